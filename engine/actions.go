@@ -1,0 +1,645 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nettutor/nettutor/engine/iptables"
+	"github.com/nettutor/nettutor/engine/nsutil"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// Action is one step a learner could type. Command is that exact command;
+// Apply does the same thing through netlink or nftables. Every action is
+// safe to repeat: applying it to a lab where it already holds is a no-op.
+type Action interface {
+	Command() string
+	Apply(ctx context.Context, l *Lab) (Result, error)
+}
+
+// Result is what an action printed or measured.
+type Result struct {
+	Output   string        // what the command would print, if anything
+	Duration time.Duration // how long Apply took
+}
+
+// ipCmd renders an iproute2 command in namespace ns: `ip -n RED link ...`.
+func ipCmd(ns string, args ...string) string {
+	if ns == "" || ns == HostNS {
+		return "ip " + strings.Join(args, " ")
+	}
+	return "ip -n " + ns + " " + strings.Join(args, " ")
+}
+
+// inNS prefixes a non-iproute2 command with `ip netns exec NS`.
+func inNS(ns, cmd string) string {
+	if ns == "" || ns == HostNS {
+		return cmd
+	}
+	return "ip netns exec " + ns + " " + cmd
+}
+
+func done(start time.Time, out string) (Result, error) {
+	return Result{Output: out, Duration: time.Since(start)}, nil
+}
+
+// NetnsAdd creates a named network namespace: ip netns add NAME.
+type NetnsAdd struct{ Name string }
+
+// Command implements Action.
+func (a NetnsAdd) Command() string { return "ip netns add " + a.Name }
+
+// Apply implements Action.
+func (a NetnsAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	if err := validName(a.Name); err != nil {
+		return Result{}, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, err := l.entry(a.Name); err == nil {
+		return done(start, "")
+	}
+	path := l.NSPath(a.Name)
+	_ = os.Remove(path) // a stale plain file, never a live pin (entry failed)
+	fd, err := nsutil.NewPinned(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("ip netns add %s: %w", a.Name, err)
+	}
+	fd.Close()
+	if _, err := l.entry(a.Name); err != nil {
+		_ = nsutil.Unpin(path)
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+func validName(n string) error {
+	if n == "" || n == HostNS || strings.ContainsAny(n, "/ \t\n") || n == "." || n == ".." {
+		return fmt.Errorf("invalid namespace name %q", n)
+	}
+	return nil
+}
+
+// NetnsDel deletes a named namespace: ip netns del NAME.
+type NetnsDel struct{ Name string }
+
+// Command implements Action.
+func (a NetnsDel) Command() string { return "ip netns del " + a.Name }
+
+// Apply implements Action.
+func (a NetnsDel) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	if err := validName(a.Name); err != nil {
+		return Result{}, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e := l.ns[a.Name]; e != nil {
+		e.close()
+		delete(l.ns, a.Name)
+	}
+	if err := nsutil.Unpin(l.NSPath(a.Name)); err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// VethAdd creates a veth pair; the peer is created directly in PeerNS.
+type VethAdd struct {
+	NS     string // where Name is made ("" = host)
+	Name   string
+	Peer   string
+	PeerNS string // "" = same as NS
+}
+
+// Command implements Action.
+func (a VethAdd) Command() string {
+	s := ipCmd(a.NS, "link add", a.Name, "type veth peer name", a.Peer)
+	if a.PeerNS != "" && a.PeerNS != nsOr(a.NS) {
+		s += " netns " + a.PeerNS
+	}
+	return s
+}
+
+func nsOr(ns string) string {
+	if ns == "" {
+		return HostNS
+	}
+	return ns
+}
+
+// Apply implements Action.
+func (a VethAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, err := l.entry(a.NS)
+	if err != nil {
+		return Result{}, err
+	}
+	peerNS := a.PeerNS
+	if peerNS == "" {
+		peerNS = nsOr(a.NS)
+	}
+	pe, err := l.entry(peerNS)
+	if err != nil {
+		return Result{}, err
+	}
+	if lk, err := e.nl.LinkByName(a.Name); err == nil {
+		if lk.Type() == "veth" {
+			if p, err := pe.nl.LinkByName(a.Peer); err == nil && p.Type() == "veth" {
+				return done(start, "") // already there
+			}
+		}
+		return Result{}, fmt.Errorf("add veth %q in %s: a link with that name exists", a.Name, nsOr(a.NS))
+	}
+	v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: a.Name}, PeerName: a.Peer}
+	if peerNS != nsOr(a.NS) {
+		v.PeerNamespace = netlink.NsFd(int(pe.fd))
+	}
+	if err := e.nl.LinkAdd(v); err != nil {
+		return Result{}, fmt.Errorf("add veth %q peer %q in %s: %w", a.Name, a.Peer, nsOr(a.NS), err)
+	}
+	return done(start, "")
+}
+
+// BridgeAdd creates a bridge: ip link add br0 type bridge.
+type BridgeAdd struct {
+	NS   string
+	Name string
+}
+
+// Command implements Action.
+func (a BridgeAdd) Command() string { return ipCmd(a.NS, "link add", a.Name, "type bridge") }
+
+// Apply implements Action.
+func (a BridgeAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, err := l.entry(a.NS)
+	if err != nil {
+		return Result{}, err
+	}
+	if lk, err := e.nl.LinkByName(a.Name); err == nil {
+		if lk.Type() == "bridge" {
+			return done(start, "")
+		}
+		return Result{}, fmt.Errorf("add bridge %q in %s: a %s link with that name exists", a.Name, nsOr(a.NS), lk.Type())
+	}
+	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: a.Name}}
+	if err := e.nl.LinkAdd(br); err != nil {
+		return Result{}, fmt.Errorf("add bridge %q in %s: %w", a.Name, nsOr(a.NS), err)
+	}
+	return done(start, "")
+}
+
+// withLink looks a link up by name in a namespace and runs fn on it.
+func withLink(l *Lab, ns, name string, fn func(e *nsEntry, lk netlink.Link) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, err := l.entry(ns)
+	if err != nil {
+		return err
+	}
+	lk, err := e.nl.LinkByName(name)
+	if err != nil {
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			return fmt.Errorf("%s: no link %q", nsOr(ns), name)
+		}
+		return fmt.Errorf("%s: look up link %q: %w", nsOr(ns), name, err)
+	}
+	return fn(e, lk)
+}
+
+// LinkUp sets a link up: ip link set NAME up.
+type LinkUp struct{ NS, Name string }
+
+// Command implements Action.
+func (a LinkUp) Command() string { return ipCmd(a.NS, "link set", a.Name, "up") }
+
+// Apply implements Action.
+func (a LinkUp) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
+		if err := e.nl.LinkSetUp(lk); err != nil {
+			return fmt.Errorf("set %s up in %s: %w", a.Name, nsOr(a.NS), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// LinkDown sets a link down: ip link set NAME down.
+type LinkDown struct{ NS, Name string }
+
+// Command implements Action.
+func (a LinkDown) Command() string { return ipCmd(a.NS, "link set", a.Name, "down") }
+
+// Apply implements Action.
+func (a LinkDown) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
+		if err := e.nl.LinkSetDown(lk); err != nil {
+			return fmt.Errorf("set %s down in %s: %w", a.Name, nsOr(a.NS), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// LinkSetNetns moves a link to another namespace: ip link set NAME netns TO.
+// Moving flushes the link's addresses and sets it down, as the kernel does.
+type LinkSetNetns struct{ NS, Name, To string }
+
+// Command implements Action.
+func (a LinkSetNetns) Command() string { return ipCmd(a.NS, "link set", a.Name, "netns", a.To) }
+
+// Apply implements Action.
+func (a LinkSetNetns) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	l.mu.Lock()
+	to, err := l.entry(a.To)
+	l.mu.Unlock()
+	if err != nil {
+		return Result{}, err
+	}
+	err = withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
+		if e == to {
+			return nil
+		}
+		if err := e.nl.LinkSetNsFd(lk, int(to.fd)); err != nil {
+			return fmt.Errorf("move %s from %s to %s: %w", a.Name, nsOr(a.NS), a.To, err)
+		}
+		return nil
+	})
+	if err != nil {
+		// Repeating the move: the link is already where it should be.
+		if h, herr := l.Handle(a.To); herr == nil {
+			if _, lerr := h.LinkByName(a.Name); lerr == nil {
+				return done(start, "")
+			}
+		}
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// LinkSetMaster enslaves a link to a bridge: ip link set NAME master BR.
+type LinkSetMaster struct{ NS, Name, Master string }
+
+// Command implements Action.
+func (a LinkSetMaster) Command() string { return ipCmd(a.NS, "link set", a.Name, "master", a.Master) }
+
+// Apply implements Action.
+func (a LinkSetMaster) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
+		br, err := e.nl.LinkByName(a.Master)
+		if err != nil {
+			return fmt.Errorf("%s: no bridge %q", nsOr(a.NS), a.Master)
+		}
+		if err := e.nl.LinkSetMasterByIndex(lk, br.Attrs().Index); err != nil {
+			return fmt.Errorf("set %s master %s in %s: %w", a.Name, a.Master, nsOr(a.NS), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// LinkNoMaster releases a link from its bridge: ip link set NAME nomaster.
+type LinkNoMaster struct{ NS, Name string }
+
+// Command implements Action.
+func (a LinkNoMaster) Command() string { return ipCmd(a.NS, "link set", a.Name, "nomaster") }
+
+// Apply implements Action.
+func (a LinkNoMaster) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
+		if err := e.nl.LinkSetNoMaster(lk); err != nil {
+			return fmt.Errorf("set %s nomaster in %s: %w", a.Name, nsOr(a.NS), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// LinkSetMTU sets a link's MTU: ip link set NAME mtu N.
+type LinkSetMTU struct {
+	NS, Name string
+	MTU      int
+}
+
+// Command implements Action.
+func (a LinkSetMTU) Command() string {
+	return ipCmd(a.NS, "link set", a.Name, "mtu", fmt.Sprint(a.MTU))
+}
+
+// Apply implements Action.
+func (a LinkSetMTU) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
+		if err := e.nl.LinkSetMTU(lk, a.MTU); err != nil {
+			return fmt.Errorf("set %s mtu %d in %s: %w", a.Name, a.MTU, nsOr(a.NS), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// LinkRename renames a link: ip link set NAME name NEW.
+type LinkRename struct{ NS, Name, NewName string }
+
+// Command implements Action.
+func (a LinkRename) Command() string { return ipCmd(a.NS, "link set", a.Name, "name", a.NewName) }
+
+// Apply implements Action.
+func (a LinkRename) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
+		if err := e.nl.LinkSetName(lk, a.NewName); err != nil {
+			return fmt.Errorf("rename %s to %s in %s: %w", a.Name, a.NewName, nsOr(a.NS), err)
+		}
+		return nil
+	})
+	if err != nil {
+		if h, herr := l.Handle(a.NS); herr == nil {
+			if _, lerr := h.LinkByName(a.NewName); lerr == nil {
+				return done(start, "")
+			}
+		}
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// AddrAdd adds an address: ip addr add 11.11.11.2/24 dev veth0.
+type AddrAdd struct{ NS, Dev, Addr string }
+
+// Command implements Action.
+func (a AddrAdd) Command() string { return ipCmd(a.NS, "addr add", a.Addr, "dev", a.Dev) }
+
+// Apply implements Action.
+func (a AddrAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	addr, err := netlink.ParseAddr(a.Addr)
+	if err != nil {
+		return Result{}, fmt.Errorf("address %q: want a CIDR such as 11.11.11.2/24", a.Addr)
+	}
+	err = withLink(l, a.NS, a.Dev, func(e *nsEntry, lk netlink.Link) error {
+		if err := e.nl.AddrAdd(lk, addr); err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("add %s to %s in %s: %w", a.Addr, a.Dev, nsOr(a.NS), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// AddrDel removes an address: ip addr del 11.11.11.2/24 dev veth0.
+type AddrDel struct{ NS, Dev, Addr string }
+
+// Command implements Action.
+func (a AddrDel) Command() string { return ipCmd(a.NS, "addr del", a.Addr, "dev", a.Dev) }
+
+// Apply implements Action.
+func (a AddrDel) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	addr, err := netlink.ParseAddr(a.Addr)
+	if err != nil {
+		return Result{}, fmt.Errorf("address %q: want a CIDR such as 11.11.11.2/24", a.Addr)
+	}
+	err = withLink(l, a.NS, a.Dev, func(e *nsEntry, lk netlink.Link) error {
+		if err := e.nl.AddrDel(lk, addr); err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
+			return fmt.Errorf("delete %s from %s in %s: %w", a.Addr, a.Dev, nsOr(a.NS), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// RouteAdd adds a route: ip route add default via 11.11.11.1, or
+// ip route add 10.0.0.0/24 dev veth0.
+type RouteAdd struct {
+	NS  string
+	Dst string // "default" or a CIDR
+	Via string // gateway, optional
+	Dev string // optional when Via is given
+}
+
+func routeArgs(verb string, dst, via, dev string) []string {
+	args := []string{"route", verb, dst}
+	if via != "" {
+		args = append(args, "via", via)
+	}
+	if dev != "" {
+		args = append(args, "dev", dev)
+	}
+	return args
+}
+
+// Command implements Action.
+func (a RouteAdd) Command() string { return ipCmd(a.NS, routeArgs("add", a.Dst, a.Via, a.Dev)...) }
+
+func (l *Lab) buildRoute(ns, dst, via, dev string) (*nsEntry, *netlink.Route, error) {
+	e, err := l.entry(ns)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := &netlink.Route{Table: unix.RT_TABLE_MAIN}
+	if dst != "default" && dst != "" {
+		_, n, err := net.ParseCIDR(dst)
+		if err != nil {
+			ip := net.ParseIP(dst)
+			if ip == nil || ip.To4() == nil {
+				return nil, nil, fmt.Errorf("route destination %q: want default, a CIDR or an address", dst)
+			}
+			n = &net.IPNet{IP: ip.To4(), Mask: net.CIDRMask(32, 32)}
+		}
+		r.Dst = n
+	} else {
+		r.Dst = &net.IPNet{IP: net.IPv4zero.To4(), Mask: net.CIDRMask(0, 32)}
+	}
+	if via != "" {
+		gw := net.ParseIP(via)
+		if gw == nil {
+			return nil, nil, fmt.Errorf("gateway %q is not an address", via)
+		}
+		r.Gw = gw
+	}
+	if dev != "" {
+		lk, err := e.nl.LinkByName(dev)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: no link %q", nsOr(ns), dev)
+		}
+		r.LinkIndex = lk.Attrs().Index
+	}
+	if via == "" && dev == "" {
+		return nil, nil, errors.New("route needs via or dev")
+	}
+	if via == "" {
+		r.Scope = netlink.SCOPE_LINK
+	}
+	return e, r, nil
+}
+
+// Apply implements Action.
+func (a RouteAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, r, err := l.buildRoute(a.NS, a.Dst, a.Via, a.Dev)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := e.nl.RouteAdd(r); err != nil && !errors.Is(err, unix.EEXIST) {
+		if errors.Is(err, unix.ENETUNREACH) {
+			return Result{}, fmt.Errorf("%s: route %s via %s: gateway not reachable on any link (Nexthop has invalid gateway)", nsOr(a.NS), a.Dst, a.Via)
+		}
+		return Result{}, fmt.Errorf("%s: add route %s: %w", nsOr(a.NS), a.Dst, err)
+	}
+	return done(start, "")
+}
+
+// RouteDel removes a route: ip route del default.
+type RouteDel struct {
+	NS  string
+	Dst string
+	Via string
+	Dev string
+}
+
+// Command implements Action.
+func (a RouteDel) Command() string { return ipCmd(a.NS, routeArgs("del", a.Dst, a.Via, a.Dev)...) }
+
+// Apply implements Action.
+func (a RouteDel) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, err := l.entry(a.NS)
+	if err != nil {
+		return Result{}, err
+	}
+	// Deleting needs only the destination; via and dev narrow it when given.
+	_, r, err := l.buildRoute(a.NS, a.Dst, a.Via, a.Dev)
+	if err != nil {
+		r = &netlink.Route{Table: unix.RT_TABLE_MAIN}
+		if a.Dst != "default" {
+			if _, n, perr := net.ParseCIDR(a.Dst); perr == nil {
+				r.Dst = n
+			}
+		}
+	}
+	r.Scope = 0
+	if err := e.nl.RouteDel(r); err != nil && !errors.Is(err, unix.ESRCH) {
+		return Result{}, fmt.Errorf("%s: delete route %s: %w", nsOr(a.NS), a.Dst, err)
+	}
+	return done(start, "")
+}
+
+// Sysctl sets a kernel parameter of one namespace: sysctl -w net.ipv4.ip_forward=1.
+type Sysctl struct{ NS, Key, Value string }
+
+// Command implements Action.
+func (a Sysctl) Command() string { return inNS(a.NS, "sysctl -w "+a.Key+"="+a.Value) }
+
+// Apply implements Action.
+func (a Sysctl) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	if !strings.HasPrefix(a.Key, "net.") || strings.Contains(a.Key, "..") || strings.Contains(a.Key, "/") {
+		// Only per-namespace keys: anything else would change the real host.
+		return Result{}, fmt.Errorf("sysctl %s: only net.* keys are per namespace", a.Key)
+	}
+	fd, err := l.NsHandle(a.NS)
+	if err != nil {
+		return Result{}, err
+	}
+	path := filepath.Join("/proc/sys", strings.ReplaceAll(a.Key, ".", "/"))
+	err = nsutil.Do(fd, func() error { return os.WriteFile(path, []byte(a.Value+"\n"), 0) })
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: sysctl -w %s=%s: %w", nsOr(a.NS), a.Key, a.Value, err)
+	}
+	return done(start, a.Key+" = "+a.Value)
+}
+
+// ReadSysctl reads a net.* sysctl in a namespace.
+func (l *Lab) ReadSysctl(ns, key string) (string, error) {
+	fd, err := l.NsHandle(ns)
+	if err != nil {
+		return "", err
+	}
+	return readSysctlIn(fd, key)
+}
+
+// Iptables adds (or with Delete, removes) one iptables rule, written through
+// nftables in the form iptables-nft writes, so `iptables -S` lists it.
+type Iptables struct {
+	NS     string
+	Rule   iptables.Rule
+	Delete bool
+}
+
+// Command implements Action.
+func (a Iptables) Command() string {
+	c := a.Rule.Command()
+	if a.Delete {
+		c = strings.Replace(c, " -A ", " -D ", 1)
+	}
+	return inNS(a.NS, c)
+}
+
+// Apply implements Action.
+func (a Iptables) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, err := l.entry(a.NS)
+	if err != nil {
+		return Result{}, err
+	}
+	c, err := e.nft()
+	if err != nil {
+		return Result{}, err
+	}
+	defer c.CloseLasting()
+	if a.Delete {
+		err = iptables.Delete(c, a.Rule)
+	} else {
+		err = iptables.Add(c, a.Rule)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %s: %w", nsOr(a.NS), a.Rule.Spec(), err)
+	}
+	return done(start, "")
+}

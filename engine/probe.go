@@ -1,0 +1,265 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nettutor/nettutor/engine/nsutil"
+	"golang.org/x/net/icmp"
+	"golang.org/x/net/ipv4"
+)
+
+// ErrNoReply is returned by probes that got no answer in time.
+var ErrNoReply = errors.New("no reply")
+
+// PingResult is the outcome of a ping probe.
+type PingResult struct {
+	Sent    int
+	Replies []PingReply
+}
+
+// PingReply is one echo reply.
+type PingReply struct {
+	Seq int
+	TTL int
+	RTT time.Duration
+}
+
+// Ping sends count ICMP echo requests from namespace ns to dst, one at a
+// time, waiting up to timeout for each reply. It uses a raw ICMP socket made
+// in ns, so it needs no ping binary. Only lab namespaces are reachable: the
+// lab has no link to the real network.
+func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.Duration) (PingResult, error) {
+	var res PingResult
+	ip := net.ParseIP(dst).To4()
+	if ip == nil {
+		return res, fmt.Errorf("ping %q: want an IPv4 address", dst)
+	}
+	fd, err := l.NsHandle(ns)
+	if err != nil {
+		return res, err
+	}
+	var conn *icmp.PacketConn
+	err = nsutil.Do(fd, func() error {
+		var err error
+		conn, err = icmp.ListenPacket("ip4:icmp", "0.0.0.0")
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("%s: open ICMP socket: %w", nsOr(ns), err)
+	}
+	defer conn.Close()
+	pc := conn.IPv4PacketConn()
+	_ = pc.SetControlMessage(ipv4.FlagTTL, true)
+	id := int(rand.Uint32() & 0xffff)
+	buf := make([]byte, 1500)
+	for seq := 1; seq <= count; seq++ {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		msg := icmp.Message{Type: ipv4.ICMPTypeEcho, Body: &icmp.Echo{ID: id, Seq: seq, Data: make([]byte, 56)}}
+		wb, _ := msg.Marshal(nil)
+		sent := time.Now()
+		if _, err := conn.WriteTo(wb, &net.IPAddr{IP: ip}); err != nil {
+			return res, fmt.Errorf("%s: ping %s: %w", nsOr(ns), dst, err)
+		}
+		res.Sent++
+		deadline := sent.Add(timeout)
+		if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+			deadline = d
+		}
+		_ = pc.SetReadDeadline(deadline)
+		for {
+			n, cm, peer, err := pc.ReadFrom(buf)
+			if err != nil {
+				break // timeout: this one got no reply
+			}
+			if a, ok := peer.(*net.IPAddr); !ok || !a.IP.Equal(ip) {
+				continue
+			}
+			m, err := icmp.ParseMessage(1, buf[:n])
+			if err != nil || m.Type != ipv4.ICMPTypeEchoReply {
+				continue
+			}
+			if e, ok := m.Body.(*icmp.Echo); !ok || e.ID != id || e.Seq != seq {
+				continue
+			}
+			ttl := 0
+			if cm != nil {
+				ttl = cm.TTL
+			}
+			res.Replies = append(res.Replies, PingReply{Seq: seq, TTL: ttl, RTT: time.Since(sent)})
+			break
+		}
+	}
+	if len(res.Replies) == 0 {
+		return res, fmt.Errorf("%s: ping %s: %w", nsOr(ns), dst, ErrNoReply)
+	}
+	return res, nil
+}
+
+// Format prints the result the way ping does.
+func (r PingResult) Format(dst string) string {
+	var b strings.Builder
+	for _, rp := range r.Replies {
+		fmt.Fprintf(&b, "64 bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms\n", dst, rp.Seq, rp.TTL, float64(rp.RTT.Microseconds())/1000)
+	}
+	loss := 100
+	if r.Sent > 0 {
+		loss = 100 * (r.Sent - len(r.Replies)) / r.Sent
+	}
+	fmt.Fprintf(&b, "%d packets transmitted, %d received, %d%% packet loss", r.Sent, len(r.Replies), loss)
+	return b.String()
+}
+
+// Ping is the ping probe as an action: ip netns exec RED ping -c 1 11.11.11.3.
+type Ping struct {
+	NS      string
+	Dst     string
+	Count   int           // default 1
+	Timeout time.Duration // per echo; default 1s
+}
+
+// Command implements Action.
+func (a Ping) Command() string {
+	return inNS(a.NS, fmt.Sprintf("ping -c %d %s", max(a.Count, 1), a.Dst))
+}
+
+// Apply implements Action. It fails with ErrNoReply when nothing answered.
+func (a Ping) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	to := a.Timeout
+	if to == 0 {
+		to = time.Second
+	}
+	r, err := l.Ping(ctx, a.NS, a.Dst, max(a.Count, 1), to)
+	out := r.Format(a.Dst)
+	if err != nil {
+		return Result{Output: out, Duration: time.Since(start)}, err
+	}
+	return done(start, out)
+}
+
+// Serve starts a tiny TCP server in namespace ns on port that sends banner
+// and a newline to every client, then closes. It runs until stop is called
+// or the lab is reset.
+func (l *Lab) Serve(ns string, port int, banner string) (stop func(), err error) {
+	fd, err := l.NsHandle(ns)
+	if err != nil {
+		return nil, err
+	}
+	var ln net.Listener
+	err = nsutil.Do(fd, func() error {
+		var err error
+		ln, err = net.Listen("tcp4", fmt.Sprintf("0.0.0.0:%d", port))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen on tcp port %d: %w", nsOr(ns), port, err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+				fmt.Fprintln(c, banner)
+				c.Close()
+			}()
+		}
+	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { ln.Close() }) }
+	l.OnReset(stop)
+	return stop, nil
+}
+
+// Connect opens a TCP connection from namespace ns to addr (host:port) and
+// returns the first line the server sends, if any within the timeout.
+func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duration) (string, error) {
+	fd, err := l.NsHandle(ns)
+	if err != nil {
+		return "", err
+	}
+	var c net.Conn
+	err = nsutil.Do(fd, func() error {
+		d := net.Dialer{Timeout: timeout}
+		var err error
+		c, err = d.DialContext(ctx, "tcp4", addr)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err) {
+			return "", fmt.Errorf("%s: connect to %s: %w", nsOr(ns), addr, ErrNoReply)
+		}
+		return "", fmt.Errorf("%s: connect to %s: %w", nsOr(ns), addr, err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(timeout))
+	buf := make([]byte, 512)
+	n, _ := c.Read(buf)
+	return strings.TrimRight(string(buf[:n]), "\n"), nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// TCPServe starts a banner server as an action. The command shown is the
+// netcat a person would start; the engine serves the banner itself.
+type TCPServe struct {
+	NS     string
+	Port   int
+	Banner string
+}
+
+// Command implements Action.
+func (a TCPServe) Command() string {
+	return inNS(a.NS, fmt.Sprintf("nc -lk %d &", a.Port))
+}
+
+// Apply implements Action.
+func (a TCPServe) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	if _, err := l.Serve(a.NS, a.Port, a.Banner); err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
+// TCPConnect connects as an action: ip netns exec OUTSIDE nc -w 1 203.0.113.1 8080.
+type TCPConnect struct {
+	NS      string
+	Addr    string // host:port
+	Timeout time.Duration
+}
+
+// Command implements Action.
+func (a TCPConnect) Command() string {
+	host, port, _ := net.SplitHostPort(a.Addr)
+	return inNS(a.NS, fmt.Sprintf("nc -w 1 %s %s", host, port))
+}
+
+// Apply implements Action.
+func (a TCPConnect) Apply(ctx context.Context, l *Lab) (Result, error) {
+	start := time.Now()
+	to := a.Timeout
+	if to == 0 {
+		to = time.Second
+	}
+	out, err := l.Connect(ctx, a.NS, a.Addr, to)
+	if err != nil {
+		return Result{Duration: time.Since(start)}, err
+	}
+	return done(start, out)
+}

@@ -1,0 +1,231 @@
+// Package sandbox moves the running nettutor into its own namespaces before a
+// lab is built: a new mount, network, PID, UTS and IPC namespace, plus a user
+// namespace when not root. The process re-executes itself into them; the
+// child is PID 1 of its PID namespace and dies with its parent, so when
+// nettutor dies, even by SIGKILL, the kernel removes every lab object.
+package sandbox
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// EnvMarker is set in the environment of the re-executed child.
+const EnvMarker = "NETTUTOR_SANDBOX"
+
+// Dirs inside the sandbox.
+const (
+	NetnsDir = "/run/netns"    // named namespaces, as `ip netns` expects
+	StateDir = "/run/nettutor" // the lab's own pins and files
+)
+
+// ExitUnavailable is the exit code when no sandbox can be made.
+const ExitUnavailable = 2
+
+var inside, rootless bool
+
+// Inside reports whether this process is the sandboxed child (after Enter).
+func Inside() bool { return inside }
+
+// Rootless reports whether the sandbox uses a user namespace because the
+// real user is not root.
+func Rootless() bool { return rootless }
+
+// Error says why a sandbox could not be made, with a hint for the learner.
+type Error struct {
+	Step string // what failed, e.g. "create user namespace"
+	Err  error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("cannot make the lab sandbox: %s: %v", e.Step, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Hint explains the cause of a sandbox failure and the remedies, in a few
+// lines fit for a terminal.
+func Hint(err error) string {
+	var b strings.Builder
+	b.WriteString("nettutor: " + err.Error() + "\n")
+	if os.Geteuid() == 0 {
+		b.WriteString("  cause: the kernel refused new namespaces even to root (a container without CAP_SYS_ADMIN?)\n")
+		b.WriteString("  remedy: run nettutor on a Linux host or VM, or in a container started with --privileged\n")
+		return b.String()
+	}
+	cause := "unprivileged user namespaces are not allowed on this machine"
+	if v := readSysctl("kernel/apparmor_restrict_unprivileged_userns"); v == "1" {
+		cause = "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1)"
+	} else if v := readSysctl("kernel/unprivileged_userns_clone"); v == "0" {
+		cause = "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0)"
+	} else if v := readSysctl("user/max_user_namespaces"); v == "0" {
+		cause = "user namespaces are disabled (user.max_user_namespaces=0)"
+	}
+	b.WriteString("  cause: " + cause + "\n")
+	b.WriteString("  remedy 1: run it as root: sudo nettutor ...\n")
+	b.WriteString("  remedy 2: allow user namespaces, e.g. sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0\n")
+	b.WriteString("            (or an AppArmor profile granting 'userns,' to nettutor)\n")
+	return b.String()
+}
+
+func readSysctl(name string) string {
+	b, err := os.ReadFile("/proc/sys/" + name)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// Enter puts the process in a sandbox. In the parent it re-executes the
+// binary with the same arguments inside new namespaces, waits for it and
+// exits with its status; it never returns there. In the child it finishes
+// the set-up (private mounts, /run, /proc) and returns nil. It returns an
+// *Error when no sandbox can be made; nothing has been changed then.
+func Enter() error {
+	if inside {
+		return nil
+	}
+	if os.Getenv(EnvMarker) == "1" {
+		// Processes the lab starts (shells, answers, a nested nettutor) must
+		// not take themselves for this child.
+		rootless = os.Getenv(EnvMarker+"_ROOTLESS") == "1"
+		os.Unsetenv(EnvMarker)
+		os.Unsetenv(EnvMarker + "_ROOTLESS")
+		if err := setupChild(); err != nil {
+			return err
+		}
+		inside = true
+		return nil
+	}
+	code, err := runParent()
+	if err != nil {
+		return err
+	}
+	os.Exit(code)
+	return nil
+}
+
+// handshakeFD is the child's end of the pipe on which it reports set-up.
+const handshakeFD = 3
+
+func runParent() (int, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, &Error{"create handshake pipe", err}
+	}
+	defer r.Close()
+	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
+	cmd.Args[0] = os.Args[0]
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.Env = append(os.Environ(), EnvMarker+"=1")
+	flags := unix.CLONE_NEWNS | unix.CLONE_NEWNET | unix.CLONE_NEWPID | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC
+	attr := &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if os.Geteuid() != 0 {
+		flags |= unix.CLONE_NEWUSER
+		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}}
+		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}}
+		attr.GidMappingsEnableSetgroups = false
+		cmd.Env = append(cmd.Env, EnvMarker+"_ROOTLESS=1")
+	}
+	attr.Cloneflags = uintptr(flags)
+	cmd.SysProcAttr = attr
+
+	// Pdeathsig fires when the creating thread exits, not the process: keep
+	// this goroutine on its thread for the child's whole life.
+	runtime.LockOSThread()
+	// The terminal sends ^C and friends to the whole foreground group; the
+	// child decides what they mean, the parent only waits.
+	signal.Ignore(syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP, syscall.SIGTTOU, syscall.SIGTTIN)
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		step := "create namespaces"
+		if os.Geteuid() != 0 {
+			step = "create user namespace"
+		}
+		return 0, &Error{step, unwrapExec(err)}
+	}
+	w.Close()
+	fwd := make(chan os.Signal, 4)
+	signal.Notify(fwd, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		for s := range fwd {
+			_ = cmd.Process.Signal(s)
+		}
+	}()
+	msg, _ := io.ReadAll(bufio.NewReader(r))
+	if s := strings.TrimSpace(string(msg)); s != "ok" {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if s == "" {
+			s = "the sandbox process exited before it was ready"
+		}
+		step, detail, _ := strings.Cut(s, ": ")
+		return 0, &Error{step, errors.New(detail)}
+	}
+	err = cmd.Wait()
+	signal.Stop(fwd)
+	close(fwd)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()), nil
+		}
+		return ee.ExitCode(), nil
+	}
+	if err != nil {
+		return 0, &Error{"wait for sandbox", err}
+	}
+	return 0, nil
+}
+
+func unwrapExec(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return err
+}
+
+// setupChild runs in the re-executed child before anything else.
+func setupChild() error {
+	pipe := os.NewFile(handshakeFD, "handshake")
+	fail := func(step string, err error) error {
+		if pipe != nil {
+			fmt.Fprintf(pipe, "%s: %v\n", step, err)
+			pipe.Close()
+		}
+		return &Error{step, err}
+	}
+	// Nothing mounted here may propagate back to the host.
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fail("make mounts private", err)
+	}
+	if err := unix.Mount("tmpfs", "/run", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755"); err != nil {
+		return fail("mount tmpfs on /run", err)
+	}
+	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		return fail("mount /proc for the lab's PID namespace", err)
+	}
+	for _, d := range []string{NetnsDir, StateDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fail("create "+d, err)
+		}
+	}
+	_ = unix.Sethostname([]byte("nettutor-lab"))
+	if pipe != nil {
+		fmt.Fprintln(pipe, "ok")
+		pipe.Close()
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package engine
+
+// Snapshot is what the kernel reports about every namespace of a lab (or,
+// for inspect, of the caller). Diagrams and exercise checks are drawn from it
+// and nothing else.
+type Snapshot struct {
+	Namespaces []Namespace `json:"namespaces"`
+}
+
+// Namespace is one network namespace: "host" for the lab host (or the
+// caller's own namespace), otherwise its name under /run/netns.
+type Namespace struct {
+	Name      string            `json:"name"`
+	Links     []Link            `json:"links"`
+	Routes    []Route           `json:"routes"`
+	Neighbors []Neighbor        `json:"neighbors"`
+	FDB       []FDBEntry        `json:"fdb"`
+	Rules     []string          `json:"rules"`
+	Sysctl    map[string]string `json:"sysctl"`
+}
+
+// Link is a network interface.
+type Link struct {
+	Index  int      `json:"index"`
+	Name   string   `json:"name"`
+	Kind   string   `json:"kind"`  // veth, bridge, loopback, device, ...
+	State  string   `json:"state"` // administrative state: up or down
+	Oper   string   `json:"oper"`  // operational state as ip prints it, lowercased
+	MTU    int      `json:"mtu"`
+	MAC    string   `json:"mac"`
+	Master string   `json:"master"`
+	Peer   *PeerRef `json:"peer,omitempty"`
+	Addrs  []string `json:"addrs"`
+}
+
+// PeerRef names the other end of a veth pair.
+type PeerRef struct {
+	NS   string `json:"ns"`
+	Name string `json:"name"`
+}
+
+// Route is an IPv4 route of the main table.
+type Route struct {
+	Dst    string `json:"dst"` // "default" or a CIDR
+	Gw     string `json:"gw"`
+	Dev    string `json:"dev"`
+	Src    string `json:"src,omitempty"`
+	Scope  string `json:"scope,omitempty"`
+	Proto  string `json:"proto,omitempty"`
+	Metric int    `json:"metric,omitempty"`
+}
+
+// Neighbor is an entry of the ARP / NDP table.
+type Neighbor struct {
+	IP    string `json:"ip"`
+	MAC   string `json:"mac"`
+	Dev   string `json:"dev"`
+	State string `json:"state"`
+}
+
+// FDBEntry is a bridge forwarding database entry.
+type FDBEntry struct {
+	MAC    string `json:"mac"`
+	Dev    string `json:"dev"`
+	Master string `json:"master,omitempty"`
+	State  string `json:"state,omitempty"` // permanent, static or "" (learned)
+	Self   bool   `json:"self,omitempty"`
+}
+
+// NS returns the namespace called name, or nil.
+func (s *Snapshot) NS(name string) *Namespace {
+	for i := range s.Namespaces {
+		if s.Namespaces[i].Name == name {
+			return &s.Namespaces[i]
+		}
+	}
+	return nil
+}
+
+// Link returns the link called name, or nil.
+func (n *Namespace) Link(name string) *Link {
+	for i := range n.Links {
+		if n.Links[i].Name == name {
+			return &n.Links[i]
+		}
+	}
+	return nil
+}
