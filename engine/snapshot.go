@@ -144,6 +144,9 @@ func readNS(t snapTarget, all []snapTarget, links []netlink.Link, names map[link
 		if a.Flags&net.FlagUp != 0 {
 			l.State = "up"
 		}
+		if l.MAC == "" && l.Kind == "loopback" {
+			l.MAC = "00:00:00:00:00:00" // what ip(8) prints for lo
+		}
 		if a.MasterIndex > 0 {
 			l.Master = names[linkKey{t.name, a.MasterIndex}]
 		}

@@ -1,0 +1,492 @@
+// Package capture records the packets a lesson step causes, at capture
+// points (an interface in a lab network namespace), without cgo or libpcap.
+//
+// A Capture opens an AF_PACKET socket inside the point's namespace (through
+// nsutil), attaches the point's filter as a classic BPF program so that
+// filtered-out packets never reach user space, and reads on one goroutine
+// that never waits for consumers: packets go into a bounded ring that keeps
+// the newest (Options.RingSize, default 10000) and, without blocking, onto a
+// stream channel. What the ring overwrote, what the stream could not take
+// and what the kernel dropped (PACKET_STATISTICS) are all counted in Stats.
+//
+// Each packet is decoded with a gopacket.DecodingLayerParser and summarised
+// on one line the way `tcpdump -n` prints it; Detail and HexDump give the
+// layer tree and bytes for a packet view, BuildLadder and RenderLadder a
+// sequence diagram, WritePcap and WritePcapNG files for Wireshark or
+// tcpdump. Set runs several points at once and merges them in time order.
+package capture
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/nettutor/nettutor/engine/nsutil"
+	"golang.org/x/sys/unix"
+)
+
+// Defaults for Options.
+const (
+	DefaultRingSize     = 10000
+	DefaultSnaplen      = 262144
+	DefaultRcvBuf       = 4 << 20
+	DefaultStreamBuffer = 1024
+)
+
+// Point names where to capture.
+type Point struct {
+	NS     string // lab name of the namespace, e.g. "BLUE"; "" means "host"
+	NSPath string // e.g. /run/netns/BLUE; "" for the caller's namespace
+	Iface  string // e.g. "veth1"
+	Filter string // filter expression (see CompileFilter); "" for all
+}
+
+// Name is the point's label, "NS/iface", e.g. "BLUE/veth1".
+func (p Point) Name() string {
+	ns := p.NS
+	if ns == "" {
+		ns = "host"
+	}
+	return ns + "/" + p.Iface
+}
+
+// Options tune a capture. Zero values take the defaults.
+type Options struct {
+	RingSize     int // packets kept, newest win (default 10000)
+	Snaplen      int // bytes kept per packet (default 262144)
+	RcvBuf       int // socket receive buffer in bytes (default 4 MiB)
+	StreamBuffer int // capacity of the Updates channel (default 1024)
+}
+
+func (o Options) withDefaults() Options {
+	if o.RingSize <= 0 {
+		o.RingSize = DefaultRingSize
+	}
+	if o.Snaplen <= 0 {
+		o.Snaplen = DefaultSnaplen
+	}
+	if o.Snaplen < 64 {
+		o.Snaplen = 64
+	}
+	if o.RcvBuf <= 0 {
+		o.RcvBuf = DefaultRcvBuf
+	}
+	if o.StreamBuffer <= 0 {
+		o.StreamBuffer = DefaultStreamBuffer
+	}
+	return o
+}
+
+// Packet is one captured frame. Data must not be modified.
+type Packet struct {
+	Seq      uint64    // 1, 2, ... per capture point
+	Time     time.Time // kernel receive time
+	Point    string    // capture point name, e.g. "BLUE/veth1"
+	Data     []byte    // the frame from the Ethernet header on, cut at snaplen
+	Len      int       // length on the wire
+	Outgoing bool      // sent by this interface's host (PACKET_OUTGOING)
+	Summary  string    // tcpdump-style line, e.g. "ARP, Request who-has ..."
+	Src, Dst string    // IP addresses (ARP: sender and target), else MACs
+	Proto    string    // ARP, ICMP, ICMP6, TCP, UDP, DNS, VXLAN, IP, IP6, ETH
+}
+
+// Stats counts what happened to packets at one point.
+type Stats struct {
+	Point         string
+	Captured      uint64 // packets read into the ring
+	KernelSeen    uint64 // packets that passed the filter in the kernel (tp_packets)
+	DroppedKernel uint64 // socket buffer overflow (tp_drops)
+	DroppedRing   uint64 // overwritten in the ring by newer packets
+	DroppedStream uint64 // not offered on Updates because the consumer lagged
+	FilterInBPF   bool   // the filter runs in the kernel
+}
+
+// String prints the counts the way tcpdump does on exit.
+func (s Stats) String() string {
+	return fmt.Sprintf("%d packets captured\n%d packets received by filter\n%d packets dropped by kernel",
+		s.Captured, s.KernelSeen, s.DroppedKernel)
+}
+
+// Capture reads one point. Its methods are safe for concurrent use.
+type Capture struct {
+	point  Point
+	name   string
+	opts   Options
+	filter *Filter
+	inBPF  bool
+
+	fd   int
+	evfd int
+
+	stopping atomic.Bool
+	done     chan struct{}
+	stopOnce sync.Once
+	stopErr  error
+
+	mu        sync.Mutex // guards ring, stats, fd state
+	ring      []Packet
+	start, n  int
+	seq       uint64
+	st        Stats
+	closed    bool
+	updates   chan Packet
+	notify    chan struct{}
+	lastStats time.Time
+}
+
+// Start opens the capture point and begins reading. The socket is bound to
+// the interface before it can see a packet, with the BPF filter already
+// attached, so no stray packet gets in.
+func Start(p Point, opts Options) (*Capture, error) {
+	opts = opts.withDefaults()
+	if p.Iface == "" {
+		return nil, errors.New("capture: no interface given")
+	}
+	c := &Capture{point: p, name: p.Name(), opts: opts, fd: -1, evfd: -1,
+		done: make(chan struct{}), ring: make([]Packet, opts.RingSize),
+		updates: make(chan Packet, opts.StreamBuffer), notify: make(chan struct{}, 1)}
+	c.st.Point = c.name
+	var prog []unix.SockFilter
+	if p.Filter != "" {
+		f, err := CompileFilter(p.Filter)
+		if err != nil {
+			return nil, fmt.Errorf("capture %s: %w", c.name, err)
+		}
+		c.filter = f
+		if raw, err := f.BPFSnaplen(opts.Snaplen); err == nil {
+			prog = toSockFilter(raw)
+			c.inBPF = true
+		}
+	} else {
+		// Without a filter, a program that only cuts at snaplen.
+		prog = []unix.SockFilter{{Code: 0x06, K: uint32(opts.Snaplen)}}
+	}
+	c.st.FilterInBPF = c.inBPF
+	open := func() error {
+		fd, err := openSocket(p.Iface, prog, opts.RcvBuf)
+		c.fd = fd
+		return err
+	}
+	var err error
+	if p.NSPath == "" {
+		err = open()
+	} else {
+		err = nsutil.DoPath(p.NSPath, open)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("capture %s: %w", c.name, err)
+	}
+	c.evfd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		unix.Close(c.fd)
+		return nil, fmt.Errorf("capture %s: eventfd: %w", c.name, err)
+	}
+	go c.run()
+	return c, nil
+}
+
+func htons(v uint16) uint16 { return v<<8 | v>>8 }
+
+func openSocket(ifname string, prog []unix.SockFilter, rcvbuf int) (int, error) {
+	ifi, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return -1, fmt.Errorf("interface %s: %w", ifname, err)
+	}
+	// Protocol 0: the socket receives nothing until bind names a protocol,
+	// so the filter is in place before the first packet.
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return -1, fmt.Errorf("open AF_PACKET socket: %w", err)
+	}
+	fail := func(what string, err error) (int, error) {
+		unix.Close(fd)
+		return -1, fmt.Errorf("%s: %w", what, err)
+	}
+	if len(prog) > 0 {
+		fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+		if err := unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog); err != nil {
+			return fail("attach BPF filter", err)
+		}
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvbuf); err != nil {
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, rcvbuf)
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+		return fail("enable timestamps", err)
+	}
+	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi.Index}
+	if err := unix.Bind(fd, sa); err != nil {
+		return fail("bind to "+ifname, err)
+	}
+	return fd, nil
+}
+
+// Point returns the capture point.
+func (c *Capture) Point() Point { return c.point }
+
+// Name returns the point's name, e.g. "BLUE/veth1".
+func (c *Capture) Name() string { return c.name }
+
+// Filter returns the compiled filter, or nil.
+func (c *Capture) Filter() *Filter { return c.filter }
+
+// Stop ends the capture and closes the socket. It never waits on a blocked
+// read: the reader sleeps in poll on the socket and an eventfd that Stop
+// signals. It is safe to call more than once. Packets stay available.
+func (c *Capture) Stop() error {
+	c.stopOnce.Do(func() {
+		c.stopping.Store(true)
+		var one [8]byte
+		binary.NativeEndian.PutUint64(one[:], 1)
+		_, _ = unix.Write(c.evfd, one[:])
+		select {
+		case <-c.done:
+		case <-time.After(2 * time.Second):
+			// The reader also wakes every pollInterval; this is a last resort.
+			c.stopErr = errors.New("capture: reader did not stop within 2s")
+		}
+		c.mu.Lock()
+		c.readKernelStats()
+		c.closed = true
+		c.mu.Unlock()
+		if c.stopErr == nil {
+			unix.Close(c.fd)
+			unix.Close(c.evfd)
+		}
+	})
+	return c.stopErr
+}
+
+// Done is closed when the reader has ended.
+func (c *Capture) Done() <-chan struct{} { return c.done }
+
+// readKernelStats adds PACKET_STATISTICS (which the kernel resets on every
+// read) to the totals. c.mu must be held.
+func (c *Capture) readKernelStats() {
+	if c.closed || c.fd < 0 {
+		return
+	}
+	ks, err := unix.GetsockoptTpacketStats(c.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS)
+	if err != nil {
+		return
+	}
+	c.st.KernelSeen += uint64(ks.Packets)
+	c.st.DroppedKernel += uint64(ks.Drops)
+	c.lastStats = time.Now()
+}
+
+// Stats returns the counts so far (kernel counts are read now).
+func (c *Capture) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.readKernelStats()
+	return c.st
+}
+
+// Packets returns a copy of the ring, oldest first.
+func (c *Capture) Packets() []Packet {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]Packet, c.n)
+	for i := 0; i < c.n; i++ {
+		out[i] = c.ring[(c.start+i)%len(c.ring)]
+	}
+	return out
+}
+
+// Since returns the packets in the ring with Seq > seq, oldest first, and
+// how many packets after seq the ring has already overwritten. A UI keeps
+// the last Seq it showed and calls Since after each Notify.
+func (c *Capture) Since(seq uint64) (pkts []Packet, missed uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 {
+		return nil, 0
+	}
+	oldest := c.ring[c.start].Seq
+	if seq+1 < oldest {
+		missed = oldest - seq - 1
+	}
+	for i := 0; i < c.n; i++ {
+		p := &c.ring[(c.start+i)%len(c.ring)]
+		if p.Seq > seq {
+			pkts = append(pkts, *p)
+		}
+	}
+	return pkts, missed
+}
+
+// Notify returns a channel that receives a value (coalesced) whenever new
+// packets have arrived. It is never closed; watch Done for the end.
+func (c *Capture) Notify() <-chan struct{} { return c.notify }
+
+// Updates streams packets as they arrive. The reader never waits for the
+// consumer: when the channel is full, the packet is only kept in the ring
+// and Stats.DroppedStream counts it. The channel is closed when the capture
+// stops.
+func (c *Capture) Updates() <-chan Packet { return c.updates }
+
+const pollInterval = 250 // ms; the reader's upper bound on sleeping
+
+// reader state, kept off the stack so recvmsg's pointers stay valid.
+type reader struct {
+	buf  []byte
+	oob  [128]byte
+	sa   unix.RawSockaddrLinklayer
+	iov  unix.Iovec
+	msg  unix.Msghdr
+	slab []byte
+}
+
+const slabSize = 256 << 10
+
+func (r *reader) keep(b []byte) []byte {
+	if len(b) > slabSize/4 {
+		return append([]byte(nil), b...)
+	}
+	if len(r.slab) < len(b) {
+		r.slab = make([]byte, slabSize)
+	}
+	out := r.slab[:len(b):len(b)]
+	copy(out, b)
+	r.slab = r.slab[len(b):]
+	return out
+}
+
+// recv reads one packet without blocking. It returns the bytes read, the
+// length on the wire, the kernel timestamp (zero if absent) and whether the
+// packet was outgoing.
+func (r *reader) recv(fd int) (n, wire int, ts time.Time, out bool, err error) {
+	r.iov.Base = &r.buf[0]
+	r.iov.SetLen(len(r.buf))
+	r.msg.Name = (*byte)(unsafe.Pointer(&r.sa))
+	r.msg.Namelen = uint32(unsafe.Sizeof(r.sa))
+	r.msg.Iov = &r.iov
+	r.msg.SetIovlen(1)
+	r.msg.Control = &r.oob[0]
+	r.msg.SetControllen(len(r.oob))
+	r.msg.Flags = 0
+	m, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&r.msg)), unix.MSG_DONTWAIT|unix.MSG_TRUNC)
+	if e != 0 {
+		return 0, 0, time.Time{}, false, e
+	}
+	wire = int(m)
+	n = wire
+	if n > len(r.buf) {
+		n = len(r.buf)
+	}
+	out = r.sa.Pkttype == unix.PACKET_OUTGOING
+	ts = parseTimestamp(r.oob[:r.msg.Controllen])
+	return n, wire, ts, out, nil
+}
+
+// parseTimestamp finds SCM_TIMESTAMPNS in control data.
+func parseTimestamp(oob []byte) time.Time {
+	const hdr = unix.SizeofCmsghdr
+	for len(oob) >= hdr {
+		l := int(binary.NativeEndian.Uint64(oob[0:8]))
+		level := int32(binary.NativeEndian.Uint32(oob[8:12]))
+		typ := int32(binary.NativeEndian.Uint32(oob[12:16]))
+		if l < hdr || l > len(oob) {
+			break
+		}
+		if level == unix.SOL_SOCKET && typ == unix.SCM_TIMESTAMPNS && l >= hdr+16 {
+			sec := int64(binary.NativeEndian.Uint64(oob[hdr:]))
+			nsec := int64(binary.NativeEndian.Uint64(oob[hdr+8:]))
+			return time.Unix(sec, nsec)
+		}
+		al := (l + 7) &^ 7
+		if al > len(oob) {
+			break
+		}
+		oob = oob[al:]
+	}
+	return time.Time{}
+}
+
+func (c *Capture) run() {
+	defer close(c.done)
+	defer close(c.updates)
+	r := &reader{buf: make([]byte, c.opts.Snaplen)}
+	dec := NewDecoder()
+	sum := NewSummarizer()
+	names := newAddrCache()
+	line := make([]byte, 0, 256)
+	pfd := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}, {Fd: int32(c.evfd), Events: unix.POLLIN}}
+	for !c.stopping.Load() {
+		pfd[0].Revents, pfd[1].Revents = 0, 0
+		_, err := unix.Poll(pfd, pollInterval)
+		if err != nil && err != unix.EINTR {
+			c.stopErr = fmt.Errorf("capture %s: poll: %w", c.name, err)
+			return
+		}
+		if c.stopping.Load() || pfd[1].Revents != 0 {
+			return
+		}
+		got := 0
+		for got < 4096 && !c.stopping.Load() {
+			n, wire, ts, out, err := r.recv(c.fd)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				if err != unix.EAGAIN {
+					c.stopErr = fmt.Errorf("capture %s: read: %w", c.name, err)
+					return
+				}
+				break
+			}
+			got++
+			if ts.IsZero() {
+				ts = time.Now()
+			}
+			data := r.buf[:n]
+			d, _ := dec.Decode(data)
+			if c.filter != nil && !c.inBPF && !c.filter.MatchDecoded(d) {
+				continue
+			}
+			line = sum.Append(line[:0], d, wire)
+			src, dst, proto := endpoints(d, names)
+			c.push(Packet{Time: ts, Point: c.name, Data: r.keep(data), Len: wire, Outgoing: out,
+				Summary: string(line), Src: src, Dst: dst, Proto: proto})
+		}
+		if got > 0 {
+			select {
+			case c.notify <- struct{}{}:
+			default:
+			}
+		}
+		c.mu.Lock()
+		if time.Since(c.lastStats) > time.Second {
+			c.readKernelStats()
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *Capture) push(p Packet) {
+	c.mu.Lock()
+	c.seq++
+	p.Seq = c.seq
+	size := len(c.ring)
+	if c.n < size {
+		c.ring[(c.start+c.n)%size] = p
+		c.n++
+	} else {
+		c.ring[c.start] = p
+		c.start = (c.start + 1) % size
+		c.st.DroppedRing++
+	}
+	c.st.Captured++
+	select {
+	case c.updates <- p:
+	default:
+		c.st.DroppedStream++
+	}
+	c.mu.Unlock()
+}
