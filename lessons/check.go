@@ -1,0 +1,1072 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/iptables"
+	"github.com/nettutor/nettutor/engine/nsutil"
+	"golang.org/x/net/icmp"
+	"golang.org/x/net/ipv4"
+)
+
+// Env is what assertions are evaluated against besides the live lab.
+type Env struct {
+	// Snapshot of the lab; nil: taken when the first check needs it.
+	Snapshot *engine.Snapshot
+	// Packets seen by the capture points during the step (packet checks).
+	Packets []Packet
+	// LastOutput is the output of the step's last action (output checks).
+	LastOutput string
+	// ExerciseDir replaces $EXERCISE_DIR in file_owner paths.
+	ExerciseDir string
+}
+
+// Evaluate checks each assertion against lab and env, in order.
+func Evaluate(ctx context.Context, lab *engine.Lab, as []*Assertion, env *Env) []CheckResult {
+	if env == nil {
+		env = &Env{}
+	}
+	out := make([]CheckResult, 0, len(as))
+	for _, a := range as {
+		out = append(out, EvaluateOne(ctx, lab, a, env))
+	}
+	return out
+}
+
+// SetUp runs the exercise's setup actions on lab (which should be fresh)
+// and stops at the first failure.
+func (e *Exercise) SetUp(ctx context.Context, lab *engine.Lab) ([]ActionResult, error) {
+	var res []ActionResult
+	for _, a := range e.Setup {
+		ar := ApplyAction(ctx, lab, a)
+		res = append(res, ar)
+		if !ar.OK {
+			return res, fmt.Errorf("setup of %s: %s: %w", e.FullID(), ar.Command, ar.Err)
+		}
+	}
+	return res, nil
+}
+
+// Check grades the lab against every check of the exercise. env may be nil.
+func (e *Exercise) Check(ctx context.Context, lab *engine.Lab, env *Env) []CheckResult {
+	if env == nil {
+		env = &Env{}
+	}
+	return Evaluate(ctx, lab, e.Checks, env)
+}
+
+// Passed reports whether every result is OK.
+func Passed(rs []CheckResult) bool {
+	for _, r := range rs {
+		if !r.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// EvaluateOne checks one assertion.
+func EvaluateOne(ctx context.Context, lab *engine.Lab, a *Assertion, env *Env) CheckResult {
+	r := CheckResult{ID: a.ID, Kind: a.Kind, Hint: a.Hint}
+	c := &checker{ctx: ctx, lab: lab, env: env}
+	r.Desc = describe(a)
+	r.Detail = c.run(a)
+	r.OK = r.Detail == ""
+	return r
+}
+
+type checker struct {
+	ctx context.Context
+	lab *engine.Lab
+	env *Env
+	err error
+}
+
+func (c *checker) snap() *engine.Snapshot {
+	if c.env.Snapshot == nil && c.err == nil {
+		c.env.Snapshot, c.err = c.lab.Snapshot()
+	}
+	return c.env.Snapshot
+}
+
+// describe says in words what an assertion checks.
+func describe(a *Assertion) string {
+	g := a.Args
+	ns := nsOr(g.NS)
+	switch a.Kind {
+	case "link":
+		if g.Absent {
+			return fmt.Sprintf("%s: no link %s", ns, g.Name)
+		}
+		var parts []string
+		if g.Kind != "" {
+			parts = append(parts, "a "+g.Kind)
+		}
+		if g.State != "" {
+			parts = append(parts, g.State)
+		}
+		if g.Addr != "" {
+			parts = append(parts, "with "+g.Addr)
+		}
+		if g.Master != "" {
+			parts = append(parts, "in "+g.Master)
+		}
+		if g.Peer != "" {
+			parts = append(parts, "peer "+g.Peer)
+		}
+		if len(parts) == 0 {
+			return fmt.Sprintf("%s: link %s exists", ns, g.Name)
+		}
+		return fmt.Sprintf("%s: %s is %s", ns, g.Name, strings.Join(parts, ", "))
+	case "addr":
+		if g.Up != nil && *g.Up {
+			return fmt.Sprintf("%s has %s on a link that is up", ns, g.Addr)
+		}
+		return fmt.Sprintf("%s has %s", ns, g.Addr)
+	case "route":
+		s := fmt.Sprintf("%s: route %s", ns, g.Dst)
+		if g.Via != "" {
+			s += " via " + g.Via
+		}
+		if g.Dev != "" {
+			s += " dev " + g.Dev
+		}
+		if g.Absent {
+			return s + " is absent"
+		}
+		return s
+	case "neighbor":
+		if g.Absent {
+			return fmt.Sprintf("%s has no neighbour entry for %s", ns, g.IP)
+		}
+		return fmt.Sprintf("%s knows the MAC of %s (neighbour table)", ns, g.IP)
+	case "fdb":
+		return fmt.Sprintf("%s: bridge %s learned the MAC of %s", ns, g.Bridge, g.MacOf)
+	case "sysctl":
+		return fmt.Sprintf("%s: %s = %s", ns, g.Key, g.Value)
+	case "rule":
+		return fmt.Sprintf("%s: iptables has %s", ns, g.Spec)
+	case "reachable":
+		return fmt.Sprintf("%s can ping %s", g.From, g.To)
+	case "unreachable":
+		return fmt.Sprintf("%s cannot ping %s", g.From, g.To)
+	case "tcp":
+		if g.Banner != "" {
+			return fmt.Sprintf("%s connects to %s over TCP and reads %q", g.From, g.Addr, g.Banner)
+		}
+		return fmt.Sprintf("%s connects to %s over TCP", g.From, g.Addr)
+	case "packet":
+		s := fmt.Sprintf("capture %s saw", a.Args.Capture)
+		if g.Min > 1 {
+			s += fmt.Sprintf(" at least %d packets", g.Min)
+		} else {
+			s += " a packet"
+		}
+		if g.Match != "" {
+			s += fmt.Sprintf(" matching %q", g.Match)
+		}
+		if g.Src != "" {
+			s += " from " + g.Src
+		}
+		if g.Dst != "" {
+			s += " to " + g.Dst
+		}
+		return s
+	case "veth_pair":
+		return fmt.Sprintf("a veth pair joins %s and %s", g.A, g.B)
+	case "bridge_port":
+		return fmt.Sprintf("%s is joined to bridge %s", g.NS, g.Bridge)
+	case "no_direct_veth":
+		return fmt.Sprintf("no veth goes straight from %s to %s", g.A, g.B)
+	case "snat":
+		return fmt.Sprintf("a ping from %s to %s arrives in %s with source %s", g.From, g.To, g.CaptureNS, g.Src)
+	case "file_owner":
+		s := g.Path + " exists"
+		if g.UIDMin != nil {
+			s += fmt.Sprintf(", owner uid >= %d", *g.UIDMin)
+		}
+		if g.UIDNot != nil {
+			s += fmt.Sprintf(", owner uid is not %d", *g.UIDNot)
+		}
+		return s
+	case "output":
+		return fmt.Sprintf("the output contains %q", g.Contains)
+	}
+	return a.Kind
+}
+
+// run returns "" when the assertion holds, else the detail.
+func (c *checker) run(a *Assertion) string {
+	g := a.Args
+	switch a.Kind {
+	case "reachable", "unreachable":
+		return c.ping(a.Kind == "reachable", g.From, g.To)
+	case "tcp":
+		return c.tcp(g)
+	case "snat":
+		return c.snat(g)
+	case "file_owner":
+		return c.fileOwner(g)
+	case "output":
+		if !strings.Contains(c.env.LastOutput, g.Contains) {
+			out := strings.TrimSpace(c.env.LastOutput)
+			if out == "" {
+				return fmt.Sprintf("the command printed nothing; want %q", g.Contains)
+			}
+			return fmt.Sprintf("the output does not contain %q (it printed: %s)", g.Contains, clip(out, 120))
+		}
+		return ""
+	case "packet":
+		return c.packet(g)
+	}
+	s := c.snap()
+	if s == nil {
+		return fmt.Sprintf("cannot read the lab: %v", c.err)
+	}
+	switch a.Kind {
+	case "link":
+		return checkLink(s, g)
+	case "addr":
+		return checkAddr(s, g)
+	case "route":
+		return checkRoute(s, g)
+	case "neighbor":
+		return checkNeighbor(s, g)
+	case "fdb":
+		return checkFDB(s, g)
+	case "sysctl":
+		return c.sysctl(s, g)
+	case "rule":
+		return checkRule(s, g)
+	case "veth_pair":
+		return checkVethPair(s, g.A, g.B)
+	case "no_direct_veth":
+		return checkNoDirectVeth(s, g.A, g.B)
+	case "bridge_port":
+		return checkBridgePort(s, g.Bridge, g.NS)
+	}
+	return fmt.Sprintf("unknown check %q", a.Kind)
+}
+
+func clip(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " | ")
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+func nsNames(s *engine.Snapshot) string {
+	var names []string
+	for _, n := range s.Namespaces {
+		names = append(names, n.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+func noNS(s *engine.Snapshot, ns string) string {
+	return fmt.Sprintf("no namespace %s (the lab has: %s)", ns, nsNames(s))
+}
+
+func linkNames(n *engine.Namespace) string {
+	var names []string
+	for _, l := range n.Links {
+		names = append(names, l.Name)
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+func checkLink(s *engine.Snapshot, g AssertArgs) string {
+	ns := nsOr(g.NS)
+	n := s.NS(ns)
+	if n == nil {
+		if g.Absent {
+			return ""
+		}
+		return noNS(s, ns)
+	}
+	l := n.Link(g.Name)
+	if g.Absent {
+		if l != nil {
+			return fmt.Sprintf("%s: %s still exists", ns, g.Name)
+		}
+		return ""
+	}
+	if l == nil {
+		for _, o := range s.Namespaces {
+			if o.Link(g.Name) != nil {
+				return fmt.Sprintf("%s: no link %s (it is in %s, not %s)", ns, g.Name, o.Name, ns)
+			}
+		}
+		return fmt.Sprintf("%s: no link %s (links: %s)", ns, g.Name, linkNames(n))
+	}
+	var faults []string
+	if g.Kind != "" && l.Kind != g.Kind {
+		faults = append(faults, fmt.Sprintf("%s: %s is a %s, not a %s", ns, g.Name, l.Kind, g.Kind))
+	}
+	if g.State != "" && l.State != g.State {
+		faults = append(faults, fmt.Sprintf("%s: %s is %s", ns, g.Name, strings.ToUpper(l.State)))
+	}
+	if g.Addr != "" && !contains(l.Addrs, g.Addr) {
+		faults = append(faults, addrFault(ns, g.Name, l.Addrs, g.Addr))
+	}
+	if g.Master != "" && l.Master != g.Master {
+		if l.Master == "" {
+			faults = append(faults, fmt.Sprintf("%s: %s has no master (want %s)", ns, g.Name, g.Master))
+		} else {
+			faults = append(faults, fmt.Sprintf("%s: %s's master is %s, not %s", ns, g.Name, l.Master, g.Master))
+		}
+	}
+	if g.Peer != "" {
+		wantNS, wantName, _ := strings.Cut(g.Peer, "/")
+		switch {
+		case l.Peer == nil:
+			faults = append(faults, fmt.Sprintf("%s: %s has no veth peer (want %s)", ns, g.Name, g.Peer))
+		case l.Peer.NS != wantNS || (wantName != "" && l.Peer.Name != wantName):
+			faults = append(faults, fmt.Sprintf("%s: %s's peer is %s/%s, not %s", ns, g.Name, orQ(l.Peer.NS), l.Peer.Name, g.Peer))
+		}
+	}
+	return strings.Join(faults, "; ")
+}
+
+func orQ(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return s
+}
+
+// addrFault explains why a link lacks want.
+func addrFault(ns, link string, have []string, want string) string {
+	wp, err := netip.ParsePrefix(want)
+	if err == nil {
+		for _, h := range have {
+			if hp, err := netip.ParsePrefix(h); err == nil && hp.Addr() == wp.Addr() {
+				return fmt.Sprintf("%s: no address %s (%s has %s: wrong prefix length)", ns, want, link, h)
+			}
+		}
+	}
+	v4 := ipv4Only(have)
+	if len(v4) == 0 {
+		return fmt.Sprintf("%s: %s has no address %s (it has no IPv4 address)", ns, link, want)
+	}
+	return fmt.Sprintf("%s: %s has no address %s (it has %s)", ns, link, want, strings.Join(v4, ", "))
+}
+
+func ipv4Only(addrs []string) []string {
+	var out []string
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a); err == nil && p.Addr().Is4() {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func checkAddr(s *engine.Snapshot, g AssertArgs) string {
+	ns := nsOr(g.NS)
+	n := s.NS(ns)
+	if n == nil {
+		return noNS(s, ns)
+	}
+	for _, l := range n.Links {
+		if contains(l.Addrs, g.Addr) {
+			if g.Up != nil && *g.Up && l.State != "up" {
+				return fmt.Sprintf("%s: %s has %s but is DOWN", ns, l.Name, g.Addr)
+			}
+			return ""
+		}
+	}
+	wp, _ := netip.ParsePrefix(g.Addr)
+	for _, l := range n.Links {
+		for _, h := range l.Addrs {
+			if hp, err := netip.ParsePrefix(h); err == nil && hp.Addr() == wp.Addr() {
+				return fmt.Sprintf("%s: no address %s (%s has %s: wrong prefix length)", ns, g.Addr, l.Name, h)
+			}
+		}
+	}
+	for _, o := range s.Namespaces {
+		for _, l := range o.Links {
+			if contains(l.Addrs, g.Addr) {
+				return fmt.Sprintf("%s: no address %s (it is on %s/%s, not in %s)", ns, g.Addr, o.Name, l.Name, ns)
+			}
+		}
+	}
+	var have []string
+	for _, l := range n.Links {
+		if l.Kind == "loopback" {
+			continue
+		}
+		for _, a := range ipv4Only(l.Addrs) {
+			have = append(have, l.Name+" "+a)
+		}
+	}
+	if len(have) == 0 {
+		return fmt.Sprintf("%s: no address %s (%s has no IPv4 address besides lo)", ns, g.Addr, ns)
+	}
+	return fmt.Sprintf("%s: no address %s (it has %s)", ns, g.Addr, strings.Join(have, ", "))
+}
+
+func canonDst(d string) string {
+	if d == "default" || d == "0.0.0.0/0" {
+		return "default"
+	}
+	if p, err := netip.ParsePrefix(d); err == nil {
+		return p.Masked().String()
+	}
+	if a, err := netip.ParseAddr(d); err == nil {
+		return netip.PrefixFrom(a, 32).String()
+	}
+	return d
+}
+
+func routeString(r engine.Route) string {
+	s := r.Dst
+	if r.Gw != "" {
+		s += " via " + r.Gw
+	}
+	if r.Dev != "" {
+		s += " dev " + r.Dev
+	}
+	return s
+}
+
+func checkRoute(s *engine.Snapshot, g AssertArgs) string {
+	ns := nsOr(g.NS)
+	n := s.NS(ns)
+	if n == nil {
+		if g.Absent {
+			return ""
+		}
+		return noNS(s, ns)
+	}
+	want := canonDst(g.Dst)
+	var sameDst []engine.Route
+	for _, r := range n.Routes {
+		if canonDst(r.Dst) != want {
+			continue
+		}
+		sameDst = append(sameDst, r)
+		if (g.Via == "" || r.Gw == g.Via) && (g.Dev == "" || r.Dev == g.Dev) {
+			if g.Absent {
+				return fmt.Sprintf("%s: route %s still exists", ns, routeString(r))
+			}
+			return ""
+		}
+	}
+	if g.Absent {
+		return ""
+	}
+	if len(sameDst) > 0 {
+		r := sameDst[0]
+		if g.Via != "" && r.Gw != g.Via {
+			if r.Gw == "" {
+				return fmt.Sprintf("%s: route %s has no gateway (want via %s)", ns, routeString(r), g.Via)
+			}
+			return fmt.Sprintf("%s: route %s goes via %s, not %s", ns, want, r.Gw, g.Via)
+		}
+		return fmt.Sprintf("%s: route %s uses dev %s, not %s", ns, want, r.Dev, g.Dev)
+	}
+	var rs []string
+	for _, r := range n.Routes {
+		rs = append(rs, routeString(r))
+	}
+	if len(rs) == 0 {
+		return fmt.Sprintf("%s: no route %s (the routing table is empty)", ns, want)
+	}
+	return fmt.Sprintf("%s: no route %s (routes: %s)", ns, want, strings.Join(rs, "; "))
+}
+
+func checkNeighbor(s *engine.Snapshot, g AssertArgs) string {
+	ns := nsOr(g.NS)
+	n := s.NS(ns)
+	if n == nil {
+		if g.Absent {
+			return ""
+		}
+		return noNS(s, ns)
+	}
+	for _, e := range n.Neighbors {
+		if e.IP != g.IP {
+			continue
+		}
+		bad := e.State == "failed" || e.State == "incomplete"
+		if g.Absent {
+			if bad {
+				return ""
+			}
+			return fmt.Sprintf("%s: neighbour %s is known (%s on %s, %s)", ns, g.IP, e.MAC, e.Dev, e.State)
+		}
+		if bad {
+			return fmt.Sprintf("%s: neighbour %s is %s on %s (ARP got no answer)", ns, g.IP, strings.ToUpper(e.State), e.Dev)
+		}
+		return ""
+	}
+	if g.Absent {
+		return ""
+	}
+	return fmt.Sprintf("%s: no neighbour entry for %s (nothing was sent to it, or it never answered)", ns, g.IP)
+}
+
+func findLinkRef(s *engine.Snapshot, ref string) (*engine.Link, string) {
+	nsName, link, ok := strings.Cut(ref, "/")
+	if !ok {
+		return nil, fmt.Sprintf("%q: want NS/LINK", ref)
+	}
+	n := s.NS(nsName)
+	if n == nil {
+		return nil, noNS(s, nsName)
+	}
+	l := n.Link(link)
+	if l == nil {
+		return nil, fmt.Sprintf("%s: no link %s (links: %s)", nsName, link, linkNames(n))
+	}
+	return l, ""
+}
+
+func checkFDB(s *engine.Snapshot, g AssertArgs) string {
+	ns := nsOr(g.NS)
+	n := s.NS(ns)
+	if n == nil {
+		return noNS(s, ns)
+	}
+	if br := n.Link(g.Bridge); br == nil || br.Kind != "bridge" {
+		return fmt.Sprintf("%s: no bridge %s", ns, g.Bridge)
+	}
+	l, fault := findLinkRef(s, g.MacOf)
+	if fault != "" {
+		return fault
+	}
+	for _, e := range n.FDB {
+		if strings.EqualFold(e.MAC, l.MAC) && (e.Master == g.Bridge || e.Dev == g.Bridge) && e.State != "permanent" {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s: bridge %s has not learned %s's MAC %s (no frame from it crossed the bridge)", ns, g.Bridge, g.MacOf, l.MAC)
+}
+
+func (c *checker) sysctl(s *engine.Snapshot, g AssertArgs) string {
+	ns := nsOr(g.NS)
+	n := s.NS(ns)
+	if n == nil {
+		return noNS(s, ns)
+	}
+	v, ok := n.Sysctl[g.Key]
+	if !ok {
+		var err error
+		v, err = c.lab.ReadSysctl(ns, g.Key)
+		if err != nil {
+			return fmt.Sprintf("%s: cannot read %s: %v", ns, g.Key, err)
+		}
+	}
+	if v != g.Value {
+		return fmt.Sprintf("%s: %s is %s, want %s", ns, g.Key, v, g.Value)
+	}
+	return ""
+}
+
+// canonRule turns "-t nat -A ..." (or a Spec line) into Rule.String form.
+func canonRule(spec string) (string, error) {
+	words, err := splitWords(spec)
+	if err != nil {
+		return "", err
+	}
+	r, err := iptables.Parse(words)
+	if err != nil {
+		return "", err
+	}
+	return r.String(), nil
+}
+
+func checkRule(s *engine.Snapshot, g AssertArgs) string {
+	ns := nsOr(g.NS)
+	n := s.NS(ns)
+	if n == nil {
+		return noNS(s, ns)
+	}
+	want, err := canonRule(g.Spec)
+	if err != nil {
+		want = g.Spec
+	}
+	var have []string
+	for _, r := range n.Rules {
+		c, err := canonRule(r)
+		if err != nil {
+			c = r
+		}
+		if c == want {
+			return ""
+		}
+		have = append(have, r)
+	}
+	if len(have) == 0 {
+		return fmt.Sprintf("%s: no rule %s (no iptables rules at all)", ns, want)
+	}
+	return fmt.Sprintf("%s: no rule %s (rules: %s)", ns, want, strings.Join(have, "; "))
+}
+
+func veths(n *engine.Namespace) []engine.Link {
+	var out []engine.Link
+	for _, l := range n.Links {
+		if l.Kind == "veth" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func checkVethPair(s *engine.Snapshot, a, b string) string {
+	na, nb := s.NS(a), s.NS(b)
+	if na == nil {
+		return noNS(s, a)
+	}
+	if nb == nil {
+		return noNS(s, b)
+	}
+	vs := veths(na)
+	for _, l := range vs {
+		if l.Peer != nil && l.Peer.NS == b {
+			return ""
+		}
+	}
+	if len(vs) == 0 {
+		return fmt.Sprintf("%s has no veth (links: %s)", a, linkNames(na))
+	}
+	var where []string
+	for _, l := range vs {
+		if l.Peer != nil {
+			where = append(where, fmt.Sprintf("%s's peer is in %s", l.Name, orQ(l.Peer.NS)))
+		}
+	}
+	return fmt.Sprintf("no veth in %s has its peer in %s (%s)", a, b, strings.Join(where, ", "))
+}
+
+func checkNoDirectVeth(s *engine.Snapshot, a, b string) string {
+	na := s.NS(a)
+	if na == nil {
+		return ""
+	}
+	for _, l := range veths(na) {
+		if l.Peer != nil && l.Peer.NS == b {
+			return fmt.Sprintf("%s/%s is a veth straight to %s/%s (want them joined through a bridge)", a, l.Name, b, l.Peer.Name)
+		}
+	}
+	return ""
+}
+
+func checkBridgePort(s *engine.Snapshot, bridge, ns string) string {
+	host := s.NS(engine.HostNS)
+	if host == nil {
+		return "the lab host namespace is missing"
+	}
+	br := host.Link(bridge)
+	if br == nil || br.Kind != "bridge" {
+		var brs []string
+		for _, l := range host.Links {
+			if l.Kind == "bridge" {
+				brs = append(brs, l.Name)
+			}
+		}
+		if len(brs) == 0 {
+			return fmt.Sprintf("host: no bridge %s (there is no bridge)", bridge)
+		}
+		return fmt.Sprintf("host: no bridge %s (bridges: %s)", bridge, strings.Join(brs, ", "))
+	}
+	n := s.NS(ns)
+	if n == nil {
+		return noNS(s, ns)
+	}
+	var faults []string
+	for _, l := range veths(n) {
+		if l.Peer == nil || l.Peer.NS != engine.HostNS {
+			continue
+		}
+		he := host.Link(l.Peer.Name)
+		if he == nil {
+			continue
+		}
+		switch {
+		case he.Master != bridge:
+			m := he.Master
+			if m == "" {
+				m = "none"
+			}
+			faults = append(faults, fmt.Sprintf("host: %s (peer of %s/%s) is not a port of %s (master: %s)", he.Name, ns, l.Name, bridge, m))
+		case he.State != "up":
+			faults = append(faults, fmt.Sprintf("host: %s (port of %s for %s) is DOWN", he.Name, bridge, ns))
+		case l.State != "up":
+			faults = append(faults, fmt.Sprintf("%s: %s is DOWN", ns, l.Name))
+		default:
+			if br.State != "up" {
+				return fmt.Sprintf("host: bridge %s is DOWN", bridge)
+			}
+			return ""
+		}
+	}
+	if len(faults) > 0 {
+		return strings.Join(faults, "; ")
+	}
+	return fmt.Sprintf("%s has no veth whose other end is in host (links: %s)", ns, linkNames(n))
+}
+
+func (c *checker) ping(want bool, from, to string) string {
+	got := false
+	var err error
+	tries := 1
+	if want {
+		tries = 2 // the first echo may wait on ARP
+	}
+	for i := 0; i < tries && !got; i++ {
+		_, err = c.lab.Ping(c.ctx, from, to, 1, time.Second)
+		got = err == nil
+	}
+	if got == want {
+		return ""
+	}
+	if got {
+		return fmt.Sprintf("%s got a reply from %s; it should not", from, to)
+	}
+	// Say why, from the snapshot.
+	c.env.Snapshot = nil // the ping changed neighbour tables
+	if s := c.snap(); s != nil {
+		if why := diagnosePing(s, from, to); why != "" {
+			return fmt.Sprintf("%s: no reply from %s: %s", from, to, why)
+		}
+	}
+	if err != nil && !errors.Is(err, engine.ErrNoReply) {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s: no reply from %s", from, to)
+}
+
+// routeFor finds the most specific route in n for ip.
+func routeFor(n *engine.Namespace, ip netip.Addr) *engine.Route {
+	var best *engine.Route
+	bits := -1
+	for i, r := range n.Routes {
+		var p netip.Prefix
+		if r.Dst == "default" {
+			p = netip.MustParsePrefix("0.0.0.0/0")
+		} else {
+			var err error
+			if p, err = netip.ParsePrefix(r.Dst); err != nil {
+				if a, err := netip.ParseAddr(r.Dst); err == nil {
+					p = netip.PrefixFrom(a, 32)
+				} else {
+					continue
+				}
+			}
+		}
+		if p.Contains(ip) && p.Bits() > bits {
+			best, bits = &n.Routes[i], p.Bits()
+		}
+	}
+	return best
+}
+
+// owner finds the namespace and link that hold ip.
+func owner(s *engine.Snapshot, ip netip.Addr) (*engine.Namespace, *engine.Link) {
+	for i := range s.Namespaces {
+		n := &s.Namespaces[i]
+		for j := range n.Links {
+			for _, a := range n.Links[j].Addrs {
+				if p, err := netip.ParsePrefix(a); err == nil && p.Addr() == ip {
+					return n, &n.Links[j]
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// diagnosePing says why from cannot reach to, as far as the snapshot shows.
+func diagnosePing(s *engine.Snapshot, from, to string) string {
+	n := s.NS(from)
+	if n == nil {
+		return noNS(s, from)
+	}
+	ip, err := netip.ParseAddr(to)
+	if err != nil {
+		return ""
+	}
+	return diagnosePath(s, n, ip, 0)
+}
+
+func diagnosePath(s *engine.Snapshot, n *engine.Namespace, ip netip.Addr, depth int) string {
+	if depth > 4 {
+		return ""
+	}
+	r := routeFor(n, ip)
+	if r == nil {
+		return fmt.Sprintf("%s has no route to %s (no address in its subnet, no default route)", n.Name, ip)
+	}
+	if dev := n.Link(r.Dev); dev != nil {
+		if dev.State != "up" {
+			return fmt.Sprintf("%s: %s is DOWN", n.Name, dev.Name)
+		}
+		if dev.Peer != nil {
+			if pn := s.NS(dev.Peer.NS); pn != nil {
+				if pl := pn.Link(dev.Peer.Name); pl != nil && pl.State != "up" {
+					return fmt.Sprintf("%s: %s is DOWN (the other end of %s/%s)", pn.Name, pl.Name, n.Name, dev.Name)
+				}
+			}
+		}
+	}
+	next := ip
+	if r.Gw != "" {
+		if gw, err := netip.ParseAddr(r.Gw); err == nil {
+			next = gw
+		}
+	}
+	for _, e := range n.Neighbors {
+		if e.IP == next.String() && (e.State == "failed" || e.State == "incomplete") {
+			if on, _ := owner(s, next); on == nil {
+				return fmt.Sprintf("%s: ARP for %s got no answer (no namespace has that address)", n.Name, next)
+			}
+		}
+	}
+	on, ol := owner(s, next)
+	if on == nil {
+		return fmt.Sprintf("no namespace in the lab has the address %s", next)
+	}
+	if ol.State != "up" {
+		return fmt.Sprintf("%s: %s (which has %s) is DOWN", on.Name, ol.Name, next)
+	}
+	if next != ip {
+		// Through a router: it must forward, and the rest of the path must hold.
+		if on.Sysctl["net.ipv4.ip_forward"] == "0" {
+			if tn, _ := owner(s, ip); tn == nil || tn.Name != on.Name {
+				return fmt.Sprintf("%s: net.ipv4.ip_forward is 0 (the router %s does not forward)", on.Name, on.Name)
+			}
+		}
+		if d := diagnosePath(s, on, ip, depth+1); d != "" {
+			return d
+		}
+	}
+	// The way back.
+	tn, _ := owner(s, ip)
+	if tn != nil && depth == 0 {
+		if src := sourceAddr(n, r); src.IsValid() && routeFor(tn, src) == nil {
+			return fmt.Sprintf("%s has no route back to %s", tn.Name, src)
+		}
+	}
+	return ""
+}
+
+// sourceAddr picks the address n would send from over route r.
+func sourceAddr(n *engine.Namespace, r *engine.Route) netip.Addr {
+	if r.Src != "" {
+		if a, err := netip.ParseAddr(r.Src); err == nil {
+			return a
+		}
+	}
+	if l := n.Link(r.Dev); l != nil {
+		for _, a := range l.Addrs {
+			if p, err := netip.ParsePrefix(a); err == nil && p.Addr().Is4() {
+				return p.Addr()
+			}
+		}
+	}
+	return netip.Addr{}
+}
+
+func (c *checker) tcp(g AssertArgs) string {
+	got, err := c.lab.Connect(c.ctx, g.From, g.Addr, time.Second)
+	if err != nil {
+		msg := err.Error()
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			msg = fmt.Sprintf("%s: connection to %s refused (nothing listens there, or no DNAT to a listener)", g.From, g.Addr)
+		} else if errors.Is(err, engine.ErrNoReply) {
+			msg = fmt.Sprintf("%s: no answer from %s (the SYN got no reply)", g.From, g.Addr)
+			if h, _, e := net.SplitHostPort(g.Addr); e == nil {
+				if s := c.snap(); s != nil {
+					if why := diagnosePing(s, g.From, h); why != "" {
+						msg += ": " + why
+					}
+				}
+			}
+		}
+		return msg
+	}
+	if g.Banner != "" && !strings.Contains(got, g.Banner) {
+		return fmt.Sprintf("%s: %s answered %q, want %q", g.From, g.Addr, got, g.Banner)
+	}
+	return ""
+}
+
+func (c *checker) packet(g AssertArgs) string {
+	match, err := packetMatcher(g.Match)
+	if err != nil {
+		return err.Error()
+	}
+	minN := max(g.Min, 1)
+	n, total := 0, 0
+	var other []string
+	for _, p := range c.env.Packets {
+		if p.Capture != g.Capture {
+			continue
+		}
+		total++
+		if !match(p) || (g.Src != "" && p.Src != g.Src) || (g.Dst != "" && p.Dst != g.Dst) {
+			if len(other) < 3 {
+				other = append(other, p.Summary)
+			}
+			continue
+		}
+		n++
+	}
+	if n >= minN {
+		return ""
+	}
+	what := "packets"
+	if g.Match != "" {
+		what = fmt.Sprintf("packets matching %q", g.Match)
+	}
+	if g.Src != "" {
+		what += " from " + g.Src
+	}
+	if g.Dst != "" {
+		what += " to " + g.Dst
+	}
+	if total == 0 {
+		return fmt.Sprintf("capture %s saw no packet at all during this step", g.Capture)
+	}
+	return fmt.Sprintf("capture %s saw %d %s, want at least %d (it saw %d others, e.g. %s)", g.Capture, n, what, minN, total-n, strings.Join(other, " | "))
+}
+
+// snat pings from g.From to g.To and watches, in g.CaptureNS, which source
+// address the echo requests arrive with. It uses a raw ICMP socket there, so
+// it needs no capture support.
+func (c *checker) snat(g AssertArgs) string {
+	fd, err := c.lab.NsHandle(g.CaptureNS)
+	if err != nil {
+		return fmt.Sprintf("no namespace %s", g.CaptureNS)
+	}
+	var conn *icmp.PacketConn
+	err = nsutil.Do(fd, func() error {
+		var err error
+		conn, err = icmp.ListenPacket("ip4:icmp", "0.0.0.0")
+		return err
+	})
+	if err != nil {
+		return fmt.Sprintf("%s: cannot watch ICMP: %v", g.CaptureNS, err)
+	}
+	defer conn.Close()
+	pc := conn.IPv4PacketConn()
+	_ = pc.SetControlMessage(ipv4.FlagInterface|ipv4.FlagDst, true)
+	var ifIndex int
+	if g.CaptureIface != "" {
+		if s := c.snap(); s != nil {
+			if n := s.NS(g.CaptureNS); n != nil {
+				if l := n.Link(g.CaptureIface); l != nil {
+					ifIndex = l.Index
+				} else {
+					return fmt.Sprintf("%s: no link %s", g.CaptureNS, g.CaptureIface)
+				}
+			}
+		}
+	}
+	type seen struct{ src, dst string }
+	got := make(chan []seen, 1)
+	go func() {
+		var out []seen
+		buf := make([]byte, 1500)
+		_ = pc.SetReadDeadline(time.Now().Add(2500 * time.Millisecond))
+		for {
+			n, cm, peer, err := pc.ReadFrom(buf)
+			if err != nil {
+				break
+			}
+			m, err := icmp.ParseMessage(1, buf[:n])
+			if err != nil || m.Type != ipv4.ICMPTypeEcho {
+				continue
+			}
+			if ifIndex != 0 && cm != nil && cm.IfIndex != ifIndex {
+				continue
+			}
+			dst := ""
+			if cm != nil && cm.Dst != nil {
+				dst = cm.Dst.String()
+			}
+			if a, ok := peer.(*net.IPAddr); ok {
+				out = append(out, seen{a.IP.String(), dst})
+				if a.IP.String() == g.Src {
+					break
+				}
+			}
+		}
+		got <- out
+	}()
+	time.Sleep(20 * time.Millisecond)
+	_, _ = c.lab.Ping(c.ctx, g.From, g.To, 2, 700*time.Millisecond)
+	_ = pc.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	arrivals := <-got
+	var srcs []string
+	for _, a := range arrivals {
+		if a.src == g.Src {
+			return ""
+		}
+		if !contains(srcs, a.src) {
+			srcs = append(srcs, a.src)
+		}
+	}
+	where := g.CaptureNS
+	if g.CaptureIface != "" {
+		where += "/" + g.CaptureIface
+	}
+	if len(srcs) == 0 {
+		msg := fmt.Sprintf("no ping from %s to %s arrived in %s", g.From, g.To, where)
+		c.env.Snapshot = nil
+		if s := c.snap(); s != nil {
+			if why := diagnosePing(s, g.From, g.To); why != "" {
+				msg += ": " + why
+			}
+		}
+		return msg
+	}
+	sort.Strings(srcs)
+	return fmt.Sprintf("the ping from %s arrived in %s with source %s, want %s (is the source NAT rule missing or not matching?)", g.From, where, strings.Join(srcs, ", "), g.Src)
+}
+
+func (c *checker) fileOwner(g AssertArgs) string {
+	path := os.Expand(g.Path, func(k string) string {
+		if k == "EXERCISE_DIR" && c.env.ExerciseDir != "" {
+			return c.env.ExerciseDir
+		}
+		return os.Getenv(k)
+	})
+	var st syscall.Stat_t
+	if err := syscall.Lstat(path, &st); err != nil {
+		return fmt.Sprintf("%s does not exist", path)
+	}
+	uid := int(st.Uid)
+	if g.UIDMin != nil && uid < *g.UIDMin {
+		return fmt.Sprintf("%s is owned by uid %d, want uid >= %d (was it made inside the remapped user namespace?)", path, uid, *g.UIDMin)
+	}
+	if g.UIDNot != nil && uid == *g.UIDNot {
+		return fmt.Sprintf("%s is owned by uid %d, which it must not be", path, uid)
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,440 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/nettutor/nettutor/engine"
+)
+
+// ---- Exported API (the TUI and the CLI build on this) ----
+
+// Options tune a Runner. The zero value is fine.
+type Options struct {
+	// OnPacket, when set, is called for every packet a capture point sees,
+	// as it arrives, from the capture's own goroutine (send it to the TUI
+	// with program.Send). Packets are also collected into StepResult.Packets.
+	OnPacket func(Packet)
+}
+
+// Runner drives one lesson on one lab, step by step. It prints nothing: every
+// method returns values, so a TUI can call it inside a tea.Cmd. Calls must not
+// overlap (one tea.Cmd at a time); OnPacket may be called concurrently.
+type Runner struct {
+	lab    *engine.Lab
+	lesson *Lesson
+	opts   Options
+
+	next    int              // index of the next step to run
+	prev    *engine.Snapshot // snapshot after the last step run (or replayed)
+	lastOut string           // output of the last action run
+
+	mu      sync.Mutex
+	caps    map[string]*runningCapture // capture id -> running point
+	pending []Packet                   // packets of the step being run
+	all     []Packet                   // every packet since the last Goto/reset
+	stepIdx int
+}
+
+// StepResult is everything that happened in one step.
+type StepResult struct {
+	Index   int
+	Step    *Step
+	Actions []ActionResult // in order; stops at the first unexpected failure
+	// Failed is set when an action failed unexpectedly; the actions after
+	// it were not run.
+	Failed      bool
+	Expect      []CheckResult    // one per expectation, in order
+	Snapshot    *engine.Snapshot // the lab after the step (nil if it could not be read)
+	SnapshotErr error
+	Changed     Changes  // what changed since the previous step's snapshot
+	Packets     []Packet // packets the capture points saw during the step
+	CaptureErrs []error  // capture points that could not be started
+}
+
+// OK reports whether every action went as expected and every expectation held.
+func (s *StepResult) OK() bool {
+	if s.Failed || s.SnapshotErr != nil {
+		return false
+	}
+	for _, c := range s.Expect {
+		if !c.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// ActionResult is the outcome of one action.
+type ActionResult struct {
+	Kind     string // the action's YAML key
+	Command  string // what a person would type
+	Output   string // what the command printed
+	Err      error  // the action's error, expected or not
+	Duration time.Duration
+	// ExpectedFailure is set for probes that are meant to fail (ping
+	// expect: no-reply); OK is then true when Err is not nil.
+	ExpectedFailure bool
+	OK              bool
+}
+
+// CheckResult is the outcome of one expectation or exercise check.
+type CheckResult struct {
+	ID     string // exercise check id ("" for step expectations)
+	Kind   string // the assertion kind, e.g. "link"
+	Desc   string // what was checked, in words: "RED: veth0 is up"
+	OK     bool
+	Detail string // when failed: the object and the fault, e.g. "BLUE: veth1 is DOWN"
+	Hint   Text   // the check's hint (exercises), shown after Detail
+}
+
+// Changes lists what differs between two snapshots, for highlighting.
+type Changes struct {
+	Namespaces []string  // added, or changed in any way (links, routes, neighbours, rules, ...)
+	Removed    []string  // namespaces that are gone
+	Links      []LinkRef // links added or changed (state, addresses, master, peer, MTU)
+}
+
+// LinkRef names a link in a namespace.
+type LinkRef struct{ NS, Name string }
+
+// Packet is one packet seen by a capture point.
+type Packet struct {
+	Capture string // capture point id
+	Point   string // "NS/IFACE"
+	Step    int    // index of the step during which it was seen
+	Time    time.Time
+	Summary string // tcpdump -n style one-line summary
+	Src     string // IP source (ARP: sender), else MAC
+	Dst     string // IP destination (ARP: target), else MAC
+	Proto   string // ARP, ICMP, TCP, UDP, ...
+	Data    []byte // the frame as captured
+	Len     int    // length on the wire
+}
+
+// NewRunner makes a runner for lesson on lab. The lab should be fresh (just
+// made or Reset); the first RunStep runs step 0.
+func NewRunner(lab *engine.Lab, lesson *Lesson, opts Options) *Runner {
+	return &Runner{lab: lab, lesson: lesson, opts: opts, caps: map[string]*runningCapture{}}
+}
+
+// Lesson returns the lesson being run.
+func (r *Runner) Lesson() *Lesson { return r.lesson }
+
+// Lab returns the lab the runner drives.
+func (r *Runner) Lab() *engine.Lab { return r.lab }
+
+// Next returns the index of the step RunNext would run (len(Steps) when done).
+func (r *Runner) Next() int { return r.next }
+
+// Done reports whether every step has run.
+func (r *Runner) Done() bool { return r.next >= len(r.lesson.Steps) }
+
+// Snapshot returns the snapshot after the last step run or replayed (nil
+// before the first).
+func (r *Runner) Snapshot() *engine.Snapshot { return r.prev }
+
+// Packets returns every packet captured since the runner started or last
+// went back with Goto, in arrival order.
+func (r *Runner) Packets() []Packet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Packet(nil), r.all...)
+}
+
+// RunNext runs step Next().
+func (r *Runner) RunNext(ctx context.Context) (*StepResult, error) {
+	return r.RunStep(ctx, r.next)
+}
+
+// RunStep runs step i: it starts the step's capture points, runs its
+// actions in order (stopping at an unexpected failure), evaluates its
+// expectations, takes a snapshot, compares it with the previous one and
+// collects the packets seen. When i is not Next(), it first calls Goto(i).
+// The error is for things that stop the lesson (bad index, the lab could not
+// be reset); what went wrong inside the step is in the result.
+func (r *Runner) RunStep(ctx context.Context, i int) (*StepResult, error) {
+	if i < 0 || i >= len(r.lesson.Steps) {
+		return nil, fmt.Errorf("lesson %s has no step %d", r.lesson.ID, i)
+	}
+	if i != r.next {
+		if err := r.Goto(ctx, i); err != nil {
+			return nil, err
+		}
+	}
+	return r.runStep(ctx, i), nil
+}
+
+// Goto resets the lab and replays steps 0..i-1 quickly (actions only: no
+// expectations, no packets), so that RunStep(i) runs next. It is "back one
+// step" for the TUI and resume at a saved step. Goto(0) is a fresh start.
+// Capture points started by steps before i and still running are started
+// again.
+func (r *Runner) Goto(ctx context.Context, i int) error {
+	if i < 0 || i > len(r.lesson.Steps) {
+		return fmt.Errorf("lesson %s has no step %d", r.lesson.ID, i)
+	}
+	r.stopCaptures(nil)
+	if err := r.lab.Reset(); err != nil {
+		return fmt.Errorf("reset the lab: %w", err)
+	}
+	r.mu.Lock()
+	r.all, r.pending = nil, nil
+	r.mu.Unlock()
+	r.prev, r.lastOut, r.next = nil, "", 0
+	active := map[string]*CapturePoint{}
+	for j := 0; j < i; j++ {
+		st := r.lesson.Steps[j]
+		for _, a := range st.Actions {
+			if a.Probe() {
+				continue // pings, connects and shows change no configuration
+			}
+			res, err := a.Engine().Apply(ctx, r.lab)
+			if err != nil && !a.ExpectFailure() {
+				return fmt.Errorf("replay step %d (%s): %s: %w", j+1, st.ID, a.Command(), err)
+			}
+			r.lastOut = res.Output
+		}
+		for _, c := range st.Captures {
+			active[c.ID] = c
+		}
+		for _, id := range st.CaptureStop {
+			delete(active, id)
+		}
+	}
+	r.next = i
+	r.stepIdx = i
+	ids := make([]string, 0, len(active))
+	for id := range active {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		_ = r.startCapture(ctx, active[id]) // a failure shows up when the step runs
+	}
+	if i > 0 {
+		snap, err := r.lab.Snapshot()
+		if err != nil {
+			return fmt.Errorf("read the lab: %w", err)
+		}
+		r.prev = snap
+	}
+	return nil
+}
+
+// Close stops every capture point. It does not close the lab.
+func (r *Runner) Close() { r.stopCaptures(nil) }
+
+// ---- Implementation ----
+
+func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
+	st := r.lesson.Steps[i]
+	res := &StepResult{Index: i, Step: st}
+	r.mu.Lock()
+	r.pending = nil
+	r.stepIdx = i
+	r.mu.Unlock()
+	for _, c := range st.Captures {
+		if err := r.startCapture(ctx, c); err != nil {
+			res.CaptureErrs = append(res.CaptureErrs, err)
+		}
+	}
+	for _, a := range st.Actions {
+		ar := ApplyAction(ctx, r.lab, a)
+		res.Actions = append(res.Actions, ar)
+		r.lastOut = ar.Output
+		if !ar.OK {
+			res.Failed = true
+			break
+		}
+	}
+	// Let packets in flight reach the capture goroutines.
+	if len(r.caps) > 0 {
+		r.settleCaptures()
+	}
+	snap, err := r.lab.Snapshot()
+	res.Snapshot, res.SnapshotErr = snap, err
+	r.mu.Lock()
+	res.Packets = append([]Packet(nil), r.pending...)
+	r.mu.Unlock()
+	if !res.Failed {
+		env := &Env{Snapshot: snap, Packets: res.Packets, LastOutput: r.lastOut}
+		res.Expect = Evaluate(ctx, r.lab, st.Expect, env)
+	}
+	if snap != nil {
+		res.Changed = Diff(r.prev, snap)
+		r.prev = snap
+	}
+	r.stopCaptures(st.CaptureStop)
+	r.next = i + 1
+	return res
+}
+
+// ApplyAction runs one action on lab and reports it; a probe that fails as
+// expected is OK.
+func ApplyAction(ctx context.Context, lab *engine.Lab, a *Action) ActionResult {
+	start := time.Now()
+	out, err := a.Engine().Apply(ctx, lab)
+	d := out.Duration
+	if d == 0 {
+		d = time.Since(start)
+	}
+	ar := ActionResult{Kind: a.Kind, Command: a.Command(), Output: out.Output, Err: err, Duration: d, ExpectedFailure: a.ExpectFailure()}
+	if ar.ExpectedFailure {
+		ar.OK = err != nil
+		if err == nil {
+			ar.Err = errors.New("expected no answer, but it answered")
+		}
+	} else {
+		ar.OK = err == nil
+	}
+	return ar
+}
+
+func (r *Runner) emit(p Packet) {
+	r.mu.Lock()
+	p.Step = r.stepIdx
+	r.pending = append(r.pending, p)
+	r.all = append(r.all, p)
+	cb := r.opts.OnPacket
+	r.mu.Unlock()
+	if cb != nil {
+		cb(p)
+	}
+}
+
+func (r *Runner) startCapture(ctx context.Context, c *CapturePoint) error {
+	if old := r.caps[c.ID]; old != nil {
+		old.stop()
+	}
+	rc, err := startCapture(ctx, r.lab, c, r.emit)
+	if err != nil {
+		return fmt.Errorf("capture %s on %s: %w", c.ID, c.Name(), err)
+	}
+	r.caps[c.ID] = rc
+	return nil
+}
+
+// stopCaptures stops the listed capture points (all when ids is nil).
+func (r *Runner) stopCaptures(ids []string) {
+	if ids == nil {
+		for id, c := range r.caps {
+			c.stop()
+			delete(r.caps, id)
+		}
+		return
+	}
+	for _, id := range ids {
+		if c := r.caps[id]; c != nil {
+			c.stop()
+			delete(r.caps, id)
+		}
+	}
+}
+
+func (r *Runner) settleCaptures() {
+	for _, c := range r.caps {
+		c.flush()
+	}
+}
+
+// Diff compares two snapshots (prev may be nil: everything in next is new).
+func Diff(prev, next *engine.Snapshot) Changes {
+	var ch Changes
+	if next == nil {
+		return ch
+	}
+	old := map[string]*engine.Namespace{}
+	if prev != nil {
+		for i := range prev.Namespaces {
+			old[prev.Namespaces[i].Name] = &prev.Namespaces[i]
+		}
+	}
+	seen := map[string]bool{}
+	for i := range next.Namespaces {
+		n := &next.Namespaces[i]
+		seen[n.Name] = true
+		o := old[n.Name]
+		changed := o == nil
+		for _, l := range n.Links {
+			var ol *engine.Link
+			if o != nil {
+				ol = o.Link(l.Name)
+			}
+			if ol == nil || !sameLink(ol, &l) {
+				ch.Links = append(ch.Links, LinkRef{n.Name, l.Name})
+				changed = true
+			}
+		}
+		if o != nil && !changed {
+			changed = len(o.Links) != len(n.Links) || !sameNSRest(o, n)
+		}
+		if changed {
+			ch.Namespaces = append(ch.Namespaces, n.Name)
+		}
+	}
+	if prev != nil {
+		for _, n := range prev.Namespaces {
+			if !seen[n.Name] {
+				ch.Removed = append(ch.Removed, n.Name)
+			}
+		}
+	}
+	return ch
+}
+
+func sameLink(a, b *engine.Link) bool {
+	if a.Kind != b.Kind || a.State != b.State || a.Oper != b.Oper || a.MTU != b.MTU || a.MAC != b.MAC || a.Master != b.Master {
+		return false
+	}
+	if (a.Peer == nil) != (b.Peer == nil) || (a.Peer != nil && *a.Peer != *b.Peer) {
+		return false
+	}
+	return equalStrings(a.Addrs, b.Addrs)
+}
+
+func sameNSRest(a, b *engine.Namespace) bool {
+	if len(a.Routes) != len(b.Routes) || len(a.Neighbors) != len(b.Neighbors) || len(a.FDB) != len(b.FDB) {
+		return false
+	}
+	for i := range a.Routes {
+		if a.Routes[i] != b.Routes[i] {
+			return false
+		}
+	}
+	for i := range a.Neighbors {
+		if a.Neighbors[i] != b.Neighbors[i] {
+			return false
+		}
+	}
+	for i := range a.FDB {
+		if a.FDB[i] != b.FDB[i] {
+			return false
+		}
+	}
+	if !equalStrings(a.Rules, b.Rules) || len(a.Sysctl) != len(b.Sysctl) {
+		return false
+	}
+	for k, v := range a.Sysctl {
+		if b.Sysctl[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
