@@ -628,11 +628,10 @@ func (a Iptables) Apply(ctx context.Context, l *Lab) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	c, err := e.nft()
+	c, err := e.lastingNft()
 	if err != nil {
 		return Result{}, err
 	}
-	defer c.CloseLasting()
 	if a.Delete {
 		err = iptables.Delete(c, a.Rule)
 	} else {

@@ -46,9 +46,13 @@ type nsEntry struct {
 	nl   *netlink.Handle
 	dev  uint64 // st_dev/st_ino identify the namespace behind a path
 	ino  uint64
+	ntc  *nftables.Conn // lasting nftables socket, opened on first use
 }
 
 func (e *nsEntry) close() {
+	if e.ntc != nil {
+		_ = e.ntc.CloseLasting()
+	}
 	if e.nl != nil {
 		e.nl.Close()
 	}
@@ -57,11 +61,17 @@ func (e *nsEntry) close() {
 	}
 }
 
-func (e *nsEntry) nft() (*nftables.Conn, error) {
-	c, err := nftables.New(nftables.WithNetNSFd(int(e.fd)))
+// lastingNft returns the namespace's nftables connection; one socket per
+// namespace saves a dial per request on the snapshot's hot path.
+func (e *nsEntry) lastingNft() (*nftables.Conn, error) {
+	if e.ntc != nil {
+		return e.ntc, nil
+	}
+	c, err := nftables.New(nftables.WithNetNSFd(int(e.fd)), nftables.AsLasting())
 	if err != nil {
 		return nil, fmt.Errorf("nftables in %s: %w", e.name, err)
 	}
+	e.ntc = c
 	return c, nil
 }
 

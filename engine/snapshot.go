@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/google/nftables"
@@ -40,6 +41,7 @@ type snapTarget struct {
 	name string
 	fd   netns.NsHandle
 	nl   *netlink.Handle
+	nft  *nftables.Conn // nil: open one for this read
 }
 
 // Snapshot reads every namespace of the lab: the host first, then the named
@@ -53,7 +55,8 @@ func (l *Lab) Snapshot() (*Snapshot, error) {
 		if err != nil {
 			continue // deleted between the listing and now
 		}
-		ts = append(ts, snapTarget{n, e.fd, e.nl})
+		c, _ := e.lastingNft()
+		ts = append(ts, snapTarget{n, e.fd, e.nl, c})
 	}
 	return snapshotOf(ts)
 }
@@ -77,7 +80,7 @@ func Inspect(dir string) (*Snapshot, error) {
 		return nil, fmt.Errorf("netlink: %w", err)
 	}
 	defer h.Close()
-	ts := []snapTarget{{HostNS, self, h}}
+	ts := []snapTarget{{HostNS, self, h, nil}}
 	ents, _ := os.ReadDir(dir)
 	for _, d := range ents {
 		p := filepath.Join(dir, d.Name())
@@ -95,7 +98,7 @@ func Inspect(dir string) (*Snapshot, error) {
 			continue
 		}
 		defer nh.Close()
-		ts = append(ts, snapTarget{d.Name(), fd, nh})
+		ts = append(ts, snapTarget{d.Name(), fd, nh, nil})
 	}
 	sort.SliceStable(ts[1:], func(i, j int) bool { return ts[1+i].name < ts[1+j].name })
 	return snapshotOf(ts)
@@ -120,12 +123,24 @@ func snapshotOf(ts []snapTarget) (*Snapshot, error) {
 			names[linkKey{t.name, lk.Attrs().Index}] = lk.Attrs().Name
 		}
 	}
+	// Namespaces are independent kernel objects: read them side by side.
+	errs := make([]error, len(ts))
+	var wg sync.WaitGroup
 	for i, t := range ts {
-		ns, err := readNS(t, ts, links[i], names)
-		if err != nil {
-			return nil, err
-		}
-		s.Namespaces[i] = *ns
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ns, err := readNS(t, ts, links[i], names)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			s.Namespaces[i] = *ns
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -216,7 +231,14 @@ func readNS(t snapTarget, all []snapTarget, links []netlink.Link, names map[link
 		}
 		ns.FDB = append(ns.FDB, e)
 	}
-	if c, err := nftables.New(nftables.WithNetNSFd(int(t.fd))); err == nil {
+	c := t.nft
+	if c == nil {
+		var err error
+		if c, err = nftables.New(nftables.WithNetNSFd(int(t.fd))); err != nil {
+			return nil, fmt.Errorf("nftables in %s: %w", t.name, err)
+		}
+	}
+	{
 		rules, err := iptables.List(c)
 		if err != nil {
 			return nil, fmt.Errorf("list rules in %s: %w", t.name, err)

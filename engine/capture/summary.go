@@ -246,7 +246,7 @@ func (s *Summarizer) appendIP(dst []byte, d *Decoded) []byte {
 	case layers.LayerTypeTCP:
 		return s.appendTCP(dst, d, src, dstIP, plen)
 	case layers.LayerTypeUDP:
-		return appendUDP(dst, d, plen)
+		return s.appendUDP(dst, d, plen)
 	}
 	switch proto {
 	case layers.IPProtocolTCP, layers.IPProtocolUDP, layers.IPProtocolICMPv4, layers.IPProtocolICMPv6:
@@ -639,7 +639,7 @@ func httpFirstLine(p []byte) []byte {
 	return nil
 }
 
-func appendUDP(dst []byte, d *Decoded, plen int) []byte {
+func (s *Summarizer) appendUDP(dst []byte, d *Decoded, plen int) []byte {
 	u := &d.UDP.UDP
 	ulen := int(u.Length) - 8
 	if ulen < 0 || int(u.Length) > plen {
@@ -650,14 +650,14 @@ func appendUDP(dst []byte, d *Decoded, plen int) []byte {
 		case layers.LayerTypeDNS:
 			return appendDNS(dst, &d.DNS, ulen)
 		case layers.LayerTypeVXLAN:
-			return appendVXLAN(dst, d)
+			return s.appendVXLAN(dst, d)
 		}
 	}
 	dst = append(dst, "UDP, length "...)
 	return strconv.AppendInt(dst, int64(ulen), 10)
 }
 
-func appendVXLAN(dst []byte, d *Decoded) []byte {
+func (s *Summarizer) appendVXLAN(dst []byte, d *Decoded) []byte {
 	c := d.VXLAN.Contents
 	flags := c[0]
 	dst = append(dst, "VXLAN, flags ["...)
@@ -672,8 +672,7 @@ func appendVXLAN(dst []byte, d *Decoded) []byte {
 	dst = strconv.AppendUint(dst, uint64(d.VXLAN.VNI), 10)
 	if d.Inner != nil && len(d.VXLAN.Payload) > 0 {
 		dst = append(dst, ": "...)
-		var inner Summarizer
-		dst = inner.Append(dst, d.Inner, len(d.VXLAN.Payload))
+		dst = s.Append(dst, d.Inner, len(d.VXLAN.Payload))
 	}
 	return dst
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/nftables"
 
@@ -222,6 +224,8 @@ func TestParseLoose(t *testing.T) {
 		{"-A FORWARD -s 0.0.0.0/0 -p all -i + -j ACCEPT", "-A FORWARD -j ACCEPT"},
 		{"-t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to 11.11.11.2:8080", "-A PREROUTING -p tcp -m tcp --dport 80 -j DNAT --to-destination 11.11.11.2:8080"},
 		{"-A INPUT -j REJECT --reject-with port-unreach", "-A INPUT -j REJECT --reject-with icmp-port-unreachable"},
+		{"-A FORWARD -p tcp -m tcp -m conntrack --ctstate NEW --dport 22 -j ACCEPT", "-A FORWARD -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT"},
+		{"-A FORWARD -m conntrack --ctstate NEW -p udp --dport 22 -j ACCEPT", "-A FORWARD -p udp -m conntrack --ctstate NEW -m udp --dport 22 -j ACCEPT"},
 	} {
 		r, err := Parse(strings.Fields(c.in))
 		if err != nil {
@@ -536,4 +540,92 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) ok but encoding fails: %v", s, err)
 		}
 	})
+}
+
+// TestNATWorks checks that the rules do what they say, not only that they
+// list well: MASQUERADE rewrites a client's source on the way out, DNAT
+// forwards a published port. Topology: A (10.0.0.2) -- R (router, NAT) --
+// B (203.0.113.2); B has no route back to 10.0.0.0/24.
+func TestNATWorks(t *testing.T) {
+	needTool(t, "ip")
+	a, r, b := newLab(t), newLab(t), newLab(t)
+	for _, c := range [][]string{
+		{"ip", "-n", a.name, "link", "add", "vA", "type", "veth", "peer", "name", "vR", "netns", r.name},
+		{"ip", "-n", b.name, "link", "add", "vB", "type", "veth", "peer", "name", "wR", "netns", r.name},
+		{"ip", "-n", a.name, "addr", "add", "10.0.0.2/24", "dev", "vA"},
+		{"ip", "-n", r.name, "addr", "add", "10.0.0.1/24", "dev", "vR"},
+		{"ip", "-n", r.name, "addr", "add", "203.0.113.1/24", "dev", "wR"},
+		{"ip", "-n", b.name, "addr", "add", "203.0.113.2/24", "dev", "vB"},
+		{"ip", "-n", a.name, "link", "set", "vA", "up"},
+		{"ip", "-n", b.name, "link", "set", "vB", "up"},
+		{"ip", "-n", r.name, "link", "set", "vR", "up"},
+		{"ip", "-n", r.name, "link", "set", "wR", "up"},
+		{"ip", "-n", a.name, "link", "set", "lo", "up"},
+		{"ip", "-n", a.name, "route", "add", "default", "via", "10.0.0.1"},
+		{"ip", "netns", "exec", r.name, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"},
+	} {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(c, " "), err, out)
+		}
+	}
+	for _, line := range []string{
+		"-t nat -A POSTROUTING -s 10.0.0.0/24 -o wR -j MASQUERADE",
+		"-t nat -A PREROUTING -d 203.0.113.1/32 -i wR -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80",
+	} {
+		if err := Add(r.conn, mustParse(t, line)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// MASQUERADE: A connects to B, B sees the router's address.
+	if got := connectFrom(t, a, b, "203.0.113.2:9000", "9000"); got != "203.0.113.1" {
+		t.Errorf("B saw the connection from %s, want 203.0.113.1 (masqueraded)", got)
+	}
+	// DNAT: B connects to the router's published port and reaches A.
+	if got := connectFrom(t, b, a, "203.0.113.1:8080", "80"); got != "203.0.113.2" {
+		t.Errorf("A saw the connection from %s, want 203.0.113.2", got)
+	}
+}
+
+// connectFrom listens on port (any address) in server's namespace, dials
+// dst from client's namespace and returns the peer address the server saw.
+func connectFrom(t *testing.T, client, server *lab, dst, port string) string {
+	t.Helper()
+	var ln net.Listener
+	err := nsutil.DoPath(sandbox.NetnsDir+"/"+server.name, func() error {
+		var err error
+		ln, err = net.Listen("tcp4", ":"+port)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	defer ln.Close()
+	seen := make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			seen <- "accept: " + err.Error()
+			return
+		}
+		host, _, _ := net.SplitHostPort(c.RemoteAddr().String())
+		c.Close()
+		seen <- host
+	}()
+	err = nsutil.DoPath(sandbox.NetnsDir+"/"+client.name, func() error {
+		c, err := net.DialTimeout("tcp4", dst, 3*time.Second)
+		if err != nil {
+			return err
+		}
+		return c.Close()
+	})
+	if err != nil {
+		t.Fatalf("dial %s: %v", dst, err)
+	}
+	select {
+	case s := <-seen:
+		return s
+	case <-time.After(3 * time.Second):
+		t.Fatal("no connection arrived")
+	}
+	return ""
 }

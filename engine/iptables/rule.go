@@ -293,11 +293,15 @@ func parsePort(s string) (int, error) {
 // it does not support, so an exercise checker can tell the learner why.
 func Parse(args []string) (Rule, error) {
 	r := Rule{Table: "filter"}
+	args = append([]string(nil), args...) // "--opt=value" splitting below edits the slice
 	if len(args) > 0 && (path.Base(args[0]) == "iptables" || path.Base(args[0]) == "iptables-nft") {
 		args = args[1:]
 	}
 	var (
-		haveChain, portMatch, ctMatch bool
+		haveChain bool
+		// Where the port match and the conntrack match were loaded (by -m
+		// or, for ports, implicitly by --dport): iptables keeps that order.
+		portPos, ctPos = -1, -1
 		neg                           bool
 		modules                       = map[string]bool{}
 	)
@@ -421,7 +425,13 @@ func Parse(args []string) (Rule, error) {
 					if r.Proto != v || r.NotProto {
 						err = fmt.Errorf("-m %s needs -p %s before it", v, v)
 					}
+					if portPos < 0 {
+						portPos = i
+					}
 				case "conntrack", "state":
+					if ctPos < 0 {
+						ctPos = i
+					}
 				default:
 					err = fmt.Errorf("match -m %s: %w", v, ErrUnsupported)
 				}
@@ -454,8 +464,8 @@ func Parse(args []string) (Rule, error) {
 			} else if err = once("--sport"); err == nil {
 				r.SPort = p
 			}
-			if !ctMatch {
-				portMatch = true
+			if portPos < 0 {
+				portPos = i
 			}
 		case "--ctstate", "--state":
 			canNeg = true
@@ -475,9 +485,6 @@ func Parse(args []string) (Rule, error) {
 			}
 			r.CTState, err = canonStates(v, mod == "state")
 			r.NotCTState, r.StateMatch = neg, mod == "state"
-			if !portMatch {
-				ctMatch = true
-			}
 		case "-j", "--jump":
 			if err = once("-j"); err == nil {
 				if v, err = val(); err == nil {
@@ -571,7 +578,7 @@ func Parse(args []string) (Rule, error) {
 	if !haveChain {
 		return Rule{}, errors.New("no -A CHAIN given")
 	}
-	r.ctFirst = ctMatch && (r.DPort != 0 || r.SPort != 0)
+	r.ctFirst = ctPos >= 0 && portPos > ctPos && len(r.CTState) > 0 && (r.DPort != 0 || r.SPort != 0)
 	if err := r.validate(); err != nil {
 		return Rule{}, err
 	}
