@@ -205,6 +205,10 @@ func tcpdumpLines(t testing.TB, file string) []string {
 	for sc.Scan() {
 		s := sc.Text()
 		if strings.HasPrefix(s, "\t0x") {
+			// tcpdump ends the line before a hex dump with ": ".
+			if n := len(lines); n > 0 {
+				lines[n-1] = strings.TrimSuffix(lines[n-1], ":")
+			}
 			continue
 		}
 		if len(s) > 16 && s[2] == ':' && s[5] == ':' && s[8] == '.' {
