@@ -231,6 +231,7 @@ func targetExprs(r Rule) ([]expr.Any, error) {
 // exprs encodes the rule as iptables-nft does: interfaces, protocol,
 // addresses, matches in rule order, a counter, then the target.
 func (r Rule) exprs() ([]expr.Any, error) {
+	r = r.Canonical()
 	if err := r.validate(); err != nil {
 		return nil, err
 	}

@@ -214,6 +214,32 @@ func TestCommand(t *testing.T) {
 	}
 }
 
+// TestCanonical: a hand-built rule shows and is added as iptables lists it.
+func TestCanonical(t *testing.T) {
+	r := Rule{Chain: "FORWARD", Src: "10.0.0.7/24", Proto: "TCP", DPort: 80,
+		CTState: []string{"established", "related"}, Target: "ACCEPT"}
+	want := "-A FORWARD -s 10.0.0.0/24 -p tcp -m tcp --dport 80 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
+	if r.Spec() != want {
+		t.Errorf("Spec = %q, want %q", r.Spec(), want)
+	}
+	if got := strings.Join(r.Args(), " "); got != "-t filter "+want {
+		t.Errorf("Args = %q", got)
+	}
+	if c := r.Canonical(); !reflect.DeepEqual(c, mustParse(t, "-t filter "+want)) {
+		t.Errorf("Canonical = %+v", c)
+	}
+	l := newLab(t)
+	if err := Add(l.conn, r); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.list(t); !reflect.DeepEqual(got, []string{"-t filter " + want}) {
+		t.Errorf("List = %q", got)
+	}
+	if err := Delete(l.conn, r); err != nil {
+		t.Errorf("Delete of the hand-built rule: %v", err)
+	}
+}
+
 // TestParseLoose: the spellings people type come out in -S form.
 func TestParseLoose(t *testing.T) {
 	for _, c := range []struct{ in, spec string }{

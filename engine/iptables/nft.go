@@ -89,6 +89,7 @@ func findRule(c *nftables.Conn, ch *nftables.Chain, r Rule) (*nftables.Rule, err
 // way iptables-nft does when they are missing; a user chain (to append to
 // or to jump to) must exist already (see NewChain), as with iptables.
 func Add(c *nftables.Conn, r Rule) error {
+	r = r.Canonical()
 	exprs, err := r.exprs()
 	if err != nil {
 		return errorf("%s: %w", r.Command(), err)
@@ -128,6 +129,7 @@ func Add(c *nftables.Conn, r Rule) error {
 // Delete removes the first rule equal to r, as `iptables -D` does. It
 // returns an error wrapping ErrNoRule when there is none.
 func Delete(c *nftables.Conn, r Rule) error {
+	r = r.Canonical()
 	if err := r.validate(); err != nil {
 		return errorf("%s: %w", r.Command(), err)
 	}

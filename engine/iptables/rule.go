@@ -302,8 +302,8 @@ func Parse(args []string) (Rule, error) {
 		// Where the port match and the conntrack match were loaded (by -m
 		// or, for ports, implicitly by --dport): iptables keeps that order.
 		portPos, ctPos = -1, -1
-		neg                           bool
-		modules                       = map[string]bool{}
+		neg            bool
+		modules        = map[string]bool{}
 	)
 	seen := map[string]bool{}
 	once := func(opt string) error {
@@ -633,11 +633,9 @@ func stateMask(states []string) (uint16, bool) {
 // validate checks what iptables itself would refuse, so that Add fails with
 // the same complaint the learner would get from the real tool.
 func (r Rule) validate() error {
-	chains, ok := builtinChains[r.Table]
-	if !ok {
+	if _, ok := builtinChains[r.Table]; !ok {
 		return fmt.Errorf("table %q: %w (only nat and filter)", r.Table, ErrUnsupported)
 	}
-	_ = chains
 	builtin := IsBuiltinChain(r.Table, r.Chain)
 	if !builtin && !validChainName(r.Chain) {
 		return fmt.Errorf("invalid chain name %q", r.Chain)
@@ -777,16 +775,55 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// Canonical returns r in the form Parse and List produce: addresses masked
+// with a prefix length, protocol and states spelled as iptables prints
+// them, an empty table meaning filter. Values it cannot read are left for
+// Add to reject. Args, Spec, Command and Add canonicalise on their own, so
+// a hand-built Rule{Src: "10.0.0.1"} shows as "-s 10.0.0.1/32", as iptables
+// would list it.
+func (r Rule) Canonical() Rule {
+	if r.Table == "" {
+		r.Table = "filter"
+	}
+	if c, err := canonPrefix(r.Src); err == nil && r.Src != "" {
+		r.Src = c
+	}
+	if c, err := canonPrefix(r.Dst); err == nil && r.Dst != "" {
+		r.Dst = c
+	}
+	if r.Proto != "" {
+		if n, ok := protoNumber(strings.ToLower(r.Proto)); ok {
+			r.Proto = protoName(n)
+		}
+	}
+	if len(r.CTState) > 0 {
+		if c, err := canonStates(strings.Join(r.CTState, ","), r.StateMatch); err == nil {
+			r.CTState = c
+		}
+	}
+	if nr, err := parseNatRange(r.ToSource); err == nil {
+		r.ToSource = nr.String()
+	}
+	if nr, err := parseNatRange(r.ToDest); err == nil {
+		r.ToDest = nr.String()
+	}
+	if r.RejectWith == rejectWith[defaultRejectWith] {
+		r.RejectWith = ""
+	}
+	return r
+}
+
 // Args returns the canonical argument vector: "-t", TABLE, then the words of
 // Spec. The table is always explicit, even for filter, so the vector means
 // the same thing whatever the reader assumes as default.
 func (r Rule) Args() []string {
-	return append([]string{"-t", r.Table}, r.specArgs()...)
+	return append([]string{"-t", r.Canonical().Table}, r.specArgs()...)
 }
 
 // specArgs is Spec as words, in the order iptables-nft's save code prints:
 // addresses, interfaces, protocol, matches in rule order, target.
 func (r Rule) specArgs() []string {
+	r = r.Canonical()
 	a := []string{"-A", r.Chain}
 	add := func(not bool, words ...string) {
 		if not {
@@ -867,6 +904,7 @@ func (r Rule) Spec() string { return strings.Join(r.specArgs(), " ") }
 // "iptables -A FORWARD ...". REJECT's default --reject-with is left out, as
 // people do not type it.
 func (r Rule) Command() string {
+	r = r.Canonical()
 	words := []string{"iptables"}
 	if r.Table != "filter" {
 		words = append(words, "-t", r.Table)
