@@ -248,6 +248,17 @@ func TestBaselineForwardingNATAndPublish(t *testing.T) {
 	l := newLab(t)
 	apply(t, l, BaselineActions()...)
 	if _, err := l.Ping(context.Background(), "RED", "203.0.113.2", 1, time.Second); err != nil {
+		s := snap(t, l)
+		for _, ns := range s.Namespaces {
+			t.Logf("%s neigh %+v", ns.Name, ns.Neighbors)
+			for _, lk := range ns.Links {
+				t.Logf("   %s %s %s %s %s", lk.Name, lk.State, lk.Oper, lk.MAC, lk.Master)
+			}
+		}
+		_, err2 := l.Ping(context.Background(), "RED", "203.0.113.2", 1, time.Second)
+		_, err3 := l.Ping(context.Background(), "RED", "10.0.0.1", 1, time.Second)
+		_, err4 := l.Ping(context.Background(), "host", "203.0.113.2", 1, time.Second)
+		t.Logf("again: %v / gw %v / host->outside %v", err2, err3, err4)
 		t.Fatalf("RED -> OUTSIDE through NAT: %v", err)
 	}
 	// Port publishing, docker run -p 8080:80 style.

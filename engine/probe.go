@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine/nsutil"
+	"github.com/vishvananda/netlink"
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
+	"golang.org/x/sys/unix"
 )
 
 // ErrNoReply is returned by probes that got no answer in time.
@@ -46,6 +48,7 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 	if err != nil {
 		return res, err
 	}
+	l.settleLinks(time.Second)
 	var conn *icmp.PacketConn
 	err = nsutil.Do(fd, func() error {
 		var err error
@@ -190,6 +193,7 @@ func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duratio
 	if err != nil {
 		return "", err
 	}
+	l.settleLinks(time.Second)
 	var c net.Conn
 	err = nsutil.Do(fd, func() error {
 		d := net.Dialer{Timeout: timeout}
@@ -262,4 +266,44 @@ func (a TCPConnect) Apply(ctx context.Context, l *Lab) (Result, error) {
 		return Result{Duration: time.Since(start)}, err
 	}
 	return done(start, out)
+}
+
+// settleLinks waits, for at most limit, until the kernel has finished
+// bringing up every link that is up and has carrier. Linkwatch does that
+// work (operstate, and swapping the noop qdisc for a real one) in a
+// workqueue, so a packet sent right after `ip link set up` can be dropped on
+// a busy machine; probes wait for it so their result does not depend on load.
+func (l *Lab) settleLinks(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for {
+		if !l.linksPending() || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func (l *Lab) linksPending() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, name := range l.namesLocked() {
+		e, err := l.entry(name)
+		if err != nil {
+			continue
+		}
+		links, err := retryDump(e.nl.LinkList)
+		if err != nil {
+			continue
+		}
+		for _, lk := range links {
+			a := lk.Attrs()
+			if a.Flags&net.FlagUp == 0 || a.RawFlags&unix.IFF_LOWER_UP == 0 || a.Flags&net.FlagLoopback != 0 {
+				continue
+			}
+			if a.OperState != netlink.OperUp && a.OperState != netlink.OperUnknown {
+				return true
+			}
+		}
+	}
+	return false
 }
