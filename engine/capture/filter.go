@@ -37,7 +37,10 @@ import (
 //
 // A Filter is evaluated in Go on decoded packets (Match, MatchDecoded) and
 // compiled to classic BPF (BPF) for the kernel; tests hold the two to the
-// same answers.
+// same answers on whole frames. On a frame cut inside a header they may
+// differ (a BPF program rejects a packet as soon as it reads past its end,
+// while the Go evaluator sees the header as absent); a capture uses the
+// kernel program whenever it compiles.
 
 // FilterError is a parse error at a byte position (0-based) in Expr.
 type FilterError struct {

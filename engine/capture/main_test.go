@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -186,19 +186,23 @@ func tcpdumpLines(t testing.TB, file string) []string {
 	if err != nil {
 		t.Skip("tcpdump not installed")
 	}
-	args := []string{"-n", "-r", file}
-	if os.Getuid() == 0 && sandbox.Rootless() {
-		args = append([]string{"-Z", "root"}, args...)
+	cmd := exec.Command(path, "-n", "-r", file)
+	if sandbox.Rootless() {
+		// Root of a user namespace cannot become tcpdump's unprivileged
+		// user (nor call setgroups for -Z root): run it in a nested user
+		// namespace as a plain user, so it has nothing to drop.
+		cmd.SysProcAttr = &syscall.SysProcAttr{
+			Cloneflags:                 syscall.CLONE_NEWUSER,
+			UidMappings:                []syscall.SysProcIDMap{{ContainerID: 1000, HostID: os.Getuid(), Size: 1}},
+			GidMappings:                []syscall.SysProcIDMap{{ContainerID: 1000, HostID: os.Getgid(), Size: 1}},
+			GidMappingsEnableSetgroups: false,
+		}
 	}
-	cmd := exec.Command(path, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) || true {
-			t.Fatalf("tcpdump -r %s: %v\n%s", file, err, stderr.String())
-		}
+		t.Fatalf("tcpdump -r %s: %v\n%s", file, err, stderr.String())
 	}
 	var lines []string
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
