@@ -2,28 +2,151 @@ package lessons
 
 import (
 	"context"
-	"errors"
+	"net"
+	"sync"
+	"time"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/capture"
 )
 
-// runningCapture is one started capture point.
+// runningCapture is one started capture point. The capture package's reader
+// ends when its interface is (or goes) down; revive starts it again, and
+// the runner calls it after every action, so a point set up on a link that
+// a later action brings up still sees that link's first packets.
 type runningCapture struct {
-	stop  func()
-	flush func() // wait briefly for packets in flight
+	pt   capture.Point
+	id   string
+	emit func(Packet)
+	lab  *engine.Lab
+	ns   string
+
+	startedDown bool // the link was down when cur started: its reader ends
+
+	mu   sync.Mutex
+	cur  *capture.Capture
+	done chan struct{} // closed when cur's consumer ends
+	got  uint64        // packets of cur handed on
 }
 
-var errNoCapture = errors.New("packet capture is not available in this build")
+// linkUp reports whether the capture's interface is administratively up.
+func (rc *runningCapture) linkUp() bool {
+	h, err := rc.lab.Handle(rc.ns)
+	if err != nil {
+		return false
+	}
+	lk, err := h.LinkByName(rc.pt.Iface)
+	return err == nil && lk.Attrs().Flags&net.FlagUp != 0
+}
+
+func (rc *runningCapture) start() error {
+	rc.startedDown = !rc.linkUp()
+	cp, err := capture.Start(rc.pt, capture.Options{})
+	if err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	rc.mu.Lock()
+	rc.cur, rc.done, rc.got = cp, done, 0
+	rc.mu.Unlock()
+	go func() {
+		defer close(done)
+		for p := range cp.Updates() {
+			rc.emit(Packet{Capture: rc.id, Point: p.Point, Time: p.Time, Summary: p.Summary,
+				Src: p.Src, Dst: p.Dst, Proto: p.Proto, Data: p.Data, Len: p.Len})
+			rc.mu.Lock()
+			if rc.cur == cp {
+				rc.got++
+			}
+			rc.mu.Unlock()
+		}
+	}()
+	return nil
+}
+
+// revive restarts the capture when its link is up again after being down
+// (the reader ends on a down link).
+func (rc *runningCapture) revive() {
+	rc.mu.Lock()
+	cur := rc.cur
+	rc.mu.Unlock()
+	dead := false
+	select {
+	case <-cur.Done():
+		dead = true
+	default:
+	}
+	if !(dead || rc.startedDown) || !rc.linkUp() {
+		return
+	}
+	rc.stop()
+	_ = rc.start()
+}
+
+func (rc *runningCapture) stop() {
+	rc.mu.Lock()
+	cur, done := rc.cur, rc.done
+	rc.mu.Unlock()
+	_ = cur.Stop()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
+}
+
+// flush waits briefly until every packet the capture has read so far has
+// been handed on.
+func (rc *runningCapture) flush() {
+	time.Sleep(15 * time.Millisecond)
+	deadline := time.Now().Add(250 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		rc.mu.Lock()
+		cur, got := rc.cur, rc.got
+		rc.mu.Unlock()
+		st := cur.Stats()
+		if got+st.DroppedStream >= st.Captured {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
 
 // startCapture starts capture point c on lab; emit gets every packet.
 func startCapture(ctx context.Context, lab *engine.Lab, c *CapturePoint, emit func(Packet)) (*runningCapture, error) {
-	return nil, errNoCapture
+	if _, err := lab.NsHandle(c.NS); err != nil {
+		return nil, err
+	}
+	rc := &runningCapture{id: c.ID, emit: emit, lab: lab, ns: nsOr(c.NS),
+		pt: capture.Point{NS: nsOr(c.NS), NSPath: lab.NSPath(c.NS), Iface: c.Iface, Filter: c.Filter}}
+	if err := rc.start(); err != nil {
+		return nil, err
+	}
+	return rc, nil
 }
 
 // compileFilter reports whether expr is a filter the capture package accepts.
-func compileFilter(expr string) error { return nil }
+func compileFilter(expr string) error {
+	_, err := capture.CompileFilter(expr)
+	return err
+}
 
 // packetMatcher returns a predicate for the `match` of a packet assertion.
 func packetMatcher(expr string) (func(p Packet) bool, error) {
-	return func(Packet) bool { return true }, nil
+	if expr == "" {
+		return func(Packet) bool { return true }, nil
+	}
+	f, err := capture.CompileFilter(expr)
+	if err != nil {
+		return nil, err
+	}
+	return func(p Packet) bool { return f.Match(p.Data) }, nil
+}
+
+// ToCapture converts packets for capture.WritePcap and friends.
+func ToCapture(pkts []Packet) []capture.Packet {
+	out := make([]capture.Packet, len(pkts))
+	for i, p := range pkts {
+		out[i] = capture.Packet{Time: p.Time, Point: p.Point, Data: p.Data, Len: p.Len, Summary: p.Summary, Src: p.Src, Dst: p.Dst, Proto: p.Proto}
+	}
+	return out
 }

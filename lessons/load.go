@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nettutor/nettutor/engine/capture"
 	"gopkg.in/yaml.v3"
 )
 
@@ -415,7 +417,8 @@ func (ld *loader) capture(n *yaml.Node, what string, st *sim) *CapturePoint {
 		c.Filter = ld.str(f, what+" capture")
 		if c.Filter != "" {
 			if err := compileFilter(c.Filter); err != nil {
-				ld.errf(f.val, "%s capture %s: filter %q: %v", what, c.ID, c.Filter, err)
+				msg, off := filterMsg(err)
+				ld.errAt(f.val, off, "%s capture %s: bad filter %q: %s", what, c.ID, c.Filter, msg)
 			}
 		}
 	}
@@ -694,7 +697,7 @@ func (ld *loader) assertion(n *yaml.Node, what string, st *sim, check bool) *Ass
 		return kf.val
 	}
 	for _, e := range validateAssert(kind, a.Args) {
-		ld.errf(at(e.field), "%s %s: %s", what, kind, e.msg)
+		ld.errAt(at(e.field), e.off, "%s %s: %s", what, kind, e.msg)
 	}
 	if st != nil {
 		for _, e := range st.checkAssert(kind, a.Args) {
@@ -704,14 +707,41 @@ func (ld *loader) assertion(n *yaml.Node, what string, st *sim, check bool) *Ass
 	return a
 }
 
-type fieldErr struct{ field, msg string }
+type fieldErr struct {
+	field, msg string
+	off        int // byte offset into the field's text, or -1
+}
+
+// filterMsg splits a capture filter error into its message and the byte
+// offset it points at (-1 when unknown).
+func filterMsg(err error) (string, int) {
+	var fe *capture.FilterError
+	if errors.As(err, &fe) {
+		return fe.Msg, fe.Pos
+	}
+	return err.Error(), -1
+}
+
+// errAt reports an error at byte offset off inside scalar n's text, when the
+// text is on one line; else at n.
+func (ld *loader) errAt(n *yaml.Node, off int, format string, a ...any) {
+	if off < 0 || n.Kind != yaml.ScalarNode || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.Contains(n.Value, "\n") {
+		ld.errf(n, format, a...)
+		return
+	}
+	col := n.Column + off
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		col++
+	}
+	ld.errs = append(ld.errs, &Error{File: ld.file, Pos: Pos{n.Line, col}, Msg: fmt.Sprintf(format, a...)})
+}
 
 // validateAssert checks values (addresses, rules, enums), not references.
 func validateAssert(kind string, g AssertArgs) []fieldErr {
 	var errs []fieldErr
 	add := func(f string, err error) {
 		if err != nil {
-			errs = append(errs, fieldErr{f, err.Error()})
+			errs = append(errs, fieldErr{f, err.Error(), -1})
 		}
 	}
 	switch kind {
@@ -751,7 +781,8 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 	case "packet":
 		if g.Match != "" {
 			if err := compileFilter(g.Match); err != nil {
-				add("match", fmt.Errorf("match %q: %v", g.Match, err))
+				msg, off := filterMsg(err)
+				errs = append(errs, fieldErr{"match", fmt.Sprintf("bad filter %q: %s", g.Match, msg), off})
 			}
 		}
 		if g.Min < 0 {

@@ -247,6 +247,9 @@ func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
 		ar := ApplyAction(ctx, r.lab, a)
 		res.Actions = append(res.Actions, ar)
 		r.lastOut = ar.Output
+		for _, c := range r.caps {
+			c.revive()
+		}
 		if !ar.OK {
 			res.Failed = true
 			break

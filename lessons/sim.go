@@ -181,7 +181,7 @@ func (s *sim) checkAssert(kind string, g AssertArgs) []fieldErr {
 	var errs []fieldErr
 	add := func(field, msg string) {
 		if msg != "" {
-			errs = append(errs, fieldErr{field, msg})
+			errs = append(errs, fieldErr{field, msg, -1})
 		}
 	}
 	ns := nsOr(g.NS)
