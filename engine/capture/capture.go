@@ -358,6 +358,16 @@ func (r *reader) keep(b []byte) []byte {
 	return out
 }
 
+// keepString copies b into the slab and returns it as a string sharing that
+// memory; slab bytes are never written again, so the string is immutable.
+func (r *reader) keepString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	k := r.keep(b)
+	return unsafe.String(&k[0], len(k))
+}
+
 // recv reads one packet without blocking. It returns the bytes read, the
 // length on the wire, the kernel timestamp (zero if absent) and whether the
 // packet was outgoing.
@@ -453,7 +463,7 @@ func (c *Capture) run() {
 			line = sum.Append(line[:0], d, wire)
 			src, dst, proto := endpoints(d, names)
 			c.push(Packet{Time: ts, Point: c.name, Data: r.keep(data), Len: wire, Outgoing: out,
-				Summary: string(line), Src: src, Dst: dst, Proto: proto})
+				Summary: r.keepString(line), Src: src, Dst: dst, Proto: proto})
 		}
 		if got > 0 {
 			select {

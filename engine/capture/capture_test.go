@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -400,7 +401,11 @@ func BenchmarkFlood(b *testing.B) {
 	}
 	st := c.Stats()
 	held := len(c.Packets())
+	var ms runtime.MemStats
 	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	rssGC := rssMiB()
+	debug.FreeOSMemory()
 	rss := rssMiB()
 	b.ReportMetric(float64(sent), "sent")
 	b.ReportMetric(float64(st.Captured), "pkts")
@@ -408,6 +413,8 @@ func BenchmarkFlood(b *testing.B) {
 	b.ReportMetric(float64(st.DroppedKernel), "kdrops")
 	b.ReportMetric(float64(held), "held")
 	b.ReportMetric(rss, "MiB-RSS")
+	b.ReportMetric(rssGC, "MiB-RSS-before-release")
+	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "MiB-heap")
 	b.Logf("%s\n%d packets sent, %d held in the ring, %d overwritten", st, sent, held, st.DroppedRing)
 	if held > 100000 {
 		b.Fatalf("ring holds %d > 100000", held)

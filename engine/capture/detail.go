@@ -31,7 +31,8 @@ type Layer struct {
 }
 
 // Detail decodes data and returns its layers, outermost first. Bytes that
-// no decoder understood come last as a "Data" layer.
+// no decoder understood come as a "Data" layer, bytes past the end of the
+// last header's stated length as "Padding".
 func Detail(data []byte) []Layer {
 	d, _ := Decode(data)
 	var out []Layer
@@ -41,8 +42,15 @@ func Detail(data []byte) []Layer {
 		last := out[len(out)-1]
 		end = last.Offset + last.Length
 	}
-	if end < len(data) && (len(out) == 0 || out[len(out)-1].Short != "Data") {
-		out = append(out, dataLayer(data[end:], end))
+	if len(out) == 0 {
+		return []Layer{dataLayer(data, 0)}
+	}
+	if end < len(data) {
+		// Bytes past the last header's stated length: Ethernet padding
+		// (frames shorter than 60 bytes) or a trailer.
+		p := dataLayer(data[end:], end)
+		p.Name, p.Short = "Padding", "Padding"
+		out = append(out, p)
 	}
 	return out
 }
@@ -148,6 +156,33 @@ func detailInto(out *[]Layer, d *Decoded, base []byte) {
 		}
 		*out = append(*out, L)
 	}
+	// A payload that no decoder took (unknown ethertype or IP protocol).
+	if n := len(d.Layers); n > 0 {
+		if l := d.layer(d.Layers[n-1]); l != nil && d.Layers[n-1] != layers.LayerTypeVXLAN {
+			if p := l.LayerPayload(); len(p) > 0 {
+				*out = append(*out, dataLayer(p, offsetIn(base, p)))
+			}
+		}
+	}
+}
+
+// layer returns the decoded layer struct for t, or nil.
+func (d *Decoded) layer(t gopacket.LayerType) gopacket.Layer {
+	switch t {
+	case layers.LayerTypeEthernet:
+		return &d.Eth
+	case layers.LayerTypeIPv4:
+		return &d.IP4
+	case layers.LayerTypeIPv6:
+		return &d.IP6
+	case layers.LayerTypeTCP:
+		return &d.TCP
+	case layers.LayerTypeUDP:
+		return &d.UDP
+	case layers.LayerTypeICMPv4:
+		return &d.ICMP4
+	}
+	return nil
 }
 
 func ethTypeName(t layers.EthernetType) string {

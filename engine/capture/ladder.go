@@ -86,9 +86,13 @@ func arrowLabel(d *Decoded, summary string) string {
 	s := summary
 	if len(d.Layers) > 1 && d.Layers[1] == layers.LayerTypeARP {
 		s = strings.TrimPrefix(s, "ARP, ")
-		s = strings.Replace(s, "Request ", "", 1)
 		if i := strings.LastIndex(s, ", length "); i >= 0 {
 			s = s[:i]
+		}
+		if r, ok := strings.CutPrefix(s, "Request "); ok {
+			s, _, _ = strings.Cut(r, " tell ") // "who-has 11.11.11.3"
+		} else {
+			s = strings.TrimPrefix(s, "Reply ") // "11.11.11.3 is-at aa:..."
 		}
 		return "ARP " + s
 	}
