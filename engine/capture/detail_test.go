@@ -28,7 +28,7 @@ func TestDetailLayers(t *testing.T) {
 		{"dns-answer", []string{"Ethernet", "IPv4", "UDP", "DNS"}},
 		{"icmp6-ns", []string{"Ethernet", "IPv6", "ICMPv6"}},
 		{"vxlan", []string{"Ethernet", "IPv4", "UDP", "VXLAN", "Ethernet", "IPv4", "ICMP", "Data", "Padding"}},
-		{"ip-gre", []string{"Ethernet", "IPv4", "Data"}},
+		{"ip-gre", []string{"Ethernet", "IPv4", "Data", "Padding"}},
 		{"ethertype-unknown", []string{"Ethernet", "Data"}},
 	}
 	for _, c := range cases {
