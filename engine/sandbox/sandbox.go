@@ -64,17 +64,19 @@ func Hint(err error) string {
 		return b.String()
 	}
 	cause := "unprivileged user namespaces are not allowed on this machine"
+	fix := "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 (or an AppArmor profile granting 'userns,' to nettutor)"
 	if v := readSysctl("kernel/apparmor_restrict_unprivileged_userns"); v == "1" {
 		cause = "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1)"
 	} else if v := readSysctl("kernel/unprivileged_userns_clone"); v == "0" {
 		cause = "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0)"
+		fix = "sudo sysctl -w kernel.unprivileged_userns_clone=1"
 	} else if v := readSysctl("user/max_user_namespaces"); v == "0" {
 		cause = "user namespaces are disabled (user.max_user_namespaces=0)"
+		fix = "sudo sysctl -w user.max_user_namespaces=15000"
 	}
 	b.WriteString("  cause: " + cause + "\n")
-	b.WriteString("  remedy 1: run it as root: sudo nettutor ...\n")
-	b.WriteString("  remedy 2: allow user namespaces, e.g. sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0\n")
-	b.WriteString("            (or an AppArmor profile granting 'userns,' to nettutor)\n")
+	b.WriteString("  remedy 1: run nettutor as root (sudo nettutor ...)\n")
+	b.WriteString("  remedy 2: allow user namespaces: " + fix + "\n")
 	return b.String()
 }
 
