@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/sandbox"
+)
+
+func init() {
+	register("sandbox", "run a bash script in a fresh lab sandbox and show what it built", cmdSandbox)
+}
+
+// cmdSandbox runs a script (or an interactive shell) with bash in the host
+// namespace of a fresh lab, then prints the lab's snapshot. With the script
+// of `nettutor export`, it is how the exported commands are held to what
+// the engine built.
+func cmdSandbox(args []string) int {
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON to this file")
+	quiet := fs.Bool("quiet", false, "do not print the snapshot")
+	timeout := fs.Duration("timeout", time.Minute, "kill the script after this long")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 1 {
+		fmt.Fprintln(os.Stderr, "nettutor sandbox: usage: nettutor sandbox [--state-json F] [--quiet] [SCRIPT]")
+		return 2
+	}
+	script := fs.Arg(0)
+	if script != "" {
+		if _, err := os.Stat(script); err != nil {
+			fmt.Fprintf(os.Stderr, "nettutor sandbox: %v\n", err)
+			return 2
+		}
+	}
+	if err := sandbox.Enter(); err != nil {
+		fmt.Fprint(os.Stderr, sandbox.Hint(err))
+		return sandbox.ExitUnavailable
+	}
+	lab, err := engine.New()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "nettutor sandbox:", err)
+		return 1
+	}
+	defer lab.Close()
+	code := 0
+	var cmd = lab.Shell(engine.HostNS)
+	if script != "" {
+		cmd = lab.Cmd(engine.HostNS, "bash", script)
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "nettutor sandbox:", err)
+		return 1
+	}
+	go func() { <-ctx.Done(); _ = cmd.Process.Kill() }()
+	if err := cmd.Wait(); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor sandbox: script: %v\n", err)
+		code = 1
+	}
+	snap, err := lab.Snapshot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "nettutor sandbox:", err)
+		return 1
+	}
+	if *stateJSON != "" {
+		b, _ := json.MarshalIndent(snap, "", "  ")
+		if err := os.WriteFile(*stateJSON, append(b, '\n'), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "nettutor sandbox:", err)
+			return 1
+		}
+	}
+	if !*quiet {
+		fmt.Print(snap.Text())
+	}
+	return code
+}
