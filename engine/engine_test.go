@@ -402,3 +402,35 @@ func sorted(xs []string) []string {
 }
 
 var _ = exec.Command
+
+// TestSandboxIdentity checks what the sandbox is: PID 1 of its own PID
+// namespace, root inside, and, when rootless with subordinate ids in
+// /etc/subuid, those ids mapped through newuidmap.
+func TestSandboxIdentity(t *testing.T) {
+	if os.Getpid() != 1 {
+		t.Errorf("sandbox pid = %d, want 1", os.Getpid())
+	}
+	if os.Geteuid() != 0 {
+		t.Errorf("euid inside = %d, want 0", os.Geteuid())
+	}
+	b, err := os.ReadFile("/proc/self/uid_map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	switch {
+	case !sandbox.Rootless():
+		if len(lines) != 1 || !strings.HasSuffix(strings.Join(strings.Fields(lines[0]), " "), "4294967295") {
+			t.Errorf("root sandbox has a user namespace: %q", b)
+		}
+	case sandbox.SubIDs() > 0:
+		if len(lines) != 2 || strings.Fields(lines[1])[0] != "1" {
+			t.Errorf("rootless with %d subordinate ids: uid_map %q", sandbox.SubIDs(), b)
+		}
+	default:
+		if len(lines) != 1 || strings.Fields(lines[0])[2] != "1" {
+			t.Errorf("rootless uid_map %q, want one uid", b)
+		}
+	}
+	t.Logf("rootless=%v subids=%d uid_map=%q", sandbox.Rootless(), sandbox.SubIDs(), b)
+}

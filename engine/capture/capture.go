@@ -219,6 +219,11 @@ func openSocket(ifname string, prog []unix.SockFilter, rcvbuf int) (int, error) 
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
 		return fail("enable timestamps", err)
 	}
+	// The filter's return value cuts packets at snaplen in the kernel;
+	// auxdata still tells the length on the wire.
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_AUXDATA, 1); err != nil {
+		return fail("enable packet auxdata", err)
+	}
 	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi.Index}
 	if err := unix.Bind(fd, sa); err != nil {
 		return fail("bind to "+ifname, err)
@@ -391,12 +396,17 @@ func (r *reader) recv(fd int) (n, wire int, ts time.Time, out bool, err error) {
 		n = len(r.buf)
 	}
 	out = r.sa.Pkttype == unix.PACKET_OUTGOING
-	ts = parseTimestamp(r.oob[:r.msg.Controllen])
+	var origLen int
+	ts, origLen = parseControl(r.oob[:r.msg.Controllen])
+	if origLen > wire {
+		wire = origLen
+	}
 	return n, wire, ts, out, nil
 }
 
-// parseTimestamp finds SCM_TIMESTAMPNS in control data.
-func parseTimestamp(oob []byte) time.Time {
+// parseControl finds the kernel timestamp (SCM_TIMESTAMPNS) and the length
+// on the wire (PACKET_AUXDATA tp_len) in control data.
+func parseControl(oob []byte) (ts time.Time, wireLen int) {
 	const hdr = unix.SizeofCmsghdr
 	for len(oob) >= hdr {
 		l := int(binary.NativeEndian.Uint64(oob[0:8]))
@@ -405,10 +415,13 @@ func parseTimestamp(oob []byte) time.Time {
 		if l < hdr || l > len(oob) {
 			break
 		}
-		if level == unix.SOL_SOCKET && typ == unix.SCM_TIMESTAMPNS && l >= hdr+16 {
+		switch {
+		case level == unix.SOL_SOCKET && typ == unix.SCM_TIMESTAMPNS && l >= hdr+16:
 			sec := int64(binary.NativeEndian.Uint64(oob[hdr:]))
 			nsec := int64(binary.NativeEndian.Uint64(oob[hdr+8:]))
-			return time.Unix(sec, nsec)
+			ts = time.Unix(sec, nsec)
+		case level == unix.SOL_PACKET && typ == unix.PACKET_AUXDATA && l >= hdr+8:
+			wireLen = int(binary.NativeEndian.Uint32(oob[hdr+4:])) // tp_len
 		}
 		al := (l + 7) &^ 7
 		if al > len(oob) {
@@ -416,7 +429,7 @@ func parseTimestamp(oob []byte) time.Time {
 		}
 		oob = oob[al:]
 	}
-	return time.Time{}
+	return ts, wireLen
 }
 
 func (c *Capture) run() {

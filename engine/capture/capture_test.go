@@ -422,3 +422,50 @@ func BenchmarkFlood(b *testing.B) {
 	runtime.KeepAlive(c)
 	_ = fmt.Sprint()
 }
+
+// Snaplen cuts the stored bytes but not the summary's lengths, which come
+// from the headers, nor Len, the length on the wire.
+func TestSnaplenAndStream(t *testing.T) {
+	l := newLab(t)
+	set, err := StartSet([]Point{l.point("BLUE", "icmp")}, Options{Snaplen: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Stop()
+	got := make(chan Packet, 10)
+	go func() {
+		for p := range set.Updates() {
+			got <- p
+		}
+		close(got)
+	}()
+	l.ping(t, 21, 1)
+	var pkts []Packet
+	timeout := time.After(2 * time.Second)
+	for len(pkts) < 2 {
+		select {
+		case p := <-got:
+			pkts = append(pkts, p)
+		case <-timeout:
+			t.Fatalf("streamed %d packets, want 2", len(pkts))
+		}
+	}
+	if err := set.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	for range got { // closed after Stop
+	}
+	p := pkts[0]
+	if len(p.Data) != 64 || p.Len != 98 || p.Summary != "IP 11.11.11.2 > 11.11.11.3: ICMP echo request, id 21, seq 1, length 64" {
+		t.Errorf("snaplen 64: data %d, len %d, %q", len(p.Data), p.Len, p.Summary)
+	}
+	st := set.Stats()
+	if len(st) != 1 || st[0].Captured != 2 || st[0].Point != "BLUE/veth1" || set.StreamDropped() != 0 {
+		t.Errorf("stats %+v, stream dropped %d", st, set.StreamDropped())
+	}
+	// pcap export keeps the wire length: tcpdump prints the same line.
+	file := writeTemp(t, "snap.pcap", func(f *os.File) error { return WritePcap(f, set.Packets()) })
+	if lines := tcpdumpLines(t, file); len(lines) != 2 || lines[0] != p.Summary {
+		t.Errorf("tcpdump: %q", lines)
+	}
+}

@@ -20,7 +20,9 @@ import (
 // MLD), TCP (flags, options), UDP, DNS (port 53), VXLAN (port 4789, inner
 // frame after ": ") and HTTP request/status lines on ports 80 and 8080.
 // Other application protocols that tcpdump decodes by port (DHCP, NTP, ...)
-// are shown as plain UDP/TCP.
+// are shown as plain UDP/TCP. Frames cut short by the snapshot length end
+// in "[|proto]" as in tcpdump; a TCP header whose options are cut is shown
+// as " [|tcp]" alone, where tcpdump prints the fields it has first.
 type Summarizer struct {
 	tcp map[tcpConv]tcpSeqs
 }
@@ -51,17 +53,24 @@ func Summary(data []byte) string {
 // It does not allocate once dst has room.
 func (s *Summarizer) Append(dst []byte, d *Decoded, wireLen int) []byte {
 	if len(d.Layers) == 0 || d.Layers[0] != layers.LayerTypeEthernet {
-		dst = append(dst, "[|ether] length "...)
-		return strconv.AppendInt(dst, int64(wireLen), 10)
+		return append(dst, " [|ether]"...)
 	}
 	if len(d.Layers) == 1 {
+		switch d.Eth.EthernetType { // header cut short
+		case layers.EthernetTypeARP:
+			return append(dst, " [|arp]"...)
+		case layers.EthernetTypeIPv4:
+			return append(dst, "IP  [|ip]"...)
+		case layers.EthernetTypeIPv6:
+			return append(dst, " [|ip6]"...)
+		}
 		return s.appendEtherOnly(dst, d, wireLen)
 	}
 	switch d.Layers[1] {
 	case layers.LayerTypeARP:
 		return appendARP(dst, d, wireLen)
 	case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
-		return s.appendIP(dst, d)
+		return s.appendIP(dst, d, wireLen)
 	}
 	return s.appendEtherOnly(dst, d, wireLen)
 }
@@ -89,13 +98,7 @@ func (s *Summarizer) appendEtherOnly(dst []byte, d *Decoded, wireLen int) []byte
 		dst = append(dst, ')')
 	}
 	dst = append(dst, ", length "...)
-	dst = strconv.AppendInt(dst, int64(wireLen), 10)
-	if len(d.Layers) == 1 && d.Err != nil {
-		dst = append(dst, " [|"...)
-		dst = append(dst, "truncated"...)
-		dst = append(dst, ']')
-	}
-	return dst
+	return strconv.AppendInt(dst, int64(wireLen), 10)
 }
 
 func appendARP(dst []byte, d *Decoded, wireLen int) []byte {
@@ -187,7 +190,7 @@ func allZero(b []byte) bool {
 }
 
 // appendIP summarises an IPv4 or IPv6 packet: "IP src > dst: ...".
-func (s *Summarizer) appendIP(dst []byte, d *Decoded) []byte {
+func (s *Summarizer) appendIP(dst []byte, d *Decoded, wireLen int) []byte {
 	var src, dstIP []byte
 	var proto layers.IPProtocol
 	v6 := d.Layers[1] == layers.LayerTypeIPv6
@@ -201,6 +204,11 @@ func (s *Summarizer) appendIP(dst []byte, d *Decoded) []byte {
 		}
 	} else {
 		dst = append(dst, "IP "...)
+		if missing := int(d.IP4.Length) - (wireLen - 14); missing > 0 {
+			dst = append(dst, "truncated-ip - "...)
+			dst = strconv.AppendInt(dst, int64(missing), 10)
+			dst = append(dst, " bytes missing! "...)
+		}
 		src, dstIP = d.IP4.SrcIP, d.IP4.DstIP
 		proto = d.IP4.Protocol
 	}
@@ -209,16 +217,30 @@ func (s *Summarizer) appendIP(dst []byte, d *Decoded) []byte {
 		next = d.Layers[2]
 	}
 	withPorts := next == layers.LayerTypeTCP || next == layers.LayerTypeUDP
+	var sport, dport uint16
+	if withPorts {
+		sport, dport = d.srcPort(next), d.dstPort(next)
+	} else if proto == layers.IPProtocolTCP || proto == layers.IPProtocolUDP {
+		// Header cut short: tcpdump still prints the ports it has.
+		pl := d.IP4.Payload
+		if v6 {
+			pl = d.IP6.Payload
+		}
+		if len(pl) >= 4 {
+			withPorts = true
+			sport, dport = binary.BigEndian.Uint16(pl), binary.BigEndian.Uint16(pl[2:])
+		}
+	}
 	dst = appendIP(dst, src)
 	if withPorts {
 		dst = append(dst, '.')
-		dst = strconv.AppendUint(dst, uint64(d.srcPort(next)), 10)
+		dst = strconv.AppendUint(dst, uint64(sport), 10)
 	}
 	dst = append(dst, " > "...)
 	dst = appendIP(dst, dstIP)
 	if withPorts {
 		dst = append(dst, '.')
-		dst = strconv.AppendUint(dst, uint64(d.dstPort(next)), 10)
+		dst = strconv.AppendUint(dst, uint64(dport), 10)
 	}
 	dst = append(dst, ": "...)
 	if v6 && d.IP6.HopByHop != nil {
@@ -248,9 +270,18 @@ func (s *Summarizer) appendIP(dst []byte, d *Decoded) []byte {
 	case layers.LayerTypeUDP:
 		return s.appendUDP(dst, d, plen)
 	}
-	switch proto {
-	case layers.IPProtocolTCP, layers.IPProtocolUDP, layers.IPProtocolICMPv4, layers.IPProtocolICMPv6:
-		return append(dst, "[|"...) // header cut short
+	switch proto { // header cut short
+	case layers.IPProtocolTCP:
+		if !withPorts {
+			return append(dst, "[|tcp]"...)
+		}
+		return append(dst, " [|tcp]"...)
+	case layers.IPProtocolUDP:
+		return append(dst, " [|udp]"...)
+	case layers.IPProtocolICMPv4:
+		return append(dst, " [|icmp]"...)
+	case layers.IPProtocolICMPv6:
+		return append(dst, " [|icmp6]"...)
 	}
 	if !v6 {
 		dst = append(dst, ' ')
@@ -293,8 +324,14 @@ func appendICMP4(dst []byte, d *Decoded, plen int) []byte {
 		dst = append(dst, ", seq "...)
 		dst = strconv.AppendUint(dst, uint64(c.Seq), 10)
 	case 3:
+		if len(c.Payload) < 20 {
+			return append(dst[:len(dst)-len("ICMP ")], " [|icmp]"...)
+		}
 		dst = appendUnreach(dst, code, c.Payload)
 	case 11:
+		if len(c.Payload) < 20 {
+			return append(dst[:len(dst)-len("ICMP ")], " [|icmp]"...)
+		}
 		if code == 1 {
 			dst = append(dst, "ip reassembly time exceeded"...)
 		} else {
@@ -412,6 +449,20 @@ func appendICMP6(dst []byte, d *Decoded, plen int) []byte {
 		dst = append(dst, "unknown icmp6 type ("...)
 		dst = strconv.AppendUint(dst, uint64(t), 10)
 		dst = append(dst, ')')
+	}
+	var sub gopacket.LayerType
+	switch t {
+	case 128, 129:
+		sub = layers.LayerTypeICMPv6Echo
+	case 134:
+		sub = layers.LayerTypeICMPv6RouterAdvertisement
+	case 135:
+		sub = layers.LayerTypeICMPv6NeighborSolicitation
+	case 136:
+		sub = layers.LayerTypeICMPv6NeighborAdvertisement
+	}
+	if sub != 0 && !d.Has(sub) {
+		return append(dst, " [|icmp6]"...)
 	}
 	switch {
 	case (t == 128 || t == 129) && d.Has(layers.LayerTypeICMPv6Echo):
@@ -653,8 +704,42 @@ func (s *Summarizer) appendUDP(dst []byte, d *Decoded, plen int) []byte {
 			return s.appendVXLAN(dst, d)
 		}
 	}
+	if (u.SrcPort == PortDNS || u.DstPort == PortDNS) && ulen > 0 {
+		return appendDNSCut(dst, u.Payload)
+	}
 	dst = append(dst, "UDP, length "...)
 	return strconv.AppendInt(dst, int64(ulen), 10)
+}
+
+// appendDNSCut prints what tcpdump prints of a DNS message cut short: the
+// header when it is all there, then "[|domain]".
+func appendDNSCut(dst []byte, p []byte) []byte {
+	if len(p) < 12 {
+		return append(dst, " [|domain]"...)
+	}
+	id := binary.BigEndian.Uint16(p)
+	dst = strconv.AppendUint(dst, uint64(id), 10)
+	dst = append(dst, dnsOps[p[2]>>3&15]...)
+	if p[2]&0x80 != 0 {
+		dst = append(dst, dnsRcodes[p[3]&15]...)
+		if p[2]&0x04 != 0 {
+			dst = append(dst, '*')
+		}
+		if p[3]&0x80 == 0 {
+			dst = append(dst, '-')
+		}
+		if p[2]&0x02 != 0 {
+			dst = append(dst, '|')
+		}
+	} else {
+		if p[2]&0x01 != 0 {
+			dst = append(dst, '+')
+		}
+		if p[3]&0x10 != 0 {
+			dst = append(dst, '%')
+		}
+	}
+	return append(dst, " [|domain]"...)
 }
 
 func (s *Summarizer) appendVXLAN(dst []byte, d *Decoded) []byte {
@@ -670,9 +755,11 @@ func (s *Summarizer) appendVXLAN(dst []byte, d *Decoded) []byte {
 	dst = append(dst, hexDigits[flags>>4], hexDigits[flags&15])
 	dst = append(dst, "), vni "...)
 	dst = strconv.AppendUint(dst, uint64(d.VXLAN.VNI), 10)
+	dst = append(dst, ": "...)
 	if d.Inner != nil && len(d.VXLAN.Payload) > 0 {
-		dst = append(dst, ": "...)
 		dst = s.Append(dst, d.Inner, len(d.VXLAN.Payload))
+	} else {
+		dst = append(dst, " [|ether]"...)
 	}
 	return dst
 }

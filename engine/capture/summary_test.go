@@ -25,6 +25,20 @@ func framesAsPackets(frames []namedFrame) []Packet {
 func TestSummaryMatchesTcpdumpSynthetic(t *testing.T) {
 	frames := testFrames()
 	pkts := framesAsPackets(frames)
+	// Cut at snaplen 64 (wire length kept), and a packet whose IP header
+	// claims more than the wire carried.
+	echo := frameByName("icmp-echo-request")
+	syn := frameByName("tcp-syn")
+	for _, c := range []struct {
+		name string
+		data []byte
+		wire int
+	}{{"echo-snap64", echo[:64], len(echo)}, {"echo-short-wire", echo[:64], 64}, {"syn-snap40", syn[:40], len(syn)}} {
+		d, _ := Decode(c.data)
+		frames = append(frames, namedFrame{c.name, c.data})
+		pkts = append(pkts, Packet{Time: pkts[len(pkts)-1].Time.Add(time.Millisecond), Data: c.data, Len: c.wire,
+			Summary: string(NewSummarizer().Append(nil, d, c.wire))})
+	}
 	file := writeTemp(t, "synthetic.pcap", func(f *os.File) error { return WritePcap(f, pkts) })
 	lines := tcpdumpLines(t, file)
 	if len(lines) != len(pkts) {

@@ -13,7 +13,9 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"os/user"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -32,7 +34,15 @@ const (
 // ExitUnavailable is the exit code when no sandbox can be made.
 const ExitUnavailable = 2
 
-var inside, rootless bool
+var (
+	inside, rootless bool
+	subIDs           int // uids 1..subIDs inside map to the user's subordinate range
+)
+
+// SubIDs reports how many uids above 0 the rootless sandbox maps (to the
+// user's range in /etc/subuid, through newuidmap); 0 when only uid 0 is
+// mapped, and always 0 as root, who needs no mapping.
+func SubIDs() int { return subIDs }
 
 // Inside reports whether this process is the sandboxed child (after Enter).
 func Inside() bool { return inside }
@@ -101,10 +111,16 @@ func Enter() error {
 		// Processes the lab starts (shells, answers, a nested nettutor) must
 		// not take themselves for this child.
 		rootless = os.Getenv(EnvMarker+"_ROOTLESS") == "1"
+		if n, err := strconv.Atoi(os.Getenv(EnvMarker + "_SUBIDS")); err == nil {
+			subIDs = n
+		}
 		os.Unsetenv(EnvMarker)
 		os.Unsetenv(EnvMarker + "_ROOTLESS")
+		os.Unsetenv(EnvMarker + "_SUBIDS")
 		if err := setupChild(); err != nil {
-			return err
+			// The parent got the reason through the handshake pipe and
+			// explains it; the child only stops.
+			os.Exit(ExitUnavailable)
 		}
 		inside = true
 		return nil
@@ -117,27 +133,111 @@ func Enter() error {
 	return nil
 }
 
-// handshakeFD is the child's end of the pipe on which it reports set-up.
-const handshakeFD = 3
+// handshakeFD is the child's end of the pipe on which it reports set-up;
+// goFD the pipe on which it waits until its uid map is written.
+const (
+	handshakeFD = 3
+	goFD        = 4
+)
 
 func runParent() (int, error) {
+	if os.Geteuid() != 0 {
+		if r, ok := lookupSubIDs(); ok {
+			code, err := startAndWait(&r)
+			if !errors.Is(err, errSubIDMap) {
+				return code, err
+			}
+			// newuidmap refused: fall back to mapping only our own uid.
+		}
+	}
+	return startAndWait(nil)
+}
+
+// errSubIDMap says newuidmap/newgidmap could not map the subordinate range.
+var errSubIDMap = errors.New("newuidmap/newgidmap failed")
+
+// subRange is a user's subordinate uid and gid ranges from /etc/subuid and
+// /etc/subgid.
+type subRange struct {
+	uid, gid, count int
+}
+
+// lookupSubIDs finds the user's subordinate ranges, if both files grant one
+// and newuidmap and newgidmap are installed.
+func lookupSubIDs() (subRange, bool) {
+	if _, err := exec.LookPath("newuidmap"); err != nil {
+		return subRange{}, false
+	}
+	if _, err := exec.LookPath("newgidmap"); err != nil {
+		return subRange{}, false
+	}
+	names := []string{strconv.Itoa(os.Getuid())}
+	if u, err := user.Current(); err == nil {
+		names = append(names, u.Username)
+	}
+	uid, uc, ok1 := findSubID("/etc/subuid", names)
+	gid, gc, ok2 := findSubID("/etc/subgid", names)
+	if !ok1 || !ok2 {
+		return subRange{}, false
+	}
+	return subRange{uid, gid, min(uc, gc, 65536)}, true
+}
+
+func findSubID(file string, names []string) (start, count int, ok bool) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0, 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(strings.TrimSpace(line), ":")
+		if len(f) != 3 {
+			continue
+		}
+		for _, n := range names {
+			if f[0] != n {
+				continue
+			}
+			s, err1 := strconv.Atoi(f[1])
+			c, err2 := strconv.Atoi(f[2])
+			if err1 == nil && err2 == nil && c > 0 {
+				return s, c, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// startAndWait starts the sandbox child and waits for it. With sub, the
+// child's user namespace maps 0 to the user and 1..count to the subordinate
+// range, written by newuidmap/newgidmap while the child waits on a pipe.
+func startAndWait(sub *subRange) (int, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return 0, &Error{"create handshake pipe", err}
 	}
 	defer r.Close()
+	goR, goW, err := os.Pipe()
+	if err != nil {
+		w.Close()
+		return 0, &Error{"create handshake pipe", err}
+	}
+	defer goW.Close()
 	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
 	cmd.Args[0] = os.Args[0]
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.ExtraFiles = []*os.File{w}
+	cmd.ExtraFiles = []*os.File{w, goR}
 	cmd.Env = append(os.Environ(), EnvMarker+"=1")
 	flags := unix.CLONE_NEWNS | unix.CLONE_NEWNET | unix.CLONE_NEWPID | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC
 	attr := &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if os.Geteuid() != 0 {
 		flags |= unix.CLONE_NEWUSER
-		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}}
-		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}}
-		attr.GidMappingsEnableSetgroups = false
+		if sub == nil {
+			attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}}
+			attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}}
+			attr.GidMappingsEnableSetgroups = false
+		} else {
+			cmd.Env = append(cmd.Env, fmt.Sprintf("%s_SUBIDS=%d", EnvMarker, sub.count))
+		}
 		cmd.Env = append(cmd.Env, EnvMarker+"_ROOTLESS=1")
 	}
 	attr.Cloneflags = uintptr(flags)
@@ -151,6 +251,7 @@ func runParent() (int, error) {
 	signal.Ignore(syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP, syscall.SIGTTOU, syscall.SIGTTIN)
 	if err := cmd.Start(); err != nil {
 		w.Close()
+		goR.Close()
 		step := "create namespaces"
 		if os.Geteuid() != 0 {
 			step = "create user namespace"
@@ -158,6 +259,23 @@ func runParent() (int, error) {
 		return 0, &Error{step, unwrapExec(err)}
 	}
 	w.Close()
+	goR.Close()
+	if sub != nil {
+		pid := strconv.Itoa(cmd.Process.Pid)
+		uidOut, uerr := exec.Command("newuidmap", pid, "0", strconv.Itoa(os.Getuid()), "1", "1", strconv.Itoa(sub.uid), strconv.Itoa(sub.count)).CombinedOutput()
+		gidOut, gerr := exec.Command("newgidmap", pid, "0", strconv.Itoa(os.Getgid()), "1", "1", strconv.Itoa(sub.gid), strconv.Itoa(sub.count)).CombinedOutput()
+		if uerr != nil || gerr != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return 0, fmt.Errorf("%w: %s%s", errSubIDMap, uidOut, gidOut)
+		}
+	}
+	if _, err := goW.Write([]byte{1}); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return 0, &Error{"start sandbox", err}
+	}
+	goW.Close()
 	fwd := make(chan os.Signal, 4)
 	signal.Notify(fwd, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
@@ -201,6 +319,30 @@ func unwrapExec(err error) error {
 
 // setupChild runs in the re-executed child before anything else.
 func setupChild() error {
+	if os.Getenv(EnvMarker+"_MAPPED") != "1" {
+		// Wait until the parent has written our uid map (or gave up).
+		g := os.NewFile(goFD, "go")
+		var b [1]byte
+		n, _ := g.Read(b[:])
+		g.Close()
+		if n != 1 {
+			os.Exit(ExitUnavailable)
+		}
+		if subIDs > 0 {
+			// The map was written after our exec, so the kernel gave this
+			// process no capabilities in its namespace; exec'ing again as
+			// the now-mapped uid 0 does.
+			os.Setenv(EnvMarker, "1")
+			os.Setenv(EnvMarker+"_ROOTLESS", "1")
+			os.Setenv(EnvMarker+"_SUBIDS", strconv.Itoa(subIDs))
+			os.Setenv(EnvMarker+"_MAPPED", "1")
+			err := syscall.Exec("/proc/self/exe", os.Args, os.Environ())
+			pipe := os.NewFile(handshakeFD, "handshake")
+			fmt.Fprintf(pipe, "re-exec after uid mapping: %v\n", err)
+			os.Exit(ExitUnavailable)
+		}
+	}
+	os.Unsetenv(EnvMarker + "_MAPPED")
 	pipe := os.NewFile(handshakeFD, "handshake")
 	fail := func(step string, err error) error {
 		if pipe != nil {
