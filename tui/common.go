@@ -1,0 +1,96 @@
+// Package tui is nettutor's terminal interface: a lesson picker, the lesson
+// view (step, topology and packets panes), exercise mode and a help overlay.
+//
+// The root Model switches between concrete child models by a state enum;
+// every child shares one Common value (size, styles, keys, language). The
+// TUI never touches the kernel: lesson runners and the lab are reached only
+// through the Backend and Session interfaces, and only inside tea.Cmds.
+package tui
+
+import (
+	"github.com/charmbracelet/lipgloss"
+	"github.com/nettutor/nettutor/assets"
+)
+
+// Common is what every screen shares.
+type Common struct {
+	Width, Height int
+	Styles        *Styles
+	Keys          KeyMap
+	Lang          string
+}
+
+// NewCommon returns a Common for lang with the default styles and keys.
+func NewCommon(lang string) *Common {
+	if !assets.ValidLang(lang) {
+		lang = "en"
+	}
+	return &Common{Styles: DefaultStyles(), Keys: DefaultKeyMap(lang), Lang: lang, Width: 80, Height: 24}
+}
+
+// T returns the UI string key in the current language.
+func (c *Common) T(key string) string { return assets.T(c.Lang, key) }
+
+// Tf is T with fmt arguments.
+func (c *Common) Tf(key string, a ...any) string { return assets.Tf(c.Lang, key, a...) }
+
+// Styles is every style the TUI draws with. Colours only ever reinforce a
+// symbol (✓ ✗ ● ○ ◆ ▶), so the screen reads the same in monochrome.
+type Styles struct {
+	App         lipgloss.Style
+	Title       lipgloss.Style
+	Subtle      lipgloss.Style
+	Bold        lipgloss.Style
+	Code        lipgloss.Style
+	Command     lipgloss.Style
+	OK          lipgloss.Style
+	Fail        lipgloss.Style
+	Warn        lipgloss.Style
+	Changed     lipgloss.Style
+	Selected    lipgloss.Style
+	Pane        lipgloss.Style
+	PaneFocused lipgloss.Style
+	PaneTitle   lipgloss.Style
+	Header      lipgloss.Style
+	Footer      lipgloss.Style
+	Overlay     lipgloss.Style
+	Fatal       lipgloss.Style
+	Up          lipgloss.Style
+	Down        lipgloss.Style
+	NSBox       lipgloss.Color
+	Accent      lipgloss.Style
+}
+
+// DefaultStyles returns the styles. Colours are adaptive and disappear with
+// NO_COLOR or a monochrome terminal (lipgloss picks the profile).
+func DefaultStyles() *Styles {
+	green := lipgloss.AdaptiveColor{Light: "#1a7f37", Dark: "#3fb950"}
+	red := lipgloss.AdaptiveColor{Light: "#cf222e", Dark: "#ff7b72"}
+	yellow := lipgloss.AdaptiveColor{Light: "#9a6700", Dark: "#e3b341"}
+	blue := lipgloss.AdaptiveColor{Light: "#0969da", Dark: "#79c0ff"}
+	subtle := lipgloss.AdaptiveColor{Light: "#6e7781", Dark: "#8b949e"}
+	accent := lipgloss.AdaptiveColor{Light: "#8250df", Dark: "#d2a8ff"}
+	s := &Styles{}
+	s.App = lipgloss.NewStyle()
+	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Subtle = lipgloss.NewStyle().Foreground(subtle)
+	s.Bold = lipgloss.NewStyle().Bold(true)
+	s.Code = lipgloss.NewStyle().Foreground(blue)
+	s.Command = lipgloss.NewStyle().Bold(true).Foreground(blue)
+	s.OK = lipgloss.NewStyle().Foreground(green)
+	s.Fail = lipgloss.NewStyle().Foreground(red).Bold(true)
+	s.Warn = lipgloss.NewStyle().Foreground(yellow)
+	s.Changed = lipgloss.NewStyle().Foreground(yellow).Bold(true)
+	s.Selected = lipgloss.NewStyle().Reverse(true)
+	s.Pane = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(subtle)
+	s.PaneFocused = lipgloss.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(accent)
+	s.PaneTitle = lipgloss.NewStyle().Bold(true)
+	s.Header = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Footer = lipgloss.NewStyle().Foreground(subtle)
+	s.Overlay = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(accent).Padding(0, 1)
+	s.Fatal = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(red).Padding(1, 2)
+	s.Up = lipgloss.NewStyle().Foreground(green)
+	s.Down = lipgloss.NewStyle().Foreground(red)
+	s.Accent = lipgloss.NewStyle().Foreground(accent)
+	return s
+}

@@ -1,0 +1,97 @@
+package tui
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// DecodeLayers is the packet detail the TUI falls back on when a session
+// has none: the usual layers of a lesson's frames with their main fields.
+func DecodeLayers(data []byte) []Layer {
+	p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.DecodeOptions{Lazy: true, NoCopy: true})
+	var out []Layer
+	for _, l := range p.Layers() {
+		switch v := l.(type) {
+		case *layers.Ethernet:
+			out = append(out, Layer{"Ethernet", []Field{
+				{"src", v.SrcMAC.String()}, {"dst", v.DstMAC.String()}, {"type", v.EthernetType.String()}}})
+		case *layers.ARP:
+			op := "request"
+			if v.Operation == layers.ARPReply {
+				op = "reply"
+			}
+			out = append(out, Layer{"ARP", []Field{
+				{"op", op},
+				{"sender", net.HardwareAddr(v.SourceHwAddress).String() + " " + net.IP(v.SourceProtAddress).String()},
+				{"target", net.HardwareAddr(v.DstHwAddress).String() + " " + net.IP(v.DstProtAddress).String()}}})
+		case *layers.IPv4:
+			out = append(out, Layer{"IPv4", []Field{
+				{"src", v.SrcIP.String()}, {"dst", v.DstIP.String()}, {"ttl", fmt.Sprint(v.TTL)},
+				{"proto", v.Protocol.String()}, {"id", fmt.Sprintf("0x%04x", v.Id)}, {"length", fmt.Sprint(v.Length)}}})
+		case *layers.IPv6:
+			out = append(out, Layer{"IPv6", []Field{
+				{"src", v.SrcIP.String()}, {"dst", v.DstIP.String()}, {"hop limit", fmt.Sprint(v.HopLimit)},
+				{"next", v.NextHeader.String()}}})
+		case *layers.ICMPv4:
+			out = append(out, Layer{"ICMPv4", []Field{
+				{"type", v.TypeCode.String()}, {"id", fmt.Sprint(v.Id)}, {"seq", fmt.Sprint(v.Seq)}}})
+		case *layers.ICMPv6:
+			out = append(out, Layer{"ICMPv6", []Field{{"type", v.TypeCode.String()}}})
+		case *layers.TCP:
+			var flags []string
+			for _, f := range []struct {
+				on   bool
+				name string
+			}{{v.SYN, "SYN"}, {v.ACK, "ACK"}, {v.FIN, "FIN"}, {v.RST, "RST"}, {v.PSH, "PSH"}} {
+				if f.on {
+					flags = append(flags, f.name)
+				}
+			}
+			out = append(out, Layer{"TCP", []Field{
+				{"src port", fmt.Sprint(uint16(v.SrcPort))}, {"dst port", fmt.Sprint(uint16(v.DstPort))},
+				{"flags", strings.Join(flags, ",")}, {"seq", fmt.Sprint(v.Seq)}, {"ack", fmt.Sprint(v.Ack)},
+				{"window", fmt.Sprint(v.Window)}}})
+		case *layers.UDP:
+			out = append(out, Layer{"UDP", []Field{
+				{"src port", fmt.Sprint(uint16(v.SrcPort))}, {"dst port", fmt.Sprint(uint16(v.DstPort))},
+				{"length", fmt.Sprint(v.Length)}}})
+		case *gopacket.Payload:
+			out = append(out, Layer{"Payload", []Field{{"bytes", fmt.Sprint(len(*v))}}})
+		}
+	}
+	return out
+}
+
+// HexDump renders data as offset, 16 hex bytes and ASCII per line.
+func HexDump(data []byte) []string {
+	var out []string
+	for off := 0; off < len(data); off += 16 {
+		end := min(off+16, len(data))
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "%04x  ", off)
+		for i := off; i < off+16; i++ {
+			if i < end {
+				fmt.Fprintf(&sb, "%02x ", data[i])
+			} else {
+				sb.WriteString("   ")
+			}
+			if i == off+7 {
+				sb.WriteByte(' ')
+			}
+		}
+		sb.WriteByte(' ')
+		for _, b := range data[off:end] {
+			if b >= 0x20 && b < 0x7f {
+				sb.WriteByte(b)
+			} else {
+				sb.WriteByte('.')
+			}
+		}
+		out = append(out, sb.String())
+	}
+	return out
+}

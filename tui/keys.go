@@ -1,0 +1,98 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/nettutor/nettutor/assets"
+)
+
+// KeyMap is every key binding of the TUI. Screens pick the bindings they
+// use; the help overlay lists exactly those.
+type KeyMap struct {
+	// picker
+	Up, Down, Home, End, Filter, Open, Quit key.Binding
+	// lesson
+	Next, Prev, Tab, Shell, Check, Hint, Solution, Exercise, Write, Back key.Binding
+	Select, Ladder, ScrollUp, ScrollDown                                 key.Binding
+	// everywhere
+	Help, ForceQuit key.Binding
+}
+
+// DefaultKeyMap returns the key bindings with help text in lang.
+func DefaultKeyMap(lang string) KeyMap {
+	t := func(k string) string { return assets.T(lang, "tui.key."+k) }
+	b := func(name, helpKey string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, t(name)))
+	}
+	return KeyMap{
+		Up:         b("up", "↑/k", "up", "k"),
+		Down:       b("down", "↓/j", "down", "j"),
+		Home:       b("home", "home", "home", "g"),
+		End:        b("end", "end", "end", "G"),
+		Filter:     b("filter", "/", "/"),
+		Open:       b("open", "enter", "enter"),
+		Quit:       b("quit", "q", "q"),
+		Next:       b("next", "n/→/space", "n", "right", " "),
+		Prev:       b("prev", "p/←", "p", "left"),
+		Tab:        b("tab", "tab", "tab"),
+		Shell:      b("shell", "s", "s"),
+		Check:      b("check", "c", "c"),
+		Hint:       b("hint", "h", "h"),
+		Solution:   b("solution", "a", "a"),
+		Exercise:   b("exercise", "e", "e"),
+		Write:      b("write", "w", "w"),
+		Back:       b("back", "esc/q", "esc", "q"),
+		Select:     b("select", "enter", "enter"),
+		Ladder:     b("ladder", "l", "l"),
+		ScrollUp:   b("scrollup", "pgup", "pgup"),
+		ScrollDown: b("scrolldown", "pgdn", "pgdown"),
+		Help:       b("help", "?", "?"),
+		ForceQuit:  b("forcequit", "ctrl+c", "ctrl+c"),
+	}
+}
+
+// bindings is a help.KeyMap for one screen.
+type bindings struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (b bindings) ShortHelp() []key.Binding  { return b.short }
+func (b bindings) FullHelp() [][]key.Binding { return b.full }
+
+// PickerHelp lists the picker's keys.
+func (k KeyMap) PickerHelp() bindings {
+	return bindings{
+		short: []key.Binding{k.Up, k.Down, k.Filter, k.Open, k.Help, k.Quit},
+		full: [][]key.Binding{
+			{k.Up, k.Down, k.Home, k.End},
+			{k.Filter, k.Open},
+			{k.Help, k.Quit, k.ForceQuit},
+		},
+	}
+}
+
+// LessonHelp lists the lesson view's keys.
+func (k KeyMap) LessonHelp() bindings {
+	return bindings{
+		short: []key.Binding{k.Next, k.Prev, k.Tab, k.Shell, k.Exercise, k.Help, k.Back},
+		full: [][]key.Binding{
+			{k.Next, k.Prev, k.Tab, k.Up, k.Down, k.ScrollUp, k.ScrollDown},
+			{k.Shell, k.Exercise, k.Check, k.Hint, k.Solution},
+			{k.Select, k.Ladder, k.Write},
+			{k.Help, k.Back, k.ForceQuit},
+		},
+	}
+}
+
+// ExerciseHelp lists exercise mode's keys.
+func (k KeyMap) ExerciseHelp() bindings {
+	return bindings{
+		short: []key.Binding{k.Shell, k.Check, k.Hint, k.Solution, k.Exercise, k.Help, k.Back},
+		full: [][]key.Binding{
+			{k.Shell, k.Check, k.Hint, k.Solution},
+			{k.Exercise, k.Tab, k.Up, k.Down, k.ScrollUp, k.ScrollDown},
+			{k.Select, k.Ladder, k.Write},
+			{k.Help, k.Back, k.ForceQuit},
+		},
+	}
+}

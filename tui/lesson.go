@@ -1,0 +1,632 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nettutor/nettutor/engine"
+)
+
+type pane int
+
+const (
+	paneSteps pane = iota
+	paneTopo
+	panePackets
+	paneCount
+)
+
+// stepRun is what the learner saw of one step.
+type stepRun struct {
+	actions  []ActionEvent
+	expects  []ExpectResult
+	err      error
+	running  bool
+	done     bool
+	restored bool // run in an earlier visit; only its commands are known
+}
+
+func (r *stepRun) ok() bool {
+	if r.err != nil {
+		return false
+	}
+	for _, a := range r.actions {
+		if !a.OK && !a.Running {
+			return false
+		}
+	}
+	for _, e := range r.expects {
+		if !e.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// exerciseState is exercise mode.
+type exerciseState struct {
+	on       bool
+	idx      int
+	results  []CheckResult
+	checked  bool
+	passed   bool
+	hints    int
+	solution bool
+	ready    bool // the lab holds the exercise's setup
+}
+
+// rect is a pane's place on the screen, for the mouse.
+type rect struct{ x, y, w, h int }
+
+func (r rect) has(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
+
+// lessonModel is the lesson view: steps, topology and packets panes, and
+// exercise mode.
+type lessonModel struct {
+	c        *Common
+	progress *Progress
+	id       string
+	lang     string
+
+	sess      Session
+	info      LessonInfo
+	steps     []StepInfo
+	exercises []ExerciseDetail
+	gen       int // bumped whenever the lab is rebuilt; stale replies drop
+	pgen      int // packet stream generation
+	pktCh     <-chan Packet
+
+	pos     int // steps the lab holds
+	runs    []stepRun
+	busy    string
+	opening bool
+
+	snap    *engine.Snapshot
+	changed ChangeSet
+	selNS   string
+	userSel bool // the learner picked selNS
+
+	focus  pane
+	scroll [paneCount]int
+	follow bool
+	pk     packetPane
+	ex     exerciseState
+
+	status    string
+	statusBad bool
+
+	topoCache struct {
+		snap    *engine.Snapshot
+		changed ChangeSet
+		w       int
+		sel     string
+		lines   []string
+	}
+	rects      [paneCount]rect
+	blockStart int
+}
+
+func newLesson(c *Common, p *Progress, id string) *lessonModel {
+	return &lessonModel{c: c, progress: p, id: id, lang: c.Lang, opening: true, follow: true, pk: newPacketPane(c), changed: ChangeSet{}}
+}
+
+// openSession opens the lesson in a tea.Cmd.
+func openSession(b Backend, id, lang string) tea.Cmd {
+	return func() tea.Msg {
+		s, err := b.Open(context.Background(), id, lang)
+		return sessionMsg{id: id, sess: s, err: err}
+	}
+}
+
+func (m *lessonModel) snapshotCmd(pos int, why string) tea.Cmd {
+	sess, gen := m.sess, m.gen
+	return func() tea.Msg {
+		s, err := sess.Snapshot(context.Background())
+		return labMsg{gen: gen, pos: pos, snap: s, err: err, why: why}
+	}
+}
+
+func (m *lessonModel) gotoCmd(n int, why string) tea.Cmd {
+	m.gen++
+	sess, gen := m.sess, m.gen
+	return func() tea.Msg {
+		ctx := context.Background()
+		if err := sess.Goto(ctx, n); err != nil {
+			return labMsg{gen: gen, pos: -1, err: err, why: why}
+		}
+		s, err := sess.Snapshot(ctx)
+		return labMsg{gen: gen, pos: n, snap: s, err: err, why: why}
+	}
+}
+
+func waitAction(gen int, ch <-chan ActionEvent) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return actionMsg{gen: gen, ev: ev, ch: ch}
+	}
+}
+
+func (m *lessonModel) runStepCmd(i int) tea.Cmd {
+	sess, gen := m.sess, m.gen
+	ch := make(chan ActionEvent, 16)
+	run := func() tea.Msg {
+		ctx := context.Background()
+		res := sess.RunStep(ctx, i, ch)
+		close(ch)
+		snap, err := sess.Snapshot(ctx)
+		return stepDoneMsg{gen: gen, step: i, res: res, snap: snap, err: err}
+	}
+	return tea.Batch(run, waitAction(gen, ch))
+}
+
+func (m *lessonModel) armPackets() tea.Cmd {
+	if m.sess == nil {
+		return nil
+	}
+	ch := m.sess.Packets()
+	if ch == m.pktCh && ch != nil {
+		return nil // the waiter on this channel is still armed
+	}
+	m.pgen++
+	m.pktCh = ch
+	return waitPackets(m.pgen, ch, m.sess.Drops)
+}
+
+func (m *lessonModel) saveProgress() tea.Cmd {
+	if m.progress == nil {
+		return nil
+	}
+	m.progress.SetStep(m.id, m.pos, len(m.steps))
+	path, b := m.progress.Path, m.progress.Marshal()
+	return func() tea.Msg {
+		if err := writeProgress(path, b); err != nil {
+			return statusMsg{"✗ " + err.Error()}
+		}
+		return nil
+	}
+}
+
+func (m *lessonModel) setStatus(s string, bad bool) { m.status, m.statusBad = s, bad }
+
+// Update handles a message for the lesson view.
+func (m *lessonModel) Update(msg tea.Msg) (*lessonModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case sessionMsg:
+		if msg.err != nil {
+			return m, func() tea.Msg { return fatalMsg{msg.err} }
+		}
+		m.opening = false
+		m.sess = msg.sess
+		m.info = msg.sess.Info()
+		m.steps = msg.sess.Steps()
+		m.exercises = msg.sess.Exercises()
+		m.runs = make([]stepRun, len(m.steps))
+		m.pk.layers = func(p Packet) []Layer {
+			if l := msg.sess.Detail(p); l != nil {
+				return l
+			}
+			return DecodeLayers(p.Data)
+		}
+		resume := 0
+		if lp := m.progress.Lessons[m.id]; lp != nil && lp.Step > 0 && !lp.Done {
+			resume = min(lp.Step, len(m.steps))
+		}
+		cmds := []tea.Cmd{m.armPackets()}
+		if resume > 0 {
+			m.busy = m.c.Tf("tui.busy.resume", resume)
+			cmds = append(cmds, m.gotoCmd(resume, "resume"))
+		} else {
+			cmds = append(cmds, m.snapshotCmd(0, "open"))
+		}
+		return m, tea.Batch(cmds...)
+
+	case labMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.busy = ""
+		if msg.err != nil {
+			m.setStatus("✗ "+msg.err.Error(), true)
+			if msg.snap == nil {
+				return m, nil
+			}
+		}
+		var cmds []tea.Cmd
+		if msg.pos >= 0 && msg.why != "shell" && msg.why != "exercise" {
+			restored := msg.why == "resume"
+			for i := range m.runs {
+				if i >= msg.pos {
+					m.runs[i] = stepRun{}
+				} else if restored || !m.runs[i].done {
+					m.runs[i] = stepRun{done: true, restored: true}
+				}
+			}
+			if msg.pos != m.pos || restored {
+				m.pos = msg.pos
+				cmds = append(cmds, m.saveProgress())
+			}
+			if msg.why == "back" {
+				m.setStatus(m.c.Tf("tui.status.back", m.pos), false)
+			}
+		}
+		if msg.why != "shell" {
+			m.pk.reset()
+			cmds = append(cmds, m.armPackets())
+		}
+		if msg.why == "exercise" {
+			m.ex.ready = true
+		}
+		m.setSnap(msg.snap, msg.why == "shell" || msg.why == "back")
+		m.follow = true
+		return m, tea.Batch(cmds...)
+
+	case actionMsg:
+		if msg.gen != m.gen || msg.ev.Step >= len(m.runs) || !m.runs[msg.ev.Step].running {
+			return m, nil
+		}
+		r := &m.runs[msg.ev.Step]
+		if msg.ev.Index < len(r.actions) {
+			r.actions[msg.ev.Index] = msg.ev
+		} else {
+			for len(r.actions) < msg.ev.Index {
+				r.actions = append(r.actions, ActionEvent{})
+			}
+			r.actions = append(r.actions, msg.ev)
+		}
+		m.follow = true
+		return m, waitAction(msg.gen, msg.ch)
+
+	case stepDoneMsg:
+		if msg.gen != m.gen || msg.step >= len(m.runs) {
+			return m, nil
+		}
+		m.busy = ""
+		r := &m.runs[msg.step]
+		r.running, r.done = false, true
+		if len(msg.res.Actions) > 0 || msg.res.Err != nil {
+			r.actions = msg.res.Actions
+		}
+		r.expects, r.err = msg.res.Expects, msg.res.Err
+		m.pos = msg.step + 1
+		if msg.err != nil {
+			m.setStatus("✗ "+msg.err.Error(), true)
+		} else if r.ok() {
+			m.setStatus(m.c.Tf("tui.status.stepok", msg.step+1), false)
+		} else {
+			m.setStatus(m.c.Tf("tui.status.stepfail", msg.step+1), true)
+		}
+		if msg.snap != nil {
+			m.setSnap(msg.snap, true)
+		}
+		m.follow = true
+		return m, m.saveProgress()
+
+	case packetsMsg:
+		if msg.gen != m.pgen {
+			return m, nil
+		}
+		if msg.done {
+			return m, nil
+		}
+		m.pk.add(msg.pkts, msg.drops)
+		return m, waitPackets(msg.gen, msg.ch, m.sess.Drops)
+
+	case shellDoneMsg:
+		if msg.err != nil {
+			m.setStatus("✗ "+msg.err.Error(), true)
+		} else {
+			m.setStatus(m.c.T("tui.status.shellback"), false)
+		}
+		return m, m.snapshotCmd(-1, "shell")
+
+	case checkMsg:
+		if msg.gen != m.gen || !m.ex.on {
+			return m, nil
+		}
+		m.busy = ""
+		if msg.err != nil {
+			m.setStatus("✗ "+msg.err.Error(), true)
+			return m, nil
+		}
+		m.ex.results, m.ex.checked = msg.results, true
+		m.ex.passed = len(msg.results) > 0
+		for _, r := range msg.results {
+			if !r.OK {
+				m.ex.passed = false
+			}
+		}
+		m.follow = true
+		if m.ex.passed {
+			m.ex.solution = true
+			m.setStatus("✓ "+m.c.T("tui.ex.passed"), false)
+			lp := m.progress.Get(m.id)
+			if lp.Exercises == nil {
+				lp.Exercises = map[string]bool{}
+			}
+			lp.Exercises[msg.id] = true
+			return m, m.saveProgress()
+		}
+		m.setStatus("✗ "+m.c.T("tui.ex.failed"), true)
+		return m, nil
+
+	case statusMsg:
+		m.setStatus(msg.text, strings.HasPrefix(msg.text, "✗"))
+		return m, nil
+
+	case tea.MouseMsg:
+		return m.mouse(msg)
+
+	case tea.KeyMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *lessonModel) setSnap(s *engine.Snapshot, highlight bool) {
+	if s == nil {
+		return
+	}
+	if highlight {
+		m.changed = Diff(m.snap, s)
+	} else {
+		m.changed = ChangeSet{}
+	}
+	m.snap = s
+	if !m.userSel || s.NS(m.selNS) == nil {
+		m.userSel = false
+		if order := TopoOrder(s); len(order) > 0 {
+			m.selNS = order[0]
+		} else {
+			m.selNS = engine.HostNS
+		}
+	}
+}
+
+func (m *lessonModel) mouse(msg tea.MouseMsg) (*lessonModel, tea.Cmd) {
+	if msg.Action != tea.MouseActionPress {
+		return m, nil
+	}
+	d := 0
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		d = -3
+	case tea.MouseButtonWheelDown:
+		d = 3
+	case tea.MouseButtonLeft:
+		for p := pane(0); p < paneCount; p++ {
+			if m.rects[p].has(msg.X, msg.Y) {
+				m.focus = p
+			}
+		}
+		return m, nil
+	default:
+		return m, nil
+	}
+	for p := pane(0); p < paneCount; p++ {
+		if m.rects[p].has(msg.X, msg.Y) {
+			m.scrollPane(p, d)
+		}
+	}
+	return m, nil
+}
+
+func (m *lessonModel) scrollPane(p pane, d int) {
+	switch p {
+	case panePackets:
+		m.pk.move(d)
+	case paneSteps:
+		m.follow = false
+		m.scroll[p] = max(0, m.scroll[p]+d)
+	default:
+		m.scroll[p] = max(0, m.scroll[p]+d)
+	}
+}
+
+// nsNames is the namespaces a shell can open in, in snapshot order.
+func (m *lessonModel) nsNames() []string {
+	if m.snap == nil {
+		return []string{engine.HostNS}
+	}
+	return TopoOrder(m.snap)
+}
+
+func (m *lessonModel) moveNS(d int) {
+	names := m.nsNames()
+	i := 0
+	for j, n := range names {
+		if n == m.selNS {
+			i = j
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	m.selNS = names[clamp(i+d, 0, len(names)-1)]
+	m.userSel = true
+}
+
+func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
+	k := m.c.Keys
+	if m.opening || m.sess == nil {
+		if key.Matches(km, k.Back) {
+			return m, func() tea.Msg { return backToPickerMsg{} }
+		}
+		return m, nil
+	}
+	switch {
+	case km.Type == tea.KeyEsc && m.pk.detail:
+		m.pk.detail = false
+	case key.Matches(km, k.Back):
+		return m, func() tea.Msg { return backToPickerMsg{} }
+	case key.Matches(km, k.Tab):
+		m.focus = (m.focus + 1) % paneCount
+	case km.Type == tea.KeyShiftTab:
+		m.focus = (m.focus + paneCount - 1) % paneCount
+	case key.Matches(km, k.Next):
+		if m.ex.on {
+			return m, nil
+		}
+		if m.busy != "" {
+			m.setStatus(m.c.T("tui.status.busy"), false)
+			return m, nil
+		}
+		if m.pos >= len(m.steps) {
+			m.setStatus(m.c.T("tui.status.end"), false)
+			return m, nil
+		}
+		i := m.pos
+		m.runs[i] = stepRun{running: true}
+		m.busy = m.c.Tf("tui.busy.step", i+1)
+		m.follow = true
+		m.setStatus("", false)
+		return m, m.runStepCmd(i)
+	case key.Matches(km, k.Prev):
+		if m.ex.on || m.busy != "" || m.pos == 0 {
+			return m, nil
+		}
+		m.busy = m.c.Tf("tui.busy.back", m.pos-1)
+		return m, m.gotoCmd(m.pos-1, "back")
+	case key.Matches(km, k.Up):
+		m.arrow(-1)
+	case key.Matches(km, k.Down):
+		m.arrow(1)
+	case key.Matches(km, k.ScrollUp):
+		m.scrollPane(m.focus, -10)
+	case key.Matches(km, k.ScrollDown):
+		m.scrollPane(m.focus, 10)
+	case key.Matches(km, k.Select):
+		if m.focus == panePackets {
+			m.pk.detail = !m.pk.detail
+			m.pk.detOff = 0
+		}
+	case key.Matches(km, k.Ladder):
+		m.pk.ladder = !m.pk.ladder
+		m.pk.detail = false
+	case key.Matches(km, k.Shell):
+		if m.busy != "" {
+			return m, nil
+		}
+		ns := m.selNS
+		if ns == "" {
+			ns = engine.HostNS
+		}
+		cmd := m.sess.Shell(ns)
+		if cmd == nil {
+			return m, nil
+		}
+		gen := m.gen
+		return m, tea.ExecProcess(cmd, func(err error) tea.Msg { return shellDoneMsg{gen: gen, err: err} })
+	case key.Matches(km, k.Exercise):
+		return m, m.toggleExercise()
+	case key.Matches(km, k.Check):
+		if !m.ex.on || m.busy != "" || !m.ex.ready {
+			return m, nil
+		}
+		ex := m.exercises[m.ex.idx]
+		m.busy = m.c.T("tui.busy.check")
+		sess, gen := m.sess, m.gen
+		return m, func() tea.Msg {
+			r, err := sess.Check(context.Background(), ex.ID)
+			return checkMsg{gen: gen, id: ex.ID, results: r, err: err}
+		}
+	case key.Matches(km, k.Hint):
+		if m.ex.on {
+			ex := m.exercises[m.ex.idx]
+			if m.ex.hints < len(ex.Hints) {
+				m.ex.hints++
+				m.follow = true
+			} else {
+				m.setStatus(m.c.T("tui.ex.nomorehints"), false)
+			}
+		}
+	case key.Matches(km, k.Solution):
+		if m.ex.on {
+			m.ex.solution = true
+			m.follow = true
+		}
+	case key.Matches(km, k.Write):
+		sess := m.sess
+		name := fmt.Sprintf("nettutor-%s-%s.pcap", m.id, time.Now().UTC().Format("20060102-150405"))
+		return m, func() tea.Msg {
+			dir, _ := os.Getwd()
+			path := filepath.Join(dir, name)
+			n, err := sess.WritePcap(path)
+			if err != nil {
+				return statusMsg{"✗ " + err.Error()}
+			}
+			return statusMsg{fmt.Sprintf("✓ %d → %s", n, path)}
+		}
+	}
+	return m, nil
+}
+
+func (m *lessonModel) arrow(d int) {
+	switch m.focus {
+	case paneSteps:
+		m.scrollPane(paneSteps, d)
+	case paneTopo:
+		m.moveNS(d)
+	case panePackets:
+		m.pk.move(d)
+	}
+}
+
+// toggleExercise enters exercise mode, moves to the next exercise, or
+// leaves it after the last one (rebuilding the lab at the current step).
+func (m *lessonModel) toggleExercise() tea.Cmd {
+	if m.busy != "" {
+		return nil
+	}
+	if len(m.exercises) == 0 {
+		m.setStatus(m.c.T("tui.ex.none"), false)
+		return nil
+	}
+	if m.ex.on && m.ex.idx+1 >= len(m.exercises) {
+		m.ex = exerciseState{}
+		m.busy = m.c.Tf("tui.busy.back", m.pos)
+		return m.gotoCmd(m.pos, "leave")
+	}
+	idx := 0
+	if m.ex.on {
+		idx = m.ex.idx + 1
+	}
+	m.ex = exerciseState{on: true, idx: idx}
+	m.follow = true
+	m.scroll[paneSteps] = 0
+	ex := m.exercises[idx]
+	m.busy = m.c.T("tui.busy.exercise")
+	m.gen++
+	sess, gen := m.sess, m.gen
+	return func() tea.Msg {
+		ctx := context.Background()
+		if err := sess.StartExercise(ctx, ex.ID); err != nil {
+			return labMsg{gen: gen, pos: -1, err: err, why: "exercise"}
+		}
+		s, err := sess.Snapshot(ctx)
+		return labMsg{gen: gen, pos: -1, snap: s, err: err, why: "exercise"}
+	}
+}
+
+// close ends the session in the background.
+func (m *lessonModel) close() tea.Cmd {
+	if m.sess == nil {
+		return nil
+	}
+	s := m.sess
+	m.sess = nil
+	m.gen++
+	m.pgen++
+	return func() tea.Msg {
+		_ = s.Close()
+		return nil
+	}
+}

@@ -1,0 +1,421 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+)
+
+// splitWidth returns the step pane's width for a screen w cells wide.
+func splitWidth(w int) int {
+	left := w * 2 / 5
+	if w < 100 {
+		left = w * 9 / 20
+	}
+	return clamp(left, min(30, w/2), 90)
+}
+
+// layout returns the pane rectangles for a w x h body starting at row y0;
+// the diagram gets the rows it needs, the packets pane keeps a few.
+func (m *lessonModel) layout(w, h, y0, topoNeed int) [paneCount]rect {
+	left := splitWidth(w)
+	right := w - left
+	pktMin := 5
+	if len(m.pk.pkts) > 0 {
+		pktMin = min(9, h/3+1)
+	}
+	topoH := clamp(topoNeed+2, 5, h-pktMin)
+	if topoH < 5 {
+		topoH = min(5, h)
+	}
+	var r [paneCount]rect
+	r[paneSteps] = rect{0, y0, left, h}
+	r[paneTopo] = rect{left, y0, right, topoH}
+	r[panePackets] = rect{left, y0 + topoH, right, h - topoH}
+	return r
+}
+
+// View draws the lesson view in w x h.
+func (m *lessonModel) View(w, h int) string {
+	st := m.c.Styles
+	header := m.header(w)
+	footer := m.footer(w)
+	bodyH := max(h-2, 6)
+	topoLines := m.topoLines(w - splitWidth(w) - 2)
+	m.rects = m.layout(w, bodyH, 1, len(topoLines))
+
+	stepsR, topoR, pktR := m.rects[paneSteps], m.rects[paneTopo], m.rects[panePackets]
+	stepsTitle := m.c.T("tui.pane.steps")
+	if m.ex.on {
+		stepsTitle = m.c.T("tui.pane.exercise")
+	}
+	stepBody := m.stepLines(stepsR.w - 2)
+	stepBox := m.paneBox(paneSteps, stepsTitle, stepBody, stepsR.w, stepsR.h, true)
+
+	topoTitle := m.c.T("tui.pane.topology")
+	if m.selNS != "" {
+		topoTitle += st.Subtle.Render(" · s → " + m.selNS)
+	}
+	topoBox := m.paneBox(paneTopo, topoTitle, topoLines, topoR.w, topoR.h, false)
+
+	pktTitle := m.c.T("tui.pane.packets")
+	if m.pk.detail {
+		pktTitle = m.c.T("tui.pane.packet")
+	} else if m.pk.ladder {
+		pktTitle = m.c.T("tui.pane.ladder")
+	}
+	pktBox := m.paneBoxLines(panePackets, pktTitle, m.pk.view(pktR.w-2, pktR.h-2), pktR.w, pktR.h)
+
+	var out []string
+	out = append(out, header)
+	for i := 0; i < bodyH; i++ {
+		var right string
+		if i < topoR.h {
+			right = topoBox[i]
+		} else {
+			right = pktBox[i-topoR.h]
+		}
+		out = append(out, stepBox[i]+right)
+	}
+	out = append(out, footer)
+	return strings.Join(out, "\n")
+}
+
+func (m *lessonModel) header(w int) string {
+	st := m.c.Styles
+	title := m.info.Title
+	if title == "" {
+		title = m.id
+	}
+	left := st.Header.Render("nettutor") + st.Subtle.Render(" › ") + st.Bold.Render(title)
+	var right string
+	switch {
+	case m.opening:
+		right = st.Subtle.Render(m.c.T("tui.loading"))
+	case m.ex.on:
+		right = m.c.Tf("tui.header.exercise", m.ex.idx+1, len(m.exercises))
+	default:
+		right = m.c.Tf("tui.header.step", m.pos, len(m.steps)) + " " + progressBar(m.pos, len(m.steps), 10)
+	}
+	if m.busy != "" {
+		right = st.Warn.Render("◌ "+m.busy) + "  " + right
+	}
+	gap := w - width(left) - width(right)
+	if gap < 1 {
+		return truncate(left+" "+right, w)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func progressBar(n, total, w int) string {
+	if total <= 0 {
+		return ""
+	}
+	f := n * w / total
+	return "[" + strings.Repeat("■", f) + strings.Repeat("·", w-f) + "]"
+}
+
+func (m *lessonModel) footer(w int) string {
+	st := m.c.Styles
+	if m.status != "" {
+		s := m.status
+		if m.statusBad {
+			s = st.Fail.Render(s)
+		} else {
+			s = st.OK.Render(s)
+		}
+		return truncate(s, w)
+	}
+	h := help.New()
+	h.Width = w
+	b := m.c.Keys.LessonHelp()
+	if m.ex.on {
+		b = m.c.Keys.ExerciseHelp()
+	}
+	return truncate(h.ShortHelpView(b.ShortHelp()), w)
+}
+
+// paneBox draws a bordered pane of w x h around body lines, scrolled by the
+// pane's offset; follow keeps the step pane on its newest block.
+func (m *lessonModel) paneBox(p pane, title string, body []string, w, h int, isSteps bool) []string {
+	inner := h - 2
+	if isSteps && m.follow {
+		m.scroll[p] = m.anchor(len(body), inner)
+	}
+	m.scroll[p] = clamp(m.scroll[p], 0, max(0, len(body)-inner))
+	more := m.scroll[p]+inner < len(body)
+	lines := fitLines(body, m.scroll[p], w-2, inner)
+	if more && inner > 0 {
+		lines[inner-1] = pad(m.c.Styles.Subtle.Render("  ↓ "+m.c.T("tui.more")), w-2)
+	}
+	return m.frame(p, title, lines, w, h)
+}
+
+func (m *lessonModel) paneBoxLines(p pane, title string, lines []string, w, h int) []string {
+	return m.frame(p, title, fitLines(lines, 0, w-2, h-2), w, h)
+}
+
+// frame draws the border; the focused pane has a heavy border and ▸.
+func (m *lessonModel) frame(p pane, title string, lines []string, w, h int) []string {
+	st := m.c.Styles
+	focused := m.focus == p
+	bs := st.Subtle
+	tl, tr, bl, br, hz, vt := "╭", "╮", "╰", "╯", "─", "│"
+	mark := "  "
+	if focused {
+		bs = st.Accent
+		tl, tr, bl, br, hz, vt = "┏", "┓", "┗", "┛", "━", "┃"
+		mark = "▸ "
+	}
+	t := truncate(mark+title+" ", max(w-3, 1))
+	out := make([]string, 0, h)
+	out = append(out, bs.Render(tl+hz)+st.PaneTitle.Render(t)+bs.Render(strings.Repeat(hz, max(w-3-width(t), 0))+tr))
+	for _, l := range lines {
+		out = append(out, bs.Render(vt)+l+bs.Render(vt))
+	}
+	for len(out) < h-1 {
+		out = append(out, bs.Render(vt)+strings.Repeat(" ", max(w-2, 0))+bs.Render(vt))
+	}
+	out = append(out, bs.Render(bl+strings.Repeat(hz, max(w-2, 0))+br))
+	return out[:h]
+}
+
+// anchor is the step pane's offset when following: the start of the last
+// step that ran (so its results show), unless it does not fit.
+func (m *lessonModel) anchor(n, h int) int {
+	a := m.blockStart
+	if n-a <= h {
+		return max(0, n-h)
+	}
+	if m.busy != "" {
+		return max(0, n-h)
+	}
+	return a
+}
+
+// topoLines renders the diagram, cached until its inputs change.
+func (m *lessonModel) topoLines(w int) []string {
+	c := &m.topoCache
+	if c.lines != nil && c.snap == m.snap && c.w == w && c.sel == m.selNS && sameSet(c.changed, m.changed) {
+		return c.lines
+	}
+	s := RenderTopology(m.snap, TopoOptions{Changed: m.changed, Selected: m.selNS, Width: w, Styles: m.c.Styles,
+		Empty: m.c.T("tui.topo.empty")})
+	c.snap, c.w, c.sel, c.changed = m.snap, w, m.selNS, m.changed
+	c.lines = strings.Split(s, "\n")
+	if m.snap != nil && len(m.changed) > 0 {
+		c.lines = append(c.lines, m.c.Styles.Subtle.Render(" ◆ "+m.c.T("tui.topo.changed")))
+	}
+	return c.lines
+}
+
+func sameSet(a, b ChangeSet) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// stepLines renders the step pane: every step run so far and the next
+// one, or the exercise.
+func (m *lessonModel) stepLines(w int) []string {
+	if m.opening {
+		return []string{m.c.Styles.Subtle.Render(m.c.T("tui.loading"))}
+	}
+	if m.ex.on {
+		return m.exerciseLines(w)
+	}
+	st := m.c.Styles
+	var out []string
+	m.blockStart = 0
+	last := min(m.pos, len(m.steps)-1)
+	for i := 0; i <= last; i++ {
+		if i == m.pos-1 || (i == m.pos && m.runs[i].running) {
+			m.blockStart = len(out)
+		}
+		out = append(out, m.stepBlock(i, w)...)
+		out = append(out, "")
+	}
+	if m.pos >= len(m.steps) {
+		out = append(out, st.OK.Render("✓ "+m.c.T("tui.steps.end")))
+		if len(m.exercises) > 0 {
+			out = append(out, wrapIndent("  ", m.c.T("tui.steps.toexercise"), w)...)
+		}
+	}
+	return out
+}
+
+func (m *lessonModel) stepBlock(i, w int) []string {
+	st := m.c.Styles
+	s := m.steps[i]
+	r := &m.runs[i]
+	var out []string
+	mark := "○"
+	ms := st.Subtle
+	switch {
+	case r.running:
+		mark, ms = "◌", st.Warn
+	case r.done && r.restored:
+		mark, ms = "↺", st.Subtle
+	case r.done && r.ok():
+		mark, ms = "✓", st.OK
+	case r.done:
+		mark, ms = "✗", st.Fail
+	}
+	head := ms.Render(mark) + " " + st.Title.Render(m.c.Tf("tui.steps.step", i+1, len(m.steps))) + " " + st.Bold.Render(s.Title)
+	out = append(out, wrapIndent("", head, w)...)
+	if r.restored {
+		for _, c := range s.Commands {
+			out = append(out, wrapIndent("  $ ", st.Subtle.Render(c), w)...)
+		}
+		return out
+	}
+	out = append(out, indentLines(renderMarkdown(s.Text, w-2, st), "  ")...)
+	if s.Predict != nil {
+		out = append(out, "")
+		out = append(out, wrapIndent("  ? ", st.Warn.Render(m.c.T("tui.steps.predict"))+" "+s.Predict.Question, w)...)
+		if !r.done && !r.running {
+			out = append(out, wrapIndent("    ", st.Subtle.Render(m.c.T("tui.steps.predicthint")), w)...)
+		}
+	}
+	if !r.done && !r.running {
+		out = append(out, "", "  "+st.Subtle.Render(m.c.T("tui.steps.run")))
+		return out
+	}
+	out = append(out, "")
+	for _, a := range r.actions {
+		out = append(out, m.actionLines(a, w)...)
+	}
+	if r.err != nil {
+		out = append(out, wrapIndent("  ✗ ", st.Fail.Render(r.err.Error()), w)...)
+	}
+	for _, e := range r.expects {
+		if e.OK {
+			out = append(out, wrapIndent("  "+st.OK.Render("✓")+" ", e.Text, w)...)
+		} else {
+			txt := e.Text
+			if e.Detail != "" {
+				txt += " — " + e.Detail
+			}
+			out = append(out, wrapIndent("  "+st.Fail.Render("✗")+" ", txt, w)...)
+		}
+	}
+	if s.Predict != nil && r.done {
+		out = append(out, wrapIndent("  → ", st.Accent.Render(m.c.T("tui.steps.answer"))+" "+s.Predict.Answer, w)...)
+	}
+	return out
+}
+
+func indentLines(ls []string, ind string) []string {
+	for i, l := range ls {
+		if l != "" {
+			ls[i] = ind + l
+		}
+	}
+	return ls
+}
+
+// maxOutput bounds how much of an action's output the pane shows.
+const maxOutput = 12
+
+func (m *lessonModel) actionLines(a ActionEvent, w int) []string {
+	st := m.c.Styles
+	var mark string
+	switch {
+	case a.Running:
+		mark = st.Warn.Render("◌")
+	case a.OK:
+		mark = st.OK.Render("✓")
+	default:
+		mark = st.Fail.Render("✗")
+	}
+	cmd := st.Command.Render(a.Command)
+	if !a.Running {
+		cmd += " " + st.Subtle.Render(fmtDuration(a.Duration))
+	}
+	out := wrapIndent("  "+mark+" $ ", cmd, w)
+	if a.Err != "" {
+		out = append(out, wrapIndent("      ", st.Fail.Render(a.Err), w)...)
+	}
+	if a.Output != "" {
+		ol := strings.Split(strings.TrimRight(a.Output, "\n"), "\n")
+		extra := 0
+		if len(ol) > maxOutput {
+			extra = len(ol) - maxOutput
+			ol = ol[:maxOutput]
+		}
+		for _, l := range ol {
+			out = append(out, "      "+truncate(st.Subtle.Render(l), w-6))
+		}
+		if extra > 0 {
+			out = append(out, "      "+st.Subtle.Render(m.c.Tf("tui.steps.morelines", extra)))
+		}
+	}
+	return out
+}
+
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+func (m *lessonModel) exerciseLines(w int) []string {
+	st := m.c.Styles
+	ex := m.exercises[m.ex.idx]
+	var out []string
+	m.blockStart = 0
+	out = append(out, wrapIndent("", st.Title.Render(m.c.T("tui.ex.title"))+" "+st.Bold.Render(ex.Title), w)...)
+	out = append(out, st.Subtle.Render("  "+m.info.ID+"/"+ex.ID))
+	out = append(out, "")
+	out = append(out, indentLines(renderMarkdown(ex.Goal, w-2, st), "  ")...)
+	out = append(out, "")
+	if !m.ex.ready {
+		out = append(out, "  "+st.Subtle.Render(m.c.T("tui.loading")))
+		return out
+	}
+	out = append(out, wrapIndent("  ", st.Subtle.Render(m.c.T("tui.ex.howto")), w)...)
+	if m.ex.checked {
+		out = append(out, "")
+		m.blockStart = len(out)
+		for _, r := range m.ex.results {
+			if r.OK {
+				out = append(out, wrapIndent("  "+st.OK.Render("✓")+" ", r.ID+" "+st.Subtle.Render(r.Detail), w)...)
+				continue
+			}
+			out = append(out, wrapIndent("  "+st.Fail.Render("✗")+" ", r.ID+" "+r.Detail, w)...)
+			if r.Hint != "" {
+				out = append(out, wrapIndent("    "+st.Warn.Render("→")+" ", r.Hint, w)...)
+			}
+		}
+		if m.ex.passed {
+			out = append(out, "  "+st.OK.Render("✓ "+m.c.T("tui.ex.passed")))
+		}
+	}
+	if m.ex.hints > 0 {
+		out = append(out, "")
+		for i := 0; i < m.ex.hints && i < len(ex.Hints); i++ {
+			out = append(out, wrapIndent(fmt.Sprintf("  %s %d. ", st.Warn.Render("▸"), i+1), ex.Hints[i], w)...)
+		}
+	}
+	if m.ex.solution && ex.Solution != "" {
+		out = append(out, "", "  "+st.Accent.Render(m.c.T("tui.ex.solution")))
+		for _, l := range strings.Split(strings.TrimRight(ex.Solution, "\n"), "\n") {
+			out = append(out, "    "+st.Code.Render(truncate(l, w-4)))
+		}
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+type state int
+
+const (
+	statePicker state = iota
+	stateLesson
+	stateFatal
+)
+
+// Model is the root model: it owns the Common value and switches between
+// the picker and the lesson view.
+type Model struct {
+	common   *Common
+	backend  Backend
+	progress *Progress
+	state    state
+	picker   pickerModel
+	lesson   *lessonModel
+	showHelp bool
+	fatal    error
+	exitCode int
+}
+
+// Options configure New.
+type Options struct {
+	Lang         string
+	ProgressPath string // "" for ProgressPath(); "-" for none
+}
+
+// New returns the root model over a backend.
+func New(b Backend, o Options) *Model {
+	c := NewCommon(o.Lang)
+	path := o.ProgressPath
+	if path == "" {
+		path = ProgressPath()
+	}
+	var p *Progress
+	if path == "-" {
+		p = &Progress{Lessons: map[string]*LessonProgress{}}
+	} else {
+		p = LoadProgress(path)
+	}
+	return &Model{common: c, backend: b, progress: p, picker: newPicker(c, p)}
+}
+
+// ExitCode is the process exit code after the program ends: 2 after a
+// fatal error, else 0.
+func (m *Model) ExitCode() int { return m.exitCode }
+
+// Init loads the lesson list.
+func (m *Model) Init() tea.Cmd {
+	b, lang := m.backend, m.common.Lang
+	return func() tea.Msg {
+		ls, err := b.Lessons(lang)
+		return lessonsMsg{ls, err}
+	}
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.common.Width, m.common.Height = msg.Width, msg.Height
+		return m, nil
+	case fatalMsg:
+		m.state, m.fatal, m.exitCode = stateFatal, msg.err, 2
+		var cmd tea.Cmd
+		if m.lesson != nil {
+			cmd = m.lesson.close()
+		}
+		return m, cmd
+	case tea.KeyMsg:
+		k := m.common.Keys
+		if key.Matches(msg, k.ForceQuit) {
+			return m, m.quit()
+		}
+		if m.state == stateFatal {
+			return m, m.quit()
+		}
+		if m.showHelp {
+			if key.Matches(msg, k.Help) || msg.Type == tea.KeyEsc || key.Matches(msg, k.Quit) {
+				m.showHelp = false
+			}
+			return m, nil
+		}
+		if key.Matches(msg, k.Help) && !(m.state == statePicker && m.picker.Filtering()) {
+			m.showHelp = true
+			return m, nil
+		}
+	case lessonsMsg:
+		if msg.err != nil {
+			return m, func() tea.Msg { return fatalMsg{msg.err} }
+		}
+		m.picker = m.picker.setLessons(msg.lessons)
+		return m, nil
+	case openLessonMsg:
+		m.lesson = newLesson(m.common, m.progress, msg.id)
+		m.state = stateLesson
+		return m, openSession(m.backend, msg.id, m.common.Lang)
+	case sessionMsg:
+		if m.lesson == nil || m.lesson.id != msg.id || m.state != stateLesson {
+			if msg.sess != nil {
+				s := msg.sess
+				return m, func() tea.Msg { _ = s.Close(); return nil }
+			}
+			return m, nil
+		}
+	case backToPickerMsg:
+		var cmd tea.Cmd
+		if m.lesson != nil {
+			cmd = m.lesson.close()
+		}
+		m.lesson = nil
+		m.state = statePicker
+		return m, cmd
+	}
+
+	switch m.state {
+	case statePicker:
+		var cmd tea.Cmd
+		m.picker, cmd = m.picker.Update(msg)
+		return m, cmd
+	case stateLesson:
+		if m.lesson == nil {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.lesson, cmd = m.lesson.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.lesson != nil && m.lesson.sess != nil {
+		s := m.lesson.sess
+		m.lesson.sess = nil
+		return tea.Sequence(func() tea.Msg {
+			done := make(chan struct{})
+			go func() { _ = s.Close(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(3 * time.Second):
+			}
+			return nil
+		}, tea.Quit)
+	}
+	return tea.Quit
+}
+
+// View implements tea.Model.
+func (m *Model) View() string {
+	w, h := m.common.Width, m.common.Height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	if m.state == stateFatal {
+		return m.fatalView(w, h)
+	}
+	if m.showHelp {
+		return m.helpView(w, h)
+	}
+	switch m.state {
+	case stateLesson:
+		if m.lesson != nil {
+			return m.lesson.View(w, h)
+		}
+	}
+	v := m.picker.View(w, h-1)
+	hm := help.New()
+	hm.Width = w
+	return v + "\n" + truncate(hm.ShortHelpView(m.common.Keys.PickerHelp().ShortHelp()), w)
+}
+
+func (m *Model) helpView(w, h int) string {
+	st := m.common.Styles
+	b := m.common.Keys.PickerHelp()
+	title := m.common.T("tui.help.picker")
+	if m.state == stateLesson {
+		b = m.common.Keys.LessonHelp()
+		title = m.common.T("tui.help.lesson")
+		if m.lesson != nil && m.lesson.ex.on {
+			b = m.common.Keys.ExerciseHelp()
+			title = m.common.T("tui.help.exercise")
+		}
+	}
+	var lines []string
+	lines = append(lines, st.Title.Render(title), "")
+	kw := 0
+	for _, col := range b.FullHelp() {
+		for _, k := range col {
+			kw = max(kw, width(k.Help().Key))
+		}
+	}
+	for gi, col := range b.FullHelp() {
+		if gi > 0 {
+			lines = append(lines, "")
+		}
+		for _, k := range col {
+			lines = append(lines, st.Accent.Render(pad(k.Help().Key, kw))+"  "+k.Help().Desc)
+		}
+	}
+	lines = append(lines, "", st.Subtle.Render(m.common.T("tui.help.close")))
+	box := st.Overlay.Render(strings.Join(fitLines(lines, 0, min(w-4, 60), min(len(lines), h-2)), "\n"))
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+}
+
+func (m *Model) fatalView(w, h int) string {
+	st := m.common.Styles
+	msg := ""
+	if m.fatal != nil {
+		msg = m.fatal.Error()
+	}
+	body := st.Fail.Render("✗ "+m.common.T("tui.fatal.title")) + "\n\n" +
+		strings.Join(wrap(msg, min(w-8, 70)), "\n") + "\n\n" + st.Subtle.Render(m.common.T("tui.fatal.exit"))
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.Fatal.Render(body))
+}

@@ -1,0 +1,319 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// maxPackets bounds what the pane holds; the oldest go first.
+const maxPackets = 100_000
+
+// packetBatchWindow is how long packets are gathered into one message, so
+// a flood redraws the screen at most this often.
+const packetBatchWindow = 50 * time.Millisecond
+
+// maxBatch bounds one message under a flood.
+const maxBatch = 4096
+
+// waitPackets is the re-arming command that streams packets: it blocks for
+// one packet, gathers what else arrives within packetBatchWindow and
+// returns them stamped with gen, so packets of an older lab are dropped.
+func waitPackets(gen int, ch <-chan Packet, drops func() uint64) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		p, ok := <-ch
+		if !ok {
+			return packetsMsg{gen: gen, ch: ch, done: true}
+		}
+		batch := []Packet{p}
+		timer := time.NewTimer(packetBatchWindow)
+		defer timer.Stop()
+	loop:
+		for len(batch) < maxBatch {
+			select {
+			case p, ok := <-ch:
+				if !ok {
+					break loop
+				}
+				batch = append(batch, p)
+			case <-timer.C:
+				break loop
+			}
+		}
+		var d uint64
+		if drops != nil {
+			d = drops()
+		}
+		return packetsMsg{gen: gen, pkts: batch, drops: d, ch: ch}
+	}
+}
+
+// packetPane is the packets pane: a list, a layer detail and a ladder.
+type packetPane struct {
+	c      *Common
+	pkts   []Packet
+	first  time.Time
+	sel    int
+	off    int
+	follow bool // the selection follows the newest packet
+	detail bool
+	ladder bool
+	detOff int
+	drops  uint64
+	layers func(Packet) []Layer
+}
+
+func newPacketPane(c *Common) packetPane {
+	return packetPane{c: c, follow: true, layers: func(p Packet) []Layer { return DecodeLayers(p.Data) }}
+}
+
+func (p *packetPane) reset() {
+	p.pkts, p.sel, p.off, p.follow, p.detail, p.detOff, p.drops = nil, 0, 0, true, false, 0, 0
+	p.first = time.Time{}
+}
+
+func (p *packetPane) add(pkts []Packet, drops uint64) {
+	if len(p.pkts) == 0 && len(pkts) > 0 {
+		p.first = pkts[0].Time
+	}
+	p.pkts = append(p.pkts, pkts...)
+	if n := len(p.pkts) - maxPackets; n > 0 {
+		p.pkts = append(p.pkts[:0:0], p.pkts[n:]...)
+		p.sel = max(0, p.sel-n)
+		p.off = max(0, p.off-n)
+	}
+	p.drops = max(p.drops, drops)
+	if p.follow {
+		p.sel = max(0, len(p.pkts)-1)
+	}
+}
+
+func (p *packetPane) move(d int) {
+	if p.detail {
+		p.detOff = max(0, p.detOff+d)
+		return
+	}
+	if len(p.pkts) == 0 {
+		return
+	}
+	p.sel = clamp(p.sel+d, 0, len(p.pkts)-1)
+	p.follow = p.sel == len(p.pkts)-1
+}
+
+func (p *packetPane) selected() (Packet, bool) {
+	if p.sel < 0 || p.sel >= len(p.pkts) {
+		return Packet{}, false
+	}
+	return p.pkts[p.sel], true
+}
+
+// view draws the pane body in w x h cells.
+func (p *packetPane) view(w, h int) []string {
+	if p.detail {
+		if pk, ok := p.selected(); ok {
+			return p.detailView(pk, w, h)
+		}
+	}
+	st := p.c.Styles
+	head := p.c.Tf("tui.packets.count", len(p.pkts))
+	if p.drops > 0 {
+		head += "  " + st.Warn.Render("⚠ "+p.c.Tf("tui.packets.drops", p.drops))
+	}
+	if p.ladder {
+		head += "  " + st.Subtle.Render(p.c.T("tui.packets.ladder"))
+	}
+	lines := []string{truncate(head, w)}
+	rows := h - 1
+	if len(p.pkts) == 0 {
+		lines = append(lines, st.Subtle.Render(p.c.T("tui.packets.none")))
+		return fitLines(lines, 0, w, h)
+	}
+	if p.ladder {
+		rows -= 2
+	}
+	if rows < 1 {
+		return fitLines(lines, 0, w, h)
+	}
+	// Keep the selection in view.
+	if p.sel < p.off {
+		p.off = p.sel
+	}
+	if p.sel >= p.off+rows {
+		p.off = p.sel - rows + 1
+	}
+	p.off = clamp(p.off, 0, max(0, len(p.pkts)-rows))
+	end := min(len(p.pkts), p.off+rows)
+	if p.ladder {
+		lines = append(lines, p.ladderView(p.pkts[p.off:end], p.off, w)...)
+	} else {
+		for i := p.off; i < end; i++ {
+			lines = append(lines, p.row(i, w))
+		}
+	}
+	return fitLines(lines, 0, w, h)
+}
+
+func (p *packetPane) row(i, w int) string {
+	st := p.c.Styles
+	pk := &p.pkts[i]
+	mark := " "
+	if i == p.sel {
+		mark = "▶"
+	}
+	rel := pk.Time.Sub(p.first).Seconds()
+	var b strings.Builder
+	b.Grow(96)
+	b.WriteString(mark)
+	num := strconv.Itoa(pk.Seq)
+	for n := len(num); n < 4; n++ {
+		b.WriteByte(' ')
+	}
+	b.WriteString(num)
+	b.WriteByte(' ')
+	b.WriteString(strconv.FormatFloat(rel, 'f', 6, 64))
+	b.WriteByte(' ')
+	if w >= 70 && pk.Point != "" {
+		b.WriteString(pk.Point)
+		b.WriteByte(' ')
+	}
+	b.WriteString(pk.Summary)
+	s := truncate(b.String(), w)
+	if i == p.sel {
+		return st.Selected.Render(pad(s, w))
+	}
+	return s
+}
+
+// ladderView draws packets as arrows between endpoints, one per row.
+func (p *packetPane) ladderView(pkts []Packet, base, w int) []string {
+	st := p.c.Styles
+	var eps []string
+	idx := map[string]int{}
+	for _, pk := range pkts {
+		for _, e := range []string{pk.Src, pk.Dst} {
+			if e == "" {
+				continue
+			}
+			if _, ok := idx[e]; !ok {
+				idx[e] = len(eps)
+				eps = append(eps, e)
+			}
+		}
+	}
+	if len(eps) == 0 {
+		return nil
+	}
+	if len(eps) == 1 {
+		eps = append(eps, "?")
+		idx["?"] = 1
+	}
+	const left = 2
+	span := max((w-left-2)/len(eps), 8)
+	col := func(i int) int { return left + i*span + span/2 }
+	var head strings.Builder
+	head.WriteString(strings.Repeat(" ", left))
+	for _, e := range eps {
+		head.WriteString(pad(centre(e, span), span))
+	}
+	out := []string{truncate(st.Bold.Render(head.String()), w)}
+	rail := []rune(strings.Repeat(" ", max(col(len(eps)-1)+1, w)))
+	for i := range eps {
+		rail[col(i)] = '│'
+	}
+	out = append(out, truncate(string(rail), w))
+	for k, pk := range pkts {
+		line := []rune(string(rail))
+		a, aok := idx[pk.Src]
+		b, bok := idx[pk.Dst]
+		if !aok {
+			a = 0
+		}
+		if !bok {
+			b = (a + 1) % len(eps)
+		}
+		from, to := col(a), col(b)
+		lo, hi := min(from, to), max(from, to)
+		for x := lo + 1; x < hi; x++ {
+			line[x] = '─'
+		}
+		if to > from {
+			line[to-1] = '▶'
+		} else if to < from {
+			line[to+1] = '◀'
+		}
+		lbl := []rune(ladderLabel(pk))
+		room := hi - lo - 4
+		if room > 2 {
+			if len(lbl) > room {
+				lbl = append(lbl[:room-1], '…')
+			}
+			start := lo + 2 + (room-len(lbl))/2
+			for i, r := range lbl {
+				line[start+i] = r
+			}
+		}
+		mark := ' '
+		if base+k == p.sel {
+			mark = '▶'
+		}
+		line[0] = mark
+		s := truncate(strings.TrimRight(string(line), " "), w)
+		if base+k == p.sel {
+			s = st.Selected.Render(pad(s, w))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func centre(s string, w int) string {
+	s = truncate(s, w-1)
+	n := (w - width(s)) / 2
+	return strings.Repeat(" ", max(n, 0)) + s
+}
+
+// ladderLabel shortens a summary to what fits on an arrow.
+func ladderLabel(p Packet) string {
+	s := p.Summary
+	if strings.HasPrefix(s, "IP") {
+		if i := strings.Index(s, ": "); i >= 0 {
+			s = s[i+2:]
+		}
+	}
+	s = strings.TrimPrefix(s, "ARP, ")
+	if i := strings.Index(s, ","); i > 0 {
+		s = s[:i]
+	}
+	if p.Proto == "ARP" && !strings.HasPrefix(s, "ARP") {
+		s = "ARP " + s
+	}
+	return s
+}
+
+// detailView shows a packet's layers and hex dump.
+func (p *packetPane) detailView(pk Packet, w, h int) []string {
+	st := p.c.Styles
+	var lines []string
+	lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("#%d ", pk.Seq))+pk.Summary, w))
+	if pk.Point != "" {
+		lines = append(lines, truncate(st.Subtle.Render(p.c.T("tui.packets.point")+" "+pk.Point+fmt.Sprintf("  %d B", max(pk.Len, len(pk.Data)))), w))
+	}
+	for _, l := range p.layers(pk) {
+		lines = append(lines, st.Accent.Render("▸ "+l.Name))
+		for _, f := range l.Fields {
+			lines = append(lines, truncate("    "+pad(f.Name, 9)+" "+f.Value, w))
+		}
+	}
+	lines = append(lines, st.Accent.Render("▸ "+p.c.T("tui.packets.hex")))
+	for _, hl := range HexDump(pk.Data) {
+		lines = append(lines, truncate("  "+hl, w))
+	}
+	p.detOff = clamp(p.detOff, 0, max(0, len(lines)-h))
+	return fitLines(lines, p.detOff, w, h)
+}

@@ -1,0 +1,209 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// pickerModel lists the lessons with their progress.
+type pickerModel struct {
+	c        *Common
+	progress *Progress
+	lessons  []LessonInfo
+	shown    []int // indexes into lessons after the filter
+	cursor   int   // index into shown
+	off      int
+	filter   string
+	filterOn bool
+	loading  bool
+	err      error
+}
+
+func newPicker(c *Common, p *Progress) pickerModel {
+	return pickerModel{c: c, progress: p, loading: true}
+}
+
+func (m pickerModel) setLessons(ls []LessonInfo) pickerModel {
+	m.lessons = ls
+	m.loading = false
+	m.applyFilter()
+	return m
+}
+
+func (m *pickerModel) applyFilter() {
+	q := strings.ToLower(strings.TrimSpace(m.filter))
+	m.shown = m.shown[:0]
+	for i, l := range m.lessons {
+		if q == "" || strings.Contains(strings.ToLower(l.ID+" "+l.Title+" "+l.Summary), q) {
+			m.shown = append(m.shown, i)
+		}
+	}
+	m.cursor = clamp(m.cursor, 0, max(0, len(m.shown)-1))
+}
+
+// Selected returns the lesson under the cursor.
+func (m pickerModel) Selected() (LessonInfo, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.shown) {
+		return LessonInfo{}, false
+	}
+	return m.lessons[m.shown[m.cursor]], true
+}
+
+// Filtering reports whether keys go to the filter input.
+func (m pickerModel) Filtering() bool { return m.filterOn }
+
+func (m pickerModel) Update(msg tea.Msg) (pickerModel, tea.Cmd) {
+	k := m.c.Keys
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		if mm, ok := msg.(tea.MouseMsg); ok && mm.Action == tea.MouseActionPress {
+			switch mm.Button {
+			case tea.MouseButtonWheelUp:
+				m.cursor = max(0, m.cursor-1)
+			case tea.MouseButtonWheelDown:
+				m.cursor = min(max(0, len(m.shown)-1), m.cursor+1)
+			}
+		}
+		return m, nil
+	}
+	if m.filterOn {
+		switch km.Type {
+		case tea.KeyEsc:
+			m.filterOn = false
+			m.filter = ""
+			m.applyFilter()
+			return m, nil
+		case tea.KeyEnter:
+			m.filterOn = false
+			return m, nil
+		case tea.KeyBackspace:
+			if r := []rune(m.filter); len(r) > 0 {
+				m.filter = string(r[:len(r)-1])
+			}
+			m.applyFilter()
+			return m, nil
+		case tea.KeyRunes, tea.KeySpace:
+			if len([]rune(m.filter)) < 40 {
+				m.filter += string(km.Runes)
+				if km.Type == tea.KeySpace {
+					m.filter += " "
+				}
+			}
+			m.applyFilter()
+			return m, nil
+		}
+	}
+	switch {
+	case key.Matches(km, k.Up):
+		m.cursor = max(0, m.cursor-1)
+	case key.Matches(km, k.Down):
+		m.cursor = min(max(0, len(m.shown)-1), m.cursor+1)
+	case key.Matches(km, k.Home):
+		m.cursor = 0
+	case key.Matches(km, k.End):
+		m.cursor = max(0, len(m.shown)-1)
+	case key.Matches(km, k.Filter):
+		m.filterOn = true
+	case km.Type == tea.KeyEsc && m.filter != "":
+		m.filter = ""
+		m.applyFilter()
+	case key.Matches(km, k.Open):
+		if l, ok := m.Selected(); ok {
+			id := l.ID
+			return m, func() tea.Msg { return openLessonMsg{id} }
+		}
+	case key.Matches(km, k.Quit):
+		return m, tea.Quit
+	}
+	return m, nil
+}
+
+func (m pickerModel) statusText(id string, steps int) string {
+	st := m.c.Styles
+	switch m.progress.Status(id) {
+	case StatusDone:
+		return st.OK.Render("✓ " + m.c.T("tui.picker.done"))
+	case StatusInProgress:
+		lp := m.progress.Lessons[id]
+		return st.Warn.Render("● " + m.c.Tf("tui.picker.inprogress", lp.Step, max(steps, lp.Steps)))
+	}
+	return st.Subtle.Render("○ " + m.c.T("tui.picker.new"))
+}
+
+// View draws the picker in w x h.
+func (m pickerModel) View(w, h int) string {
+	st := m.c.Styles
+	var head []string
+	head = append(head, truncate(st.Header.Render("nettutor")+st.Subtle.Render(" · "+m.c.T("tui.picker.tagline")), w))
+	if m.filterOn || m.filter != "" {
+		cur := ""
+		if m.filterOn {
+			cur = "▏"
+		}
+		head = append(head, truncate(st.Accent.Render("/ ")+m.filter+cur, w))
+	} else {
+		head = append(head, "")
+	}
+	var body []string
+	switch {
+	case m.err != nil:
+		body = append(body, st.Fail.Render("✗ "+m.err.Error()))
+	case m.loading:
+		body = append(body, st.Subtle.Render(m.c.T("tui.loading")))
+	case len(m.shown) == 0:
+		body = append(body, st.Subtle.Render(m.c.T("tui.picker.nomatch")))
+	}
+	// Each lesson is three lines and a gap; keep the cursor's in view.
+	const per = 4
+	avail := max(h-len(head)-1, per)
+	visible := max(avail/per, 1)
+	off := m.off
+	if m.cursor < off {
+		off = m.cursor
+	}
+	if m.cursor >= off+visible {
+		off = m.cursor - visible + 1
+	}
+	for i := off; i < len(m.shown) && i < off+visible; i++ {
+		l := m.lessons[m.shown[i]]
+		sel := i == m.cursor
+		mark := "  "
+		if sel {
+			mark = st.Accent.Render("▶ ")
+		}
+		num := fmt.Sprintf("%d  ", m.shown[i]+1)
+		status := m.statusText(l.ID, l.Steps)
+		title := l.Title
+		if sel {
+			title = st.Title.Render(title)
+		} else {
+			title = st.Bold.Render(title)
+		}
+		left := mark + num + title
+		gap := w - width(left) - width(status) - 1
+		var line string
+		if gap >= 2 {
+			line = left + strings.Repeat(" ", gap) + status
+		} else {
+			line = truncate(left, w-width(status)-2) + "  " + status
+		}
+		body = append(body, truncate(line, w))
+		ind := strings.Repeat(" ", 2+width(num))
+		body = append(body, truncate(ind+l.Summary, w))
+		meta := m.c.Tf("tui.picker.steps", l.Steps)
+		if len(l.Exercises) > 0 {
+			var names []string
+			for _, e := range l.Exercises {
+				names = append(names, e.Title)
+			}
+			meta += " · " + m.c.T("tui.picker.exercises") + " " + strings.Join(names, ", ")
+		}
+		body = append(body, truncate(ind+st.Subtle.Render(meta), w))
+		body = append(body, "")
+	}
+	lines := append(head, body...)
+	return strings.Join(fitLines(lines, 0, w, h), "\n")
+}

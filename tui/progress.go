@@ -1,0 +1,122 @@
+package tui
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Progress is the learner's progress, kept in
+// $XDG_STATE_HOME/nettutor/progress.json (default ~/.local/state/...).
+type Progress struct {
+	Path    string                     `json:"-"`
+	Lessons map[string]*LessonProgress `json:"lessons"`
+}
+
+// LessonProgress is one lesson's progress.
+type LessonProgress struct {
+	Step      int             `json:"step"`  // steps the learner had run
+	Steps     int             `json:"steps"` // steps the lesson had
+	Done      bool            `json:"done"`  // every step was run once
+	Exercises map[string]bool `json:"exercises,omitempty"`
+	Updated   time.Time       `json:"updated"`
+}
+
+// Status of a lesson in the picker.
+type Status int
+
+// Statuses.
+const (
+	StatusNew Status = iota
+	StatusInProgress
+	StatusDone
+)
+
+// ProgressPath returns the state file's path.
+func ProgressPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" {
+			home = "."
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "nettutor", "progress.json")
+}
+
+// LoadProgress reads the state file; a missing or broken file gives an
+// empty progress (a broken one is not overwritten until the next save).
+func LoadProgress(path string) *Progress {
+	p := &Progress{Path: path, Lessons: map[string]*LessonProgress{}}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return p
+	}
+	var q Progress
+	if json.Unmarshal(b, &q) == nil && q.Lessons != nil {
+		p.Lessons = q.Lessons
+	}
+	return p
+}
+
+// Status returns a lesson's status.
+func (p *Progress) Status(id string) Status {
+	lp := p.Lessons[id]
+	switch {
+	case lp == nil:
+		return StatusNew
+	case lp.Done:
+		return StatusDone
+	case lp.Step > 0 || len(lp.Exercises) > 0:
+		return StatusInProgress
+	}
+	return StatusNew
+}
+
+// Get returns a lesson's progress, creating it.
+func (p *Progress) Get(id string) *LessonProgress {
+	lp := p.Lessons[id]
+	if lp == nil {
+		lp = &LessonProgress{}
+		p.Lessons[id] = lp
+	}
+	return lp
+}
+
+// SetStep records that the learner is at step n of total.
+func (p *Progress) SetStep(id string, n, total int) {
+	lp := p.Get(id)
+	lp.Step, lp.Steps = n, total
+	if total > 0 && n >= total {
+		lp.Done = true
+	}
+	lp.Updated = time.Now().UTC()
+}
+
+// Marshal returns the file's bytes.
+func (p *Progress) Marshal() []byte {
+	b, _ := json.MarshalIndent(p, "", "  ")
+	return append(b, '\n')
+}
+
+// writeProgress writes the state file atomically (run it in a tea.Cmd).
+func writeProgress(path string, b []byte) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}

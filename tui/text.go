@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Every width here is a display width (Hangul and other wide runes count
+// two cells), measured on strings that may hold ANSI styling.
+
+func width(s string) int { return ansi.StringWidth(s) }
+
+// truncate cuts s to at most w cells, marking a cut with "…".
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// pad truncates or right-pads s with spaces to exactly w cells.
+func pad(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - width(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// wrap word-wraps s to w cells, breaking long words when needed.
+func wrap(s string, w int) []string {
+	if w < 1 {
+		w = 1
+	}
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if width(line) <= w {
+			out = append(out, line)
+			continue
+		}
+		out = append(out, strings.Split(ansi.Wrap(line, w, ""), "\n")...)
+	}
+	return out
+}
+
+// wrapIndent wraps s to w cells with first as the first line's prefix and
+// an indent of the same width on the following lines.
+func wrapIndent(first, s string, w int) []string {
+	ind := strings.Repeat(" ", width(first))
+	lines := wrap(s, w-width(first))
+	for i := range lines {
+		if i == 0 {
+			lines[i] = first + lines[i]
+		} else {
+			lines[i] = ind + lines[i]
+		}
+	}
+	return lines
+}
+
+// fitLines returns exactly h lines of exactly w cells from lines, starting
+// at off (clamped).
+func fitLines(lines []string, off, w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	off = clamp(off, 0, max(0, len(lines)-h))
+	out := make([]string, 0, h)
+	for i := off; i < off+h; i++ {
+		if i < len(lines) {
+			out = append(out, pad(lines[i], w))
+		} else {
+			out = append(out, strings.Repeat(" ", max(w, 0)))
+		}
+	}
+	return out
+}
+
+func clamp(v, lo, hi int) int {
+	if hi < lo {
+		hi = lo
+	}
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}

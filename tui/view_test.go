@@ -1,0 +1,76 @@
+package tui
+
+import (
+	"fmt"
+	"testing"
+)
+
+var sizes = []struct{ w, h int }{{80, 24}, {120, 40}}
+
+func pickerProgress() *Progress {
+	return &Progress{Lessons: map[string]*LessonProgress{
+		"isolation": {Step: 5, Steps: 5, Done: true},
+		"veth":      {Step: 2, Steps: 4},
+	}}
+}
+
+func TestGoldenPicker(t *testing.T) {
+	for _, sz := range sizes {
+		d := newTestDriver(t, "en", sz.w, sz.h, pickerProgress())
+		d.keys("down")
+		golden(t, fmt.Sprintf("picker_%dx%d", sz.w, sz.h), d.view())
+	}
+}
+
+// openLesson opens lesson id from the picker and runs n steps.
+func openLesson(t *testing.T, lang, id string, w, h, n int) *driver {
+	d := newTestDriver(t, lang, w, h, nil)
+	for i, l := range sixLessons() {
+		if l.ID == id {
+			for j := 0; j < i; j++ {
+				d.keys("down")
+			}
+		}
+	}
+	d.keys("enter")
+	for i := 0; i < n; i++ {
+		d.keys("n")
+	}
+	return d
+}
+
+func TestGoldenVethAfterPing(t *testing.T) {
+	for _, sz := range sizes {
+		d := openLesson(t, "en", "veth", sz.w, sz.h, 4)
+		golden(t, fmt.Sprintf("veth_ping_%dx%d", sz.w, sz.h), d.view())
+	}
+}
+
+func TestGoldenBridge(t *testing.T) {
+	for _, sz := range sizes {
+		d := openLesson(t, "en", "bridge", sz.w, sz.h, 1)
+		golden(t, fmt.Sprintf("bridge_%dx%d", sz.w, sz.h), d.view())
+	}
+}
+
+func TestGoldenNAT(t *testing.T) {
+	for _, sz := range sizes {
+		d := openLesson(t, "en", "nat", sz.w, sz.h, 1)
+		golden(t, fmt.Sprintf("nat_%dx%d", sz.w, sz.h), d.view())
+	}
+}
+
+func TestGoldenPacketDetail(t *testing.T) {
+	for _, sz := range sizes {
+		d := openLesson(t, "en", "veth", sz.w, sz.h, 4)
+		d.keys("tab", "tab", "up", "enter")
+		golden(t, fmt.Sprintf("packet_detail_%dx%d", sz.w, sz.h), d.view())
+	}
+}
+
+func TestGoldenKoreanStep(t *testing.T) {
+	for _, sz := range sizes {
+		d := openLesson(t, "ko", "veth", sz.w, sz.h, 4)
+		golden(t, fmt.Sprintf("ko_step_%dx%d", sz.w, sz.h), d.view())
+	}
+}
