@@ -367,6 +367,9 @@ func setupChild() error {
 		}
 	}
 	_ = unix.Sethostname([]byte("nettutor-lab"))
+	if err := prepareSubIDs(); err != nil {
+		return fail("set up /etc/subuid for the lab", err)
+	}
 	if pipe != nil {
 		fmt.Fprintln(pipe, "ok")
 		pipe.Close()
@@ -388,4 +391,84 @@ func TestMain(run func() int) {
 		os.Exit(0)
 	}
 	os.Exit(run())
+}
+
+// SubIDLines returns what /etc/subuid and /etc/subgid say inside the lab
+// about root: as root, the range Docker's userns-remap uses
+// (root:165536:65536 and dockremap:165536:65536), so that
+// `unshare --user --map-users=165536,0,65536` works through newuidmap; in a
+// rootless lab with subordinate ids, the lab's own uids 1..n, which are the
+// only ones it can map. Empty when the lab can map nothing but uid 0.
+func SubIDLines() string {
+	switch {
+	case !rootless:
+		return "root:165536:65536\ndockremap:165536:65536\n"
+	case subIDs > 0:
+		return fmt.Sprintf("root:1:%d\n", subIDs)
+	}
+	return ""
+}
+
+// prepareSubIDs gives the lab its own /etc/subuid and /etc/subgid: the real
+// files plus SubIDLines, mounted over the real ones inside the sandbox's
+// private mount namespace. The host's /etc is never written.
+func prepareSubIDs() error {
+	extra := SubIDLines()
+	if extra == "" {
+		return nil
+	}
+	for _, name := range []string{"subuid", "subgid"} {
+		orig, _ := os.ReadFile("/etc/" + name)
+		var keep []string
+		for _, line := range strings.Split(string(orig), "\n") {
+			user, _, _ := strings.Cut(line, ":")
+			if line != "" && user != "root" && user != "dockremap" {
+				keep = append(keep, line)
+			}
+		}
+		content := strings.Join(keep, "\n")
+		if content != "" {
+			content += "\n"
+		}
+		content += extra
+		if _, err := os.Stat("/etc/" + name); err != nil {
+			// No file to mount over: lay a writable overlay on /etc whose
+			// upper layer lives on the sandbox's tmpfs.
+			if err := overlayEtc(); err != nil {
+				return err
+			}
+			if err := os.WriteFile("/etc/"+name, []byte(content), 0o644); err != nil {
+				return err
+			}
+			continue
+		}
+		src := StateDir + "/" + name
+		if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
+			return err
+		}
+		if err := unix.Mount(src, "/etc/"+name, "", unix.MS_BIND, ""); err != nil {
+			return fmt.Errorf("bind %s over /etc/%s: %w", src, name, err)
+		}
+	}
+	return nil
+}
+
+var etcOverlaid bool
+
+func overlayEtc() error {
+	if etcOverlaid {
+		return nil
+	}
+	up, work := StateDir+"/etc-upper", StateDir+"/etc-work"
+	for _, d := range []string{up, work} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	opts := "lowerdir=/etc,upperdir=" + up + ",workdir=" + work
+	if err := unix.Mount("overlay", "/etc", "overlay", 0, opts); err != nil {
+		return fmt.Errorf("overlay on /etc: %w", err)
+	}
+	etcOverlaid = true
+	return nil
 }
