@@ -128,10 +128,12 @@ type Capture struct {
 	stopOnce sync.Once
 	stopErr  error
 
-	mu        sync.Mutex // guards ring, stats, fd state
-	ring      []Packet
+	mu        sync.Mutex // guards ring, addrs, stats, fd state
+	ring      []entry
 	start, n  int
-	seq       uint64
+	seq       uint64 // Seq of the newest packet
+	addrs     []string
+	addrIdx   map[string]uint32
 	st        Stats
 	closed    bool
 	updates   chan Packet
@@ -148,7 +150,8 @@ func Start(p Point, opts Options) (*Capture, error) {
 		return nil, errors.New("capture: no interface given")
 	}
 	c := &Capture{point: p, name: p.Name(), opts: opts, fd: -1, evfd: -1,
-		done: make(chan struct{}), ring: make([]Packet, opts.RingSize),
+		done: make(chan struct{}), ring: make([]entry, opts.RingSize),
+		addrs: []string{""}, addrIdx: map[string]uint32{"": 0},
 		updates: make(chan Packet, opts.StreamBuffer), notify: make(chan struct{}, 1)}
 	c.st.Point = c.name
 	var prog []unix.SockFilter
@@ -298,10 +301,67 @@ func (c *Capture) Packets() []Packet {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make([]Packet, c.n)
+	first := c.seq - uint64(c.n) + 1
 	for i := 0; i < c.n; i++ {
-		out[i] = c.ring[(c.start+i)%len(c.ring)]
+		out[i] = c.packet(&c.ring[(c.start+i)%len(c.ring)], first+uint64(i))
 	}
 	return out
+}
+
+// entry is a packet as the ring keeps it: a third of a Packet's size, so
+// that 100000 packets stay small. c.mu must be held to read one.
+type entry struct {
+	buf      []byte // the frame's bytes followed by its summary, in a slab
+	ts       int64  // Unix nanoseconds
+	wire     uint32 // length on the wire
+	dlen     uint32 // bytes of buf that are the frame
+	src, dst uint32 // indexes into Capture.addrs
+	proto    uint8  // index into protoNames
+	out      bool
+}
+
+var protoNames = []string{"", "ARP", "ICMP", "ICMP6", "TCP", "UDP", "DNS", "VXLAN", "IP", "IP6", "ETH"}
+
+func protoIndex(p string) uint8 {
+	for i, n := range protoNames {
+		if n == p {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+// maxAddrs bounds the address table (an index stays valid for the
+// capture's life, so the table is never cleared).
+const maxAddrs = 1 << 20
+
+func (c *Capture) addrIndex(a string) uint32 {
+	if i, ok := c.addrIdx[a]; ok {
+		return i
+	}
+	if len(c.addrs) >= maxAddrs {
+		return 0
+	}
+	i := uint32(len(c.addrs))
+	c.addrs = append(c.addrs, a)
+	c.addrIdx[a] = i
+	return i
+}
+
+func (c *Capture) packet(e *entry, seq uint64) Packet {
+	p := Packet{Seq: seq, Time: time.Unix(0, e.ts), Point: c.name, Data: e.buf[:e.dlen:e.dlen], Len: int(e.wire),
+		Outgoing: e.out, Src: c.addrs[e.src], Dst: c.addrs[e.dst], Proto: protoNames[e.proto]}
+	if int(e.dlen) < len(e.buf) {
+		p.Summary = unsafe.String(&e.buf[e.dlen], len(e.buf)-int(e.dlen))
+	}
+	return p
+}
+
+// Len returns how many packets the ring holds.
+func (c *Capture) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
 }
 
 // Since returns the packets in the ring with Seq > seq, oldest first, and
@@ -313,14 +373,13 @@ func (c *Capture) Since(seq uint64) (pkts []Packet, missed uint64) {
 	if c.n == 0 {
 		return nil, 0
 	}
-	oldest := c.ring[c.start].Seq
+	oldest := c.seq - uint64(c.n) + 1
 	if seq+1 < oldest {
 		missed = oldest - seq - 1
 	}
 	for i := 0; i < c.n; i++ {
-		p := &c.ring[(c.start+i)%len(c.ring)]
-		if p.Seq > seq {
-			pkts = append(pkts, *p)
+		if s := oldest + uint64(i); s > seq {
+			pkts = append(pkts, c.packet(&c.ring[(c.start+i)%len(c.ring)], s))
 		}
 	}
 	return pkts, missed
@@ -350,27 +409,23 @@ type reader struct {
 
 const slabSize = 256 << 10
 
-func (r *reader) keep(b []byte) []byte {
-	if len(b) > slabSize/4 {
-		return append([]byte(nil), b...)
+// keep2 copies a and b, back to back, into the slab. Slab bytes are never
+// written again, so strings made from them are immutable.
+func (r *reader) keep2(a, b []byte) []byte {
+	n := len(a) + len(b)
+	var out []byte
+	if n > slabSize/4 {
+		out = make([]byte, n)
+	} else {
+		if len(r.slab) < n {
+			r.slab = make([]byte, slabSize)
+		}
+		out = r.slab[:n:n]
+		r.slab = r.slab[n:]
 	}
-	if len(r.slab) < len(b) {
-		r.slab = make([]byte, slabSize)
-	}
-	out := r.slab[:len(b):len(b)]
-	copy(out, b)
-	r.slab = r.slab[len(b):]
+	copy(out, a)
+	copy(out[len(a):], b)
 	return out
-}
-
-// keepString copies b into the slab and returns it as a string sharing that
-// memory; slab bytes are never written again, so the string is immutable.
-func (r *reader) keepString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	k := r.keep(b)
-	return unsafe.String(&k[0], len(k))
 }
 
 // recv reads one packet without blocking. It returns the bytes read, the
@@ -475,8 +530,8 @@ func (c *Capture) run() {
 			}
 			line = sum.Append(line[:0], d, wire)
 			src, dst, proto := endpoints(d, names)
-			c.push(Packet{Time: ts, Point: c.name, Data: r.keep(data), Len: wire, Outgoing: out,
-				Summary: r.keepString(line), Src: src, Dst: dst, Proto: proto})
+			c.push(entry{buf: r.keep2(data, line), ts: ts.UnixNano(), wire: uint32(wire), dlen: uint32(len(data)),
+				proto: protoIndex(proto), out: out}, src, dst)
 		}
 		if got > 0 {
 			select {
@@ -492,23 +547,23 @@ func (c *Capture) run() {
 	}
 }
 
-func (c *Capture) push(p Packet) {
+func (c *Capture) push(e entry, src, dst string) {
 	c.mu.Lock()
+	e.src, e.dst = c.addrIndex(src), c.addrIndex(dst)
 	c.seq++
-	p.Seq = c.seq
 	size := len(c.ring)
 	if c.n < size {
-		c.ring[(c.start+c.n)%size] = p
+		c.ring[(c.start+c.n)%size] = e
 		c.n++
 	} else {
-		c.ring[c.start] = p
+		c.ring[c.start] = e
 		c.start = (c.start + 1) % size
 		c.st.DroppedRing++
 	}
 	c.st.Captured++
-	select {
-	case c.updates <- p:
-	default:
+	if len(c.updates) < cap(c.updates) {
+		c.updates <- c.packet(&e, c.seq) // only this goroutine sends
+	} else {
 		c.st.DroppedStream++
 	}
 	c.mu.Unlock()

@@ -378,6 +378,8 @@ func BenchmarkFlood(b *testing.B) {
 	if v, err := strconv.ParseFloat(os.Getenv("CAPTURE_FLOOD_SECONDS"), 64); err == nil && v > 0 && v <= 5 {
 		secs = v
 	}
+	runtime.GC()
+	base := rssMiB()
 	l := newLab(b)
 	sink := inNS(b, l.blue, func() (net.PacketConn, error) { return net.ListenPacket("udp4", "11.11.11.3:9999") })
 	defer sink.Close()
@@ -405,7 +407,7 @@ func BenchmarkFlood(b *testing.B) {
 		b.Fatal(err)
 	}
 	st := c.Stats()
-	held := len(c.Packets())
+	held := c.Len()
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
@@ -418,6 +420,7 @@ func BenchmarkFlood(b *testing.B) {
 	b.ReportMetric(float64(st.DroppedKernel), "kdrops")
 	b.ReportMetric(float64(held), "held")
 	b.ReportMetric(rss, "MiB-RSS")
+	b.ReportMetric(base, "MiB-RSS-base")
 	b.ReportMetric(rssGC, "MiB-RSS-after-GC")
 	b.ReportMetric(procStatusMiB("VmHWM:"), "MiB-RSS-peak")
 	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "MiB-heap")
