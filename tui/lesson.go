@@ -90,7 +90,8 @@ type lessonModel struct {
 	snap    *engine.Snapshot
 	changed ChangeSet
 	selNS   string
-	userSel bool // the learner picked selNS
+	userSel bool     // the learner picked selNS
+	nsOrder []string // namespaces in the order the lesson creates them
 
 	focus  pane
 	scroll [paneCount]int
@@ -210,6 +211,7 @@ func (m *lessonModel) Update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		m.steps = msg.sess.Steps()
 		m.exercises = msg.sess.Exercises()
 		m.runs = make([]stepRun, len(m.steps))
+		m.nsOrder = namespaceOrder(m.steps)
 		m.pk.layers = func(p Packet) []Layer {
 			if l := msg.sess.Detail(p); l != nil {
 				return l
@@ -217,7 +219,7 @@ func (m *lessonModel) Update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 			return DecodeLayers(p.Data)
 		}
 		resume := 0
-		if lp := m.progress.Lessons[m.id]; lp != nil && lp.Step > 0 && !lp.Done {
+		if lp := m.progress.Lessons[m.id]; lp != nil && lp.Step > 0 && lp.Step < len(m.steps) {
 			resume = min(lp.Step, len(m.steps))
 		}
 		cmds := []tea.Cmd{m.armPackets()}
@@ -383,7 +385,7 @@ func (m *lessonModel) setSnap(s *engine.Snapshot, highlight bool) {
 	m.snap = s
 	if !m.userSel || s.NS(m.selNS) == nil {
 		m.userSel = false
-		if order := TopoOrder(s); len(order) > 0 {
+		if order := TopoOrder(s, m.nsOrder); len(order) > 0 {
 			m.selNS = order[0]
 		} else {
 			m.selNS = engine.HostNS
@@ -436,7 +438,7 @@ func (m *lessonModel) nsNames() []string {
 	if m.snap == nil {
 		return []string{engine.HostNS}
 	}
-	return TopoOrder(m.snap)
+	return TopoOrder(m.snap, m.nsOrder)
 }
 
 func (m *lessonModel) moveNS(d int) {
@@ -504,7 +506,7 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 	case key.Matches(km, k.ScrollDown):
 		m.scrollPane(m.focus, 10)
 	case key.Matches(km, k.Select):
-		if m.focus == panePackets {
+		if m.focus == panePackets && (m.pk.detail || len(m.pk.pkts) > 0) {
 			m.pk.detail = !m.pk.detail
 			m.pk.detOff = 0
 		}
@@ -629,4 +631,24 @@ func (m *lessonModel) close() tea.Cmd {
 		_ = s.Close()
 		return nil
 	}
+}
+
+// namespaceOrder lists the namespaces a lesson creates, in the order its
+// commands create them ("ip netns add RED" before "ip netns add BLUE"), so
+// the diagram keeps RED left of BLUE from the first step on.
+func namespaceOrder(steps []StepInfo) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range steps {
+		for _, c := range st.Commands {
+			f := strings.Fields(c)
+			for i := 0; i+2 < len(f); i++ {
+				if f[i] == "netns" && f[i+1] == "add" && !seen[f[i+2]] {
+					seen[f[i+2]] = true
+					out = append(out, f[i+2])
+				}
+			}
+		}
+	}
+	return out
 }

@@ -202,7 +202,7 @@ func (m *lessonModel) topoLines(w int) []string {
 		return c.lines
 	}
 	s := RenderTopology(m.snap, TopoOptions{Changed: m.changed, Selected: m.selNS, Width: w, Styles: m.c.Styles,
-		Empty: m.c.T("tui.topo.empty")})
+		Empty: m.c.T("tui.topo.empty"), Order: m.nsOrder})
 	c.snap, c.w, c.sel, c.changed = m.snap, w, m.selNS, m.changed
 	c.lines = strings.Split(s, "\n")
 	if m.snap != nil && len(m.changed) > 0 {
@@ -269,8 +269,8 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 	case r.done:
 		mark, ms = "✗", st.Fail
 	}
-	head := ms.Render(mark) + " " + st.Title.Render(m.c.Tf("tui.steps.step", i+1, len(m.steps))) + " " + st.Bold.Render(s.Title)
-	out = append(out, wrapIndent("", head, w)...)
+	head := st.Title.Render(m.c.Tf("tui.steps.step", i+1, len(m.steps))) + " " + st.Bold.Render(s.Title)
+	out = append(out, wrapIndent(ms.Render(mark)+" ", head, w)...)
 	if r.restored {
 		for _, c := range s.Commands {
 			out = append(out, wrapIndent("  $ ", st.Subtle.Render(c), w)...)

@@ -226,3 +226,6 @@ func (m *Model) fatalView(w, h int) string {
 		strings.Join(wrap(msg, min(w-8, 70)), "\n") + "\n\n" + st.Subtle.Render(m.common.T("tui.fatal.exit"))
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.Fatal.Render(body))
 }
+
+// Fatal is the error that ended the program, if any.
+func (m *Model) Fatal() error { return m.fatal }

@@ -17,6 +17,9 @@ type TopoOptions struct {
 	Width    int       // cells available
 	Styles   *Styles   // nil draws plain text
 	Empty    string    // shown for a lab with nothing in it
+	// Order names namespaces in the order to draw them left to right
+	// (e.g. as a lesson creates them); others follow by address, then name.
+	Order []string
 }
 
 // Diagram geometry.
@@ -49,11 +52,11 @@ var plainStyles = &Styles{}
 
 // TopoOrder lists a snapshot's namespaces in the order the diagram shows
 // them: the row above the host left to right, the host, then OUTSIDE.
-func TopoOrder(s *engine.Snapshot) []string {
+func TopoOrder(s *engine.Snapshot, order []string) []string {
 	if s == nil {
 		return nil
 	}
-	t := topo{s: s}
+	t := topo{s: s, o: TopoOptions{Order: order}}
 	t.classify()
 	var out []string
 	for _, n := range t.top {
@@ -263,9 +266,20 @@ func (t *topo) classify() {
 			t.top = append(t.top, n)
 		}
 	}
-	// Left to right by lowest address (RED 11.11.11.2 before BLUE .3),
-	// then by name; namespaces without addresses last.
+	// Left to right by the order asked for, then by lowest address (RED
+	// 11.11.11.2 before BLUE .3), then by name; without addresses last.
+	rank := func(name string) int {
+		for i, n := range t.o.Order {
+			if n == name {
+				return i
+			}
+		}
+		return len(t.o.Order)
+	}
 	sort.SliceStable(t.top, func(i, j int) bool {
+		if ri, rj := rank(t.top[i].Name), rank(t.top[j].Name); ri != rj {
+			return ri < rj
+		}
 		ai, aj := lowestAddr(t.top[i]), lowestAddr(t.top[j])
 		if ai.IsValid() != aj.IsValid() {
 			return ai.IsValid()
@@ -517,6 +531,9 @@ func (t *topo) appendLink(b *box, ns string, l *engine.Link) {
 	b.rowOf[l.Name] = len(b.lines)
 	b.lines = append(b.lines, line)
 	for _, a := range l.Addrs {
+		if linkLocal(a) {
+			continue
+		}
 		ach := t.o.Changed[addrKey(ns, l.Name, a)]
 		txt := a
 		if ach {
@@ -581,6 +598,13 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 		}
 		b.lines = append(b.lines, t.gutter(ch)+txt)
 	}
+}
+
+// linkLocal reports an IPv6 link-local address, which every link gets and
+// the diagram leaves out.
+func linkLocal(cidr string) bool {
+	p, err := netip.ParsePrefix(cidr)
+	return err == nil && p.Addr().Is6() && p.Addr().IsLinkLocalUnicast()
 }
 
 // shortRule drops the parts of an iptables rule a diagram does not need.

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/sandbox"
+	"github.com/nettutor/nettutor/tui"
+)
+
+func init() {
+	register("tui", "the lessons TUI (default)", cmdTUI)
+}
+
+// cmdTUI is `nettutor` with no command: the lesson picker, then lessons,
+// on a lab inside the sandbox.
+func cmdTUI(args []string) int {
+	fs := flag.NewFlagSet("nettutor", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	lang := langFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
+		return 2
+	}
+	if err := checkLang(*lang); err != nil {
+		fmt.Fprintln(os.Stderr, "nettutor:", err)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "nettutor: unexpected argument %q (try: nettutor help)\n", fs.Arg(0))
+		return 2
+	}
+	// The parent process stays outside and waits; from here on we are the
+	// sandboxed child, where the lab lives.
+	if err := sandbox.Enter(); err != nil {
+		fmt.Fprint(os.Stderr, sandbox.Hint(err))
+		return 2
+	}
+	lab, err := engine.New()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
+		return 2
+	}
+	defer lab.Close()
+	m := tui.New(tui.NewLabBackend(lab), tui.Options{Lang: *lang})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
+	if _, err := p.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
+		return 2
+	}
+	if code := m.ExitCode(); code != 0 {
+		if err := m.Fatal(); err != nil {
+			fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
+		}
+		return code
+	}
+	return 0
+}

@@ -1,0 +1,319 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"sync/atomic"
+
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/capture"
+	"github.com/nettutor/nettutor/lessons"
+)
+
+// packetBuffer is how many packets may wait for the UI before new ones are
+// counted as dropped.
+const packetBuffer = 16384
+
+// LabBackend serves the built-in lessons on one lab, reset for each lesson.
+type LabBackend struct {
+	lab *engine.Lab
+	mu  sync.Mutex // one runner call at a time on the lab
+	// Lessons, when set, replaces the built-in lessons (tests, own files).
+	List func() ([]*lessons.Lesson, error)
+}
+
+// NewLabBackend returns a backend over lab (made inside the sandbox).
+func NewLabBackend(lab *engine.Lab) *LabBackend { return &LabBackend{lab: lab} }
+
+func (b *LabBackend) all() ([]*lessons.Lesson, error) {
+	if b.List != nil {
+		return b.List()
+	}
+	return lessons.Builtin()
+}
+
+// Lessons implements Backend.
+func (b *LabBackend) Lessons(lang string) ([]LessonInfo, error) {
+	ls, err := b.all()
+	if err != nil && len(ls) == 0 {
+		return nil, err
+	}
+	out := make([]LessonInfo, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, lessonInfo(l, lang))
+	}
+	return out, nil
+}
+
+func lessonInfo(l *lessons.Lesson, lang string) LessonInfo {
+	li := LessonInfo{ID: l.ID, Title: l.Title.Get(lang), Summary: l.Summary.Get(lang), Steps: len(l.Steps)}
+	for _, e := range l.Exercises {
+		li.Exercises = append(li.Exercises, ExerciseInfo{ID: e.ID, Title: e.Title.Get(lang)})
+	}
+	return li
+}
+
+// Open implements Backend: it resets the lab and starts a runner.
+func (b *LabBackend) Open(ctx context.Context, id, lang string) (Session, error) {
+	ls, _ := b.all()
+	var les *lessons.Lesson
+	for _, l := range ls {
+		if l.ID == id {
+			les = l
+		}
+	}
+	if les == nil {
+		return nil, fmt.Errorf("unknown lesson %q", id)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.lab.Reset(); err != nil {
+		return nil, fmt.Errorf("reset the lab: %w", err)
+	}
+	s := &labSession{b: b, lesson: les, lang: lang, ch: make(chan Packet, packetBuffer)}
+	s.runner = lessons.NewRunner(b.lab, les, lessons.Options{OnPacket: s.onPacket})
+	return s, nil
+}
+
+type labSession struct {
+	b      *LabBackend
+	lesson *lessons.Lesson
+	lang   string
+	runner *lessons.Runner
+
+	pmu    sync.Mutex
+	ch     chan Packet
+	seq    int
+	closed bool
+	drops  atomic.Uint64
+}
+
+func (s *labSession) onPacket(p lessons.Packet) {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	if s.closed {
+		return
+	}
+	s.seq++
+	tp := Packet{Seq: s.seq, Time: p.Time, Point: p.Point, Src: p.Src, Dst: p.Dst, Proto: p.Proto,
+		Summary: p.Summary, Len: p.Len, Data: p.Data}
+	select {
+	case s.ch <- tp:
+	default:
+		s.drops.Add(1)
+	}
+}
+
+// newStream replaces the packet channel (after the lab was rebuilt).
+func (s *labSession) newStream() {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	if !s.closed {
+		close(s.ch)
+	}
+	s.ch = make(chan Packet, packetBuffer)
+	s.seq = 0
+	s.drops.Store(0)
+}
+
+func (s *labSession) Info() LessonInfo { return lessonInfo(s.lesson, s.lang) }
+
+func (s *labSession) Steps() []StepInfo {
+	out := make([]StepInfo, 0, len(s.lesson.Steps))
+	for _, st := range s.lesson.Steps {
+		si := StepInfo{ID: st.ID, Title: st.Title.Get(s.lang), Text: st.Text.Get(s.lang)}
+		for _, a := range st.Actions {
+			si.Commands = append(si.Commands, a.Command())
+		}
+		if st.Predict != nil {
+			si.Predict = &Predict{Question: st.Predict.Question.Get(s.lang), Answer: st.Predict.Answer.Get(s.lang)}
+		}
+		out = append(out, si)
+	}
+	return out
+}
+
+func (s *labSession) Exercises() []ExerciseDetail {
+	var out []ExerciseDetail
+	for _, e := range s.lesson.Exercises {
+		ed := ExerciseDetail{ID: e.ID, Title: e.Title.Get(s.lang), Goal: e.Goal.Get(s.lang), Solution: e.Solution}
+		for _, c := range e.Checks {
+			if h := c.Hint.Get(s.lang); h != "" {
+				ed.Hints = append(ed.Hints, h)
+			}
+		}
+		out = append(out, ed)
+	}
+	return out
+}
+
+func (s *labSession) RunStep(ctx context.Context, i int, ev chan<- ActionEvent) StepResult {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	if s.runner == nil {
+		return StepResult{Err: errors.New("the lesson is closed")}
+	}
+	if i < len(s.lesson.Steps) {
+		// The runner reports a step as a whole: show its commands as
+		// running until the results come back.
+		for j, a := range s.lesson.Steps[i].Actions {
+			select {
+			case ev <- ActionEvent{Step: i, Index: j, Command: a.Command(), Running: true}:
+			default:
+			}
+		}
+	}
+	res, err := s.runner.RunStep(ctx, i)
+	if err != nil {
+		return StepResult{Err: err}
+	}
+	var out StepResult
+	for j, a := range res.Actions {
+		ae := ActionEvent{Step: i, Index: j, Command: a.Command, OK: a.OK, Output: a.Output, Duration: a.Duration}
+		if a.Err != nil && !a.OK {
+			ae.Err = a.Err.Error()
+		}
+		out.Actions = append(out.Actions, ae)
+	}
+	for _, e := range res.Expect {
+		out.Expects = append(out.Expects, ExpectResult{Text: e.Desc, OK: e.OK, Detail: e.Detail})
+	}
+	for _, ce := range res.CaptureErrs {
+		out.Expects = append(out.Expects, ExpectResult{Text: "capture", OK: false, Detail: ce.Error()})
+	}
+	if res.SnapshotErr != nil {
+		out.Err = res.SnapshotErr
+	}
+	return out
+}
+
+func (s *labSession) Goto(ctx context.Context, n int) error {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	if s.runner == nil {
+		return errors.New("the lesson is closed")
+	}
+	s.newStream()
+	return s.runner.Goto(ctx, n)
+}
+
+func (s *labSession) Snapshot(ctx context.Context) (*engine.Snapshot, error) {
+	return s.b.lab.Snapshot()
+}
+
+func (s *labSession) Shell(ns string) *exec.Cmd { return s.b.lab.Shell(ns) }
+
+func (s *labSession) exercise(id string) (*lessons.Exercise, error) {
+	e := s.lesson.Exercise(id)
+	if e == nil {
+		return nil, fmt.Errorf("lesson %s has no exercise %q", s.lesson.ID, id)
+	}
+	return e, nil
+}
+
+func (s *labSession) StartExercise(ctx context.Context, id string) error {
+	e, err := s.exercise(id)
+	if err != nil {
+		return err
+	}
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	if s.runner == nil {
+		return errors.New("the lesson is closed")
+	}
+	s.runner.Close()
+	s.newStream()
+	if err := s.b.lab.Reset(); err != nil {
+		return fmt.Errorf("reset the lab: %w", err)
+	}
+	// The runner must rebuild from scratch when the learner goes back to
+	// the steps: a fresh runner on the reset lab.
+	s.runner = lessons.NewRunner(s.b.lab, s.lesson, lessons.Options{OnPacket: s.onPacket})
+	_, err = e.SetUp(ctx, s.b.lab)
+	return err
+}
+
+func (s *labSession) Check(ctx context.Context, id string) ([]CheckResult, error) {
+	e, err := s.exercise(id)
+	if err != nil {
+		return nil, err
+	}
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	dir, err := os.MkdirTemp("", "nettutor-exercise-")
+	if err == nil {
+		defer os.RemoveAll(dir)
+	}
+	var out []CheckResult
+	for _, r := range e.Check(ctx, s.b.lab, &lessons.Env{ExerciseDir: dir}) {
+		cr := CheckResult{ID: r.Desc, OK: r.OK, Detail: r.Detail}
+		if cr.ID == "" {
+			cr.ID = r.ID
+		}
+		if !r.OK {
+			cr.Hint = r.Hint.Get(s.lang)
+		}
+		out = append(out, cr)
+	}
+	return out, nil
+}
+
+func (s *labSession) Packets() <-chan Packet {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	return s.ch
+}
+
+func (s *labSession) Drops() uint64 { return s.drops.Load() }
+
+func (s *labSession) Detail(p Packet) []Layer {
+	var out []Layer
+	for _, l := range capture.Detail(p.Data) {
+		name := l.Name
+		if l.Summary != "" {
+			name += " · " + l.Summary
+		}
+		tl := Layer{Name: name}
+		for _, f := range l.Fields {
+			tl.Fields = append(tl.Fields, Field{Name: f.Name, Value: f.Value})
+		}
+		out = append(out, tl)
+	}
+	return out
+}
+
+func (s *labSession) WritePcap(path string) (int, error) {
+	if s.runner == nil {
+		return 0, errors.New("the lesson is closed")
+	}
+	pkts := lessons.ToCapture(s.runner.Packets())
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	if err := capture.WritePcap(f, pkts); err != nil {
+		f.Close()
+		return 0, err
+	}
+	return len(pkts), f.Close()
+}
+
+func (s *labSession) Close() error {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	if s.runner != nil {
+		s.runner.Close()
+		s.runner = nil
+	}
+	s.pmu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.ch)
+	}
+	s.pmu.Unlock()
+	return nil
+}
