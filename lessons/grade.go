@@ -1,0 +1,358 @@
+package lessons
+
+// Grading: an exercise's starting state, the folder the learner works in,
+// an answer script run in the lab, and the exercise's checks. `nettutor
+// check` grades with Grade; the TUI starts an exercise with Start and grades
+// the live lab with Exercise.Check, so both show the same CheckResults.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/sandbox"
+	"golang.org/x/sys/unix"
+)
+
+// DefaultAnswerTimeout is how long an answer script may run.
+const DefaultAnswerTimeout = 30 * time.Second
+
+// MaxAnswerOutput is how much of an answer's output is kept.
+const MaxAnswerOutput = 64 << 10
+
+// SubIDLines is what /etc/subuid and /etc/subgid read inside the lab for
+// exercises that need subordinate ids, as Docker's userns-remap sets them up.
+const SubIDLines = "root:165536:65536\ndockremap:165536:65536\n"
+
+// Workspace is where one exercise is done inside the lab sandbox.
+type Workspace struct {
+	// Dir is $EXERCISE_DIR: empty, writable by any uid (mode 1777).
+	Dir string
+	// Work is a fresh empty folder, the answer's working directory.
+	Work string
+	// SubIDs is set when /etc/subuid and /etc/subgid read SubIDLines in
+	// the lab's own mount namespace.
+	SubIDs bool
+	// Note explains what this machine allows when the exercise cannot be
+	// done as written here (a rootless lab has no subordinate ids).
+	Note string
+}
+
+// Env is the check environment for this workspace.
+func (w *Workspace) Env() *Env { return &Env{ExerciseDir: w.Dir} }
+
+// Environ is the environment of a program the learner runs for the
+// exercise (an answer script, a lab shell): the process's own, with
+// EXERCISE_DIR set and the sbin folders on PATH.
+func (w *Workspace) Environ() []string {
+	env := make([]string, 0, len(os.Environ())+2)
+	path := ""
+	for _, kv := range os.Environ() {
+		switch {
+		case strings.HasPrefix(kv, "EXERCISE_DIR="):
+			continue
+		case strings.HasPrefix(kv, "PATH="):
+			path = kv[len("PATH="):]
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "PATH="+withSbin(path), "EXERCISE_DIR="+w.Dir)
+}
+
+// withSbin adds the sbin folders, where ip, iptables and nft live, to a PATH
+// that lacks them (a plain user's PATH on Debian).
+func withSbin(path string) string {
+	if path == "" {
+		path = "/usr/local/bin:/usr/bin:/bin"
+	}
+	have := map[string]bool{}
+	for _, d := range filepath.SplitList(path) {
+		have[d] = true
+	}
+	for _, d := range []string{"/usr/local/sbin", "/usr/sbin", "/sbin"} {
+		if !have[d] {
+			path += ":" + d
+		}
+	}
+	return path
+}
+
+var workspaceSeq atomic.Int64
+
+// NeedsSubIDs reports whether the exercise needs subordinate uids and gids
+// (/etc/subuid, /etc/subgid): those that check who owns a file.
+func (e *Exercise) NeedsSubIDs() bool {
+	for _, c := range e.Checks {
+		if c.Kind == "file_owner" {
+			return true
+		}
+	}
+	return false
+}
+
+// Start puts a fresh lab in the exercise's starting state: the setup
+// actions, a new workspace and, for exercises that need them, subordinate
+// ids in the lab's /etc. It must run inside the sandbox.
+func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []ActionResult, error) {
+	if !sandbox.Inside() {
+		return nil, nil, errors.New("exercise start: not inside the lab sandbox")
+	}
+	res, err := e.SetUp(ctx, lab)
+	if err != nil {
+		return nil, res, err
+	}
+	ws, err := newWorkspace()
+	if err != nil {
+		return nil, res, err
+	}
+	if e.NeedsSubIDs() {
+		if sandbox.Rootless() {
+			ws.Note = rootlessSubIDNote()
+		} else {
+			if err := SetUpSubIDs(); err != nil {
+				return nil, res, fmt.Errorf("set up /etc/subuid in the lab: %w", err)
+			}
+			ws.SubIDs = true
+		}
+	}
+	return ws, res, nil
+}
+
+// newWorkspace makes the exercise folders on the sandbox's private /run, so
+// they vanish with the sandbox.
+func newWorkspace() (*Workspace, error) {
+	base := filepath.Join(sandbox.StateDir, "exercise", strconv.FormatInt(workspaceSeq.Add(1), 10))
+	_ = os.RemoveAll(base)
+	ws := &Workspace{Dir: filepath.Join(base, "dir"), Work: filepath.Join(base, "work")}
+	for _, d := range []string{ws.Dir, ws.Work} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("make exercise folder: %w", err)
+		}
+	}
+	// Any uid may write, as in /tmp: a remapped root is uid 165536 here.
+	if err := os.Chmod(ws.Dir, 0o777|os.ModeSticky); err != nil {
+		return nil, err
+	}
+	for _, d := range []string{filepath.Dir(base), base} {
+		_ = os.Chmod(d, 0o755)
+	}
+	return ws, nil
+}
+
+var subIDOnce struct {
+	sync.Mutex
+	done bool
+}
+
+// SetUpSubIDs makes /etc/subuid and /etc/subgid read SubIDLines inside the
+// lab sandbox only: an existing file gets a bind mount of a copy on the
+// sandbox's tmpfs; a missing one is created in an overlay over /etc whose
+// upper layer is on that tmpfs. The sandbox's mount namespace is private,
+// so the real /etc never changes. It refuses to run outside the sandbox.
+func SetUpSubIDs() error {
+	if !sandbox.Inside() {
+		return errors.New("refusing to change /etc outside the lab sandbox")
+	}
+	subIDOnce.Lock()
+	defer subIDOnce.Unlock()
+	if subIDOnce.done {
+		return nil
+	}
+	dir := filepath.Join(sandbox.StateDir, "subids")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := []string{"/etc/subuid", "/etc/subgid"}
+	overlaid := false
+	for _, f := range files {
+		st, err := os.Lstat(f)
+		if err == nil && st.Mode().IsRegular() {
+			src := filepath.Join(dir, filepath.Base(f))
+			if err := os.WriteFile(src, []byte(SubIDLines), 0o644); err != nil {
+				return err
+			}
+			if err := unix.Mount(src, f, "", unix.MS_BIND, ""); err != nil {
+				return fmt.Errorf("bind %s: %w", f, err)
+			}
+			continue
+		}
+		if !overlaid {
+			if err := overlayEtc(dir); err != nil {
+				return err
+			}
+			overlaid = true
+		}
+		_ = os.Remove(f) // a dangling link or other oddity, in the upper layer only
+		if err := os.WriteFile(f, []byte(SubIDLines), 0o644); err != nil {
+			return fmt.Errorf("write %s in the lab overlay: %w", f, err)
+		}
+	}
+	subIDOnce.done = true
+	return nil
+}
+
+func overlayEtc(dir string) error {
+	upper, work := filepath.Join(dir, "upper"), filepath.Join(dir, "work")
+	for _, d := range []string{upper, work} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	opts := "lowerdir=/etc,upperdir=" + upper + ",workdir=" + work
+	if err := unix.Mount("overlay", "/etc", "overlay", 0, opts); err != nil {
+		return fmt.Errorf("overlay on /etc: %w", err)
+	}
+	return nil
+}
+
+// rootlessSubIDNote says what a rootless lab allows for user namespaces.
+func rootlessSubIDNote() string {
+	real := "your own uid"
+	if b, err := os.ReadFile("/proc/self/uid_map"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			real = "your uid " + f[1]
+		}
+	}
+	return "nettutor runs without root here, so its lab owns a single uid (" + real + ", which is root inside the lab) " +
+		"and no subordinate ids: newuidmap cannot map container root to 165536 in it, and a new user namespace can only " +
+		"map its root to the lab's root (`unshare --user --map-root-user`), which this exercise counts as not remapped. " +
+		"Run it as root (sudo nettutor ...) to grade a userns-remap answer."
+}
+
+// AnswerResult is what an answer script did.
+type AnswerResult struct {
+	Output    string // stdout and stderr, interleaved, at most MaxAnswerOutput bytes
+	Truncated bool   // the output was longer and was cut
+	ExitCode  int    // bash's exit status; -1 when killed
+	TimedOut  bool   // killed at the time limit
+	Duration  time.Duration
+	Err       error // the script could not be started
+}
+
+// RunAnswer runs the script at path with bash in the lab host namespace, as
+// the lab's root, in the workspace's working folder with its environment,
+// stdin empty. When it runs longer than timeout (0: DefaultAnswerTimeout),
+// it and every process of its group are killed. Processes it leaves
+// running in the background are not waited for.
+func RunAnswer(ctx context.Context, lab *engine.Lab, ws *Workspace, path string, timeout time.Duration) AnswerResult {
+	if timeout <= 0 {
+		timeout = DefaultAnswerTimeout
+	}
+	start := time.Now()
+	cmd := lab.Cmd(engine.HostNS, "bash", path)
+	cmd.Dir = ws.Work
+	cmd.Env = append(ws.Environ(), "NETTUTOR_NS="+engine.HostNS)
+	out := &capBuffer{max: MaxAnswerOutput}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.WaitDelay = 300 * time.Millisecond // a background child may hold the output open
+	if err := cmd.Start(); err != nil {
+		return AnswerResult{ExitCode: -1, Err: fmt.Errorf("start bash: %w", err), Duration: time.Since(start)}
+	}
+	pgid := cmd.Process.Pid
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var res AnswerResult
+	var err error
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case err = <-done:
+	case <-timer.C:
+		res.TimedOut = true
+	case <-ctx.Done():
+	}
+	if res.TimedOut || ctx.Err() != nil {
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		err = <-done
+	}
+	res.Duration = time.Since(start)
+	res.Output, res.Truncated = out.String()
+	res.ExitCode = -1
+	if cmd.ProcessState != nil {
+		res.ExitCode = cmd.ProcessState.ExitCode()
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) && !errors.Is(err, exec.ErrWaitDelay) && !res.TimedOut {
+		res.Err = err
+	}
+	return res
+}
+
+// capBuffer keeps the first max bytes written to it.
+type capBuffer struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	max  int
+	over bool
+}
+
+func (b *capBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - b.buf.Len(); room < len(p) {
+		b.over = true
+		if room > 0 {
+			b.buf.Write(p[:room])
+		}
+		return len(p), nil
+	}
+	b.buf.Write(p)
+	return len(p), nil
+}
+
+func (b *capBuffer) String() (string, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String(), b.over
+}
+
+// GradeOptions tune Grade.
+type GradeOptions struct {
+	Timeout time.Duration // the answer's time limit (0: DefaultAnswerTimeout)
+}
+
+// Grade is the outcome of grading one answer.
+type Grade struct {
+	Exercise string // "veth/connect"
+	Answer   string // the script's path
+	Setup    []ActionResult
+	Run      AnswerResult
+	Checks   []CheckResult // one per check, in the exercise's order
+	Passed   bool
+	Note     string // what this machine allows, when it limits the exercise
+	Duration time.Duration
+}
+
+// Grade grades the answer script at path on lab, which must be fresh: it
+// starts the exercise, runs the answer (RunAnswer) and evaluates every
+// check with Exercise.Check. Checks run even when the answer failed or
+// timed out: they say what state it left. The error is for a lab that could
+// not be put in the starting state.
+func (e *Exercise) Grade(ctx context.Context, lab *engine.Lab, path string, opts GradeOptions) (*Grade, error) {
+	start := time.Now()
+	g := &Grade{Exercise: e.FullID(), Answer: path}
+	ws, setup, err := e.Start(ctx, lab)
+	g.Setup = setup
+	if err != nil {
+		return g, err
+	}
+	g.Note = ws.Note
+	g.Run = RunAnswer(ctx, lab, ws, path, opts.Timeout)
+	g.Checks = e.Check(ctx, lab, ws.Env())
+	g.Passed = Passed(g.Checks)
+	g.Duration = time.Since(start)
+	return g, nil
+}
