@@ -61,6 +61,10 @@ type Options struct {
 	Snaplen      int // bytes kept per packet (default 262144)
 	RcvBuf       int // socket receive buffer in bytes (default 4 MiB)
 	StreamBuffer int // capacity of the Updates channel (default 1024)
+	// RecvMsg reads packets one recvmsg call at a time instead of through a
+	// TPACKET_V3 ring shared with the kernel (the ring is used when it can
+	// be set up; RcvBuf is then its size).
+	RecvMsg bool
 }
 
 func (o Options) withDefaults() Options {
@@ -104,6 +108,7 @@ type Stats struct {
 	DroppedRing   uint64 // overwritten in the ring by newer packets
 	DroppedStream uint64 // not offered on Updates because the consumer lagged
 	FilterInBPF   bool   // the filter runs in the kernel
+	Method        string // "tpacket_v3" (ring shared with the kernel) or "recvmsg"
 }
 
 // String prints the counts the way tcpdump does on exit.
@@ -120,8 +125,9 @@ type Capture struct {
 	filter *Filter
 	inBPF  bool
 
-	fd   int
-	evfd int
+	fd    int
+	evfd  int
+	mring *mmapRing // nil when reading with recvmsg
 
 	stopping atomic.Bool
 	done     chan struct{}
@@ -170,9 +176,10 @@ func Start(p Point, opts Options) (*Capture, error) {
 		prog = []unix.SockFilter{{Code: 0x06, K: uint32(opts.Snaplen)}}
 	}
 	c.st.FilterInBPF = c.inBPF
+	c.st.Method = "recvmsg"
 	open := func() error {
-		fd, err := openSocket(p.Iface, prog, opts.RcvBuf)
-		c.fd = fd
+		fd, ring, err := openSocket(p.Iface, prog, opts)
+		c.fd, c.mring = fd, ring
 		return err
 	}
 	var err error
@@ -184,8 +191,12 @@ func Start(p Point, opts Options) (*Capture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("capture %s: %w", c.name, err)
 	}
+	if c.mring != nil {
+		c.st.Method = "tpacket_v3"
+	}
 	c.evfd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
+		c.mring.close()
 		unix.Close(c.fd)
 		return nil, fmt.Errorf("capture %s: eventfd: %w", c.name, err)
 	}
@@ -195,20 +206,22 @@ func Start(p Point, opts Options) (*Capture, error) {
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
-func openSocket(ifname string, prog []unix.SockFilter, rcvbuf int) (int, error) {
+func openSocket(ifname string, prog []unix.SockFilter, opts Options) (int, *mmapRing, error) {
 	ifi, err := net.InterfaceByName(ifname)
 	if err != nil {
-		return -1, fmt.Errorf("interface %s: %w", ifname, err)
+		return -1, nil, fmt.Errorf("interface %s: %w", ifname, err)
 	}
 	// Protocol 0: the socket receives nothing until bind names a protocol,
 	// so the filter is in place before the first packet.
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 	if err != nil {
-		return -1, fmt.Errorf("open AF_PACKET socket: %w", err)
+		return -1, nil, fmt.Errorf("open AF_PACKET socket: %w", err)
 	}
-	fail := func(what string, err error) (int, error) {
+	var ring *mmapRing
+	fail := func(what string, err error) (int, *mmapRing, error) {
+		ring.close()
 		unix.Close(fd)
-		return -1, fmt.Errorf("%s: %w", what, err)
+		return -1, nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if len(prog) > 0 {
 		fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
@@ -216,8 +229,13 @@ func openSocket(ifname string, prog []unix.SockFilter, rcvbuf int) (int, error) 
 			return fail("attach BPF filter", err)
 		}
 	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvbuf); err != nil {
-		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, rcvbuf)
+	if !opts.RecvMsg {
+		ring, _ = newMmapRing(fd, opts) // nil: fall back to recvmsg
+	}
+	if ring == nil {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, opts.RcvBuf); err != nil {
+			_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, opts.RcvBuf)
+		}
 	}
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
 		return fail("enable timestamps", err)
@@ -231,7 +249,7 @@ func openSocket(ifname string, prog []unix.SockFilter, rcvbuf int) (int, error) 
 	if err := unix.Bind(fd, sa); err != nil {
 		return fail("bind to "+ifname, err)
 	}
-	return fd, nil
+	return fd, ring, nil
 }
 
 // Point returns the capture point.
@@ -263,6 +281,7 @@ func (c *Capture) Stop() error {
 		c.closed = true
 		c.mu.Unlock()
 		if c.stopErr == nil {
+			c.mring.close()
 			unix.Close(c.fd)
 			unix.Close(c.evfd)
 		}
@@ -487,51 +506,54 @@ func parseControl(oob []byte) (ts time.Time, wireLen int) {
 	return ts, wireLen
 }
 
+// handler turns raw frames into ring entries; it lives on the reader
+// goroutine.
+type handler struct {
+	c     *Capture
+	r     *reader
+	dec   *Decoder
+	sum   *Summarizer
+	names *addrCache
+	line  []byte
+}
+
+func (h *handler) handle(data []byte, wire int, ts time.Time, out bool) {
+	if ts.IsZero() {
+		ts = time.Now()
+	}
+	if wire < len(data) {
+		wire = len(data)
+	}
+	c := h.c
+	d, _ := h.dec.Decode(data)
+	if c.filter != nil && !c.inBPF && !c.filter.MatchDecoded(d) {
+		return
+	}
+	h.line = h.sum.Append(h.line[:0], d, wire)
+	src, dst, proto := endpoints(d, h.names)
+	c.push(entry{buf: h.r.keep2(data, h.line), ts: ts.UnixNano(), wire: uint32(wire), dlen: uint32(len(data)),
+		proto: protoIndex(proto), out: out}, src, dst)
+}
+
 func (c *Capture) run() {
 	defer close(c.done)
 	defer close(c.updates)
-	r := &reader{buf: make([]byte, c.opts.Snaplen)}
-	dec := NewDecoder()
-	sum := NewSummarizer()
-	names := newAddrCache()
-	line := make([]byte, 0, 256)
+	h := &handler{c: c, r: &reader{}, dec: NewDecoder(), sum: NewSummarizer(), names: newAddrCache(), line: make([]byte, 0, 256)}
+	if c.mring == nil {
+		h.r.buf = make([]byte, c.opts.Snaplen)
+	}
 	pfd := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}, {Fd: int32(c.evfd), Events: unix.POLLIN}}
 	for !c.stopping.Load() {
-		pfd[0].Revents, pfd[1].Revents = 0, 0
-		_, err := unix.Poll(pfd, pollInterval)
-		if err != nil && err != unix.EINTR {
-			c.stopErr = fmt.Errorf("capture %s: poll: %w", c.name, err)
-			return
+		var got int
+		var err error
+		if c.mring != nil {
+			got = c.mring.drain(h, &c.stopping)
+		} else {
+			got, err = c.drainRecv(h)
 		}
-		if c.stopping.Load() || pfd[1].Revents != 0 {
+		if err != nil {
+			c.stopErr = fmt.Errorf("capture %s: read: %w", c.name, err)
 			return
-		}
-		got := 0
-		for got < 4096 && !c.stopping.Load() {
-			n, wire, ts, out, err := r.recv(c.fd)
-			if err == unix.EINTR {
-				continue
-			}
-			if err != nil {
-				if err != unix.EAGAIN {
-					c.stopErr = fmt.Errorf("capture %s: read: %w", c.name, err)
-					return
-				}
-				break
-			}
-			got++
-			if ts.IsZero() {
-				ts = time.Now()
-			}
-			data := r.buf[:n]
-			d, _ := dec.Decode(data)
-			if c.filter != nil && !c.inBPF && !c.filter.MatchDecoded(d) {
-				continue
-			}
-			line = sum.Append(line[:0], d, wire)
-			src, dst, proto := endpoints(d, names)
-			c.push(entry{buf: r.keep2(data, line), ts: ts.UnixNano(), wire: uint32(wire), dlen: uint32(len(data)),
-				proto: protoIndex(proto), out: out}, src, dst)
 		}
 		if got > 0 {
 			select {
@@ -544,7 +566,38 @@ func (c *Capture) run() {
 			c.readKernelStats()
 		}
 		c.mu.Unlock()
+		if got > 0 {
+			continue // look again before sleeping
+		}
+		pfd[0].Revents, pfd[1].Revents = 0, 0
+		if _, err := unix.Poll(pfd, pollInterval); err != nil && err != unix.EINTR {
+			c.stopErr = fmt.Errorf("capture %s: poll: %w", c.name, err)
+			return
+		}
+		if pfd[1].Revents != 0 {
+			return
+		}
 	}
+}
+
+// drainRecv reads what the socket holds with recvmsg, up to a batch.
+func (c *Capture) drainRecv(h *handler) (int, error) {
+	got := 0
+	for got < 4096 && !c.stopping.Load() {
+		n, wire, ts, out, err := h.r.recv(c.fd)
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			break
+		}
+		if err != nil {
+			return got, err
+		}
+		got++
+		h.handle(h.r.buf[:n], wire, ts, out)
+	}
+	return got, nil
 }
 
 func (c *Capture) push(e entry, src, dst string) {

@@ -40,8 +40,17 @@ func protos(pkts []Packet) []Packet {
 // Required 1: a ping from RED to BLUE, captured on BLUE's veth1, is an ARP
 // request, an ARP reply, an echo request and an echo reply, in order.
 func TestPingCapturedOnBlue(t *testing.T) {
+	for _, method := range []string{"tpacket_v3", "recvmsg"} {
+		t.Run(method, func(t *testing.T) { testPing(t, method) })
+	}
+}
+
+func testPing(t *testing.T, method string) {
 	l := newLab(t)
-	c := startCapture(t, l.point("BLUE", ""), Options{})
+	c := startCapture(t, l.point("BLUE", ""), Options{RecvMsg: method == "recvmsg"})
+	if m := c.Stats().Method; m != method {
+		t.Fatalf("read method %q, want %q", m, method)
+	}
 	l.ping(t, 0x1234, 1)
 	if !waitFor(2*time.Second, func() bool { return len(protos(c.Packets())) >= 4 }) {
 		t.Fatalf("captured %d ARP/ICMP packets, want 4: %v", len(protos(c.Packets())), c.Packets())
@@ -374,6 +383,12 @@ func procStatusMiB(field string) float64 {
 // packets costs), MiB-RSS-after-GC before that, and the process's peak. The flood
 // lasts CAPTURE_FLOOD_SECONDS (default 3, at most 5) and runs once.
 func BenchmarkFlood(b *testing.B) {
+	for _, method := range []string{"tpacket_v3", "recvmsg"} {
+		b.Run(method, func(b *testing.B) { benchFlood(b, method == "recvmsg") })
+	}
+}
+
+func benchFlood(b *testing.B, recvmsg bool) {
 	secs := 3.0
 	if v, err := strconv.ParseFloat(os.Getenv("CAPTURE_FLOOD_SECONDS"), 64); err == nil && v > 0 && v <= 5 {
 		secs = v
@@ -386,7 +401,7 @@ func BenchmarkFlood(b *testing.B) {
 	conn := inNS(b, l.red, func() (net.Conn, error) { return net.Dial("udp4", "11.11.11.3:9999") })
 	defer conn.Close()
 	l.ping(b, 1, 1) // resolve ARP first
-	c, err := Start(l.point("BLUE", "udp"), Options{RingSize: 100000})
+	c, err := Start(l.point("BLUE", "udp"), Options{RingSize: 100000, RecvMsg: recvmsg})
 	if err != nil {
 		b.Fatal(err)
 	}
