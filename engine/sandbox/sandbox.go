@@ -241,6 +241,15 @@ func startAndWait(sub *subRange) (int, error) {
 		cmd.Env = append(cmd.Env, EnvMarker+"_ROOTLESS=1")
 	}
 	attr.Cloneflags = uintptr(flags)
+	if _, err := unix.IoctlGetTermios(0, unix.TCGETS); err == nil {
+		// On a terminal the child gets a process group of its own and the
+		// foreground: inside its PID namespace the parent's group is
+		// invisible, so without this a shell it starts (tea.ExecProcess)
+		// could not give the terminal back when it exits, and the TUI's
+		// next read would fail with EIO.
+		attr.Setpgid, attr.Foreground, attr.Ctty = true, true, 0
+		defer func() { _ = unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, unix.Getpgrp()) }()
+	}
 	cmd.SysProcAttr = attr
 
 	// Pdeathsig fires when the creating thread exits, not the process: keep
