@@ -221,6 +221,22 @@ func withLink(l *Lab, ns, name string, fn func(e *nsEntry, lk netlink.Link) erro
 	return fn(e, lk)
 }
 
+// linkOp runs one change on a link and reports it as an action result;
+// what names the change in errors ("set veth0 up").
+func linkOp(l *Lab, ns, name, what string, fn func(h *netlink.Handle, lk netlink.Link) error) (Result, error) {
+	start := time.Now()
+	err := withLink(l, ns, name, func(e *nsEntry, lk netlink.Link) error {
+		if err := fn(e.nl, lk); err != nil {
+			return fmt.Errorf("%s in %s: %w", what, nsOr(ns), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return done(start, "")
+}
+
 // LinkUp sets a link up: ip link set NAME up.
 type LinkUp struct{ NS, Name string }
 
@@ -229,17 +245,7 @@ func (a LinkUp) Command() string { return ipCmd(a.NS, "link set", a.Name, "up") 
 
 // Apply implements Action.
 func (a LinkUp) Apply(ctx context.Context, l *Lab) (Result, error) {
-	start := time.Now()
-	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
-		if err := e.nl.LinkSetUp(lk); err != nil {
-			return fmt.Errorf("set %s up in %s: %w", a.Name, nsOr(a.NS), err)
-		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	return done(start, "")
+	return linkOp(l, a.NS, a.Name, "set "+a.Name+" up", func(h *netlink.Handle, lk netlink.Link) error { return h.LinkSetUp(lk) })
 }
 
 // LinkDown sets a link down: ip link set NAME down.
@@ -250,17 +256,7 @@ func (a LinkDown) Command() string { return ipCmd(a.NS, "link set", a.Name, "dow
 
 // Apply implements Action.
 func (a LinkDown) Apply(ctx context.Context, l *Lab) (Result, error) {
-	start := time.Now()
-	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
-		if err := e.nl.LinkSetDown(lk); err != nil {
-			return fmt.Errorf("set %s down in %s: %w", a.Name, nsOr(a.NS), err)
-		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	return done(start, "")
+	return linkOp(l, a.NS, a.Name, "set "+a.Name+" down", func(h *netlink.Handle, lk netlink.Link) error { return h.LinkSetDown(lk) })
 }
 
 // LinkSetNetns moves a link to another namespace: ip link set NAME netns TO.
@@ -308,21 +304,13 @@ func (a LinkSetMaster) Command() string { return ipCmd(a.NS, "link set", a.Name,
 
 // Apply implements Action.
 func (a LinkSetMaster) Apply(ctx context.Context, l *Lab) (Result, error) {
-	start := time.Now()
-	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
-		br, err := e.nl.LinkByName(a.Master)
+	return linkOp(l, a.NS, a.Name, "set "+a.Name+" master "+a.Master, func(h *netlink.Handle, lk netlink.Link) error {
+		br, err := h.LinkByName(a.Master)
 		if err != nil {
-			return fmt.Errorf("%s: no bridge %q", nsOr(a.NS), a.Master)
+			return fmt.Errorf("no bridge %q", a.Master)
 		}
-		if err := e.nl.LinkSetMasterByIndex(lk, br.Attrs().Index); err != nil {
-			return fmt.Errorf("set %s master %s in %s: %w", a.Name, a.Master, nsOr(a.NS), err)
-		}
-		return nil
+		return h.LinkSetMasterByIndex(lk, br.Attrs().Index)
 	})
-	if err != nil {
-		return Result{}, err
-	}
-	return done(start, "")
 }
 
 // LinkNoMaster releases a link from its bridge: ip link set NAME nomaster.
@@ -333,17 +321,7 @@ func (a LinkNoMaster) Command() string { return ipCmd(a.NS, "link set", a.Name, 
 
 // Apply implements Action.
 func (a LinkNoMaster) Apply(ctx context.Context, l *Lab) (Result, error) {
-	start := time.Now()
-	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
-		if err := e.nl.LinkSetNoMaster(lk); err != nil {
-			return fmt.Errorf("set %s nomaster in %s: %w", a.Name, nsOr(a.NS), err)
-		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	return done(start, "")
+	return linkOp(l, a.NS, a.Name, "set "+a.Name+" nomaster", func(h *netlink.Handle, lk netlink.Link) error { return h.LinkSetNoMaster(lk) })
 }
 
 // LinkSetMTU sets a link's MTU: ip link set NAME mtu N.
@@ -359,17 +337,7 @@ func (a LinkSetMTU) Command() string {
 
 // Apply implements Action.
 func (a LinkSetMTU) Apply(ctx context.Context, l *Lab) (Result, error) {
-	start := time.Now()
-	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
-		if err := e.nl.LinkSetMTU(lk, a.MTU); err != nil {
-			return fmt.Errorf("set %s mtu %d in %s: %w", a.Name, a.MTU, nsOr(a.NS), err)
-		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	return done(start, "")
+	return linkOp(l, a.NS, a.Name, fmt.Sprintf("set %s mtu %d", a.Name, a.MTU), func(h *netlink.Handle, lk netlink.Link) error { return h.LinkSetMTU(lk, a.MTU) })
 }
 
 // LinkRename renames a link: ip link set NAME name NEW.
@@ -406,21 +374,22 @@ func (a AddrAdd) Command() string { return ipCmd(a.NS, "addr add", a.Addr, "dev"
 
 // Apply implements Action.
 func (a AddrAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
-	start := time.Now()
-	addr, err := netlink.ParseAddr(a.Addr)
+	return addrOp(l, a.NS, a.Dev, a.Addr, "add "+a.Addr+" to "+a.Dev, unix.EEXIST, (*netlink.Handle).AddrAdd)
+}
+
+// addrOp adds or deletes an address; the errno "already so" (EEXIST on
+// add, EADDRNOTAVAIL on delete) counts as done, so the action repeats safely.
+func addrOp(l *Lab, ns, dev, cidr, what string, already error, fn func(*netlink.Handle, netlink.Link, *netlink.Addr) error) (Result, error) {
+	addr, err := netlink.ParseAddr(cidr)
 	if err != nil {
-		return Result{}, fmt.Errorf("address %q: want a CIDR such as 11.11.11.2/24", a.Addr)
+		return Result{}, fmt.Errorf("address %q: want a CIDR such as 11.11.11.2/24", cidr)
 	}
-	err = withLink(l, a.NS, a.Dev, func(e *nsEntry, lk netlink.Link) error {
-		if err := e.nl.AddrAdd(lk, addr); err != nil && !errors.Is(err, unix.EEXIST) {
-			return fmt.Errorf("add %s to %s in %s: %w", a.Addr, a.Dev, nsOr(a.NS), err)
+	return linkOp(l, ns, dev, what, func(h *netlink.Handle, lk netlink.Link) error {
+		if err := fn(h, lk, addr); err != nil && !errors.Is(err, already) {
+			return err
 		}
 		return nil
 	})
-	if err != nil {
-		return Result{}, err
-	}
-	return done(start, "")
 }
 
 // AddrDel removes an address: ip addr del 11.11.11.2/24 dev veth0.
@@ -431,21 +400,7 @@ func (a AddrDel) Command() string { return ipCmd(a.NS, "addr del", a.Addr, "dev"
 
 // Apply implements Action.
 func (a AddrDel) Apply(ctx context.Context, l *Lab) (Result, error) {
-	start := time.Now()
-	addr, err := netlink.ParseAddr(a.Addr)
-	if err != nil {
-		return Result{}, fmt.Errorf("address %q: want a CIDR such as 11.11.11.2/24", a.Addr)
-	}
-	err = withLink(l, a.NS, a.Dev, func(e *nsEntry, lk netlink.Link) error {
-		if err := e.nl.AddrDel(lk, addr); err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
-			return fmt.Errorf("delete %s from %s in %s: %w", a.Addr, a.Dev, nsOr(a.NS), err)
-		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	return done(start, "")
+	return addrOp(l, a.NS, a.Dev, a.Addr, "delete "+a.Addr+" from "+a.Dev, unix.EADDRNOTAVAIL, (*netlink.Handle).AddrDel)
 }
 
 // RouteAdd adds a route: ip route add default via 11.11.11.1, or
