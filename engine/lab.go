@@ -31,7 +31,7 @@ const HostPin = sandbox.StateDir + "/host"
 // Lab is one lab: a host namespace and the named namespaces under /run/netns.
 // Its methods are safe for concurrent use.
 type Lab struct {
-	mu      sync.Mutex
+	mu       sync.Mutex
 	netnsDir string
 	hostPin  string
 	ns       map[string]*nsEntry
