@@ -442,26 +442,18 @@ func HexCol(i int) int {
 	return c
 }
 
-// String renders the line as "0000  45 00 ...  E..T", with the marked bytes
-// in [brackets] when there are any.
+// String renders the line as "0000  45 00 ...  E..T". Marked bytes are
+// put in [brackets] that take the place of the spaces around them, so
+// columns line up whether or not a line is marked.
 func (h HexLine) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%04x  ", h.Offset)
-	hexPart := h.Hex
+	const hexW = 16*3 + 1 // room for a closing bracket after byte 15
+	line := []byte(fmt.Sprintf("%04x  %-*s  %s", h.Offset, hexW, h.Hex, h.ASCII))
 	if h.MarkEnd > h.MarkStart {
-		s, e := HexCol(h.MarkStart), HexCol(h.MarkEnd-1)+2
-		hexPart = hexPart[:s] + "[" + hexPart[s:e] + "]" + hexPart[e:]
-	} else {
-		hexPart += "  "
+		const base = 6
+		line[base+HexCol(h.MarkStart)-1] = '['
+		line[base+HexCol(h.MarkEnd-1)+2] = ']'
 	}
-	width := 16*3 + 1 + 2
-	b.WriteString(hexPart)
-	for n := len(hexPart); n < width; n++ {
-		b.WriteByte(' ')
-	}
-	b.WriteString(" ")
-	b.WriteString(h.ASCII)
-	return b.String()
+	return string(line)
 }
 
 // HexDump splits data into lines of 16 bytes and marks [markStart,

@@ -31,7 +31,7 @@ func ExampleDetail() {
 	// Output:
 	// Ethernet II [0,14): Src: 02:00:00:00:00:02, Dst: ff:ff:ff:ff:ff:ff
 	// Address Resolution Protocol [14,42): request
-	// 0000  ff ff ff ff ff ff 02 00  00 00 00 02 08 06[00 01]  ..............
+	// 0000  ff ff ff ff ff ff 02 00  00 00 00 02 08 06[00 01]  ................
 	// 0010 [08 00 06 04 00 01 02 00  00 00 00 02 0b 0b 0b 02]  ................
 	// 0020 [00 00 00 00 00 00 0b 0b  0b 03]                    ..........
 }
@@ -60,8 +60,8 @@ func ExampleRenderLadder() {
 	}
 	fmt.Print(capture.RenderLadder(l, 50))
 	// Output:
-	//            RED                      BLUE
+	//            RED                     BLUE
 	//             |                        |
-	//             |- ARP who-has 11.11.11.3 >|
-	//             |< ARP 11.11.11.3 is-at ~ -|
+	//             |-- ARP who-has 11.11~ ->|
+	//             |<- ARP 11.11.11.3 is~ --|
 }
