@@ -17,7 +17,12 @@ import (
 	"github.com/nettutor/nettutor/engine/sandbox"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+// updateGolden reports -update (the flag is defined by teatest's golden
+// package, which this package links): go test ./tui -update.
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // labOK is set when the tests run inside the lab sandbox (root or an
 // unprivileged user namespace); tests with a real lab skip without it.
@@ -45,7 +50,7 @@ func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
 	got = strings.TrimRight(got, "\n") + "\n"
-	if *update {
+	if updateGolden() {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +124,7 @@ func (d *driver) send(msg tea.Msg) *driver {
 	d.t.Helper()
 	var c tea.Cmd
 	d.m, c = d.m.Update(msg)
-	d.run(c, 150*time.Millisecond)
+	d.run(c, 80*time.Millisecond)
 	return d
 }
 
@@ -179,3 +184,5 @@ func newTestDriver(t *testing.T, lang string, w, h int, progress *Progress) *dri
 	d.run(m.Init(), 50*time.Millisecond)
 	return d
 }
+
+func reflectTypeString(v any) string { return reflect.TypeOf(v).String() }
