@@ -899,6 +899,11 @@ func (c *checker) tcp(g AssertArgs) string {
 				}
 			}
 		}
+		if refused := errors.Is(err, syscall.ECONNREFUSED); refused || errors.Is(err, engine.ErrNoReply) {
+			if why := dnatWhy(c.snap(), g.Addr, refused); why != "" { // grade.go
+				msg += "; " + why
+			}
+		}
 		return msg
 	}
 	if g.Banner != "" && !strings.Contains(got, g.Banner) {

@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +23,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/iptables"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"golang.org/x/sys/unix"
 )
@@ -355,4 +358,94 @@ func (e *Exercise) Grade(ctx context.Context, lab *engine.Lab, path string, opts
 	g.Passed = Passed(g.Checks)
 	g.Duration = time.Since(start)
 	return g, nil
+}
+
+// dnatWhy explains, from the NAT rules of the namespace that holds addr's
+// address, why a TCP connection to addr (a published port, as `docker run
+// -p` makes) failed: no DNAT rule, one in a chain incoming packets never
+// cross, one for another port, or where the rule sends the connection and
+// what stops it there. refused says whether the connection was refused
+// (else it got no answer). "" when the rules say nothing useful.
+func dnatWhy(s *engine.Snapshot, addr string, refused bool) string {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	ip, err := netip.ParseAddr(host)
+	port, perr := strconv.Atoi(portStr)
+	if err != nil || perr != nil || s == nil {
+		return ""
+	}
+	n, _ := owner(s, ip)
+	if n == nil {
+		return ""
+	}
+	type dnat struct {
+		r    iptables.Rule
+		text string
+	}
+	var all []dnat
+	for _, text := range n.Rules {
+		words, err := splitWords(text)
+		if err != nil {
+			continue
+		}
+		r, err := iptables.Parse(words)
+		if err != nil || r.Target != "DNAT" {
+			continue
+		}
+		all = append(all, dnat{r, text})
+	}
+	if len(all) == 0 {
+		return "" // not a published port, or no rule at all: the caller's words say it
+	}
+	dstMatches := func(r iptables.Rule) bool {
+		if r.Dst == "" {
+			return true
+		}
+		p, err := netip.ParsePrefix(r.Dst)
+		return err == nil && p.Contains(ip) != r.NotDst
+	}
+	var forPort []dnat
+	for _, d := range all {
+		if (d.r.DPort == 0 || d.r.DPort == port) && dstMatches(d.r) {
+			forPort = append(forPort, d)
+		}
+	}
+	if len(forPort) == 0 {
+		var ports []string
+		for _, d := range all {
+			ports = append(ports, d.text)
+		}
+		return fmt.Sprintf("no DNAT rule in %s matches %s (DNAT rules: %s)", n.Name, addr, strings.Join(ports, "; "))
+	}
+	var pre *dnat
+	for i, d := range forPort {
+		if d.r.Chain == "PREROUTING" {
+			pre = &forPort[i]
+			break
+		}
+	}
+	if pre == nil {
+		d := forPort[0]
+		return fmt.Sprintf("the DNAT rule for port %d is in %s, which packets arriving from another namespace never cross (they go through PREROUTING): %s", port, d.r.Chain, d.text)
+	}
+	to := pre.r.ToDest
+	if !refused && n.Sysctl["net.ipv4.ip_forward"] == "0" {
+		return fmt.Sprintf("the DNAT rule sends it to %s, but %s does not forward (net.ipv4.ip_forward is 0)", to, n.Name)
+	}
+	toHost := to
+	if h, _, err := net.SplitHostPort(to); err == nil {
+		toHost = h
+	}
+	where := ""
+	if a, err := netip.ParseAddr(toHost); err == nil {
+		if tn, _ := owner(s, a); tn != nil {
+			where = " (" + tn.Name + ")"
+		}
+	}
+	if refused {
+		return fmt.Sprintf("the DNAT rule sends it to %s%s, and nothing listens there", to, where)
+	}
+	return fmt.Sprintf("the DNAT rule sends it to %s%s, which does not answer", to, where)
 }

@@ -1,0 +1,9 @@
+# expect: fail
+# Routes and NAT, but the host does not forward.
+# fail: forwarding
+# detail: forwarding: host: net.ipv4.ip_forward is 0, want 1
+# fail: red-out
+# detail: red-out: host: net.ipv4.ip_forward is 0 (the router host does not forward)
+ip -n RED route add default via 11.11.11.1
+ip -n BLUE route add default via 11.11.11.1
+iptables -t nat -A POSTROUTING -s 11.11.11.0/24 ! -o br0 -j MASQUERADE

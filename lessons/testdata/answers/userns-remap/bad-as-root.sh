@@ -1,0 +1,5 @@
+# expect: fail
+# No user namespace at all: the file belongs to root.
+# fail: owner
+# detail: owner: is owned by uid 0, want uid >= 100000
+touch "$EXERCISE_DIR/proof"

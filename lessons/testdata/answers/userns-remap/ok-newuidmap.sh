@@ -1,0 +1,12 @@
+# expect: pass
+# By hand, as a container runtime does: start a process in a new user namespace,
+# write its maps with newuidmap/newgidmap (they check /etc/subuid and /etc/subgid),
+# then enter it as its root.
+unshare --user sleep 30 &
+pid=$!
+sleep 0.1
+newuidmap "$pid" 0 165536 65536
+newgidmap "$pid" 0 165536 65536
+nsenter --target "$pid" --user --setuid 0 --setgid 0 sh -c 'echo "inside: $(id -u)"; touch "$EXERCISE_DIR/proof"'
+kill "$pid"
+stat -c 'on the host: %u' "$EXERCISE_DIR/proof"
