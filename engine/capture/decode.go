@@ -14,6 +14,17 @@ const (
 	PortVXLAN = 4789
 )
 
+// ip4Layer is layers.IPv4 that hands a first fragment (offset 0) on to its
+// transport, as tcpdump does; later fragments stop there.
+type ip4Layer struct{ layers.IPv4 }
+
+func (i *ip4Layer) NextLayerType() gopacket.LayerType {
+	if i.FragOffset != 0 {
+		return gopacket.LayerTypeFragment
+	}
+	return i.Protocol.LayerType()
+}
+
 // tcpLayer is layers.TCP whose payload is never decoded further (DNS over
 // TCP carries a length prefix that layers.DNS does not expect).
 type tcpLayer struct{ layers.TCP }
@@ -53,7 +64,7 @@ type Decoded struct {
 
 	Eth       layers.Ethernet
 	ARP       layers.ARP
-	IP4       layers.IPv4
+	IP4       ip4Layer
 	IP6       layers.IPv6
 	ICMP4     layers.ICMPv4
 	ICMP6     layers.ICMPv6

@@ -95,7 +95,7 @@ func detailInto(out *[]Layer, d *Decoded, base []byte) {
 			L = arpDetail(&d.ARP, offsetIn(base, c))
 		case layers.LayerTypeIPv4:
 			c = d.IP4.Contents
-			L = ip4Detail(&d.IP4, offsetIn(base, c))
+			L = ip4Detail(&d.IP4.IPv4, offsetIn(base, c))
 		case layers.LayerTypeIPv6:
 			c = d.IP6.Contents
 			L = ip6Detail(&d.IP6, offsetIn(base, c))
@@ -172,7 +172,7 @@ func (d *Decoded) layer(t gopacket.LayerType) gopacket.Layer {
 	case layers.LayerTypeEthernet:
 		return &d.Eth
 	case layers.LayerTypeIPv4:
-		return &d.IP4
+		return &d.IP4.IPv4
 	case layers.LayerTypeIPv6:
 		return &d.IP6
 	case layers.LayerTypeTCP:
@@ -367,7 +367,7 @@ func tcpDetail(t *layers.TCP, off int) Layer {
 	if len(t.Options) > 0 {
 		var opts []string
 		for i := range t.Options {
-			opts = append(opts, string(appendTCPOption(nil, &t.Options[i])))
+			opts = append(opts, string(appendTCPOption(nil, &t.Options[i], 0)))
 		}
 		fl.add("Options", strings.Join(opts, ", "), 20, int(t.DataOffset)*4-20)
 	}

@@ -171,5 +171,66 @@ func testFrames() []namedFrame {
 		{"ip-gre", serialize(eth(macRed, macBlue, layers.EthernetTypeIPv4), ip4(ipRed, ipBlue, layers.IPProtocol(99)), payload(20))},
 		{"ethertype-unknown", serialize(eth(macRed, macBlue, layers.EthernetType(0x88b5)), payload(46))},
 	}
+	frames = append(frames, moreFrames()...)
 	return frames
+}
+
+// moreFrames are less common cases, still held to tcpdump's output.
+func moreFrames() []namedFrame {
+	frag := ip4(ipRed, ipBlue, layers.IPProtocolUDP)
+	frag.Flags = layers.IPv4MoreFragments
+	frag2 := ip4(ipRed, ipBlue, layers.IPProtocolUDP)
+	frag2.FragOffset = 185
+	withOpts := ip4(ipRed, ipBlue, layers.IPProtocolICMPv4)
+	withOpts.Options = []layers.IPv4Option{{OptionType: 148, OptionLength: 4, OptionData: []byte{0, 0}}} // router alert
+	hostUnreachInner := serialize(ip4(ipRed, net.IP{11, 11, 11, 9}, layers.IPProtocolICMPv4), &layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(8, 0), Id: 1, Seq: 1})
+	tcpInner := serialize(ip4(ipRed, ipBlue, layers.IPProtocolTCP), &layers.TCP{SrcPort: 45000, DstPort: 81, Seq: 1, SYN: true})
+	nx := &layers.DNS{ID: 77, QR: true, RD: true, RA: true, ResponseCode: layers.DNSResponseCodeNXDomain,
+		Questions: []layers.DNSQuestion{{Name: []byte("nosuch.lab"), Type: layers.DNSTypeAAAA, Class: layers.DNSClassIN}}}
+	cname := &layers.DNS{ID: 78, QR: true, AA: true, RD: true, RA: false,
+		Questions: []layers.DNSQuestion{{Name: []byte("www.lab"), Type: layers.DNSTypeAAAA, Class: layers.DNSClassIN}},
+		Answers: []layers.DNSResourceRecord{
+			{Name: []byte("www.lab"), Type: layers.DNSTypeCNAME, Class: layers.DNSClassIN, TTL: 60, CNAME: []byte("blue.lab")},
+			{Name: []byte("blue.lab"), Type: layers.DNSTypeAAAA, Class: layers.DNSClassIN, TTL: 60, IP: net.ParseIP("2001:db8::3")},
+		}}
+	multiQ := &layers.DNS{ID: 79, Questions: []layers.DNSQuestion{
+		{Name: []byte("a.lab"), Type: layers.DNSTypeA, Class: layers.DNSClassIN},
+		{Name: []byte("b.lab"), Type: layers.DNSTypeMX, Class: layers.DNSClassIN}}}
+	sackOpts := []layers.TCPOption{
+		{OptionType: layers.TCPOptionKindNop, OptionLength: 1},
+		{OptionType: layers.TCPOptionKindNop, OptionLength: 1},
+		{OptionType: layers.TCPOptionKindSACK, OptionLength: 10, OptionData: []byte{0, 0, 0x10, 0, 0, 0, 0x20, 0}},
+	}
+	frag6 := ip6(net.ParseIP("2001:db8::2"), net.ParseIP("2001:db8::3"), layers.IPProtocol(99))
+	mld := ip6(ip6Red, net.ParseIP("ff02::16"), layers.IPProtocolIPv6HopByHop)
+	mld.HopByHop = &layers.IPv6HopByHop{}
+	mld.HopByHop.NextHeader = layers.IPProtocolICMPv6
+	mld.HopByHop.Options = []*layers.IPv6HopByHopOption{{OptionType: 5, OptionLength: 2, OptionData: []byte{0, 0}}, {OptionType: 1, OptionLength: 0, OptionData: []byte{}}}
+	mldBody := []byte{0, 0, 0, 1, 4, 0, 0, 0, 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 3}
+	return []namedFrame{
+		{"ip-frag-first", serialize(eth(macRed, macBlue, layers.EthernetTypeIPv4), frag, payload(40))},
+		{"ip-frag-later", serialize(eth(macRed, macBlue, layers.EthernetTypeIPv4), frag2, payload(40))},
+		{"ip-options", serialize(eth(macRed, macBlue, layers.EthernetTypeIPv4), withOpts,
+			&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(8, 0), Id: 2, Seq: 3}, payload(8))},
+		{"icmp-host-unreachable", serialize(eth(macBlue, macRed, layers.EthernetTypeIPv4), ip4(ipBlue, ipRed, layers.IPProtocolICMPv4),
+			&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(3, 1)}, gopacket.Payload(hostUnreachInner))},
+		{"icmp-tcp-port-unreachable", serialize(eth(macBlue, macRed, layers.EthernetTypeIPv4), ip4(ipBlue, ipRed, layers.IPProtocolICMPv4),
+			&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(3, 3)}, gopacket.Payload(tcpInner))},
+		{"icmp-timestamp", serialize(eth(macBlue, macRed, layers.EthernetTypeIPv4), ip4(ipBlue, ipRed, layers.IPProtocolICMPv4),
+			&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(13, 0)}, payload(12))},
+		{"dns-nxdomain", serialize(eth(macBlue, macRed, layers.EthernetTypeIPv4), ip4(ipBlue, ipRed, layers.IPProtocolUDP),
+			&layers.UDP{SrcPort: 53, DstPort: 40002}, nx)},
+		{"dns-cname", serialize(eth(macBlue, macRed, layers.EthernetTypeIPv4), ip4(ipBlue, ipRed, layers.IPProtocolUDP),
+			&layers.UDP{SrcPort: 53, DstPort: 40003}, cname)},
+		{"dns-two-questions", serialize(eth(macRed, macBlue, layers.EthernetTypeIPv4), ip4(ipRed, ipBlue, layers.IPProtocolUDP),
+			&layers.UDP{SrcPort: 40004, DstPort: 53}, multiQ)},
+		{"tcp-sack-urg-ece", serialize(eth(macRed, macBlue, layers.EthernetTypeIPv4), ip4(ipRed, ipBlue, layers.IPProtocolTCP),
+			&layers.TCP{SrcPort: 40100, DstPort: 22, Seq: 9, Ack: 10, ACK: true, URG: true, ECE: true, CWR: true, Urgent: 5, Window: 100, Options: sackOpts}, payload(10))},
+		{"tcp-noflags", serialize(eth(macRed, macBlue, layers.EthernetTypeIPv4), ip4(ipRed, ipBlue, layers.IPProtocolTCP),
+			&layers.TCP{SrcPort: 40101, DstPort: 23, Seq: 9, Window: 100})},
+		{"ip6-unknown", serialize(eth(macRed, macBlue, layers.EthernetTypeIPv6), frag6, payload(20))},
+		{"icmp6-mldv2", serialize(eth(macRed, net.HardwareAddr{0x33, 0x33, 0, 0, 0, 0x16}, layers.EthernetTypeIPv6), mld,
+			&layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(143, 0)}, gopacket.Payload(mldBody))},
+		{"arp-reply-gratuitous", arpFrame(2, macBlue, ipBlue, macBcast, ipBlue, macBcast)},
+	}
 }

@@ -216,9 +216,12 @@ func (s *Summarizer) appendIP(dst []byte, d *Decoded, wireLen int) []byte {
 	if len(d.Layers) > 2 {
 		next = d.Layers[2]
 	}
+	laterFrag := !v6 && d.IP4.FragOffset != 0
 	withPorts := next == layers.LayerTypeTCP || next == layers.LayerTypeUDP
 	var sport, dport uint16
-	if withPorts {
+	if laterFrag {
+		withPorts = false
+	} else if withPorts {
 		sport, dport = d.srcPort(next), d.dstPort(next)
 	} else if proto == layers.IPProtocolTCP || proto == layers.IPProtocolUDP {
 		// Header cut short: tcpdump still prints the ports it has.
@@ -246,19 +249,9 @@ func (s *Summarizer) appendIP(dst []byte, d *Decoded, wireLen int) []byte {
 	if v6 && d.IP6.HopByHop != nil {
 		dst = append(dst, "HBH "...)
 	}
-	if !v6 && (d.IP4.FragOffset != 0 || d.IP4.Flags&layers.IPv4MoreFragments != 0) {
+	if laterFrag { // tcpdump -v would add "(frag id:len@offset)"
 		dst = append(dst, "ip-proto-"...)
-		dst = strconv.AppendUint(dst, uint64(proto), 10)
-		dst = append(dst, " (frag "...)
-		dst = strconv.AppendUint(dst, uint64(d.IP4.Id), 10)
-		dst = append(dst, ':')
-		dst = strconv.AppendInt(dst, int64(plen), 10)
-		dst = append(dst, '@')
-		dst = strconv.AppendUint(dst, uint64(d.IP4.FragOffset)*8, 10)
-		if d.IP4.Flags&layers.IPv4MoreFragments != 0 {
-			dst = append(dst, '+')
-		}
-		return append(dst, ')')
+		return strconv.AppendUint(dst, uint64(proto), 10)
 	}
 	switch next {
 	case layers.LayerTypeICMPv4:
@@ -283,10 +276,7 @@ func (s *Summarizer) appendIP(dst []byte, d *Decoded, wireLen int) []byte {
 	case layers.IPProtocolICMPv6:
 		return append(dst, " [|icmp6]"...)
 	}
-	if !v6 {
-		dst = append(dst, ' ')
-	}
-	dst = append(dst, "ip-proto-"...)
+	dst = append(dst, " ip-proto-"...)
 	dst = strconv.AppendUint(dst, uint64(proto), 10)
 	dst = append(dst, ' ')
 	return strconv.AppendInt(dst, int64(plen), 10)
@@ -328,6 +318,11 @@ func appendICMP4(dst []byte, d *Decoded, plen int) []byte {
 			return append(dst[:len(dst)-len("ICMP ")], " [|icmp]"...)
 		}
 		dst = appendUnreach(dst, code, c.Payload)
+	case 13:
+		dst = append(dst, "time stamp query id "...)
+		dst = strconv.AppendUint(dst, uint64(c.Id), 10)
+		dst = append(dst, " seq "...)
+		dst = strconv.AppendUint(dst, uint64(c.Seq), 10)
 	case 11:
 		if len(c.Payload) < 20 {
 			return append(dst[:len(dst)-len("ICMP ")], " [|icmp]"...)
@@ -514,8 +509,9 @@ func (s *Summarizer) appendTCP(dst []byte, d *Decoded, src, dstIP []byte, plen i
 	}
 	dst = append(dst, ']')
 	seq, ack := t.Seq, t.Ack
+	var ackBase uint32 // SACK blocks are printed relative to it
 	if t.ACK && s != nil {
-		seq, ack = s.relative(src, dstIP, uint16(t.SrcPort), uint16(t.DstPort), seq, ack, t.SYN)
+		seq, ack, ackBase = s.relative(src, dstIP, uint16(t.SrcPort), uint16(t.DstPort), seq, ack, t.SYN)
 	}
 	length := plen - int(t.DataOffset)*4
 	if length < 0 {
@@ -545,7 +541,7 @@ func (s *Summarizer) appendTCP(dst []byte, d *Decoded, src, dstIP []byte, plen i
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendTCPOption(dst, &t.Options[i])
+			dst = appendTCPOption(dst, &t.Options[i], ackBase)
 		}
 		dst = append(dst, ']')
 	}
@@ -564,7 +560,7 @@ func (s *Summarizer) appendTCP(dst []byte, d *Decoded, src, dstIP []byte, plen i
 // relative implements tcpdump's relative sequence numbers: the first packet
 // with ACK set (or any SYN) of a conversation records the base numbers;
 // later ones are printed relative to them.
-func (s *Summarizer) relative(src, dst []byte, sport, dport uint16, seq, ack uint32, syn bool) (uint32, uint32) {
+func (s *Summarizer) relative(src, dst []byte, sport, dport uint16, seq, ack uint32, syn bool) (rseq, rack, ackBase uint32) {
 	if s.tcp == nil {
 		s.tcp = make(map[tcpConv]tcpSeqs)
 	}
@@ -592,12 +588,15 @@ func (s *Summarizer) relative(src, dst []byte, sport, dport uint16, seq, ack uin
 			th = tcpSeqs{seq: seq, ack: ack - 1}
 		}
 		s.tcp[k] = th
-		return seq, ack
+		if rev {
+			return seq, ack, th.seq
+		}
+		return seq, ack, th.ack
 	}
 	if rev {
-		return seq - th.ack, ack - th.seq
+		return seq - th.ack, ack - th.seq, th.seq
 	}
-	return seq - th.seq, ack - th.ack
+	return seq - th.seq, ack - th.ack, th.ack
 }
 
 func compareBytes(a, b []byte) int {
@@ -612,7 +611,7 @@ func compareBytes(a, b []byte) int {
 	return len(a) - len(b)
 }
 
-func appendTCPOption(dst []byte, o *layers.TCPOption) []byte {
+func appendTCPOption(dst []byte, o *layers.TCPOption, ackBase uint32) []byte {
 	switch o.OptionType {
 	case layers.TCPOptionKindEndList:
 		return append(dst, "eol"...)
@@ -639,9 +638,9 @@ func appendTCPOption(dst []byte, o *layers.TCPOption) []byte {
 		for i := 0; i < n; i++ {
 			b := o.OptionData[i*8:]
 			dst = append(dst, " {"...)
-			dst = strconv.AppendUint(dst, uint64(binary.BigEndian.Uint32(b)), 10)
+			dst = strconv.AppendUint(dst, uint64(binary.BigEndian.Uint32(b)-ackBase), 10)
 			dst = append(dst, ':')
-			dst = strconv.AppendUint(dst, uint64(binary.BigEndian.Uint32(b[4:])), 10)
+			dst = strconv.AppendUint(dst, uint64(binary.BigEndian.Uint32(b[4:])-ackBase), 10)
 			dst = append(dst, '}')
 		}
 		return dst
@@ -692,19 +691,26 @@ func httpFirstLine(p []byte) []byte {
 
 func (s *Summarizer) appendUDP(dst []byte, d *Decoded, plen int) []byte {
 	u := &d.UDP.UDP
+	if u.Length < 8 {
+		dst = append(dst, "truncated-udplength "...)
+		return strconv.AppendUint(dst, uint64(u.Length), 10)
+	}
+	// As tcpdump: the UDP header's length is printed; payload decoders get
+	// the smaller of it and what the IP header leaves.
 	ulen := int(u.Length) - 8
-	if ulen < 0 || int(u.Length) > plen {
-		ulen = plen - 8
+	length := plen - 8
+	if ulen < length {
+		length = ulen
 	}
 	if len(d.Layers) > 3 {
 		switch d.Layers[3] {
 		case layers.LayerTypeDNS:
-			return appendDNS(dst, &d.DNS, ulen)
+			return appendDNS(dst, &d.DNS, length)
 		case layers.LayerTypeVXLAN:
 			return s.appendVXLAN(dst, d)
 		}
 	}
-	if (u.SrcPort == PortDNS || u.DstPort == PortDNS) && ulen > 0 {
+	if (u.SrcPort == PortDNS || u.DstPort == PortDNS) && length > 0 {
 		return appendDNSCut(dst, u.Payload)
 	}
 	dst = append(dst, "UDP, length "...)
@@ -731,12 +737,30 @@ func appendDNSCut(dst []byte, p []byte) []byte {
 		if p[2]&0x02 != 0 {
 			dst = append(dst, '|')
 		}
+		if qd := binary.BigEndian.Uint16(p[4:]); qd != 1 {
+			dst = append(dst, " ["...)
+			dst = strconv.AppendUint(dst, uint64(qd), 10)
+			dst = append(dst, "q]"...)
+		}
 	} else {
 		if p[2]&0x01 != 0 {
 			dst = append(dst, '+')
 		}
 		if p[3]&0x10 != 0 {
 			dst = append(dst, '%')
+		}
+		if b2 := binary.BigEndian.Uint16(p[2:]); b2&0x6cf != 0 {
+			dst = append(dst, " [b2&3=0x"...)
+			dst = strconv.AppendUint(dst, uint64(b2), 16)
+			dst = append(dst, ']')
+		}
+		for i, tag := range [...]string{"q]", "a]", "n]", "au]"} {
+			n := binary.BigEndian.Uint16(p[4+2*i:])
+			if (i == 0 && n != 1) || (i > 0 && n != 0) {
+				dst = append(dst, " ["...)
+				dst = strconv.AppendUint(dst, uint64(n), 10)
+				dst = append(dst, tag...)
+			}
 		}
 	}
 	return append(dst, " [|domain]"...)

