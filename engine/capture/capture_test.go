@@ -493,3 +493,74 @@ func TestSnaplenAndStream(t *testing.T) {
 		t.Errorf("tcpdump: %q", lines)
 	}
 }
+
+// flood sends UDP from RED to BLUE (lab addresses only) until stop closes.
+func (l *lab) flood(t testing.TB, stop <-chan struct{}) <-chan int {
+	sink := inNS(t, l.blue, func() (net.PacketConn, error) { return net.ListenPacket("udp4", "11.11.11.3:9998") })
+	conn := inNS(t, l.red, func() (net.Conn, error) { return net.Dial("udp4", "11.11.11.3:9998") })
+	sent := make(chan int, 1)
+	go func() {
+		defer sink.Close()
+		defer conn.Close()
+		msg := make([]byte, 64)
+		n := 0
+		for {
+			select {
+			case <-stop:
+				sent <- n
+				return
+			default:
+			}
+			for i := 0; i < 64; i++ {
+				if _, err := conn.Write(msg); err == nil {
+					n++
+				}
+			}
+		}
+	}()
+	return sent
+}
+
+// Kernel drops are read from PACKET_STATISTICS and shown like tcpdump; a
+// capture under a flood stops promptly.
+func TestKernelDropsAndStopUnderFlood(t *testing.T) {
+	for _, method := range []string{"tpacket_v3", "recvmsg"} {
+		t.Run(method, func(t *testing.T) {
+			l := newLab(t)
+			l.ping(t, 1, 1)
+			c := startCapture(t, l.point("BLUE", "udp"), Options{RecvMsg: method == "recvmsg", RcvBuf: 64 << 10, RingSize: 1000})
+			stop := make(chan struct{})
+			sent := l.flood(t, stop)
+			// Hold the reader up: it blocks on the ring's lock, the kernel's
+			// buffer fills and the kernel drops.
+			c.mu.Lock()
+			time.Sleep(300 * time.Millisecond)
+			c.mu.Unlock()
+			time.Sleep(200 * time.Millisecond)
+			start := time.Now()
+			if err := c.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("Stop under flood took %v", d)
+			}
+			close(stop)
+			n := <-sent
+			st := c.Stats()
+			t.Logf("%d sent\n%s\n(%d overwritten in the ring)", n, st, st.DroppedRing)
+			if st.DroppedKernel == 0 || st.Captured == 0 || st.KernelSeen < st.Captured {
+				t.Errorf("stats after a blocked reader: %+v", st)
+			}
+			if st.Method != method {
+				t.Errorf("method %q", st.Method)
+			}
+			want := fmt.Sprintf("%d packets dropped by kernel", st.DroppedKernel)
+			if !strings.Contains(st.String(), want) {
+				t.Errorf("%q lacks %q", st.String(), want)
+			}
+			if c.Len() != 1000 || st.DroppedRing != st.Captured-1000 {
+				t.Errorf("ring holds %d, overwrote %d of %d", c.Len(), st.DroppedRing, st.Captured)
+			}
+		})
+	}
+}
