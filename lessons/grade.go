@@ -254,6 +254,9 @@ func RunAnswer(ctx context.Context, lab *engine.Lab, ws *Workspace, path string,
 		timeout = DefaultAnswerTimeout
 	}
 	start := time.Now()
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs // the answer runs in another folder
+	}
 	cmd := lab.Cmd(engine.HostNS, "bash", path)
 	cmd.Dir = ws.Work
 	cmd.Env = append(ws.Environ(), "NETTUTOR_NS="+engine.HostNS)

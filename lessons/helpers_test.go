@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -31,7 +32,7 @@ func mustAction(t testing.TB, item string) *Action {
 func mustLoad(t testing.TB, action, expect string) *Lesson {
 	t.Helper()
 	src := "id: t\ntitle: {en: T}\nsummary: {en: T}\nsteps:\n  - id: s\n    title: {en: S}\n    actions:\n" +
-		"      - netns_add: {name: RED}\n      - netns_add: {name: BLUE}\n      - veth: {ns: RED, name: veth0, peer: veth1, peer_ns: BLUE}\n"
+		"      - netns_add: {name: RED}\n      - netns_add: {name: BLUE}\n      - veth: {ns: RED, name: veth0, peer: veth1, peer_ns: BLUE}\n      - bridge: {ns: RED, name: br0}\n"
 	if action != "" {
 		src += "      - " + action + "\n"
 	}
@@ -46,3 +47,12 @@ func mustLoad(t testing.TB, action, expect string) *Lesson {
 }
 
 var _ = fmt.Sprint
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -89,6 +89,11 @@ func yamlErrLine(s string) (int, string) {
 	s = strings.SplitN(s, "\n", 2)[0]
 	if m := yamlLineRE.FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		// yaml.v3 reports parser (not scanner) errors at the 0-based line
+		// of the construct they are in.
+		if strings.HasPrefix(m[2], "did not find expected") {
+			n++
+		}
 		return max(n, 1), "YAML syntax: " + m[2]
 	}
 	return 1, "YAML syntax: " + strings.TrimPrefix(s, "yaml: ")

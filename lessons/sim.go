@@ -68,6 +68,7 @@ func (s *sim) apply(kind string, a ActionArgs) (string, string) {
 			return fmt.Sprintf("namespace %q already exists at this point", a.Name), "name"
 		}
 		s.ns[a.Name] = map[string]*simLink{"lo": {kind: "loopback"}}
+		return "", ""
 	case "netns_del":
 		if a.Name == "host" {
 			return "the lab host namespace cannot be deleted", "name"
@@ -81,10 +82,14 @@ func (s *sim) apply(kind string, a ActionArgs) (string, string) {
 			}
 		}
 		delete(s.ns, a.Name)
+		return "", ""
+	}
+	// Everything else acts in an existing namespace.
+	if msg := s.needNS(ns); msg != "" && kind != "userns" {
+		return msg, "ns"
+	}
+	switch kind {
 	case "veth":
-		if msg := s.needNS(ns); msg != "" {
-			return msg, "ns"
-		}
 		pns := ns
 		if a.PeerNS != "" {
 			pns = a.PeerNS
@@ -101,9 +106,6 @@ func (s *sim) apply(kind string, a ActionArgs) (string, string) {
 		s.ns[ns][a.Name] = &simLink{kind: "veth", peerNS: pns, peer: a.Peer}
 		s.ns[pns][a.Peer] = &simLink{kind: "veth", peerNS: ns, peer: a.Name}
 	case "bridge":
-		if msg := s.needNS(ns); msg != "" {
-			return msg, "ns"
-		}
 		if s.link(ns, a.Name) != nil {
 			return fmt.Sprintf("%s already has a link %q", ns, a.Name), "name"
 		}
@@ -162,15 +164,9 @@ func (s *sim) apply(kind string, a ActionArgs) (string, string) {
 	case "addr_add", "addr_del":
 		return s.needLink(ns, a.Dev), "dev"
 	case "route_add", "route_del":
-		if msg := s.needNS(ns); msg != "" {
-			return msg, "ns"
-		}
 		if a.Dev != "" {
 			return s.needLink(ns, a.Dev), "dev"
 		}
-	case "userns":
-	default: // sysctl, iptables, run, ping, tcp_serve, tcp_connect, show
-		return s.needNS(ns), "ns"
 	}
 	return "", ""
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -62,14 +63,30 @@ func checkHostPort(s string) error {
 
 // suggest returns ` (did you mean "x"?)` for the closest candidate, or "".
 func suggest(s string, cands []string) string {
+	if s == "" {
+		return ""
+	}
+	for _, c := range cands {
+		if strings.EqualFold(s, c) {
+			return fmt.Sprintf(" (did you mean %q?)", c)
+		}
+	}
 	best, bestD := "", 1<<30
 	for _, c := range cands {
 		if d := editDistance(s, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
-	limit := max(2, len(s)/3)
-	if best == "" || bestD > limit || s == "" {
+	limit := 0
+	switch n := len(s); {
+	case n >= 9:
+		limit = n / 3
+	case n >= 5:
+		limit = 2
+	case n >= 2:
+		limit = 1
+	}
+	if best == "" || bestD > limit {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)

@@ -1,0 +1,77 @@
+package lessons
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Script returns a bash script of every command the lesson shows, in order,
+// that rebuilds the lesson's final lab state when run as root in a fresh
+// network namespace. Commands are the ones shown, adapted where typing them
+// as-is would not work in a script:
+//
+//   - probes (ping, nc, show) may fail or be missing on the machine, so they
+//     do not stop the script (`|| true`); ping gets -W 1 so that a ping meant
+//     to get no answer does not wait 10 s;
+//   - the background server the tutor runs itself (tcp_serve) becomes a
+//     loop around nc in the background, detached from the script's output;
+//   - every nc reads /dev/null, never the script (bash < script.sh).
+func Script(l *Lesson) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#!/usr/bin/env bash\n")
+	fmt.Fprintf(&b, "# nettutor lesson %s: %s\n", l.ID, oneLine(l.Title.Get("en")))
+	b.WriteString("# Every command the lesson shows, in order. Run it as root where it can do no\n")
+	b.WriteString("# harm, for example in fresh namespaces:\n")
+	fmt.Fprintf(&b, "#   sudo unshare --net --mount --pid --fork sh -c 'mount -t tmpfs none /run && bash %s.sh'\n", l.ID)
+	b.WriteString("set -e\n")
+	for i, s := range l.Steps {
+		fmt.Fprintf(&b, "\n# --- step %d: %s\n", i+1, oneLine(s.Title.Get("en")))
+		for _, a := range s.Actions {
+			writeScriptAction(&b, a)
+		}
+	}
+	return b.String()
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return s
+}
+
+func writeScriptAction(b *strings.Builder, a *Action) {
+	cmd := a.Command()
+	switch a.Kind {
+	case "ping":
+		cmd = strings.Replace(cmd, "ping -c ", "ping -W 1 -c ", 1)
+		if a.ExpectFailure() {
+			fmt.Fprintf(b, "%s || true  # no answer expected\n", cmd)
+		} else {
+			fmt.Fprintf(b, "%s || true  # probe\n", cmd)
+		}
+	case "tcp_connect":
+		fmt.Fprintf(b, "%s </dev/null || true  # probe\n", cmd)
+	case "show":
+		fmt.Fprintf(b, "%s || true\n", cmd)
+	case "tcp_serve":
+		fmt.Fprintf(b, "# %s   (the tutor serves %q itself; here nc does, when installed)\n", cmd, a.Args.Banner)
+		ns := nsOr(a.Args.NS)
+		prefix := ""
+		if ns != "host" {
+			prefix = "ip netns exec " + ns + " "
+		}
+		fmt.Fprintf(b, "(while :; do echo %s | %snc -l %d || sleep 1; done) </dev/null >/dev/null 2>&1 &\n",
+			shellQuote(a.Args.Banner), prefix, a.Args.Port)
+	case "run", "userns":
+		fmt.Fprintf(b, "%s </dev/null\n", cmd)
+	default:
+		fmt.Fprintln(b, cmd)
+	}
+}
+
+// shellQuote quotes s for bash.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/=+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
