@@ -109,6 +109,8 @@ type Stats struct {
 	DroppedStream uint64 // not offered on Updates because the consumer lagged
 	FilterInBPF   bool   // the filter runs in the kernel
 	Method        string // "tpacket_v3" (ring shared with the kernel) or "recvmsg"
+	SocketErrors  uint64 // errors reported by the socket (ENETDOWN: link went down)
+	LastError     string
 }
 
 // String prints the counts the way tcpdump does on exit.
@@ -574,10 +576,27 @@ func (c *Capture) run() {
 			c.stopErr = fmt.Errorf("capture %s: poll: %w", c.name, err)
 			return
 		}
-		if pfd[1].Revents != 0 {
+		if pfd[1].Revents != 0 || pfd[0].Revents&unix.POLLNVAL != 0 {
 			return
 		}
+		if pfd[0].Revents&unix.POLLERR != 0 {
+			c.socketError()
+		}
 	}
+}
+
+// socketError reads (and so clears) the socket's pending error: ENETDOWN
+// when the interface goes down. The capture goes on; the kernel delivers
+// again once the link is back up.
+func (c *Capture) socketError() {
+	e, err := unix.GetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil || e == 0 {
+		return
+	}
+	c.mu.Lock()
+	c.st.SocketErrors++
+	c.st.LastError = unix.Errno(e).Error()
+	c.mu.Unlock()
 }
 
 // drainRecv reads what the socket holds with recvmsg, up to a batch.
@@ -589,6 +608,13 @@ func (c *Capture) drainRecv(h *handler) (int, error) {
 			continue
 		}
 		if err == unix.EAGAIN {
+			break
+		}
+		if err == unix.ENETDOWN || err == unix.ENXIO {
+			c.mu.Lock()
+			c.st.SocketErrors++
+			c.st.LastError = err.Error()
+			c.mu.Unlock()
 			break
 		}
 		if err != nil {

@@ -9,11 +9,13 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+	"github.com/vishvananda/netlink"
 )
 
 // startCapture starts p and stops it when the test ends.
@@ -561,6 +563,56 @@ func TestKernelDropsAndStopUnderFlood(t *testing.T) {
 			if c.Len() != 1000 || st.DroppedRing != st.Captured-1000 {
 				t.Errorf("ring holds %d, overwrote %d of %d", c.Len(), st.DroppedRing, st.Captured)
 			}
+		})
+	}
+}
+
+// A lesson may take the link down and up again: the capture survives it,
+// does not spin while the link is down, and sees the traffic afterwards.
+func TestLinkDownAndUp(t *testing.T) {
+	for _, method := range []string{"tpacket_v3", "recvmsg"} {
+		t.Run(method, func(t *testing.T) {
+			l := newLab(t)
+			c := startCapture(t, l.point("BLUE", "icmp"), Options{RecvMsg: method == "recvmsg"})
+			l.ping(t, 5, 1)
+			h, err := netlink.NewHandleAt(l.blue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			link, err := h.LinkByName("veth1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := h.LinkSetDown(link); err != nil {
+				t.Fatal(err)
+			}
+			var before, after syscall.Rusage
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+			time.Sleep(300 * time.Millisecond)
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+			cpu := time.Duration(after.Utime.Nano()+after.Stime.Nano()-before.Utime.Nano()-before.Stime.Nano()) * time.Nanosecond
+			if cpu > 150*time.Millisecond {
+				t.Errorf("%v of CPU in 300ms with the link down: the reader spins", cpu)
+			}
+			if err := h.LinkSetUp(link); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(2*time.Second, func() bool {
+				lk, err := h.LinkByName("veth1")
+				return err == nil && lk.Attrs().OperState == netlink.OperUp
+			})
+			l.ping(t, 5, 2)
+			if !waitFor(2*time.Second, func() bool { return c.Len() >= 4 }) {
+				t.Fatalf("after link up: %d packets, want 4 (%+v)", c.Len(), c.Stats())
+			}
+			select {
+			case <-c.Done():
+				t.Fatal("reader ended when the link went down")
+			default:
+			}
+			st := c.Stats()
+			t.Logf("socket errors %d (%s)", st.SocketErrors, st.LastError)
 		})
 	}
 }
