@@ -173,8 +173,10 @@ func Start(p Point, opts Options) (*Capture, error) {
 			prog = toSockFilter(raw)
 			c.inBPF = true
 		}
-	} else {
-		// Without a filter, a program that only cuts at snaplen.
+	}
+	if prog == nil {
+		// No filter, or one too complex for classic BPF (it then runs in
+		// Go): a program that only cuts packets at snaplen ("ret #snaplen").
 		prog = []unix.SockFilter{{Code: 0x06, K: uint32(opts.Snaplen)}}
 	}
 	c.st.FilterInBPF = c.inBPF

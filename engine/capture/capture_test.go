@@ -616,3 +616,35 @@ func TestLinkDownAndUp(t *testing.T) {
 		})
 	}
 }
+
+// A filter too long for classic BPF's 8-bit jumps runs in Go instead, with
+// the same result.
+func TestFilterTooComplexRunsInGo(t *testing.T) {
+	var parts []string
+	for i := 1; i <= 60; i++ {
+		parts = append(parts, fmt.Sprintf("host 10.9.%d.%d", i/250, i%250))
+	}
+	expr := "icmp and (" + strings.Join(parts, " or ") + " or host 11.11.11.3)"
+	f, err := CompileFilter(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.BPF(); err == nil {
+		t.Fatal("expected the program to be too long for classic BPF jumps")
+	}
+	l := newLab(t)
+	c := startCapture(t, l.point("BLUE", expr), Options{})
+	l.ping(t, 8, 1)
+	waitFor(2*time.Second, func() bool { return c.Len() >= 2 })
+	time.Sleep(50 * time.Millisecond)
+	_ = c.Stop()
+	st := c.Stats()
+	if st.FilterInBPF || st.Captured != 2 || st.KernelSeen < 4 {
+		t.Errorf("stats %+v: want the filter in Go, 2 ICMP kept of >= 4 seen", st)
+	}
+	for _, p := range c.Packets() {
+		if p.Proto != "ICMP" {
+			t.Errorf("let through: %s", p.Summary)
+		}
+	}
+}
