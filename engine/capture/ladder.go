@@ -179,10 +179,11 @@ func RenderLadder(l Ladder, width int) string {
 			}
 		}
 	}
+	lastCenter := center(n - 1)
 	flush := func(suffix string) {
 		s := strings.TrimRight(string(line), " ")
 		if suffix != "" {
-			s += strings.Repeat(" ", max(0, avail-len([]rune(s)))) + suffix
+			s += strings.Repeat(" ", max(0, lastCenter+2-len([]rune(s)))) + suffix
 		}
 		b.WriteString(s)
 		b.WriteByte('\n')
