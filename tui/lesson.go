@@ -87,11 +87,12 @@ type lessonModel struct {
 	busy    string
 	opening bool
 
-	snap    *engine.Snapshot
-	changed ChangeSet
-	selNS   string
-	userSel bool     // the learner picked selNS
-	nsOrder []string // namespaces in the order the lesson creates them
+	snap     *engine.Snapshot
+	changed  ChangeSet
+	selNS    string
+	userSel  bool     // the learner picked selNS
+	nsOrder  []string // namespaces in the order the lesson creates them
+	selMoved bool     // scroll the diagram to the selection
 
 	focus  pane
 	scroll [paneCount]int
@@ -454,6 +455,7 @@ func (m *lessonModel) moveNS(d int) {
 	}
 	m.selNS = names[clamp(i+d, 0, len(names)-1)]
 	m.userSel = true
+	m.selMoved = true
 }
 
 func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {

@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // splitWidth returns the step pane's width for a screen w cells wide.
 func splitWidth(w int) int {
 	left := w * 2 / 5
 	if w < 100 {
-		left = w * 9 / 20
+		left = w*2/5 + 2
 	}
 	return clamp(left, min(30, w/2), 90)
 }
@@ -58,6 +59,18 @@ func (m *lessonModel) View(w, h int) string {
 	if m.selNS != "" {
 		topoTitle += st.Subtle.Render(" · s → " + m.selNS)
 	}
+	if m.focus == paneTopo && m.selMoved {
+		m.selMoved = false
+		for i, l := range topoLines {
+			if l = ansi.Strip(l); strings.Contains(l, "▶ "+m.selNS+" ") || strings.Contains(l, "▶ ◆ "+m.selNS+" ") {
+				inner := topoR.h - 2
+				if i < m.scroll[paneTopo] || i >= m.scroll[paneTopo]+inner-1 {
+					m.scroll[paneTopo] = max(0, i-1)
+				}
+				break
+			}
+		}
+	}
 	topoBox := m.paneBox(paneTopo, topoTitle, topoLines, topoR.w, topoR.h, false)
 
 	pktTitle := m.c.T("tui.pane.packets")
@@ -101,6 +114,9 @@ func (m *lessonModel) header(w int) string {
 	}
 	if m.busy != "" {
 		right = st.Warn.Render("◌ "+m.busy) + "  " + right
+	}
+	if width(left)+1+width(right) > w {
+		left = truncate(left, max(w-width(right)-1, 8))
 	}
 	gap := w - width(left) - width(right)
 	if gap < 1 {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -79,6 +80,8 @@ func (p *packetPane) reset() {
 }
 
 func (p *packetPane) add(pkts []Packet, drops uint64) {
+	// Points deliver on their own goroutines: put a batch in time order.
+	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].Time.Before(pkts[j].Time) })
 	if len(p.pkts) == 0 && len(pkts) > 0 {
 		p.first = pkts[0].Time
 	}

@@ -156,9 +156,13 @@ func (m pickerModel) View(w, h int) string {
 	case len(m.shown) == 0:
 		body = append(body, st.Subtle.Render(m.c.T("tui.picker.nomatch")))
 	}
-	// Each lesson is three lines and a gap; keep the cursor's in view.
-	const per = 4
-	avail := max(h-len(head)-1, per)
+	// Each lesson is three lines and a gap (no gap when space is short);
+	// keep the cursor's in view.
+	per := 4
+	avail := max(h-len(head)-1, 3)
+	if avail < per*len(m.shown) {
+		per = 3
+	}
 	visible := max(avail/per, 1)
 	off := m.off
 	if m.cursor < off {
@@ -202,7 +206,9 @@ func (m pickerModel) View(w, h int) string {
 			meta += " · " + m.c.T("tui.picker.exercises") + " " + strings.Join(names, ", ")
 		}
 		body = append(body, truncate(ind+st.Subtle.Render(meta), w))
-		body = append(body, "")
+		if per == 4 {
+			body = append(body, "")
+		}
 	}
 	lines := append(head, body...)
 	return strings.Join(fitLines(lines, 0, w, h), "\n")

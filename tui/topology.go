@@ -558,7 +558,9 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 		}
 		ch := t.o.Changed[routeKey(n.Name, r)]
 		txt := "↪ " + r.Dst
-		if r.Gw != "" {
+		if r.Dst == "default" && r.Gw != "" && t.W < 60 {
+			txt = "↪ via " + r.Gw // narrow: "default" is implied by the arrow
+		} else if r.Gw != "" {
 			txt += " via " + r.Gw
 		} else if r.Dev != "" {
 			txt += " dev " + r.Dev
@@ -691,9 +693,12 @@ func (t *topo) bridgeBox(n *engine.Namespace, br *engine.Link) *box {
 	} else {
 		title = t.st.Bold.Render(title)
 	}
+	title += " " + t.stateMark(br) + " " + stateWord(br)
 	b := &box{ns: br.Name, title: title, changed: ch, rowOf: map[string]int{}}
-	b.lines = append(b.lines, t.gutter(false)+t.stateMark(br)+" "+stateWord(br))
 	for _, a := range br.Addrs {
+		if linkLocal(a) {
+			continue
+		}
 		ach := t.o.Changed[addrKey(n.Name, br.Name, a)]
 		txt := a
 		if ach {
@@ -849,6 +854,15 @@ func (t *topo) renderBox(b *box, topTees, bottomTees []int) []string {
 func (t *topo) joinRow(row []*box, bottomTees map[*box]int) []string {
 	blocks := make([][]string, len(row))
 	h := 0
+	tall := 0
+	for _, b := range row {
+		tall = max(tall, len(b.lines))
+	}
+	for _, b := range row {
+		for len(b.lines) < tall {
+			b.lines = append(b.lines, "")
+		}
+	}
 	for i, b := range row {
 		var bt []int
 		if c, ok := bottomTees[b]; ok {

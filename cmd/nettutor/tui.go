@@ -7,6 +7,7 @@ import (
 	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/nettutor/nettutor/tui"
@@ -46,6 +47,9 @@ func cmdTUI(args []string) int {
 		return 2
 	}
 	defer lab.Close()
+	// Ask the terminal for its background now, before the program reads
+	// keys: asked later, the answer races with the learner's first keys.
+	_ = lipgloss.HasDarkBackground()
 	m := tui.New(tui.NewLabBackend(lab), tui.Options{Lang: *lang})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
 	if _, err := p.Run(); err != nil {
