@@ -112,6 +112,9 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 	if !sandbox.Inside() {
 		return nil, nil, errors.New("exercise start: not inside the lab sandbox")
 	}
+	if err := shareNetnsDir(); err != nil {
+		return nil, nil, err
+	}
 	res, err := e.SetUp(ctx, lab)
 	if err != nil {
 		return nil, res, err
@@ -131,6 +134,44 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 		}
 	}
 	return ws, res, nil
+}
+
+// shareNetnsDir makes /run/netns a shared mount point of its own, which is
+// what `ip netns add` does the first time it runs on a host. Were it left to
+// an answer's `ip netns add`, that bind would cover the lab's existing pins,
+// so that they could no longer be removed (unlink of a file that is a mount
+// point below the bind fails) and the next lab could not make RED again. It
+// must run while /run/netns is still empty; later it does nothing.
+// (It belongs in the sandbox set-up; until it is there, it is done here.)
+func shareNetnsDir() error {
+	dir := sandbox.NetnsDir
+	if isMountPoint(dir) {
+		return nil
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) > 0 {
+		return nil
+	}
+	if err := unix.Mount(dir, dir, "none", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("make %s a mount point: %w", dir, err)
+	}
+	if err := unix.Mount("", dir, "none", unix.MS_SHARED|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("make %s shared: %w", dir, err)
+	}
+	return nil
+}
+
+// isMountPoint reports whether path is a mount point in this mount namespace.
+func isMountPoint(path string) bool {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 4 && f[4] == path {
+			return true
+		}
+	}
+	return false
 }
 
 // newWorkspace makes the exercise folders on the sandbox's private /run, so
