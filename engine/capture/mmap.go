@@ -22,7 +22,7 @@ type mmapRing struct {
 
 const (
 	tpacketV3     = 2  // TPACKET_V3
-	blockTimeout  = 20 // ms before the kernel hands over a block that is not full
+	blockTimeout  = 8  // ms before the kernel hands over a block that is not full (under a 16 ms frame)
 	tp3HdrLen     = 48 // sizeof(struct tpacket3_hdr), TPACKET_ALIGNed
 	sllPkttypeOff = 10 // sll_pkttype in struct sockaddr_ll
 )
