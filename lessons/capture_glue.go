@@ -10,18 +10,14 @@ import (
 	"github.com/nettutor/nettutor/engine/capture"
 )
 
-// runningCapture is one started capture point. The capture package's reader
-// ends when its interface is (or goes) down; revive starts it again, and
-// the runner calls it after every action, so a point set up on a link that
-// a later action brings up still sees that link's first packets.
+// runningCapture is one started capture point. Should its reader end on an
+// error, revive (called after every action) starts it again.
 type runningCapture struct {
 	pt   capture.Point
 	id   string
 	emit func(Packet)
 	lab  *engine.Lab
 	ns   string
-
-	startedDown bool // the link was down when cur started: its reader ends
 
 	mu   sync.Mutex
 	cur  *capture.Capture
@@ -40,7 +36,6 @@ func (rc *runningCapture) linkUp() bool {
 }
 
 func (rc *runningCapture) start() error {
-	rc.startedDown = !rc.linkUp()
 	cp, err := capture.Start(rc.pt, capture.Options{})
 	if err != nil {
 		return err
@@ -64,8 +59,7 @@ func (rc *runningCapture) start() error {
 	return nil
 }
 
-// revive restarts the capture when its link is up again after being down
-// (the reader ends on a down link).
+// revive restarts the capture if its reader ended and the link is up.
 func (rc *runningCapture) revive() {
 	rc.mu.Lock()
 	cur := rc.cur
@@ -76,7 +70,7 @@ func (rc *runningCapture) revive() {
 		dead = true
 	default:
 	}
-	if !(dead || rc.startedDown) || !rc.linkUp() {
+	if !dead || !rc.linkUp() {
 		return
 	}
 	rc.stop()
@@ -94,20 +88,23 @@ func (rc *runningCapture) stop() {
 	}
 }
 
-// flush waits briefly until every packet the capture has read so far has
-// been handed on.
+// flush waits (a bounded time) until every packet the kernel has let
+// through the filter so far has been read and handed on. The capture may
+// read in blocks that the kernel hands over after a short timeout.
 func (rc *runningCapture) flush() {
-	time.Sleep(15 * time.Millisecond)
-	deadline := time.Now().Add(250 * time.Millisecond)
-	for time.Now().Before(deadline) {
+	deadline := time.Now().Add(500 * time.Millisecond)
+	for {
 		rc.mu.Lock()
 		cur, got := rc.cur, rc.got
 		rc.mu.Unlock()
 		st := cur.Stats()
-		if got+st.DroppedStream >= st.Captured {
+		if got+st.DroppedStream+st.DroppedKernel >= st.KernelSeen && got+st.DroppedStream >= st.Captured {
 			return
 		}
-		time.Sleep(5 * time.Millisecond)
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 

@@ -97,6 +97,7 @@ type Changes struct {
 	Namespaces []string  // added, or changed in any way (links, routes, neighbours, rules, ...)
 	Removed    []string  // namespaces that are gone
 	Links      []LinkRef // links added or changed (state, addresses, master, peer, MTU)
+	GoneLinks  []LinkRef // links that are gone (deleted, or moved to another namespace)
 }
 
 // LinkRef names a link in a namespace.
@@ -178,7 +179,7 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 	if i < 0 || i > len(r.lesson.Steps) {
 		return fmt.Errorf("lesson %s has no step %d", r.lesson.ID, i)
 	}
-	r.stopCaptures(nil)
+	r.stopAllCaptures()
 	if err := r.lab.Reset(); err != nil {
 		return fmt.Errorf("reset the lab: %w", err)
 	}
@@ -227,13 +228,17 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 }
 
 // Close stops every capture point. It does not close the lab.
-func (r *Runner) Close() { r.stopCaptures(nil) }
+func (r *Runner) Close() { r.stopAllCaptures() }
 
 // ---- Implementation ----
 
 func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
 	st := r.lesson.Steps[i]
 	res := &StepResult{Index: i, Step: st}
+	if r.prev == nil {
+		// What the step starts from, so that Changed names only what it did.
+		r.prev, _ = r.lab.Snapshot()
+	}
 	r.mu.Lock()
 	r.pending = nil
 	r.stepIdx = i
@@ -322,15 +327,16 @@ func (r *Runner) startCapture(ctx context.Context, c *CapturePoint) error {
 	return nil
 }
 
-// stopCaptures stops the listed capture points (all when ids is nil).
-func (r *Runner) stopCaptures(ids []string) {
-	if ids == nil {
-		for id, c := range r.caps {
-			c.stop()
-			delete(r.caps, id)
-		}
-		return
+// stopAllCaptures stops every capture point.
+func (r *Runner) stopAllCaptures() {
+	for id, c := range r.caps {
+		c.stop()
+		delete(r.caps, id)
 	}
+}
+
+// stopCaptures stops the listed capture points.
+func (r *Runner) stopCaptures(ids []string) {
 	for _, id := range ids {
 		if c := r.caps[id]; c != nil {
 			c.stop()
@@ -371,6 +377,14 @@ func Diff(prev, next *engine.Snapshot) Changes {
 			if ol == nil || !sameLink(ol, &l) {
 				ch.Links = append(ch.Links, LinkRef{n.Name, l.Name})
 				changed = true
+			}
+		}
+		if o != nil {
+			for _, ol := range o.Links {
+				if n.Link(ol.Name) == nil {
+					ch.GoneLinks = append(ch.GoneLinks, LinkRef{n.Name, ol.Name})
+					changed = true
+				}
 			}
 		}
 		if o != nil && !changed {

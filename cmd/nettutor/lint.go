@@ -1,0 +1,62 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/nettutor/nettutor/assets"
+	"github.com/nettutor/nettutor/lessons"
+)
+
+func init() {
+	register("lint", "validate lesson files (file:line:col: message)", cmdLint)
+}
+
+// cmdLint validates lesson files without touching the kernel. Exit 0 when
+// every file is clean, 1 when some has errors, 2 when a file cannot be read.
+func cmdLint(args []string) int {
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	lang := langFlag(fs)
+	strict := fs.Bool("strict", false, "require every text in every language (as built-in lessons do)")
+	files, err := parseAnywhere(fs, args)
+	if err != nil {
+		return badInput("lint", err.Error())
+	}
+	if err := checkLang(*lang); err != nil {
+		return badInput("lint", err.Error())
+	}
+	if len(files) == 0 {
+		return badInput("lint", assets.T(*lang, "lint.usage"))
+	}
+	code := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "nettutor lint: %s\n", assets.Tf(*lang, "lint.unreadable", f, errors.Unwrap(err)))
+			code = 2
+			continue
+		}
+		load := lessons.Load
+		if *strict {
+			load = lessons.LoadStrict
+		}
+		if _, err := load(f, data); err != nil {
+			var el lessons.ErrorList
+			if errors.As(err, &el) {
+				for _, e := range el {
+					fmt.Println(e.Error())
+				}
+			} else {
+				fmt.Printf("%s:1:1: %v\n", f, err)
+			}
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
+	return code
+}

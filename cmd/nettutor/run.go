@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nettutor/nettutor/assets"
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/capture"
+	"github.com/nettutor/nettutor/engine/sandbox"
+	"github.com/nettutor/nettutor/lessons"
+)
+
+func init() {
+	register("run", "run every step of a lesson and print the transcript (--plain)", cmdRun)
+}
+
+// cmdRun runs a lesson, built-in or from a file, step by step in a fresh lab
+// and prints what happened. Exit 0 when every action went as expected and
+// every expectation held, 1 otherwise, 2 for bad input.
+func cmdRun(args []string) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	_ = fs.Bool("plain", true, "plain text transcript (the only mode of run)")
+	lang := langFlag(fs)
+	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON (as inspect --json) to this file")
+	pcapDir := fs.String("pcap", "", "write each capture point's packets as DIR/CAPTURE.pcap")
+	pos, err := parseAnywhere(fs, args)
+	if err != nil {
+		return badInput("run", err.Error())
+	}
+	if err := checkLang(*lang); err != nil {
+		return badInput("run", err.Error())
+	}
+	if len(pos) != 1 {
+		return badInput("run", assets.T(*lang, "run.usage"))
+	}
+	l, err := lessons.Resolve(pos[0])
+	if err != nil {
+		return badInput("run", firstLine(err))
+	}
+	if *stateJSON != "" {
+		if st, err := os.Stat(filepath.Dir(*stateJSON)); err != nil || !st.IsDir() {
+			return badInput("run", assets.Tf(*lang, "run.bad_state_json", *stateJSON))
+		}
+	}
+	if *pcapDir != "" {
+		if err := os.MkdirAll(*pcapDir, 0o755); err != nil {
+			return badInput("run", assets.Tf(*lang, "run.bad_pcap", *pcapDir, errors.Unwrap(err)))
+		}
+	}
+	// From here on we are the sandboxed child (the parent waits and exits
+	// with our code).
+	if err := sandbox.Enter(); err != nil {
+		fmt.Fprint(os.Stderr, sandbox.Hint(err))
+		return sandbox.ExitUnavailable
+	}
+	lab, err := engine.New()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+		return 1
+	}
+	defer lab.Close()
+	return runPlain(os.Stdout, lab, l, *lang, *stateJSON, *pcapDir)
+}
+
+// runPlain runs every step and writes the transcript to w.
+func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, pcapDir string) int {
+	T := func(k string) string { return assets.T(lang, k) }
+	Tf := func(k string, a ...any) string { return assets.Tf(lang, k, a...) }
+	r := lessons.NewRunner(lab, l, lessons.Options{})
+	defer r.Close()
+	ctx := context.Background()
+	fmt.Fprintf(w, "%s: %s\n", l.ID, l.Title.Get(lang))
+	if s := l.Summary.Get(lang); s != "" {
+		fmt.Fprintln(w, s)
+	}
+	ok, held, total := true, 0, 0
+	var all []lessons.Packet
+	for !r.Done() {
+		i := r.Next()
+		st := l.Steps[i]
+		fmt.Fprintf(w, "\n== %s ==\n", Tf("run.step", i+1, len(l.Steps), st.Title.Get(lang)))
+		if t := strings.TrimSpace(st.Text.Get(lang)); t != "" {
+			fmt.Fprintln(w, t)
+		}
+		if st.Predict != nil {
+			fmt.Fprintf(w, "\n%s %s\n", T("run.predict"), strings.TrimSpace(st.Predict.Question.Get(lang)))
+		}
+		res, err := r.RunNext(ctx)
+		if err != nil {
+			fmt.Fprintf(w, "✗ %v\n", err)
+			return 1
+		}
+		for _, e := range res.CaptureErrs {
+			fmt.Fprintf(w, "  ✗ %s\n", Tf("run.capture_error", e))
+			ok = false
+		}
+		if len(res.Actions) > 0 {
+			fmt.Fprintln(w)
+		}
+		for _, a := range res.Actions {
+			mark := "✓"
+			if !a.OK {
+				mark = "✗"
+			}
+			fmt.Fprintf(w, "%s $ %s  (%s)\n", mark, a.Command, fmtDuration(a.Duration))
+			if out := strings.TrimRight(a.Output, "\n"); out != "" {
+				fmt.Fprintln(w, indent(out, "    "))
+			}
+			if a.Err != nil && (!a.OK || a.ExpectedFailure) {
+				label := T("run.error")
+				if a.ExpectedFailure && a.OK {
+					label = T("run.expected_failure")
+				}
+				fmt.Fprintf(w, "    %s: %v\n", label, a.Err)
+			}
+		}
+		if res.Failed {
+			fmt.Fprintf(w, "  %s\n", T("run.stopped"))
+			ok = false
+		}
+		if len(res.Expect) > 0 {
+			fmt.Fprintf(w, "\n%s\n", T("run.expect"))
+		}
+		for _, c := range res.Expect {
+			total++
+			if c.OK {
+				held++
+				fmt.Fprintf(w, "  ✓ %s\n", c.Desc)
+			} else {
+				ok = false
+				fmt.Fprintf(w, "  ✗ %s\n      %s\n", c.Desc, c.Detail)
+			}
+		}
+		if res.Failed && len(st.Expect) > 0 {
+			total += len(st.Expect)
+		}
+		if st.Predict != nil {
+			fmt.Fprintf(w, "\n%s %s\n", T("run.answer"), strings.TrimSpace(st.Predict.Answer.Get(lang)))
+		}
+		if res.SnapshotErr != nil {
+			fmt.Fprintf(w, "\n✗ %s: %v\n", T("run.topology"), res.SnapshotErr)
+			ok = false
+		} else if res.Snapshot != nil {
+			fmt.Fprintf(w, "\n%s\n%s", T("run.topology"), indent(strings.TrimRight(res.Snapshot.Text(), "\n"), "  ")+"\n")
+			if ch := changedText(res.Changed); ch != "" {
+				fmt.Fprintf(w, "  %s %s\n", T("run.changed"), ch)
+			}
+		}
+		if len(res.Packets) > 0 {
+			fmt.Fprintf(w, "\n%s\n", Tf("run.packets", len(res.Packets)))
+			for _, p := range res.Packets {
+				fmt.Fprintf(w, "  %-14s %s\n", p.Point, p.Summary)
+			}
+		}
+		all = append(all, res.Packets...)
+	}
+	fmt.Fprintln(w)
+	if ok {
+		fmt.Fprintf(w, "✓ %s\n", Tf("run.result_ok", held, total))
+	} else {
+		fmt.Fprintf(w, "✗ %s\n", Tf("run.result_fail", total-held, total))
+	}
+	code := 0
+	if !ok {
+		code = 1
+	}
+	if stateJSON != "" {
+		snap := r.Snapshot()
+		if snap == nil {
+			var err error
+			if snap, err = lab.Snapshot(); err != nil {
+				fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+				return 1
+			}
+		}
+		b, err := json.MarshalIndent(snap, "", "  ")
+		if err == nil {
+			err = os.WriteFile(stateJSON, append(b, '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+			return 1
+		}
+	}
+	if pcapDir != "" {
+		if err := writePcaps(pcapDir, l, all); err != nil {
+			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+			return 1
+		}
+	}
+	return code
+}
+
+// writePcaps writes one classic pcap file per capture point id.
+func writePcaps(dir string, l *lessons.Lesson, pkts []lessons.Packet) error {
+	var ids []string
+	for _, s := range l.Steps {
+		for _, c := range s.Captures {
+			ids = append(ids, c.ID)
+		}
+	}
+	for _, id := range ids {
+		var mine []lessons.Packet
+		for _, p := range pkts {
+			if p.Capture == id {
+				mine = append(mine, p)
+			}
+		}
+		f, err := os.Create(filepath.Join(dir, id+".pcap"))
+		if err != nil {
+			return err
+		}
+		err = capture.WritePcap(f, lessons.ToCapture(mine))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func changedText(c lessons.Changes) string {
+	var parts []string
+	for _, l := range c.Links {
+		parts = append(parts, l.NS+"/"+l.Name)
+	}
+	linked := map[string]bool{}
+	for _, l := range append(append([]lessons.LinkRef{}, c.Links...), c.GoneLinks...) {
+		linked[l.NS] = true
+	}
+	for _, n := range c.Namespaces {
+		if !linked[n] {
+			parts = append(parts, n)
+		}
+	}
+	for _, l := range c.GoneLinks {
+		parts = append(parts, "-"+l.NS+"/"+l.Name)
+	}
+	for _, n := range c.Removed {
+		parts = append(parts, "-"+n)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// indent prefixes every non-empty line of s.
+func indent(s, pre string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			lines[i] = ""
+		} else {
+			lines[i] = pre + strings.TrimRight(l, " ")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
