@@ -151,7 +151,10 @@ type Capture struct {
 
 // Start opens the capture point and begins reading. The socket is bound to
 // the interface before it can see a packet, with the BPF filter already
-// attached, so no stray packet gets in.
+// attached, so no stray packet gets in. The capture survives its link going
+// down and up (Stats.SocketErrors counts ENETDOWN). Its socket holds a
+// reference to the namespace: Stop captures before tearing a lab down, or
+// the namespace and its links live on until Stop.
 func Start(p Point, opts Options) (*Capture, error) {
 	opts = opts.withDefaults()
 	if p.Iface == "" {
