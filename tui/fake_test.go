@@ -30,6 +30,9 @@ func sixLessons() []LessonInfo {
 func (b *fakeBackend) Lessons(lang string) ([]LessonInfo, error) { return b.lessons, nil }
 
 func (b *fakeBackend) Open(ctx context.Context, id, lang string) (Session, error) {
+	if id == "ghost" {
+		return nil, errors.New("lab: cannot create namespaces")
+	}
 	for _, l := range b.lessons {
 		if l.ID == id {
 			return newFakeSession(l, lang), nil

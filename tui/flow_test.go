@@ -3,6 +3,8 @@ package tui
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -35,6 +37,8 @@ func TestFlowVethRealLab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
+	t.Chdir(dir)
 	lab, err := engine.New()
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +62,17 @@ func TestFlowVethRealLab(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyShiftTab})
 	tm.Send(tea.WindowSizeMsg{Width: 159, Height: 48})
 	waitOut(t, tm, 10*time.Second, "ARP", "ICMP", "RED", "BLUE", "veth0", "veth1")
+
+	// w writes the capture as a pcap file in the working directory.
+	tm.Type("w")
+	waitOut(t, tm, 10*time.Second, ".pcap")
+	files, _ := filepath.Glob(filepath.Join(dir, "nettutor-veth-*.pcap"))
+	if len(files) != 1 {
+		t.Fatalf("pcap files: %v", files)
+	}
+	if st, err := os.Stat(files[0]); err != nil || st.Size() <= 24 {
+		t.Errorf("pcap file %s: %v, %d bytes", files[0], err, st.Size())
+	}
 
 	tm.Type("p")
 	waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", n-1, n))

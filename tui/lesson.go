@@ -384,6 +384,7 @@ func (m *lessonModel) setSnap(s *engine.Snapshot, highlight bool) {
 		m.changed = ChangeSet{}
 	}
 	m.snap = s
+	m.pk.hosts = hostNames(s)
 	if !m.userSel || s.NS(m.selNS) == nil {
 		m.userSel = false
 		if order := TopoOrder(s, m.nsOrder); len(order) > 0 {
@@ -648,6 +649,28 @@ func namespaceOrder(steps []StepInfo) []string {
 				if f[i] == "netns" && f[i+1] == "add" && !seen[f[i+2]] {
 					seen[f[i+2]] = true
 					out = append(out, f[i+2])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// hostNames maps every address and MAC of a lab to its namespace, so the
+// ladder names its columns RED and BLUE rather than by address.
+func hostNames(s *engine.Snapshot) map[string]string {
+	out := map[string]string{}
+	for _, n := range s.Namespaces {
+		for _, l := range n.Links {
+			if l.Name == "lo" {
+				continue
+			}
+			if l.MAC != "" {
+				out[l.MAC] = n.Name
+			}
+			for _, a := range l.Addrs {
+				if ip, _, ok := strings.Cut(a, "/"); ok {
+					out[ip] = n.Name
 				}
 			}
 		}

@@ -68,6 +68,7 @@ type packetPane struct {
 	detOff int
 	drops  uint64
 	layers func(Packet) []Layer
+	hosts  map[string]string // address or MAC -> namespace, for the ladder
 }
 
 func newPacketPane(c *Common) packetPane {
@@ -198,8 +199,14 @@ func (p *packetPane) ladderView(pkts []Packet, base, w int) []string {
 	st := p.c.Styles
 	var eps []string
 	idx := map[string]int{}
+	name := func(e string) string {
+		if n, ok := p.hosts[e]; ok {
+			return n
+		}
+		return e
+	}
 	for _, pk := range pkts {
-		for _, e := range []string{pk.Src, pk.Dst} {
+		for _, e := range []string{name(pk.Src), name(pk.Dst)} {
 			if e == "" {
 				continue
 			}
@@ -232,8 +239,8 @@ func (p *packetPane) ladderView(pkts []Packet, base, w int) []string {
 	out = append(out, truncate(string(rail), w))
 	for k, pk := range pkts {
 		line := []rune(string(rail))
-		a, aok := idx[pk.Src]
-		b, bok := idx[pk.Dst]
+		a, aok := idx[name(pk.Src)]
+		b, bok := idx[name(pk.Dst)]
 		if !aok {
 			a = 0
 		}
@@ -290,6 +297,8 @@ func ladderLabel(p Packet) string {
 		}
 	}
 	s = strings.TrimPrefix(s, "ARP, ")
+	s = strings.TrimPrefix(s, "Request ")
+	s = strings.TrimPrefix(s, "Reply ")
 	if i := strings.Index(s, ","); i > 0 {
 		s = s[:i]
 	}

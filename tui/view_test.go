@@ -77,3 +77,9 @@ func TestGoldenKoreanStep(t *testing.T) {
 		golden(t, fmt.Sprintf("ko_step_%dx%d", sz.w, sz.h), d.view())
 	}
 }
+
+func TestGoldenLadder(t *testing.T) {
+	d := openLesson(t, "en", "veth", 120, 40, 4)
+	d.keys("l")
+	golden(t, "ladder_120x40", d.view())
+}

@@ -1,0 +1,137 @@
+package tui
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+func TestFatalScreen(t *testing.T) {
+	d := newTestDriver(t, "en", 80, 24, nil)
+	d.send(fatalMsg{errors.New("engine.New: not inside the lab sandbox")})
+	m := d.root()
+	if m.state != stateFatal || m.ExitCode() != 2 {
+		t.Fatalf("state %d exit %d", m.state, m.ExitCode())
+	}
+	v := m.View()
+	if !strings.Contains(v, "cannot go on") || !strings.Contains(v, "not inside the lab sandbox") {
+		t.Errorf("fatal view:\n%s", v)
+	}
+	_, cmd := m.Update(keyMsg("x"))
+	if cmd == nil {
+		t.Fatal("a key on the fatal screen does not quit")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("a key on the fatal screen does not quit")
+	}
+}
+
+func TestOpenFailureIsFatal(t *testing.T) {
+	b := &fakeBackend{lessons: append(sixLessons(), LessonInfo{ID: "ghost", Title: "missing"})}
+	m := New(b, Options{Lang: "en", ProgressPath: "-"})
+	d := newDriver(t, m)
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.run(m.Init(), 50*time.Millisecond)
+	d.keys("end", "enter")
+	if m.state != stateFatal || m.ExitCode() != 2 {
+		t.Errorf("state %d exit %d", m.state, m.ExitCode())
+	}
+}
+
+func TestMouseWheelScrollsPaneUnderPointer(t *testing.T) {
+	d := openLesson(t, "en", "veth", 80, 24, 4)
+	l := d.root().lesson
+	_ = d.view()
+	r := l.rects[panePackets]
+	sel := l.pk.sel
+	d.send(tea.MouseMsg{X: r.x + 3, Y: r.y + 2, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelUp})
+	if l.pk.sel != max(0, sel-3) {
+		t.Errorf("wheel over packets: sel %d, want %d", l.pk.sel, max(0, sel-3))
+	}
+	st := l.rects[paneSteps]
+	before := l.scroll[paneSteps]
+	d.send(tea.MouseMsg{X: st.x + 3, Y: st.y + 2, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelUp})
+	_ = d.view()
+	if l.follow || l.scroll[paneSteps] >= before && before > 0 {
+		t.Errorf("wheel over steps: follow %v scroll %d (was %d)", l.follow, l.scroll[paneSteps], before)
+	}
+	if l.pk.sel != max(0, sel-3) {
+		t.Error("wheel over the steps moved the packets")
+	}
+}
+
+// A flood of packets reaches the model in few, large messages.
+func TestPacketFloodIsBatched(t *testing.T) {
+	ch := make(chan Packet, 50000)
+	p := fakePackets()[2]
+	for i := 0; i < 50000; i++ {
+		p.Seq = i
+		ch <- p
+	}
+	close(ch)
+	cmd := waitPackets(7, ch, func() uint64 { return 42 })
+	msgs, total := 0, 0
+	start := time.Now()
+	for {
+		msg := cmd().(packetsMsg)
+		if msg.gen != 7 {
+			t.Fatalf("gen %d", msg.gen)
+		}
+		if msg.done {
+			break
+		}
+		msgs++
+		total += len(msg.pkts)
+		if msg.drops != 42 {
+			t.Errorf("drops %d", msg.drops)
+		}
+	}
+	if total != 50000 || msgs > 50000/maxBatch+2 {
+		t.Errorf("%d packets in %d messages (%v)", total, msgs, time.Since(start))
+	}
+}
+
+func TestResumeAtSavedStep(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nettutor", "progress.json")
+	p := &Progress{Path: path, Lessons: map[string]*LessonProgress{"veth": {Step: 2, Steps: 4}}}
+	if err := writeProgress(path, p.Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_STATE_HOME", dir)
+	if ProgressPath() != path {
+		t.Fatalf("ProgressPath %s, want %s", ProgressPath(), path)
+	}
+	m := New(&fakeBackend{lessons: sixLessons()}, Options{Lang: "en"})
+	d := newDriver(t, m)
+	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	d.run(m.Init(), 50*time.Millisecond)
+	if !strings.Contains(m.View(), "step 2/4") {
+		t.Errorf("picker does not show the progress:\n%s", m.View())
+	}
+	d.keys("down", "enter")
+	if m.lesson.pos != 2 || !m.lesson.runs[1].restored {
+		t.Fatalf("resumed at %d", m.lesson.pos)
+	}
+	if !strings.Contains(m.View(), "↺ Step 2/4") {
+		t.Errorf("restored steps not shown:\n%s", m.View())
+	}
+	d.keys("n")
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), `"step": 3`) {
+		t.Errorf("progress file after a step: %s %v", b, err)
+	}
+}
+
+func TestStringsComplete(t *testing.T) {
+	for _, k := range []string{"tui.key.next", "tui.pane.topology", "tui.steps.predict"} {
+		if NewCommon("ko").T(k) == NewCommon("en").T(k) {
+			t.Errorf("%s is not translated", k)
+		}
+	}
+}
