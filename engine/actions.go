@@ -69,7 +69,7 @@ func (a NetnsAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
 	}
 	path := l.NSPath(a.Name)
 	_ = os.Remove(path) // a stale plain file, never a live pin (entry failed)
-	fd, err := nsutil.NewPinned(path)
+	fd, err := l.newPinned(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("ip netns add %s: %w", a.Name, err)
 	}

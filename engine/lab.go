@@ -37,6 +37,7 @@ type Lab struct {
 	ns       map[string]*nsEntry
 	procs    []*exec.Cmd
 	closers  []func()
+	pool     *nsPool
 }
 
 type nsEntry struct {
@@ -81,7 +82,7 @@ func New() (*Lab, error) {
 	if !sandbox.Inside() {
 		return nil, errors.New("engine.New: not inside the lab sandbox (call sandbox.Enter first)")
 	}
-	l := &Lab{netnsDir: sandbox.NetnsDir, hostPin: HostPin, ns: map[string]*nsEntry{}}
+	l := &Lab{netnsDir: sandbox.NetnsDir, hostPin: HostPin, ns: map[string]*nsEntry{}, pool: newNSPool()}
 	if err := l.makeHost(); err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func New() (*Lab, error) {
 
 func (l *Lab) makeHost() error {
 	_ = nsutil.Unpin(l.hostPin)
-	fd, err := nsutil.NewPinned(l.hostPin)
+	fd, err := l.newPinned(l.hostPin)
 	if err != nil {
 		return fmt.Errorf("create lab host namespace: %w", err)
 	}
@@ -121,6 +122,19 @@ func openEntry(name, path string, fd netns.NsHandle) (*nsEntry, error) {
 		return nil, fmt.Errorf("stat netns %s: %w", name, err)
 	}
 	return &nsEntry{name: name, path: path, fd: fd, nl: h, dev: st.Dev, ino: st.Ino}, nil
+}
+
+// newPinned takes a fresh namespace and pins it at path.
+func (l *Lab) newPinned(path string) (netns.NsHandle, error) {
+	fd, err := l.pool.take()
+	if err != nil {
+		return -1, err
+	}
+	if err := nsutil.Pin(fd, path); err != nil {
+		fd.Close()
+		return -1, err
+	}
+	return fd, nil
 }
 
 // HostPath returns the path of the lab host namespace, for nsenter --net=.
@@ -248,6 +262,7 @@ func (l *Lab) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.teardownLocked()
+	l.pool.close()
 	return nil
 }
 

@@ -114,6 +114,63 @@ func NewPinned(path string) (netns.NsHandle, error) {
 	return r.ns, nil
 }
 
+// New makes a new network namespace and returns an open handle to it,
+// without pinning it anywhere: it lives as long as the handle (or anything
+// else) holds it. The calling goroutine's namespace is not changed.
+func New() (netns.NsHandle, error) {
+	type result struct {
+		ns  netns.NsHandle
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		orig, err := netns.Get()
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- result{-1, err}
+			return
+		}
+		defer orig.Close()
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			runtime.UnlockOSThread()
+			done <- result{-1, fmt.Errorf("unshare net: %w", err)}
+			return
+		}
+		ns, nerr := netns.Get()
+		if err := netns.Set(orig); err != nil {
+			if nerr == nil {
+				ns.Close()
+			}
+			done <- result{-1, fmt.Errorf("setns back: %w", err)}
+			return // thread stays locked and dies
+		}
+		runtime.UnlockOSThread()
+		done <- result{ns, nerr}
+	}()
+	r := <-done
+	return r.ns, r.err
+}
+
+// Pin bind-mounts the namespace behind ns at path, as `ip netns add` does
+// for a new one, so that `ip netns` and other processes find it by name.
+func Pin(ns netns.NsHandle, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	if err != nil {
+		return fmt.Errorf("create netns file %s: %w", path, err)
+	}
+	f.Close()
+	src := fmt.Sprintf("/proc/self/fd/%d", int(ns))
+	if err := unix.Mount(src, path, "none", unix.MS_BIND, ""); err != nil {
+		_ = os.Remove(path)
+		return fmt.Errorf("pin netns at %s: %w", path, err)
+	}
+	return nil
+}
+
 // Unpin detaches the bind mount at path and removes the file. The kernel
 // frees the namespace later, once nothing else holds it, so this returns
 // without waiting for the kernel's slow cleanup.

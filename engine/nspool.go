@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"sync"
+	"time"
+
+	"github.com/nettutor/nettutor/engine/nsutil"
+	"github.com/vishvananda/netns"
+)
+
+// nsPool keeps a few empty network namespaces made ahead of time. Making a
+// namespace is the slowest step of building a lab (every kernel subsystem
+// sets itself up in it), so `ip netns add` and a reset take a ready one and
+// the pool makes a replacement once the lab has been quiet for a moment,
+// never while the learner waits.
+type nsPool struct {
+	ready chan netns.NsHandle
+	mu    sync.Mutex
+	last  time.Time // last time a namespace was taken
+	kick  chan struct{}
+	stop  chan struct{}
+}
+
+// poolSize is enough for a reset (host) plus the baseline's three
+// namespaces; poolQuiet is how long the lab must be idle before refilling.
+const (
+	poolSize  = 5
+	poolQuiet = 150 * time.Millisecond
+)
+
+func newNSPool() *nsPool {
+	p := &nsPool{ready: make(chan netns.NsHandle, poolSize), kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	go p.fill()
+	p.poke()
+	return p
+}
+
+// take returns a fresh namespace, from the pool if one is ready.
+func (p *nsPool) take() (netns.NsHandle, error) {
+	p.mu.Lock()
+	p.last = time.Now()
+	p.mu.Unlock()
+	p.poke()
+	select {
+	case ns := <-p.ready:
+		return ns, nil
+	default:
+		return nsutil.New()
+	}
+}
+
+func (p *nsPool) poke() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (p *nsPool) fill() {
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-p.kick:
+		}
+		for len(p.ready) < poolSize {
+			p.mu.Lock()
+			wait := poolQuiet - time.Since(p.last)
+			p.mu.Unlock()
+			if wait > 0 {
+				select {
+				case <-p.stop:
+					return
+				case <-time.After(wait):
+				}
+				continue
+			}
+			ns, err := nsutil.New()
+			if err != nil {
+				break // take falls back to making its own
+			}
+			select {
+			case p.ready <- ns:
+			case <-p.stop:
+				ns.Close()
+				return
+			}
+		}
+	}
+}
+
+func (p *nsPool) close() {
+	close(p.stop)
+	for {
+		select {
+		case ns := <-p.ready:
+			ns.Close()
+		default:
+			return
+		}
+	}
+}
