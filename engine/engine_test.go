@@ -434,3 +434,12 @@ func TestSandboxIdentity(t *testing.T) {
 	}
 	t.Logf("rootless=%v subids=%d uid_map=%q", sandbox.Rootless(), sandbox.SubIDs(), b)
 }
+
+func TestCloseTwice(t *testing.T) {
+	l, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	l.Close()
+}

@@ -19,6 +19,7 @@ type nsPool struct {
 	last  time.Time // last time a namespace was taken
 	kick  chan struct{}
 	stop  chan struct{}
+	once  sync.Once
 }
 
 // poolSize is enough for a reset (host) plus the baseline's three
@@ -89,8 +90,10 @@ func (p *nsPool) fill() {
 	}
 }
 
+// close stops the refill and frees the ready namespaces; it is safe to
+// call more than once, like Lab.Close.
 func (p *nsPool) close() {
-	close(p.stop)
+	p.once.Do(func() { close(p.stop) })
 	for {
 		select {
 		case ns := <-p.ready:
