@@ -206,24 +206,67 @@ func (m *Model) helpView(w, h int) string {
 			title = m.common.T("tui.help.exercise")
 		}
 	}
-	var lines []string
-	lines = append(lines, st.Title.Render(title), "")
 	kw := 0
 	for _, col := range b.FullHelp() {
 		for _, k := range col {
 			kw = max(kw, width(k.Help().Key))
 		}
 	}
-	for gi, col := range b.FullHelp() {
-		if gi > 0 {
-			lines = append(lines, "")
-		}
+	var groups [][]string
+	total := 0
+	for _, col := range b.FullHelp() {
+		var g []string
 		for _, k := range col {
-			lines = append(lines, st.Accent.Render(pad(k.Help().Key, kw))+"  "+k.Help().Desc)
+			g = append(g, st.Accent.Render(pad(k.Help().Key, kw))+"  "+k.Help().Desc)
+		}
+		groups = append(groups, g)
+		total += len(g) + 1
+	}
+	// One column when it fits the screen, else two side by side.
+	var body []string
+	if total+6 <= h || w < 70 {
+		for i, g := range groups {
+			if i > 0 {
+				body = append(body, "")
+			}
+			body = append(body, g...)
+		}
+	} else {
+		half := (len(groups) + 1) / 2
+		col := func(gs [][]string) []string {
+			var out []string
+			for i, g := range gs {
+				if i > 0 {
+					out = append(out, "")
+				}
+				out = append(out, g...)
+			}
+			return out
+		}
+		left, right := col(groups[:half]), col(groups[half:])
+		lw := 0
+		for _, l := range left {
+			lw = max(lw, width(l))
+		}
+		for i := 0; i < max(len(left), len(right)); i++ {
+			var a, c string
+			if i < len(left) {
+				a = left[i]
+			}
+			if i < len(right) {
+				c = right[i]
+			}
+			body = append(body, pad(a, lw)+"   "+c)
 		}
 	}
-	lines = append(lines, "", st.Subtle.Render(m.common.T("tui.help.close")))
-	box := st.Overlay.Render(strings.Join(fitLines(lines, 0, min(w-4, 60), min(len(lines), h-2)), "\n"))
+	lines := []string{st.Title.Render(title), ""}
+	lines = append(lines, body...)
+	lines = append(lines, "", st.Subtle.Render(m.common.T("tui.help.mouse")), st.Subtle.Render(m.common.T("tui.help.close")))
+	bw := 0
+	for _, l := range lines {
+		bw = max(bw, width(l))
+	}
+	box := st.Overlay.Render(strings.Join(fitLines(lines, 0, min(w-4, bw), min(len(lines), h-2)), "\n"))
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
 }
 

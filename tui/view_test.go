@@ -83,3 +83,11 @@ func TestGoldenLadder(t *testing.T) {
 	d.keys("l")
 	golden(t, "ladder_120x40", d.view())
 }
+
+func TestGoldenHelp(t *testing.T) {
+	for _, sz := range sizes {
+		d := openLesson(t, "ko", "veth", sz.w, sz.h, 1)
+		d.keys("?")
+		golden(t, fmt.Sprintf("help_ko_%dx%d", sz.w, sz.h), d.view())
+	}
+}
