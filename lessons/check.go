@@ -29,6 +29,9 @@ type Env struct {
 	LastOutput string
 	// ExerciseDir replaces $EXERCISE_DIR in file_owner paths.
 	ExerciseDir string
+	// Lang is the language of CheckResult.Desc ("en" when empty or unknown;
+	// "ko" is supported). Details stay in English: they quote kernel names.
+	Lang string
 }
 
 // Evaluate checks each assertion against lab and env, in order.
@@ -79,7 +82,7 @@ func Passed(rs []CheckResult) bool {
 func EvaluateOne(ctx context.Context, lab *engine.Lab, a *Assertion, env *Env) CheckResult {
 	r := CheckResult{ID: a.ID, Kind: a.Kind, Hint: a.Hint}
 	c := &checker{ctx: ctx, lab: lab, env: env}
-	r.Desc = describe(a)
+	r.Desc = describeLang(a, env.Lang)
 	r.Detail = c.run(a)
 	r.OK = r.Detail == ""
 	return r

@@ -19,6 +19,8 @@ type Options struct {
 	// as it arrives, from the capture's own goroutine (send it to the TUI
 	// with program.Send). Packets are also collected into StepResult.Packets.
 	OnPacket func(Packet)
+	// Lang is the language of expectation descriptions (see Env.Lang).
+	Lang string
 }
 
 // Runner drives one lesson on one lab, step by step. It prints nothing: every
@@ -270,7 +272,7 @@ func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
 	res.Packets = append([]Packet(nil), r.pending...)
 	r.mu.Unlock()
 	if !res.Failed {
-		env := &Env{Snapshot: snap, Packets: res.Packets, LastOutput: r.lastOut}
+		env := &Env{Snapshot: snap, Packets: res.Packets, LastOutput: r.lastOut, Lang: r.opts.Lang}
 		res.Expect = Evaluate(ctx, r.lab, st.Expect, env)
 	}
 	if snap != nil {

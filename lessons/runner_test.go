@@ -186,6 +186,10 @@ func TestExpectationDetails(t *testing.T) {
 	if !strings.Contains(got.Desc, "RED has 11.11.11.2/24") {
 		t.Errorf("desc %q", got.Desc)
 	}
+	ko := EvaluateOne(ctx, lab, mustAssertion(t, `addr: {ns: RED, addr: 11.11.11.2/24}`), &Env{Lang: "ko"})
+	if ko.Desc != "RED에 주소 11.11.11.2/24 있음" || ko.Detail != got.Detail {
+		t.Errorf("ko: desc %q detail %q", ko.Desc, ko.Detail)
+	}
 }
 
 func TestExerciseSolution(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/lessons"
@@ -41,7 +43,8 @@ func cmdLint(args []string) int {
 			continue
 		}
 		load := lessons.Load
-		if *strict {
+		// Built-in lessons are held to every language, as when embedded.
+		if *strict || strings.Contains(filepath.ToSlash(f), "lessons/builtin/") {
 			load = lessons.LoadStrict
 		}
 		if _, err := load(f, data); err != nil {

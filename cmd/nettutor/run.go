@@ -76,7 +76,7 @@ func cmdRun(args []string) int {
 func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, pcapDir string) int {
 	T := func(k string) string { return assets.T(lang, k) }
 	Tf := func(k string, a ...any) string { return assets.Tf(lang, k, a...) }
-	r := lessons.NewRunner(lab, l, lessons.Options{})
+	r := lessons.NewRunner(lab, l, lessons.Options{Lang: lang})
 	defer r.Close()
 	ctx := context.Background()
 	fmt.Fprintf(w, "%s: %s\n", l.ID, l.Title.Get(lang))
