@@ -12,15 +12,17 @@ import (
 func bigSnapshot() *engine.Snapshot {
 	s := natSnapshot()
 	h := &s.Namespaces[0]
+	var more []engine.Namespace
 	for i := 0; i < 6; i++ {
 		name := fmt.Sprintf("C%d", i)
 		port := veth("veth-"+name, "up", "2a:00:00:00:01:0"+fmt.Sprint(i), name, "eth0")
 		port.Master = "br0"
 		h.Links = append(h.Links, port)
-		s.Namespaces = append(s.Namespaces, engine.Namespace{Name: name,
+		more = append(more, engine.Namespace{Name: name,
 			Links:  []engine.Link{lo(), veth("eth0", "up", "6e:00:00:00:01:0"+fmt.Sprint(i), "host", "veth-"+name, fmt.Sprintf("11.11.11.%d/24", 10+i))},
 			Routes: []engine.Route{{Dst: "default", Gw: "11.11.11.1", Dev: "eth0"}}})
 	}
+	s.Namespaces = append(s.Namespaces, more...)
 	return s
 }
 

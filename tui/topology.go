@@ -390,9 +390,18 @@ func (t *topo) layoutTop() [][]*box {
 		}
 	}
 	if total > t.W {
+		// Shrink the boxes a little when that makes one row; otherwise
+		// wrap them into rows at their natural widths.
 		limit := max(topoMinBox, (t.W-t.gap*(len(boxes)-1))/len(boxes))
+		cut := 0
 		for _, b := range boxes {
-			b.w = min(b.w, max(limit, t.minBoxW(b)))
+			cut += max(0, b.w-max(limit, t.minBoxW(b)))
+		}
+		shrink := cut <= 2*len(boxes)
+		for _, b := range boxes {
+			if shrink {
+				b.w = min(b.w, max(limit, t.minBoxW(b)))
+			}
 			b.w = min(b.w, t.W)
 		}
 	}
