@@ -64,6 +64,8 @@ func TestLoadErrors(t *testing.T) {
 		{"duplicate check", head + "exercises:\n  - id: e\n    title: {en: E}\n    goal: {en: G}\n    checks:\n      - {id: a, output: {contains: x}}\n      - {id: a, output: {contains: y}}\n", `t.yaml:15:9: duplicate check id "a" in exercise "e"`},
 		{"unknown check", head + "exercises:\n  - id: e\n    title: {en: E}\n    goal: {en: G}\n    checks:\n      - {id: a, veth_par: {a: RED, b: BLUE}}\n", `t.yaml:14:17: unknown check "veth_par" (did you mean "veth_pair"?)`},
 		{"setup tracked", head + "exercises:\n  - id: e\n    title: {en: E}\n    goal: {en: G}\n    setup:\n      - link_up: {ns: RED, name: lo}\n    checks:\n      - {id: a, output: {contains: x}}\n", `t.yaml:14:23: exercise "e" setup link_up: namespace "RED" does not exist at this point (no netns_add before it)`},
+		{"peer moved", head + "      - veth: {ns: RED, name: a, peer: b}\n      - link_netns: {ns: RED, name: b, to: host}\n    expect:\n      - link: {ns: RED, name: a, peer: RED/b}\n",
+			`t.yaml:12:40: step "one" link: RED has no link "b" at this point (it is in host)`},
 		{"bad state", head + "    expect:\n      - link: {ns: RED, name: lo, state: UP}\n", `t.yaml:10:42: step "one" link: state "UP": want up or down (did you mean "up"?)`},
 		{"alias", head + "    title: &x {en: One}\n", `t.yaml:9:5: key "title" given twice in step 1`},
 	}

@@ -188,6 +188,14 @@ func (s *sim) checkAssert(kind string, g AssertArgs) []fieldErr {
 				add("ns", msg)
 			} else {
 				add("name", s.needLink(ns, g.Name))
+				if g.Master != "" {
+					add("master", s.needLink(ns, g.Master))
+				}
+			}
+			if pns, pname, ok := strings.Cut(g.Peer, "/"); ok {
+				add("peer", s.needLink(pns, pname))
+			} else if g.Peer != "" {
+				add("peer", s.needNS(g.Peer))
 			}
 		}
 	case "addr", "neighbor", "sysctl", "rule":
