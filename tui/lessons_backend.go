@@ -75,7 +75,7 @@ func (b *LabBackend) Open(ctx context.Context, id, lang string) (Session, error)
 		return nil, fmt.Errorf("reset the lab: %w", err)
 	}
 	s := &labSession{b: b, lesson: les, lang: lang, ch: make(chan Packet, packetBuffer)}
-	s.runner = lessons.NewRunner(b.lab, les, lessons.Options{OnPacket: s.onPacket})
+	s.runner = lessons.NewRunner(b.lab, les, lessons.Options{OnPacket: s.onPacket, Lang: lang})
 	return s, nil
 }
 
@@ -232,7 +232,7 @@ func (s *labSession) StartExercise(ctx context.Context, id string) error {
 	}
 	// The runner must rebuild from scratch when the learner goes back to
 	// the steps: a fresh runner on the reset lab.
-	s.runner = lessons.NewRunner(s.b.lab, s.lesson, lessons.Options{OnPacket: s.onPacket})
+	s.runner = lessons.NewRunner(s.b.lab, s.lesson, lessons.Options{OnPacket: s.onPacket, Lang: s.lang})
 	_, err = e.SetUp(ctx, s.b.lab)
 	return err
 }
@@ -249,7 +249,7 @@ func (s *labSession) Check(ctx context.Context, id string) ([]CheckResult, error
 		defer os.RemoveAll(dir)
 	}
 	var out []CheckResult
-	for _, r := range e.Check(ctx, s.b.lab, &lessons.Env{ExerciseDir: dir}) {
+	for _, r := range e.Check(ctx, s.b.lab, &lessons.Env{ExerciseDir: dir, Lang: s.lang}) {
 		cr := CheckResult{ID: r.Desc, OK: r.OK, Detail: r.Detail}
 		if cr.ID == "" {
 			cr.ID = r.ID
