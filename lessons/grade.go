@@ -369,6 +369,7 @@ func (b *capBuffer) String() (string, bool) {
 // GradeOptions tune Grade.
 type GradeOptions struct {
 	Timeout time.Duration // the answer's time limit (0: DefaultAnswerTimeout)
+	Lang    string        // language of the checks' descriptions (Env.Lang)
 }
 
 // Grade is the outcome of grading one answer.
@@ -398,7 +399,9 @@ func (e *Exercise) Grade(ctx context.Context, lab *engine.Lab, path string, opts
 	}
 	g.Note = ws.Note
 	g.Run = RunAnswer(ctx, lab, ws, path, opts.Timeout)
-	g.Checks = e.Check(ctx, lab, ws.Env())
+	env := ws.Env()
+	env.Lang = opts.Lang
+	g.Checks = e.Check(ctx, lab, env)
 	g.Passed = Passed(g.Checks)
 	g.Duration = time.Since(start)
 	return g, nil

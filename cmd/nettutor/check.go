@@ -59,17 +59,9 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 	timeout := fs.Duration("timeout", lessons.DefaultAnswerTimeout, "time limit of each answer")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "answers graded at once")
 	one := fs.Bool("one", false, "grade in this process (internal)")
-	var pos []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseAnywhere(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkLang(*lang); err != nil {
 		return nil, err
@@ -202,6 +194,13 @@ func cmdCheck(args []string) int {
 		return 2
 	}
 	a, err := parseCheckArgs(args, &lang)
+	if errors.Is(err, flag.ErrHelp) {
+		if !assets.ValidLang(lang) {
+			lang = "en"
+		}
+		fmt.Println(assets.T(lang, "check.usage"))
+		return 0
+	}
 	if err != nil {
 		if !assets.ValidLang(lang) {
 			lang = "en"
@@ -248,7 +247,7 @@ func checkInProcess(a *checkArgs, ex *lessons.Exercise, file string) int {
 		return internalFail(a, ex, file, err)
 	}
 	defer lab.Close()
-	g, err := ex.Grade(ctx, lab, file, lessons.GradeOptions{Timeout: a.timeout})
+	g, err := ex.Grade(ctx, lab, file, lessons.GradeOptions{Timeout: a.timeout, Lang: a.lang})
 	if err != nil {
 		return internalFail(a, ex, file, err)
 	}

@@ -466,3 +466,11 @@ func TestCheckRootlessUserns(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }
+
+// TestCheckHelp: -h prints the usage and exits 0.
+func TestCheckHelp(t *testing.T) {
+	r := runBin(t, t.TempDir(), "check", "-h")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: nettutor check LESSON/EXERCISE --answer") || r.stderr != "" {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
