@@ -848,6 +848,9 @@ func diagnosePath(s *engine.Snapshot, n *engine.Namespace, ip netip.Addr, depth 
 	if ol.State != "up" {
 		return fmt.Sprintf("%s: %s (which has %s) is DOWN", on.Name, ol.Name, next)
 	}
+	if why := l2Path(s, LinkRef{n.Name, r.Dev}, LinkRef{on.Name, ol.Name}); why != "" {
+		return why
+	}
 	if next != ip {
 		// Through a router: it must forward, and the rest of the path must hold.
 		if on.Sysctl["net.ipv4.ip_forward"] == "0" {
@@ -1077,4 +1080,90 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// l2Domain walks the Ethernet segment a link is on: across veth pairs, up
+// into the bridge a link is a port of and down to the bridge's other ports.
+// It stops at links that are down (they carry nothing) and returns what it
+// reached and the first down link it met.
+func l2Domain(s *engine.Snapshot, from LinkRef) (map[LinkRef]bool, string) {
+	seen := map[LinkRef]bool{}
+	down := ""
+	queue := []LinkRef{from}
+	for len(queue) > 0 {
+		ref := queue[0]
+		queue = queue[1:]
+		if seen[ref] {
+			continue
+		}
+		n := s.NS(ref.NS)
+		if n == nil {
+			continue
+		}
+		l := n.Link(ref.Name)
+		if l == nil {
+			continue
+		}
+		seen[ref] = true
+		if l.State != "up" {
+			if down == "" {
+				down = fmt.Sprintf("%s: %s is DOWN", ref.NS, ref.Name)
+			}
+			continue
+		}
+		if l.Peer != nil && l.Peer.NS != "" {
+			queue = append(queue, LinkRef{l.Peer.NS, l.Peer.Name})
+		}
+		if l.Master != "" {
+			queue = append(queue, LinkRef{ref.NS, l.Master})
+		}
+		if l.Kind == "bridge" {
+			for _, p := range n.Links {
+				if p.Master == l.Name {
+					queue = append(queue, LinkRef{ref.NS, p.Name})
+				}
+			}
+		}
+	}
+	return seen, down
+}
+
+// l2Path says why frames sent on link from cannot reach link to, or "".
+func l2Path(s *engine.Snapshot, from, to LinkRef) string {
+	if from.Name == "" || from == to {
+		return ""
+	}
+	dom, down := l2Domain(s, from)
+	if dom[to] {
+		return ""
+	}
+	if down != "" {
+		return down
+	}
+	// Look from the other side for a veth end that should be a port of a
+	// bridge on our side.
+	other, odown := l2Domain(s, to)
+	if odown != "" {
+		return odown
+	}
+	var bridges []LinkRef
+	for ref := range dom {
+		if l := s.NS(ref.NS).Link(ref.Name); l != nil && l.Kind == "bridge" {
+			bridges = append(bridges, ref)
+		}
+	}
+	if len(bridges) == 1 {
+		br := bridges[0]
+		for ref := range other {
+			l := s.NS(ref.NS).Link(ref.Name)
+			if ref.NS == br.NS && l != nil && l.Kind == "veth" && l.Master != br.Name && l.Peer != nil {
+				m := l.Master
+				if m == "" {
+					m = "none"
+				}
+				return fmt.Sprintf("%s: %s (the other end of %s/%s) is not a port of %s (master: %s)", ref.NS, ref.Name, l.Peer.NS, l.Peer.Name, br.Name, m)
+			}
+		}
+	}
+	return fmt.Sprintf("%s/%s and %s/%s are not on the same link or bridge", from.NS, from.Name, to.NS, to.Name)
 }

@@ -2,6 +2,8 @@ package lessons
 
 import (
 	"context"
+
+	"github.com/nettutor/nettutor/engine"
 	"strings"
 	"testing"
 	"time"
@@ -215,6 +217,74 @@ func TestExerciseSolution(t *testing.T) {
 	for _, r := range rs {
 		if !r.OK {
 			t.Errorf("%s: %s", r.ID, r.Detail)
+		}
+	}
+}
+
+// applyYAML loads actions (YAML flow items, in order, from an empty lab)
+// and applies them to lab.
+func applyYAML(t *testing.T, lab *engine.Lab, items ...string) {
+	t.Helper()
+	src := "id: t\ntitle: {en: T}\nsummary: {en: T}\nsteps:\n  - id: s\n    title: {en: S}\n    actions:\n"
+	for _, it := range items {
+		src += "      - " + it + "\n"
+	}
+	l, err := Load("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range l.Steps[0].Actions {
+		if ar := ApplyAction(context.Background(), lab, a); !ar.OK {
+			t.Fatalf("%s: %v", ar.Command, ar.Err)
+		}
+	}
+}
+
+func TestReachabilityDiagnosis(t *testing.T) {
+	lab := newLab(t)
+	ctx := context.Background()
+	applyYAML(t, lab,
+		`netns_add: {name: RED}`, `netns_add: {name: BLUE}`,
+		`bridge: {name: br0}`, `link_up: {name: br0}`,
+		`veth: {name: veth-red, peer: eth0, peer_ns: RED}`, `veth: {name: veth-blue, peer: eth0, peer_ns: BLUE}`,
+		`link_master: {name: veth-red, master: br0}`,
+		`link_up: {name: veth-red}`, `link_up: {name: veth-blue}`,
+		`link_up: {ns: RED, name: eth0}`, `link_up: {ns: BLUE, name: eth0}`,
+		`addr_add: {ns: RED, dev: eth0, addr: 11.11.11.2/24}`, `addr_add: {ns: BLUE, dev: eth0, addr: 11.11.11.3/24}`)
+	ping := mustAssertion(t, `reachable: {from: RED, to: 11.11.11.3}`)
+	got := EvaluateOne(ctx, lab, ping, &Env{})
+	want := "RED: no reply from 11.11.11.3: host: veth-blue (the other end of BLUE/eth0) is not a port of br0 (master: none)"
+	if got.OK || got.Detail != want {
+		t.Errorf("not enslaved:\n got  %q\n want %q", got.Detail, want)
+	}
+	applyYAML2(t, lab, `link_master: {name: veth-blue, master: br0}`, `link_down: {name: veth-blue}`)
+	got = EvaluateOne(ctx, lab, ping, &Env{})
+	want = "RED: no reply from 11.11.11.3: host: veth-blue is DOWN"
+	if got.OK || got.Detail != want {
+		t.Errorf("port down:\n got  %q\n want %q", got.Detail, want)
+	}
+	applyYAML2(t, lab, `link_up: {name: veth-blue}`)
+	if got = EvaluateOne(ctx, lab, ping, &Env{}); !got.OK {
+		t.Errorf("fixed: %s", got.Detail)
+	}
+}
+
+// applyYAML2 applies actions on top of the bridge topology above.
+func applyYAML2(t *testing.T, lab *engine.Lab, items ...string) {
+	t.Helper()
+	base := []string{`netns_add: {name: RED}`, `netns_add: {name: BLUE}`, `bridge: {name: br0}`,
+		`veth: {name: veth-red, peer: eth0, peer_ns: RED}`, `veth: {name: veth-blue, peer: eth0, peer_ns: BLUE}`}
+	src := "id: t\ntitle: {en: T}\nsummary: {en: T}\nsteps:\n  - id: s\n    title: {en: S}\n    actions:\n"
+	for _, it := range append(base, items...) {
+		src += "      - " + it + "\n"
+	}
+	l, err := Load("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range l.Steps[0].Actions[len(base):] {
+		if ar := ApplyAction(context.Background(), lab, a); !ar.OK {
+			t.Fatalf("%s: %v", ar.Command, ar.Err)
 		}
 	}
 }
