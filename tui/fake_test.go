@@ -172,6 +172,6 @@ func (s *fakeSession) Check(ctx context.Context, id string) ([]CheckResult, erro
 }
 func (s *fakeSession) Packets() <-chan Packet             { return s.ch }
 func (s *fakeSession) Drops() uint64                      { return 0 }
-func (s *fakeSession) Detail(p Packet) []Layer            { return nil }
+func (s *fakeSession) Detail(p Packet) []Layer            { return CaptureLayers(p.Data) }
 func (s *fakeSession) WritePcap(path string) (int, error) { return 0, nil }
 func (s *fakeSession) Close() error                       { return nil }

@@ -270,9 +270,13 @@ func (s *labSession) Packets() <-chan Packet {
 
 func (s *labSession) Drops() uint64 { return s.drops.Load() }
 
-func (s *labSession) Detail(p Packet) []Layer {
+func (s *labSession) Detail(p Packet) []Layer { return CaptureLayers(p.Data) }
+
+// CaptureLayers is the engine's packet detail (capture.Detail) as the
+// packets pane shows it.
+func CaptureLayers(data []byte) []Layer {
 	var out []Layer
-	for _, l := range capture.Detail(p.Data) {
+	for _, l := range capture.Detail(data) {
 		name := l.Name
 		if l.Summary != "" {
 			name += " · " + l.Summary

@@ -316,10 +316,18 @@ func (p *packetPane) detailView(pk Packet, w, h int) []string {
 	if pk.Point != "" {
 		lines = append(lines, truncate(st.Subtle.Render(p.c.T("tui.packets.point")+" "+pk.Point+fmt.Sprintf("  %d B", max(pk.Len, len(pk.Data)))), w))
 	}
-	for _, l := range p.layers(pk) {
-		lines = append(lines, st.Accent.Render("▸ "+l.Name))
+	ls := p.layers(pk)
+	nw := 0
+	for _, l := range ls {
 		for _, f := range l.Fields {
-			lines = append(lines, truncate("    "+pad(f.Name, 9)+" "+f.Value, w))
+			nw = max(nw, width(f.Name))
+		}
+	}
+	nw = min(nw, max(8, (w-6)/2))
+	for _, l := range ls {
+		lines = append(lines, truncate(st.Accent.Render("▸ "+l.Name), w))
+		for _, f := range l.Fields {
+			lines = append(lines, truncate("    "+pad(f.Name, nw)+" "+f.Value, w))
 		}
 	}
 	lines = append(lines, st.Accent.Render("▸ "+p.c.T("tui.packets.hex")))
