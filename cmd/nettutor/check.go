@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode"
@@ -372,6 +373,7 @@ type classResult struct {
 	file   string
 	report *checkReport
 	err    string // the child gave no report
+	stderr string // the child's stderr then
 	code   int
 }
 
@@ -389,15 +391,33 @@ func checkClass(a *checkArgs, files []string) int {
 	}
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
+	// When no sandbox can be made, every child would say so: the first
+	// one's explanation is shown once and the rest are not started.
+	var unavailable atomic.Pointer[string]
 	for i, f := range files {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(ready[i])
 			sem <- struct{}{}
+			defer func() { <-sem }()
+			if msg := unavailable.Load(); msg != nil {
+				results[i] = &classResult{file: f, err: oneLine(*msg), code: sandbox.ExitUnavailable}
+				return
+			}
 			results[i] = gradeChild(a, f)
-			<-sem
-			close(ready[i])
+			if r := results[i]; r.report == nil && strings.Contains(r.stderr, "cannot make the lab sandbox") {
+				unavailable.CompareAndSwap(nil, &r.stderr)
+			}
 		}()
+	}
+	if msg := func() *string {
+		<-ready[0]
+		return unavailable.Load()
+	}(); msg != nil {
+		wg.Wait()
+		fmt.Fprint(os.Stderr, *msg)
+		return sandbox.ExitUnavailable
 	}
 	nameW := 0
 	for _, f := range files {
@@ -468,7 +488,8 @@ func gradeChild(a *checkArgs, file string) *classResult {
 		res.err = rep.Error
 		return res
 	}
-	msg := strings.TrimSpace(stderr.String())
+	res.stderr = stderr.String()
+	msg := strings.TrimSpace(res.stderr)
 	msg = strings.TrimPrefix(msg, "nettutor: ")
 	if msg == "" && err != nil {
 		msg = err.Error()

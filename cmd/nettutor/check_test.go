@@ -380,7 +380,9 @@ func TestCheckClass(t *testing.T) {
 }
 
 // TestCheckFreshLabPerAnswer: answers graded in one run share nothing: a
-// namespace, a rule or a sysctl one answer leaves is not there for the next.
+// namespace, a rule or a sysctl one answer leaves is not there for the next
+// (each has its own sandbox, so its own network namespaces and with them
+// their conntrack tables).
 func TestCheckFreshLabPerAnswer(t *testing.T) {
 	needSandbox(t)
 	dir := t.TempDir()
@@ -394,7 +396,7 @@ func TestCheckFreshLabPerAnswer(t *testing.T) {
 	for i, line := range got {
 		var rep checkReport
 		json.Unmarshal([]byte(line), &rep)
-		if rep.AnswerOutput != "netns: BLUE OUTSIDE RED \nrules: 0\nconntrack: 0\n" {
+		if rep.AnswerOutput != "netns: BLUE OUTSIDE RED \nrules: 0\nforwarding: 0\n" {
 			t.Errorf("answer %d saw %q", i+1, rep.AnswerOutput)
 		}
 	}
@@ -402,7 +404,7 @@ func TestCheckFreshLabPerAnswer(t *testing.T) {
 
 const answerLeavesState = `echo "netns: $(ip netns list | awk '{print $1}' | sort | tr '\n' ' ')"
 echo "rules: $(iptables -t nat -S | grep -c -- '-A ')"
-echo "conntrack: $(cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null || echo 0)"
+echo "forwarding: $(cat /proc/sys/net/ipv4/ip_forward)"
 ip netns add LEFTOVER
 iptables -t nat -A POSTROUTING -j MASQUERADE
 ip netns exec RED ip route add default via 11.11.11.1
@@ -472,5 +474,41 @@ func TestCheckHelp(t *testing.T) {
 	r := runBin(t, t.TempDir(), "check", "-h")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: nettutor check LESSON/EXERCISE --answer") || r.stderr != "" {
 		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestCheckNoSandbox: where no lab sandbox can be made, a class run says
+// why once (not once per answer) and exits 2. It runs nettutor as a plain
+// user inside a user namespace that may not make another one, which is set
+// up by an answer to userns/remap: nettutor inside nettutor.
+func TestCheckNoSandbox(t *testing.T) {
+	needSandbox(t)
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (the outer lab maps subordinate ids)")
+	}
+	bin := nettutorBin(t)
+	dir, _ := os.MkdirTemp("", "nettutor-nosandbox")
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	class := filepath.Join(dir, "class")
+	os.Mkdir(class, 0o755)
+	for _, n := range []string{"a.sh", "b.sh", "c.sh"} {
+		os.WriteFile(filepath.Join(class, n), []byte("true\n"), 0o644)
+	}
+	outer := filepath.Join(dir, "outer.sh")
+	os.WriteFile(outer, []byte(`unshare --user --map-users=165536,0,65536 --map-groups=165536,0,65536 --setuid 0 --setgid 0 sh -c '
+echo 0 > /proc/sys/user/max_user_namespaces || exit 9
+cd "$1"
+setpriv --reuid 1000 --regid 1000 --clear-groups "$2" check veth/connect --answer class; echo "exit=$?"
+' sh `+dir+" "+bin+"\n"), 0o644)
+	r := runBin(t, dir, "check", "userns/remap", "--answer", outer, "--json")
+	var rep checkReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v\n%s%s", err, r.stdout, r.stderr)
+	}
+	out := rep.AnswerOutput
+	if strings.Count(out, "cannot make the lab sandbox") != 1 || !strings.Contains(out, "user.max_user_namespaces=0") ||
+		!strings.HasSuffix(out, "exit=2\n") || strings.Contains(out, "answers passed") {
+		t.Errorf("inner nettutor said:\n%s", out)
 	}
 }
