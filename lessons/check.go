@@ -907,7 +907,11 @@ func (c *checker) tcp(g AssertArgs) string {
 		}
 		if refused := errors.Is(err, syscall.ECONNREFUSED); refused || errors.Is(err, engine.ErrNoReply) {
 			if why := dnatWhy(c.snap(), g.Addr, refused); why != "" { // grade.go
-				msg += "; " + why
+				if refused {
+					msg = fmt.Sprintf("%s: connection to %s refused: %s", g.From, g.Addr, why)
+				} else {
+					msg += "; " + why
+				}
 			}
 		}
 		return msg
