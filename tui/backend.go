@@ -108,6 +108,9 @@ type Packet struct {
 type Layer struct {
 	Name   string
 	Fields []Field
+	// Offset and Length locate the layer's bytes in the frame (Length 0:
+	// unknown), for marking them in the hex dump.
+	Offset, Length int
 }
 
 // Field is one named value of a layer.

@@ -17,30 +17,30 @@ func DecodeLayers(data []byte) []Layer {
 	for _, l := range p.Layers() {
 		switch v := l.(type) {
 		case *layers.Ethernet:
-			out = append(out, Layer{"Ethernet", []Field{
+			out = append(out, Layer{Name: "Ethernet", Fields: []Field{
 				{"src", v.SrcMAC.String()}, {"dst", v.DstMAC.String()}, {"type", v.EthernetType.String()}}})
 		case *layers.ARP:
 			op := "request"
 			if v.Operation == layers.ARPReply {
 				op = "reply"
 			}
-			out = append(out, Layer{"ARP", []Field{
+			out = append(out, Layer{Name: "ARP", Fields: []Field{
 				{"op", op},
 				{"sender", net.HardwareAddr(v.SourceHwAddress).String() + " " + net.IP(v.SourceProtAddress).String()},
 				{"target", net.HardwareAddr(v.DstHwAddress).String() + " " + net.IP(v.DstProtAddress).String()}}})
 		case *layers.IPv4:
-			out = append(out, Layer{"IPv4", []Field{
+			out = append(out, Layer{Name: "IPv4", Fields: []Field{
 				{"src", v.SrcIP.String()}, {"dst", v.DstIP.String()}, {"ttl", fmt.Sprint(v.TTL)},
 				{"proto", v.Protocol.String()}, {"id", fmt.Sprintf("0x%04x", v.Id)}, {"length", fmt.Sprint(v.Length)}}})
 		case *layers.IPv6:
-			out = append(out, Layer{"IPv6", []Field{
+			out = append(out, Layer{Name: "IPv6", Fields: []Field{
 				{"src", v.SrcIP.String()}, {"dst", v.DstIP.String()}, {"hop limit", fmt.Sprint(v.HopLimit)},
 				{"next", v.NextHeader.String()}}})
 		case *layers.ICMPv4:
-			out = append(out, Layer{"ICMPv4", []Field{
+			out = append(out, Layer{Name: "ICMPv4", Fields: []Field{
 				{"type", v.TypeCode.String()}, {"id", fmt.Sprint(v.Id)}, {"seq", fmt.Sprint(v.Seq)}}})
 		case *layers.ICMPv6:
-			out = append(out, Layer{"ICMPv6", []Field{{"type", v.TypeCode.String()}}})
+			out = append(out, Layer{Name: "ICMPv6", Fields: []Field{{"type", v.TypeCode.String()}}})
 		case *layers.TCP:
 			var flags []string
 			for _, f := range []struct {
@@ -51,47 +51,17 @@ func DecodeLayers(data []byte) []Layer {
 					flags = append(flags, f.name)
 				}
 			}
-			out = append(out, Layer{"TCP", []Field{
+			out = append(out, Layer{Name: "TCP", Fields: []Field{
 				{"src port", fmt.Sprint(uint16(v.SrcPort))}, {"dst port", fmt.Sprint(uint16(v.DstPort))},
 				{"flags", strings.Join(flags, ",")}, {"seq", fmt.Sprint(v.Seq)}, {"ack", fmt.Sprint(v.Ack)},
 				{"window", fmt.Sprint(v.Window)}}})
 		case *layers.UDP:
-			out = append(out, Layer{"UDP", []Field{
+			out = append(out, Layer{Name: "UDP", Fields: []Field{
 				{"src port", fmt.Sprint(uint16(v.SrcPort))}, {"dst port", fmt.Sprint(uint16(v.DstPort))},
 				{"length", fmt.Sprint(v.Length)}}})
 		case *gopacket.Payload:
-			out = append(out, Layer{"Payload", []Field{{"bytes", fmt.Sprint(len(*v))}}})
+			out = append(out, Layer{Name: "Payload", Fields: []Field{{"bytes", fmt.Sprint(len(*v))}}})
 		}
-	}
-	return out
-}
-
-// HexDump renders data as offset, 16 hex bytes and ASCII per line.
-func HexDump(data []byte) []string {
-	var out []string
-	for off := 0; off < len(data); off += 16 {
-		end := min(off+16, len(data))
-		var sb strings.Builder
-		fmt.Fprintf(&sb, "%04x  ", off)
-		for i := off; i < off+16; i++ {
-			if i < end {
-				fmt.Fprintf(&sb, "%02x ", data[i])
-			} else {
-				sb.WriteString("   ")
-			}
-			if i == off+7 {
-				sb.WriteByte(' ')
-			}
-		}
-		sb.WriteByte(' ')
-		for _, b := range data[off:end] {
-			if b >= 0x20 && b < 0x7f {
-				sb.WriteByte(b)
-			} else {
-				sb.WriteByte('.')
-			}
-		}
-		out = append(out, sb.String())
 	}
 	return out
 }

@@ -426,7 +426,7 @@ func (m *lessonModel) mouse(msg tea.MouseMsg) (*lessonModel, tea.Cmd) {
 func (m *lessonModel) scrollPane(p pane, d int) {
 	switch p {
 	case panePackets:
-		m.pk.move(d)
+		m.pk.scroll(d)
 	case paneSteps:
 		m.follow = false
 		m.scroll[p] = max(0, m.scroll[p]+d)
@@ -511,7 +511,7 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 	case key.Matches(km, k.Select):
 		if m.focus == panePackets && (m.pk.detail || len(m.pk.pkts) > 0) {
 			m.pk.detail = !m.pk.detail
-			m.pk.detOff = 0
+			m.pk.detOff, m.pk.layer = 0, 0
 		}
 	case key.Matches(km, k.Ladder):
 		m.pk.ladder = !m.pk.ladder

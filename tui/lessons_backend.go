@@ -281,7 +281,7 @@ func CaptureLayers(data []byte) []Layer {
 		if l.Summary != "" {
 			name += " · " + l.Summary
 		}
-		tl := Layer{Name: name}
+		tl := Layer{Name: name, Offset: l.Offset, Length: l.Length}
 		for _, f := range l.Fields {
 			tl.Fields = append(tl.Fields, Field{Name: f.Name, Value: f.Value})
 		}

@@ -135,3 +135,18 @@ func TestStringsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestPacketDetailLayerMarksHex(t *testing.T) {
+	d := openLesson(t, "en", "veth", 120, 40, 4)
+	d.keys("tab", "tab", "up", "enter", "down")
+	l := d.root().lesson
+	if !l.pk.detail || l.pk.layer != 1 {
+		t.Fatalf("detail %v layer %d", l.pk.detail, l.pk.layer)
+	}
+	d.keys("pgdown")
+	v := d.view()
+	// The IPv4 header is bytes 14..33: the dump marks them.
+	if !strings.Contains(v, "0000  6e 0b 11 22 33 03 6e 0b  11 22 33 02 08 00[45 00]") {
+		t.Errorf("IPv4 bytes not marked:\n%s", v)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nettutor/nettutor/engine/capture"
 )
 
 // maxPackets bounds what the pane holds; the oldest go first.
@@ -66,9 +67,12 @@ type packetPane struct {
 	detail bool
 	ladder bool
 	detOff int
-	drops  uint64
-	layers func(Packet) []Layer
-	hosts  map[string]string // address or MAC -> namespace, for the ladder
+	layer  int // the layer selected in the detail view
+	// layerMoved scrolls the detail to the selected layer.
+	layerMoved bool
+	drops      uint64
+	layers     func(Packet) []Layer
+	hosts      map[string]string // address or MAC -> namespace, for the ladder
 }
 
 func newPacketPane(c *Common) packetPane {
@@ -76,7 +80,7 @@ func newPacketPane(c *Common) packetPane {
 }
 
 func (p *packetPane) reset() {
-	p.pkts, p.sel, p.off, p.follow, p.detail, p.detOff, p.drops = nil, 0, 0, true, false, 0, 0
+	p.pkts, p.sel, p.off, p.follow, p.detail, p.detOff, p.drops, p.layer = nil, 0, 0, true, false, 0, 0, 0
 	p.first = time.Time{}
 }
 
@@ -100,7 +104,8 @@ func (p *packetPane) add(pkts []Packet, drops uint64) {
 
 func (p *packetPane) move(d int) {
 	if p.detail {
-		p.detOff = max(0, p.detOff+d)
+		p.layer = max(0, p.layer+d)
+		p.layerMoved = true
 		return
 	}
 	if len(p.pkts) == 0 {
@@ -108,6 +113,15 @@ func (p *packetPane) move(d int) {
 	}
 	p.sel = clamp(p.sel+d, 0, len(p.pkts)-1)
 	p.follow = p.sel == len(p.pkts)-1
+}
+
+// scroll moves the view (the detail) or the selection (the list).
+func (p *packetPane) scroll(d int) {
+	if p.detail {
+		p.detOff = max(0, p.detOff+d)
+		return
+	}
+	p.move(d)
 }
 
 func (p *packetPane) selected() (Packet, bool) {
@@ -317,6 +331,7 @@ func (p *packetPane) detailView(pk Packet, w, h int) []string {
 		lines = append(lines, truncate(st.Subtle.Render(p.c.T("tui.packets.point")+" "+pk.Point+fmt.Sprintf("  %d B", max(pk.Len, len(pk.Data)))), w))
 	}
 	ls := p.layers(pk)
+	p.layer = clamp(p.layer, 0, max(0, len(ls)-1))
 	nw := 0
 	for _, l := range ls {
 		for _, f := range l.Fields {
@@ -324,15 +339,35 @@ func (p *packetPane) detailView(pk Packet, w, h int) []string {
 		}
 	}
 	nw = min(nw, max(8, (w-6)/2))
-	for _, l := range ls {
-		lines = append(lines, truncate(st.Accent.Render("▸ "+l.Name), w))
+	selLine := 0
+	for i, l := range ls {
+		mark := "  "
+		name := truncate("▸ "+l.Name, w-2)
+		if i == p.layer {
+			mark = "▶ "
+			selLine = len(lines)
+			name = st.Selected.Render(name)
+		} else {
+			name = st.Accent.Render(name)
+		}
+		lines = append(lines, mark+name)
 		for _, f := range l.Fields {
-			lines = append(lines, truncate("    "+pad(f.Name, nw)+" "+f.Value, w))
+			lines = append(lines, truncate("      "+pad(f.Name, nw)+" "+f.Value, w))
 		}
 	}
-	lines = append(lines, st.Accent.Render("▸ "+p.c.T("tui.packets.hex")))
-	for _, hl := range HexDump(pk.Data) {
-		lines = append(lines, truncate("  "+hl, w))
+	ms, me := 0, 0
+	if p.layer < len(ls) && ls[p.layer].Length > 0 {
+		ms, me = ls[p.layer].Offset, ls[p.layer].Offset+ls[p.layer].Length
+	}
+	lines = append(lines, st.Accent.Render("  "+p.c.T("tui.packets.hex")))
+	for _, hl := range capture.HexDump(pk.Data, ms, me) {
+		lines = append(lines, truncate("  "+hl.String(), w))
+	}
+	if p.layerMoved {
+		p.layerMoved = false
+		if selLine < p.detOff || selLine >= p.detOff+h {
+			p.detOff = selLine
+		}
 	}
 	p.detOff = clamp(p.detOff, 0, max(0, len(lines)-h))
 	return fitLines(lines, p.detOff, w, h)
