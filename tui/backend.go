@@ -20,11 +20,12 @@ type Backend interface {
 
 // LessonInfo is what the picker shows about a lesson.
 type LessonInfo struct {
-	ID        string
-	Title     string
-	Summary   string
-	Steps     int
-	Exercises []ExerciseInfo
+	ID         string
+	Title      string
+	Summary    string
+	Steps      int
+	StepTitles []string // for the picker's preview (may be empty)
+	Exercises  []ExerciseInfo
 }
 
 // ExerciseInfo names an exercise.

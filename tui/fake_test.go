@@ -27,7 +27,17 @@ func sixLessons() []LessonInfo {
 	}
 }
 
-func (b *fakeBackend) Lessons(lang string) ([]LessonInfo, error) { return b.lessons, nil }
+func (b *fakeBackend) Lessons(lang string) ([]LessonInfo, error) {
+	out := append([]LessonInfo(nil), b.lessons...)
+	for i := range out {
+		if out[i].ID == "veth" {
+			for _, s := range vethSteps(lang) {
+				out[i].StepTitles = append(out[i].StepTitles, s.Title)
+			}
+		}
+	}
+	return out, nil
+}
 
 func (b *fakeBackend) Open(ctx context.Context, id, lang string) (Session, error) {
 	if id == "ghost" {

@@ -142,6 +142,10 @@ func (m *lessonModel) footer(w int) string {
 		} else {
 			s = st.OK.Render(s)
 		}
+		hint := st.Subtle.Render("? " + m.c.T("tui.key.help"))
+		if gap := w - width(s) - width(hint); gap >= 2 {
+			return s + strings.Repeat(" ", gap) + hint
+		}
 		return truncate(s, w)
 	}
 	h := help.New()

@@ -51,6 +51,9 @@ func (b *LabBackend) Lessons(lang string) ([]LessonInfo, error) {
 
 func lessonInfo(l *lessons.Lesson, lang string) LessonInfo {
 	li := LessonInfo{ID: l.ID, Title: l.Title.Get(lang), Summary: l.Summary.Get(lang), Steps: len(l.Steps)}
+	for _, st := range l.Steps {
+		li.StepTitles = append(li.StepTitles, st.Title.Get(lang))
+	}
 	for _, e := range l.Exercises {
 		li.Exercises = append(li.Exercises, ExerciseInfo{ID: e.ID, Title: e.Title.Get(lang)})
 	}

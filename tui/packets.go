@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/nettutor/nettutor/engine/capture"
 )
 
@@ -200,12 +201,29 @@ func (p *packetPane) row(i, w int) string {
 		b.WriteString(pk.Point)
 		b.WriteByte(' ')
 	}
-	b.WriteString(pk.Summary)
-	s := truncate(b.String(), w)
 	if i == p.sel {
-		return st.Selected.Render(pad(s, w))
+		b.WriteString(pk.Summary)
+		return st.Selected.Render(pad(truncate(b.String(), w), w))
 	}
-	return s
+	head := b.String()
+	return head + truncate(p.protoStyle(pk.Proto).Render(pk.Summary), max(w-width(head), 0))
+}
+
+// protoStyle colours a summary by protocol; the summary names the
+// protocol itself, so the colour only helps the eye.
+func (p *packetPane) protoStyle(proto string) lipgloss.Style {
+	st := p.c.Styles
+	switch proto {
+	case "ARP":
+		return st.Warn
+	case "ICMP", "ICMP6":
+		return st.Code
+	case "TCP":
+		return st.OK
+	case "UDP", "DNS":
+		return st.Accent
+	}
+	return st.App
 }
 
 // ladderView draws packets as arrows between endpoints, one per row.

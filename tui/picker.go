@@ -133,8 +133,65 @@ func (m pickerModel) statusText(id string, steps int) string {
 	return st.Subtle.Render("○ " + m.c.T("tui.picker.new"))
 }
 
-// View draws the picker in w x h.
+// View draws the picker in w x h: the list, and at 110 columns or more a
+// preview of the lesson under the cursor beside it.
 func (m pickerModel) View(w, h int) string {
+	if w < 110 {
+		return m.listView(w, h)
+	}
+	lw := w * 11 / 20
+	list := strings.Split(m.listView(lw, h), "\n")
+	prev := m.preview(w-lw-3, h-2)
+	out := make([]string, 0, h)
+	for i := 0; i < h; i++ {
+		l := ""
+		if i < len(list) {
+			l = list[i]
+		}
+		r := ""
+		if i >= 2 && i-2 < len(prev) {
+			r = m.c.Styles.Subtle.Render("│") + " " + prev[i-2]
+		}
+		out = append(out, pad(l, lw)+" "+r)
+	}
+	return strings.Join(out, "\n")
+}
+
+// preview lists the steps and exercises of the lesson under the cursor,
+// with the learner's progress.
+func (m pickerModel) preview(w, h int) []string {
+	l, ok := m.Selected()
+	if !ok || w < 20 {
+		return nil
+	}
+	st := m.c.Styles
+	lp := m.progress.Lessons[l.ID]
+	var out []string
+	out = append(out, truncate(st.Title.Render(l.Title), w), "")
+	for i, t := range l.StepTitles {
+		mark := st.Subtle.Render("○")
+		if lp != nil && (lp.Done || i < lp.Step) {
+			mark = st.OK.Render("✓")
+		}
+		out = append(out, wrapIndent(fmt.Sprintf("%s %2d  ", mark, i+1), t, w)...)
+	}
+	if len(l.Exercises) > 0 {
+		out = append(out, "", st.Bold.Render(m.c.T("tui.picker.exercises")))
+		for _, e := range l.Exercises {
+			mark := st.Subtle.Render("○")
+			if lp != nil && lp.Exercises[e.ID] {
+				mark = st.OK.Render("✓")
+			}
+			out = append(out, wrapIndent(mark+" ", e.Title+st.Subtle.Render("  "+l.ID+"/"+e.ID), w)...)
+		}
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	return out
+}
+
+func (m pickerModel) listView(w, h int) string {
 	st := m.c.Styles
 	var head []string
 	head = append(head, truncate(st.Header.Render("nettutor")+st.Subtle.Render(" · "+m.c.T("tui.picker.tagline")), w))
