@@ -18,6 +18,7 @@ import (
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // HostNS is the name of the lab host namespace in actions and snapshots.
@@ -38,6 +39,7 @@ type Lab struct {
 	procs    []*exec.Cmd
 	closers  []func()
 	pool     *nsPool
+	sysfs    bool // a sysfs of the host namespace is mounted on /sys
 }
 
 type nsEntry struct {
@@ -108,7 +110,24 @@ func (l *Lab) makeHost() error {
 	if err != nil {
 		return fmt.Errorf("bring lo up in the lab host: %w", err)
 	}
+	l.mountSysfs(fd)
 	return nil
+}
+
+// mountSysfs mounts a sysfs of the lab host namespace on /sys, inside the
+// sandbox's private mount namespace, as `ip netns exec` does for a named
+// namespace: /sys/class/net in a lab shell lists the lab's links, and no
+// write under it can reach a device of the real machine. Best effort: where
+// it cannot be mounted, /sys stays as it was.
+func (l *Lab) mountSysfs(host netns.NsHandle) {
+	if l.sysfs {
+		_ = unix.Unmount("/sys", unix.MNT_DETACH) // the previous host's
+		l.sysfs = false
+	}
+	err := nsutil.Do(host, func() error {
+		return unix.Mount("sysfs", "/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+	})
+	l.sysfs = err == nil
 }
 
 func openEntry(name, path string, fd netns.NsHandle) (*nsEntry, error) {

@@ -1,5 +1,7 @@
 package engine
 
+import "strings"
+
 // Snapshot is what the kernel reports about every namespace of a lab (or,
 // for inspect, of the caller). Diagrams and exercise checks are drawn from it
 // and nothing else.
@@ -85,4 +87,28 @@ func (n *Namespace) Link(name string) *Link {
 		}
 	}
 	return nil
+}
+
+// AddressBook maps every IPv4 address (without prefix length) and MAC
+// address in the snapshot to the name of its namespace, so that packets can
+// be drawn between hosts (a ladder diagram) rather than between addresses.
+func (s *Snapshot) AddressBook() map[string]string {
+	book := map[string]string{}
+	for _, ns := range s.Namespaces {
+		for _, l := range ns.Links {
+			if l.Kind == "loopback" {
+				continue
+			}
+			if l.MAC != "" {
+				book[l.MAC] = ns.Name
+			}
+			for _, a := range l.Addrs {
+				ip, _, _ := strings.Cut(a, "/")
+				if !strings.Contains(ip, ":") {
+					book[ip] = ns.Name
+				}
+			}
+		}
+	}
+	return book
 }

@@ -161,6 +161,9 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 			for _, p := range res.Packets {
 				fmt.Fprintf(w, "  %-14s %s\n", p.Point, p.Summary)
 			}
+			if res.Snapshot != nil {
+				fmt.Fprintf(w, "\n%s\n%s", T("run.ladder"), indent(strings.TrimRight(ladderText(res.Snapshot, res.Packets), "\n"), "  ")+"\n")
+			}
 		}
 		all = append(all, res.Packets...)
 	}
@@ -199,6 +202,23 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 		}
 	}
 	return code
+}
+
+// ladderText draws a step's packets as a sequence diagram between the
+// lab's namespaces, named from the snapshot's addresses.
+func ladderText(snap *engine.Snapshot, pkts []lessons.Packet) string {
+	cp := lessons.ToCapture(pkts)
+	capture.SortByTime(cp)
+	// The lab's inside namespaces left, the host in the middle, the
+	// outside world on the right, as the lessons draw them.
+	var order []string
+	for _, ns := range snap.Namespaces {
+		if ns.Name != engine.HostNS && ns.Name != "OUTSIDE" {
+			order = append(order, ns.Name)
+		}
+	}
+	order = append(order, engine.HostNS, "OUTSIDE")
+	return capture.RenderLadder(capture.BuildLadder(cp, snap.AddressBook(), order...), 100)
 }
 
 // writePcaps writes one classic pcap file per capture point id.

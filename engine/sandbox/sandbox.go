@@ -375,6 +375,16 @@ func setupChild() error {
 			return fail("create "+d, err)
 		}
 	}
+	// /run/netns as a shared mount point of its own, which is what
+	// `ip netns add` makes of it the first time it runs on a machine. Left to
+	// a learner's `ip netns add`, that bind would cover the pins already
+	// there, and they could no longer be removed.
+	if err := unix.Mount(NetnsDir, NetnsDir, "none", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fail("make "+NetnsDir+" a mount point", err)
+	}
+	if err := unix.Mount("", NetnsDir, "none", unix.MS_SHARED|unix.MS_REC, ""); err != nil {
+		return fail("make "+NetnsDir+" shared", err)
+	}
 	_ = unix.Sethostname([]byte("nettutor-lab"))
 	if err := prepareSubIDs(); err != nil {
 		return fail("set up /etc/subuid for the lab", err)
