@@ -24,6 +24,7 @@ import (
 
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/iptables"
+	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"golang.org/x/sys/unix"
 )
@@ -123,6 +124,7 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 	if err != nil {
 		return nil, res, err
 	}
+	mountLabSysfs(lab)
 	if e.NeedsSubIDs() {
 		if sandbox.Rootless() {
 			ws.Note = rootlessSubIDNote()
@@ -160,18 +162,46 @@ func shareNetnsDir() error {
 	return nil
 }
 
-// isMountPoint reports whether path is a mount point in this mount namespace.
+// isMountPoint reports whether path is a mount point as seen here: its
+// mount differs from its parent folder's. (A name in /proc/self/mountinfo
+// is not enough: a mount hidden under the sandbox's /run, such as the
+// machine's own /run/netns, is listed there too.)
 func isMountPoint(path string) bool {
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
+	var a, b unix.Statx_t
+	if unix.Statx(unix.AT_FDCWD, path, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID, &a) != nil ||
+		unix.Statx(unix.AT_FDCWD, filepath.Dir(path), unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID, &b) != nil {
 		return false
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) > 4 && f[4] == path {
-			return true
-		}
+	return a.Mnt_id != b.Mnt_id
+}
+
+var labSysfs struct {
+	sync.Mutex
+	mounted bool
+}
+
+// mountLabSysfs mounts a sysfs of the lab host namespace on /sys, in the
+// sandbox's private mount namespace, as `ip netns exec` does for a named
+// namespace: /sys/class/net in an answer then lists the lab's links (tools
+// such as `brctl show` read it), and no write under /sys/class/net can
+// reach a device of the real machine. Best effort: where it cannot be
+// mounted, /sys stays as it was.
+// (Like shareNetnsDir, it belongs in the sandbox set-up.)
+func mountLabSysfs(lab *engine.Lab) {
+	fd, err := lab.NsHandle(engine.HostNS)
+	if err != nil {
+		return
 	}
-	return false
+	labSysfs.Lock()
+	defer labSysfs.Unlock()
+	if labSysfs.mounted {
+		_ = unix.Unmount("/sys", unix.MNT_DETACH) // the previous lab's
+		labSysfs.mounted = false
+	}
+	err = nsutil.Do(fd, func() error {
+		return unix.Mount("sysfs", "/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+	})
+	labSysfs.mounted = err == nil
 }
 
 // newWorkspace makes the exercise folders on the sandbox's private /run, so

@@ -249,13 +249,14 @@ echo "ns=$(ip netns list | sort | tr '\n' ' ')"
 echo "cwd=$(ls -A | wc -l)"
 echo "dir=$(stat -c %a "$EXERCISE_DIR") $(ls -A "$EXERCISE_DIR" | wc -l)"
 echo "links=$(ip -o link | wc -l)"
+echo "sys=$(ls /sys/class/net | tr '\n' ' ')"
 case ":$PATH:" in *:/usr/sbin:*) echo sbin=yes;; esac
 echo "on stderr" >&2
 exit 7
 `)
 	g := gradeFile(t, ex, f, 10*time.Second)
 	out := g.Run.Output
-	for _, want := range []string{"uid=0\n", "ns=BLUE RED \n", "cwd=0\n", "dir=1777 0\n", "links=1\n", "sbin=yes\n", "on stderr\n"} {
+	for _, want := range []string{"uid=0\n", "ns=BLUE RED \n", "cwd=0\n", "dir=1777 0\n", "links=1\n", "sys=lo \n", "sbin=yes\n", "on stderr\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("answer output lacks %q:\n%s", want, out)
 		}
