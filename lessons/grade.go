@@ -57,12 +57,26 @@ type Workspace struct {
 func (w *Workspace) Env() *Env { return &Env{ExerciseDir: w.Dir} }
 
 // Environ is the environment of a program the learner runs for the
-// exercise (an answer script, a lab shell): the process's own, with
-// EXERCISE_DIR set and the sbin folders on PATH.
+// exercise: this process's own, with EXERCISE_DIR set and the sbin folders
+// on PATH.
 func (w *Workspace) Environ() []string {
-	env := make([]string, 0, len(os.Environ())+2)
+	cmd := &exec.Cmd{}
+	w.Prepare(cmd)
+	return cmd.Env
+}
+
+// Prepare makes cmd (a lab shell from engine.Lab.Shell, an answer from
+// engine.Lab.Cmd) run in the workspace: EXERCISE_DIR set, sbin on PATH,
+// and the working folder as its current folder. The variables cmd already
+// sets (NETTUTOR_NS, PS1) are kept.
+func (w *Workspace) Prepare(cmd *exec.Cmd) {
+	base := cmd.Env
+	if base == nil {
+		base = os.Environ()
+	}
+	env := make([]string, 0, len(base)+2)
 	path := ""
-	for _, kv := range os.Environ() {
+	for _, kv := range base {
 		switch {
 		case strings.HasPrefix(kv, "EXERCISE_DIR="):
 			continue
@@ -72,7 +86,8 @@ func (w *Workspace) Environ() []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, "PATH="+withSbin(path), "EXERCISE_DIR="+w.Dir)
+	cmd.Env = append(env, "PATH="+withSbin(path), "EXERCISE_DIR="+w.Dir)
+	cmd.Dir = w.Work
 }
 
 // withSbin adds the sbin folders, where ip, iptables and nft live, to a PATH
@@ -329,8 +344,7 @@ func RunAnswer(ctx context.Context, lab *engine.Lab, ws *Workspace, path string,
 		path = abs // the answer runs in another folder
 	}
 	cmd := lab.Cmd(engine.HostNS, "bash", path)
-	cmd.Dir = ws.Work
-	cmd.Env = append(ws.Environ(), "NETTUTOR_NS="+engine.HostNS)
+	ws.Prepare(cmd)
 	out := &capBuffer{max: MaxAnswerOutput}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

@@ -398,3 +398,33 @@ func BenchmarkCheckVethConnect(b *testing.B) {
 		lab.Close()
 	}
 }
+
+// TestGradeNetnsAddInAnswer: an answer's own `ip netns add` (the seed's
+// first lines) leaves nothing that stops the next lab from being made.
+func TestGradeNetnsAddInAnswer(t *testing.T) {
+	ex := vethConnect(t)
+	f := writeAnswer(t, "ip netns add RED\nip netns add GREEN\nip netns list | sort | tr '\\n' ' '\n")
+	for i := 0; i < 2; i++ {
+		g := gradeFile(t, ex, f, 10*time.Second)
+		if !strings.HasSuffix(g.Run.Output, "BLUE GREEN RED ") || !strings.Contains(g.Run.Output, "File exists") {
+			t.Errorf("run %d: output %q", i+1, g.Run.Output)
+		}
+	}
+}
+
+// TestWorkspacePrepare: a lab shell gets the workspace's folder and
+// EXERCISE_DIR, and keeps its own variables.
+func TestWorkspacePrepare(t *testing.T) {
+	lab := newLab(t)
+	ex := vethConnect(t)
+	ws, _, err := ex.Start(context.Background(), lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := lab.Cmd("RED", "sh", "-c", `echo "$NETTUTOR_NS $EXERCISE_DIR $(pwd)"`)
+	ws.Prepare(cmd)
+	out, err := cmd.Output()
+	if want := "RED " + ws.Dir + " " + ws.Work + "\n"; err != nil || string(out) != want {
+		t.Errorf("got %q (%v), want %q", out, err, want)
+	}
+}
