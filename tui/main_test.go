@@ -70,13 +70,14 @@ func golden(t *testing.T, name, got string) {
 // on in the background; what they return later is picked up by the next
 // call, as in the real program.
 type driver struct {
-	t   *testing.T
-	m   tea.Model
-	out chan tea.Msg
+	t     *testing.T
+	m     tea.Model
+	out   chan tea.Msg
+	quiet time.Duration // how long without messages ends a send
 }
 
 func newDriver(t *testing.T, m tea.Model) *driver {
-	return &driver{t: t, m: m, out: make(chan tea.Msg, 4096)}
+	return &driver{t: t, m: m, out: make(chan tea.Msg, 4096), quiet: 80 * time.Millisecond}
 }
 
 func (d *driver) start(c tea.Cmd) {
@@ -124,7 +125,7 @@ func (d *driver) send(msg tea.Msg) *driver {
 	d.t.Helper()
 	var c tea.Cmd
 	d.m, c = d.m.Update(msg)
-	d.run(c, 80*time.Millisecond)
+	d.run(c, d.quiet)
 	return d
 }
 

@@ -10,6 +10,12 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
+// The smallest terminal the screens are drawn in.
+const (
+	minWidth  = 30
+	minHeight = 8
+)
+
 type state int
 
 const (
@@ -178,6 +184,10 @@ func (m *Model) View() string {
 	}
 	if m.state == stateFatal {
 		return m.fatalView(w, h)
+	}
+	if w < minWidth || h < minHeight {
+		msg := m.common.Tf("tui.toosmall", minWidth, minHeight)
+		return strings.Join(fitLines(wrap(msg, w), 0, w, min(h, len(wrap(msg, w)))), "\n")
 	}
 	if m.showHelp {
 		return m.helpView(w, h)

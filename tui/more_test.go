@@ -150,3 +150,40 @@ func TestPacketDetailLayerMarksHex(t *testing.T) {
 		t.Errorf("IPv4 bytes not marked:\n%s", v)
 	}
 }
+
+// Every screen fits any terminal size, down to absurdly small ones.
+func TestViewsFitAnySize(t *testing.T) {
+	for _, sz := range [][2]int{{20, 6}, {40, 10}, {60, 15}, {80, 24}, {100, 30}, {160, 48}, {250, 70}} {
+		for _, lang := range []string{"en", "ko"} {
+			d := openLesson(t, lang, "veth", 120, 40, 4)
+			d.quiet = 15 * time.Millisecond
+			d.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			check := func(what string) {
+				v := d.view()
+				lines := strings.Split(v, "\n")
+				if len(lines) > sz[1] {
+					t.Errorf("%s %s %dx%d: %d lines", lang, what, sz[0], sz[1], len(lines))
+				}
+				for _, l := range lines {
+					if width(l) > sz[0] {
+						t.Errorf("%s %s %dx%d: line of %d cells: %q", lang, what, sz[0], sz[1], width(l), l)
+						break
+					}
+				}
+			}
+			check("lesson")
+			d.keys("tab", "tab", "enter")
+			check("detail")
+			d.keys("l")
+			check("ladder")
+			d.keys("?")
+			check("help")
+			d.keys("esc", "e")
+			check("exercise")
+			d.keys("c", "h", "a")
+			check("exercise checked")
+			d.keys("esc")
+			check("picker")
+		}
+	}
+}
