@@ -1064,15 +1064,20 @@ func (c *checker) fileOwner(g AssertArgs) string {
 		return os.Getenv(k)
 	})
 	var st syscall.Stat_t
+	shown := g.Path // "$EXERCISE_DIR/proof", as the learner wrote it, not the lab's folder
 	if err := syscall.Lstat(path, &st); err != nil {
-		return fmt.Sprintf("%s does not exist", path)
+		return fmt.Sprintf("%s does not exist", shown)
 	}
 	uid := int(st.Uid)
+	who := fmt.Sprintf("uid %d", uid)
+	if uid == 0 {
+		who = "uid 0 (root)"
+	}
 	if g.UIDMin != nil && uid < *g.UIDMin {
-		return fmt.Sprintf("%s is owned by uid %d, want uid >= %d (was it made inside the remapped user namespace?)", path, uid, *g.UIDMin)
+		return fmt.Sprintf("%s is owned by %s, want uid >= %d (was it made inside the remapped user namespace?)", shown, who, *g.UIDMin)
 	}
 	if g.UIDNot != nil && uid == *g.UIDNot {
-		return fmt.Sprintf("%s is owned by uid %d, which it must not be", path, uid)
+		return fmt.Sprintf("%s is owned by %s, which it must not be", shown, who)
 	}
 	return ""
 }

@@ -1,5 +1,5 @@
 # expect: fail
 # No user namespace at all: the file belongs to root.
 # fail: owner
-# detail: owner: is owned by uid 0, want uid >= 100000
+# detail: owner: $EXERCISE_DIR/proof is owned by uid 0 (root), want uid >= 100000
 touch "$EXERCISE_DIR/proof"

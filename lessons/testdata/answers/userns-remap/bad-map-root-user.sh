@@ -1,5 +1,5 @@
 # expect: fail
 # --map-root-user maps the namespace's root to root itself.
 # fail: owner
-# detail: owner: is owned by uid 0, want uid >= 100000
+# detail: owner: $EXERCISE_DIR/proof is owned by uid 0 (root), want uid >= 100000
 unshare --user --map-root-user touch "$EXERCISE_DIR/proof"
