@@ -111,7 +111,8 @@ type lessonModel struct {
 		lines   []string
 	}
 	rects      [paneCount]rect
-	blockStart int
+	blockStart int // the step pane's newest block, for following
+	blockEnd   int
 }
 
 func newLesson(c *Common, p *Progress, id string) *lessonModel {

@@ -202,17 +202,16 @@ func (m *lessonModel) frame(p pane, title string, lines []string, w, h int) []st
 	return out[:h]
 }
 
-// anchor is the step pane's offset when following: the start of the last
-// step that ran (so its results show), unless it does not fit.
+// anchor is the step pane's offset when following. The learner read the
+// step's text before running it, so what must show now is its results and
+// the start of what comes next: from the start of the last step that ran
+// when all that fits, else as much of its end as the pane holds.
 func (m *lessonModel) anchor(n, h int) int {
-	a := m.blockStart
-	if n-a <= h {
+	if m.busy != "" || n-m.blockStart <= h {
 		return max(0, n-h)
 	}
-	if m.busy != "" {
-		return max(0, n-h)
-	}
-	return a
+	want := min(n, m.blockEnd+4) // the results and the next step's title
+	return max(m.blockStart, want-h)
 }
 
 // topoLines renders the diagram, cached until its inputs change.
@@ -254,13 +253,17 @@ func (m *lessonModel) stepLines(w int) []string {
 	}
 	st := m.c.Styles
 	var out []string
-	m.blockStart = 0
+	m.blockStart, m.blockEnd = 0, 0
 	last := min(m.pos, len(m.steps)-1)
 	for i := 0; i <= last; i++ {
-		if i == m.pos-1 || (i == m.pos && m.runs[i].running) {
+		anchored := i == m.pos-1 || (i == m.pos && m.runs[i].running)
+		if anchored {
 			m.blockStart = len(out)
 		}
 		out = append(out, m.stepBlock(i, w)...)
+		if anchored {
+			m.blockEnd = len(out)
+		}
 		out = append(out, "")
 	}
 	if m.pos >= len(m.steps) {
@@ -397,7 +400,7 @@ func (m *lessonModel) exerciseLines(w int) []string {
 	st := m.c.Styles
 	ex := m.exercises[m.ex.idx]
 	var out []string
-	m.blockStart = 0
+	m.blockStart, m.blockEnd = 0, 0
 	out = append(out, wrapIndent("", st.Title.Render(m.c.T("tui.ex.title"))+" "+st.Bold.Render(ex.Title), w)...)
 	out = append(out, st.Subtle.Render("  "+m.info.ID+"/"+ex.ID))
 	out = append(out, "")
@@ -411,6 +414,7 @@ func (m *lessonModel) exerciseLines(w int) []string {
 	if m.ex.checked {
 		out = append(out, "")
 		m.blockStart = len(out)
+		defer func() { m.blockEnd = len(out) }()
 		for _, r := range m.ex.results {
 			if r.OK {
 				out = append(out, wrapIndent("  "+st.OK.Render("✓")+" ", r.ID+" "+st.Subtle.Render(r.Detail), w)...)
