@@ -428,6 +428,10 @@ type Grade struct {
 	Duration time.Duration
 }
 
+// crlfNote explains the usual errors of a script saved with Windows line ends.
+const crlfNote = "the answer has Windows line ends (CR LF): bash takes each CR as part of the command, " +
+	"so `ip link set veth0 up` reads as \"up\\r\" and fails; save it with Unix line ends (dos2unix FILE)."
+
 // Grade grades the answer script at path on lab, which must be fresh: it
 // starts the exercise, runs the answer (RunAnswer) and evaluates every
 // check with Exercise.Check. Checks run even when the answer failed or
@@ -442,6 +446,9 @@ func (e *Exercise) Grade(ctx context.Context, lab *engine.Lab, path string, opts
 		return g, err
 	}
 	g.Note = ws.Note
+	if b, err := os.ReadFile(path); err == nil && bytes.Contains(b, []byte("\r\n")) {
+		g.Note = strings.TrimSpace(g.Note + "\n" + crlfNote)
+	}
 	g.Run = RunAnswer(ctx, lab, ws, path, opts.Timeout)
 	env := ws.Env()
 	env.Lang = opts.Lang

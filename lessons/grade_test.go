@@ -423,3 +423,13 @@ func TestWorkspacePrepare(t *testing.T) {
 		t.Errorf("got %q (%v), want %q", out, err, want)
 	}
 }
+
+// TestGradeCRLF: an answer saved with Windows line ends is graded as it is,
+// with a note that explains the errors it makes.
+func TestGradeCRLF(t *testing.T) {
+	ex := vethConnect(t)
+	g := gradeFile(t, ex, writeAnswer(t, strings.ReplaceAll(ex.Solution, "\n", "\r\n")), 10*time.Second)
+	if g.Passed || !strings.Contains(g.Note, "Windows line ends") {
+		t.Errorf("passed %v, note %q\n%s", g.Passed, g.Note, g.Run.Output)
+	}
+}

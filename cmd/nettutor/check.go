@@ -91,6 +91,12 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 func answerFiles(lang string, given []string) ([]string, error) {
 	var out []string
 	for _, p := range given {
+		if p == "-" {
+			if len(given) > 1 {
+				return nil, errors.New(assets.T(lang, "check.stdin_alone"))
+			}
+			return []string{"-"}, nil
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
@@ -242,17 +248,30 @@ func checkInProcess(a *checkArgs, ex *lessons.Exercise, file string) int {
 		fmt.Fprint(os.Stderr, sandbox.Hint(err))
 		return sandbox.ExitUnavailable
 	}
+	path := file
+	if file == "-" {
+		// The script comes on stdin: keep it on the sandbox's own /run.
+		b, err := io.ReadAll(os.Stdin)
+		if err == nil {
+			path = filepath.Join(sandbox.StateDir, "answer-stdin.sh")
+			err = os.WriteFile(path, b, 0o644)
+		}
+		if err != nil {
+			return internalFail(a, ex, file, err)
+		}
+	}
 	ctx := context.Background()
 	lab, err := engine.New()
 	if err != nil {
 		return internalFail(a, ex, file, err)
 	}
 	defer lab.Close()
-	g, err := ex.Grade(ctx, lab, file, lessons.GradeOptions{Timeout: a.timeout, Lang: a.lang})
+	g, err := ex.Grade(ctx, lab, path, lessons.GradeOptions{Timeout: a.timeout, Lang: a.lang})
 	if err != nil {
 		return internalFail(a, ex, file, err)
 	}
 	r := reportOf(g, a.lang)
+	r.Answer = file
 	if a.json {
 		printJSONLine(os.Stdout, r)
 	} else {

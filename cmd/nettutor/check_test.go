@@ -146,6 +146,7 @@ func TestCheckBadInput(t *testing.T) {
 		{"bad timeout", []string{"check", "veth/connect", "--answer", ok, "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
 		{"zero timeout", []string{"check", "veth/connect", "--answer", ok, "--timeout", "0s"}, "--timeout must be positive"},
 		{"bad jobs", []string{"check", "veth/connect", "--answer", ok, "--jobs", "0"}, "--jobs must be at least 1"},
+		{"stdin and more", []string{"check", "veth/connect", "--answer", "-", ok}, "takes no other answers"},
 		{"bad lang", []string{"check", "veth/connect", "--answer", ok, "--lang", "fr"}, `unknown language "fr"`},
 	}
 	for _, c := range cases {
@@ -510,5 +511,21 @@ setpriv --reuid 1000 --regid 1000 --clear-groups "$2" check veth/connect --answe
 	if strings.Count(out, "cannot make the lab sandbox") != 1 || !strings.Contains(out, "user.max_user_namespaces=0") ||
 		!strings.HasSuffix(out, "exit=2\n") || strings.Contains(out, "answers passed") {
 		t.Errorf("inner nettutor said:\n%s", out)
+	}
+}
+
+// TestCheckStdin: --answer - reads the script from standard input.
+func TestCheckStdin(t *testing.T) {
+	needSandbox(t)
+	b, err := os.ReadFile(answer(t, "veth-connect/ok-nsenter.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(nettutorBin(t), "check", "veth/connect", "--answer", "-", "--json")
+	cmd.Stdin = bytes.NewReader(b)
+	out, err := cmd.Output()
+	var rep checkReport
+	if jerr := json.Unmarshal(out, &rep); err != nil || jerr != nil || !rep.Passed || rep.Answer != "-" {
+		t.Errorf("err %v, report %s", err, out)
 	}
 }
