@@ -100,8 +100,9 @@ type lessonModel struct {
 	pk     packetPane
 	ex     exerciseState
 
-	status    string
-	statusBad bool
+	status         string
+	statusBad      bool
+	progressWarned bool
 
 	topoCache struct {
 		snap    *engine.Snapshot
@@ -192,7 +193,7 @@ func (m *lessonModel) saveProgress() tea.Cmd {
 	path, b := m.progress.Path, m.progress.Marshal()
 	return func() tea.Msg {
 		if err := writeProgress(path, b); err != nil {
-			return statusMsg{"✗ " + err.Error()}
+			return progressErrMsg{err}
 		}
 		return nil
 	}
@@ -364,6 +365,14 @@ func (m *lessonModel) Update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 
 	case statusMsg:
 		m.setStatus(msg.text, strings.HasPrefix(msg.text, "✗"))
+		return m, nil
+
+	case progressErrMsg:
+		// Said once: a read-only home must not drown every step's status.
+		if !m.progressWarned {
+			m.progressWarned = true
+			m.setStatus(strings.TrimSpace(m.status+"  ⚠ "+m.c.T("tui.status.nosave")+": "+msg.err.Error()), true)
+		}
 		return m, nil
 
 	case tea.MouseMsg:

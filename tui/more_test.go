@@ -187,3 +187,18 @@ func TestViewsFitAnySize(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressFailureSaidOnce(t *testing.T) {
+	m := New(&fakeBackend{lessons: sixLessons()}, Options{Lang: "en", ProgressPath: "/proc/nettutor-cannot/progress.json"})
+	d := newDriver(t, m)
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.run(m.Init(), 50*time.Millisecond)
+	d.keys("down", "enter", "n")
+	if !strings.Contains(m.lesson.status, "progress not saved") || !strings.Contains(m.lesson.status, "step 1 done") {
+		t.Errorf("status after the first failed save: %q", m.lesson.status)
+	}
+	d.keys("n")
+	if m.lesson.status != "✓ step 2 done" {
+		t.Errorf("status after the second: %q", m.lesson.status)
+	}
+}

@@ -66,3 +66,6 @@ type statusMsg struct{ text string }
 type fatalMsg struct{ err error }
 
 type backToPickerMsg struct{}
+
+// progressErrMsg says the progress file could not be written.
+type progressErrMsg struct{ err error }
