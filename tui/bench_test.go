@@ -79,3 +79,24 @@ func BenchmarkPacketListView(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStepToFrame is the UI's share of "step action to redrawn frame":
+// a finished step's message through Update (diff of snapshots, progress)
+// and the next View at 160x48.
+func BenchmarkStepToFrame(b *testing.B) {
+	c := NewCommon("en")
+	m := newLesson(c, &Progress{Lessons: map[string]*LessonProgress{}}, "nat")
+	m.opening = false
+	m.sess = newFakeSession(LessonInfo{ID: "nat"}, "en")
+	m.steps = m.sess.Steps()
+	m.runs = make([]stepRun, len(m.steps))
+	res := StepResult{Actions: []ActionEvent{{Command: "iptables -t nat -A POSTROUTING -s 11.11.11.0/24 ! -o br0 -j MASQUERADE", OK: true}}}
+	before, after := natBefore(), natSnapshot()
+	b.ReportAllocs()
+	for b.Loop() {
+		m.snap, m.pos = before, 0
+		m.runs[0] = stepRun{running: true}
+		m.Update(stepDoneMsg{gen: m.gen, step: 0, res: res, snap: after})
+		_ = m.View(160, 48)
+	}
+}

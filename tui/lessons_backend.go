@@ -294,10 +294,13 @@ func CaptureLayers(data []byte) []Layer {
 }
 
 func (s *labSession) WritePcap(path string) (int, error) {
-	if s.runner == nil {
+	s.b.mu.Lock()
+	r := s.runner
+	s.b.mu.Unlock()
+	if r == nil {
 		return 0, errors.New("the lesson is closed")
 	}
-	pkts := lessons.ToCapture(s.runner.Packets())
+	pkts := lessons.ToCapture(r.Packets())
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, err
