@@ -267,10 +267,12 @@ func (m *lessonModel) Update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 			m.pk.reset()
 			cmds = append(cmds, m.armPackets())
 		}
+		m.setSnap(msg.snap, msg.why == "shell" || msg.why == "back")
 		if msg.why == "exercise" {
 			m.ex.ready = true
+			// Answers are typed in the lab host, as the seed's commands are.
+			m.selNS, m.userSel = engine.HostNS, true
 		}
-		m.setSnap(msg.snap, msg.why == "shell" || msg.why == "back")
 		m.follow = true
 		return m, tea.Batch(cmds...)
 

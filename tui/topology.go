@@ -349,8 +349,8 @@ func (t *topo) showHost() bool {
 	if t.host == nil {
 		return false
 	}
-	if len(t.top)+len(t.bottom) == 0 {
-		return true
+	if len(t.top)+len(t.bottom) == 0 || t.o.Selected == t.host.Name {
+		return true // the shell target is always drawn
 	}
 	if len(t.hostConnected) > 0 || len(t.host.Rules) > 0 {
 		return true
