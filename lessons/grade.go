@@ -246,8 +246,8 @@ var subIDOnce struct {
 }
 
 // SetUpSubIDs makes /etc/subuid and /etc/subgid read SubIDLines inside the
-// lab sandbox only: an existing file gets a bind mount of a copy on the
-// sandbox's tmpfs; a missing one is created in an overlay over /etc whose
+// lab sandbox only: when both exist, each gets a bind mount of a copy on the
+// sandbox's tmpfs; otherwise both are written into an overlay over /etc whose
 // upper layer is on that tmpfs. The sandbox's mount namespace is private,
 // so the real /etc never changes. It refuses to run outside the sandbox.
 func SetUpSubIDs() error {
@@ -259,49 +259,62 @@ func SetUpSubIDs() error {
 	if subIDOnce.done {
 		return nil
 	}
-	dir := filepath.Join(sandbox.StateDir, "subids")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := setUpSubIDsAt("/etc", filepath.Join(sandbox.StateDir, "subids")); err != nil {
 		return err
 	}
-	files := []string{"/etc/subuid", "/etc/subgid"}
-	overlaid := false
+	subIDOnce.done = true
+	return nil
+}
+
+// setUpSubIDsAt makes etc/subuid and etc/subgid read SubIDLines, with the
+// copies, or the overlay's upper layer, in state. When both files exist,
+// each gets a bind mount; otherwise etc gets an overlay (which would hide a
+// bind mount on one of them) and both files are written into it.
+func setUpSubIDsAt(etc, state string) error {
+	if err := os.MkdirAll(state, 0o755); err != nil {
+		return err
+	}
+	files := []string{filepath.Join(etc, "subuid"), filepath.Join(etc, "subgid")}
+	bind := true
 	for _, f := range files {
-		st, err := os.Lstat(f)
-		if err == nil && st.Mode().IsRegular() {
-			src := filepath.Join(dir, filepath.Base(f))
+		if st, err := os.Lstat(f); err != nil || !st.Mode().IsRegular() {
+			bind = false
+		}
+	}
+	if bind {
+		for _, f := range files {
+			src := filepath.Join(state, filepath.Base(f))
 			if err := os.WriteFile(src, []byte(SubIDLines), 0o644); err != nil {
 				return err
 			}
 			if err := unix.Mount(src, f, "", unix.MS_BIND, ""); err != nil {
 				return fmt.Errorf("bind %s: %w", f, err)
 			}
-			continue
 		}
-		if !overlaid {
-			if err := overlayEtc(dir); err != nil {
-				return err
-			}
-			overlaid = true
-		}
+		return nil
+	}
+	if err := overlayEtc(etc, state); err != nil {
+		return err
+	}
+	for _, f := range files {
 		_ = os.Remove(f) // a dangling link or other oddity, in the upper layer only
 		if err := os.WriteFile(f, []byte(SubIDLines), 0o644); err != nil {
 			return fmt.Errorf("write %s in the lab overlay: %w", f, err)
 		}
 	}
-	subIDOnce.done = true
 	return nil
 }
 
-func overlayEtc(dir string) error {
+func overlayEtc(etc, dir string) error {
 	upper, work := filepath.Join(dir, "upper"), filepath.Join(dir, "work")
 	for _, d := range []string{upper, work} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-	opts := "lowerdir=/etc,upperdir=" + upper + ",workdir=" + work
-	if err := unix.Mount("overlay", "/etc", "overlay", 0, opts); err != nil {
-		return fmt.Errorf("overlay on /etc: %w", err)
+	opts := "lowerdir=" + etc + ",upperdir=" + upper + ",workdir=" + work
+	if err := unix.Mount("overlay", etc, "overlay", 0, opts); err != nil {
+		return fmt.Errorf("overlay on %s: %w", etc, err)
 	}
 	return nil
 }
