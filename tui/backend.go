@@ -131,8 +131,9 @@ type Session interface {
 	Snapshot(ctx context.Context) (*engine.Snapshot, error)
 	// Shell returns a shell inside lab namespace ns, for tea.ExecProcess.
 	Shell(ns string) *exec.Cmd
-	// StartExercise resets the lab to an exercise's starting state.
-	StartExercise(ctx context.Context, id string) error
+	// StartExercise resets the lab to an exercise's starting state; note,
+	// when not empty, says what this machine cannot do for the exercise.
+	StartExercise(ctx context.Context, id string) (note string, err error)
 	Check(ctx context.Context, id string) ([]CheckResult, error)
 	// Packets returns the channel captured packets arrive on. A Goto or
 	// StartExercise may replace it (the old one is then closed).

@@ -166,11 +166,11 @@ func (s *fakeSession) Snapshot(ctx context.Context) (*engine.Snapshot, error) {
 	return s.snaps[min(s.pos, len(s.snaps)-1)], nil
 }
 func (s *fakeSession) Shell(ns string) *exec.Cmd { return exec.Command("true") }
-func (s *fakeSession) StartExercise(ctx context.Context, id string) error {
+func (s *fakeSession) StartExercise(ctx context.Context, id string) (string, error) {
 	s.mu.Lock()
 	s.pos = 0
 	s.mu.Unlock()
-	return nil
+	return "", nil
 }
 func (s *fakeSession) Check(ctx context.Context, id string) ([]CheckResult, error) {
 	s.mu.Lock()

@@ -2,7 +2,9 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"strings"
 	"os"
 	"path/filepath"
 	"testing"
@@ -101,5 +103,61 @@ func TestFlowVethRealLab(t *testing.T) {
 	}
 	if len(fm.lesson.pk.pkts) != 0 {
 		t.Errorf("packets of the undone step still listed: %d", len(fm.lesson.pk.pkts))
+	}
+}
+
+// TestExerciseRealLab: on a real lab, veth/connect fails right after its
+// setup and passes once the reference solution ran in the TUI's shell.
+func TestExerciseRealLab(t *testing.T) {
+	if !labOK {
+		t.Skip("no lab sandbox here")
+	}
+	lab, err := engine.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lab.Close()
+	ctx := context.Background()
+	sess, err := NewLabBackend(lab).Open(ctx, "veth", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	var ex ExerciseDetail
+	for _, e := range sess.Exercises() {
+		if e.ID == "connect" {
+			ex = e
+		}
+	}
+	if ex.Solution == "" || len(ex.Hints) == 0 {
+		t.Fatalf("veth/connect: %+v", ex)
+	}
+	if _, err := sess.StartExercise(ctx, "connect"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := sess.Check(ctx, "connect")
+	if err != nil || len(res) == 0 || res[0].OK {
+		t.Fatalf("check before any answer: %+v %v", res, err)
+	}
+	var hinted bool
+	for _, r := range res {
+		hinted = hinted || (!r.OK && r.Hint != "")
+	}
+	if !hinted {
+		t.Errorf("no hint for a failed check: %+v", res)
+	}
+	sh := sess.Shell("host")
+	sh.Stdin = strings.NewReader(ex.Solution + "\nexit\n")
+	if out, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("solution in the lab shell: %v\n%s", err, out)
+	}
+	res, err = sess.Check(ctx, "connect")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if !r.OK {
+			t.Errorf("after the solution: %s: %s", r.ID, r.Detail)
+		}
 	}
 }

@@ -58,7 +58,8 @@ type exerciseState struct {
 	passed   bool
 	hints    int
 	solution bool
-	ready    bool // the lab holds the exercise's setup
+	ready    bool   // the lab holds the exercise's setup
+	note     string // what this machine cannot do for it
 }
 
 // rect is a pane's place on the screen, for the mouse.
@@ -269,7 +270,7 @@ func (m *lessonModel) Update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		}
 		m.setSnap(msg.snap, msg.why == "shell" || msg.why == "back")
 		if msg.why == "exercise" {
-			m.ex.ready = true
+			m.ex.ready, m.ex.note = true, msg.note
 			// Answers are typed in the lab host, as the seed's commands are.
 			m.selNS, m.userSel = engine.HostNS, true
 		}
@@ -625,11 +626,12 @@ func (m *lessonModel) toggleExercise() tea.Cmd {
 	sess, gen := m.sess, m.gen
 	return func() tea.Msg {
 		ctx := context.Background()
-		if err := sess.StartExercise(ctx, ex.ID); err != nil {
+		note, err := sess.StartExercise(ctx, ex.ID)
+		if err != nil {
 			return labMsg{gen: gen, pos: -1, err: err, why: "exercise"}
 		}
 		s, err := sess.Snapshot(ctx)
-		return labMsg{gen: gen, pos: -1, snap: s, err: err, why: "exercise"}
+		return labMsg{gen: gen, pos: -1, snap: s, err: err, why: "exercise", note: note}
 	}
 }
 

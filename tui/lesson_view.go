@@ -410,6 +410,10 @@ func (m *lessonModel) exerciseLines(w int) []string {
 		out = append(out, "  "+st.Subtle.Render(m.c.T("tui.loading")))
 		return out
 	}
+	if m.ex.note != "" {
+		out = append(out, wrapIndent("  "+st.Warn.Render("⚠")+" ", m.ex.note, w)...)
+		out = append(out, "")
+	}
 	out = append(out, wrapIndent("  ", st.Subtle.Render(m.c.T("tui.ex.howto")), w)...)
 	if m.ex.checked {
 		out = append(out, "")
@@ -422,7 +426,7 @@ func (m *lessonModel) exerciseLines(w int) []string {
 			}
 			out = append(out, wrapIndent("  "+st.Fail.Render("✗")+" ", r.ID+" "+r.Detail, w)...)
 			if r.Hint != "" {
-				out = append(out, wrapIndent("    "+st.Warn.Render("→")+" ", r.Hint, w)...)
+				out = append(out, wrapInline(r.Hint, "    "+st.Warn.Render("→")+" ", "      ", w, st)...)
 			}
 		}
 		if m.ex.passed {
@@ -432,13 +436,20 @@ func (m *lessonModel) exerciseLines(w int) []string {
 	if m.ex.hints > 0 {
 		out = append(out, "")
 		for i := 0; i < m.ex.hints && i < len(ex.Hints); i++ {
-			out = append(out, wrapIndent(fmt.Sprintf("  %s %d. ", st.Warn.Render("▸"), i+1), ex.Hints[i], w)...)
+			out = append(out, wrapInline(ex.Hints[i], fmt.Sprintf("  %s %d. ", st.Warn.Render("▸"), i+1), "       ", w, st)...)
 		}
 	}
 	if m.ex.solution && ex.Solution != "" {
 		out = append(out, "", "  "+st.Accent.Render(m.c.T("tui.ex.solution")))
+		// Wrapped, not cut: learners copy it.
 		for _, l := range strings.Split(strings.TrimRight(ex.Solution, "\n"), "\n") {
-			out = append(out, "    "+st.Code.Render(truncate(l, w-4)))
+			for i, part := range strings.Split(ansi.Hardwrap(l, max(w-6, 8), true), "\n") {
+				ind := "    "
+				if i > 0 {
+					ind = "      "
+				}
+				out = append(out, ind+st.Code.Render(part))
+			}
 		}
 	}
 	return out

@@ -88,6 +88,8 @@ type labSession struct {
 	lang   string
 	runner *lessons.Runner
 
+	ws *lessons.Workspace // the exercise's, between StartExercise and Goto
+
 	pmu    sync.Mutex
 	ch     chan Packet
 	seq    int
@@ -201,6 +203,7 @@ func (s *labSession) Goto(ctx context.Context, n int) error {
 		return errors.New("the lesson is closed")
 	}
 	s.newStream()
+	s.ws = nil
 	return s.runner.Goto(ctx, n)
 }
 
@@ -208,7 +211,18 @@ func (s *labSession) Snapshot(ctx context.Context) (*engine.Snapshot, error) {
 	return s.b.lab.Snapshot()
 }
 
-func (s *labSession) Shell(ns string) *exec.Cmd { return s.b.lab.Shell(ns) }
+// Shell is a lab shell; in an exercise it works in the exercise's
+// workspace ($EXERCISE_DIR set, sbin on PATH), as answers do.
+func (s *labSession) Shell(ns string) *exec.Cmd {
+	cmd := s.b.lab.Shell(ns)
+	s.b.mu.Lock()
+	ws := s.ws
+	s.b.mu.Unlock()
+	if ws != nil {
+		ws.Prepare(cmd)
+	}
+	return cmd
+}
 
 func (s *labSession) exercise(id string) (*lessons.Exercise, error) {
 	e := s.lesson.Exercise(id)
@@ -218,26 +232,30 @@ func (s *labSession) exercise(id string) (*lessons.Exercise, error) {
 	return e, nil
 }
 
-func (s *labSession) StartExercise(ctx context.Context, id string) error {
+func (s *labSession) StartExercise(ctx context.Context, id string) (string, error) {
 	e, err := s.exercise(id)
 	if err != nil {
-		return err
+		return "", err
 	}
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
 	if s.runner == nil {
-		return errors.New("the lesson is closed")
+		return "", errors.New("the lesson is closed")
 	}
 	s.runner.Close()
 	s.newStream()
 	if err := s.b.lab.Reset(); err != nil {
-		return fmt.Errorf("reset the lab: %w", err)
+		return "", fmt.Errorf("reset the lab: %w", err)
 	}
 	// The runner must rebuild from scratch when the learner goes back to
 	// the steps: a fresh runner on the reset lab.
 	s.runner = lessons.NewRunner(s.b.lab, s.lesson, lessons.Options{OnPacket: s.onPacket, Lang: s.lang})
-	_, err = e.SetUp(ctx, s.b.lab)
-	return err
+	ws, _, err := e.Start(ctx, s.b.lab)
+	if err != nil {
+		return "", err
+	}
+	s.ws = ws
+	return ws.Note, nil
 }
 
 func (s *labSession) Check(ctx context.Context, id string) ([]CheckResult, error) {
@@ -247,12 +265,13 @@ func (s *labSession) Check(ctx context.Context, id string) ([]CheckResult, error
 	}
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
-	dir, err := os.MkdirTemp("", "nettutor-exercise-")
-	if err == nil {
-		defer os.RemoveAll(dir)
+	env := &lessons.Env{}
+	if s.ws != nil {
+		env = s.ws.Env()
 	}
+	env.Lang = s.lang
 	var out []CheckResult
-	for _, r := range e.Check(ctx, s.b.lab, &lessons.Env{ExerciseDir: dir, Lang: s.lang}) {
+	for _, r := range e.Check(ctx, s.b.lab, env) {
 		cr := CheckResult{ID: r.Desc, OK: r.OK, Detail: r.Detail}
 		if cr.ID == "" {
 			cr.ID = r.ID

@@ -25,6 +25,7 @@ type labMsg struct {
 	snap *engine.Snapshot
 	err  error
 	why  string
+	note string // exercise: what this machine cannot do
 }
 
 type actionMsg struct {
