@@ -202,9 +202,12 @@ func (s *labSession) Goto(ctx context.Context, n int) error {
 	if s.runner == nil {
 		return errors.New("the lesson is closed")
 	}
-	s.newStream()
 	s.ws = nil
-	return s.runner.Goto(ctx, n)
+	err := s.runner.Goto(ctx, n)
+	// A new stream after the old captures stopped: nothing of the undone
+	// steps reaches the list.
+	s.newStream()
+	return err
 }
 
 func (s *labSession) Snapshot(ctx context.Context) (*engine.Snapshot, error) {
