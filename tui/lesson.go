@@ -398,6 +398,7 @@ func (m *lessonModel) setSnap(s *engine.Snapshot, highlight bool) {
 	}
 	m.snap = s
 	m.pk.hosts = hostNames(s)
+	m.pk.order = TopoOrder(s, m.nsOrder)
 	if !m.userSel || s.NS(m.selNS) == nil {
 		m.userSel = false
 		if order := TopoOrder(s, m.nsOrder); len(order) > 0 {

@@ -74,6 +74,7 @@ type packetPane struct {
 	drops      uint64
 	layers     func(Packet) []Layer
 	hosts      map[string]string // address or MAC -> namespace, for the ladder
+	order      []string          // namespaces in diagram order: ladder columns
 }
 
 func newPacketPane(c *Common) packetPane {
@@ -250,6 +251,19 @@ func (p *packetPane) ladderView(pkts []Packet, base, w int) []string {
 	}
 	if len(eps) == 0 {
 		return nil
+	}
+	// Columns in the diagram's order, then the rest as met.
+	rank := func(e string) int {
+		for i, n := range p.order {
+			if n == e {
+				return i
+			}
+		}
+		return len(p.order) + idx[e]
+	}
+	sort.SliceStable(eps, func(i, j int) bool { return rank(eps[i]) < rank(eps[j]) })
+	for i, e := range eps {
+		idx[e] = i
 	}
 	if len(eps) == 1 {
 		eps = append(eps, "?")
