@@ -226,7 +226,7 @@ func (m *lessonModel) Update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		if lp := m.progress.Lessons[m.id]; lp != nil && lp.Step > 0 && lp.Step < len(m.steps) {
 			resume = min(lp.Step, len(m.steps))
 		}
-		cmds := []tea.Cmd{m.armPackets()}
+		cmds := []tea.Cmd{m.armPackets(), tea.SetWindowTitle("nettutor · " + m.info.Title)}
 		if resume > 0 {
 			m.busy = m.c.Tf("tui.busy.resume", resume)
 			cmds = append(cmds, m.gotoCmd(resume, "resume"))

@@ -67,10 +67,10 @@ func (m *Model) ExitCode() int { return m.exitCode }
 // Init loads the lesson list.
 func (m *Model) Init() tea.Cmd {
 	b, lang := m.backend, m.common.Lang
-	return func() tea.Msg {
+	return tea.Batch(tea.SetWindowTitle("nettutor"), func() tea.Msg {
 		ls, err := b.Lessons(lang)
 		return lessonsMsg{ls, err}
-	}
+	})
 }
 
 // Update implements tea.Model.
@@ -140,7 +140,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.lesson = nil
 		m.state = statePicker
-		return m, cmd
+		return m, tea.Batch(cmd, tea.SetWindowTitle("nettutor"))
 	}
 
 	switch m.state {
