@@ -257,8 +257,13 @@ func (m pickerModel) listView(w, h int) string {
 		meta := m.c.Tf("tui.picker.steps", l.Steps)
 		if len(l.Exercises) > 0 {
 			var names []string
+			lp := m.progress.Lessons[l.ID]
 			for _, e := range l.Exercises {
-				names = append(names, e.Title)
+				if lp != nil && lp.Exercises[e.ID] {
+					names = append(names, "✓ "+e.Title)
+				} else {
+					names = append(names, e.Title)
+				}
 			}
 			meta += " · " + m.c.T("tui.picker.exercises") + " " + strings.Join(names, ", ")
 		}
