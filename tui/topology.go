@@ -38,7 +38,7 @@ const (
 func RenderTopology(s *engine.Snapshot, o TopoOptions) string {
 	st := o.Styles
 	if st == nil {
-		st = plainStyles
+		st = &Styles{} // zero styles draw plain text
 	}
 	W := max(o.Width, topoMinBox+2)
 	if s == nil || len(s.Namespaces) == 0 {
@@ -47,8 +47,6 @@ func RenderTopology(s *engine.Snapshot, o TopoOptions) string {
 	t := topo{s: s, o: o, st: st, W: W}
 	return t.render()
 }
-
-var plainStyles = &Styles{}
 
 // TopoOrder lists a snapshot's namespaces in the order the diagram shows
 // them: the row above the host left to right, the host, then OUTSIDE.
