@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/nettutor/nettutor/engine"
 )
 
@@ -985,4 +984,3 @@ func composeSegs(segs []seg, w int) string {
 	return strings.TrimRight(sb.String(), " ")
 }
 
-var _ = lipgloss.Width
