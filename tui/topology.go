@@ -983,4 +983,3 @@ func composeSegs(segs []seg, w int) string {
 	}
 	return strings.TrimRight(sb.String(), " ")
 }
-
