@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	if reexec.Init() {
 		return
 	}
-	sandbox.TestMain(m.Run)
+	sandbox.RunTests(m.Run)
 }
 
 // newLab gives a test a fresh lab, torn down at the end.

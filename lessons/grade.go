@@ -24,9 +24,7 @@ import (
 
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/iptables"
-	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/nettutor/nettutor/engine/sandbox"
-	"golang.org/x/sys/unix"
 )
 
 // DefaultAnswerTimeout is how long an answer script may run.
@@ -35,18 +33,14 @@ const DefaultAnswerTimeout = 30 * time.Second
 // MaxAnswerOutput is how much of an answer's output is kept.
 const MaxAnswerOutput = 64 << 10
 
-// SubIDLines is what /etc/subuid and /etc/subgid read inside the lab for
-// exercises that need subordinate ids, as Docker's userns-remap sets them up.
-const SubIDLines = "root:165536:65536\ndockremap:165536:65536\n"
-
 // Workspace is where one exercise is done inside the lab sandbox.
 type Workspace struct {
 	// Dir is $EXERCISE_DIR: empty, writable by any uid (mode 1777).
 	Dir string
 	// Work is a fresh empty folder, the answer's working directory.
 	Work string
-	// SubIDs is set when /etc/subuid and /etc/subgid read SubIDLines in
-	// the lab's own mount namespace.
+	// SubIDs is set when /etc/subuid and /etc/subgid read
+	// sandbox.SubIDLines, Docker's userns-remap range, in the lab.
 	SubIDs bool
 	// Note explains what this machine allows when the exercise cannot be
 	// done as written here (a rootless lab has no subordinate ids).
@@ -128,9 +122,6 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 	if !sandbox.Inside() {
 		return nil, nil, errors.New("exercise start: not inside the lab sandbox")
 	}
-	if err := shareNetnsDir(); err != nil {
-		return nil, nil, err
-	}
 	res, err := e.SetUp(ctx, lab)
 	if err != nil {
 		return nil, res, err
@@ -139,84 +130,16 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 	if err != nil {
 		return nil, res, err
 	}
-	mountLabSysfs(lab)
+	// The sandbox gave the lab its own /etc/subuid and /etc/subgid (see
+	// sandbox.SubIDLines); only as root do they hold the userns-remap range.
 	if e.NeedsSubIDs() {
 		if sandbox.Rootless() {
 			ws.Note = rootlessSubIDNote()
 		} else {
-			if err := SetUpSubIDs(); err != nil {
-				return nil, res, fmt.Errorf("set up /etc/subuid in the lab: %w", err)
-			}
 			ws.SubIDs = true
 		}
 	}
 	return ws, res, nil
-}
-
-// shareNetnsDir makes /run/netns a shared mount point of its own, which is
-// what `ip netns add` does the first time it runs on a host. Were it left to
-// an answer's `ip netns add`, that bind would cover the lab's existing pins,
-// so that they could no longer be removed (unlink of a file that is a mount
-// point below the bind fails) and the next lab could not make RED again. It
-// must run while /run/netns is still empty; later it does nothing.
-// (It belongs in the sandbox set-up; until it is there, it is done here.)
-func shareNetnsDir() error {
-	dir := sandbox.NetnsDir
-	if isMountPoint(dir) {
-		return nil
-	}
-	if ents, err := os.ReadDir(dir); err != nil || len(ents) > 0 {
-		return nil
-	}
-	if err := unix.Mount(dir, dir, "none", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		return fmt.Errorf("make %s a mount point: %w", dir, err)
-	}
-	if err := unix.Mount("", dir, "none", unix.MS_SHARED|unix.MS_REC, ""); err != nil {
-		return fmt.Errorf("make %s shared: %w", dir, err)
-	}
-	return nil
-}
-
-// isMountPoint reports whether path is a mount point as seen here: its
-// mount differs from its parent folder's. (A name in /proc/self/mountinfo
-// is not enough: a mount hidden under the sandbox's /run, such as the
-// machine's own /run/netns, is listed there too.)
-func isMountPoint(path string) bool {
-	var a, b unix.Statx_t
-	if unix.Statx(unix.AT_FDCWD, path, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID, &a) != nil ||
-		unix.Statx(unix.AT_FDCWD, filepath.Dir(path), unix.AT_SYMLINK_NOFOLLOW, unix.STATX_MNT_ID, &b) != nil {
-		return false
-	}
-	return a.Mnt_id != b.Mnt_id
-}
-
-var labSysfs struct {
-	sync.Mutex
-	mounted bool
-}
-
-// mountLabSysfs mounts a sysfs of the lab host namespace on /sys, in the
-// sandbox's private mount namespace, as `ip netns exec` does for a named
-// namespace: /sys/class/net in an answer then lists the lab's links (tools
-// such as `brctl show` read it), and no write under /sys/class/net can
-// reach a device of the real machine. Best effort: where it cannot be
-// mounted, /sys stays as it was.
-// (Like shareNetnsDir, it belongs in the sandbox set-up.)
-func mountLabSysfs(lab *engine.Lab) {
-	fd, err := lab.NsHandle(engine.HostNS)
-	if err != nil {
-		return
-	}
-	labSysfs.Lock()
-	defer labSysfs.Unlock()
-	if labSysfs.mounted {
-		_ = unix.Unmount("/sys", unix.MNT_DETACH) // the previous lab's
-		labSysfs.mounted = false
-	}
-	err = nsutil.Do(fd, func() error {
-		return unix.Mount("sysfs", "/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
-	})
-	labSysfs.mounted = err == nil
 }
 
 // newWorkspace makes the exercise folders on the sandbox's private /run, so
@@ -238,85 +161,6 @@ func newWorkspace() (*Workspace, error) {
 		_ = os.Chmod(d, 0o755)
 	}
 	return ws, nil
-}
-
-var subIDOnce struct {
-	sync.Mutex
-	done bool
-}
-
-// SetUpSubIDs makes /etc/subuid and /etc/subgid read SubIDLines inside the
-// lab sandbox only: when both exist, each gets a bind mount of a copy on the
-// sandbox's tmpfs; otherwise both are written into an overlay over /etc whose
-// upper layer is on that tmpfs. The sandbox's mount namespace is private,
-// so the real /etc never changes. It refuses to run outside the sandbox.
-func SetUpSubIDs() error {
-	if !sandbox.Inside() {
-		return errors.New("refusing to change /etc outside the lab sandbox")
-	}
-	subIDOnce.Lock()
-	defer subIDOnce.Unlock()
-	if subIDOnce.done {
-		return nil
-	}
-	if err := setUpSubIDsAt("/etc", filepath.Join(sandbox.StateDir, "subids")); err != nil {
-		return err
-	}
-	subIDOnce.done = true
-	return nil
-}
-
-// setUpSubIDsAt makes etc/subuid and etc/subgid read SubIDLines, with the
-// copies, or the overlay's upper layer, in state. When both files exist,
-// each gets a bind mount; otherwise etc gets an overlay (which would hide a
-// bind mount on one of them) and both files are written into it.
-func setUpSubIDsAt(etc, state string) error {
-	if err := os.MkdirAll(state, 0o755); err != nil {
-		return err
-	}
-	files := []string{filepath.Join(etc, "subuid"), filepath.Join(etc, "subgid")}
-	bind := true
-	for _, f := range files {
-		if st, err := os.Lstat(f); err != nil || !st.Mode().IsRegular() {
-			bind = false
-		}
-	}
-	if bind {
-		for _, f := range files {
-			src := filepath.Join(state, filepath.Base(f))
-			if err := os.WriteFile(src, []byte(SubIDLines), 0o644); err != nil {
-				return err
-			}
-			if err := unix.Mount(src, f, "", unix.MS_BIND, ""); err != nil {
-				return fmt.Errorf("bind %s: %w", f, err)
-			}
-		}
-		return nil
-	}
-	if err := overlayEtc(etc, state); err != nil {
-		return err
-	}
-	for _, f := range files {
-		_ = os.Remove(f) // a dangling link or other oddity, in the upper layer only
-		if err := os.WriteFile(f, []byte(SubIDLines), 0o644); err != nil {
-			return fmt.Errorf("write %s in the lab overlay: %w", f, err)
-		}
-	}
-	return nil
-}
-
-func overlayEtc(etc, dir string) error {
-	upper, work := filepath.Join(dir, "upper"), filepath.Join(dir, "work")
-	for _, d := range []string{upper, work} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	opts := "lowerdir=" + etc + ",upperdir=" + upper + ",workdir=" + work
-	if err := unix.Mount("overlay", etc, "overlay", 0, opts); err != nil {
-		return fmt.Errorf("overlay on %s: %w", etc, err)
-	}
-	return nil
 }
 
 // rootlessSubIDNote says what a rootless lab allows for user namespaces.

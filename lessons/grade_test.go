@@ -6,14 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
-	"golang.org/x/sys/unix"
 )
 
 // answerSpec is what an answer file's header says grading must find (see
@@ -333,7 +331,7 @@ func TestGradeSubIDs(t *testing.T) {
 		}
 		return
 	}
-	want := SubIDLines + SubIDLines + "165536\n"
+	want := sandbox.SubIDLines() + sandbox.SubIDLines() + "165536\n"
 	if g.Run.Output != want || !g.Passed || g.Note != "" {
 		t.Errorf("output %q (want %q), passed %v, note %q\n%s", g.Run.Output, want, g.Passed, g.Note, describeGrade(g))
 	}
@@ -433,47 +431,5 @@ func TestGradeCRLF(t *testing.T) {
 	g := gradeFile(t, ex, writeAnswer(t, strings.ReplaceAll(ex.Solution, "\n", "\r\n")), 10*time.Second)
 	if g.Passed || !strings.Contains(g.Note, "Windows line ends") {
 		t.Errorf("passed %v, note %q\n%s", g.Passed, g.Note, g.Run.Output)
-	}
-}
-
-// TestSubIDsOverlayAndBind: both ways of setting up the subordinate ids,
-// on scratch folders standing in for /etc: bind mounts when both files
-// exist, an overlay when one is missing; the folder below is unchanged.
-func TestSubIDsOverlayAndBind(t *testing.T) {
-	if sandboxErr != nil {
-		t.Skip(sandboxErr)
-	}
-	for _, have := range [][]string{{"subuid", "subgid"}, {"subuid"}, nil} {
-		etc := t.TempDir()
-		os.WriteFile(filepath.Join(etc, "passwd"), []byte("root:x:0:0::/root:/bin/sh\n"), 0o644)
-		for _, f := range have {
-			os.WriteFile(filepath.Join(etc, f), []byte("nettutor-ci:100000:65536\n"), 0o644)
-		}
-		state := filepath.Join(sandbox.StateDir, "test-subids", strconv.Itoa(len(have)))
-		if err := setUpSubIDsAt(etc, state); err != nil {
-			t.Fatalf("with %v: %v", have, err)
-		}
-		for _, f := range []string{"subuid", "subgid", "passwd"} {
-			b, _ := os.ReadFile(filepath.Join(etc, f))
-			want := SubIDLines
-			if f == "passwd" {
-				want = "root:x:0:0::/root:/bin/sh\n"
-			}
-			if string(b) != want {
-				t.Errorf("with %v: %s reads %q", have, f, b)
-			}
-		}
-		// Take the mounts away: the folder is as it was.
-		for _, p := range []string{filepath.Join(etc, "subuid"), filepath.Join(etc, "subgid"), etc} {
-			for unix.Unmount(p, unix.MNT_DETACH) == nil {
-			}
-		}
-		for _, f := range []string{"subuid", "subgid"} {
-			b, err := os.ReadFile(filepath.Join(etc, f))
-			had := len(have) == 2 || (len(have) == 1 && f == "subuid")
-			if had != (err == nil) || (had && string(b) != "nettutor-ci:100000:65536\n") {
-				t.Errorf("with %v: after unmount %s = %q, %v", have, f, b, err)
-			}
-		}
 	}
 }

@@ -396,10 +396,10 @@ func setupChild() error {
 	return nil
 }
 
-// TestMain enters the sandbox for a package's tests and runs them. Where no
+// RunTests enters the sandbox for a package's tests and runs them. Where no
 // sandbox can be made it skips the whole package, except under CI=true,
 // where that is a failure: privileged tests must really run in CI.
-func TestMain(run func() int) {
+func RunTests(run func() int) {
 	if err := Enter(); err != nil {
 		fmt.Fprint(os.Stderr, Hint(err))
 		if os.Getenv("CI") == "true" {
@@ -428,66 +428,58 @@ func SubIDLines() string {
 	return ""
 }
 
-// prepareSubIDs gives the lab its own /etc/subuid and /etc/subgid: the real
-// files plus SubIDLines, mounted over the real ones inside the sandbox's
-// private mount namespace. The host's /etc is never written.
+// prepareSubIDs gives the lab its own /etc/subuid and /etc/subgid,
+// reading exactly SubIDLines, mounted inside the sandbox's private mount
+// namespace. The host's /etc is never written.
 func prepareSubIDs() error {
-	extra := SubIDLines()
-	if extra == "" {
+	content := SubIDLines()
+	if content == "" {
 		return nil
 	}
-	for _, name := range []string{"subuid", "subgid"} {
-		orig, _ := os.ReadFile("/etc/" + name)
-		var keep []string
-		for _, line := range strings.Split(string(orig), "\n") {
-			user, _, _ := strings.Cut(line, ":")
-			if line != "" && user != "root" && user != "dockremap" {
-				keep = append(keep, line)
-			}
-		}
-		content := strings.Join(keep, "\n")
-		if content != "" {
-			content += "\n"
-		}
-		content += extra
-		if _, err := os.Stat("/etc/" + name); err != nil {
-			// No file to mount over: lay a writable overlay on /etc whose
-			// upper layer lives on the sandbox's tmpfs.
-			if err := overlayEtc(); err != nil {
-				return err
-			}
-			if err := os.WriteFile("/etc/"+name, []byte(content), 0o644); err != nil {
-				return err
-			}
-			continue
-		}
-		src := StateDir + "/" + name
-		if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
-			return err
-		}
-		if err := unix.Mount(src, "/etc/"+name, "", unix.MS_BIND, ""); err != nil {
-			return fmt.Errorf("bind %s over /etc/%s: %w", src, name, err)
-		}
-	}
-	return nil
+	return prepareSubIDsAt("/etc", StateDir+"/subids", content)
 }
 
-var etcOverlaid bool
-
-func overlayEtc() error {
-	if etcOverlaid {
+// prepareSubIDsAt makes etc/subuid and etc/subgid read content. When both
+// are regular files each gets a bind mount of a copy kept in state;
+// otherwise etc gets an overlay (which would hide a bind mount on one of
+// them) whose upper layer lives in state, and both are written into it.
+func prepareSubIDsAt(etc, state, content string) error {
+	if err := os.MkdirAll(state, 0o755); err != nil {
+		return err
+	}
+	files := []string{etc + "/subuid", etc + "/subgid"}
+	bind := true
+	for _, f := range files {
+		if st, err := os.Lstat(f); err != nil || !st.Mode().IsRegular() {
+			bind = false
+		}
+	}
+	if bind {
+		for _, f := range files {
+			src := state + "/" + f[strings.LastIndexByte(f, '/')+1:]
+			if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
+				return err
+			}
+			if err := unix.Mount(src, f, "", unix.MS_BIND, ""); err != nil {
+				return fmt.Errorf("bind %s over %s: %w", src, f, err)
+			}
+		}
 		return nil
 	}
-	up, work := StateDir+"/etc-upper", StateDir+"/etc-work"
+	up, work := state+"/upper", state+"/work"
 	for _, d := range []string{up, work} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-	opts := "lowerdir=/etc,upperdir=" + up + ",workdir=" + work
-	if err := unix.Mount("overlay", "/etc", "overlay", 0, opts); err != nil {
-		return fmt.Errorf("overlay on /etc: %w", err)
+	if err := unix.Mount("overlay", etc, "overlay", 0, "lowerdir="+etc+",upperdir="+up+",workdir="+work); err != nil {
+		return fmt.Errorf("overlay on %s: %w", etc, err)
 	}
-	etcOverlaid = true
+	for _, f := range files {
+		_ = os.Remove(f) // a dangling link or other oddity, in the upper layer only
+		if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+			return fmt.Errorf("write %s in the lab's overlay: %w", f, err)
+		}
+	}
 	return nil
 }
