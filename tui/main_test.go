@@ -88,14 +88,44 @@ func (d *driver) start(c tea.Cmd) {
 }
 
 // run processes messages until none arrives for quiet.
+// run processes messages until none arrives for quiet and the model is
+// settled: no lesson opening or busy (a loaded machine may take longer
+// than quiet to answer). It gives up after ten seconds.
 func (d *driver) run(c tea.Cmd, quiet time.Duration) {
 	d.start(c)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		select {
 		case msg := <-d.out:
 			d.handle(msg)
 		case <-time.After(quiet):
-			return
+			if d.settled() || time.Now().After(deadline) {
+				return
+			}
+		}
+	}
+}
+
+func (d *driver) settled() bool {
+	m, ok := d.m.(*Model)
+	if !ok || m.state != stateLesson || m.lesson == nil {
+		return true
+	}
+	return !m.lesson.opening && m.lesson.busy == ""
+}
+
+// waitFor processes messages until cond holds (or fails the test).
+func (d *driver) waitFor(what string, cond func(m *Model) bool) {
+	d.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond(d.root()) {
+		select {
+		case msg := <-d.out:
+			d.handle(msg)
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("timed out waiting for %s", what)
 		}
 	}
 }

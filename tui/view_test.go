@@ -35,6 +35,10 @@ func openLesson(t *testing.T, lang, id string, w, h, n int) *driver {
 	d.keys("enter")
 	for i := 0; i < n; i++ {
 		d.keys("n")
+		d.waitFor("step done", func(m *Model) bool { return m.lesson.pos == i+1 && m.lesson.busy == "" })
+	}
+	if id == "veth" && n == 4 {
+		d.waitFor("the ping's packets", func(m *Model) bool { return len(m.lesson.pk.pkts) == 4 })
 	}
 	return d
 }
