@@ -128,12 +128,12 @@ func TestLessonUpdate(t *testing.T) {
 				t.Error("still in exercise mode")
 			}
 		}}},
-		{"packet detail opens and closes", []string{"n", "n", "n", "n", "tab", "tab", "enter"}, []check{func(t *testing.T, m *Model) {
+		{"packet detail opens and closes", []string{"tab", "tab", "enter"}, []check{func(t *testing.T, m *Model) {
 			if !m.lesson.pk.detail || !strings.Contains(m.View(), "Ethernet") {
 				t.Error("no packet detail")
 			}
 		}}},
-		{"ladder toggles", []string{"n", "n", "n", "n", "l"}, []check{func(t *testing.T, m *Model) {
+		{"ladder toggles", []string{"l"}, []check{func(t *testing.T, m *Model) {
 			if !m.lesson.pk.ladder || !strings.Contains(m.View(), "◀") {
 				t.Error("no ladder")
 			}
@@ -141,7 +141,9 @@ func TestLessonUpdate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := openLesson(t, "en", "veth", 120, 40, 0)
+			// These run the whole lesson first, waiting for its packets.
+			steps := map[string]int{"packet detail opens and closes": 4, "ladder toggles": 4}[c.name]
+			d := openLesson(t, "en", "veth", 120, 40, steps)
 			d.keys(c.keys...)
 			for _, w := range c.want {
 				w(t, d.root())
