@@ -101,6 +101,8 @@ type lessonModel struct {
 	pk     packetPane
 	ex     exerciseState
 
+	spin           int  // spinner frame
+	ticking        bool // a spinner tick is on its way
 	status         string
 	statusBad      bool
 	progressWarned bool
@@ -202,8 +204,31 @@ func (m *lessonModel) saveProgress() tea.Cmd {
 
 func (m *lessonModel) setStatus(s string, bad bool) { m.status, m.statusBad = s, bad }
 
-// Update handles a message for the lesson view.
+// spinFrames animate the busy mark in the header.
+var spinFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+type spinMsg struct{}
+
+// Update handles a message for the lesson view; while something runs, a
+// spinner ticks.
 func (m *lessonModel) Update(msg tea.Msg) (*lessonModel, tea.Cmd) {
+	if _, ok := msg.(spinMsg); ok {
+		m.spin++
+		if m.busy == "" {
+			m.ticking = false
+			return m, nil
+		}
+		return m, tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return spinMsg{} })
+	}
+	m, cmd := m.update(msg)
+	if m.busy != "" && !m.ticking {
+		m.ticking = true
+		cmd = tea.Batch(cmd, tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return spinMsg{} }))
+	}
+	return m, cmd
+}
+
+func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case sessionMsg:
 		if msg.err != nil {

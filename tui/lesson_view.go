@@ -113,7 +113,7 @@ func (m *lessonModel) header(w int) string {
 		right = m.c.Tf("tui.header.step", m.pos, len(m.steps)) + " " + progressBar(m.pos, len(m.steps), 10)
 	}
 	if m.busy != "" {
-		right = st.Warn.Render("◌ "+m.busy) + "  " + right
+		right = st.Warn.Render(spinFrames[m.spin%len(spinFrames)]+" "+m.busy) + "  " + right
 	}
 	if width(left)+1+width(right) > w {
 		left = truncate(left, max(w-width(right)-1, 8))
