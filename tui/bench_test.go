@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
 	"github.com/nettutor/nettutor/engine"
 )
 
@@ -26,7 +29,18 @@ func bigSnapshot() *engine.Snapshot {
 	return s
 }
 
+// withColour runs f with a true-colour profile (the goldens use ASCII).
+func withColour(f func()) {
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	f()
+}
+
 func BenchmarkTopologyView(b *testing.B) {
+	withColour(func() { benchmarkTopologyView(b) })
+}
+
+func benchmarkTopologyView(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		snap *engine.Snapshot
@@ -46,6 +60,10 @@ func BenchmarkTopologyView(b *testing.B) {
 // BenchmarkPacketListView draws the whole lesson screen at 160x48 with
 // 10 000 packets held, the diagram re-rendered every frame (no cache).
 func BenchmarkPacketListView(b *testing.B) {
+	withColour(func() { benchmarkPacketListView(b) })
+}
+
+func benchmarkPacketListView(b *testing.B) {
 	c := NewCommon("en")
 	m := newLesson(c, &Progress{Lessons: map[string]*LessonProgress{}}, "nat")
 	m.opening = false
@@ -84,6 +102,10 @@ func BenchmarkPacketListView(b *testing.B) {
 // a finished step's message through Update (diff of snapshots, progress)
 // and the next View at 160x48.
 func BenchmarkStepToFrame(b *testing.B) {
+	withColour(func() { benchmarkStepToFrame(b) })
+}
+
+func benchmarkStepToFrame(b *testing.B) {
 	c := NewCommon("en")
 	m := newLesson(c, &Progress{Lessons: map[string]*LessonProgress{}}, "nat")
 	m.opening = false
