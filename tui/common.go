@@ -25,7 +25,7 @@ func NewCommon(lang string) *Common {
 	if !assets.ValidLang(lang) {
 		lang = "en"
 	}
-	return &Common{Styles: DefaultStyles(), Keys: DefaultKeyMap(lang), Lang: lang, Width: 80, Height: 24}
+	return &Common{Styles: DefaultStyles(), Keys: KeyMapFor(lang), Lang: lang, Width: 80, Height: 24}
 }
 
 // T returns the UI string key in the current language.

@@ -17,8 +17,11 @@ type KeyMap struct {
 	Help, ForceQuit key.Binding
 }
 
-// DefaultKeyMap returns the key bindings with help text in lang.
-func DefaultKeyMap(lang string) KeyMap {
+// DefaultKeyMap returns the key bindings with English help text.
+func DefaultKeyMap() KeyMap { return KeyMapFor("en") }
+
+// KeyMapFor returns the key bindings with help text in lang.
+func KeyMapFor(lang string) KeyMap {
 	t := func(k string) string { return assets.T(lang, "tui.key."+k) }
 	b := func(name, helpKey string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, t(name)))

@@ -186,3 +186,33 @@ func TestCtrlCQuitsEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// Every binding has keys and help text in both languages, and no two
+// bindings of one screen share a key.
+func TestKeyMap(t *testing.T) {
+	for _, lang := range []string{"en", "ko"} {
+		k := KeyMapFor(lang)
+		for name, b := range map[string]bindings{"picker": k.PickerHelp(), "lesson": k.LessonHelp(), "exercise": k.ExerciseHelp()} {
+			seen := map[string]string{}
+			for _, col := range b.FullHelp() {
+				for _, kb := range col {
+					h := kb.Help()
+					if len(kb.Keys()) == 0 || h.Key == "" || h.Desc == "" || strings.HasPrefix(h.Desc, "tui.") {
+						t.Errorf("%s %s: binding %+v incomplete", lang, name, h)
+					}
+					for _, key := range kb.Keys() {
+						if other, dup := seen[key]; dup && other != h.Desc {
+							// enter opens a packet's detail in the packets pane
+							// only; the same key elsewhere is a different screen.
+							t.Errorf("%s %s: %q bound twice (%s, %s)", lang, name, key, other, h.Desc)
+						}
+						seen[key] = h.Desc
+					}
+				}
+			}
+		}
+	}
+	if DefaultKeyMap().Next.Help().Desc != "run the next step" {
+		t.Error("DefaultKeyMap is not English")
+	}
+}
