@@ -686,6 +686,11 @@ func (t *topo) hostBox(minW int) *box {
 	}
 	t.linkLines(b, n, func(l *engine.Link) bool { return l.Kind != "bridge" && !isPort(l) })
 	t.extraLines(b, n)
+	if len(b.lines) == 0 {
+		if lo := n.Link("lo"); lo != nil {
+			t.appendLink(b, n.Name, lo) // an empty lab host still shows its lo
+		}
+	}
 	b.w = min(max(boxWidth(b), minW), t.W)
 	return b
 }
