@@ -95,3 +95,18 @@ func TestGoldenHelp(t *testing.T) {
 		golden(t, fmt.Sprintf("help_ko_%dx%d", sz.w, sz.h), d.view())
 	}
 }
+
+func TestGoldenExercise(t *testing.T) {
+	d := openLesson(t, "en", "veth", 80, 24, 0)
+	d.keys("e", "c", "h")
+	golden(t, "exercise_failed_80x24", d.view())
+	d.keys("a")
+	d.send(keyMsg("pgdown"))
+	golden(t, "exercise_solution_80x24", d.view())
+}
+
+func TestGoldenPickerKorean(t *testing.T) {
+	d := newTestDriver(t, "ko", 120, 40, pickerProgress())
+	d.keys("down")
+	golden(t, "picker_ko_120x40", d.view())
+}
