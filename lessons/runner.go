@@ -19,6 +19,11 @@ type Options struct {
 	// as it arrives, from the capture's own goroutine (send it to the TUI
 	// with program.Send). Packets are also collected into StepResult.Packets.
 	OnPacket func(Packet)
+	// OnAction, when set, is called as each action of a step starts (done
+	// false, ar holding only Kind and Command) and again when it ends (done
+	// true, with its result), from the goroutine running the step, so that
+	// a UI can show each command as it executes.
+	OnAction func(step, index int, done bool, ar ActionResult)
 	// Lang is the language of expectation descriptions (see Env.Lang).
 	Lang string
 }
@@ -250,8 +255,14 @@ func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
 			res.CaptureErrs = append(res.CaptureErrs, err)
 		}
 	}
-	for _, a := range st.Actions {
+	for j, a := range st.Actions {
+		if r.opts.OnAction != nil {
+			r.opts.OnAction(i, j, false, ActionResult{Kind: a.Kind, Command: a.Command()})
+		}
 		ar := ApplyAction(ctx, r.lab, a)
+		if r.opts.OnAction != nil {
+			r.opts.OnAction(i, j, true, ar)
+		}
 		res.Actions = append(res.Actions, ar)
 		r.lastOut = ar.Output
 		for _, c := range r.caps {

@@ -78,7 +78,7 @@ func (b *LabBackend) Open(ctx context.Context, id, lang string) (Session, error)
 		return nil, fmt.Errorf("reset the lab: %w", err)
 	}
 	s := &labSession{b: b, lesson: les, lang: lang, ch: make(chan Packet, packetBuffer)}
-	s.runner = lessons.NewRunner(b.lab, les, lessons.Options{OnPacket: s.onPacket, Lang: lang})
+	s.runner = lessons.NewRunner(b.lab, les, lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, Lang: lang})
 	return s, nil
 }
 
@@ -95,6 +95,7 @@ type labSession struct {
 	seq    int
 	closed bool
 	drops  atomic.Uint64
+	ev     chan<- ActionEvent // the running step's events; nil between steps
 }
 
 func (s *labSession) onPacket(p lessons.Packet) {
@@ -162,17 +163,10 @@ func (s *labSession) RunStep(ctx context.Context, i int, ev chan<- ActionEvent) 
 	if s.runner == nil {
 		return StepResult{Err: errors.New("the lesson is closed")}
 	}
-	if i < len(s.lesson.Steps) {
-		// The runner reports a step as a whole: show its commands as
-		// running until the results come back.
-		for j, a := range s.lesson.Steps[i].Actions {
-			select {
-			case ev <- ActionEvent{Step: i, Index: j, Command: a.Command(), Running: true}:
-			default:
-			}
-		}
-	}
+	// The runner reports each action as it starts and ends (onAction).
+	s.ev = ev
 	res, err := s.runner.RunStep(ctx, i)
+	s.ev = nil
 	if err != nil {
 		return StepResult{Err: err}
 	}
@@ -194,6 +188,26 @@ func (s *labSession) RunStep(ctx context.Context, i int, ev chan<- ActionEvent) 
 		out.Err = res.SnapshotErr
 	}
 	return out
+}
+
+// onAction forwards the runner's per-action reports to the step's event
+// channel. It runs inside RunStep (which holds the backend lock), so it
+// must not lock; a full channel drops the event rather than stall the lab.
+func (s *labSession) onAction(step, index int, done bool, ar lessons.ActionResult) {
+	if s.ev == nil {
+		return
+	}
+	ae := ActionEvent{Step: step, Index: index, Command: ar.Command, Running: !done}
+	if done {
+		ae.OK, ae.Output, ae.Duration = ar.OK, ar.Output, ar.Duration
+		if ar.Err != nil && !ar.OK {
+			ae.Err = ar.Err.Error()
+		}
+	}
+	select {
+	case s.ev <- ae:
+	default:
+	}
 }
 
 func (s *labSession) Goto(ctx context.Context, n int) error {
@@ -252,7 +266,7 @@ func (s *labSession) StartExercise(ctx context.Context, id string) (string, erro
 	}
 	// The runner must rebuild from scratch when the learner goes back to
 	// the steps: a fresh runner on the reset lab.
-	s.runner = lessons.NewRunner(s.b.lab, s.lesson, lessons.Options{OnPacket: s.onPacket, Lang: s.lang})
+	s.runner = lessons.NewRunner(s.b.lab, s.lesson, lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, Lang: s.lang})
 	ws, _, err := e.Start(ctx, s.b.lab)
 	if err != nil {
 		return "", err
