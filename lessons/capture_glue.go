@@ -59,6 +59,14 @@ func (rc *runningCapture) start() error {
 	return nil
 }
 
+// kernelDrops is what the kernel dropped for the current socket.
+func (rc *runningCapture) kernelDrops() uint64 {
+	rc.mu.Lock()
+	cur := rc.cur
+	rc.mu.Unlock()
+	return cur.Stats().DroppedKernel
+}
+
 // revive restarts the capture if its reader ended and the link is up.
 func (rc *runningCapture) revive() {
 	rc.mu.Lock()

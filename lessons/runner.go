@@ -40,11 +40,13 @@ type Runner struct {
 	prev    *engine.Snapshot // snapshot after the last step run (or replayed)
 	lastOut string           // output of the last action run
 
-	mu      sync.Mutex
-	caps    map[string]*runningCapture // capture id -> running point
-	pending []Packet                   // packets of the step being run
-	all     []Packet                   // every packet since the last Goto/reset
-	stepIdx int
+	mu   sync.Mutex
+	caps map[string]*runningCapture // capture id -> running point
+	// pastKernelDrops counts the kernel drops of captures already stopped.
+	pastKernelDrops uint64
+	pending         []Packet // packets of the step being run
+	all             []Packet // every packet since the last Goto/reset
+	stepIdx         int
 }
 
 // StepResult is everything that happened in one step.
@@ -329,33 +331,57 @@ func (r *Runner) emit(p Packet) {
 }
 
 func (r *Runner) startCapture(ctx context.Context, c *CapturePoint) error {
-	if old := r.caps[c.ID]; old != nil {
-		old.stop()
-	}
+	r.stopCaptures([]string{c.ID})
 	rc, err := startCapture(ctx, r.lab, c, r.emit)
 	if err != nil {
 		return fmt.Errorf("capture %s on %s: %w", c.ID, c.Name(), err)
 	}
+	r.mu.Lock()
 	r.caps[c.ID] = rc
+	r.mu.Unlock()
 	return nil
 }
 
 // stopAllCaptures stops every capture point.
 func (r *Runner) stopAllCaptures() {
-	for id, c := range r.caps {
-		c.stop()
+	r.mu.Lock()
+	ids := make([]string, 0, len(r.caps))
+	for id := range r.caps {
+		ids = append(ids, id)
+	}
+	r.mu.Unlock()
+	r.stopCaptures(ids)
+}
+
+// stopCaptures stops the listed capture points. The map changes under
+// r.mu, but the stop itself runs outside it: a capture's consumer takes
+// r.mu to hand on its last packets.
+func (r *Runner) stopCaptures(ids []string) {
+	for _, id := range ids {
+		r.mu.Lock()
+		c := r.caps[id]
 		delete(r.caps, id)
+		r.mu.Unlock()
+		if c != nil {
+			c.stop()
+			r.mu.Lock()
+			r.pastKernelDrops += c.kernelDrops()
+			r.mu.Unlock()
+		}
 	}
 }
 
-// stopCaptures stops the listed capture points.
-func (r *Runner) stopCaptures(ids []string) {
-	for _, id := range ids {
-		if c := r.caps[id]; c != nil {
-			c.stop()
-			delete(r.caps, id)
-		}
+// KernelDrops is how many packets the kernel dropped before the capture
+// points could read them (PACKET_STATISTICS), over the runner's life, as
+// tcpdump reports "N packets dropped by kernel". Safe to call at any time.
+func (r *Runner) KernelDrops() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := r.pastKernelDrops
+	for _, c := range r.caps {
+		n += c.kernelDrops()
 	}
+	return n
 }
 
 func (r *Runner) settleCaptures() {

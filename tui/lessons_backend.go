@@ -79,6 +79,7 @@ func (b *LabBackend) Open(ctx context.Context, id, lang string) (Session, error)
 	}
 	s := &labSession{b: b, lesson: les, lang: lang, ch: make(chan Packet, packetBuffer)}
 	s.runner = lessons.NewRunner(b.lab, les, lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, Lang: lang})
+	s.live.Store(s.runner)
 	return s, nil
 }
 
@@ -95,7 +96,8 @@ type labSession struct {
 	seq    int
 	closed bool
 	drops  atomic.Uint64
-	ev     chan<- ActionEvent // the running step's events; nil between steps
+	ev     chan<- ActionEvent             // the running step's events; nil between steps
+	live   atomic.Pointer[lessons.Runner] // runner, for Drops from the packet goroutine
 }
 
 func (s *labSession) onPacket(p lessons.Packet) {
@@ -267,6 +269,7 @@ func (s *labSession) StartExercise(ctx context.Context, id string) (string, erro
 	// The runner must rebuild from scratch when the learner goes back to
 	// the steps: a fresh runner on the reset lab.
 	s.runner = lessons.NewRunner(s.b.lab, s.lesson, lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, Lang: s.lang})
+	s.live.Store(s.runner)
 	ws, _, err := e.Start(ctx, s.b.lab)
 	if err != nil {
 		return "", err
@@ -307,7 +310,15 @@ func (s *labSession) Packets() <-chan Packet {
 	return s.ch
 }
 
-func (s *labSession) Drops() uint64 { return s.drops.Load() }
+// Drops counts the packets the kernel dropped before the capture read
+// them, plus those the UI let go under a flood.
+func (s *labSession) Drops() uint64 {
+	n := s.drops.Load()
+	if r := s.live.Load(); r != nil {
+		n += r.KernelDrops()
+	}
+	return n
+}
 
 func (s *labSession) Detail(p Packet) []Layer { return CaptureLayers(p.Data) }
 
@@ -354,6 +365,7 @@ func (s *labSession) Close() error {
 	if s.runner != nil {
 		s.runner.Close()
 		s.runner = nil
+		s.live.Store(nil)
 	}
 	s.pmu.Lock()
 	if !s.closed {
