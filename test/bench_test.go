@@ -20,7 +20,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		name := fmt.Sprintf("nettutor-bench-%d", time.Now().UnixNano())
 		start := time.Now()
-		if out, err := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", "env", "TERM=xterm-256color", bin).CombinedOutput(); err != nil {
+		if out, err := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", "env", "TERM=xterm-256color", "XDG_STATE_HOME="+b.TempDir(), bin).CombinedOutput(); err != nil {
 			b.Fatalf("tmux: %v\n%s", err, out)
 		}
 		for {

@@ -18,8 +18,9 @@ func newTmux(t *testing.T, w, h int, argv ...string) *tmuxSession {
 	t.Helper()
 	need(t, "tmux")
 	s := &tmuxSession{t: t, name: fmt.Sprintf("nettutor-test-%d", time.Now().UnixNano())}
+	// Progress goes to a state folder of the test's own, not the user's.
 	args := append([]string{"new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h),
-		"env", "TERM=xterm-256color", "LANG=C.UTF-8"}, argv...)
+		"env", "TERM=xterm-256color", "LANG=C.UTF-8", "XDG_STATE_HOME=" + t.TempDir()}, argv...)
 	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}

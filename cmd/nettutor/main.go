@@ -57,6 +57,10 @@ func dispatch(args []string) int {
 		return 0
 	}
 	c, ok := commands[name]
+	if !ok && (strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+		// nettutor my-lesson.yaml: the TUI over the learner's own lesson.
+		return commands["tui"].run(append([]string{name}, args...))
+	}
 	if !ok {
 		fmt.Fprintf(os.Stderr, "nettutor: unknown command %q (try: nettutor help)\n", name)
 		return 2
@@ -67,7 +71,7 @@ func dispatch(args []string) int {
 func usage() {
 	fmt.Println("nettutor: a terminal tutor for Linux container isolation and networking")
 	fmt.Println()
-	fmt.Println("usage: nettutor [command] [flags]   (no command: the lessons TUI)")
+	fmt.Println("usage: nettutor [command] [flags]   (no command: the lessons TUI; nettutor FILE.yaml: the TUI with your own lesson)")
 	fmt.Println()
 	names := make([]string, 0, len(commands))
 	for n := range commands {

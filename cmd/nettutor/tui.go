@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
+	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/tui"
 )
 
@@ -31,9 +33,17 @@ func cmdTUI(args []string) int {
 		fmt.Fprintln(os.Stderr, "nettutor:", err)
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "nettutor: unexpected argument %q (try: nettutor help)\n", fs.Arg(0))
-		return 2
+	// Lesson files of the learner's own come first in the picker; they are
+	// validated before the sandbox, so a broken file gets file:line:col and
+	// exit 2 without any kernel action.
+	var own []*lessons.Lesson
+	for _, f := range fs.Args() {
+		l, err := lessons.LoadFile(f)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, strings.TrimRight(err.Error(), "\n"))
+			return 2
+		}
+		own = append(own, l)
 	}
 	// The parent process stays outside and waits; from here on we are the
 	// sandboxed child, where the lab lives.
@@ -50,7 +60,14 @@ func cmdTUI(args []string) int {
 	// Ask the terminal for its background now, before the program reads
 	// keys: asked later, the answer races with the learner's first keys.
 	_ = lipgloss.HasDarkBackground()
-	m := tui.New(tui.NewLabBackend(lab), tui.Options{Lang: *lang})
+	backend := tui.NewLabBackend(lab)
+	if len(own) > 0 {
+		backend.List = func() ([]*lessons.Lesson, error) {
+			builtin, err := lessons.Builtin()
+			return append(append([]*lessons.Lesson(nil), own...), builtin...), err
+		}
+	}
+	m := tui.New(backend, tui.Options{Lang: *lang})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
 	if _, err := p.Run(); err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
