@@ -38,7 +38,18 @@ func BenchmarkLabResetRebuild(b *testing.B) {
 // the background, holding the rtnl lock) so that this measures the build
 // alone; BenchmarkLabResetRebuild measures the two back to back.
 func BenchmarkLabBuildBaseline(b *testing.B) {
+	benchBuild(b, 0)
+}
+
+// BenchmarkLabBuildBaselineSpares is the same build on a lab that keeps
+// spare namespaces ready (Lab.KeepSpares), as the TUI's lab does.
+func BenchmarkLabBuildBaselineSpares(b *testing.B) {
+	benchBuild(b, 5)
+}
+
+func benchBuild(b *testing.B, spares int) {
 	l := newLab(b)
+	l.KeepSpares(spares)
 	as := BaselineActions()
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
@@ -57,7 +68,17 @@ func BenchmarkLabBuildBaseline(b *testing.B) {
 // BenchmarkLabReset is the reset as the learner sees it: the full baseline
 // lab torn down and a fresh empty one ready. The rebuild is not timed.
 func BenchmarkLabReset(b *testing.B) {
+	benchReset(b, 0)
+}
+
+// BenchmarkLabResetSpares is the reset of a lab that keeps spares.
+func BenchmarkLabResetSpares(b *testing.B) {
+	benchReset(b, 5)
+}
+
+func benchReset(b *testing.B, spares int) {
 	l := newLab(b)
+	l.KeepSpares(spares)
 	as := BaselineActions()
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {

@@ -50,9 +50,13 @@ type nsEntry struct {
 	dev  uint64 // st_dev/st_ino identify the namespace behind a path
 	ino  uint64
 	ntc  *nftables.Conn // lasting nftables socket, opened on first use
+	fwd  *os.File       // /proc/sys/net/ipv4/ip_forward opened inside the namespace
 }
 
 func (e *nsEntry) close() {
+	if e.fwd != nil {
+		e.fwd.Close()
+	}
 	if e.ntc != nil {
 		_ = e.ntc.CloseLasting()
 	}
@@ -62,6 +66,20 @@ func (e *nsEntry) close() {
 	if e.fd >= 0 {
 		e.fd.Close()
 	}
+}
+
+// forwardFile returns ip_forward of the namespace, opened once inside it: a
+// /proc/sys/net file answers for the namespace it was opened in, so reading
+// it again later needs no switch of thread into the namespace.
+func (e *nsEntry) forwardFile() *os.File {
+	if e.fwd == nil {
+		_ = nsutil.Do(e.fd, func() error {
+			f, err := os.Open("/proc/sys/net/ipv4/ip_forward")
+			e.fwd = f
+			return err
+		})
+	}
+	return e.fwd
 }
 
 // lastingNft returns the namespace's nftables connection; one socket per
@@ -84,7 +102,7 @@ func New() (*Lab, error) {
 	if !sandbox.Inside() {
 		return nil, errors.New("engine.New: not inside the lab sandbox (call sandbox.Enter first)")
 	}
-	l := &Lab{netnsDir: sandbox.NetnsDir, hostPin: HostPin, ns: map[string]*nsEntry{}, pool: newNSPool()}
+	l := &Lab{netnsDir: sandbox.NetnsDir, hostPin: HostPin, ns: map[string]*nsEntry{}}
 	if err := l.makeHost(); err != nil {
 		return nil, err
 	}
@@ -141,6 +159,19 @@ func openEntry(name, path string, fd netns.NsHandle) (*nsEntry, error) {
 		return nil, fmt.Errorf("stat netns %s: %w", name, err)
 	}
 	return &nsEntry{name: name, path: path, fd: fd, nl: h, dev: st.Dev, ino: st.Ino}, nil
+}
+
+// KeepSpares makes the lab keep n empty namespaces ready, made while it is
+// idle, so that `ip netns add` and Reset do not wait for the kernel to set
+// one up. Worth it for a long-lived lab that is reset often (the TUI); a
+// one-shot lab (a grade, a transcript) would only pay for namespaces it
+// never uses. Call it once, right after New.
+func (l *Lab) KeepSpares(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pool == nil && n > 0 {
+		l.pool = newNSPool(n)
+	}
 }
 
 // newPinned takes a fresh namespace and pins it at path.

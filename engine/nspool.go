@@ -22,22 +22,22 @@ type nsPool struct {
 	once  sync.Once
 }
 
-// poolSize is enough for a reset (host) plus the baseline's three
-// namespaces; poolQuiet is how long the lab must be idle before refilling.
-const (
-	poolSize  = 5
-	poolQuiet = 150 * time.Millisecond
-)
+// poolQuiet is how long the lab must be idle before the pool refills.
+const poolQuiet = 150 * time.Millisecond
 
-func newNSPool() *nsPool {
-	p := &nsPool{ready: make(chan netns.NsHandle, poolSize), kick: make(chan struct{}, 1), stop: make(chan struct{})}
+func newNSPool(size int) *nsPool {
+	p := &nsPool{ready: make(chan netns.NsHandle, size), kick: make(chan struct{}, 1), stop: make(chan struct{}), last: time.Now()}
 	go p.fill()
 	p.poke()
 	return p
 }
 
-// take returns a fresh namespace, from the pool if one is ready.
+// take returns a fresh namespace, from the pool if one is ready. A nil
+// pool (a lab that keeps no spares) makes one.
 func (p *nsPool) take() (netns.NsHandle, error) {
+	if p == nil {
+		return nsutil.New()
+	}
 	p.mu.Lock()
 	p.last = time.Now()
 	p.mu.Unlock()
@@ -64,7 +64,7 @@ func (p *nsPool) fill() {
 			return
 		case <-p.kick:
 		}
-		for len(p.ready) < poolSize {
+		for len(p.ready) < cap(p.ready) {
 			p.mu.Lock()
 			wait := poolQuiet - time.Since(p.last)
 			p.mu.Unlock()
@@ -93,6 +93,9 @@ func (p *nsPool) fill() {
 // close stops the refill and frees the ready namespaces; it is safe to
 // call more than once, like Lab.Close.
 func (p *nsPool) close() {
+	if p == nil {
+		return
+	}
 	p.once.Do(func() { close(p.stop) })
 	for {
 		select {

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -42,6 +43,7 @@ type snapTarget struct {
 	fd   netns.NsHandle
 	nl   *netlink.Handle
 	nft  *nftables.Conn // nil: open one for this read
+	fwd  *os.File       // ip_forward opened inside the namespace; nil: read it there
 }
 
 // Snapshot reads every namespace of the lab: the host first, then the named
@@ -56,7 +58,7 @@ func (l *Lab) Snapshot() (*Snapshot, error) {
 			continue // deleted between the listing and now
 		}
 		c, _ := e.lastingNft()
-		ts = append(ts, snapTarget{n, e.fd, e.nl, c})
+		ts = append(ts, snapTarget{n, e.fd, e.nl, c, e.forwardFile()})
 	}
 	return snapshotOf(ts)
 }
@@ -80,7 +82,7 @@ func Inspect(dir string) (*Snapshot, error) {
 		return nil, fmt.Errorf("netlink: %w", err)
 	}
 	defer h.Close()
-	ts := []snapTarget{{HostNS, self, h, nil}}
+	ts := []snapTarget{{HostNS, self, h, nil, nil}}
 	ents, _ := os.ReadDir(dir)
 	for _, d := range ents {
 		p := filepath.Join(dir, d.Name())
@@ -98,7 +100,7 @@ func Inspect(dir string) (*Snapshot, error) {
 			continue
 		}
 		defer nh.Close()
-		ts = append(ts, snapTarget{d.Name(), fd, nh, nil})
+		ts = append(ts, snapTarget{d.Name(), fd, nh, nil, nil})
 	}
 	sort.SliceStable(ts[1:], func(i, j int) bool { return ts[1+i].name < ts[1+j].name })
 	return snapshotOf(ts)
@@ -245,10 +247,14 @@ func readNS(t snapTarget, all []snapTarget, links []netlink.Link, names map[link
 		}
 		ns.Rules = append(ns.Rules, rules...)
 	}
-	for _, k := range []string{"net.ipv4.ip_forward"} {
-		if v, err := readSysctlIn(t.fd, k); err == nil {
-			ns.Sysctl[k] = v
+	const fwdKey = "net.ipv4.ip_forward"
+	if t.fwd != nil {
+		var b [16]byte
+		if n, err := t.fwd.ReadAt(b[:], 0); n > 0 && (err == nil || errors.Is(err, io.EOF)) {
+			ns.Sysctl[fwdKey] = strings.TrimSpace(string(b[:n]))
 		}
+	} else if v, err := readSysctlIn(t.fd, fwdKey); err == nil {
+		ns.Sysctl[fwdKey] = v
 	}
 	return ns, nil
 }

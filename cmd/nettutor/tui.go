@@ -15,6 +15,10 @@ import (
 	"github.com/nettutor/nettutor/tui"
 )
 
+// tuiSpares is how many empty namespaces the TUI's lab keeps ready: the
+// host of a reset plus the lessons' three to four namespaces.
+const tuiSpares = 5
+
 func init() {
 	register("tui", "the lessons TUI (default)", cmdTUI)
 }
@@ -57,6 +61,9 @@ func cmdTUI(args []string) int {
 		return 2
 	}
 	defer lab.Close()
+	// The TUI resets its lab on every lesson and every step back: keep
+	// enough ready namespaces for a reset and the largest lesson.
+	lab.KeepSpares(tuiSpares)
 	// Ask the terminal for its background now, before the program reads
 	// keys: asked later, the answer races with the learner's first keys.
 	_ = lipgloss.HasDarkBackground()
