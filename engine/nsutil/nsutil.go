@@ -62,56 +62,15 @@ func DoPath(path string, fn func() error) error {
 // `ip netns add` does) and returns an open handle to it. The calling
 // goroutine's namespace is not changed.
 func NewPinned(path string) (netns.NsHandle, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return -1, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	ns, err := New()
 	if err != nil {
-		return -1, fmt.Errorf("create netns file %s: %w", path, err)
+		return -1, fmt.Errorf("new netns for %s: %w", path, err)
 	}
-	f.Close()
-	type result struct {
-		ns  netns.NsHandle
-		err error
+	if err := Pin(ns, path); err != nil {
+		ns.Close()
+		return -1, err
 	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := netns.Get()
-		if err != nil {
-			runtime.UnlockOSThread()
-			done <- result{-1, err}
-			return
-		}
-		defer orig.Close()
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			runtime.UnlockOSThread()
-			done <- result{-1, fmt.Errorf("unshare net: %w", err)}
-			return
-		}
-		src := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
-		merr := unix.Mount(src, path, "none", unix.MS_BIND, "")
-		var ns netns.NsHandle = -1
-		if merr == nil {
-			ns, merr = netns.GetFromPath(path)
-		}
-		if err := netns.Set(orig); err != nil {
-			if ns >= 0 {
-				ns.Close()
-			}
-			done <- result{-1, fmt.Errorf("setns back: %w", err)}
-			return // thread stays locked and dies
-		}
-		runtime.UnlockOSThread()
-		done <- result{ns, merr}
-	}()
-	r := <-done
-	if r.err != nil {
-		_ = unix.Unmount(path, unix.MNT_DETACH)
-		_ = os.Remove(path)
-		return -1, fmt.Errorf("pin netns at %s: %w", path, r.err)
-	}
-	return r.ns, nil
+	return ns, nil
 }
 
 // New makes a new network namespace and returns an open handle to it,
