@@ -21,8 +21,10 @@ func Script(l *Lesson) string {
 	fmt.Fprintf(&b, "#!/usr/bin/env bash\n")
 	fmt.Fprintf(&b, "# nettutor lesson %s: %s\n", l.ID, oneLine(l.Title.Get("en")))
 	b.WriteString("# Every command the lesson shows, in order. Run it as root where it can do no\n")
-	b.WriteString("# harm, for example in fresh namespaces:\n")
-	fmt.Fprintf(&b, "#   sudo unshare --net --mount --pid --fork sh -c 'mount -t tmpfs none /run && bash %s.sh'\n", l.ID)
+	b.WriteString("# harm: in a fresh lab sandbox, which also shows what it built,\n")
+	fmt.Fprintf(&b, "#   nettutor sandbox %s.sh\n", l.ID)
+	b.WriteString("# or in fresh namespaces of your own:\n")
+	fmt.Fprintf(&b, "#   sudo unshare --net --mount --uts --ipc --pid --fork sh -c 'mount -t tmpfs none /run && bash %s.sh'\n", l.ID)
 	b.WriteString("set -e\n")
 	for i, s := range l.Steps {
 		fmt.Fprintf(&b, "\n# --- step %d: %s\n", i+1, oneLine(s.Title.Get("en")))
