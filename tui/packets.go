@@ -89,6 +89,15 @@ func (p *packetPane) reset() {
 func (p *packetPane) add(pkts []Packet, drops uint64) {
 	// Points deliver on their own goroutines: put a batch in time order.
 	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].Time.Before(pkts[j].Time) })
+	// Number them in the order shown, as tcpdump does, not in the order
+	// the points happened to deliver them.
+	next := 1
+	if n := len(p.pkts); n > 0 {
+		next = p.pkts[n-1].Seq + 1
+	}
+	for i := range pkts {
+		pkts[i].Seq = next + i
+	}
 	if len(p.pkts) == 0 && len(pkts) > 0 {
 		p.first = pkts[0].Time
 	}
