@@ -242,6 +242,12 @@ func TestPingAcrossVeth(t *testing.T) {
 	if !errors.Is(err, ErrNoReply) {
 		t.Errorf("ping with BLUE down: err = %v, want ErrNoReply", err)
 	}
+	// Fixed at once: the next probe must not wait for the kernel's ARP
+	// retry timer left over from the failed one.
+	apply(t, l, LinkUp{NS: "BLUE", Name: "veth1"})
+	if _, err := l.Ping(context.Background(), "RED", "11.11.11.3", 1, 300*time.Millisecond); err != nil {
+		t.Errorf("ping right after the fix: %v", err)
+	}
 }
 
 func TestBaselineForwardingNATAndPublish(t *testing.T) {

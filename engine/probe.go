@@ -49,6 +49,7 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 		return res, err
 	}
 	l.settleLinks(time.Second)
+	l.forgetUnresolved(ns)
 	var conn *icmp.PacketConn
 	err = nsutil.Do(fd, func() error {
 		var err error
@@ -306,4 +307,27 @@ func (l *Lab) linksPending() bool {
 		}
 	}
 	return false
+}
+
+// forgetUnresolved deletes the neighbour entries of ns that are still being
+// resolved or have failed. Such an entry holds no address, only the
+// kernel's retry timer: a ping sent while it is INCOMPLETE waits for the
+// next ARP retry, up to a second away, so a probe right after a failed one
+// (a learner who fixed a link and checks again) would fail for no fault of
+// the lab. Deleted, the next packet starts a fresh resolution at once.
+func (l *Lab) forgetUnresolved(ns string) {
+	h, err := l.Handle(ns)
+	if err != nil {
+		return
+	}
+	neighs, err := retryDump(func() ([]netlink.Neigh, error) { return h.NeighList(0, netlink.FAMILY_V4) })
+	if err != nil {
+		return
+	}
+	for _, n := range neighs {
+		if n.State&(netlink.NUD_INCOMPLETE|netlink.NUD_FAILED) != 0 {
+			n := n
+			_ = h.NeighDel(&n)
+		}
+	}
 }
