@@ -57,10 +57,12 @@ type Error struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	return fmt.Sprintf("cannot make the lab sandbox: %s: %v", e.Step, e.Err)
 }
 
+// Unwrap gives the errno underneath, for errors.Is.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Hint explains the cause of a sandbox failure and the remedies, in a few
