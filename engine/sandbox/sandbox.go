@@ -243,9 +243,10 @@ func startAndWait(sub *subRange) (int, error) {
 		cmd.Env = append(cmd.Env, EnvMarker+"_ROOTLESS=1")
 	}
 	attr.Cloneflags = uintptr(flags)
-	if _, err := unix.IoctlGetTermios(0, unix.TCGETS); err == nil {
-		// On a terminal the child gets a process group of its own and the
-		// foreground: inside its PID namespace the parent's group is
+	if fg, err := unix.IoctlGetInt(0, unix.TIOCGPGRP); err == nil && fg == unix.Getpgrp() {
+		// On a terminal where we are the foreground, the child gets a
+		// process group of its own and the foreground (never taken from a
+		// shell that started us in the background): inside its PID namespace the parent's group is
 		// invisible, so without this a shell it starts (tea.ExecProcess)
 		// could not give the terminal back when it exits, and the TUI's
 		// next read would fail with EIO.
