@@ -292,14 +292,24 @@ func linkNames(n *engine.Namespace) string {
 	return strings.Join(names, ", ")
 }
 
-func checkLink(s *engine.Snapshot, g AssertArgs) string {
+// lookupNS finds the namespace a check is about. When it is missing the
+// fault names it, except for a check that wants its object absent, for
+// which a missing namespace is no fault ("").
+func lookupNS(s *engine.Snapshot, g AssertArgs) (string, *engine.Namespace, string) {
 	ns := nsOr(g.NS)
-	n := s.NS(ns)
+	if n := s.NS(ns); n != nil {
+		return ns, n, ""
+	}
+	if g.Absent {
+		return ns, nil, ""
+	}
+	return ns, nil, noNS(s, ns)
+}
+
+func checkLink(s *engine.Snapshot, g AssertArgs) string {
+	ns, n, fault := lookupNS(s, g)
 	if n == nil {
-		if g.Absent {
-			return ""
-		}
-		return noNS(s, ns)
+		return fault
 	}
 	l := n.Link(g.Name)
 	if g.Absent {
@@ -380,10 +390,9 @@ func ipv4Only(addrs []string) []string {
 }
 
 func checkAddr(s *engine.Snapshot, g AssertArgs) string {
-	ns := nsOr(g.NS)
-	n := s.NS(ns)
+	ns, n, fault := lookupNS(s, g)
 	if n == nil {
-		return noNS(s, ns)
+		return fault
 	}
 	for _, l := range n.Links {
 		if contains(l.Addrs, g.Addr) {
@@ -448,13 +457,9 @@ func routeString(r engine.Route) string {
 }
 
 func checkRoute(s *engine.Snapshot, g AssertArgs) string {
-	ns := nsOr(g.NS)
-	n := s.NS(ns)
+	ns, n, fault := lookupNS(s, g)
 	if n == nil {
-		if g.Absent {
-			return ""
-		}
-		return noNS(s, ns)
+		return fault
 	}
 	want := canonDst(g.Dst)
 	var sameDst []engine.Route
@@ -494,13 +499,9 @@ func checkRoute(s *engine.Snapshot, g AssertArgs) string {
 }
 
 func checkNeighbor(s *engine.Snapshot, g AssertArgs) string {
-	ns := nsOr(g.NS)
-	n := s.NS(ns)
+	ns, n, fault := lookupNS(s, g)
 	if n == nil {
-		if g.Absent {
-			return ""
-		}
-		return noNS(s, ns)
+		return fault
 	}
 	for _, e := range n.Neighbors {
 		if e.IP != g.IP {
@@ -541,10 +542,9 @@ func findLinkRef(s *engine.Snapshot, ref string) (*engine.Link, string) {
 }
 
 func checkFDB(s *engine.Snapshot, g AssertArgs) string {
-	ns := nsOr(g.NS)
-	n := s.NS(ns)
+	ns, n, fault := lookupNS(s, g)
 	if n == nil {
-		return noNS(s, ns)
+		return fault
 	}
 	if br := n.Link(g.Bridge); br == nil || br.Kind != "bridge" {
 		return fmt.Sprintf("%s: no bridge %s", ns, g.Bridge)
@@ -562,10 +562,9 @@ func checkFDB(s *engine.Snapshot, g AssertArgs) string {
 }
 
 func (c *checker) sysctl(s *engine.Snapshot, g AssertArgs) string {
-	ns := nsOr(g.NS)
-	n := s.NS(ns)
+	ns, n, fault := lookupNS(s, g)
 	if n == nil {
-		return noNS(s, ns)
+		return fault
 	}
 	v, ok := n.Sysctl[g.Key]
 	if !ok {
@@ -595,10 +594,9 @@ func canonRule(spec string) (string, error) {
 }
 
 func checkRule(s *engine.Snapshot, g AssertArgs) string {
-	ns := nsOr(g.NS)
-	n := s.NS(ns)
+	ns, n, fault := lookupNS(s, g)
 	if n == nil {
-		return noNS(s, ns)
+		return fault
 	}
 	want, err := canonRule(g.Spec)
 	if err != nil {
