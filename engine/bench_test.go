@@ -38,59 +38,55 @@ func BenchmarkLabResetRebuild(b *testing.B) {
 // the background, holding the rtnl lock) so that this measures the build
 // alone; BenchmarkLabResetRebuild measures the two back to back.
 func BenchmarkLabBuildBaseline(b *testing.B) {
-	benchBuild(b, 0)
+	benchCycle(b, 0, false)
 }
 
 // BenchmarkLabBuildBaselineSpares is the same build on a lab that keeps
 // spare namespaces ready (Lab.KeepSpares), as the TUI's lab does.
 func BenchmarkLabBuildBaselineSpares(b *testing.B) {
-	benchBuild(b, 5)
-}
-
-func benchBuild(b *testing.B, spares int) {
-	l := newLab(b)
-	l.KeepSpares(spares)
-	as := BaselineActions()
-	ctx := context.Background()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		if err := l.Reset(); err != nil {
-			b.Fatal(err)
-		}
-		time.Sleep(settle)
-		b.StartTimer()
-		if err := l.ApplyAll(ctx, as); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchCycle(b, 5, false)
 }
 
 // BenchmarkLabReset is the reset as the learner sees it: the full baseline
 // lab torn down and a fresh empty one ready. The rebuild is not timed.
 func BenchmarkLabReset(b *testing.B) {
-	benchReset(b, 0)
+	benchCycle(b, 0, true)
 }
 
 // BenchmarkLabResetSpares is the reset of a lab that keeps spares.
 func BenchmarkLabResetSpares(b *testing.B) {
-	benchReset(b, 5)
+	benchCycle(b, 5, true)
 }
 
-func benchReset(b *testing.B, spares int) {
+// benchCycle alternates building the baseline lab and resetting it, timing
+// only the reset (timeReset) or only the build. Before each timed part the
+// kernel gets `settle` to finish freeing namespaces and the lab to refill
+// its spares, as happens while a learner reads a step.
+func benchCycle(b *testing.B, spares int, timeReset bool) {
 	l := newLab(b)
 	l.KeepSpares(spares)
 	as := BaselineActions()
 	ctx := context.Background()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
+	build := func() {
 		if err := l.ApplyAll(ctx, as); err != nil {
 			b.Fatal(err)
 		}
-		time.Sleep(settle)
-		b.StartTimer()
+	}
+	reset := func() {
 		if err := l.Reset(); err != nil {
 			b.Fatal(err)
 		}
+	}
+	untimed, timed := reset, build
+	if timeReset {
+		untimed, timed = build, reset
+	}
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		untimed()
+		time.Sleep(settle)
+		b.StartTimer()
+		timed()
 	}
 }
 
