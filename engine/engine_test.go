@@ -449,3 +449,48 @@ func TestCloseTwice(t *testing.T) {
 	l.Close()
 	l.Close()
 }
+
+// TestResetEndsLeftoverProcesses: what a learner left running in the lab
+// (a child of ours, and an orphan) does not outlive a reset.
+func TestResetEndsLeftoverProcesses(t *testing.T) {
+	l := newLab(t)
+	apply(t, l, NetnsAdd{Name: "RED"})
+	child := l.Cmd("RED", "sleep", "300")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { child.Wait(); close(done) }()
+	run(t, l, "host", "sh", "-c", "sleep 301 >/dev/null 2>&1 &") // orphaned at once
+	if n := countProcs("sleep"); n != 2 {
+		t.Fatalf("%d sleep processes before the reset, want 2", n)
+	}
+	if err := l.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Error("the lab shell's child survived the reset")
+	}
+	if n := countProcs("sleep"); n != 0 {
+		t.Errorf("%d sleep processes after the reset", n)
+	}
+}
+
+// countProcs counts live (not zombie) processes whose command is name.
+func countProcs(name string) int {
+	ents, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b))
+		if len(f) > 2 && f[1] == "("+name+")" && f[2] != "Z" {
+			n++
+		}
+	}
+	return n
+}

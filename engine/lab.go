@@ -7,11 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/google/nftables"
 	"github.com/nettutor/nettutor/engine/nsutil"
@@ -36,7 +37,6 @@ type Lab struct {
 	netnsDir string
 	hostPin  string
 	ns       map[string]*nsEntry
-	procs    []*exec.Cmd
 	closers  []func()
 	pool     *nsPool
 	sysfs    bool // a sysfs of the host namespace is mounted on /sys
@@ -291,12 +291,6 @@ func (l *Lab) OnReset(fn func()) {
 	l.mu.Unlock()
 }
 
-func (l *Lab) track(cmd *exec.Cmd) {
-	l.mu.Lock()
-	l.procs = append(l.procs, cmd)
-	l.mu.Unlock()
-}
-
 // Reset tears the lab down and gives it a fresh, empty host namespace. It
 // only detaches the namespaces; the kernel frees them in the background, so
 // the caller does not wait for the slow part of namespace cleanup.
@@ -321,12 +315,7 @@ func (l *Lab) teardownLocked() {
 		fn()
 	}
 	l.closers = nil
-	for _, p := range l.procs {
-		if p.Process != nil && p.ProcessState == nil {
-			_ = p.Process.Kill()
-		}
-	}
-	l.procs = nil
+	killStrays()
 	for name, e := range l.ns {
 		e.close()
 		delete(l.ns, name)
@@ -336,4 +325,42 @@ func (l *Lab) teardownLocked() {
 		_ = nsutil.Unpin(filepath.Join(l.netnsDir, d.Name()))
 	}
 	_ = nsutil.Unpin(l.hostPin)
+}
+
+// killStrays ends every other process of the sandbox's PID namespace: what
+// a learner left running in a lab shell (`nc -lk 80 &`), or an answer's
+// background jobs, would otherwise keep the old namespaces alive and go on
+// serving into them after a reset. It acts only where this process is PID
+// 1 of its own PID namespace, which the sandbox guarantees; then the
+// killed processes are our children or orphans reparented to us, and are
+// reaped here.
+func killStrays() {
+	if os.Getpid() != 1 {
+		return
+	}
+	ents, _ := os.ReadDir("/proc")
+	var killed []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == 1 {
+			continue
+		}
+		if unix.Kill(pid, unix.SIGKILL) == nil {
+			killed = append(killed, pid)
+		}
+	}
+	deadline := time.Now().Add(200 * time.Millisecond)
+	for len(killed) > 0 && time.Now().Before(deadline) {
+		rest := killed[:0]
+		for _, pid := range killed {
+			var ws unix.WaitStatus
+			if n, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil); n == 0 && err == nil {
+				rest = append(rest, pid) // not dead yet
+			}
+		}
+		killed = rest
+		if len(killed) > 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
 }
