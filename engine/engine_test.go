@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"reflect"
 	"sort"
 	"strings"
@@ -69,7 +68,7 @@ func run(t testing.TB, l *Lab, ns string, argv ...string) string {
 	return string(out)
 }
 
-// sevethActions is the seed's RED <-> BLUE lab.
+// vethActions is the seed's RED <-> BLUE lab.
 func vethActions() []Action {
 	return []Action{
 		NetnsAdd{Name: "RED"}, NetnsAdd{Name: "BLUE"},
@@ -407,7 +406,6 @@ func sorted(xs []string) []string {
 	return ys
 }
 
-var _ = exec.Command
 
 // TestSandboxIdentity checks what the sandbox is: PID 1 of its own PID
 // namespace, root inside, and, when rootless with subordinate ids in

@@ -36,7 +36,7 @@ func retryDump[T any](fn func() (T, error)) (T, error) {
 	return v, err
 }
 
-// SnapshotFunc is a namespace to read: its name, an open handle to it and a
+// snapTarget is a namespace to read: its name, an open handle to it and a
 // netlink handle bound to it.
 type snapTarget struct {
 	name string
