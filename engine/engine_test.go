@@ -406,7 +406,6 @@ func sorted(xs []string) []string {
 	return ys
 }
 
-
 // TestSandboxIdentity checks what the sandbox is: PID 1 of its own PID
 // namespace, root inside, and, when rootless with subordinate ids in
 // /etc/subuid, those ids mapped through newuidmap.
