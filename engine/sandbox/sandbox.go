@@ -135,6 +135,45 @@ func Enter() error {
 	return nil
 }
 
+// EnvReportFD names the file descriptor on which a grader child writes its
+// report (see ReportFile).
+const EnvReportFD = "NETTUTOR_REPORT_FD"
+
+// reportFD is where the report pipe sits in the sandbox child: after the
+// handshake pipes.
+const reportFD = 5
+
+// inheritedReport returns the report pipe this process was given, if any.
+func inheritedReport() *os.File {
+	n, err := strconv.Atoi(os.Getenv(EnvReportFD))
+	if err != nil || n < 3 {
+		return nil
+	}
+	var st unix.Stat_t
+	if unix.Fstat(n, &st) != nil {
+		return nil
+	}
+	return os.NewFile(uintptr(n), "report")
+}
+
+var reportFile *os.File
+
+// ReportFile returns the pipe on which a grader child reports to the
+// process that started it (a class run), or nil when it was given none. The
+// fd is close-on-exec, so nothing the lab runs inherits it: the report is
+// out of an answer's reach. Inside the sandbox it is the fd the parent
+// carried across the re-exec.
+func ReportFile() *os.File {
+	if reportFile == nil {
+		if f := inheritedReport(); f != nil {
+			unix.CloseOnExec(int(f.Fd()))
+			os.Unsetenv(EnvReportFD)
+			reportFile = f
+		}
+	}
+	return reportFile
+}
+
 // handshakeFD is the child's end of the pipe on which it reports set-up;
 // goFD the pipe on which it waits until its uid map is written.
 const (
@@ -229,6 +268,11 @@ func startAndWait(sub *subRange) (int, error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{w, goR}
 	cmd.Env = append(os.Environ(), EnvMarker+"=1")
+	if f := inheritedReport(); f != nil {
+		// The grader's report pipe goes on to the child as reportFD.
+		cmd.ExtraFiles = append(cmd.ExtraFiles, f)
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", EnvReportFD, reportFD))
+	}
 	flags := unix.CLONE_NEWNS | unix.CLONE_NEWNET | unix.CLONE_NEWPID | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC
 	attr := &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if os.Geteuid() != 0 {
