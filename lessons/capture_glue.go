@@ -67,6 +67,15 @@ func (rc *runningCapture) kernelDrops() uint64 {
 	return cur.Stats().DroppedKernel
 }
 
+// seen is how many packets the kernel has let through the filter of the
+// current socket so far.
+func (rc *runningCapture) seen() uint64 {
+	rc.mu.Lock()
+	cur := rc.cur
+	rc.mu.Unlock()
+	return cur.Stats().KernelSeen
+}
+
 // revive restarts the capture if its reader ended and the link is up.
 func (rc *runningCapture) revive() {
 	rc.mu.Lock()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 
@@ -26,6 +25,11 @@ type Options struct {
 	OnAction func(step, index int, done bool, ar ActionResult)
 	// Lang is the language of expectation descriptions (see Env.Lang).
 	Lang string
+	// OnRebuild, when set, is called by Goto once the old capture points
+	// have stopped and the lab was reset, before the earlier steps are
+	// replayed: every packet OnPacket gets after it belongs to the rebuilt
+	// lab, so a UI starts a fresh packet list there.
+	OnRebuild func()
 }
 
 // Runner drives one lesson on one lab, step by step. It prints nothing: every
@@ -47,6 +51,14 @@ type Runner struct {
 	pending         []Packet // packets of the step being run
 	all             []Packet // every packet since the last Goto/reset
 	stepIdx         int
+	// muted are the time windows in which the tutor's own probes ran
+	// (expectations); packets the kernel saw inside one are not the
+	// learner's and are dropped. Cleared by Goto.
+	muted []muteWindow
+	// tutorPackets counts the packets dropped for being the tutor's.
+	tutorPackets uint64
+
+	replayed []*StepResult // what Goto replayed, by step index
 }
 
 // StepResult is everything that happened in one step.
@@ -179,11 +191,19 @@ func (r *Runner) RunStep(ctx context.Context, i int) (*StepResult, error) {
 	return r.runStep(ctx, i), nil
 }
 
-// Goto resets the lab and replays steps 0..i-1 quickly (actions only: no
-// expectations, no packets), so that RunStep(i) runs next. It is "back one
-// step" for the TUI and resume at a saved step. Goto(0) is a fresh start.
-// Capture points started by steps before i and still running are started
-// again.
+// Goto resets the lab and replays steps 0..i-1, so that RunStep(i) runs
+// next. It is "back one step" for the TUI, resume at a saved step, leaving
+// an exercise and `run --from`. Goto(0) is a fresh start.
+//
+// A replay is the original: every action of the earlier steps runs again,
+// traffic included (pings and connects make neighbour entries, learned fdb
+// entries and conntrack state that later steps depend on), with the
+// steps' capture points running as they did, so the packets of the
+// replayed steps are captured again (Packets, OnPacket) and the outputs
+// are current (Replayed). Only the expectations are not evaluated again,
+// and a probe meant to get no answer waits replayProbeTimeout instead of
+// its full timeout. The error is for a configuration action that failed:
+// the lab is then not the one the learner saw.
 func (r *Runner) Goto(ctx context.Context, i int) error {
 	if i < 0 || i > len(r.lesson.Steps) {
 		return fmt.Errorf("lesson %s has no step %d", r.lesson.ID, i)
@@ -193,39 +213,21 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 		return fmt.Errorf("reset the lab: %w", err)
 	}
 	r.mu.Lock()
-	r.all, r.pending = nil, nil
+	r.all, r.pending, r.muted = nil, nil, nil
 	r.mu.Unlock()
-	r.prev, r.lastOut, r.next = nil, "", 0
-	active := map[string]*CapturePoint{}
+	r.prev, r.lastOut, r.next, r.replayed = nil, "", 0, nil
+	if r.opts.OnRebuild != nil {
+		r.opts.OnRebuild()
+	}
 	for j := 0; j < i; j++ {
-		st := r.lesson.Steps[j]
-		for _, a := range st.Actions {
-			if a.Probe() {
-				continue // pings, connects and shows change no configuration
-			}
-			res, err := a.Engine().Apply(ctx, r.lab)
-			if err != nil && !a.ExpectFailure() {
-				return fmt.Errorf("replay step %d (%s): %s: %w", j+1, st.ID, a.Command(), err)
-			}
-			r.lastOut = res.Output
-		}
-		for _, c := range st.Captures {
-			active[c.ID] = c
-		}
-		for _, id := range st.CaptureStop {
-			delete(active, id)
+		res, err := r.play(ctx, j, true)
+		r.replayed = append(r.replayed, res)
+		if err != nil {
+			return err
 		}
 	}
 	r.next = i
 	r.stepIdx = i
-	ids := make([]string, 0, len(active))
-	for id := range active {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		_ = r.startCapture(ctx, active[id]) // a failure shows up when the step runs
-	}
 	if i > 0 {
 		snap, err := r.lab.Snapshot()
 		if err != nil {
@@ -236,15 +238,56 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 	return nil
 }
 
+// Replayed returns what the last Goto replayed, one result per step before
+// the one it went to: the actions with their fresh outputs and the packets
+// the replay captured. Expectations were not evaluated (Expect is empty).
+func (r *Runner) Replayed() []*StepResult { return append([]*StepResult(nil), r.replayed...) }
+
+// TutorPackets is how many captured packets were left out of the
+// learner's packets for being the tutor's own (expectation probes).
+func (r *Runner) TutorPackets() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tutorPackets
+}
+
 // Close stops every capture point. It does not close the lab.
 func (r *Runner) Close() { r.stopAllCaptures() }
 
 // ---- Implementation ----
 
 func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
+	res, _ := r.play(ctx, i, false)
+	r.next = i + 1
+	return res
+}
+
+// replayProbeTimeout is how long a replayed probe that is meant to get no
+// answer waits: what it sends, and so the state it makes, is the same as
+// the original's; only the wait for the answer that does not come is cut,
+// so that going back does not cost a second per such probe.
+const replayProbeTimeout = 150 * time.Millisecond
+
+// Quiet periods of the capture points: the traffic of a step's commands is
+// over once no capture point has seen a packet for captureQuiet (replies,
+// ARP answers and TCP closes follow within microseconds on veth), bounded
+// by captureSettleMax when something keeps sending.
+const (
+	captureQuiet     = 12 * time.Millisecond
+	captureSettleMax = 300 * time.Millisecond
+)
+
+// muteWindow is a time span of the tutor's own probes; Until zero: open.
+type muteWindow struct{ From, Until time.Time }
+
+// play runs step i: capture points, actions, snapshot, packets, and unless
+// replaying, expectations. When replaying it reports no OnAction, gives
+// expected-failure probes a short wait and returns an error when a
+// configuration action fails.
+func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, error) {
 	st := r.lesson.Steps[i]
 	res := &StepResult{Index: i, Step: st}
-	if r.prev == nil {
+	if r.prev == nil && !replay {
 		// What the step starts from, so that Changed names only what it did.
 		r.prev, _ = r.lab.Snapshot()
 	}
@@ -257,13 +300,19 @@ func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
 			res.CaptureErrs = append(res.CaptureErrs, err)
 		}
 	}
+	var fatal error
 	for j, a := range st.Actions {
-		if r.opts.OnAction != nil {
-			r.opts.OnAction(i, j, false, ActionResult{Kind: a.Kind, Command: a.Command()})
-		}
-		ar := ApplyAction(ctx, r.lab, a)
-		if r.opts.OnAction != nil {
-			r.opts.OnAction(i, j, true, ar)
+		var ar ActionResult
+		if replay {
+			ar = applyAction(ctx, r.lab, a, replayEngine(a))
+		} else {
+			if r.opts.OnAction != nil {
+				r.opts.OnAction(i, j, false, ActionResult{Kind: a.Kind, Command: a.Command()})
+			}
+			ar = ApplyAction(ctx, r.lab, a)
+			if r.opts.OnAction != nil {
+				r.opts.OnAction(i, j, true, ar)
+			}
 		}
 		res.Actions = append(res.Actions, ar)
 		r.lastOut = ar.Output
@@ -271,37 +320,128 @@ func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
 			c.revive()
 		}
 		if !ar.OK {
+			if replay && a.Probe() {
+				continue // a probe changes no configuration: the replay goes on
+			}
 			res.Failed = true
+			if replay {
+				fatal = fmt.Errorf("replay step %d (%s): %s: %w", i+1, st.ID, a.Command(), ar.Err)
+			}
 			break
 		}
 	}
-	// Let packets in flight reach the capture goroutines.
-	if len(r.caps) > 0 {
-		r.settleCaptures()
+	// The step's own traffic is over when the capture points fall quiet;
+	// everything up to then is the learner's.
+	r.quiesce()
+	var snap *engine.Snapshot
+	if !replay {
+		snap, res.SnapshotErr = r.lab.Snapshot()
+		res.Snapshot = snap
 	}
-	snap, err := r.lab.Snapshot()
-	res.Snapshot, res.SnapshotErr = snap, err
 	r.mu.Lock()
 	res.Packets = append([]Packet(nil), r.pending...)
 	r.mu.Unlock()
-	if !res.Failed {
+	if !res.Failed && !replay {
 		env := &Env{Snapshot: snap, Packets: res.Packets, LastOutput: r.lastOut, Lang: r.opts.Lang}
+		// The expectations' pings and connects are the tutor's: what the
+		// capture points see while they run is not the learner's.
+		r.muteOpen()
 		res.Expect = Evaluate(ctx, r.lab, st.Expect, env)
+		r.quiesce()
+		r.muteClose()
 	}
 	if snap != nil {
 		res.Changed = Diff(r.prev, snap)
 		r.prev = snap
 	}
 	r.stopCaptures(st.CaptureStop)
-	r.next = i + 1
-	return res
+	return res, fatal
+}
+
+// replayEngine is the engine action a replay runs for a: the same, except
+// that a probe meant to fail waits only replayProbeTimeout for an answer.
+func replayEngine(a *Action) engine.Action {
+	act := a.Engine()
+	if !a.ExpectFailure() {
+		return act
+	}
+	switch x := act.(type) {
+	case engine.Ping:
+		x.Timeout = replayProbeTimeout
+		return x
+	case engine.TCPConnect:
+		x.Timeout = replayProbeTimeout
+		return x
+	}
+	return act
+}
+
+// muteOpen starts a window of the tutor's own traffic (now on).
+func (r *Runner) muteOpen() {
+	r.mu.Lock()
+	r.muted = append(r.muted, muteWindow{From: time.Now().Round(0)})
+	r.mu.Unlock()
+}
+
+// muteClose ends the open window (now). Packets the kernel saw inside it
+// are dropped even when their capture hands them on later.
+func (r *Runner) muteClose() {
+	r.mu.Lock()
+	if n := len(r.muted); n > 0 && r.muted[n-1].Until.IsZero() {
+		r.muted[n-1].Until = time.Now().Round(0)
+	}
+	r.mu.Unlock()
+}
+
+// tutorsLocked reports whether a packet seen at t is the tutor's. r.mu held.
+func (r *Runner) tutorsLocked(t time.Time) bool {
+	for _, w := range r.muted {
+		if !t.Before(w.From) && (w.Until.IsZero() || t.Before(w.Until)) {
+			return true
+		}
+	}
+	return false
+}
+
+// quiesce waits until no running capture point has seen a new packet for
+// captureQuiet and every packet seen has been handed on (at most
+// captureSettleMax).
+func (r *Runner) quiesce() {
+	if len(r.caps) == 0 {
+		return
+	}
+	start := time.Now()
+	var last uint64
+	lastChange := start
+	for first := true; ; first = false {
+		var seen uint64
+		for _, c := range r.caps {
+			c.flush()
+			seen += c.seen()
+		}
+		now := time.Now()
+		if first || seen != last {
+			last, lastChange = seen, now
+		} else if now.Sub(lastChange) >= captureQuiet {
+			return
+		}
+		if now.Sub(start) >= captureSettleMax {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // ApplyAction runs one action on lab and reports it; a probe that fails as
 // expected is OK.
 func ApplyAction(ctx context.Context, lab *engine.Lab, a *Action) ActionResult {
+	return applyAction(ctx, lab, a, a.Engine())
+}
+
+// applyAction runs act as action a.
+func applyAction(ctx context.Context, lab *engine.Lab, a *Action, act engine.Action) ActionResult {
 	start := time.Now()
-	out, err := a.Engine().Apply(ctx, lab)
+	out, err := act.Apply(ctx, lab)
 	d := out.Duration
 	if d == 0 {
 		d = time.Since(start)
@@ -320,6 +460,11 @@ func ApplyAction(ctx context.Context, lab *engine.Lab, a *Action) ActionResult {
 
 func (r *Runner) emit(p Packet) {
 	r.mu.Lock()
+	if r.tutorsLocked(p.Time) {
+		r.tutorPackets++
+		r.mu.Unlock()
+		return
+	}
 	p.Step = r.stepIdx
 	r.pending = append(r.pending, p)
 	r.all = append(r.all, p)
@@ -382,12 +527,6 @@ func (r *Runner) KernelDrops() uint64 {
 		n += c.kernelDrops()
 	}
 	return n
-}
-
-func (r *Runner) settleCaptures() {
-	for _, c := range r.caps {
-		c.flush()
-	}
 }
 
 // Diff compares two snapshots (prev may be nil: everything in next is new).

@@ -1,0 +1,329 @@
+package lessons
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestReplayEveryStep holds "a replay is the original": for every built-in
+// lesson and every step k, the lab is rebuilt to k as back, resume and
+// `run --from` do (Goto), then the rest of the lesson runs and every
+// action and expectation must hold. One lab per lesson; Goto resets it.
+func TestReplayEveryStep(t *testing.T) {
+	ls, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab := newLab(t)
+	for _, l := range ls {
+		t.Run(l.ID, func(t *testing.T) {
+			r := NewRunner(lab, l, Options{})
+			defer r.Close()
+			for k := 0; k < len(l.Steps); k++ {
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				start := time.Now()
+				if err := r.Goto(ctx, k); err != nil {
+					cancel()
+					t.Fatalf("Goto(%d): %v", k, err)
+				}
+				back := time.Since(start)
+				if got := len(r.Replayed()); got != k {
+					t.Errorf("Goto(%d) replayed %d steps", k, got)
+				}
+				for !r.Done() {
+					res, err := r.RunNext(ctx)
+					if err != nil {
+						t.Fatalf("from %d: step %d: %v", k+1, r.Next()+1, err)
+					}
+					if !res.OK() {
+						t.Errorf("from step %d (rebuilt in %s): step %d (%s) failed:\n%s", k+1, back, res.Index+1, res.Step.ID, failures(res))
+					}
+				}
+				cancel()
+			}
+		})
+	}
+}
+
+// failures lists what went wrong in a step, for a test message.
+func failures(res *StepResult) string {
+	var b strings.Builder
+	for _, a := range res.Actions {
+		if !a.OK {
+			fmt.Fprintf(&b, "  action %s: %v\n", a.Command, a.Err)
+		}
+	}
+	for _, c := range res.Expect {
+		if !c.OK {
+			fmt.Fprintf(&b, "  ✗ %s: %s\n", c.Desc, c.Detail)
+		}
+	}
+	if res.SnapshotErr != nil {
+		fmt.Fprintf(&b, "  snapshot: %v\n", res.SnapshotErr)
+	}
+	return b.String()
+}
+
+// TestReplayOutputsAreCurrent: after going back, the replayed outputs are
+// those of the rebuilt lab. Isolation's first step prints the network
+// namespace's inode, which a rebuild changes.
+func TestReplayOutputsAreCurrent(t *testing.T) {
+	l, err := Find("isolation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab := newLab(t)
+	r := NewRunner(lab, l, Options{})
+	defer r.Close()
+	ctx := context.Background()
+	first, err := r.RunNext(ctx)
+	if err != nil || !first.OK() {
+		t.Fatalf("step 1: %v\n%s", err, failures(first))
+	}
+	orig := outputs(first)
+	if !strings.Contains(orig, "net:[") {
+		t.Fatalf("isolation step 1 prints no net:[inode]: %q", orig)
+	}
+	if _, err := r.RunNext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Goto(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	rep := r.Replayed()
+	if len(rep) != 1 {
+		t.Fatalf("Replayed: %d steps, want 1", len(rep))
+	}
+	now := outputs(rep[0])
+	if !strings.Contains(now, "net:[") {
+		t.Fatalf("replayed output lacks net:[inode]: %q", now)
+	}
+	if now == orig {
+		t.Errorf("replayed output is the old one (same inodes):\n%s", now)
+	}
+}
+
+func outputs(res *StepResult) string {
+	var b strings.Builder
+	for _, a := range res.Actions {
+		b.WriteString(a.Output)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// TestReplayKeepsTraffic is the issue's own report: veth, eight steps, back
+// one, and step 8 again: RED must know BLUE's MAC (the ping of the
+// replayed steps made it), and the replay's packets are there again.
+func TestReplayKeepsTraffic(t *testing.T) {
+	for _, id := range []string{"veth", "bridge"} {
+		t.Run(id, func(t *testing.T) {
+			l, err := Find(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lab := newLab(t)
+			r := NewRunner(lab, l, Options{})
+			defer r.Close()
+			ctx := context.Background()
+			n := len(l.Steps) - 1
+			var before int
+			for i := 0; i < n; i++ {
+				res, err := r.RunNext(ctx)
+				if err != nil || !res.OK() {
+					t.Fatalf("step %d: %v\n%s", i+1, err, failures(res))
+				}
+			}
+			before = len(r.Packets())
+			if err := r.Goto(ctx, n-1); err != nil {
+				t.Fatal(err)
+			}
+			res, err := r.RunNext(ctx)
+			if err != nil || !res.OK() {
+				t.Fatalf("step %d after going back: %v\n%s", n, err, failures(res))
+			}
+			res, err = r.RunNext(ctx)
+			if err != nil || !res.OK() {
+				t.Fatalf("step %d after going back: %v\n%s", n+1, err, failures(res))
+			}
+			if before == 0 {
+				t.Fatalf("%s captured nothing in %d steps", id, n)
+			}
+			if got := len(r.Packets()); got < before {
+				t.Errorf("after the rebuild %d packets, the original had %d by step %d", got, before, n)
+			}
+		})
+	}
+}
+
+// echo is one ICMP echo seen at a capture point.
+type echo struct {
+	point string
+	reply bool
+	id    uint16
+}
+
+// echoes picks the ICMP echo requests and replies out of packets.
+func echoes(pkts []Packet) []echo {
+	var out []echo
+	for _, p := range pkts {
+		d := p.Data
+		if len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:14]) != 0x0800 {
+			continue
+		}
+		ihl := int(d[14]&0x0f) * 4
+		if d[14+9] != 1 || len(d) < 14+ihl+8 {
+			continue
+		}
+		icmp := d[14+ihl:]
+		switch icmp[0] {
+		case 8, 0:
+			out = append(out, echo{point: p.Point, reply: icmp[0] == 0, id: binary.BigEndian.Uint16(icmp[4:6])})
+		}
+	}
+	return out
+}
+
+// CountEchoes checks one ping's packets: at every capture point that saw
+// it, exactly one echo request and at most one reply, all of one echo id
+// per point, and replies only where wantReply. It returns the problems.
+func countEchoes(pkts []Packet, wantReply bool) []string {
+	req, rep := map[string]int{}, map[string]int{}
+	ids := map[string]map[uint16]bool{}
+	for _, e := range echoes(pkts) {
+		if ids[e.point] == nil {
+			ids[e.point] = map[uint16]bool{}
+		}
+		ids[e.point][e.id] = true
+		if e.reply {
+			rep[e.point]++
+		} else {
+			req[e.point]++
+		}
+	}
+	var bad []string
+	if len(req) == 0 {
+		bad = append(bad, "no echo request at any capture point")
+	}
+	points := make([]string, 0, len(ids))
+	for p := range ids {
+		points = append(points, p)
+	}
+	sort.Strings(points)
+	for _, p := range points {
+		if req[p] != 1 {
+			bad = append(bad, fmt.Sprintf("%s: %d echo requests, want 1", p, req[p]))
+		}
+		if wantReply && rep[p] != 1 {
+			bad = append(bad, fmt.Sprintf("%s: %d echo replies, want 1", p, rep[p]))
+		}
+		if !wantReply && rep[p] != 0 {
+			bad = append(bad, fmt.Sprintf("%s: %d echo replies, want none", p, rep[p]))
+		}
+		if len(ids[p]) != 1 {
+			bad = append(bad, fmt.Sprintf("%s: %d different echo ids", p, len(ids[p])))
+		}
+	}
+	return bad
+}
+
+// pingSteps lists the steps whose only traffic is one `ping -c 1` with
+// capture points running, by index, with whether a reply is expected.
+func pingSteps(l *Lesson) map[int]bool {
+	out := map[int]bool{}
+	running := map[string]bool{}
+	for i, st := range l.Steps {
+		for _, c := range st.Captures {
+			running[c.ID] = true
+		}
+		pings, other := 0, false
+		reply := true
+		for _, a := range st.Actions {
+			switch a.Kind {
+			case "ping":
+				pings++
+				reply = !a.ExpectFailure()
+				if a.Args.Count > 1 {
+					other = true
+				}
+			case "tcp_connect", "run":
+				other = true
+			}
+		}
+		if len(running) > 0 && pings == 1 && !other {
+			out[i] = reply
+		}
+		for _, id := range st.CaptureStop {
+			delete(running, id)
+		}
+	}
+	return out
+}
+
+// TestCapturesHoldOnlyTheLearnersPing: in every built-in lesson, a step
+// whose command is one `ping -c 1` shows exactly one echo request (and one
+// reply, where one comes back) at each capture point on the path, both in
+// the step's packets and in everything the runner kept (the TUI's pcap),
+// however many pings the expectations send.
+func TestCapturesHoldOnlyTheLearnersPing(t *testing.T) {
+	ls, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab := newLab(t)
+	covered := 0
+	for _, l := range ls {
+		steps := pingSteps(l)
+		if len(steps) == 0 {
+			continue
+		}
+		t.Run(l.ID, func(t *testing.T) {
+			if err := lab.Reset(); err != nil {
+				t.Fatal(err)
+			}
+			var streamed []Packet
+			r := NewRunner(lab, l, Options{OnPacket: func(p Packet) { streamed = append(streamed, p) }})
+			defer r.Close()
+			ctx := context.Background()
+			for !r.Done() {
+				res, err := r.RunNext(ctx)
+				if err != nil || !res.OK() {
+					t.Fatalf("step %d: %v\n%s", r.Next(), err, failures(res))
+				}
+				wantReply, ok := steps[res.Index]
+				if !ok {
+					continue
+				}
+				covered++
+				for _, b := range countEchoes(res.Packets, wantReply) {
+					t.Errorf("step %d (%s), step packets: %s", res.Index+1, res.Step.ID, b)
+				}
+				// The probes after the step are gone from the stream too.
+				time.Sleep(50 * time.Millisecond)
+				var kept []Packet
+				for _, p := range r.Packets() {
+					if p.Step == res.Index {
+						kept = append(kept, p)
+					}
+				}
+				for _, b := range countEchoes(kept, wantReply) {
+					t.Errorf("step %d (%s), all packets: %s", res.Index+1, res.Step.ID, b)
+				}
+			}
+			if n := len(streamed); n != len(r.Packets()) {
+				t.Errorf("OnPacket got %d packets, Packets() holds %d", n, len(r.Packets()))
+			}
+			if r.TutorPackets() == 0 {
+				t.Logf("%s: no tutor packet was seen at a capture point", l.ID)
+			}
+		})
+	}
+	if covered < 3 {
+		t.Errorf("only %d ping steps with captures in the built-in lessons", covered)
+	}
+}
