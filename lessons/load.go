@@ -3,7 +3,6 @@ package lessons
 import (
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -25,9 +24,10 @@ func Load(file string, data []byte) (*Lesson, error) {
 	return load(file, data, false)
 }
 
-// LoadFile reads and loads a lesson file from disk.
+// LoadFile reads and loads a lesson file from disk: a regular file of at
+// most MaxFileSize bytes (see ReadBounded).
 func LoadFile(path string) (*Lesson, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadBounded(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("read lesson: %w", err)
 	}
