@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/lessons"
+	"github.com/nettutor/nettutor/lessons/grading"
 )
 
 // These tests run the nettutor binary as a learner or a teacher would. It
@@ -260,7 +261,7 @@ func TestCheckJSON(t *testing.T) {
 			t.Errorf("no %q in %s", k, r.stdout)
 		}
 	}
-	var typed checkReport
+	var typed grading.Report
 	_ = json.Unmarshal([]byte(r.stdout), &typed)
 	if typed.Exercise != "docker-networks/publish" || typed.Passed || len(typed.Checks) != 1 {
 		t.Fatalf("report %+v", typed)
@@ -291,7 +292,7 @@ func TestCheckHangingAnswer(t *testing.T) {
 	f := filepath.Join(dir, "hang.sh")
 	os.WriteFile(f, []byte("echo working\nip netns exec RED sleep 600\n"), 0o644)
 	r := runBin(t, dir, "check", "veth/connect", "--answer", f, "--timeout", "1s", "--json")
-	var rep checkReport
+	var rep grading.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("exit %d: %v\n%s%s", r.code, err, r.stdout, r.stderr)
 	}
@@ -376,7 +377,7 @@ func TestCheckClass(t *testing.T) {
 	}
 	passed := 0
 	for i, line := range got {
-		var rep checkReport
+		var rep grading.Report
 		if err := json.Unmarshal([]byte(line), &rep); err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
@@ -407,7 +408,7 @@ func TestCheckFreshLabPerAnswer(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	for i, line := range got {
-		var rep checkReport
+		var rep grading.Report
 		json.Unmarshal([]byte(line), &rep)
 		if rep.AnswerOutput != "netns: BLUE OUTSIDE RED \nrules: 0\nforwarding: 0\n" {
 			t.Errorf("answer %d saw %q", i+1, rep.AnswerOutput)
@@ -436,7 +437,7 @@ func TestCheckUsernsEtcUntouched(t *testing.T) {
 	f := filepath.Join(dir, "a.sh")
 	os.WriteFile(f, []byte("cat /etc/subuid\n"+`unshare --user --map-users=165536,0,65536 --map-groups=165536,0,65536 --setuid 0 --setgid 0 touch "$EXERCISE_DIR/proof"`+"\n"), 0o644)
 	r := runBin(t, dir, "check", "userns/remap", "--answer", f, "--json")
-	var rep checkReport
+	var rep grading.Report
 	json.Unmarshal([]byte(r.stdout), &rep)
 	if r.code != 0 || !rep.Passed || rep.AnswerOutput != "root:165536:65536\ndockremap:165536:65536\n" {
 		t.Errorf("exit %d, report %+v\n%s", r.code, rep, r.stderr)
@@ -515,7 +516,7 @@ cd "$1"
 setpriv --reuid 1000 --regid 1000 --clear-groups "$2" check veth/connect --answer class; echo "exit=$?"
 ' sh `+dir+" "+bin+"\n"), 0o644)
 	r := runBin(t, dir, "check", "userns/remap", "--answer", outer, "--json")
-	var rep checkReport
+	var rep grading.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("%v\n%s%s", err, r.stdout, r.stderr)
 	}
@@ -536,7 +537,7 @@ func TestCheckStdin(t *testing.T) {
 	cmd := exec.Command(nettutorBin(t), "check", "veth/connect", "--answer", "-", "--json")
 	cmd.Stdin = bytes.NewReader(b)
 	out, err := cmd.Output()
-	var rep checkReport
+	var rep grading.Report
 	if jerr := json.Unmarshal(out, &rep); err != nil || jerr != nil || !rep.Passed || rep.Answer != "-" {
 		t.Errorf("err %v, report %s", err, out)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/lessons"
+	"github.com/nettutor/nettutor/lessons/grading"
 )
 
 func init() {
@@ -36,7 +37,15 @@ func cmdLint(args []string) int {
 	}
 	code := 0
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := lessons.ReadBounded(f, lessons.MaxFileSize)
+		var tl *lessons.TooLargeError
+		var nr *lessons.NotRegularError
+		if errors.As(err, &tl) || errors.As(err, &nr) {
+			// Refused before anything was read: a FIFO, a device, 100 MB.
+			fmt.Fprintf(os.Stderr, "nettutor lint: %s\n", grading.FileErrorText(*lang, f, err))
+			code = 2
+			continue
+		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "nettutor lint: %s\n", assets.Tf(*lang, "lint.unreadable", f, errors.Unwrap(err)))
 			code = 2
