@@ -229,6 +229,7 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 	r.next = i
 	r.stepIdx = i
 	if i > 0 {
+		r.lab.SettleLinks(linkSettleMax)
 		snap, err := r.lab.Snapshot()
 		if err != nil {
 			return fmt.Errorf("read the lab: %w", err)
@@ -277,6 +278,11 @@ const (
 	captureSettleMax = 300 * time.Millisecond
 )
 
+// linkSettleMax bounds the wait for linkwatch before the lab is read for a
+// diagram or a `show` (see engine.Lab.SettleLinks); a link still settling
+// after it is redrawn by the TUI when it does.
+const linkSettleMax = time.Second
+
 // muteWindow is a time span of the tutor's own probes; Until zero: open.
 type muteWindow struct{ From, Until time.Time }
 
@@ -302,6 +308,10 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 	}
 	var fatal error
 	for j, a := range st.Actions {
+		if a.Kind == "show" {
+			// What `ip link` prints once the kernel has brought the links up.
+			r.lab.SettleLinks(linkSettleMax)
+		}
 		var ar ActionResult
 		if replay {
 			ar = applyAction(ctx, r.lab, a, replayEngine(a))
@@ -335,6 +345,7 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 	r.quiesce()
 	var snap *engine.Snapshot
 	if !replay {
+		r.lab.SettleLinks(linkSettleMax)
 		snap, res.SnapshotErr = r.lab.Snapshot()
 		res.Snapshot = snap
 	}
