@@ -83,6 +83,8 @@ type lessonModel struct {
 	pgen      int // packet stream generation
 	pktCh     <-chan Packet
 
+	settleSeq int // the running settle watch (topology_settle.go)
+
 	pos     int // steps the lab holds
 	runs    []stepRun
 	busy    string
@@ -139,16 +141,33 @@ func (m *lessonModel) snapshotCmd(pos int, why string) tea.Cmd {
 	}
 }
 
+// replayer is a Session that reports what its last Goto replayed: each
+// earlier step's actions run again, with the outputs of the rebuilt lab.
+type replayer interface {
+	Replayed() []StepResult
+}
+
+// rebuiltMsg is a labMsg after a Goto, with the replayed steps' results.
+type rebuiltMsg struct {
+	labMsg
+	replayed []StepResult
+}
+
 func (m *lessonModel) gotoCmd(n int, why string) tea.Cmd {
 	m.gen++
 	sess, gen := m.sess, m.gen
 	return func() tea.Msg {
 		ctx := context.Background()
-		if err := sess.Goto(ctx, n); err != nil {
-			return labMsg{gen: gen, pos: -1, err: err, why: why}
+		err := sess.Goto(ctx, n)
+		var rep []StepResult
+		if r, ok := sess.(replayer); ok {
+			rep = r.Replayed()
+		}
+		if err != nil {
+			return rebuiltMsg{labMsg{gen: gen, pos: -1, err: err, why: why}, rep}
 		}
 		s, err := sess.Snapshot(ctx)
-		return labMsg{gen: gen, pos: n, snap: s, err: err, why: why}
+		return rebuiltMsg{labMsg{gen: gen, pos: n, snap: s, err: err, why: why}, rep}
 	}
 }
 
@@ -260,6 +279,24 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 
+	case rebuiltMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m, cmd := m.update(msg.labMsg)
+		// What the step pane shows of the steps before is what they print
+		// now (a new namespace's inode, the rebuilt lab's ping), not what
+		// they printed before the rebuild.
+		for i, r := range msg.replayed {
+			if i < len(m.runs) && i < m.pos && m.runs[i].done && !m.runs[i].restored {
+				m.runs[i].actions = r.Actions
+			}
+		}
+		return m, cmd
+
+	case settleMsg:
+		return m.settled(msg)
+
 	case labMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -300,6 +337,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 			m.selNS, m.userSel = engine.HostNS, true
 		}
 		m.follow = true
+		cmds = append(cmds, m.watchSettle(msg.snap))
 		return m, tea.Batch(cmds...)
 
 	case actionMsg:
@@ -341,7 +379,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 			m.setSnap(msg.snap, true)
 		}
 		m.follow = true
-		return m, m.saveProgress()
+		return m, tea.Batch(m.saveProgress(), m.watchSettle(msg.snap))
 
 	case packetsMsg:
 		if msg.gen != m.pgen {

@@ -78,7 +78,7 @@ func (b *LabBackend) Open(ctx context.Context, id, lang string) (Session, error)
 		return nil, fmt.Errorf("reset the lab: %w", err)
 	}
 	s := &labSession{b: b, lesson: les, lang: lang, ch: make(chan Packet, packetBuffer)}
-	s.runner = lessons.NewRunner(b.lab, les, lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, Lang: lang})
+	s.runner = lessons.NewRunner(b.lab, les, s.runnerOptions())
 	s.live.Store(s.runner)
 	return s, nil
 }
@@ -98,6 +98,13 @@ type labSession struct {
 	drops  atomic.Uint64
 	ev     chan<- ActionEvent             // the running step's events; nil between steps
 	live   atomic.Pointer[lessons.Runner] // runner, for Drops from the packet goroutine
+}
+
+// runnerOptions wire the runner to the session: packets and action reports
+// to the UI, and a fresh packet stream when the lab is rebuilt, before the
+// replayed steps' packets arrive on it.
+func (s *labSession) runnerOptions() lessons.Options {
+	return lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, OnRebuild: s.newStream, Lang: s.lang}
 }
 
 func (s *labSession) onPacket(p lessons.Packet) {
@@ -172,14 +179,7 @@ func (s *labSession) RunStep(ctx context.Context, i int, ev chan<- ActionEvent) 
 	if err != nil {
 		return StepResult{Err: err}
 	}
-	var out StepResult
-	for j, a := range res.Actions {
-		ae := ActionEvent{Step: i, Index: j, Command: a.Command, OK: a.OK, Output: a.Output, Duration: a.Duration}
-		if a.Err != nil && !a.OK {
-			ae.Err = a.Err.Error()
-		}
-		out.Actions = append(out.Actions, ae)
-	}
+	out := StepResult{Actions: actionEvents(res)}
 	for _, e := range res.Expect {
 		out.Expects = append(out.Expects, ExpectResult{Text: e.Desc, OK: e.OK, Detail: e.Detail})
 	}
@@ -219,11 +219,39 @@ func (s *labSession) Goto(ctx context.Context, n int) error {
 		return errors.New("the lesson is closed")
 	}
 	s.ws = nil
-	err := s.runner.Goto(ctx, n)
-	// A new stream after the old captures stopped: nothing of the undone
-	// steps reaches the list.
-	s.newStream()
-	return err
+	// The runner starts a new stream (OnRebuild) once the old captures
+	// have stopped: nothing of the undone steps reaches the list, and the
+	// packets of the replayed steps do, as they did the first time.
+	return s.runner.Goto(ctx, n)
+}
+
+// Replayed implements replayer: the steps the last Goto replayed, with
+// their fresh outputs, as RunStep reports a step (no expectations: they
+// were not evaluated again).
+func (s *labSession) Replayed() []StepResult {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	if s.runner == nil {
+		return nil
+	}
+	var out []StepResult
+	for _, res := range s.runner.Replayed() {
+		out = append(out, StepResult{Actions: actionEvents(res)})
+	}
+	return out
+}
+
+// actionEvents is a runner step's actions as the step pane shows them.
+func actionEvents(res *lessons.StepResult) []ActionEvent {
+	var out []ActionEvent
+	for j, a := range res.Actions {
+		ae := ActionEvent{Step: res.Index, Index: j, Command: a.Command, OK: a.OK, Output: a.Output, Duration: a.Duration}
+		if a.Err != nil && !a.OK {
+			ae.Err = a.Err.Error()
+		}
+		out = append(out, ae)
+	}
+	return out
 }
 
 func (s *labSession) Snapshot(ctx context.Context) (*engine.Snapshot, error) {
@@ -268,7 +296,7 @@ func (s *labSession) StartExercise(ctx context.Context, id string) (string, erro
 	}
 	// The runner must rebuild from scratch when the learner goes back to
 	// the steps: a fresh runner on the reset lab.
-	s.runner = lessons.NewRunner(s.b.lab, s.lesson, lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, Lang: s.lang})
+	s.runner = lessons.NewRunner(s.b.lab, s.lesson, s.runnerOptions())
 	s.live.Store(s.runner)
 	ws, _, err := e.Start(ctx, s.b.lab)
 	if err != nil {
