@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,8 +22,11 @@ var ErrNoReply = errors.New("no reply")
 
 // PingResult is the outcome of a ping probe.
 type PingResult struct {
-	Sent    int
-	Replies []PingReply
+	Sent       int
+	Replies    []PingReply
+	Errors     []PingError   // ICMP errors for our echoes, in seq order
+	ConnectErr error         // ping could not start: no route (nothing sent)
+	Elapsed    time.Duration // first send to last answer or timeout
 }
 
 // PingReply is one echo reply.
@@ -50,6 +52,19 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 	}
 	l.settleLinks(time.Second)
 	l.forgetUnresolved(ns)
+	// ping first connects a UDP socket to the destination to learn its
+	// source address; with no route that fails and ping sends nothing.
+	err = nsutil.Do(fd, func() error {
+		u, err := net.DialUDP("udp4", nil, &net.UDPAddr{IP: ip, Port: 1025})
+		if err == nil {
+			u.Close()
+		}
+		return err
+	})
+	if err != nil {
+		res.ConnectErr = errnoOf(err)
+		return res, fmt.Errorf("%s: ping %s: %w", nsOr(ns), dst, res.ConnectErr)
+	}
 	var conn *icmp.PacketConn
 	err = nsutil.Do(fd, func() error {
 		var err error
@@ -64,6 +79,11 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 	_ = pc.SetControlMessage(ipv4.FlagTTL, true)
 	id := int(rand.Uint32() & 0xffff)
 	buf := make([]byte, 1500)
+	// ping's "time" runs from the first send to the last send or answer;
+	// waiting for an answer that never came does not count.
+	first := time.Now()
+	last := first
+	defer func() { res.Elapsed = last.Sub(first) }()
 	for seq := 1; seq <= count; seq++ {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -72,9 +92,10 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 		wb, _ := msg.Marshal(nil)
 		sent := time.Now()
 		if _, err := conn.WriteTo(wb, &net.IPAddr{IP: ip}); err != nil {
-			return res, fmt.Errorf("%s: ping %s: %w", nsOr(ns), dst, err)
+			return res, fmt.Errorf("%s: ping %s: %w", nsOr(ns), dst, errnoOf(err))
 		}
 		res.Sent++
+		last = sent
 		deadline := sent.Add(timeout)
 		if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 			deadline = d
@@ -85,11 +106,23 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 			if err != nil {
 				break // timeout: this one got no reply
 			}
-			if a, ok := peer.(*net.IPAddr); !ok || !a.IP.Equal(ip) {
+			a, ok := peer.(*net.IPAddr)
+			if !ok {
 				continue
 			}
 			m, err := icmp.ParseMessage(1, buf[:n])
-			if err != nil || m.Type != ipv4.ICMPTypeEchoReply {
+			if err != nil {
+				continue
+			}
+			if e, ok := icmpErrorFor(m, ip, id, seq); ok {
+				// A router (or our own kernel, for a failed ARP) said why
+				// the echo cannot arrive; ping prints it and counts an error.
+				e.From = a.IP.String()
+				res.Errors = append(res.Errors, e)
+				last = time.Now()
+				break
+			}
+			if !a.IP.Equal(ip) || m.Type != ipv4.ICMPTypeEchoReply {
 				continue
 			}
 			if e, ok := m.Body.(*icmp.Echo); !ok || e.ID != id || e.Seq != seq {
@@ -100,6 +133,7 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 				ttl = cm.TTL
 			}
 			res.Replies = append(res.Replies, PingReply{Seq: seq, TTL: ttl, RTT: time.Since(sent)})
+			last = time.Now()
 			break
 		}
 	}
@@ -107,20 +141,6 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 		return res, fmt.Errorf("%s: ping %s: %w", nsOr(ns), dst, ErrNoReply)
 	}
 	return res, nil
-}
-
-// Format prints the result the way ping does.
-func (r PingResult) Format(dst string) string {
-	var b strings.Builder
-	for _, rp := range r.Replies {
-		fmt.Fprintf(&b, "64 bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms\n", dst, rp.Seq, rp.TTL, float64(rp.RTT.Microseconds())/1000)
-	}
-	loss := 100
-	if r.Sent > 0 {
-		loss = 100 * (r.Sent - len(r.Replies)) / r.Sent
-	}
-	fmt.Fprintf(&b, "%d packets transmitted, %d received, %d%% packet loss", r.Sent, len(r.Replies), loss)
-	return b.String()
 }
 
 // Ping is the ping probe as an action: ip netns exec RED ping -c 1 11.11.11.3.
@@ -188,7 +208,9 @@ func (l *Lab) Serve(ns string, port int, banner string) (stop func(), err error)
 }
 
 // Connect opens a TCP connection from namespace ns to addr (host:port) and
-// returns the first line the server sends, if any within the timeout.
+// returns what the server sends until it closes or is silent for timeout,
+// byte for byte, as nc prints it. A refusal unwraps to
+// syscall.ECONNREFUSED; no answer to the SYN is ErrNoReply.
 func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duration) (string, error) {
 	fd, err := l.NsHandle(ns)
 	if err != nil {
@@ -206,13 +228,22 @@ func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duratio
 		if errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err) {
 			return "", fmt.Errorf("%s: connect to %s: %w", nsOr(ns), addr, ErrNoReply)
 		}
-		return "", fmt.Errorf("%s: connect to %s: %w", nsOr(ns), addr, err)
+		return "", fmt.Errorf("%s: connect to %s: %w", nsOr(ns), addr, errnoOf(err))
 	}
 	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(timeout))
+	// nc -w T prints everything until the server closes, or gives up after
+	// T seconds of silence; at most a screenful is kept.
+	var out []byte
 	buf := make([]byte, 512)
-	n, _ := c.Read(buf)
-	return strings.TrimRight(string(buf[:n]), "\n"), nil
+	for len(out) < 16<<10 {
+		_ = c.SetReadDeadline(time.Now().Add(timeout))
+		n, err := c.Read(buf)
+		out = append(out, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	return string(out), nil
 }
 
 func isTimeout(err error) bool {
@@ -243,16 +274,25 @@ func (a TCPServe) Apply(ctx context.Context, l *Lab) (Result, error) {
 }
 
 // TCPConnect connects as an action: ip netns exec OUTSIDE nc -w 1 203.0.113.1 8080.
+// Its output is what nc prints: what the server sent, and nothing at all
+// when the connection fails. Verbose shows `nc -v`, which also prints
+// nc's line about the connection ("nc: connect to ... failed: Connection
+// refused"), for steps about a refusal.
 type TCPConnect struct {
 	NS      string
 	Addr    string // host:port
 	Timeout time.Duration
+	Verbose bool
 }
 
 // Command implements Action.
 func (a TCPConnect) Command() string {
 	host, port, _ := net.SplitHostPort(a.Addr)
-	return inNS(a.NS, fmt.Sprintf("nc -w 1 %s %s", host, port))
+	v := ""
+	if a.Verbose {
+		v = "-v "
+	}
+	return inNS(a.NS, fmt.Sprintf("nc %s-w 1 %s %s", v, host, port))
 }
 
 // Apply implements Action.
@@ -263,8 +303,12 @@ func (a TCPConnect) Apply(ctx context.Context, l *Lab) (Result, error) {
 		to = time.Second
 	}
 	out, err := l.Connect(ctx, a.NS, a.Addr, to)
+	if a.Verbose {
+		host, port, _ := net.SplitHostPort(a.Addr)
+		out = ncLine(host, port, err) + out
+	}
 	if err != nil {
-		return Result{Duration: time.Since(start)}, err
+		return Result{Output: out, Duration: time.Since(start)}, err
 	}
 	return done(start, out)
 }
