@@ -33,7 +33,18 @@ func cmdRun(args []string) int {
 	lang := langFlag(fs)
 	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON (as inspect --json) to this file")
 	pcapDir := fs.String("pcap", "", "write each capture point's packets as DIR/CAPTURE.pcap")
+	from := fs.Int("from", 1, "replay the steps before step N as the TUI does (traffic included), then run and print from N on")
 	pos, err := parseAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		l := *lang
+		if !assets.ValidLang(l) {
+			l = "en"
+		}
+		fmt.Println(assets.T(l, "run.usage"))
+		fs.SetOutput(os.Stdout)
+		fs.PrintDefaults()
+		return 0
+	}
 	if err != nil {
 		return badInput("run", err.Error())
 	}
@@ -46,6 +57,9 @@ func cmdRun(args []string) int {
 	l, err := lessons.Resolve(pos[0])
 	if err != nil {
 		return badInput("run", firstLine(err))
+	}
+	if *from < 1 || *from > len(l.Steps) {
+		return badInput("run", assets.Tf(*lang, "run.bad_from", *from, l.ID, len(l.Steps)))
 	}
 	if *stateJSON != "" {
 		if st, err := os.Stat(filepath.Dir(*stateJSON)); err != nil || !st.IsDir() {
@@ -69,11 +83,13 @@ func cmdRun(args []string) int {
 		return 1
 	}
 	defer lab.Close()
-	return runPlain(os.Stdout, lab, l, *lang, *stateJSON, *pcapDir)
+	return runPlain(os.Stdout, lab, l, *lang, *stateJSON, *pcapDir, *from)
 }
 
-// runPlain runs every step and writes the transcript to w.
-func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, pcapDir string) int {
+// runPlain runs every step from step from (1-based) and writes the
+// transcript to w; the steps before it are replayed first, silently, the
+// way the TUI rebuilds the lab when the learner goes back or resumes.
+func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, pcapDir string, from int) int {
 	T := func(k string) string { return assets.T(lang, k) }
 	Tf := func(k string, a ...any) string { return assets.Tf(lang, k, a...) }
 	r := lessons.NewRunner(lab, l, lessons.Options{Lang: lang})
@@ -82,6 +98,13 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 	fmt.Fprintf(w, "%s: %s\n", l.ID, l.Title.Get(lang))
 	if s := l.Summary.Get(lang); s != "" {
 		fmt.Fprintln(w, s)
+	}
+	if from > 1 {
+		if err := r.Goto(ctx, from-1); err != nil {
+			fmt.Fprintf(w, "\n%s\n", Tf("run.replay_failed", from, err))
+			return 1
+		}
+		fmt.Fprintf(w, "\n%s\n", Tf("run.replayed", from-1))
 	}
 	ok, held, total := true, 0, 0
 	var all []lessons.Packet
