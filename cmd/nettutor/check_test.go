@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -130,6 +131,14 @@ func TestCheckBadInput(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	fifo := filepath.Join(dir, "fifo.sh")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.sh")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("#\n"), lessons.MaxFileSize), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -151,6 +160,11 @@ func TestCheckBadInput(t *testing.T) {
 		{"bad jobs", []string{"check", "veth/connect", "--answer", ok, "--jobs", "0"}, "--jobs must be at least 1"},
 		{"stdin and more", []string{"check", "veth/connect", "--answer", "-", ok}, "takes no other answers"},
 		{"bad lang", []string{"check", "veth/connect", "--answer", ok, "--lang", "fr"}, `unknown language "fr"`},
+		{"device", []string{"check", "veth/connect", "--answer", "/dev/zero"}, "answer /dev/zero: not a regular file (a device)"},
+		{"fifo", []string{"check", "veth/connect", "--answer", fifo}, "fifo.sh: not a regular file (a FIFO)"},
+		{"too large", []string{"check", "veth/connect", "--answer", big}, "big.sh: larger than 1024 KiB (the limit)"},
+		{"timeout overflow", []string{"check", "veth/connect", "--answer", ok, "--timeout", "2562047h"}, "--timeout must be at most 1h0m0s (got 2562047h0m0s)"},
+		{"timeout past max", []string{"check", "veth/connect", "--answer", ok, "--timeout", "61m"}, "--timeout must be at most 1h0m0s"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
