@@ -67,15 +67,14 @@ func (a NetnsAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
 	if _, err := l.entry(a.Name); err == nil {
 		return done(start, "")
 	}
-	path := l.NSPath(a.Name)
-	_ = os.Remove(path) // a stale plain file, never a live pin (entry failed)
-	fd, err := l.newPinned(path)
+	_ = l.k.Unpin(l.LabPath(a.Name)) // a stale plain file, never a live pin (entry failed)
+	fd, err := l.newPinned(l.LabPath(a.Name))
 	if err != nil {
 		return Result{}, fmt.Errorf("ip netns add %s: %w", a.Name, err)
 	}
 	fd.Close()
 	if _, err := l.entry(a.Name); err != nil {
-		_ = nsutil.Unpin(path)
+		_ = l.k.Unpin(l.LabPath(a.Name))
 		return Result{}, err
 	}
 	return done(start, "")
@@ -106,7 +105,7 @@ func (a NetnsDel) Apply(ctx context.Context, l *Lab) (Result, error) {
 		e.close()
 		delete(l.ns, a.Name)
 	}
-	if err := nsutil.Unpin(l.NSPath(a.Name)); err != nil {
+	if err := l.k.Unpin(l.LabPath(a.Name)); err != nil {
 		return Result{}, err
 	}
 	return done(start, "")

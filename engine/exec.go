@@ -4,83 +4,42 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/nettutor/nettutor/engine/reexec"
+	"github.com/nettutor/nettutor/engine/confine"
 	"github.com/nettutor/nettutor/engine/sandbox"
-	"github.com/vishvananda/netns"
-	"golang.org/x/sys/unix"
 )
 
-// nsexecHook is the argv[0] under which the binary enters a namespace and
-// execs a program: Go cannot run code between fork and exec, so it re-execs
-// itself, switches the one thread that will exec, and replaces itself.
-const nsexecHook = "nettutor-nsexec"
-
-func init() { reexec.Register(nsexecHook, nsexecMain) }
-
-func nsexecMain() {
-	fs := flag.NewFlagSet(nsexecHook, flag.ContinueOnError)
-	netPath := fs.String("net", "", "network namespace to enter")
-	mountProc := fs.Bool("mount-proc", false, "mount a private /proc (new mount+pid namespace)")
-	hostname := fs.String("hostname", "", "set the hostname first (new UTS namespace)")
-	if err := fs.Parse(os.Args[1:]); err != nil || fs.NArg() == 0 {
-		reexec.Fail(127, "%s: usage: [-net PATH] [-mount-proc] [-hostname H] -- PROGRAM ARGS", nsexecHook)
-	}
-	runtime.LockOSThread() // the namespace switch and the exec must be on one thread
-	if *netPath != "" {
-		ns, err := netns.GetFromPath(*netPath)
-		if err != nil {
-			reexec.Fail(127, "open %s: %v", *netPath, err)
-		}
-		if err := netns.Set(ns); err != nil {
-			reexec.Fail(127, "enter %s: %v", *netPath, err)
-		}
-	}
-	if *mountProc {
-		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-			reexec.Fail(127, "make mounts private: %v", err)
-		}
-		if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
-			reexec.Fail(127, "mount /proc: %v", err)
-		}
-	}
-	if *hostname != "" {
-		if err := unix.Sethostname([]byte(*hostname)); err != nil {
-			reexec.Fail(127, "set hostname: %v", err)
-		}
-	}
-	argv := fs.Args()
-	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		reexec.Fail(127, "%s: command not found", argv[0])
-	}
-	err = syscall.Exec(path, argv, os.Environ())
-	reexec.Fail(126, "exec %s: %v", argv[0], err)
-}
-
-// Cmd returns a command that runs argv inside lab namespace ns ("host" or a
-// name under /run/netns), with the lab's /run/netns visible so `ip netns`
-// works in it. NETTUTOR_NS tells the program which namespace it is in.
-// The caller starts it (for the TUI, through tea.ExecProcess).
+// Cmd returns a command that runs argv confined in lab namespace ns ("host"
+// or a name under /run/netns), with the lab's /run/netns visible so `ip
+// netns` works in it, as the lab's root (see engine/confine). What it
+// leaves running in the background lives on until the lab is reset.
+// NETTUTOR_NS tells the program which namespace it is in. The caller starts
+// it (for the TUI, through tea.ExecProcess).
 func (l *Lab) Cmd(ns string, argv ...string) *exec.Cmd {
-	args := append([]string{"-net", l.NSPath(ns), "--"}, argv...)
-	cmd := reexec.Command(nsexecHook, args...)
+	cmd := l.k.Command(confine.Spec{Net: l.LabPath(ns), Argv: argv, Persist: true})
 	cmd.Env = append(os.Environ(), "NETTUTOR_NS="+nsOr(ns))
 	return cmd
 }
 
-// Shell returns an interactive bash in namespace ns whose prompt names it.
+// Job returns a command like Cmd whose every process is killed as soon as
+// argv exits: an answer script, whose grade must never be taken while part
+// of it still runs.
+func (l *Lab) Job(ns string, argv ...string) *exec.Cmd {
+	cmd := l.k.Command(confine.Spec{Net: l.LabPath(ns), Argv: argv})
+	cmd.Env = append(os.Environ(), "NETTUTOR_NS="+nsOr(ns))
+	return cmd
+}
+
+// Shell returns an interactive bash in namespace ns whose prompt names it,
+// with the terminal on its standard input as its controlling terminal.
 func (l *Lab) Shell(ns string) *exec.Cmd {
-	cmd := l.Cmd(ns, "bash", "--norc", "-i")
-	cmd.Env = append(cmd.Env, fmt.Sprintf(`PS1=[lab %s] \w# `, nsOr(ns)))
+	cmd := l.k.Command(confine.Spec{Net: l.LabPath(ns), Argv: []string{"bash", "--norc", "-i"}, Persist: true, TTY: true})
+	cmd.Env = append(os.Environ(), "NETTUTOR_NS="+nsOr(ns), fmt.Sprintf(`PS1=[lab %s] \w# `, nsOr(ns)))
 	return cmd
 }
 
@@ -95,10 +54,7 @@ type Run struct {
 	Timeout  time.Duration
 }
 
-var unshareFlags = map[string]uintptr{
-	"uts": unix.CLONE_NEWUTS, "ipc": unix.CLONE_NEWIPC, "mount": unix.CLONE_NEWNS,
-	"pid": unix.CLONE_NEWPID, "net": unix.CLONE_NEWNET, "cgroup": unix.CLONE_NEWCGROUP,
-}
+var unshareFlags = map[string]bool{"uts": true, "ipc": true, "mount": true, "pid": true, "net": true, "cgroup": true}
 
 // unshareOrder is the order unshare(1) options are shown in.
 var unshareOrder = []string{"uts", "ipc", "mount", "net", "pid", "cgroup"}
@@ -134,32 +90,22 @@ func (a Run) Command() string {
 // Apply implements Action.
 func (a Run) Apply(ctx context.Context, l *Lab) (Result, error) {
 	start := time.Now()
-	var flags uintptr
 	set := map[string]bool{}
 	for _, k := range a.Unshare {
-		f, ok := unshareFlags[k]
-		if !ok {
+		if _, ok := unshareFlags[k]; !ok {
 			return Result{}, fmt.Errorf("unshare: unknown namespace kind %q (want uts, ipc, mount, pid, net or cgroup)", k)
 		}
-		flags |= f
 		set[k] = true
 	}
-	args := []string{}
+	if a.Hostname != "" && !set["uts"] {
+		return Result{}, errors.New("run: hostname needs a new uts namespace")
+	}
+	spec := confine.Spec{Argv: []string{"sh", "-c", a.Shell}, Unshare: a.Unshare, Hostname: a.Hostname,
+		MountProc: set["pid"] && set["mount"], Persist: true}
 	if !set["net"] {
-		args = append(args, "-net", l.NSPath(a.NS))
+		spec.Net = l.LabPath(a.NS)
 	}
-	if set["pid"] && set["mount"] {
-		args = append(args, "-mount-proc")
-	}
-	if a.Hostname != "" {
-		if !set["uts"] {
-			return Result{}, errors.New("run: hostname needs a new uts namespace")
-		}
-		args = append(args, "-hostname", a.Hostname)
-	}
-	args = append(args, "--", "sh", "-c", a.Shell)
-	cmd := reexec.Command(nsexecHook, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: syscall.SIGKILL}
+	cmd := l.k.Command(spec)
 	return runCaptured(ctx, cmd, a.Timeout, start)
 }
 
@@ -200,12 +146,12 @@ func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// RemapBase is the first host uid of Docker's userns-remap range
+// RemapBase is the first uid of Docker's userns-remap range
 // (dockremap:165536:65536 in /etc/subuid).
-const RemapBase = 165536
+const RemapBase = confine.RemapBase
 
 // RemapSize is the size of that range.
-const RemapSize = 65536
+const RemapSize = confine.RemapSize
 
 // UserNS runs a script as uid 0 of a new user namespace. As root the
 // namespace maps 0-65535 to 165536-231071, as Docker's userns-remap does; in
@@ -238,17 +184,7 @@ func (a UserNS) Command() string {
 func (a UserNS) Apply(ctx context.Context, l *Lab) (Result, error) {
 	start := time.Now()
 	in, out, n := a.Mapping()
-	cmd := exec.Command("sh", "-c", a.Shell)
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Cloneflags:  unix.CLONE_NEWUSER,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: in, HostID: out, Size: n}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: in, HostID: out, Size: n}},
-		Credential:  &syscall.Credential{Uid: 0, Gid: 0},
-		Pdeathsig:   syscall.SIGKILL,
-	}
-	if sandbox.Rootless() {
-		cmd.SysProcAttr.GidMappingsEnableSetgroups = false
-		cmd.SysProcAttr.Credential = nil
-	}
+	cmd := l.k.Command(confine.Spec{Net: l.LabPath(HostNS), Argv: []string{"sh", "-c", a.Shell}, Persist: true,
+		UserNS: &confine.NestedMap{Inside: in, Outside: out, Size: n}})
 	return runCaptured(ctx, cmd, a.Timeout, start)
 }

@@ -9,37 +9,37 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/google/nftables"
+	"github.com/nettutor/nettutor/engine/confine"
 	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
-	"golang.org/x/sys/unix"
 )
 
 // HostNS is the name of the lab host namespace in actions and snapshots.
 const HostNS = "host"
 
-// HostPin is where the lab host namespace is pinned inside the sandbox. It is
-// outside /run/netns so that `ip netns list` shows only the lesson's
+// HostPin is where the lab host namespace is pinned, as the lab sees it. It
+// is outside /run/netns so that `ip netns list` shows only the lesson's
 // namespaces, as on a real host.
-const HostPin = sandbox.StateDir + "/host"
+const HostPin = confine.LabHostPin
 
-// Lab is one lab: a host namespace and the named namespaces under /run/netns.
-// Its methods are safe for concurrent use.
+// Lab is one lab: a host namespace and the named namespaces under /run/netns,
+// made and pinned by the lab's keeper (engine/confine), so that they belong
+// to the lab's unprivileged user namespace. Its methods are safe for
+// concurrent use.
 type Lab struct {
 	mu       sync.Mutex
-	netnsDir string
-	hostPin  string
+	k        *confine.Keeper
+	netnsDir string // the lab's /run/netns, as the engine reaches it
+	hostPin  string // the lab's host pin, as the engine reaches it
 	ns       map[string]*nsEntry
 	closers  []func()
 	pool     *nsPool
-	sysfs    bool // a sysfs of the host namespace is mounted on /sys
 }
 
 type nsEntry struct {
@@ -102,16 +102,20 @@ func New() (*Lab, error) {
 	if !sandbox.Inside() {
 		return nil, errors.New("engine.New: not inside the lab sandbox (call sandbox.Enter first)")
 	}
-	l := &Lab{netnsDir: sandbox.NetnsDir, hostPin: HostPin, ns: map[string]*nsEntry{}}
+	k, err := confine.Start(confine.Current)
+	if err != nil {
+		return nil, err
+	}
+	l := &Lab{k: k, netnsDir: k.Path(confine.LabNetnsDir), hostPin: k.Path(HostPin), ns: map[string]*nsEntry{}}
 	if err := l.makeHost(); err != nil {
+		k.Close()
 		return nil, err
 	}
 	return l, nil
 }
 
 func (l *Lab) makeHost() error {
-	_ = nsutil.Unpin(l.hostPin)
-	fd, err := l.newPinned(l.hostPin)
+	fd, err := l.newPinned(HostPin)
 	if err != nil {
 		return fmt.Errorf("create lab host namespace: %w", err)
 	}
@@ -128,24 +132,7 @@ func (l *Lab) makeHost() error {
 	if err != nil {
 		return fmt.Errorf("bring lo up in the lab host: %w", err)
 	}
-	l.mountSysfs(fd)
 	return nil
-}
-
-// mountSysfs mounts a sysfs of the lab host namespace on /sys, inside the
-// sandbox's private mount namespace, as `ip netns exec` does for a named
-// namespace: /sys/class/net in a lab shell lists the lab's links, and no
-// write under it can reach a device of the real machine. Best effort: where
-// it cannot be mounted, /sys stays as it was.
-func (l *Lab) mountSysfs(host netns.NsHandle) {
-	if l.sysfs {
-		_ = unix.Unmount("/sys", unix.MNT_DETACH) // the previous host's
-		l.sysfs = false
-	}
-	err := nsutil.Do(host, func() error {
-		return unix.Mount("sysfs", "/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
-	})
-	l.sysfs = err == nil
 }
 
 func openEntry(name, path string, fd netns.NsHandle) (*nsEntry, error) {
@@ -170,33 +157,50 @@ func (l *Lab) KeepSpares(n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.pool == nil && n > 0 {
-		l.pool = newNSPool(n)
+		l.pool = newNSPool(n, l.k.NewNetns)
 	}
 }
 
-// newPinned takes a fresh namespace and pins it at path.
-func (l *Lab) newPinned(path string) (netns.NsHandle, error) {
-	fd, err := l.pool.take()
+// newPinned takes a fresh namespace and has the keeper pin it at labPath.
+func (l *Lab) newPinned(labPath string) (netns.NsHandle, error) {
+	fd, err := l.pool.take(l.k.NewNetns)
 	if err != nil {
 		return -1, err
 	}
-	if err := nsutil.Pin(fd, path); err != nil {
+	if err := l.k.Pin(fd, labPath); err != nil {
 		fd.Close()
 		return -1, err
 	}
 	return fd, nil
 }
 
-// HostPath returns the path of the lab host namespace, for nsenter --net=.
-func (l *Lab) HostPath() string { return l.hostPin }
+// HostPath returns the path of the lab host namespace as the lab sees it,
+// for nsenter --net= in a lab program.
+func (l *Lab) HostPath() string { return HostPin }
 
-// NSPath returns the path of a lab namespace ("host" or a name under /run/netns).
+// NSPath returns the path at which the engine reaches a lab namespace
+// ("host" or a name under the lab's /run/netns).
 func (l *Lab) NSPath(name string) string {
 	if name == HostNS || name == "" {
 		return l.hostPin
 	}
 	return filepath.Join(l.netnsDir, name)
 }
+
+// LabPath returns the path of a lab namespace as lab programs see it.
+func (l *Lab) LabPath(name string) string {
+	if name == HostNS || name == "" {
+		return HostPin
+	}
+	return confine.LabNetnsDir + "/" + name
+}
+
+// Keeper is the lab's keeper: its id map, its root as the engine reaches it.
+func (l *Lab) Keeper() *confine.Keeper { return l.k }
+
+// LabUID turns a file owner's uid as the engine sees it into the lab's
+// view of it (-1 for an id the lab does not map, shown there as nobody).
+func (l *Lab) LabUID(uid int) int { return l.k.Map.EngineToLab(uid) }
 
 // entry returns the open namespace called name, picking up namespaces made
 // outside the engine (by `ip netns add` in a lab shell) and dropping ones
@@ -307,6 +311,7 @@ func (l *Lab) Close() error {
 	defer l.mu.Unlock()
 	l.teardownLocked()
 	l.pool.close()
+	l.k.Close()
 	return nil
 }
 
@@ -315,52 +320,13 @@ func (l *Lab) teardownLocked() {
 		fn()
 	}
 	l.closers = nil
-	killStrays()
 	for name, e := range l.ns {
 		e.close()
 		delete(l.ns, name)
 	}
-	ents, _ := os.ReadDir(l.netnsDir)
-	for _, d := range ents {
-		_ = nsutil.Unpin(filepath.Join(l.netnsDir, d.Name()))
-	}
-	_ = nsutil.Unpin(l.hostPin)
-}
-
-// killStrays ends every other process of the sandbox's PID namespace: what
-// a learner left running in a lab shell (`nc -lk 80 &`), or an answer's
-// background jobs, would otherwise keep the old namespaces alive and go on
-// serving into them after a reset. It acts only where this process is PID
-// 1 of its own PID namespace, which the sandbox guarantees; then the
-// killed processes are our children or orphans reparented to us, and are
-// reaped here.
-func killStrays() {
-	if os.Getpid() != 1 {
-		return
-	}
-	ents, _ := os.ReadDir("/proc")
-	var killed []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == 1 {
-			continue
-		}
-		if unix.Kill(pid, unix.SIGKILL) == nil {
-			killed = append(killed, pid)
-		}
-	}
-	deadline := time.Now().Add(200 * time.Millisecond)
-	for len(killed) > 0 && time.Now().Before(deadline) {
-		rest := killed[:0]
-		for _, pid := range killed {
-			var ws unix.WaitStatus
-			if n, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil); n == 0 && err == nil {
-				rest = append(rest, pid) // not dead yet
-			}
-		}
-		killed = rest
-		if len(killed) > 0 {
-			time.Sleep(time.Millisecond)
-		}
-	}
+	// What a learner left running in a lab shell (`nc -lk 80 &`) or an
+	// answer in the background would keep the old namespaces alive and go
+	// on serving into them: the keeper kills every lab process, then
+	// removes every pin, its own and those made by `ip netns add`.
+	_ = l.k.Reset()
 }

@@ -4,7 +4,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/vishvananda/netns"
 )
 
@@ -20,23 +19,24 @@ type nsPool struct {
 	kick  chan struct{}
 	stop  chan struct{}
 	once  sync.Once
+	make  func() (netns.NsHandle, error) // the lab keeper's NewNetns
 }
 
 // poolQuiet is how long the lab must be idle before the pool refills.
 const poolQuiet = 150 * time.Millisecond
 
-func newNSPool(size int) *nsPool {
-	p := &nsPool{ready: make(chan netns.NsHandle, size), kick: make(chan struct{}, 1), stop: make(chan struct{}), last: time.Now()}
+func newNSPool(size int, mk func() (netns.NsHandle, error)) *nsPool {
+	p := &nsPool{ready: make(chan netns.NsHandle, size), kick: make(chan struct{}, 1), stop: make(chan struct{}), last: time.Now(), make: mk}
 	go p.fill()
 	p.poke()
 	return p
 }
 
 // take returns a fresh namespace, from the pool if one is ready. A nil
-// pool (a lab that keeps no spares) makes one.
-func (p *nsPool) take() (netns.NsHandle, error) {
+// pool (a lab that keeps no spares) makes one with mk.
+func (p *nsPool) take(mk func() (netns.NsHandle, error)) (netns.NsHandle, error) {
 	if p == nil {
-		return nsutil.New()
+		return mk()
 	}
 	p.mu.Lock()
 	p.last = time.Now()
@@ -46,7 +46,7 @@ func (p *nsPool) take() (netns.NsHandle, error) {
 	case ns := <-p.ready:
 		return ns, nil
 	default:
-		return nsutil.New()
+		return p.make()
 	}
 }
 
@@ -76,7 +76,7 @@ func (p *nsPool) fill() {
 				}
 				continue
 			}
-			ns, err := nsutil.New()
+			ns, err := p.make()
 			if err != nil {
 				break // take falls back to making its own
 			}

@@ -417,9 +417,6 @@ func setupChild() error {
 	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 		return fail("mount /proc for the lab's PID namespace", err)
 	}
-	if err := protectProcSys(); err != nil {
-		return fail("make /proc/sys read-only outside net", err)
-	}
 	for _, d := range []string{NetnsDir, StateDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fail("create "+d, err)
@@ -476,30 +473,6 @@ func SubIDLines() string {
 		return fmt.Sprintf("root:1:%d\n", subIDs)
 	}
 	return ""
-}
-
-// protectProcSys makes /proc/sys read-only except net and user, as
-// container runtimes do: most kernel parameters are not per namespace, so
-// a `sysctl -w kernel.x=...` typed in a lab shell as root would otherwise
-// change the real machine. The net ones belong to the lab's namespaces;
-// user stays writable because its limits are per user namespace and the
-// userns lessons and grading set them inside namespaces of their own
-// (written as root of the lab host, they would reach the machine's).
-func protectProcSys() error {
-	const sys = "/proc/sys"
-	if err := unix.Mount(sys, sys, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		return err
-	}
-	for _, rw := range []string{sys + "/net", sys + "/user"} {
-		if err := unix.Mount(rw, rw, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-			return err
-		}
-	}
-	flags := uintptr(unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC)
-	if err := unix.Mount("", sys, "", flags, ""); err != nil {
-		return err
-	}
-	return nil
 }
 
 // prepareSubIDs gives the lab its own /etc/subuid and /etc/subgid,

@@ -1,0 +1,117 @@
+package confine
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nettutor/nettutor/engine/reexec"
+	"github.com/nettutor/nettutor/engine/sandbox"
+)
+
+func TestMain(m *testing.M) {
+	if reexec.Init() {
+		return
+	}
+	sandbox.RunTests(m.Run)
+}
+
+func startKeeper(t *testing.T) *Keeper {
+	t.Helper()
+	k, err := Start(DefaultLimits)
+	if err != nil {
+		t.Fatalf("start keeper: %v", err)
+	}
+	t.Cleanup(func() { k.Close() })
+	return k
+}
+
+// run runs a shell script in the lab's host namespace (pinned first).
+func run(t *testing.T, k *Keeper, script string) (string, error) {
+	t.Helper()
+	cmd := k.Command(Spec{Net: LabHostPin, Argv: []string{"bash", "-c", script}})
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return out.String(), err
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("script did not end: %s", script)
+	}
+	return "", nil
+}
+
+func pinHost(t *testing.T, k *Keeper) {
+	t.Helper()
+	ns, err := k.NewNetns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	if err := k.Pin(ns, LabHostPin); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSpawnRunsAsLabRoot(t *testing.T) {
+	k := startKeeper(t)
+	pinHost(t, k)
+	out, err := run(t, k, `id -u; cat /proc/self/uid_map; echo pid=$$; ls /proc | grep -c '^[0-9]'; hostname; ls /home /root | wc -l`)
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	t.Logf("%s", out)
+	lines := strings.Fields(out)
+	if lines[0] != "0" {
+		t.Errorf("uid in lab = %s, want 0", lines[0])
+	}
+	if !strings.Contains(out, "nettutor-lab") {
+		t.Errorf("hostname not the lab's: %s", out)
+	}
+}
+
+func TestNetnsAddSeenByEngine(t *testing.T) {
+	k := startKeeper(t)
+	pinHost(t, k)
+	out, err := run(t, k, `ip netns add RED && ip netns list && ip -n RED link show lo`)
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if _, err := os.Stat(k.Path("/run/netns/RED")); err != nil {
+		t.Fatalf("engine does not see RED: %v (%s)", err, out)
+	}
+	out, err = run(t, k, `ip netns del RED && ip netns list`)
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if _, err := os.Stat(k.Path("/run/netns/RED")); err == nil {
+		t.Fatalf("RED still pinned after ip netns del")
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	k := startKeeper(t)
+	pinHost(t, k)
+	_, err := run(t, k, `exit 7`)
+	var ee *exec.ExitError
+	if err == nil || !errorsAs(err, &ee) || ee.ExitCode() != 7 {
+		t.Fatalf("exit = %v, want 7", err)
+	}
+}
+
+func errorsAs(err error, ee **exec.ExitError) bool {
+	e, ok := err.(*exec.ExitError)
+	if ok {
+		*ee = e
+	}
+	return ok
+}

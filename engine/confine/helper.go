@@ -1,0 +1,315 @@
+package confine
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// droppedCaps leave the bounding set of every lab program. Inside the lab's
+// user namespace most of them grant nothing anyway (the kernel checks them
+// against the initial namespace); dropping them means no later kernel
+// change, and no file capability, can make them count. CAP_SYS_PTRACE goes
+// so that no lab program can trace another (the keeper and the helpers run
+// as the same uid). CAP_SYS_RESOURCE goes so that no limit can be raised.
+var droppedCaps = []int{
+	unix.CAP_LINUX_IMMUTABLE, unix.CAP_IPC_LOCK, unix.CAP_SYS_MODULE, unix.CAP_SYS_RAWIO,
+	unix.CAP_SYS_PTRACE, unix.CAP_SYS_PACCT, unix.CAP_SYS_BOOT, unix.CAP_SYS_RESOURCE,
+	unix.CAP_SYS_TIME, unix.CAP_SYS_TTY_CONFIG, unix.CAP_MKNOD, unix.CAP_AUDIT_CONTROL,
+	unix.CAP_MAC_OVERRIDE, unix.CAP_MAC_ADMIN, unix.CAP_SYSLOG, unix.CAP_WAKE_ALARM,
+	unix.CAP_BLOCK_SUSPEND, unix.CAP_AUDIT_READ, unix.CAP_PERFMON, unix.CAP_BPF,
+	unix.CAP_CHECKPOINT_RESTORE,
+}
+
+// keptEnv are the variables a lab program may inherit; everything else
+// (SSH_AUTH_SOCK, TMUX, DISPLAY, XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS,
+// ...) names something outside the lab and is dropped.
+var keptEnv = []string{"TERM", "COLORTERM", "NO_COLOR", "LANG", "LANGUAGE", "TZ", "PS1", "COLUMNS", "LINES",
+	"EXERCISE_DIR", "NETTUTOR_NS"}
+
+// labEnv filters env for a lab program and sets the lab's own HOME, user
+// and a PATH with the sbin folders (where ip, iptables and nft live).
+func labEnv(env []string) []string {
+	out := []string{"HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/bash"}
+	path := ""
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		switch {
+		case k == "PATH":
+			path = v
+		case strings.HasPrefix(k, "LC_") || strings.HasPrefix(k, "LAB_"):
+			out = append(out, kv)
+		default:
+			for _, w := range keptEnv {
+				if k == w {
+					out = append(out, kv)
+					break
+				}
+			}
+		}
+	}
+	return append(out, "PATH="+withSbin(path))
+}
+
+// withSbin adds the sbin folders to a PATH that lacks them (a plain
+// user's PATH on Debian), and gives a sane one where there is none.
+func withSbin(path string) string {
+	var dirs []string
+	have := map[string]bool{}
+	for _, d := range strings.Split(path, ":") {
+		// Only absolute folders: a relative PATH entry would follow the
+		// learner's working folder.
+		if strings.HasPrefix(d, "/") && !have[d] {
+			have[d] = true
+			dirs = append(dirs, d)
+		}
+	}
+	for _, d := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"} {
+		if !have[d] {
+			dirs = append(dirs, d)
+		}
+	}
+	return strings.Join(dirs, ":")
+}
+
+// helperMain is the init of one spawn's PID namespace, in a mount namespace
+// of its own. fd 3 is the client's connection.
+func helperMain() {
+	// Every namespace switch below and the fork of the program happen on
+	// this thread.
+	runtime.LockOSThread()
+	unix.CloseOnExec(3)
+	f := os.NewFile(3, "conn")
+	fc, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		os.Exit(1)
+	}
+	c := fc.(*net.UnixConn)
+	report := func(st status) { _ = sendMsg(c, st) }
+	var spec Spec
+	if len(os.Args) < 2 || json.Unmarshal([]byte(os.Args[1]), &spec) != nil || len(spec.Argv) == 0 {
+		report(status{Exit: 127, Err: "bad spawn request"})
+		os.Exit(1)
+	}
+	if err := helperSetup(&spec); err != nil {
+		report(status{Exit: 127, Err: err.Error()})
+		os.Exit(1)
+	}
+	pid, err := startProgram(&spec)
+	if err != nil {
+		report(status{Exit: 127, Err: err.Error()})
+		os.Exit(1)
+	}
+	// The program holds the streams now; the helper lets go of them, so a
+	// pipe closes when the program (and what it left behind) is done.
+	if null, err := os.OpenFile("/dev/null", os.O_RDWR, 0); err == nil {
+		for fd := 0; fd < 3; fd++ {
+			_ = unix.Dup2(int(null.Fd()), fd)
+		}
+		null.Close()
+	}
+	superviseProgram(c, pid, spec.Persist, report)
+}
+
+// helperSetup prepares the namespaces the program will run in. Each step,
+// and why:
+func helperSetup(spec *Spec) error {
+	// The keeper's /proc shows the whole lab; this PID namespace gets a
+	// /proc of its own in its place, so that unmounting it uncovers only an
+	// empty folder. A new proc may be mounted only while one is visible:
+	// mount it aside on a scratch tmpfs, drop the keeper's, move it in.
+	if err := swapProc(); err != nil {
+		return fmt.Errorf("mount /proc: %w", err)
+	}
+	if spec.Net != "" {
+		ns, err := netns.GetFromPath(spec.Net)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", spec.Net, err)
+		}
+		err = netns.Set(ns)
+		ns.Close()
+		if err != nil {
+			return fmt.Errorf("enter %s: %w", spec.Net, err)
+		}
+	}
+	// A sysfs of the namespace the program runs in, as `ip netns exec`
+	// gives: /sys/class/net lists the lab's links, never the machine's.
+	_ = unix.Mount("sysfs", "/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+	dir := spec.Dir
+	if dir == "" {
+		dir = "/root"
+	}
+	if err := unix.Chdir(dir); err != nil {
+		return fmt.Errorf("working folder %s: %w", dir, err)
+	}
+	// no_new_privs: no setuid binary or file capability can give a lab
+	// program more than it has.
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("no_new_privs: %w", err)
+	}
+	for _, cp := range droppedCaps {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(cp), 0, 0, 0); err != nil && err != unix.EINVAL {
+			return fmt.Errorf("drop capability %d: %w", cp, err)
+		}
+	}
+	return nil
+}
+
+func swapProc() error {
+	const scratch = "/mnt"
+	if err := unix.Mount("tmpfs", scratch, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "size=4k,mode=0700"); err != nil {
+		return err
+	}
+	defer unix.Unmount(scratch, unix.MNT_DETACH)
+	p := scratch + "/proc"
+	if err := os.Mkdir(p, 0o555); err != nil {
+		return err
+	}
+	if err := unix.Mount("proc", p, "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		return err
+	}
+	if err := unix.Unmount("/proc", unix.MNT_DETACH); err != nil {
+		return err
+	}
+	return unix.Mount(p, "/proc", "", unix.MS_MOVE, "")
+}
+
+var cloneFor = map[string]uintptr{
+	"uts": unix.CLONE_NEWUTS, "ipc": unix.CLONE_NEWIPC, "mount": unix.CLONE_NEWNS,
+	"pid": unix.CLONE_NEWPID, "net": unix.CLONE_NEWNET, "cgroup": unix.CLONE_NEWCGROUP,
+}
+
+// startProgram starts the program through the nsexec hook, which applies
+// the rlimits and signal dispositions just before it execs: limits set
+// here would also bind the helper's own Go runtime.
+func startProgram(spec *Spec) (int, error) {
+	var flags uintptr
+	for _, k := range spec.Unshare {
+		f, ok := cloneFor[k]
+		if !ok {
+			return 0, fmt.Errorf("unshare: unknown namespace kind %q", k)
+		}
+		flags |= f
+	}
+	args := []string{nsexecHook,
+		"-nproc", strconv.Itoa(spec.Limits.Pids),
+		"-as", strconv.FormatInt(spec.Limits.Memory, 10),
+		"-cpu", strconv.Itoa(int(spec.Limits.CPUTime.Seconds())),
+	}
+	if spec.MountProc {
+		args = append(args, "-mount-proc")
+	}
+	if spec.Hostname != "" {
+		args = append(args, "-hostname", spec.Hostname)
+	}
+	args = append(args, "--")
+	args = append(args, spec.Argv...)
+	sys := &syscall.SysProcAttr{Cloneflags: flags}
+	if m := spec.UserNS; m != nil {
+		sys.Cloneflags |= unix.CLONE_NEWUSER
+		sys.UidMappings = []syscall.SysProcIDMap{{ContainerID: m.Inside, HostID: m.Outside, Size: m.Size}}
+		sys.GidMappings = sys.UidMappings
+		// The helper, root of the lab's namespace, writes the maps: it may
+		// allow setgroups, and the program starts as the nested root.
+		sys.GidMappingsEnableSetgroups = true
+		sys.Credential = &syscall.Credential{Uid: 0, Gid: 0}
+	}
+	if spec.TTY {
+		if _, err := unix.IoctlGetTermios(0, unix.TCGETS); err == nil {
+			// A process group of its own in the foreground, for job control.
+			sys.Setpgid, sys.Foreground, sys.Ctty = true, true, 0
+		}
+	}
+	p, err := os.StartProcess("/proc/self/exe", args, &os.ProcAttr{
+		Env: labEnv(spec.Env), Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}, Sys: sys,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("start %s: %w", spec.Argv[0], err)
+	}
+	return p.Pid, nil
+}
+
+// superviseProgram reaps every process of the PID namespace until none is
+// left. Without Persist, the end of the program ends everything it started,
+// and the status goes to the client only once all of it is gone: a grade
+// is never taken while part of an answer still runs. With Persist, the
+// status goes at once and what the program left in the background runs on
+// until the lab is reset. Either way, a client that goes away before the
+// program ends (killed at a time limit) takes the program with it.
+func superviseProgram(c *net.UnixConn, mainPid int, persist bool, report func(status)) {
+	type exit struct {
+		pid int
+		ws  unix.WaitStatus
+	}
+	exits := make(chan exit, 16)
+	go func() {
+		for {
+			var ws unix.WaitStatus
+			pid, err := unix.Wait4(-1, &ws, 0, nil)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				close(exits)
+				return
+			}
+			exits <- exit{pid, ws}
+		}
+	}()
+	gone := make(chan struct{})
+	go func() {
+		var b [1]byte
+		_, _ = c.Read(b[:])
+		close(gone)
+	}()
+	var st status
+	mainDone, sent := false, false
+	for {
+		select {
+		case e, ok := <-exits:
+			if !ok {
+				if !mainDone {
+					st = status{Exit: 137, Signal: int(unix.SIGKILL)}
+				}
+				if !sent {
+					report(st)
+				}
+				os.Exit(0)
+			}
+			if e.pid != mainPid {
+				continue
+			}
+			mainDone = true
+			switch {
+			case e.ws.Signaled():
+				st = status{Exit: 128 + int(e.ws.Signal()), Signal: int(e.ws.Signal())}
+			default:
+				st = status{Exit: e.ws.ExitStatus()}
+			}
+			if persist {
+				report(st)
+				sent = true
+				c.Close()
+			} else {
+				_ = unix.Kill(-1, unix.SIGKILL)
+			}
+		case <-gone:
+			gone = nil
+			if !mainDone || !persist {
+				_ = unix.Kill(-1, unix.SIGKILL)
+			}
+		}
+	}
+}

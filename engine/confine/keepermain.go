@@ -1,0 +1,342 @@
+package confine
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nettutor/nettutor/engine/reexec"
+	"golang.org/x/sys/unix"
+)
+
+// Hook names: the argv[0] under which the binary runs each part.
+const (
+	keeperHook = "nettutor-keeper"
+	helperHook = "nettutor-confine"
+	spawnHook  = "nettutor-spawn"
+)
+
+func init() {
+	reexec.Register(keeperHook, keeperMain)
+	reexec.Register(helperHook, helperMain)
+	reexec.Register(spawnHook, spawnMain)
+}
+
+// keeperMain runs as root of the lab's user namespace and init of its PID
+// namespace. fd 3 is the listening socket, fd 4 the ready pipe.
+func keeperMain() {
+	fs := flag.NewFlagSet(keeperHook, flag.ContinueOnError)
+	root := fs.String("root", RootDir, "the lab root to pivot into")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	ready := os.NewFile(4, "ready")
+	if err := keeperSetup(*root); err != nil {
+		fmt.Fprintf(ready, "%v\n", err)
+		os.Exit(1)
+	}
+	ln, err := net.FileListener(os.NewFile(3, "listener"))
+	if err != nil {
+		fmt.Fprintf(ready, "keeper socket: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Fprintln(ready, "ok")
+	ready.Close()
+	k := &keeperState{}
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			os.Exit(1)
+		}
+		go k.serve(c.(*net.UnixConn))
+	}
+}
+
+// keeperSetup builds the keeper's mount namespace and pivots into the lab
+// root. Each step, and why:
+func keeperSetup(root string) error {
+	steps := []struct {
+		what string
+		fn   func() error
+	}{
+		// Nothing mounted from here on may reach the engine's namespace.
+		{"make mounts private", func() error { return unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, "") }},
+		// The root the engine built arrives locked (so its read-only binds
+		// stay read-only); pivot_root refuses a locked new root, so take a
+		// recursive bind of it, whose top is ours.
+		{"bind the lab root", func() error { return unix.Mount(root, root, "", unix.MS_BIND|unix.MS_REC, "") }},
+		// The keeper's own /proc, of the lab's PID namespace: it needs
+		// /proc/self/fd to pin namespaces and /proc/self/exe to start
+		// helpers. Every helper unmounts it and mounts its own.
+		{"mount /proc", func() error {
+			return unix.Mount("proc", root+"/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+		}},
+		// A sysfs for the lab root. A user namespace may mount sysfs (and
+		// proc) only where one is already fully visible, and after the pivot
+		// the engine's is gone: this one lets every helper mount the sysfs
+		// of its own network namespace on top of it. It shows the keeper's
+		// own, empty, network namespace. Read-write: a read-only sysfs here
+		// would oblige every later one to be read-only too, and `ip netns
+		// exec` mounts its own read-write (writes need the namespace's own
+		// capabilities all the same).
+		{"mount /sys", func() error {
+			return unix.Mount("sysfs", root+"/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+		}},
+		// Writable places, private to the lab, bounded in size.
+		{"mount the lab's tmpfs", func() error { return mountScratch(root) }},
+		{"set the hostname", func() error { return unix.Sethostname([]byte("nettutor-lab")) }},
+		// pivot_root(".", "."): the old root ends up stacked on the new one
+		// and is detached at once, so no host path stays reachable.
+		{"pivot_root into the lab root", func() error {
+			if err := unix.Chdir(root); err != nil {
+				return err
+			}
+			if err := unix.PivotRoot(".", "."); err != nil {
+				return err
+			}
+			if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+				return err
+			}
+			return unix.Chdir("/")
+		}},
+		// Nothing of the lab may ptrace the keeper or read its memory.
+		{"make the keeper non-dumpable", func() error { return unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0) }},
+	}
+	for _, s := range steps {
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("%s: %w", s.what, err)
+		}
+	}
+	return nil
+}
+
+// mountScratch mounts the lab's writable folders and /run/netns, a shared
+// mount point: `ip netns add` in any lab program then shows in the keeper's
+// view (where the engine reads it) and in every other program's.
+func mountScratch(root string) error {
+	type mnt struct {
+		dir, fstype, opts string
+		flags             uintptr
+	}
+	const ns = unix.MS_NOSUID | unix.MS_NODEV
+	for _, m := range []mnt{
+		{"tmp", "tmpfs", "mode=1777,size=64m", ns},
+		{"root", "tmpfs", "mode=0700,size=16m", ns},
+		{"home", "tmpfs", "mode=0755,size=16m", ns},
+		{"run", "tmpfs", "mode=0755,size=16m", ns},
+		{"var", "tmpfs", "mode=0755,size=16m", ns},
+		{"dev/shm", "tmpfs", "mode=1777,size=16m", ns | unix.MS_NOEXEC},
+		{"dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=0620", unix.MS_NOSUID | unix.MS_NOEXEC},
+	} {
+		if err := unix.Mount(m.fstype, filepath.Join(root, m.dir), m.fstype, m.flags, m.opts); err != nil {
+			return fmt.Errorf("%s on /%s: %w", m.fstype, m.dir, err)
+		}
+	}
+	for _, d := range []string{"run/netns", "run/nettutor/work", "run/lock", "var/lib", "var/log", "var/cache"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(filepath.Join(root, "var/tmp"), 0o1777); err != nil {
+		return err
+	}
+	_ = os.Chmod(filepath.Join(root, "var/tmp"), 0o1777)
+	for name, to := range map[string]string{"var/run": "/run", "var/lock": "/run/lock"} {
+		if err := os.Symlink(to, filepath.Join(root, name)); err != nil {
+			return err
+		}
+	}
+	nsDir := filepath.Join(root, "run/netns")
+	if err := unix.Mount(nsDir, nsDir, "", unix.MS_BIND, ""); err != nil {
+		return err
+	}
+	return unix.Mount("", nsDir, "", unix.MS_SHARED, "")
+}
+
+// keeperState tracks the helpers the keeper started.
+type keeperState struct {
+	mu      sync.Mutex
+	running sync.WaitGroup
+}
+
+func (k *keeperState) serve(c *net.UnixConn) {
+	defer c.Close()
+	var req request
+	files, err := recvMsg(c, &req)
+	if err != nil {
+		return
+	}
+	defer closeAll(files)
+	answer := func(err error, fds ...int) {
+		r := reply{}
+		if err != nil {
+			r.Err = err.Error()
+		}
+		_ = sendMsg(c, r, fds...)
+	}
+	switch req.Op {
+	case "netns":
+		f, err := newNetns()
+		if err != nil {
+			answer(err)
+			return
+		}
+		answer(nil, int(f.Fd()))
+		f.Close()
+	case "pin":
+		if len(files) != 1 {
+			answer(fmt.Errorf("pin: want one namespace fd, got %d", len(files)))
+			return
+		}
+		answer(pin(files[0], req.Path))
+	case "unpin":
+		answer(unpin(req.Path))
+	case "unpinall":
+		ents, _ := os.ReadDir(LabNetnsDir)
+		var first error
+		for _, e := range ents {
+			if err := unpin(filepath.Join(LabNetnsDir, e.Name())); err != nil && first == nil {
+				first = err
+			}
+		}
+		if err := unpin(LabHostPin); err != nil && first == nil {
+			first = err
+		}
+		answer(first)
+	case "killall":
+		answer(k.killAll())
+	case "spawn":
+		if req.Spawn == nil || len(files) != 3 {
+			answer(fmt.Errorf("spawn: want a spec and 3 standard streams"))
+			return
+		}
+		if err := k.spawn(c, req.Spawn, files); err != nil {
+			answer(err)
+		}
+	default:
+		answer(fmt.Errorf("unknown request %q", req.Op))
+	}
+}
+
+// newNetns makes a network namespace on a thread of its own and returns
+// it; the thread stays locked and so ends with its goroutine rather than go
+// on running other goroutines in the new namespace.
+func newNetns() (*os.File, error) {
+	type result struct {
+		f   *os.File
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			done <- result{nil, fmt.Errorf("unshare net: %w", err)}
+			return
+		}
+		f, err := os.Open("/proc/thread-self/ns/net")
+		done <- result{f, err}
+	}()
+	r := <-done
+	return r.f, r.err
+}
+
+// checkPinPath keeps pins to the places `ip netns` and the engine use.
+func checkPinPath(p string) error {
+	clean := filepath.Clean(p)
+	if clean != p || (filepath.Dir(p) != LabNetnsDir && p != LabHostPin) || strings.HasPrefix(filepath.Base(p), ".") {
+		return fmt.Errorf("pin: %q is not a namespace path of the lab", p)
+	}
+	return nil
+}
+
+func pin(ns *os.File, p string) error {
+	if err := checkPinPath(p); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	if err != nil {
+		return fmt.Errorf("create netns file %s: %w", p, err)
+	}
+	f.Close()
+	if err := unix.Mount(fmt.Sprintf("/proc/self/fd/%d", ns.Fd()), p, "none", unix.MS_BIND, ""); err != nil {
+		_ = os.Remove(p)
+		return fmt.Errorf("pin netns at %s: %w", p, err)
+	}
+	return nil
+}
+
+func unpin(p string) error {
+	if err := checkPinPath(p); err != nil {
+		return err
+	}
+	if err := unix.Unmount(p, unix.MNT_DETACH); err != nil && err != unix.EINVAL && err != unix.ENOENT {
+		return fmt.Errorf("unmount %s: %w", p, err)
+	}
+	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("remove %s: %w", p, err)
+	}
+	return nil
+}
+
+// killAll ends every process of the lab but the keeper: as init of the
+// lab's PID namespace, kill(-1) reaches exactly those. It waits (briefly)
+// for the helpers to be reaped, so their namespaces are released.
+func (k *keeperState) killAll() error {
+	if err := unix.Kill(-1, unix.SIGKILL); err != nil && err != unix.ESRCH {
+		return fmt.Errorf("kill lab processes: %w", err)
+	}
+	done := make(chan struct{})
+	go func() { k.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	return nil
+}
+
+// spawn starts the helper that runs spec, handing it the client's
+// connection (fd 3) and streams; the helper answers the client itself.
+func (k *keeperState) spawn(c *net.UnixConn, spec *Spec, stdio []*os.File) error {
+	conn, err := c.File()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("/proc/self/exe", string(b))
+	cmd.Args[0] = helperHook
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio[0], stdio[1], stdio[2]
+	cmd.ExtraFiles = []*os.File{conn}
+	cmd.Env = []string{}
+	// New mount and PID namespaces per spawn: the program sees only its
+	// own processes and gets its own /proc and /sys. No Pdeathsig: it
+	// follows the starting thread, which may be one that newNetns ends;
+	// the helpers die with the keeper anyway, as their PID namespace's
+	// ancestor init.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID}
+	k.running.Add(1)
+	if err := cmd.Start(); err != nil {
+		k.running.Done()
+		return fmt.Errorf("start helper: %w", err)
+	}
+	go func() {
+		_ = cmd.Wait()
+		k.running.Done()
+	}()
+	return nil
+}

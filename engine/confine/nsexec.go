@@ -1,0 +1,69 @@
+package confine
+
+import (
+	"flag"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"github.com/nettutor/nettutor/engine/reexec"
+	"golang.org/x/sys/unix"
+)
+
+// nsexecHook is the last step before a lab program runs: Go cannot run code
+// between fork and exec, so the helper starts this binary under this name,
+// which finishes the set-up in the program's own namespaces and execs it.
+const nsexecHook = "nettutor-nsexec"
+
+func init() { reexec.Register(nsexecHook, nsexecMain) }
+
+func nsexecMain() {
+	fs := flag.NewFlagSet(nsexecHook, flag.ContinueOnError)
+	mountProc := fs.Bool("mount-proc", false, "mount a private /proc (new mount+pid namespace)")
+	hostname := fs.String("hostname", "", "set the hostname first (new UTS namespace)")
+	nproc := fs.Int("nproc", 0, "RLIMIT_NPROC")
+	as := fs.Int64("as", 0, "RLIMIT_AS in bytes")
+	cpu := fs.Int("cpu", 0, "RLIMIT_CPU in seconds")
+	if err := fs.Parse(os.Args[1:]); err != nil || fs.NArg() == 0 {
+		reexec.Fail(127, "%s: usage: [-mount-proc] [-hostname H] [-nproc N] [-as B] [-cpu S] -- PROGRAM ARGS", nsexecHook)
+	}
+	if *mountProc {
+		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+			reexec.Fail(127, "make mounts private: %v", err)
+		}
+		if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+			reexec.Fail(127, "mount /proc: %v", err)
+		}
+	}
+	if *hostname != "" {
+		if err := unix.Sethostname([]byte(*hostname)); err != nil {
+			reexec.Fail(127, "set hostname: %v", err)
+		}
+	}
+	argv := fs.Args()
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		reexec.Fail(127, "%s: command not found", argv[0])
+	}
+	// Default dispositions for the program: a signal ignored anywhere up
+	// the chain (a terminal's SIGINT, say) stays ignored across exec, but a
+	// handled one goes back to its default. Handle them all for a moment.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP, syscall.SIGTTIN,
+		syscall.SIGTTOU, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGPIPE, syscall.SIGUSR1, syscall.SIGUSR2,
+		syscall.SIGALRM, syscall.SIGCHLD, syscall.SIGWINCH)
+	// Limits last, for the program alone (and after Notify, which may start
+	// a thread: under RLIMIT_AS this Go process could not make one): soft and hard alike, and no core
+	// files (a crash must leave nothing for a core_pattern to act on).
+	set := func(res int, v uint64) {
+		if v > 0 {
+			_ = unix.Setrlimit(res, &unix.Rlimit{Cur: v, Max: v})
+		}
+	}
+	set(unix.RLIMIT_NPROC, uint64(*nproc))
+	set(unix.RLIMIT_AS, uint64(*as))
+	set(unix.RLIMIT_CPU, uint64(*cpu))
+	_ = unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{})
+	err = syscall.Exec(path, argv, os.Environ())
+	reexec.Fail(126, "exec %s: %v", argv[0], err)
+}

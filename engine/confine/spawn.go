@@ -1,0 +1,75 @@
+package confine
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// EnvCwd sets a spawned program's working folder, as a lab path, through
+// the client's environment (cmd.Dir would be a path of the engine's).
+const EnvCwd = "NETTUTOR_LAB_CWD"
+
+// spawnMain is the client of one spawn, in the engine: argv is the keeper's
+// socket and the spec. It passes its standard streams to the keeper, waits
+// for the program's status and exits with it.
+func spawnMain() {
+	fail := func(format string, a ...any) {
+		fmt.Fprintf(os.Stderr, "nettutor: "+format+"\n", a...)
+		os.Exit(126)
+	}
+	if len(os.Args) != 3 {
+		fail("%s: usage: SOCKET SPEC", spawnHook)
+	}
+	var spec Spec
+	if err := json.Unmarshal([]byte(os.Args[2]), &spec); err != nil {
+		fail("%s: bad spec: %v", spawnHook, err)
+	}
+	for _, kv := range os.Environ() {
+		if v, ok := strings.CutPrefix(kv, EnvCwd+"="); ok {
+			spec.Dir = v
+			continue
+		}
+		spec.Env = append(spec.Env, kv)
+	}
+	tty := false
+	if spec.TTY {
+		_, err := unix.IoctlGetTermios(0, unix.TCGETS)
+		tty = err == nil
+		spec.TTY = tty
+	}
+	c, err := net.DialUnix("unixpacket", nil, &net.UnixAddr{Name: os.Args[1], Net: "unixpacket"})
+	if err != nil {
+		fail("reach the lab keeper: %v", err)
+	}
+	if err := sendMsg(c, request{Op: "spawn", Spawn: &spec}, 0, 1, 2); err != nil {
+		fail("send to the lab keeper: %v", err)
+	}
+	var st status
+	if _, err := recvMsg(c, &st); err != nil {
+		fail("the lab lost %s: %v", spec.Argv[0], err)
+	}
+	if tty {
+		// The program had the terminal's foreground; hand it back to our
+		// process group (the TUI's), which is in the background now.
+		signal.Ignore(syscall.SIGTTOU)
+		_ = unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, unix.Getpgrp())
+	}
+	if st.Err != "" {
+		fmt.Fprintf(os.Stderr, "nettutor: %s\n", st.Err)
+		os.Exit(127)
+	}
+	if st.Signal > 0 {
+		// Die the way the program died, so a caller's exec.ExitError says so.
+		sig := syscall.Signal(st.Signal)
+		signal.Reset(sig)
+		_ = unix.Kill(os.Getpid(), sig)
+	}
+	os.Exit(st.Exit)
+}
