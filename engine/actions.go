@@ -160,7 +160,9 @@ func (a VethAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("add veth %q in %s: a link with that name exists", a.Name, nsOr(a.NS))
 	}
-	v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: a.Name}, PeerName: a.Peer}
+	// TxQLen -1 leaves the queue length to the kernel (1000), as `ip link
+	// add` does; 0 would make ip print no qlen.
+	v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: a.Name, TxQLen: -1}, PeerName: a.Peer, PeerTxQLen: -1}
 	if peerNS != nsOr(a.NS) {
 		v.PeerNamespace = netlink.NsFd(int(pe.fd))
 	}
@@ -194,7 +196,7 @@ func (a BridgeAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("add bridge %q in %s: a %s link with that name exists", a.Name, nsOr(a.NS), lk.Type())
 	}
-	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: a.Name}}
+	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: a.Name, TxQLen: -1}}
 	if err := e.nl.LinkAdd(br); err != nil {
 		return Result{}, fmt.Errorf("add bridge %q in %s: %w", a.Name, nsOr(a.NS), err)
 	}
@@ -382,6 +384,11 @@ func addrOp(l *Lab, ns, dev, cidr, what string, already error, fn func(*netlink.
 	addr, err := netlink.ParseAddr(cidr)
 	if err != nil {
 		return Result{}, fmt.Errorf("address %q: want a CIDR such as 11.11.11.2/24", cidr)
+	}
+	if addr.IP.To4() != nil {
+		// `ip addr add A/24` sets no broadcast address; the netlink
+		// library would compute one (brd) unless told 0.0.0.0.
+		addr.Broadcast = net.IPv4zero
 	}
 	return linkOp(l, ns, dev, what, func(h *netlink.Handle, lk netlink.Link) error {
 		if err := fn(h, lk, addr); err != nil && !errors.Is(err, already) {

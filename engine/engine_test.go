@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nettutor/nettutor/engine/confine"
 	"os"
 	"reflect"
 	"sort"
@@ -272,7 +273,7 @@ func TestBaselineForwardingNATAndPublish(t *testing.T) {
 		mustRule("-t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80"),
 	)
 	got, err := l.Connect(context.Background(), "OUTSIDE", "203.0.113.1:8080", time.Second)
-	if err != nil || got != "hello from RED" {
+	if err != nil || got != "hello from RED\n" { // what nc prints, newline included
 		t.Fatalf("OUTSIDE -> 203.0.113.1:8080 = %q, %v; want the RED banner", got, err)
 	}
 	if _, err := l.Connect(context.Background(), "OUTSIDE", "203.0.113.1:8081", 300*time.Millisecond); err == nil {
@@ -341,12 +342,13 @@ func TestRunIsolation(t *testing.T) {
 
 func TestUserNSMapsRoot(t *testing.T) {
 	l := newLab(t)
-	dir, err := os.MkdirTemp(sandbox.StateDir, "userns")
-	if err != nil {
+	inLab := confine.LabWorkDir + "/userns"
+	dir := l.Keeper().Path(inLab)
+	if err := os.Mkdir(dir, 0o1777); err != nil {
 		t.Fatal(err)
 	}
 	os.Chmod(dir, 0o1777)
-	a := UserNS{Shell: "id -u; cat /proc/self/uid_map; touch " + dir + "/proof"}
+	a := UserNS{Shell: "id -u; cat /proc/self/uid_map; touch " + inLab + "/proof"}
 	res, err := a.Apply(context.Background(), l)
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", a.Command(), err, res.Output)
@@ -360,9 +362,11 @@ func TestUserNSMapsRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uid := st.Sys().(*syscall.Stat_t).Uid
-	if int(uid) != outside {
-		t.Errorf("file owner outside = %d, want %d", uid, outside)
+	// The owner as the lab sees it is the nested map's outside id; the
+	// engine sees that id through the lab's own map.
+	uid := l.LabUID(int(st.Sys().(*syscall.Stat_t).Uid))
+	if uid != outside {
+		t.Errorf("file owner in the lab = %d, want %d", uid, outside)
 	}
 }
 
