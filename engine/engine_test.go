@@ -344,10 +344,10 @@ func TestUserNSMapsRoot(t *testing.T) {
 	l := newLab(t)
 	inLab := confine.LabWorkDir + "/userns"
 	dir := l.Keeper().Path(inLab)
-	if err := os.Mkdir(dir, 0o1777); err != nil {
+	if err := l.Keeper().AsLabRoot(func() error { return os.Mkdir(dir, 0o1777) }); err != nil {
 		t.Fatal(err)
 	}
-	os.Chmod(dir, 0o1777)
+	l.Keeper().AsLabRoot(func() error { return os.Chmod(dir, 0o1777) })
 	a := UserNS{Shell: "id -u; cat /proc/self/uid_map; touch " + inLab + "/proof"}
 	res, err := a.Apply(context.Background(), l)
 	if err != nil {

@@ -1064,8 +1064,16 @@ func (c *checker) fileOwner(g AssertArgs) string {
 	if err := syscall.Lstat(path, &st); err != nil {
 		return fmt.Sprintf("%s does not exist", shown)
 	}
+	// The owner as the lab sees it: the engine sees the host's (or the
+	// rootless sandbox's) number, the lab's root's 165536 is another there.
 	uid := int(st.Uid)
+	if c.lab != nil && c.lab.Keeper() != nil {
+		uid = c.lab.LabUID(uid)
+	}
 	who := fmt.Sprintf("uid %d", uid)
+	if uid < 0 {
+		who = "a uid the lab does not map (nobody)"
+	}
 	if uid == 0 {
 		who = "uid 0 (root)"
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/confine"
 	"github.com/nettutor/nettutor/engine/iptables"
 	"github.com/nettutor/nettutor/engine/sandbox"
 )
@@ -33,12 +34,19 @@ const DefaultAnswerTimeout = 30 * time.Second
 // MaxAnswerOutput is how much of an answer's output is kept.
 const MaxAnswerOutput = 64 << 10
 
-// Workspace is where one exercise is done inside the lab sandbox.
+// Workspace is where one exercise is done inside the lab.
 type Workspace struct {
-	// Dir is $EXERCISE_DIR: empty, writable by any uid (mode 1777).
+	// Dir is $EXERCISE_DIR as the lab sees it: empty, writable by any uid
+	// (mode 1777).
 	Dir string
-	// Work is a fresh empty folder, the answer's working directory.
+	// Work is a fresh empty folder, the answer's working directory, as the
+	// lab sees it; the lab's root owns it.
 	Work string
+	// HostDir is Dir as the engine reaches it (through the lab's keeper),
+	// where checks look at what the answer left.
+	HostDir string
+	// hostWork is Work as the engine reaches it.
+	hostWork string
 	// SubIDs is set when /etc/subuid and /etc/subgid read
 	// sandbox.SubIDLines, Docker's userns-remap range, in the lab.
 	SubIDs bool
@@ -48,7 +56,7 @@ type Workspace struct {
 }
 
 // Env is the check environment for this workspace.
-func (w *Workspace) Env() *Env { return &Env{ExerciseDir: w.Dir} }
+func (w *Workspace) Env() *Env { return &Env{ExerciseDir: w.HostDir} }
 
 // Environ is the environment of a program the learner runs for the
 // exercise: this process's own, with EXERCISE_DIR set and the sbin folders
@@ -60,46 +68,23 @@ func (w *Workspace) Environ() []string {
 }
 
 // Prepare makes cmd (a lab shell from engine.Lab.Shell, an answer from
-// engine.Lab.Cmd) run in the workspace: EXERCISE_DIR set, sbin on PATH,
-// and the working folder as its current folder. The variables cmd already
-// sets (NETTUTOR_NS, PS1) are kept.
+// engine.Lab.Job) run in the workspace: EXERCISE_DIR set and the working
+// folder as its current folder, both lab paths. The variables cmd already
+// sets (NETTUTOR_NS, PS1) are kept; the lab gives its programs PATH, HOME
+// and the rest (engine/confine).
 func (w *Workspace) Prepare(cmd *exec.Cmd) {
 	base := cmd.Env
 	if base == nil {
 		base = os.Environ()
 	}
 	env := make([]string, 0, len(base)+2)
-	path := ""
 	for _, kv := range base {
-		switch {
-		case strings.HasPrefix(kv, "EXERCISE_DIR="):
-			continue
-		case strings.HasPrefix(kv, "PATH="):
-			path = kv[len("PATH="):]
+		if strings.HasPrefix(kv, "EXERCISE_DIR=") || strings.HasPrefix(kv, confine.EnvCwd+"=") {
 			continue
 		}
 		env = append(env, kv)
 	}
-	cmd.Env = append(env, "PATH="+withSbin(path), "EXERCISE_DIR="+w.Dir)
-	cmd.Dir = w.Work
-}
-
-// withSbin adds the sbin folders, where ip, iptables and nft live, to a PATH
-// that lacks them (a plain user's PATH on Debian).
-func withSbin(path string) string {
-	if path == "" {
-		path = "/usr/local/bin:/usr/bin:/bin"
-	}
-	have := map[string]bool{}
-	for _, d := range filepath.SplitList(path) {
-		have[d] = true
-	}
-	for _, d := range []string{"/usr/local/sbin", "/usr/sbin", "/sbin"} {
-		if !have[d] {
-			path += ":" + d
-		}
-	}
-	return path
+	cmd.Env = append(env, "EXERCISE_DIR="+w.Dir, confine.EnvCwd+"="+w.Work)
 }
 
 var workspaceSeq atomic.Int64
@@ -126,7 +111,7 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 	if err != nil {
 		return nil, res, err
 	}
-	ws, err := newWorkspace()
+	ws, err := newWorkspace(lab)
 	if err != nil {
 		return nil, res, err
 	}
@@ -142,23 +127,25 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 	return ws, res, nil
 }
 
-// newWorkspace makes the exercise folders on the sandbox's private /run, so
-// they vanish with the sandbox.
-func newWorkspace() (*Workspace, error) {
-	base := filepath.Join(sandbox.StateDir, "exercise", strconv.FormatInt(workspaceSeq.Add(1), 10))
+// newWorkspace makes the exercise folders in the lab's own /run, so they
+// vanish with the lab, and the working folder belongs to the lab's root.
+func newWorkspace(lab *engine.Lab) (*Workspace, error) {
+	k := lab.Keeper()
+	rel := filepath.Join(confine.LabWorkDir, strconv.FormatInt(workspaceSeq.Add(1), 10))
+	base := k.Path(rel)
 	_ = os.RemoveAll(base)
-	ws := &Workspace{Dir: filepath.Join(base, "dir"), Work: filepath.Join(base, "work")}
-	for _, d := range []string{ws.Dir, ws.Work} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, fmt.Errorf("make exercise folder: %w", err)
+	ws := &Workspace{Dir: rel + "/dir", Work: rel + "/work", HostDir: base + "/dir", hostWork: base + "/work"}
+	err := k.AsLabRoot(func() error {
+		for _, d := range []string{ws.HostDir, ws.hostWork} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return fmt.Errorf("make exercise folder: %w", err)
+			}
 		}
-	}
-	// Any uid may write, as in /tmp: a remapped root is uid 165536 here.
-	if err := os.Chmod(ws.Dir, 0o777|os.ModeSticky); err != nil {
+		// Any uid may write, as in /tmp: a remapped root is uid 165536 there.
+		return os.Chmod(ws.HostDir, 0o777|os.ModeSticky)
+	})
+	if err != nil {
 		return nil, err
-	}
-	for _, d := range []string{filepath.Dir(base), base} {
-		_ = os.Chmod(d, 0o755)
 	}
 	return ws, nil
 }
@@ -188,24 +175,34 @@ type AnswerResult struct {
 }
 
 // RunAnswer runs the script at path with bash in the lab host namespace, as
-// the lab's root, in the workspace's working folder with its environment,
-// stdin empty. When it runs longer than timeout (0: DefaultAnswerTimeout),
-// it and every process of its group are killed. Processes it leaves
-// running in the background are not waited for.
+// the lab's root, confined (engine/confine), in the workspace's working
+// folder with its environment, stdin empty. The script is copied into the
+// lab first (at most MaxFileSize bytes), so the answer needs no path of the
+// machine's. When bash exits every process it started is killed, and when
+// it runs longer than timeout (0: DefaultAnswerTimeout) it is killed with
+// all of them: the checks that follow never see a process of the answer.
 func RunAnswer(ctx context.Context, lab *engine.Lab, ws *Workspace, path string, timeout time.Duration) AnswerResult {
 	if timeout <= 0 {
 		timeout = DefaultAnswerTimeout
 	}
 	start := time.Now()
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs // the answer runs in another folder
+	script, err := ReadBounded(path, MaxFileSize)
+	if err != nil {
+		return AnswerResult{ExitCode: -1, Err: err, Duration: time.Since(start)}
 	}
-	cmd := lab.Cmd(engine.HostNS, "bash", path)
+	inLab := filepath.Join(filepath.Dir(ws.Work), "answer.sh")
+	copyIn := func() error { return os.WriteFile(filepath.Join(filepath.Dir(ws.hostWork), "answer.sh"), script, 0o644) }
+	if err := lab.Keeper().AsLabRoot(copyIn); err != nil {
+		return AnswerResult{ExitCode: -1, Err: fmt.Errorf("copy the answer into the lab: %w", err), Duration: time.Since(start)}
+	}
+	cmd := lab.Job(engine.HostNS, "bash", inLab)
 	ws.Prepare(cmd)
 	out := &capBuffer{max: MaxAnswerOutput}
 	cmd.Stdout, cmd.Stderr = out, out
+	// The client of the spawn leads a process group; killing it ends the
+	// confined answer and everything it started (engine/confine).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.WaitDelay = 300 * time.Millisecond // a background child may hold the output open
+	cmd.WaitDelay = 300 * time.Millisecond
 	if err := cmd.Start(); err != nil {
 		return AnswerResult{ExitCode: -1, Err: fmt.Errorf("start bash: %w", err), Duration: time.Since(start)}
 	}
@@ -213,7 +210,6 @@ func RunAnswer(ctx context.Context, lab *engine.Lab, ws *Workspace, path string,
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	var res AnswerResult
-	var err error
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
@@ -229,7 +225,7 @@ func RunAnswer(ctx context.Context, lab *engine.Lab, ws *Workspace, path string,
 	res.Duration = time.Since(start)
 	res.Output, res.Truncated = out.String()
 	res.ExitCode = -1
-	if cmd.ProcessState != nil {
+	if cmd.ProcessState != nil && !res.TimedOut {
 		res.ExitCode = cmd.ProcessState.ExitCode()
 	}
 	var ee *exec.ExitError

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/confine"
 	"github.com/nettutor/nettutor/engine/sandbox"
+	"github.com/nettutor/nettutor/lessons"
 )
 
 func init() {
@@ -51,7 +53,20 @@ func cmdSandbox(args []string) int {
 	code := 0
 	var cmd = lab.Shell(engine.HostNS)
 	if script != "" {
-		cmd = lab.Cmd(engine.HostNS, "bash", script)
+		// The script runs confined, where no path of the machine's exists:
+		// a copy of it goes into the lab first.
+		b, err := lessons.ReadBounded(script, lessons.MaxFileSize)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "nettutor sandbox:", err)
+			return 2
+		}
+		const inLab = confine.LabWorkDir + "/script.sh"
+		write := func() error { return os.WriteFile(lab.Keeper().Path(inLab), b, 0o644) }
+		if err := lab.Keeper().AsLabRoot(write); err != nil {
+			fmt.Fprintln(os.Stderr, "nettutor sandbox:", err)
+			return 1
+		}
+		cmd = lab.Job(engine.HostNS, "bash", inLab)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)

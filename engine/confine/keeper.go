@@ -283,3 +283,29 @@ func (k *Keeper) Close() error {
 	})
 	return nil
 }
+
+// AsLabRoot runs fn on a thread whose file system ids are the lab's root,
+// so that files fn makes in the lab's own tmpfs belong to the lab (the
+// kernel refuses to create them for an id the lab does not map). The
+// thread's ids are restored after; a thread that could not restore them is
+// never given back to the runtime.
+func (k *Keeper) AsLabRoot(fn func() error) error {
+	id := k.Map.LabToEngine(0)
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		ouid, _, _ := unix.RawSyscall(unix.SYS_SETFSUID, uintptr(id), 0, 0)
+		ogid, _, _ := unix.RawSyscall(unix.SYS_SETFSGID, uintptr(id), 0, 0)
+		err := fn()
+		unix.RawSyscall(unix.SYS_SETFSGID, ogid, 0, 0)
+		unix.RawSyscall(unix.SYS_SETFSUID, ouid, 0, 0)
+		// setfsuid reports the previous id: asking again tells whether the
+		// restore took.
+		now, _, _ := unix.RawSyscall(unix.SYS_SETFSUID, ^uintptr(0), 0, 0)
+		if now == ouid {
+			runtime.UnlockOSThread()
+		}
+		done <- err
+	}()
+	return <-done
+}

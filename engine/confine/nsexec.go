@@ -2,6 +2,7 @@ package confine
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -52,18 +53,37 @@ func nsexecMain() {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP, syscall.SIGTTIN,
 		syscall.SIGTTOU, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGPIPE, syscall.SIGUSR1, syscall.SIGUSR2,
 		syscall.SIGALRM, syscall.SIGCHLD, syscall.SIGWINCH)
-	// Limits last, for the program alone (and after Notify, which may start
-	// a thread: under RLIMIT_AS this Go process could not make one): soft and hard alike, and no core
-	// files (a crash must leave nothing for a core_pattern to act on).
-	set := func(res int, v uint64) {
-		if v > 0 {
-			_ = unix.Setrlimit(res, &unix.Rlimit{Cur: v, Max: v})
+	// The limits are for the program alone, and are applied by util-linux's
+	// prlimit, which execs it: set here they would bind this Go process too,
+	// whose runtime may need to grow at any moment before its exec and dies
+	// when it cannot. Soft and hard alike, and no core files (a crash must
+	// leave nothing for a core_pattern to act on).
+	if pl, err := exec.LookPath("prlimit"); err == nil {
+		lim := []string{"prlimit", "--core=0"}
+		if *nproc > 0 {
+			lim = append(lim, fmt.Sprintf("--nproc=%d", *nproc))
 		}
+		if *as > 0 {
+			lim = append(lim, fmt.Sprintf("--as=%d", *as))
+		}
+		if *cpu > 0 {
+			lim = append(lim, fmt.Sprintf("--cpu=%d", *cpu))
+		}
+		// The program by its name, as given: prlimit finds it on PATH and
+		// the program's argv[0] stays what a shell would give it.
+		path, argv = pl, append(append(lim, "--"), argv...)
+	} else {
+		// No prlimit on this machine: set them here, as late as can be.
+		set := func(res int, v uint64) {
+			if v > 0 {
+				_ = unix.Setrlimit(res, &unix.Rlimit{Cur: v, Max: v})
+			}
+		}
+		set(unix.RLIMIT_NPROC, uint64(*nproc))
+		set(unix.RLIMIT_CPU, uint64(*cpu))
+		_ = unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{})
+		set(unix.RLIMIT_AS, uint64(*as))
 	}
-	set(unix.RLIMIT_NPROC, uint64(*nproc))
-	set(unix.RLIMIT_AS, uint64(*as))
-	set(unix.RLIMIT_CPU, uint64(*cpu))
-	_ = unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{})
 	err = syscall.Exec(path, argv, os.Environ())
 	reexec.Fail(126, "exec %s: %v", argv[0], err)
 }
