@@ -257,7 +257,9 @@ func buildAction(kind string, a ActionArgs) (engine.Action, string, error) {
 		default:
 			return nil, "expect", fmt.Errorf("expect %q: want connect or fail%s", a.Expect, suggest(a.Expect, []string{"connect", "fail"}))
 		}
-		return engine.TCPConnect{NS: a.NS, Addr: a.Addr}, "", nil
+		// A step about a refusal shows `nc -v`: plain nc prints nothing
+		// when a connection fails, -v prints why.
+		return engine.TCPConnect{NS: a.NS, Addr: a.Addr, Verbose: a.Expect == "fail"}, "", nil
 	case "show":
 		ok := false
 		for _, w := range engine.ShowKinds {
