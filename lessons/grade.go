@@ -191,7 +191,9 @@ func RunAnswer(ctx context.Context, lab *engine.Lab, ws *Workspace, path string,
 		return AnswerResult{ExitCode: -1, Err: err, Duration: time.Since(start)}
 	}
 	inLab := filepath.Join(filepath.Dir(ws.Work), "answer.sh")
-	copyIn := func() error { return os.WriteFile(filepath.Join(filepath.Dir(ws.hostWork), "answer.sh"), script, 0o644) }
+	copyIn := func() error {
+		return os.WriteFile(filepath.Join(filepath.Dir(ws.hostWork), "answer.sh"), script, 0o644)
+	}
 	if err := lab.Keeper().AsLabRoot(copyIn); err != nil {
 		return AnswerResult{ExitCode: -1, Err: fmt.Errorf("copy the answer into the lab: %w", err), Duration: time.Since(start)}
 	}

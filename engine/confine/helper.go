@@ -223,8 +223,8 @@ func startProgram(spec *Spec) (int, error) {
 		sys.GidMappings = sys.UidMappings
 		// The helper, root of the lab's namespace, writes the maps: it may
 		// allow setgroups, and the program starts as the nested root.
-		sys.GidMappingsEnableSetgroups = true
-		sys.Credential = &syscall.Credential{Uid: 0, Gid: 0}
+		sys.GidMappingsEnableSetgroups = setgroupsAllowed()
+		sys.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: !setgroupsAllowed()}
 	}
 	if spec.TTY {
 		if _, err := unix.IoctlGetTermios(0, unix.TCGETS); err == nil {

@@ -95,10 +95,10 @@ func Start(lim Limits) (*Keeper, error) {
 			unix.CLONE_NEWUTS | unix.CLONE_NEWIPC,
 		UidMappings:                []syscall.SysProcIDMap{{ContainerID: 0, HostID: m.Outside, Size: m.Size}},
 		GidMappings:                []syscall.SysProcIDMap{{ContainerID: 0, HostID: m.Outside, Size: m.Size}},
-		GidMappingsEnableSetgroups: true,
+		GidMappingsEnableSetgroups: setgroupsAllowed(),
 		// Become the lab's root: the process that makes a user namespace
 		// keeps its own uid, which the map (rightly) does not include.
-		Credential: &syscall.Credential{Uid: 0, Gid: 0},
+		Credential: &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: !setgroupsAllowed()},
 		Pdeathsig:  syscall.SIGKILL,
 		// Its own process group: ^C on the terminal is for the engine to
 		// decide on, not a signal to the keeper.
@@ -308,4 +308,12 @@ func (k *Keeper) AsLabRoot(fn func() error) error {
 		done <- err
 	}()
 	return <-done
+}
+
+// setgroupsAllowed says whether this process's user namespace lets a child
+// namespace allow setgroups(2): not under a rootless sandbox that maps only
+// the user, where the kernel denied it for good.
+func setgroupsAllowed() bool {
+	b, err := os.ReadFile("/proc/self/setgroups")
+	return err != nil || strings.TrimSpace(string(b)) != "deny"
 }
