@@ -43,25 +43,15 @@ func Clean(s string) string {
 // isPlain reports whether s is valid UTF-8 with no control but \n and \t,
 // the common case, which Clean returns as it is.
 func isPlain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
-			return utf8.ValidString(s) && !hasC1(s)
-		}
-		if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) {
 			return false
 		}
 	}
 	return true
-}
-
-func hasC1(s string) bool {
-	for _, r := range s {
-		if r >= 0x80 && r <= 0x9f {
-			return true
-		}
-	}
-	return false
 }
 
 // skipEscape skips what follows an ESC at rs[i-1] and returns the index of

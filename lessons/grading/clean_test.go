@@ -91,3 +91,22 @@ func TestPrintReportCleansAnswerText(t *testing.T) {
 		t.Errorf("JSON does not keep the output: %v %q", err, back.AnswerOutput)
 	}
 }
+
+// FuzzClean: whatever goes in, no control but newline and tab comes out,
+// and cleaning twice changes nothing more.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"\x1b[31mx", "\x1b]0;t\x07", "\x9b1m", "a\x1bPq\x1b\\b", "\u009d8;;x\u009c", "\r\n\t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Clean(s)
+		for _, r := range got {
+			if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) {
+				t.Fatalf("Clean(%q) = %q keeps %U", s, got, r)
+			}
+		}
+		if again := Clean(got); again != got {
+			t.Fatalf("Clean is not idempotent on %q: %q then %q", s, got, again)
+		}
+	})
+}
