@@ -33,7 +33,11 @@ type NotRegularError struct {
 
 // Error implements error.
 func (e *NotRegularError) Error() string {
-	return fmt.Sprintf("%s: not a regular file (a %s)", e.Path, e.Kind)
+	kind := e.Kind
+	if kind == "fifo" {
+		kind = "FIFO"
+	}
+	return fmt.Sprintf("%s: not a regular file (a %s)", e.Path, kind)
 }
 
 // openBounded opens path for reading without blocking and without taking a
