@@ -302,3 +302,27 @@ func TestFidelityNC(t *testing.T) {
 		conn(TCPConnect{NS: "BLUE", Addr: "10.0.0.2:81", Verbose: true}, syscall.ECONNREFUSED),
 		"nc: connect to 10.0.0.2 port 81 (tcp) failed: Connection refused")
 }
+
+// BenchmarkShowText measures rendering one form in the baseline lab
+// (compare: running `ip -n RED addr` as a process costs a fork, an exec and
+// a namespace switch).
+func BenchmarkShowText(b *testing.B) {
+	l := newLab(b)
+	apply(b, l, BaselineActions()...)
+	for _, what := range []string{"addr", "link", "route", "fdb", "nat"} {
+		b.Run(what, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := l.ShowText(HostNS, what); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("ip-addr-process", func(b *testing.B) {
+		for b.Loop() {
+			if err := l.Cmd(HostNS, "ip", "addr").Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -35,6 +35,7 @@ type showSource struct {
 	nft   *nftables.Conn            // nil: open one for this read
 	named map[string]netns.NsHandle // namespaces under /run/netns, for link-netns NAME
 	order []string                  // their names in directory order, as ip reads them
+	ids   map[int]string            // nsid -> name, filled on first use
 }
 
 // ShowText renders what the command of Show{NS: ns, What: what} prints in
@@ -286,12 +287,16 @@ func nameAndLink(l rawLink, byIndex map[int]rawLink) (string, bool) {
 // nsidName is get_name_from_nsid: the first /run/netns entry whose id, as
 // this namespace numbers it, is id.
 func (s *showSource) nsidName(id int) string {
-	for _, n := range s.order {
-		if got, err := s.nl.GetNetNsIdByFd(int(s.named[n])); err == nil && got == id {
-			return n
+	if s.ids == nil {
+		s.ids = map[int]string{}
+		for _, n := range s.order {
+			got, err := s.nl.GetNetNsIdByFd(int(s.named[n]))
+			if _, dup := s.ids[got]; err == nil && got >= 0 && !dup {
+				s.ids[got] = n
+			}
 		}
 	}
-	return ""
+	return s.ids[id]
 }
 
 // ipLink renders `ip link`, `ip addr` and their -br forms.
