@@ -251,8 +251,9 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// TCPServe starts a banner server as an action. The command shown is the
-// netcat a person would start; the engine serves the banner itself.
+// TCPServe starts a banner server as an action: the command shown, a
+// shell loop around OpenBSD netcat that answers every connection with the
+// banner, is what runs (see banner.go).
 type TCPServe struct {
 	NS     string
 	Port   int
@@ -260,14 +261,12 @@ type TCPServe struct {
 }
 
 // Command implements Action.
-func (a TCPServe) Command() string {
-	return inNS(a.NS, fmt.Sprintf("nc -lk %d &", a.Port))
-}
+func (a TCPServe) Command() string { return bannerCommand(a.NS, a.Port, a.Banner) }
 
 // Apply implements Action.
 func (a TCPServe) Apply(ctx context.Context, l *Lab) (Result, error) {
 	start := time.Now()
-	if _, err := l.Serve(a.NS, a.Port, a.Banner); err != nil {
+	if err := l.serveBanner(ctx, a.NS, a.Port, a.Banner); err != nil {
 		return Result{}, err
 	}
 	return done(start, "")

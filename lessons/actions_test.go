@@ -34,7 +34,7 @@ func TestActionCommands(t *testing.T) {
 		{`run: {ns: RED, sh: "ip link"}`, "ip netns exec RED sh -c 'ip link'"},
 		{`ping: {ns: RED, dst: 11.11.11.3}`, "ip netns exec RED ping -c 1 11.11.11.3"},
 		{`ping: {ns: RED, dst: 11.11.11.3, count: 3, expect: no-reply}`, "ip netns exec RED ping -c 3 11.11.11.3"},
-		{`tcp_serve: {ns: BLUE, port: 80, banner: hi}`, "ip netns exec BLUE nc -lk 80 &"},
+		{`tcp_serve: {ns: BLUE, port: 80, banner: hi}`, "ip netns exec BLUE sh -c 'while :; do echo hi | nc -N -l 80 || sleep 1; done' &"},
 		{`tcp_connect: {ns: RED, addr: "11.11.11.3:80"}`, "ip netns exec RED nc -w 1 11.11.11.3 80"},
 		{`show: {ns: RED, what: neigh}`, "ip -n RED neigh"},
 		{`show: {what: nat}`, "iptables -t nat -S"},

@@ -13,8 +13,8 @@ import (
 //   - probes (ping, nc, show) may fail or be missing on the machine, so they
 //     do not stop the script (`|| true`); ping gets -W 1 so that a ping meant
 //     to get no answer does not wait 10 s;
-//   - the background server the tutor runs itself (tcp_serve) becomes a
-//     loop around nc in the background, detached from the script's output;
+//   - the banner server (tcp_serve), the shown loop around nc, is detached
+//     from the script's input and output;
 //   - every nc reads /dev/null, never the script (bash < script.sh).
 func Script(l *Lesson) string {
 	var b strings.Builder
@@ -55,25 +55,10 @@ func writeScriptAction(b *strings.Builder, a *Action) {
 	case "show":
 		fmt.Fprintf(b, "%s || true\n", cmd)
 	case "tcp_serve":
-		fmt.Fprintf(b, "# %s   (the tutor serves %q itself; here nc does, when installed)\n", cmd, a.Args.Banner)
-		ns := nsOr(a.Args.NS)
-		prefix := ""
-		if ns != "host" {
-			prefix = "ip netns exec " + ns + " "
-		}
-		fmt.Fprintf(b, "(while :; do echo %s | %snc -l %d || sleep 1; done) </dev/null >/dev/null 2>&1 &\n",
-			shellQuote(a.Args.Banner), prefix, a.Args.Port)
+		fmt.Fprintf(b, "%s </dev/null >/dev/null 2>&1 &\n", strings.TrimSuffix(cmd, " &"))
 	case "run", "userns":
 		fmt.Fprintf(b, "%s </dev/null\n", cmd)
 	default:
 		fmt.Fprintln(b, cmd)
 	}
-}
-
-// shellQuote quotes s for bash.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/=+@%") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -283,6 +283,9 @@ const (
 // after it is redrawn by the TUI when it does.
 const linkSettleMax = time.Second
 
+// bannerWaitMax bounds the wait for a banner server's next nc to listen.
+const bannerWaitMax = time.Second
+
 // muteWindow is a time span of the tutor's own probes; Until zero: open.
 type muteWindow struct{ From, Until time.Time }
 
@@ -308,9 +311,13 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 	}
 	var fatal error
 	for j, a := range st.Actions {
-		if a.Kind == "show" {
+		switch a.Kind {
+		case "show":
 			// What `ip link` prints once the kernel has brought the links up.
 			r.lab.SettleLinks(linkSettleMax)
+		case "tcp_connect":
+			// A banner server's loop starts a new nc after each client.
+			r.lab.WaitBanners(bannerWaitMax)
 		}
 		var ar ActionResult
 		if replay {
@@ -357,6 +364,7 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 		// The expectations' pings and connects are the tutor's: what the
 		// capture points see while they run is not the learner's.
 		r.muteOpen()
+		r.lab.WaitBanners(bannerWaitMax)
 		res.Expect = Evaluate(ctx, r.lab, st.Expect, env)
 		r.quiesce()
 		r.muteClose()

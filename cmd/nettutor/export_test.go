@@ -19,7 +19,7 @@ func TestExport(t *testing.T) {
 		t.Errorf("commands out of order")
 	}
 	file := runCLI(t, nil, "export", "../../lessons/testdata/mini.yaml")
-	if !strings.Contains(file.stdout, "| ip netns exec BLUE nc -l 8080 || sleep 1; done) </dev/null >/dev/null 2>&1 &") {
+	if !strings.Contains(file.stdout, "ip netns exec BLUE sh -c 'while :; do echo hello | nc -N -l 8080 || sleep 1; done' </dev/null >/dev/null 2>&1 &") {
 		t.Errorf("background server not adapted:\n%s", file.stdout)
 	}
 	badInputLine(t, runCLI(t, nil, "export", "vet"), `unknown lesson "vet" (did you mean "veth"?)`)

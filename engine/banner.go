@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nettutor/nettutor/engine/nsutil"
+)
+
+// The banner server of the lessons is the command a person types for it,
+// run for real: a shell loop around OpenBSD netcat that answers every
+// connection with one line and closes (-N: shut the socket down once the
+// line is sent, so the client sees the end). `|| sleep 1` keeps a failing
+// nc (the port is taken) from spinning.
+
+// ErrNoNetcat is returned when the machine has no OpenBSD netcat, which
+// the banner server runs.
+var ErrNoNetcat = errors.New("OpenBSD netcat (nc, Debian's netcat-openbsd) is not installed")
+
+// bannerScript is the sh script of the banner server.
+func bannerScript(port int, banner string) string {
+	return fmt.Sprintf("while :; do echo %s | nc -N -l %d || sleep 1; done", echoArgs(banner), port)
+}
+
+// echoArgs writes banner as echo's arguments the way a person would: bare
+// words when echo prints them back unchanged (hello from WEB), otherwise
+// in double quotes, which nest inside the single quotes of sh -c.
+func echoArgs(banner string) string {
+	plain := banner != "" && !strings.Contains(banner, "  ") && strings.TrimSpace(banner) == banner &&
+		strings.Trim(banner, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:/@+=_-") == "" &&
+		!strings.HasPrefix(banner, "-")
+	if plain {
+		return banner
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
+	return `"` + r.Replace(banner) + `"`
+}
+
+// bannerCommand is the banner server as a person types it.
+func bannerCommand(ns string, port int, banner string) string {
+	return inNS(ns, "sh -c "+shQuote(bannerScript(port, banner))+" &")
+}
+
+var (
+	netcatOnce sync.Once
+	netcatErr  error
+)
+
+// haveNetcat reports whether nc is OpenBSD netcat (the one with -N).
+func haveNetcat() error {
+	netcatOnce.Do(func() {
+		path, err := exec.LookPath("nc")
+		if err != nil {
+			netcatErr = ErrNoNetcat
+			return
+		}
+		out, _ := exec.Command(path, "-h").CombinedOutput()
+		if !strings.Contains(string(out), "OpenBSD netcat") {
+			netcatErr = fmt.Errorf("%s is not OpenBSD netcat (no -N): %w", path, ErrNoNetcat)
+		}
+	})
+	return netcatErr
+}
+
+// bannerKey names a running banner server.
+type bannerKey struct {
+	ns   string
+	port int
+}
+
+var (
+	bannerMu      sync.Mutex
+	bannerServers = map[*Lab][]bannerKey{}
+)
+
+// serveBanner starts the banner server in namespace ns: the very command
+// bannerCommand shows, confined like every lab program, living until the
+// lab is reset. It returns once nc listens. A server already listening on
+// the port is left as it is, so the action repeats safely.
+func (l *Lab) serveBanner(ctx context.Context, ns string, port int, banner string) error {
+	if err := haveNetcat(); err != nil {
+		return fmt.Errorf("%s: the banner server cannot run: %w", nsOr(ns), err)
+	}
+	if ok, err := l.listening(ns, port); err != nil {
+		return err
+	} else if ok {
+		return nil
+	}
+	errf, err := os.CreateTemp("", "nettutor-banner-*.log")
+	if err != nil {
+		return fmt.Errorf("banner server: %w", err)
+	}
+	defer os.Remove(errf.Name())
+	defer errf.Close()
+	cmd := l.Cmd(ns, "sh", "-c", bannerScript(port, banner)+" &")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, errf
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: start the banner server: %w", nsOr(ns), err)
+	}
+	bannerMu.Lock()
+	if len(bannerServers[l]) == 0 {
+		l.OnReset(func() {
+			bannerMu.Lock()
+			delete(bannerServers, l)
+			bannerMu.Unlock()
+		})
+	}
+	bannerServers[l] = append(bannerServers[l], bannerKey{nsOr(ns), port})
+	bannerMu.Unlock()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		ok, err := l.listening(ns, port)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			b, _ := os.ReadFile(errf.Name())
+			return fmt.Errorf("%s: nc does not listen on port %d: %s", nsOr(ns), port, strings.TrimSpace(string(b)))
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// WaitBanners waits, for at most limit, until every banner server of the
+// lab listens. Between two clients the loop starts a new nc, a few
+// milliseconds in which a connection would be refused; the runner waits
+// before each connect so that a second connection right after a first one
+// finds the server as a person typing it would. It reports whether all
+// listen.
+func (l *Lab) WaitBanners(limit time.Duration) bool {
+	bannerMu.Lock()
+	keys := append([]bannerKey(nil), bannerServers[l]...)
+	bannerMu.Unlock()
+	deadline := time.Now().Add(limit)
+	for _, k := range keys {
+		for {
+			ok, err := l.listening(k.ns, k.port)
+			if err != nil {
+				break // the namespace is gone: nothing to wait for
+			}
+			if ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				return false
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return true
+}
+
+// listening reports whether a TCP socket listens on port in namespace ns
+// (/proc/net/tcp, read from a thread inside the namespace).
+func (l *Lab) listening(ns string, port int) (bool, error) {
+	fd, err := l.NsHandle(ns)
+	if err != nil {
+		return false, err
+	}
+	want := fmt.Sprintf(":%04X", port)
+	found := false
+	err = nsutil.Do(fd, func() error {
+		f, err := os.Open("/proc/thread-self/net/tcp")
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			// sl local_address rem_address st ...; 0A is LISTEN.
+			if len(fields) > 3 && strings.HasSuffix(fields[1], want) && fields[3] == "0A" {
+				found = true
+			}
+		}
+		return sc.Err()
+	})
+	if err != nil {
+		return false, fmt.Errorf("%s: read the listening sockets: %w", nsOr(ns), err)
+	}
+	return found, nil
+}
