@@ -3,6 +3,7 @@ package test
 import (
 	"fmt"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,45 @@ func (s *tmuxSession) waitFor(timeout time.Duration, wants ...string) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestTmuxVethBackReplaysTraffic is the issue's report, typed into the
+// real binary: veth, eight steps, back one (`p`), and step 8 again. The
+// rebuilt lab has the neighbour entries step 7's ping made, because the
+// replay sent it again, so every expectation of step 8 holds on screen.
+func TestTmuxVethBackReplaysTraffic(t *testing.T) {
+	s := newTmux(t, 140, 50, bin, "--lang", "en")
+	s.waitFor(10*time.Second, "RED <-> BLUE", "q quit")
+	s.keys("j", "Enter")
+	scr := s.waitFor(10*time.Second, "Topology", "Packets", "step 0/")
+	m := regexp.MustCompile(`step 0/(\d+)`).FindStringSubmatch(scr)
+	if m == nil {
+		t.Fatalf("no step count on screen:\n%s", scr)
+	}
+	n := m[1]
+	for i := 1; i <= 8; i++ {
+		s.keys("n")
+		s.waitFor(20*time.Second, fmt.Sprintf("step %d/%s", i, n), fmt.Sprintf("step %d done", i))
+	}
+	s.keys("p")
+	s.waitFor(20*time.Second, "lab rebuilt after step 7", "step 7/"+n)
+	s.keys("n")
+	scr = s.waitFor(20*time.Second, "step 8/"+n, "step 8 done")
+	for _, want := range []string{"✓ RED knows the MAC of 11.11.11.3", "✓ BLUE knows the MAC of 11.11.11.2"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("screen lacks %q:\n%s", want, scr)
+		}
+	}
+	if strings.Contains(scr, "✗") {
+		t.Errorf("an expectation failed after going back:\n%s", scr)
+	}
+	// The packets pane holds the replayed ping again.
+	if !strings.Contains(scr, "ICMP echo request") {
+		t.Errorf("the packets pane lost the replayed ping:\n%s", scr)
+	}
+	s.keys("q")
+	s.waitFor(10*time.Second, "q quit")
+	s.keys("q")
 }
 
 // TestTmuxVethLessonAndShell runs the real binary as a learner would: pick
