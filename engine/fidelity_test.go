@@ -326,3 +326,40 @@ func BenchmarkShowText(b *testing.B) {
 		}
 	})
 }
+
+// Rules typed with iptables itself, as Docker writes them. What the engine
+// can decode is rendered; a table holding a rule it cannot (addrtype) is
+// listed by running iptables, so either way the text is iptables' own.
+func TestFidelityIptablesTyped(t *testing.T) {
+	needTools(t, "iptables")
+	l := newLab(t)
+	apply(t, l, BaselineActions()...)
+	for _, c := range []string{
+		"iptables -N DOCKER", "iptables -N DOCKER-USER", "iptables -N DOCKER-ISOLATION-STAGE-1",
+		"iptables -A FORWARD -j DOCKER-USER",
+		"iptables -A FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+		"iptables -A FORWARD -o br0 -j DOCKER",
+		"iptables -A FORWARD -i br0 ! -o br0 -j ACCEPT",
+		"iptables -A DOCKER-USER -j RETURN",
+		"iptables -A INPUT -p icmp -j DROP",
+		"iptables -A INPUT -p udp --dport 53 -j ACCEPT",
+		"iptables -P INPUT DROP",
+		"iptables -t nat -N DOCKER",
+		"iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER",
+		"iptables -t nat -A DOCKER -i br0 -j RETURN",
+		"iptables -t nat -A DOCKER ! -i br0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80",
+		"iptables -t nat -A POSTROUTING -s 10.0.0.2/32 -d 10.0.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE",
+	} {
+		if _, e := typed(t, l, c); e != "" {
+			t.Fatalf("%s: %s", c, e)
+		}
+	}
+	if _, tool, err := l.renderShow(HostNS, "filter"); err != nil || tool != nil {
+		t.Errorf("filter: rendering needed %v (%v); every rule here has an iptables form", tool, err)
+	}
+	checkShow(t, l, HostNS, "filter", "-P INPUT DROP", "-N DOCKER-USER", "-A FORWARD -j DOCKER-USER", "-A DOCKER-USER -j RETURN")
+	if _, tool, _ := l.renderShow(HostNS, "nat"); tool == nil {
+		t.Errorf("nat: an addrtype rule was rendered without iptables; the engine has no decoder for it")
+	}
+	checkShow(t, l, HostNS, "nat", "-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER")
+}

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,17 +38,34 @@ type showSource struct {
 	named map[string]netns.NsHandle // namespaces under /run/netns, for link-netns NAME
 	order []string                  // their names in directory order, as ip reads them
 	ids   map[int]string            // nsid -> name, filled on first use
+	// tool is set when the kernel holds something the renderer cannot put
+	// in the tool's words (an iptables rule with no decoder here): the
+	// real tool is run instead, where it is installed.
+	tool []string
 }
 
 // ShowText renders what the command of Show{NS: ns, What: what} prints in
 // that namespace, byte for byte up to the values that change by themselves
 // (ifindex, MAC, lifetimes, counters).
 func (l *Lab) ShowText(ns, what string) (string, error) {
+	out, tool, err := l.renderShow(ns, what)
+	if err != nil || tool == nil {
+		return out, err
+	}
+	if real, ok := l.runTool(ns, tool); ok {
+		return real, nil
+	}
+	return out, nil
+}
+
+// renderShow renders the form from netlink; tool is the command to run
+// instead when the rendering could not say everything in the tool's words.
+func (l *Lab) renderShow(ns, what string) (out string, tool []string, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, err := l.entry(nsOr(ns))
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	src := showSource{name: e.name, fd: e.fd, nl: e.nl, named: map[string]netns.NsHandle{}}
 	src.nft, _ = e.lastingNft()
@@ -61,7 +80,32 @@ func (l *Lab) ShowText(ns, what string) (string, error) {
 		src.named[d.Name()] = o.fd
 		src.order = append(src.order, d.Name())
 	}
-	return src.render(what)
+	out, err = src.render(what)
+	return out, src.tool, err
+}
+
+// runTool runs argv in namespace ns and returns its stdout, if the tool is
+// installed and succeeds without a word on stderr.
+func (l *Lab) runTool(ns string, argv []string) (string, bool) {
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		for _, dir := range []string{"/usr/sbin", "/sbin"} {
+			if _, e := os.Stat(filepath.Join(dir, argv[0])); e == nil {
+				path, err = filepath.Join(dir, argv[0]), nil
+				break
+			}
+		}
+	}
+	if err != nil {
+		return "", false
+	}
+	cmd := l.Cmd(nsOr(ns), append([]string{path}, argv[1:]...)...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		return "", false
+	}
+	return stdout.String(), true
 }
 
 func (s *showSource) render(what string) (string, error) {
@@ -918,10 +962,15 @@ func (s *showSource) iptablesS(table string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: list rules: %w", s.name, err)
 	}
-	prefix := "-t " + table + " "
+	prefix, odd := "-t "+table+" ", "# nft: ip "+table+" "
 	for _, r := range rules {
-		if strings.HasPrefix(r, prefix) {
+		switch {
+		case strings.HasPrefix(r, prefix):
 			b.WriteString(strings.TrimPrefix(r, prefix) + "\n")
+		case strings.HasPrefix(r, odd):
+			// Shown as nft sees it if iptables is not there to say it.
+			b.WriteString(r + "\n")
+			s.tool = []string{"iptables", "-t", table, "-S"}
 		}
 	}
 	return b.String(), nil
