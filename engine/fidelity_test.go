@@ -166,6 +166,11 @@ func TestFidelityShowVeth(t *testing.T) {
 	}
 	checkShow(t, l, "RED", "neigh", "11.11.11.3 dev veth0 lladdr")
 	checkShow(t, l, "BLUE", "neigh", "11.11.11.2 dev veth1 lladdr")
+	// Nobody has 11.11.11.9: the kernel is still asking, and ip says so.
+	if _, err := l.Ping(context.Background(), "RED", "11.11.11.9", 1, 300*time.Millisecond); !errors.Is(err, ErrNoReply) {
+		t.Fatalf("ping 11.11.11.9: %v, want no reply", err)
+	}
+	checkShow(t, l, "RED", "neigh", "11.11.11.9 dev veth0 INCOMPLETE \n")
 	checkShow(t, l, "RED", "fdb", "self permanent")
 	// A pair inside one namespace names its peer, and says M-DOWN while the
 	// peer is down.
