@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 )
 
@@ -54,104 +52,4 @@ func (a Show) Apply(ctx context.Context, l *Lab) (Result, error) {
 		return Result{}, err
 	}
 	return done(start, out)
-}
-
-// Format renders one part of a snapshot in a compact, ip-like form. It is
-// not the tools' exact text (the snapshot lacks flags, qdisc and lifetimes):
-// Show renders that from netlink.
-func (n *Namespace) Format(what string) (string, error) {
-	var b strings.Builder
-	switch what {
-	case "link":
-		for _, l := range n.Links {
-			b.WriteString(n.linkLine(l) + "\n")
-		}
-	case "addr":
-		for _, l := range n.Links {
-			b.WriteString(n.linkLine(l) + "\n")
-			for _, a := range l.Addrs {
-				fam := "inet"
-				if strings.Contains(a, ":") {
-					fam = "inet6"
-				}
-				fmt.Fprintf(&b, "    %s %s\n", fam, a)
-			}
-		}
-	case "route":
-		for _, r := range n.Routes {
-			s := r.Dst
-			if r.Gw != "" {
-				s += " via " + r.Gw
-			}
-			if r.Dev != "" {
-				s += " dev " + r.Dev
-			}
-			if r.Proto != "" && r.Proto != "boot" {
-				s += " proto " + r.Proto
-			}
-			if r.Scope != "" {
-				s += " scope " + r.Scope
-			}
-			if r.Src != "" {
-				s += " src " + r.Src
-			}
-			b.WriteString(s + "\n")
-		}
-	case "neigh":
-		for _, e := range n.Neighbors {
-			s := e.IP + " dev " + e.Dev
-			if e.MAC != "" {
-				s += " lladdr " + e.MAC
-			}
-			b.WriteString(s + " " + strings.ToUpper(e.State) + "\n")
-		}
-	case "fdb":
-		for _, e := range n.FDB {
-			s := e.MAC + " dev " + e.Dev
-			if e.Self {
-				s += " self"
-			}
-			if e.Master != "" {
-				s += " master " + e.Master
-			}
-			if e.State != "" {
-				s += " " + e.State
-			}
-			b.WriteString(s + "\n")
-		}
-	case "nat", "filter":
-		prefix := "-t " + what + " "
-		for _, r := range n.Rules {
-			if strings.HasPrefix(r, prefix) {
-				b.WriteString(strings.TrimPrefix(r, prefix) + "\n")
-			}
-		}
-	default:
-		return "", fmt.Errorf("show %q: want one of %s", what, strings.Join(ShowKinds, ", "))
-	}
-	return strings.TrimRight(b.String(), "\n"), nil
-}
-
-func (n *Namespace) linkLine(l Link) string {
-	name := l.Name
-	if l.Peer != nil {
-		if l.Peer.NS == n.Name {
-			name += "@" + l.Peer.Name
-		} else {
-			name += "@if" + l.Peer.Name
-			if l.Peer.NS != "" {
-				name = l.Name + "@" + l.Peer.Name + " (netns " + l.Peer.NS + ")"
-			}
-		}
-	}
-	flags := strings.ToUpper(l.State)
-	s := fmt.Sprintf("%d: %s: <%s> mtu %d", l.Index, name, flags, l.MTU)
-	if l.Master != "" {
-		s += " master " + l.Master
-	}
-	s += " state " + strings.ToUpper(l.Oper)
-	if l.MAC != "" {
-		s += " link/ether " + l.MAC
-	}
-	return s
 }
