@@ -230,9 +230,11 @@ func gradeChild(runCtx context.Context, o ClassOptions, file string) *Result {
 		}
 		got <- read{b, err}
 	}()
+	// No kill of the group once the child is reaped: its pid, and so the
+	// group's id, may then belong to someone else. Nothing of it is left
+	// anyway: the sandbox child dies with its parent (Pdeathsig), and the
+	// lab with the sandbox child, PID 1 of its namespace.
 	werr := cmd.Wait()
-	// Whatever is left of the group (nothing, normally) goes too.
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	var rd read
 	select {
 	case rd = <-got:
@@ -259,6 +261,9 @@ func gradeChild(runCtx context.Context, o ClassOptions, file string) *Result {
 		res.Err = assets.Tf(o.Lang, "check.child_timeout", o.Timeout+time.Minute)
 	case ws.Signaled():
 		res.Err = assets.Tf(o.Lang, "check.child_signal", ws.Signal())
+	case perr != nil && ws.ExitStatus() > 128 && ws.ExitStatus() <= 128+64:
+		// The sandbox reports its child's death by a signal as 128+N.
+		res.Err = assets.Tf(o.Lang, "check.child_signal", syscall.Signal(ws.ExitStatus()-128))
 	case len(rd.b) > MaxReport:
 		res.Err = assets.Tf(o.Lang, "check.child_report_large", MaxReport>>10)
 	case len(bytes.TrimSpace(rd.b)) == 0:

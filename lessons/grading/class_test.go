@@ -93,6 +93,12 @@ func fakeChild(args []string) int {
 		other.Answer = "/elsewhere/ok.sh"
 		send(&other)
 		return 0
+	case "exit137":
+		// What the sandbox says when the grader inside died by SIGKILL.
+		send(pass)
+		return 137
+	case "die137":
+		return 137
 	case "error":
 		send(ErrorReport(exercise, file, "grading failed: no lab"))
 		return 2
@@ -160,6 +166,8 @@ func TestClassBelievesOnlyTheReportPipe(t *testing.T) {
 		{name: "huge", errHas: "larger than 1024 KiB"},
 		{name: "other-answer", errHas: "not this answer"},
 		{name: "error", errHas: "grading failed: no lab"},
+		{name: "exit137", errHas: "exited 137 but its report calls for exit 0"},
+		{name: "die137", errHas: "died by a signal (killed)"},
 	}
 	var names []string
 	for _, c := range cases {
@@ -197,11 +205,11 @@ func TestClassBelievesOnlyTheReportPipe(t *testing.T) {
 			t.Errorf("%s: kept %d bytes of stderr", c.name, len(r.Stderr))
 		}
 	}
-	if !strings.Contains(stdout.String(), "2 of 12 answers passed") {
+	if !strings.Contains(stdout.String(), "2 of 14 answers passed") {
 		t.Errorf("summary:\n%s", stdout.String())
 	}
-	if n := strings.Count(stderr.String(), "\n"); n != 9 {
-		t.Errorf("%d stderr lines, want one per ERROR (9):\n%s", n, stderr.String())
+	if n := strings.Count(stderr.String(), "\n"); n != 11 {
+		t.Errorf("%d stderr lines, want one per ERROR (11):\n%s", n, stderr.String())
 	}
 
 	// JSON: an ERROR is a report with error set and passed false.
@@ -227,7 +235,8 @@ func TestClassInterrupted(t *testing.T) {
 	files := fakeClass(t, "pass", "slow1", "slow2", "slow3")
 	var stdout, stderr bytes.Buffer
 	o := fakeOptions(&stdout, &stderr)
-	o.Jobs = 2
+	// One at a time: the slow child starts only once "pass" has finished.
+	o.Jobs = 1
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		// Cancel once the slow child has started its grandchild.
@@ -272,5 +281,28 @@ func TestClassInterrupted(t *testing.T) {
 			t.Fatalf("grandchild %d still runs: %s", pid, st)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestClassInterruptedJSON: with --json, an answer the run did not get to
+// is a line with interrupted set, never a pass; nothing is started once
+// the run is stopped.
+func TestClassInterruptedJSON(t *testing.T) {
+	files := fakeClass(t, "pass", "pass2")
+	var stdout, stderr bytes.Buffer
+	o := fakeOptions(&stdout, &stderr)
+	o.JSON = true
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := RunClass(ctx, files, o)
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if !out.Interrupted || len(lines) != 2 || stderr.Len() != 0 {
+		t.Fatalf("interrupted %v\n%s%s", out.Interrupted, stdout.String(), stderr.String())
+	}
+	for _, l := range lines {
+		var r Report
+		if err := json.Unmarshal([]byte(l), &r); err != nil || !r.Interrupted || r.Passed || r.Error != "interrupted" {
+			t.Errorf("%s (%v)", l, err)
+		}
 	}
 }
