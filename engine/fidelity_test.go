@@ -177,6 +177,11 @@ func TestFidelityShowVeth(t *testing.T) {
 	apply(t, l, VethAdd{Name: "va", Peer: "vb"}, LinkUp{Name: "va"})
 	checkShow(t, l, HostNS, "link", "va@vb", "M-DOWN")
 	checkShow(t, l, HostNS, "brief-link", "va@vb")
+	if _, e := typed(t, l, "ip link property add dev va altname veth-a-long-name"); e != "" {
+		t.Fatalf("altname: %s", e)
+	}
+	checkShow(t, l, HostNS, "link", "\n    altname veth-a-long-name\n")
+	checkShow(t, l, HostNS, "addr", "altname veth-a-long-name")
 	// The far end goes down: no carrier, and the connected route is linkdown.
 	apply(t, l, LinkDown{NS: "BLUE", Name: "veth1"})
 	checkShow(t, l, "RED", "route", "linkdown")

@@ -447,6 +447,15 @@ func (s *showSource) ipLink(withAddrs, brief bool) (string, error) {
 				fmt.Fprintf(&b, " link-netnsid %d", id)
 			}
 		}
+		if pl, ok := l.a[unix.IFLA_PROP_LIST]; ok {
+			if as, err := nl.ParseRouteAttr(pl); err == nil {
+				for _, a := range as {
+					if a.Attr.Type&nlaTypeMask == unix.IFLA_ALT_IFNAME {
+						b.WriteString("\n    altname " + strings.TrimRight(string(a.Value), "\x00"))
+					}
+				}
+			}
+		}
 		b.WriteString("\n")
 		for _, a := range addrs {
 			if a.index == l.index {
