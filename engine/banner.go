@@ -105,15 +105,17 @@ func (l *Lab) serveBanner(ctx context.Context, ns string, port int, banner strin
 		return fmt.Errorf("%s: start the banner server: %w", nsOr(ns), err)
 	}
 	bannerMu.Lock()
-	if len(bannerServers[l]) == 0 {
+	first := len(bannerServers[l]) == 0
+	bannerServers[l] = append(bannerServers[l], bannerKey{nsOr(ns), port})
+	bannerMu.Unlock()
+	if first {
+		// Outside bannerMu: a reset runs this under the lab's lock.
 		l.OnReset(func() {
 			bannerMu.Lock()
 			delete(bannerServers, l)
 			bannerMu.Unlock()
 		})
 	}
-	bannerServers[l] = append(bannerServers[l], bannerKey{nsOr(ns), port})
-	bannerMu.Unlock()
 	deadline := time.Now().Add(2 * time.Second)
 	for {
 		ok, err := l.listening(ns, port)

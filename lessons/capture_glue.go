@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
@@ -18,6 +19,10 @@ type runningCapture struct {
 	emit func(Packet)
 	lab  *engine.Lab
 	ns   string
+
+	// muted is set once the point is stopping: whatever it reads after
+	// that is not handed on (its step's packets were settled before).
+	muted atomic.Bool
 
 	mu   sync.Mutex
 	cur  *capture.Capture
@@ -47,8 +52,10 @@ func (rc *runningCapture) start() error {
 	go func() {
 		defer close(done)
 		for p := range cp.Updates() {
-			rc.emit(Packet{Capture: rc.id, Point: p.Point, Time: p.Time, Summary: p.Summary,
-				Src: p.Src, Dst: p.Dst, Proto: p.Proto, Data: p.Data, Len: p.Len})
+			if !rc.muted.Load() {
+				rc.emit(Packet{Capture: rc.id, Point: p.Point, Time: p.Time, Summary: p.Summary,
+					Src: p.Src, Dst: p.Dst, Proto: p.Proto, Data: p.Data, Len: p.Len})
+			}
 			rc.mu.Lock()
 			if rc.cur == cp {
 				rc.got++

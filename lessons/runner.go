@@ -58,7 +58,8 @@ type Runner struct {
 	// tutorPackets counts the packets dropped for being the tutor's.
 	tutorPackets uint64
 
-	replayed []*StepResult // what Goto replayed, by step index
+	replayed []*StepResult  // what Goto replayed, by step index
+	stopping sync.WaitGroup // capture points being closed
 }
 
 // StepResult is everything that happened in one step.
@@ -252,8 +253,12 @@ func (r *Runner) TutorPackets() uint64 {
 	return r.tutorPackets
 }
 
-// Close stops every capture point. It does not close the lab.
-func (r *Runner) Close() { r.stopAllCaptures() }
+// Close stops every capture point and waits until their sockets are
+// closed. It does not close the lab.
+func (r *Runner) Close() {
+	r.stopAllCaptures()
+	r.stopping.Wait()
+}
 
 // ---- Implementation ----
 
@@ -267,14 +272,14 @@ func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
 // answer waits: what it sends, and so the state it makes, is the same as
 // the original's; only the wait for the answer that does not come is cut,
 // so that going back does not cost a second per such probe.
-const replayProbeTimeout = 150 * time.Millisecond
+const replayProbeTimeout = 60 * time.Millisecond
 
 // Quiet periods of the capture points: the traffic of a step's commands is
 // over once no capture point has seen a packet for captureQuiet (replies,
 // ARP answers and TCP closes follow within microseconds on veth), bounded
 // by captureSettleMax when something keeps sending.
 const (
-	captureQuiet     = 12 * time.Millisecond
+	captureQuiet     = 8 * time.Millisecond
 	captureSettleMax = 300 * time.Millisecond
 )
 
@@ -517,9 +522,13 @@ func (r *Runner) stopAllCaptures() {
 	r.stopCaptures(ids)
 }
 
-// stopCaptures stops the listed capture points. The map changes under
-// r.mu, but the stop itself runs outside it: a capture's consumer takes
-// r.mu to hand on its last packets.
+// stopCaptures stops the listed capture points. Each is muted at once and
+// closed in the background: closing a packet socket waits for an RCU grace
+// period (tens of milliseconds) that neither a step nor a replay need wait
+// for, since a point's packets were settled (quiesce) before it stops.
+// Close waits for every close. The map changes under r.mu, but
+// the stop itself runs outside it: a capture's consumer takes r.mu to hand
+// on its last packets.
 func (r *Runner) stopCaptures(ids []string) {
 	for _, id := range ids {
 		r.mu.Lock()
@@ -527,10 +536,15 @@ func (r *Runner) stopCaptures(ids []string) {
 		delete(r.caps, id)
 		r.mu.Unlock()
 		if c != nil {
-			c.stop()
-			r.mu.Lock()
-			r.pastKernelDrops += c.kernelDrops()
-			r.mu.Unlock()
+			c.muted.Store(true)
+			r.stopping.Add(1)
+			go func() {
+				defer r.stopping.Done()
+				c.stop()
+				r.mu.Lock()
+				r.pastKernelDrops += c.kernelDrops()
+				r.mu.Unlock()
+			}()
 		}
 	}
 }
