@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -22,7 +21,7 @@ import (
 // it (for the TUI, through tea.ExecProcess).
 func (l *Lab) Cmd(ns string, argv ...string) *exec.Cmd {
 	cmd := l.k.Command(confine.Spec{Net: l.LabPath(ns), Argv: argv, Persist: true})
-	cmd.Env = append(os.Environ(), "NETTUTOR_NS="+nsOr(ns))
+	cmd.Env = append(cmd.Env, "NETTUTOR_NS="+nsOr(ns))
 	return cmd
 }
 
@@ -31,7 +30,7 @@ func (l *Lab) Cmd(ns string, argv ...string) *exec.Cmd {
 // of it still runs.
 func (l *Lab) Job(ns string, argv ...string) *exec.Cmd {
 	cmd := l.k.Command(confine.Spec{Net: l.LabPath(ns), Argv: argv})
-	cmd.Env = append(os.Environ(), "NETTUTOR_NS="+nsOr(ns))
+	cmd.Env = append(cmd.Env, "NETTUTOR_NS="+nsOr(ns))
 	return cmd
 }
 
@@ -39,7 +38,7 @@ func (l *Lab) Job(ns string, argv ...string) *exec.Cmd {
 // with the terminal on its standard input as its controlling terminal.
 func (l *Lab) Shell(ns string) *exec.Cmd {
 	cmd := l.k.Command(confine.Spec{Net: l.LabPath(ns), Argv: []string{"bash", "--norc", "-i"}, Persist: true, TTY: true})
-	cmd.Env = append(os.Environ(), "NETTUTOR_NS="+nsOr(ns), fmt.Sprintf(`PS1=[lab %s] \w# `, nsOr(ns)))
+	cmd.Env = append(cmd.Env, "NETTUTOR_NS="+nsOr(ns), fmt.Sprintf(`PS1=[lab %s] \w# `, nsOr(ns)))
 	return cmd
 }
 

@@ -40,6 +40,7 @@ type Lab struct {
 	ns       map[string]*nsEntry
 	closers  []func()
 	pool     *nsPool
+	unhook   func()
 }
 
 type nsEntry struct {
@@ -107,6 +108,9 @@ func New() (*Lab, error) {
 		return nil, err
 	}
 	l := &Lab{k: k, netnsDir: k.Path(confine.LabNetnsDir), hostPin: k.Path(HostPin), ns: map[string]*nsEntry{}}
+	// Stopped by a signal, the process ends the lab first: its processes
+	// die with the process anyway, its cgroup would be left behind.
+	l.unhook = sandbox.OnStop(func() { l.Close() })
 	if err := l.makeHost(); err != nil {
 		k.Close()
 		return nil, err
@@ -312,6 +316,9 @@ func (l *Lab) Close() error {
 	l.teardownLocked()
 	l.pool.close()
 	l.k.Close()
+	if l.unhook != nil {
+		l.unhook()
+	}
 	return nil
 }
 

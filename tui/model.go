@@ -100,6 +100,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		k := m.common.Keys
 		if key.Matches(msg, k.ForceQuit) {
+			if m.exitCode == 0 {
+				m.exitCode = 130 // as a shell reports ^C
+			}
 			return m, m.quit()
 		}
 		if m.state == stateFatal {

@@ -77,6 +77,9 @@ func cmdSandbox(args []string) int {
 	}
 	go func() { <-ctx.Done(); _ = cmd.Process.Kill() }()
 	if err := cmd.Wait(); err != nil {
+		if sandbox.Stopping() {
+			sandbox.Exit(1) // the stop prints its line and exits
+		}
 		fmt.Fprintf(os.Stderr, "nettutor sandbox: script: %v\n", err)
 		code = 1
 	}

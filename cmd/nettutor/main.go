@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/nettutor/nettutor/engine/reexec"
+	"github.com/nettutor/nettutor/engine/sandbox"
 )
 
 // command is one subcommand. run gets the arguments after the subcommand
@@ -40,7 +41,7 @@ func main() {
 		// it runs, and the resident size passes the 64 MiB budget.
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	os.Exit(dispatch(os.Args[1:]))
+	sandbox.Exit(dispatch(os.Args[1:]))
 }
 
 // memoryLimit is the soft heap limit; 100 000 captured packets hold about

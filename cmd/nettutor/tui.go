@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -75,8 +77,24 @@ func cmdTUI(args []string) int {
 		}
 	}
 	m := tui.New(backend, tui.Options{Lang: *lang})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
-	if _, err := p.Run(); err != nil {
+	// Signals are the sandbox's to handle (it is PID 1 there): on one, the
+	// program is killed, which restores the terminal, before the lab ends.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithoutSignalHandler())
+	ran := make(chan struct{})
+	defer sandbox.OnStop(func() {
+		// The lab first: a lab shell the TUI is waiting on dies with it,
+		// so the program can end and give the terminal back.
+		lab.Close()
+		p.Kill()
+		select {
+		case <-ran:
+		case <-time.After(2 * time.Second):
+		}
+	})()
+	sandbox.WatchTerminal(0)
+	_, err = p.Run()
+	close(ran)
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
 		return 2
 	}

@@ -115,3 +115,26 @@ func errorsAs(err error, ee **exec.ExitError) bool {
 	}
 	return ok
 }
+
+// TestProcSysOnlyNet: a lab program, root of the lab, cannot write kernel
+// parameters that are not per namespace (the kernel checks them against the
+// machine's root, which the lab's root is not), and can write the net ones
+// of its own namespace. The write tried is of the value already there, so
+// the machine is unchanged even were it to succeed.
+func TestProcSysOnlyNet(t *testing.T) {
+	k := startKeeper(t)
+	pinHost(t, k)
+	out, err := run(t, k, `v=$(cat /proc/sys/kernel/printk_ratelimit)
+if echo "$v" > /proc/sys/kernel/printk_ratelimit 2>/dev/null; then echo KERNEL-WRITTEN; fi
+if mount -o remount,rw /proc/sys 2>/dev/null; then echo REMOUNTED; fi
+echo 1 > /proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward`)
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if strings.Contains(out, "KERNEL-WRITTEN") {
+		t.Errorf("a lab program wrote kernel.printk_ratelimit: %s", out)
+	}
+	if !strings.HasSuffix(strings.TrimSpace(out), "1") {
+		t.Errorf("a lab program cannot set its own ip_forward: %s", out)
+	}
+}

@@ -75,7 +75,7 @@ func withSbin(path string) string {
 			dirs = append(dirs, d)
 		}
 	}
-	for _, d := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"} {
+	for _, d := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", LabBinDir} {
 		if !have[d] {
 			dirs = append(dirs, d)
 		}
@@ -205,7 +205,7 @@ func startProgram(spec *Spec) (int, error) {
 	}
 	args := []string{nsexecHook,
 		"-nproc", strconv.Itoa(spec.Limits.Pids),
-		"-as", strconv.FormatInt(spec.Limits.Memory, 10),
+		"-data", strconv.FormatInt(spec.Limits.Memory, 10),
 		"-cpu", strconv.Itoa(int(spec.Limits.CPUTime.Seconds())),
 	}
 	if spec.MountProc {
@@ -233,7 +233,7 @@ func startProgram(spec *Spec) (int, error) {
 		}
 	}
 	p, err := os.StartProcess("/proc/self/exe", args, &os.ProcAttr{
-		Env: labEnv(spec.Env), Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}, Sys: sys,
+		Env: HideTerm(labEnv(restoreTerm(spec.Env))), Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}, Sys: sys,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("start %s: %w", spec.Argv[0], err)

@@ -262,7 +262,52 @@ func (k *Keeper) Command(spec Spec) *exec.Cmd {
 		spec.Limits = Current
 	}
 	b, _ := json.Marshal(spec)
-	return reexec.Command(spawnHook, k.sock, string(b))
+	cmd := reexec.Command(spawnHook, k.sock, string(b))
+	cmd.Env = HideTerm(os.Environ())
+	return cmd
+}
+
+// EnvTerm carries the real TERM past the hook processes (client, helper,
+// nsexec): each of them is this binary, whose Bubble Tea init asks the
+// terminal for its colours when TERM names one, and would write that query
+// to the learner's terminal and take the answer from it. With TERM=dumb
+// there they do not; the program gets the real TERM back.
+const EnvTerm = "NETTUTOR_TERM"
+
+// HideTerm returns env with TERM moved to EnvTerm and TERM=dumb.
+func HideTerm(env []string) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "TERM="); ok {
+			out = append(out, EnvTerm+"="+v)
+			continue
+		}
+		if strings.HasPrefix(kv, EnvTerm+"=") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "TERM=dumb")
+}
+
+// restoreTerm undoes HideTerm.
+func restoreTerm(env []string) []string {
+	out := make([]string, 0, len(env))
+	real := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, EnvTerm+"="); ok {
+			real = v
+			continue
+		}
+		if strings.HasPrefix(kv, "TERM=") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	if real != "" {
+		out = append(out, "TERM="+real)
+	}
+	return out
 }
 
 // Close ends the keeper: every lab process dies with it (it is their PID

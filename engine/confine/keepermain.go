@@ -322,7 +322,7 @@ func (k *keeperState) spawn(c *net.UnixConn, spec *Spec, stdio []*os.File) error
 	cmd.Args[0] = helperHook
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio[0], stdio[1], stdio[2]
 	cmd.ExtraFiles = []*os.File{conn}
-	cmd.Env = []string{}
+	cmd.Env = []string{"TERM=dumb"} // see EnvTerm
 	// New mount and PID namespaces per spawn: the program sees only its
 	// own processes and gets its own /proc and /sys. No Pdeathsig: it
 	// follows the starting thread, which may be one that newNetns ends;

@@ -16,7 +16,10 @@ type Limits struct {
 	Pids int
 	// Memory is the most memory, in bytes: memory.max (or v1
 	// memory.limit_in_bytes) for the whole lab where a cgroup is available,
-	// and RLIMIT_AS for each process in any case.
+	// and RLIMIT_DATA for each process in any case. RLIMIT_DATA, not
+	// RLIMIT_AS: it counts memory a process writes to, not address space it
+	// reserves, so a Go program (nettutor itself in a lab shell), which
+	// reserves far more than it uses, still starts under it.
 	Memory int64
 	// CPUTime is the most CPU time one process may use (RLIMIT_CPU); where a
 	// cgroup is available the lab as a whole also gets at most one core.

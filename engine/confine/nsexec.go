@@ -24,10 +24,10 @@ func nsexecMain() {
 	mountProc := fs.Bool("mount-proc", false, "mount a private /proc (new mount+pid namespace)")
 	hostname := fs.String("hostname", "", "set the hostname first (new UTS namespace)")
 	nproc := fs.Int("nproc", 0, "RLIMIT_NPROC")
-	as := fs.Int64("as", 0, "RLIMIT_AS in bytes")
+	data := fs.Int64("data", 0, "RLIMIT_DATA in bytes")
 	cpu := fs.Int("cpu", 0, "RLIMIT_CPU in seconds")
 	if err := fs.Parse(os.Args[1:]); err != nil || fs.NArg() == 0 {
-		reexec.Fail(127, "%s: usage: [-mount-proc] [-hostname H] [-nproc N] [-as B] [-cpu S] -- PROGRAM ARGS", nsexecHook)
+		reexec.Fail(127, "%s: usage: [-mount-proc] [-hostname H] [-nproc N] [-data B] [-cpu S] -- PROGRAM ARGS", nsexecHook)
 	}
 	if *mountProc {
 		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
@@ -63,8 +63,8 @@ func nsexecMain() {
 		if *nproc > 0 {
 			lim = append(lim, fmt.Sprintf("--nproc=%d", *nproc))
 		}
-		if *as > 0 {
-			lim = append(lim, fmt.Sprintf("--as=%d", *as))
+		if *data > 0 {
+			lim = append(lim, fmt.Sprintf("--data=%d", *data))
 		}
 		if *cpu > 0 {
 			lim = append(lim, fmt.Sprintf("--cpu=%d", *cpu))
@@ -82,8 +82,8 @@ func nsexecMain() {
 		set(unix.RLIMIT_NPROC, uint64(*nproc))
 		set(unix.RLIMIT_CPU, uint64(*cpu))
 		_ = unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{})
-		set(unix.RLIMIT_AS, uint64(*as))
+		set(unix.RLIMIT_DATA, uint64(*data))
 	}
-	err = syscall.Exec(path, argv, os.Environ())
+	err = syscall.Exec(path, argv, restoreTerm(os.Environ()))
 	reexec.Fail(126, "exec %s: %v", argv[0], err)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -43,6 +44,10 @@ var (
 	rootOnce sync.Once
 	rootErr  error
 )
+
+// LabBinDir is where the lab finds the nettutor binary; lab programs have
+// it on PATH.
+const LabBinDir = "/opt/nettutor/bin"
 
 // RootDir is where the lab root is built, inside the sandbox's private /run.
 const RootDir = "/run/nettutor/root"
@@ -96,6 +101,18 @@ func buildRoot(dir string, m IDMap) error {
 	}
 	if err := buildDev(filepath.Join(dir, "dev")); err != nil {
 		return err
+	}
+	// nettutor itself, read-only, so `nettutor inspect` and `trace` work
+	// in a lab shell on the lab's own namespaces.
+	if err := os.MkdirAll(filepath.Join(dir, LabBinDir), 0o755); err != nil {
+		return err
+	}
+	// By its path: /proc/self/exe names the file in the mount namespace
+	// nettutor was started from, which is not this one.
+	if exe, err := os.Readlink("/proc/self/exe"); err == nil && !strings.HasSuffix(exe, " (deleted)") {
+		if err := bindHost(exe, filepath.Join(dir, LabBinDir, "nettutor")); err != nil {
+			return err
+		}
 	}
 	// The root itself read-only: the lab cannot add or replace anything at
 	// its top, only write where the keeper mounts a tmpfs.

@@ -44,6 +44,11 @@ func spawnMain() {
 		tty = err == nil
 		spec.TTY = tty
 	}
+	if tty {
+		// Bytes the terminal sent the TUI (a late answer to one of its
+		// queries) would otherwise be the shell's first input.
+		_ = unix.IoctlSetInt(0, unix.TCFLSH, unix.TCIFLUSH)
+	}
 	c, err := net.DialUnix("unixpacket", nil, &net.UnixAddr{Name: os.Args[1], Net: "unixpacket"})
 	if err != nil {
 		fail("reach the lab keeper: %v", err)
@@ -53,7 +58,9 @@ func spawnMain() {
 	}
 	var st status
 	if _, err := recvMsg(c, &st); err != nil {
-		fail("the lab lost %s: %v", spec.Argv[0], err)
+		// The lab ended under the program (reset, or nettutor stopping):
+		// it was killed with the lab, and says so by its status alone.
+		os.Exit(128 + int(syscall.SIGKILL))
 	}
 	if tty {
 		// The program had the terminal's foreground; hand it back to our

@@ -125,6 +125,9 @@ func Enter() error {
 			os.Exit(ExitUnavailable)
 		}
 		inside = true
+		// The report pipe, if any, must not leak into what the lab runs.
+		ReportFile()
+		handleStops()
 		return nil
 	}
 	code, err := runParent()
@@ -303,8 +306,12 @@ func startAndWait(sub *subRange) (int, error) {
 	// this goroutine on its thread for the child's whole life.
 	runtime.LockOSThread()
 	// The terminal sends ^C and friends to the whole foreground group; the
-	// child decides what they mean, the parent only waits.
-	signal.Ignore(syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP, syscall.SIGTTOU, syscall.SIGTTIN)
+	// child decides what they mean, the parent only passes them on. They
+	// are caught, not ignored, from before the start: an ignored signal
+	// would stay ignored in the child, and in everything it runs.
+	fwd := make(chan os.Signal, 4)
+	signal.Notify(fwd, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(fwd)
 	if err := cmd.Start(); err != nil {
 		w.Close()
 		goR.Close()
@@ -332,8 +339,9 @@ func startAndWait(sub *subRange) (int, error) {
 		return 0, &Error{"start sandbox", err}
 	}
 	goW.Close()
-	fwd := make(chan os.Signal, 4)
-	signal.Notify(fwd, syscall.SIGTERM, syscall.SIGHUP)
+	// The child may leave us in the background when it ends (its own
+	// group had the terminal): giving the terminal back must not stop us.
+	signal.Ignore(syscall.SIGTTOU, syscall.SIGTTIN, syscall.SIGTSTP)
 	go func() {
 		for s := range fwd {
 			_ = cmd.Process.Signal(s)
@@ -351,7 +359,6 @@ func startAndWait(sub *subRange) (int, error) {
 	}
 	err = cmd.Wait()
 	signal.Stop(fwd)
-	close(fwd)
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

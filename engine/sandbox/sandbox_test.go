@@ -68,18 +68,3 @@ func TestLabEtcSubIDs(t *testing.T) {
 		t.Errorf("%s is not a mount point of its own", NetnsDir)
 	}
 }
-
-// TestProcSysReadOnlyButNet: kernel parameters that are not per namespace
-// cannot be written from the lab; the net ones can.
-func TestProcSysReadOnlyButNet(t *testing.T) {
-	if err := os.WriteFile("/proc/sys/kernel/printk_ratelimit", []byte("5\n"), 0); err == nil {
-		t.Error("wrote /proc/sys/kernel/printk_ratelimit from inside the sandbox")
-	}
-	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", b, 0); err != nil {
-		t.Errorf("cannot write a net sysctl: %v", err)
-	}
-}
