@@ -54,8 +54,12 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 	timeout := fs.Duration("timeout", lessons.DefaultAnswerTimeout, "time limit of each answer")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "answers graded at once")
 	one := fs.Bool("one", false, "grade in this process (internal)")
+	limits := addLimitFlags(fs)
 	pos, err := parseAnywhere(fs, args)
 	if err != nil {
+		return nil, err
+	}
+	if err := limits.apply(); err != nil {
 		return nil, err
 	}
 	if err := checkLang(*lang); err != nil {

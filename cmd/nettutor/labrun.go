@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -29,13 +30,31 @@ func cmdSandbox(args []string) int {
 	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON to this file")
 	quiet := fs.Bool("quiet", false, "do not print the snapshot")
 	timeout := fs.Duration("timeout", time.Minute, "kill the script after this long")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 1 {
-		fmt.Fprintln(os.Stderr, "nettutor sandbox: usage: nettutor sandbox [--state-json F] [--quiet] [SCRIPT]")
+	limits := addLimitFlags(fs)
+	const usage = "usage: nettutor sandbox [--state-json F] [--quiet] [--timeout D] [--max-procs N] [--max-memory M] [--max-cpu-time D] [SCRIPT]"
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Println(usage)
+		fmt.Println("runs SCRIPT (or an interactive shell) confined in a fresh lab, then prints what it built")
+		fs.SetOutput(os.Stdout)
+		fs.PrintDefaults()
+		return 0
+	}
+	if err == nil && fs.NArg() > 1 {
+		err = fmt.Errorf("one script at most, got %d", fs.NArg())
+	}
+	if err == nil {
+		err = limits.apply()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor sandbox: %v (%s)\n", err, usage)
 		return 2
 	}
 	script := fs.Arg(0)
 	if script != "" {
-		if _, err := os.Stat(script); err != nil {
+		// Refused before the sandbox: a FIFO, a device, a folder, a file
+		// over the limit.
+		if err := lessons.CheckBounded(script, lessons.MaxFileSize); err != nil {
 			fmt.Fprintf(os.Stderr, "nettutor sandbox: %v\n", err)
 			return 2
 		}

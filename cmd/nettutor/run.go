@@ -34,6 +34,7 @@ func cmdRun(args []string) int {
 	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON (as inspect --json) to this file")
 	pcapDir := fs.String("pcap", "", "write each capture point's packets as DIR/CAPTURE.pcap")
 	from := fs.Int("from", 1, "replay the steps before step N as the TUI does (traffic included), then run and print from N on")
+	limits := addLimitFlags(fs)
 	pos, err := parseAnywhere(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		l := *lang
@@ -49,6 +50,9 @@ func cmdRun(args []string) int {
 		return badInput("run", err.Error())
 	}
 	if err := checkLang(*lang); err != nil {
+		return badInput("run", err.Error())
+	}
+	if err := limits.apply(); err != nil {
 		return badInput("run", err.Error())
 	}
 	if len(pos) != 1 {

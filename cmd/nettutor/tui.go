@@ -31,7 +31,12 @@ func cmdTUI(args []string) int {
 	fs := flag.NewFlagSet("nettutor", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	lang := langFlag(fs)
+	limits := addLimitFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
+		return 2
+	}
+	if err := limits.apply(); err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
 		return 2
 	}

@@ -2,6 +2,7 @@ package confine
 
 import (
 	"bufio"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,7 +27,10 @@ var cgroupSeq atomic.Int64
 // newCgroup makes the lab's cgroup and writes its limits; nil when there
 // is none to be had.
 func newCgroup(lim Limits) *cgroup {
-	name := fmt.Sprintf("nettutor-%d-%d-%d", os.Getppid(), os.Getpid(), cgroupSeq.Add(1))
+	// Unique across sandboxes, whose pids all look alike (each is PID 1).
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	name := fmt.Sprintf("nettutor-%x-%d", rnd, cgroupSeq.Add(1))
 	if base, ok := v2Base(); ok {
 		dir := filepath.Join(base, name)
 		if os.Mkdir(dir, 0o755) == nil {

@@ -2,6 +2,7 @@ package confine
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -30,8 +31,28 @@ type Limits struct {
 var DefaultLimits = Limits{Pids: 512, Memory: 512 << 20, CPUTime: 2 * time.Minute}
 
 // Current are the limits that new labs of this process get; cmd sets them
-// from its flags (the sandbox child parses the same flags again).
-var Current = DefaultLimits
+// from its flags, and a parent nettutor passes them on in EnvLimits.
+var Current = fromEnv()
+
+// EnvLimits carries the limits to a sandbox child and to the graders of a
+// class run.
+const EnvLimits = "NETTUTOR_LIMITS"
+
+// Env is the limits as EnvLimits holds them: procs,bytes,seconds.
+func (l Limits) Env() string {
+	return fmt.Sprintf("%d,%d,%d", l.Pids, l.Memory, int64(l.CPUTime/time.Second))
+}
+
+func fromEnv() Limits {
+	var p, m, c int64
+	if _, err := fmt.Sscanf(os.Getenv(EnvLimits), "%d,%d,%d", &p, &m, &c); err == nil {
+		l := Limits{Pids: int(p), Memory: m, CPUTime: time.Duration(c) * time.Second}
+		if l.Valid() == nil {
+			return l
+		}
+	}
+	return DefaultLimits
+}
 
 // Valid says whether the limits can be applied.
 func (l Limits) Valid() error {
