@@ -134,43 +134,78 @@ func (l *Lab) serveBanner(ctx context.Context, ns string, port int, banner strin
 }
 
 // WaitBanners waits, for at most limit, until every banner server of the
-// lab listens. Between two clients the loop starts a new nc, a few
-// milliseconds in which a connection would be refused; the runner waits
-// before each connect so that a second connection right after a first one
-// finds the server as a person typing it would. It reports whether all
-// listen.
+// lab is ready for its next client. Between two clients the loop starts a
+// new nc; and while one nc serves a client, its listening socket stays
+// open without accepting again, so a second connection then would be
+// queued and reset when that nc exits. The runner waits here before each
+// connect, so that a connection right after another finds the server the
+// way a person typing the commands one by one would. It reports whether
+// all are ready.
 func (l *Lab) WaitBanners(limit time.Duration) bool {
 	bannerMu.Lock()
 	keys := append([]bannerKey(nil), bannerServers[l]...)
 	bannerMu.Unlock()
 	deadline := time.Now().Add(limit)
 	for _, k := range keys {
-		for {
-			ok, err := l.listening(k.ns, k.port)
-			if err != nil {
-				break // the namespace is gone: nothing to wait for
-			}
-			if ok {
-				break
-			}
-			if time.Now().After(deadline) {
-				return false
-			}
-			time.Sleep(time.Millisecond)
+		if !l.bannerReady(k, deadline) {
+			return false
 		}
 	}
 	return true
 }
 
-// listening reports whether a TCP socket listens on port in namespace ns
-// (/proc/net/tcp, read from a thread inside the namespace).
+// bannerSteady is how long one listening socket must be seen, with no
+// connection being served on the port, for its nc to be the one waiting
+// for the next client: an nc that has just served one holds its listening
+// socket only until it exits, well under a millisecond later.
+const bannerSteady = 3 * time.Millisecond
+
+// bannerReady waits until the server k is ready (see WaitBanners).
+func (l *Lab) bannerReady(k bannerKey, deadline time.Time) bool {
+	var inode string
+	var since time.Time
+	for {
+		st, err := l.tcpPort(k.ns, k.port)
+		if err != nil {
+			return true // the namespace is gone: nothing to wait for
+		}
+		now := time.Now()
+		switch {
+		case st.listen == "" || st.busy:
+			inode = ""
+		case st.listen != inode:
+			inode, since = st.listen, now
+		case now.Sub(since) >= bannerSteady:
+			return true
+		}
+		if now.After(deadline) {
+			return false
+		}
+		time.Sleep(500 * time.Microsecond)
+	}
+}
+
+// portState is what /proc/net/tcp says about one local port.
+type portState struct {
+	listen string // inode of the listening socket, "" if none
+	busy   bool   // a connection on the port is open or closing
+}
+
+// listening reports whether a TCP socket listens on port in namespace ns.
 func (l *Lab) listening(ns string, port int) (bool, error) {
+	st, err := l.tcpPort(ns, port)
+	return st.listen != "", err
+}
+
+// tcpPort reads the sockets of a local TCP port in namespace ns
+// (/proc/net/tcp, read from a thread inside the namespace).
+func (l *Lab) tcpPort(ns string, port int) (portState, error) {
+	var st portState
 	fd, err := l.NsHandle(ns)
 	if err != nil {
-		return false, err
+		return st, err
 	}
 	want := fmt.Sprintf(":%04X", port)
-	found := false
 	err = nsutil.Do(fd, func() error {
 		f, err := os.Open("/proc/thread-self/net/tcp")
 		if err != nil {
@@ -179,16 +214,23 @@ func (l *Lab) listening(ns string, port int) (bool, error) {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
+			// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
 			fields := strings.Fields(sc.Text())
-			// sl local_address rem_address st ...; 0A is LISTEN.
-			if len(fields) > 3 && strings.HasSuffix(fields[1], want) && fields[3] == "0A" {
-				found = true
+			if len(fields) < 10 || !strings.HasSuffix(fields[1], want) {
+				continue
+			}
+			switch fields[3] {
+			case "0A": // LISTEN
+				st.listen = fields[9]
+			case "06", "07": // TIME_WAIT, CLOSE: no process holds them
+			default:
+				st.busy = true
 			}
 		}
 		return sc.Err()
 	})
 	if err != nil {
-		return false, fmt.Errorf("%s: read the listening sockets: %w", nsOr(ns), err)
+		return st, fmt.Errorf("%s: read the sockets of port %d: %w", nsOr(ns), port, err)
 	}
-	return found, nil
+	return st, nil
 }

@@ -346,3 +346,101 @@ func TestCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 		t.Errorf("only %d ping steps with captures in the built-in lessons", covered)
 	}
 }
+
+// tcpConn is what one capture point saw of TCP: SYNs (without ACK) and
+// the client ports, the lower-numbered ends being the servers' 80/8080.
+func tcpConns(pkts []Packet) (syns map[string]int, ports map[string]map[uint16]bool) {
+	syns, ports = map[string]int{}, map[string]map[uint16]bool{}
+	for _, p := range pkts {
+		d := p.Data
+		if len(d) < 14+20+20 || binary.BigEndian.Uint16(d[12:14]) != 0x0800 || d[14+9] != 6 {
+			continue
+		}
+		ihl := int(d[14]&0x0f) * 4
+		tcp := d[14+ihl:]
+		if len(tcp) < 14 {
+			continue
+		}
+		sp, dp := binary.BigEndian.Uint16(tcp[0:2]), binary.BigEndian.Uint16(tcp[2:4])
+		client := max(sp, dp) // the ephemeral end
+		if ports[p.Point] == nil {
+			ports[p.Point] = map[uint16]bool{}
+		}
+		ports[p.Point][client] = true
+		if flags := tcp[13]; flags&0x02 != 0 && flags&0x10 == 0 {
+			syns[p.Point]++
+		}
+	}
+	return syns, ports
+}
+
+// TestCapturesHoldOnlyTheLearnersConnect: a step whose one command is an
+// nc shows one TCP connection at every capture point (one SYN, one client
+// port), however many connects its expectations make; docker-networks'
+// -p 8080:80 step showed 23 to 27 packets before.
+func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
+	ls, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab := newLab(t)
+	covered := 0
+	for _, l := range ls {
+		steps := map[int]bool{}
+		for i, st := range l.Steps {
+			n := 0
+			for _, a := range st.Actions {
+				switch a.Kind {
+				case "tcp_connect":
+					n++
+				case "ping", "run":
+					n = 99
+				}
+			}
+			if n == 1 && len(st.Captures) > 0 {
+				steps[i] = true
+			}
+		}
+		if len(steps) == 0 {
+			continue
+		}
+		t.Run(l.ID, func(t *testing.T) {
+			if err := lab.Reset(); err != nil {
+				t.Fatal(err)
+			}
+			r := NewRunner(lab, l, Options{})
+			defer r.Close()
+			for !r.Done() {
+				res, err := r.RunNext(context.Background())
+				if err != nil || !res.OK() {
+					t.Fatalf("step %d: %v\n%s", r.Next(), err, failures(res))
+				}
+				if !steps[res.Index] {
+					continue
+				}
+				covered++
+				time.Sleep(50 * time.Millisecond)
+				var kept []Packet
+				for _, p := range r.Packets() {
+					if p.Step == res.Index {
+						kept = append(kept, p)
+					}
+				}
+				for what, pkts := range map[string][]Packet{"step packets": res.Packets, "all packets": kept} {
+					syns, ports := tcpConns(pkts)
+					if len(ports) == 0 {
+						t.Errorf("step %d (%s), %s: no TCP at any capture point", res.Index+1, res.Step.ID, what)
+					}
+					for pt, ps := range ports {
+						if syns[pt] != 1 || len(ps) != 1 {
+							t.Errorf("step %d (%s), %s: %s saw %d SYNs and %d client ports, want 1 and 1", res.Index+1, res.Step.ID, what, pt, syns[pt], len(ps))
+						}
+					}
+				}
+			}
+		})
+	}
+	if covered == 0 {
+		t.Error("no built-in step connects once with capture points running")
+	}
+}
