@@ -81,30 +81,42 @@ func RunClass(ctx context.Context, files []string, o ClassOptions) *ClassOutcome
 	for i := range ready {
 		ready[i] = make(chan struct{})
 	}
-	sem := make(chan struct{}, jobs)
+	// Answers start in the order given (so lines appear as they finish),
+	// at most jobs at a time; once ctx is done, none is started.
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range files {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				for j := i; j < len(files); j++ {
+					results[j] = &Result{File: files[j], Interrupted: true, Code: -1}
+					close(ready[j])
+				}
+				return
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	// When no sandbox can be made, every child would say so: the first
 	// one's explanation is shown once and the rest are not started.
 	var unavailable atomic.Pointer[string]
-	for i, f := range files {
+	for range jobs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(ready[i])
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				results[i] = &Result{File: f, Interrupted: true, Code: -1}
-				return
-			}
-			defer func() { <-sem }()
-			if msg := unavailable.Load(); msg != nil {
-				results[i] = &Result{File: f, Err: oneLine(*msg), Code: sandbox.ExitUnavailable}
-				return
-			}
-			results[i] = gradeChild(ctx, o, f)
-			if r := results[i]; r.Report == nil && r.Code == sandbox.ExitUnavailable && strings.Contains(r.Stderr, "cannot make the lab sandbox") {
-				unavailable.CompareAndSwap(nil, &r.Stderr)
+			for i := range next {
+				f := files[i]
+				if msg := unavailable.Load(); msg != nil {
+					results[i] = &Result{File: f, Err: oneLine(*msg), Code: sandbox.ExitUnavailable}
+				} else {
+					results[i] = gradeChild(ctx, o, f)
+					if r := results[i]; r.Report == nil && r.Code == sandbox.ExitUnavailable && strings.Contains(r.Stderr, "cannot make the lab sandbox") {
+						unavailable.CompareAndSwap(nil, &r.Stderr)
+					}
+				}
+				close(ready[i])
 			}
 		}()
 	}
