@@ -108,3 +108,30 @@ func BenchmarkSnapshot(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLabNew is what a lab costs before its first action: the lab's
+// keeper started in its own user, mount, PID, UTS, IPC and network
+// namespaces (the lab root is built once per process and is not in the
+// loop), its cgroup where there is one, the host namespace made and
+// pinned; then the lab closed again.
+func BenchmarkLabNew(b *testing.B) {
+	for b.Loop() {
+		l, err := New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		l.Close()
+	}
+}
+
+// BenchmarkLabCmd is one confined program, `true`, run to its end in the
+// lab host namespace: the spawn client, the keeper, the helper with its
+// fresh /proc and /sys, nsexec and prlimit.
+func BenchmarkLabCmd(b *testing.B) {
+	l := newLab(b)
+	for b.Loop() {
+		if err := l.Job(HostNS, "true").Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

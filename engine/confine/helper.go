@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -216,6 +217,14 @@ func startProgram(spec *Spec) (int, error) {
 	}
 	args = append(args, "--")
 	args = append(args, spec.Argv...)
+	prog := "/proc/self/exe"
+	if pl, err := exec.LookPath("prlimit"); err == nil && !spec.MountProc && spec.Hostname == "" {
+		// Nothing to do in the program's own namespaces before it runs:
+		// prlimit applies the limits and execs it, one Go start fewer.
+		// (The helper handles no signal, so the program starts with the
+		// default dispositions all the same.)
+		prog, args = pl, append(prlimitArgs(spec.Limits.Pids, spec.Limits.Memory, int(spec.Limits.CPUTime.Seconds())), spec.Argv...)
+	}
 	sys := &syscall.SysProcAttr{Cloneflags: flags}
 	if m := spec.UserNS; m != nil {
 		sys.Cloneflags |= unix.CLONE_NEWUSER
@@ -232,8 +241,12 @@ func startProgram(spec *Spec) (int, error) {
 			sys.Setpgid, sys.Foreground, sys.Ctty = true, true, 0
 		}
 	}
-	p, err := os.StartProcess("/proc/self/exe", args, &os.ProcAttr{
-		Env: HideTerm(labEnv(restoreTerm(spec.Env))), Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}, Sys: sys,
+	env := labEnv(restoreTerm(spec.Env))
+	if prog == "/proc/self/exe" {
+		env = HideTerm(env) // nsexec is this binary: see EnvTerm
+	}
+	p, err := os.StartProcess(prog, args, &os.ProcAttr{
+		Env: env, Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}, Sys: sys,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("start %s: %w", spec.Argv[0], err)

@@ -211,8 +211,12 @@ func (k *Keeper) call(req request, fds ...int) ([]*os.File, error) {
 
 // NewNetns makes a network namespace owned by the lab's user namespace and
 // returns a handle to it; nothing pins it yet.
-func (k *Keeper) NewNetns() (netns.NsHandle, error) {
-	files, err := k.call(request{Op: "netns"})
+func (k *Keeper) NewNetns() (netns.NsHandle, error) { return k.NewPinned("") }
+
+// NewPinned makes a network namespace like NewNetns and pins it at labPath
+// (see Pin) in the same request.
+func (k *Keeper) NewPinned(labPath string) (netns.NsHandle, error) {
+	files, err := k.call(request{Op: "netns", Path: labPath})
 	if err != nil {
 		return -1, err
 	}

@@ -190,6 +190,14 @@ func (k *keeperState) serve(c *net.UnixConn) {
 			answer(err)
 			return
 		}
+		if req.Path != "" {
+			// Made and pinned in one request: a lab build makes several.
+			if err := pin(f, req.Path); err != nil {
+				f.Close()
+				answer(err)
+				return
+			}
+		}
 		answer(nil, int(f.Fd()))
 		f.Close()
 	case "pin":

@@ -59,19 +59,7 @@ func nsexecMain() {
 	// when it cannot. Soft and hard alike, and no core files (a crash must
 	// leave nothing for a core_pattern to act on).
 	if pl, err := exec.LookPath("prlimit"); err == nil {
-		lim := []string{"prlimit", "--core=0"}
-		if *nproc > 0 {
-			lim = append(lim, fmt.Sprintf("--nproc=%d", *nproc))
-		}
-		if *data > 0 {
-			lim = append(lim, fmt.Sprintf("--data=%d", *data))
-		}
-		if *cpu > 0 {
-			lim = append(lim, fmt.Sprintf("--cpu=%d", *cpu))
-		}
-		// The program by its name, as given: prlimit finds it on PATH and
-		// the program's argv[0] stays what a shell would give it.
-		path, argv = pl, append(append(lim, "--"), argv...)
+		path, argv = pl, append(prlimitArgs(*nproc, *data, *cpu), argv...)
 	} else {
 		// No prlimit on this machine: set them here, as late as can be.
 		set := func(res int, v uint64) {
@@ -86,4 +74,22 @@ func nsexecMain() {
 	}
 	err = syscall.Exec(path, argv, restoreTerm(os.Environ()))
 	reexec.Fail(126, "exec %s: %v", argv[0], err)
+}
+
+// prlimitArgs is the prlimit(1) command line that applies the limits and
+// then runs the program that follows it, by its name as given: prlimit
+// finds it on PATH, and the program's argv[0] stays what a shell would give
+// it. No core files: a crash must leave nothing for a core_pattern to act on.
+func prlimitArgs(nproc int, data int64, cpu int) []string {
+	lim := []string{"prlimit", "--core=0"}
+	if nproc > 0 {
+		lim = append(lim, fmt.Sprintf("--nproc=%d", nproc))
+	}
+	if data > 0 {
+		lim = append(lim, fmt.Sprintf("--data=%d", data))
+	}
+	if cpu > 0 {
+		lim = append(lim, fmt.Sprintf("--cpu=%d", cpu))
+	}
+	return append(lim, "--")
 }
