@@ -17,8 +17,10 @@ package test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand"
 	"net"
 	"os"
@@ -30,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -489,6 +492,7 @@ func TestHostileEscape(t *testing.T) {
 				t.Errorf("HOLE: core_pattern changed to %q (restored to %q)", now, coreBefore)
 			}
 		})
+		binBefore := fileSum(t, bin)
 		var before map[string]string
 		if root {
 			before = hostState(t)
@@ -576,13 +580,29 @@ func TestHostileEscape(t *testing.T) {
 			"remount-usr-rw", "remount-usr-rw-bind", "write-usr-after-remount", "umount-usr",
 			"mknod-char", "mknod-block", "mount-devtmpfs",
 			"tmux-socket", "tcp-host-loopback", "tcp-nsenter-loopback",
-			"proc1-fd", "proc1-mem")
+			"proc1-fd", "proc1-mem",
+			"append-nettutor-bin", "remount-nettutor-bin", "append-proc1-exe",
+			"nested-core-pattern", "nested-mount-devtmpfs", "nested-mknod")
+		if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err == nil {
+			mustFail(t, out, "sysfs-host-setting")
+		}
+		if sum := fileSum(t, bin); sum != binBefore {
+			t.Errorf("HOLE: the nettutor binary changed during the run")
+		}
 		if _, err := exec.LookPath("python3"); err == nil {
 			mustFail(t, out, "abstract-socket")
 		}
 		// Controls: the same tools work on the lab's own objects.
 		mustWork(t, out, "lab-link", "lab-nft", "lab-ip-forward", "lab-hostname", "mount-proc", "write-/tmp", "write-/root", "write-/home")
 	})
+}
+
+// fileSum is a digest of a file's content.
+func fileSum(t *testing.T, p string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	must(t, err)
+	return sha256.Sum256(b)
 }
 
 // startTmux starts a tmux server as the invoking user of the mode, at its
@@ -748,15 +768,28 @@ func TestHostileLeaks(t *testing.T) {
 		dirFD, err := os.Open(leak)
 		must(t, err)
 		defer dirFD.Close()
+		pr, pw, err := os.Pipe()
+		must(t, err)
+		defer pr.Close()
+		var st syscall.Stat_t
+		must(t, syscall.Fstat(int(pw.Fd()), &st))
+		h.vars["LAB_H4_PIPE"] = fmt.Sprintf("pipe:[%d]", st.Ino)
 		secret := "h4-env-" + h.token
 		h.script(t, "leaks.sh", "leaks.sh")
 		r := h.check(t, func(cmd *exec.Cmd) {
-			cmd.ExtraFiles = []*os.File{dirFD}
+			// fds 7 and 8, as a shell's `exec 7<dir 8>pipe` leaves them
+			// (nettutor uses low numbers of its own for its children).
+			cmd.ExtraFiles = []*os.File{nil, nil, nil, nil, dirFD, pw}
 			cmd.Env = append(cmd.Env, "H4_INVOKER_SECRET="+secret)
 		}, "check", "veth/connect", "--answer", "leaks.sh", "--json")
+		pw.Close()
+		got, _ := io.ReadAll(pr)
 		out := reports(t, r)["leaks.sh"].AnswerOutput
 		t.Logf("exit %d:\n%s", r.code, out)
 		t.Run("fd", func(t *testing.T) {
+			if len(got) > 0 {
+				t.Errorf("HOLE (h4-findings F1): the answer wrote %q into a pipe the invoker holds", got)
+			}
 			if strings.Contains(out, "h4-fd-secret-"+h.token) {
 				t.Errorf("HOLE (h4-findings F1): the answer read a host file through a directory fd nettutor inherited")
 			}
@@ -766,8 +799,10 @@ func TestHostileLeaks(t *testing.T) {
 					t.Errorf("HOLE (h4-findings F1): the answer wrote %s on the host through an inherited fd", p)
 				}
 			}
-			if regexp.MustCompile(`(?m)^FD \d+ /`).MatchString(out) {
-				t.Errorf("HOLE (h4-findings F1): a host path is open in the answer:\n%s", regexp.MustCompile(`(?m)^FD .*$`).FindAllString(out, -1))
+			for _, target := range []string{leak, h.vars["LAB_H4_PIPE"]} {
+				if regexp.MustCompile(`(?m)^FD \d+ ` + regexp.QuoteMeta(target) + `$`).MatchString(out) {
+					t.Errorf("HOLE (h4-findings F1): the invoker's %s is open in the answer", target)
+				}
 			}
 		})
 		t.Run("env", func(t *testing.T) {

@@ -91,6 +91,25 @@ if command -v python3 >/dev/null; then
   try abstract-socket timeout 2 python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('\0$LAB_H4_ABSTRACT'); s.send(b'$mark')"
 fi
 
+# The host's nettutor binary, as the lab sees it (/opt/nettutor/bin) and as
+# the lab init's exe (runc's CVE-2019-5736): opened for appending, which
+# writes nothing even where it is allowed.
+try append-nettutor-bin sh -c ': >> /opt/nettutor/bin/nettutor'
+try remount-nettutor-bin mount -o remount,rw,bind /opt/nettutor/bin
+try append-proc1-exe sh -c ': >> /proc/1/exe'
+# A host setting in sysfs, written with the value it already has.
+thp=/sys/kernel/mm/transparent_hugepage/enabled
+if [ -e "$thp" ]; then
+  v=$(grep -o '\[[a-z]*\]' "$thp" | tr -d '[]')
+  try sysfs-host-setting sh -c "echo $v > $thp"
+fi
+# A nested user namespace has a full bounding set again, but only over
+# itself: the same host writes fail there too.
+unshare -U -r grep '^CapBnd' /proc/self/status 2>/dev/null | sed 's/^/NESTED /'
+try nested-core-pattern unshare -U -r sh -c "echo 'core.$mark' > /proc/sys/kernel/core_pattern"
+try nested-mount-devtmpfs unshare -U -r -m sh -c 'mkdir -p /tmp/dev3 && mount -t devtmpfs none /tmp/dev3'
+try nested-mknod unshare -U -r mknod /tmp/h4mem2 c 1 1
+
 # ptrace and file descriptors of the lab's init.
 try proc1-fd ls -l /proc/1/fd/
 try proc1-mem dd if=/proc/1/mem of=/dev/null bs=1 count=1 skip=4096

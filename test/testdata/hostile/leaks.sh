@@ -8,6 +8,9 @@ for f in /proc/self/fd/*; do
   case $n in 0|1|2) continue ;; esac
   target=$(readlink "$f" 2>/dev/null) || continue
   echo "FD $n $target"
+  # The test's own pipe only: a line written there would reach the
+  # invoker (other pipes may be anyone's, so they are left alone).
+  [ "$target" = "$LAB_H4_PIPE" ] && echo "h4-through-the-pipe-$LAB_H4_TOKEN" >&"$n" && echo "WROTE-PIPE fd$n"
   [ -d "$f" ] || continue
   cat "$f/secret" 2>/dev/null | sed "s/^/SECRET fd$n /"
   touch "$f/h4-$LAB_H4_TOKEN" 2>/dev/null && echo "WROTE fd$n"
