@@ -3,6 +3,7 @@ package confine
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
@@ -90,7 +92,8 @@ func helperMain() {
 	// Every namespace switch below and the fork of the program happen on
 	// this thread.
 	runtime.LockOSThread()
-	unix.CloseOnExec(3)
+	// The program gets its three streams and nothing else.
+	sandbox.CloseOnExecFrom(3)
 	f := os.NewFile(3, "conn")
 	fc, err := net.FileConn(f)
 	f.Close()
@@ -100,7 +103,10 @@ func helperMain() {
 	c := fc.(*net.UnixConn)
 	report := func(st status) { _ = sendMsg(c, st) }
 	var spec Spec
-	if len(os.Args) < 2 || json.Unmarshal([]byte(os.Args[1]), &spec) != nil || len(spec.Argv) == 0 {
+	sf := os.NewFile(4, "spec")
+	b, _ := io.ReadAll(io.LimitReader(sf, maxMsg))
+	sf.Close()
+	if json.Unmarshal(b, &spec) != nil || len(spec.Argv) == 0 {
 		report(status{Exit: 127, Err: "bad spawn request"})
 		os.Exit(1)
 	}
@@ -154,6 +160,12 @@ func helperSetup(spec *Spec) error {
 	}
 	if err := unix.Chdir(dir); err != nil {
 		return fmt.Errorf("working folder %s: %w", dir, err)
+	}
+	// The helper runs as the same uid as the program: made non-dumpable,
+	// it can be traced only with CAP_SYS_PTRACE, which the program lacks,
+	// so no program can make it report an end that has not come.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("make the helper non-dumpable: %w", err)
 	}
 	// no_new_privs: no setuid binary or file capability can give a lab
 	// program more than it has.

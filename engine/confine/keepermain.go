@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine/reexec"
+	"github.com/nettutor/nettutor/engine/sandbox"
 	"golang.org/x/sys/unix"
 )
 
@@ -39,6 +40,9 @@ func keeperMain() {
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
+	sandbox.CloseOnExecFrom(5) // nothing the keeper starts inherits what it did
+	unix.CloseOnExec(3)
+	unix.CloseOnExec(4)
 	ready := os.NewFile(4, "ready")
 	if err := keeperSetup(*root); err != nil {
 		fmt.Fprintf(ready, "%v\n", err)
@@ -326,10 +330,18 @@ func (k *keeperState) spawn(c *net.UnixConn, spec *Spec, stdio []*os.File) error
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("/proc/self/exe", string(b))
+	// The spec goes on a pipe, not in argv: the helper is PID 1 of the
+	// program's namespace, and anyone there may read /proc/1/cmdline.
+	specR, specW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer specR.Close()
+	go func() { _, _ = specW.Write(b); specW.Close() }()
+	cmd := exec.Command("/proc/self/exe")
 	cmd.Args[0] = helperHook
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio[0], stdio[1], stdio[2]
-	cmd.ExtraFiles = []*os.File{conn}
+	cmd.ExtraFiles = []*os.File{conn, specR}
 	cmd.Env = []string{"TERM=dumb"} // see EnvTerm
 	// New mount and PID namespaces per spawn: the program sees only its
 	// own processes and gets its own /proc and /sys. No Pdeathsig: it

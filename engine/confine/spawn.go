@@ -31,13 +31,17 @@ func spawnMain() {
 	if err := json.Unmarshal([]byte(os.Args[2]), &spec); err != nil {
 		fail("%s: bad spec: %v", spawnHook, err)
 	}
+	var env []string
 	for _, kv := range os.Environ() {
 		if v, ok := strings.CutPrefix(kv, EnvCwd+"="); ok {
 			spec.Dir = v
 			continue
 		}
-		spec.Env = append(spec.Env, kv)
+		env = append(env, kv)
 	}
+	// Only what a lab program may see leaves the engine: the keeper and
+	// the helper never hold the invoker's tokens or sockets either.
+	spec.Env = labEnv(restoreTerm(env))
 	tty := false
 	if spec.TTY {
 		_, err := unix.IoctlGetTermios(0, unix.TCGETS)

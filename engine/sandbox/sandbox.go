@@ -125,7 +125,9 @@ func Enter() error {
 			os.Exit(ExitUnavailable)
 		}
 		inside = true
-		// The report pipe, if any, must not leak into what the lab runs.
+		// Nothing the invoker left open reaches what the lab runs; the
+		// report pipe is marked close-on-exec by ReportFile.
+		CloseOnExecFrom(reportFD + 1)
 		ReportFile()
 		handleStops()
 		return nil
@@ -536,4 +538,21 @@ func prepareSubIDsAt(etc, state, content string) error {
 		}
 	}
 	return nil
+}
+
+// CloseOnExecFrom marks every file descriptor from fd up close-on-exec:
+// Go's exec passes on any descriptor that is not, and a descriptor the
+// invoker left open (a shell's `exec 7<dir`, a CI runner's) would give a
+// lab program a way around its root — a directory fd is a way out of a
+// pivot_root.
+func CloseOnExecFrom(fd int) {
+	if unix.CloseRange(uint(fd), ^uint(0), unix.CLOSE_RANGE_CLOEXEC) == nil {
+		return
+	}
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range ents {
+		if n, err := strconv.Atoi(e.Name()); err == nil && n >= fd {
+			unix.CloseOnExec(n)
+		}
+	}
 }
