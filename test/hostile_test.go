@@ -117,7 +117,14 @@ func newHostileLab(t *testing.T, m hostileMode) *hostileLab {
 	num := func(whole int) string { return fmt.Sprintf("%d.%06d", whole, r.Intn(1000000)) }
 	token := fmt.Sprintf("%06x", r.Intn(1<<24))
 	must(t, os.WriteFile(filepath.Join(dir, "secret"), []byte("h4-secret-"+token+"\n"), 0o644))
+	// The user's real home, as /etc/passwd says: the answer tries a marker
+	// there too (never a change to a file in it).
+	realHome := "/root"
+	if u, err := user.LookupId(strconv.Itoa(m.uid)); err == nil && u.HomeDir != "" {
+		realHome = u.HomeDir
+	}
 	return &hostileLab{mode: m, dir: dir, home: home, token: token, vars: map[string]string{
+		"LAB_H4_REALHOME":  realHome,
 		"LAB_H4_TOKEN":     token,
 		"LAB_H4_DIR":       dir,
 		"LAB_H4_HOME":      home,
@@ -450,11 +457,9 @@ func capBits(t *testing.T, out, name string) uint64 {
 // that matter outside are gone.
 func TestHostileEscape(t *testing.T) {
 	forModes(t, func(t *testing.T, h *hostileLab) {
-		root := os.Geteuid() == 0
-		if root {
+		if os.Geteuid() == 0 {
 			need(t, "ip", "nft", "iptables", "tmux")
 		}
-		mark := "h4-" + h.token
 		h.script(t, "escape.sh", "escape.sh")
 		startHostSleep(t, h.vars["LAB_H4_HOSTSLEEP"])
 
@@ -492,109 +497,131 @@ func TestHostileEscape(t *testing.T) {
 				t.Errorf("HOLE: core_pattern changed to %q (restored to %q)", now, coreBefore)
 			}
 		})
-		binBefore := fileSum(t, bin)
-		var before map[string]string
-		if root {
-			before = hostState(t)
+		// The same script as a graded answer and as `nettutor sandbox
+		// SCRIPT`: both run in the same confinement.
+		for _, via := range []string{"check", "sandbox"} {
+			t.Run(via, func(t *testing.T) { escapeContained(t, h, via, &reached) })
 		}
+	})
+}
+
+// escapeContained runs escape.sh through `nettutor VIA` and checks, from the
+// host, that none of its attempts got out.
+func escapeContained(t *testing.T, h *hostileLab, via string, reached *atomic.Int32) {
+	root := os.Geteuid() == 0
+	mark := "h4-" + h.token
+	binBefore := fileSum(t, bin)
+	var before map[string]string
+	if root {
+		before = hostState(t)
+	}
+	var out string
+	if via == "check" {
 		r := h.check(t, nil, "check", "veth/connect", "--answer", "escape.sh", "--json")
 		rep := reports(t, r)["escape.sh"]
-		out := rep.AnswerOutput
+		out = rep.AnswerOutput
 		t.Logf("exit %d in %v, answer output:\n%s", r.code, r.took, out)
 		if rep.Passed || r.code != 1 {
 			t.Errorf("exit %d, passed %v", r.code, rep.Passed)
 		}
-		if root {
-			compareHost(t, before, hostState(t), "after the escape attempts")
-			links, _ := exec.Command("ip", "-o", "link").CombinedOutput()
-			nft, _ := exec.Command("nft", "list", "tables").CombinedOutput()
-			if strings.Contains(string(links), "h4"+h.token) || strings.Contains(string(nft), "h4"+h.token) {
-				t.Errorf("HOLE: the answer's link or table is on the host:\n%s%s", links, nft)
-			}
+	} else {
+		r := h.check(t, nil, "sandbox", "--quiet", "--timeout", "30s", "escape.sh")
+		out = r.stdout + r.stderr
+		t.Logf("exit %d in %v, output:\n%s", r.code, r.took, out)
+		if r.code != 0 {
+			t.Errorf("sandbox exit %d", r.code)
 		}
+	}
+	if root {
+		compareHost(t, before, hostState(t), "after the escape attempts")
+		links, _ := exec.Command("ip", "-o", "link").CombinedOutput()
+		nft, _ := exec.Command("nft", "list", "tables").CombinedOutput()
+		if strings.Contains(string(links), "h4"+h.token) || strings.Contains(string(nft), "h4"+h.token) {
+			t.Errorf("HOLE: the answer's link or table is on the host:\n%s%s", links, nft)
+		}
+	}
 
-		// Files: no marker on the host, no secret in the output.
-		for _, d := range []string{"/root", "/etc", "/tmp", "/home", "/var/tmp", "/run", "/dev/shm", "/usr", "/usr/local", h.dir, h.home} {
-			p := filepath.Join(d, mark)
-			if _, err := os.Lstat(p); err == nil {
-				os.Remove(p)
-				t.Errorf("HOLE: the answer wrote %s on the host", p)
+	// Files: no marker on the host, no secret in the output.
+	for _, d := range []string{"/root", "/etc", "/tmp", "/home", "/var/tmp", "/run", "/dev/shm", "/usr", "/usr/local", h.dir, h.home, h.vars["LAB_H4_REALHOME"]} {
+		p := filepath.Join(d, mark)
+		if _, err := os.Lstat(p); err == nil {
+			os.Remove(p)
+			t.Errorf("HOLE: the answer wrote %s on the host", p)
+		}
+	}
+	for _, p := range []string{filepath.Join(h.dir, "tmux-"+mark), "/tmp/h4-bashrc-ran"} {
+		if _, err := os.Lstat(p); err == nil {
+			os.Remove(p)
+			t.Errorf("HOLE: the answer's payload ran outside: %s exists", p)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.home, ".bashrc")); string(b) != "# the invoking user's bashrc\n" {
+		t.Errorf("HOLE: the invoking user's .bashrc changed: %q", b)
+	}
+	if strings.Contains(out, "h4-secret-"+h.token) {
+		t.Errorf("HOLE: the answer read a host file next to it")
+	}
+	if shadow, err := os.ReadFile("/etc/shadow"); err == nil {
+		for _, l := range strings.Split(string(shadow), "\n") {
+			if l != "" && strings.Contains(out, l) {
+				t.Errorf("HOLE: the host's /etc/shadow line %q is in the output", strings.SplitN(l, ":", 2)[0])
 			}
 		}
-		for _, p := range []string{filepath.Join(h.dir, "tmux-"+mark), "/tmp/h4-bashrc-ran"} {
-			if _, err := os.Lstat(p); err == nil {
-				os.Remove(p)
-				t.Errorf("HOLE: the answer's payload ran outside: %s exists", p)
-			}
-		}
-		if b, _ := os.ReadFile(filepath.Join(h.home, ".bashrc")); string(b) != "# the invoking user's bashrc\n" {
-			t.Errorf("HOLE: the invoking user's .bashrc changed: %q", b)
-		}
-		if strings.Contains(out, "h4-secret-"+h.token) {
-			t.Errorf("HOLE: the answer read a host file next to it")
-		}
-		if shadow, err := os.ReadFile("/etc/shadow"); err == nil {
-			for _, l := range strings.Split(string(shadow), "\n") {
-				if l != "" && strings.Contains(out, l) {
-					t.Errorf("HOLE: the host's /etc/shadow line %q is in the output", strings.SplitN(l, ":", 2)[0])
-				}
-			}
-		}
-		if n := reached.Load(); n != 0 {
-			t.Errorf("HOLE: %d connections reached the host's loopback or abstract socket", n)
-		}
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("HOLE: %d connections reached the host's loopback or abstract socket", n)
+	}
 
-		// Processes: its own seen (control), the host's not.
-		if !strings.Contains(out, "SELF-SEEN") {
-			t.Errorf("control: the answer did not see its own process")
-		}
-		if strings.Contains(out, "FOUND-HOST") {
-			t.Errorf("HOLE: the answer saw a host process")
-		}
-		if m := regexp.MustCompile(`(?m)^UNCOVERED (\d+)`).FindStringSubmatch(out); m == nil || m[1] != "0" {
-			t.Errorf("HOLE: unmounting /proc uncovered processes: %v", m)
-		}
+	// Processes: its own seen (control), the host's not.
+	if !strings.Contains(out, "SELF-SEEN") {
+		t.Errorf("control: the answer did not see its own process")
+	}
+	if strings.Contains(out, "FOUND-HOST") {
+		t.Errorf("HOLE: the answer saw a host process")
+	}
+	if m := regexp.MustCompile(`(?m)^UNCOVERED (\d+)`).FindStringSubmatch(out); m == nil || m[1] != "0" {
+		t.Errorf("HOLE: unmounting /proc uncovered processes: %v", m)
+	}
 
-		// Capabilities and privileges inside.
-		for _, name := range []string{"CapBnd", "CapEff", "CapPrm"} {
-			v := capBits(t, out, name)
-			for bit, capName := range map[uint]string{16: "CAP_SYS_MODULE", 17: "CAP_SYS_RAWIO", 19: "CAP_SYS_PTRACE"} {
-				if v&(1<<bit) != 0 {
-					t.Errorf("HOLE: %s holds %s (%x)", name, capName, v)
-				}
+	// Capabilities and privileges inside.
+	for _, name := range []string{"CapBnd", "CapEff", "CapPrm"} {
+		v := capBits(t, out, name)
+		for bit, capName := range map[uint]string{16: "CAP_SYS_MODULE", 17: "CAP_SYS_RAWIO", 19: "CAP_SYS_PTRACE"} {
+			if v&(1<<bit) != 0 {
+				t.Errorf("HOLE: %s holds %s (%x)", name, capName, v)
 			}
 		}
-		if !regexp.MustCompile(`(?m)^STATUS NoNewPrivs:\s+1$`).MatchString(out) {
-			t.Errorf("no_new_privs is not set")
-		}
-		if m := regexp.MustCompile(`(?m)^UIDMAP\s+0\s+(\d+)\s+(\d+)`).FindStringSubmatch(out); m == nil {
-			t.Errorf("no uid_map line")
-		} else if !h.mode.rootless() && m[1] == "0" {
-			t.Errorf("HOLE: the lab's root is the host's root (uid_map %s)", m[0])
-		}
+	}
+	if !regexp.MustCompile(`(?m)^STATUS NoNewPrivs:\s+1$`).MatchString(out) {
+		t.Errorf("no_new_privs is not set")
+	}
+	if m := regexp.MustCompile(`(?m)^UIDMAP\s+0\s+(\d+)\s+(\d+)`).FindStringSubmatch(out); m == nil {
+		t.Errorf("no uid_map line")
+	} else if !h.mode.rootless() && m[1] == "0" {
+		t.Errorf("HOLE: the lab's root is the host's root (uid_map %s)", m[0])
+	}
 
-		mustFail(t, out,
-			"core-pattern", "core-pattern-fresh", "sysctl-core-pattern", "sysrq",
-			"nsenter-1-mnt-shadow", "read-shadow", "read-proc1-root-shadow", "read-secret", "bashrc",
-			"write-/etc", "write-/usr", "write-/usr/local", "write-"+h.dir, "write-"+h.home,
-			"remount-usr-rw", "remount-usr-rw-bind", "write-usr-after-remount", "umount-usr",
-			"mknod-char", "mknod-block", "mount-devtmpfs",
-			"tmux-socket", "tcp-host-loopback", "tcp-nsenter-loopback",
-			"proc1-fd", "proc1-mem",
-			"append-nettutor-bin", "remount-nettutor-bin", "append-proc1-exe",
-			"nested-core-pattern", "nested-mount-devtmpfs", "nested-mknod")
-		if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err == nil {
-			mustFail(t, out, "sysfs-host-setting")
-		}
-		if sum := fileSum(t, bin); sum != binBefore {
-			t.Errorf("HOLE: the nettutor binary changed during the run")
-		}
-		if _, err := exec.LookPath("python3"); err == nil {
-			mustFail(t, out, "abstract-socket")
-		}
-		// Controls: the same tools work on the lab's own objects.
-		mustWork(t, out, "lab-link", "lab-nft", "lab-ip-forward", "lab-hostname", "mount-proc", "write-/tmp", "write-/root", "write-/home")
-	})
+	mustFail(t, out,
+		"core-pattern", "core-pattern-fresh", "sysctl-core-pattern", "sysrq",
+		"nsenter-1-mnt-shadow", "read-shadow", "read-proc1-root-shadow", "read-secret", "bashrc",
+		"write-/etc", "write-/usr", "write-/usr/local", "write-"+h.dir, "write-"+h.home,
+		"remount-usr-rw", "remount-usr-rw-bind", "write-usr-after-remount", "umount-usr",
+		"mknod-char", "mknod-block", "mount-devtmpfs",
+		"tmux-socket", "tcp-host-loopback", "tcp-nsenter-loopback",
+		"proc1-fd", "proc1-mem",
+		"append-nettutor-bin", "remount-nettutor-bin", "append-proc1-exe",
+		"nested-core-pattern", "nested-mount-devtmpfs", "nested-mknod")
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err == nil {
+		mustFail(t, out, "sysfs-host-setting")
+	}
+	if sum := fileSum(t, bin); sum != binBefore {
+		t.Errorf("HOLE: the nettutor binary changed during the run")
+	}
+	if _, err := exec.LookPath("python3"); err == nil {
+		mustFail(t, out, "abstract-socket")
+	}
+	// Controls: the same tools work on the lab's own objects.
+	mustWork(t, out, "lab-link", "lab-nft", "lab-ip-forward", "lab-hostname", "mount-proc", "write-/tmp", "write-/root", "write-/home")
 }
 
 // fileSum is a digest of a file's content.

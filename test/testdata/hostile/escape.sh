@@ -61,7 +61,7 @@ ip link add "h4${t}l" type veth peer name "h4${t}m" 2>/dev/null; echo "TRY lab-l
 nft add table inet "h4${t}l" 2>/dev/null; echo "TRY lab-nft rc=$?"
 
 # Files: write markers everywhere, read the shadow file.
-for d in /root /etc /tmp /home /var/tmp /run /dev/shm /usr /usr/local "$LAB_H4_DIR" "$LAB_H4_HOME"; do
+for d in /root /etc /tmp /home /var/tmp /run /dev/shm /usr /usr/local "$LAB_H4_DIR" "$LAB_H4_HOME" "$LAB_H4_REALHOME"; do
   touch "$d/$mark" 2>/dev/null; echo "TRY write-$d rc=$?"
 done
 echo 'touch /tmp/h4-bashrc-ran' >> "$LAB_H4_HOME/.bashrc" 2>/dev/null; echo "TRY bashrc rc=$?"
