@@ -813,6 +813,9 @@ func TestHostileLeaks(t *testing.T) {
 		got, _ := io.ReadAll(pr)
 		out := reports(t, r)["leaks.sh"].AnswerOutput
 		t.Logf("exit %d:\n%s", r.code, out)
+		if !strings.Contains(out, "LEAKS-DONE") {
+			t.Fatalf("control: the leak hunt did not run to its end:\n%s", out)
+		}
 		t.Run("fd", func(t *testing.T) {
 			if len(got) > 0 {
 				t.Errorf("HOLE (h4-findings F1): the answer wrote %q into a pipe the invoker holds", got)

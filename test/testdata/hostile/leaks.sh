@@ -20,4 +20,6 @@ for p in /proc/[0-9]*; do
   cat "$p/cmdline" "$p/environ" 2>/dev/null | tr '\0' '\n' | grep -a "H4_INVOKER_SECRET" | sed "s|^|ENV $p |"
 done
 env | grep -a H4_INVOKER_SECRET | sed 's/^/ENV self /'
+fds=(/proc/self/fd/*)
+echo "LEAKS-DONE ${#fds[@]} fds"
 exit 0
