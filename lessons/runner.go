@@ -400,9 +400,14 @@ func replayEngine(a *Action) engine.Action {
 	return act
 }
 
-// muteOpen starts a window of the tutor's own traffic (now on).
+// muteOpen starts a window of the tutor's own traffic (now on). Only the
+// last window before it is kept: every packet of older ones was handed on
+// (quiesce) before the step after them ended.
 func (r *Runner) muteOpen() {
 	r.mu.Lock()
+	if n := len(r.muted); n > 1 {
+		r.muted = append(r.muted[:0], r.muted[n-1])
+	}
 	r.muted = append(r.muted, muteWindow{From: time.Now().Round(0)})
 	r.mu.Unlock()
 }
