@@ -842,3 +842,38 @@ func TestHostileLeaks(t *testing.T) {
 		})
 	})
 }
+
+// TestHostileLeftBehind: an answer that leaves daemons behind (setsid,
+// nohup, a PID namespace of their own) and exits leaves nothing running on
+// the host once its report is out, so nothing of it can act during the
+// checks or on the next answer.
+func TestHostileLeftBehind(t *testing.T) {
+	forModes(t, func(t *testing.T, h *hostileLab) {
+		h.script(t, "linger.sh", "linger.sh")
+		var seen atomic.Bool
+		marker := "sleep " + h.vars["LAB_H4_SELF"]
+		stop := poll(func() {
+			for _, c := range cmdlines() {
+				if strings.Contains(c, marker) {
+					seen.Store(true)
+				}
+			}
+		})
+		r := h.check(t, nil, "check", "veth/connect", "--answer", "linger.sh", "--json")
+		stop()
+		out := reports(t, r)["linger.sh"].AnswerOutput
+		t.Logf("exit %d in %v: %s", r.code, r.took, out)
+		if !seen.Load() {
+			t.Errorf("control: the host never saw the answer's daemons")
+		}
+		var left []string
+		for _, c := range cmdlines() {
+			if strings.Contains(c, marker) {
+				left = append(left, c)
+			}
+		}
+		if len(left) > 0 {
+			t.Errorf("HOLE: the answer's processes outlived it: %q", left)
+		}
+	})
+}
