@@ -1059,17 +1059,15 @@ func (c *checker) fileOwner(g AssertArgs) string {
 		}
 		return os.Getenv(k)
 	})
-	var st syscall.Stat_t
 	shown := g.Path // "$EXERCISE_DIR/proof", as the learner wrote it, not the lab's folder
-	if err := syscall.Lstat(path, &st); err != nil {
+	// A lab path, resolved inside the lab (a link the answer made cannot
+	// lead the engine to the machine's files); the owner as the lab sees
+	// it: the engine sees the host's (or the rootless sandbox's) number.
+	st, err := c.lab.Keeper().Lstat(path)
+	if err != nil {
 		return fmt.Sprintf("%s does not exist", shown)
 	}
-	// The owner as the lab sees it: the engine sees the host's (or the
-	// rootless sandbox's) number, the lab's root's 165536 is another there.
-	uid := int(st.Uid)
-	if c.lab != nil && c.lab.Keeper() != nil {
-		uid = c.lab.LabUID(uid)
-	}
+	uid := c.lab.LabUID(int(st.Uid))
 	who := fmt.Sprintf("uid %d", uid)
 	if uid < 0 {
 		who = "a uid the lab does not map (nobody)"

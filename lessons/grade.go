@@ -8,6 +8,7 @@ package lessons
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -42,8 +43,9 @@ type Workspace struct {
 	// Work is a fresh empty folder, the answer's working directory, as the
 	// lab sees it; the lab's root owns it.
 	Work string
-	// HostDir is Dir as the engine reaches it (through the lab's keeper),
-	// where checks look at what the answer left.
+	// HostDir is Dir as the engine reaches it (through the lab's keeper).
+	// Checks go through engine/confine's Keeper.Lstat with Dir instead:
+	// the lab may have put links in the way.
 	HostDir string
 	// hostWork is Work as the engine reaches it.
 	hostWork string
@@ -56,7 +58,7 @@ type Workspace struct {
 }
 
 // Env is the check environment for this workspace.
-func (w *Workspace) Env() *Env { return &Env{ExerciseDir: w.HostDir} }
+func (w *Workspace) Env() *Env { return &Env{ExerciseDir: w.Dir} }
 
 // Environ is the environment of a program the learner runs for the
 // exercise: this process's own, with EXERCISE_DIR set and the sbin folders
@@ -131,21 +133,18 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 // vanish with the lab, and the working folder belongs to the lab's root.
 func newWorkspace(lab *engine.Lab) (*Workspace, error) {
 	k := lab.Keeper()
-	rel := filepath.Join(confine.LabWorkDir, strconv.FormatInt(workspaceSeq.Add(1), 10))
-	base := k.Path(rel)
-	_ = os.RemoveAll(base)
-	ws := &Workspace{Dir: rel + "/dir", Work: rel + "/work", HostDir: base + "/dir", hostWork: base + "/work"}
-	err := k.AsLabRoot(func() error {
-		for _, d := range []string{ws.HostDir, ws.hostWork} {
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				return fmt.Errorf("make exercise folder: %w", err)
-			}
-		}
-		// Any uid may write, as in /tmp: a remapped root is uid 165536 there.
-		return os.Chmod(ws.HostDir, 0o777|os.ModeSticky)
-	})
-	if err != nil {
-		return nil, err
+	// An unguessable name: a learner in a live lab cannot have a link
+	// waiting there (and the keeper's files resolve inside the lab anyway).
+	var rnd [8]byte
+	_, _ = rand.Read(rnd[:])
+	rel := fmt.Sprintf("%s/%d-%x", confine.LabWorkDir, workspaceSeq.Add(1), rnd)
+	ws := &Workspace{Dir: rel + "/dir", Work: rel + "/work", HostDir: k.Path(rel + "/dir"), hostWork: k.Path(rel + "/work")}
+	// Any uid may write, as in /tmp: a remapped root is uid 165536 there.
+	if err := k.MkdirAll(ws.Dir, 0o777|os.ModeSticky); err != nil {
+		return nil, fmt.Errorf("make exercise folder: %w", err)
+	}
+	if err := k.MkdirAll(ws.Work, 0o755); err != nil {
+		return nil, fmt.Errorf("make exercise folder: %w", err)
 	}
 	return ws, nil
 }

@@ -80,8 +80,7 @@ func cmdSandbox(args []string) int {
 			return 2
 		}
 		const inLab = confine.LabWorkDir + "/script.sh"
-		write := func() error { return os.WriteFile(lab.Keeper().Path(inLab), b, 0o644) }
-		if err := lab.Keeper().AsLabRoot(write); err != nil {
+		if err := lab.Keeper().WriteFile(inLab, b, 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "nettutor sandbox:", err)
 			return 1
 		}

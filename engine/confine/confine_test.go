@@ -2,6 +2,7 @@ package confine
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -136,5 +137,37 @@ echo 1 > /proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward`)
 	}
 	if !strings.HasSuffix(strings.TrimSpace(out), "1") {
 		t.Errorf("a lab program cannot set its own ip_forward: %s", out)
+	}
+}
+
+// TestLabFilesStayInTheLab: a lab program that replaces the work folder by
+// a link to a folder of the machine's (/tmp here, which anyone may write)
+// cannot make the engine write there, nor stat a machine file through it.
+func TestLabFilesStayInTheLab(t *testing.T) {
+	k := startKeeper(t)
+	pinHost(t, k)
+	marker := fmt.Sprintf("nettutor-labfs-%d", time.Now().UnixNano())
+	out, err := run(t, k, `rm -rf /run/nettutor/work && ln -s /tmp /run/nettutor/work && ln -s /etc/shadow /tmp/shadow-link`)
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if err := k.WriteFile(LabWorkDir+"/"+marker, []byte("x"), 0o644); err != nil {
+		t.Fatalf("write through the lab's link: %v", err)
+	}
+	if _, err := os.Stat("/tmp/" + marker); err == nil {
+		os.Remove("/tmp/" + marker)
+		t.Fatalf("the engine wrote /tmp/%s on the machine through a link the lab made", marker)
+	}
+	if b, err := os.ReadFile(k.Path("/tmp/" + marker)); err != nil || string(b) != "x" {
+		t.Errorf("the file is not in the lab's /tmp: %q, %v", b, err)
+	}
+	if _, err := k.Lstat(LabWorkDir + "/shadow-link/x"); err == nil {
+		t.Errorf("Lstat went through a link to the machine's /etc/shadow")
+	}
+	if err := k.MkdirAll(LabWorkDir+"/d/e", 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/tmp/d/e"); err == nil {
+		t.Errorf("MkdirAll made /tmp/d/e on the machine")
 	}
 }

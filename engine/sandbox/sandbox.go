@@ -274,7 +274,9 @@ func startAndWait(sub *subRange) (int, error) {
 	cmd.ExtraFiles = []*os.File{w, goR}
 	cmd.Env = append(os.Environ(), EnvMarker+"=1")
 	if f := inheritedReport(); f != nil {
-		// The grader's report pipe goes on to the child as reportFD.
+		// The grader's report pipe goes on to the child as reportFD, and
+		// to nothing else this process starts (newuidmap, say).
+		unix.CloseOnExec(int(f.Fd()))
 		cmd.ExtraFiles = append(cmd.ExtraFiles, f)
 		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", EnvReportFD, reportFD))
 	}
