@@ -17,6 +17,7 @@ import (
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/lessons/grading"
+	"golang.org/x/sys/unix"
 )
 
 func init() {
@@ -135,10 +136,17 @@ func oneLine(s string) string {
 	return s
 }
 
+// graderMemory bounds what one grading process may write to (RLIMIT_DATA).
+const graderMemory = 2 << 30
+
 // checkInProcess grades one answer in this process's own sandbox: a fresh
 // lab that nothing else ever used. As the child of a class run it sends the
 // report on the pipe the run gave it, and nothing on stdout.
 func checkInProcess(a *checkArgs, ex *lessons.Exercise, file string, skipped []grading.Skipped) int {
+	// The grader itself is bounded too: an answer that leaves a lab the
+	// size of a routing table of millions makes it fail (an ERROR for that
+	// answer), not the machine. The lab's own processes get lower limits.
+	_ = unix.Setrlimit(unix.RLIMIT_DATA, &unix.Rlimit{Cur: graderMemory, Max: graderMemory})
 	if err := sandbox.Enter(); err != nil {
 		fmt.Fprint(os.Stderr, sandbox.Hint(err))
 		return sandbox.ExitUnavailable
