@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/assets"
+	"github.com/nettutor/nettutor/engine/confine"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/lessons/grading"
@@ -146,7 +147,9 @@ func checkInProcess(a *checkArgs, ex *lessons.Exercise, file string, skipped []g
 	// The grader itself is bounded too: an answer that leaves a lab the
 	// size of a routing table of millions makes it fail (an ERROR for that
 	// answer), not the machine. The lab's own processes get lower limits.
-	_ = unix.Setrlimit(unix.RLIMIT_DATA, &unix.Rlimit{Cur: graderMemory, Max: graderMemory})
+	// (Above the lab's own limit: a hard limit cannot be raised again.)
+	lim := uint64(max(graderMemory, confine.Current.Memory+1<<30))
+	_ = unix.Setrlimit(unix.RLIMIT_DATA, &unix.Rlimit{Cur: lim, Max: lim})
 	if err := sandbox.Enter(); err != nil {
 		fmt.Fprint(os.Stderr, sandbox.Hint(err))
 		return sandbox.ExitUnavailable
