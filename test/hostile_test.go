@@ -779,6 +779,21 @@ func TestHostileTerminalEscapes(t *testing.T) {
 		if regexp.MustCompile(`(?m)^✓ PASS`).MatchString(r.stdout) || r.code != 1 {
 			t.Errorf("exit %d, or a PASS line at the start of a line", r.code)
 		}
+
+		// Escapes in link names, which the checks' details quote, single
+		// and in a class run's lines.
+		h.script(t, "escapes-names.sh", "class/names.sh")
+		h.script(t, "escapes-out.sh", "class/out.sh")
+		for _, args := range [][]string{{"--answer", "class/names.sh"}, {"--answer", "class", "--jobs", "2"}} {
+			r := h.check(t, nil, append([]string{"check", "veth/connect"}, args...)...)
+			t.Logf("%v: exit %d:\n%q", args, r.code, r.stdout)
+			if i := strings.IndexAny(r.stdout, "\x1b\x07\r\u009b"); i >= 0 {
+				t.Errorf("HOLE: %v: a control character reached the terminal at byte %d: %q", args, i, r.stdout[max(0, i-20):min(len(r.stdout), i+20)])
+			}
+			if args[1] == "class/names.sh" && !strings.Contains(r.stdout, "h4-names-made") {
+				t.Errorf("control: the names answer did not run")
+			}
+		}
 	})
 }
 
