@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -46,8 +45,7 @@ func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
 // --answer answers/*.sh` (further arguments after the exercise are
 // answers too, so a shell glob works).
 func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("check")
 	var answers stringsFlag
 	fs.Var(&answers, "answer", "answer script, or a folder of them (repeatable)")
 	asJSON := fs.Bool("json", false, "print JSON (one line per answer)")
@@ -99,8 +97,7 @@ func cmdCheck(args []string) int {
 		if !assets.ValidLang(lang) {
 			lang = "en"
 		}
-		fmt.Println(assets.T(lang, "check.usage"))
-		return 0
+		return printHelp("check", assets.T(lang, "check.usage"))
 	}
 	if err != nil {
 		if !assets.ValidLang(lang) {

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/nettutor/nettutor/assets"
@@ -15,10 +15,12 @@ func init() {
 }
 
 func cmdExport(args []string) int {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("export")
 	lang := langFlag(fs)
 	pos, err := parseAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return printHelp("export", assets.T(helpLang(*lang), "export.usage"))
+	}
 	if err != nil {
 		return badInput("export", err.Error())
 	}

@@ -2,11 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
 )
@@ -19,13 +20,18 @@ func init() {
 // and never changes anything, so a learner who built RED/BLUE by hand sees
 // what they built.
 func cmdInspect(args []string) int {
-	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("inspect")
 	asJSON := fs.Bool("json", false, "print the snapshot as JSON")
 	lang := langFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(os.Stderr, "nettutor inspect: %v\n", err)
-		return 2
+	pos, err := parseAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return printHelp("inspect", assets.T(helpLang(*lang), "inspect.usage"))
+	}
+	if err != nil {
+		return badInput("inspect", err.Error())
+	}
+	if len(pos) > 0 {
+		return badInput("inspect", assets.Tf(helpLang(*lang), "cli.extra_arg", pos[0]))
 	}
 	if err := checkLang(*lang); err != nil {
 		fmt.Fprintln(os.Stderr, "nettutor inspect:", err)

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/confine"
 	"github.com/nettutor/nettutor/engine/sandbox"
@@ -25,38 +26,40 @@ func init() {
 // of `nettutor export`, it is how the exported commands are held to what
 // the engine built.
 func cmdSandbox(args []string) int {
-	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("sandbox")
 	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON to this file")
 	quiet := fs.Bool("quiet", false, "do not print the snapshot")
 	timeout := fs.Duration("timeout", time.Minute, "kill the script after this long")
 	limits := addLimitFlags(fs)
-	const usage = "usage: nettutor sandbox [--state-json F] [--quiet] [--timeout D] [--max-procs N] [--max-memory M] [--max-cpu-time D] [SCRIPT]"
-	err := fs.Parse(args)
+	lang := langFlag(fs)
+	// Flags may follow the script (nettutor sandbox x.sh --quiet); the
+	// script takes no arguments of its own.
+	pos, err := parseAnywhere(fs, args)
+	usage := assets.T(helpLang(*lang), "sandbox.usage")
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Println(usage)
-		fmt.Println("runs SCRIPT (or an interactive shell) confined in a fresh lab, then prints what it built")
-		fs.SetOutput(os.Stdout)
-		fs.PrintDefaults()
-		return 0
+		return printHelp("sandbox", usage)
 	}
-	if err == nil && fs.NArg() > 1 {
-		err = fmt.Errorf("one script at most, got %d", fs.NArg())
+	if err == nil && len(pos) > 1 {
+		err = fmt.Errorf("one script at most, got %d (%s)", len(pos), strings.Join(pos, " "))
+	}
+	if err == nil {
+		err = checkLang(*lang)
 	}
 	if err == nil {
 		err = limits.apply()
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "nettutor sandbox: %v (%s)\n", err, usage)
-		return 2
+		return badInput("sandbox", err.Error())
 	}
-	script := fs.Arg(0)
+	script := ""
+	if len(pos) == 1 {
+		script = pos[0]
+	}
 	if script != "" {
 		// Refused before the sandbox: a FIFO, a device, a folder, a file
 		// over the limit.
 		if err := lessons.CheckBounded(script, lessons.MaxFileSize); err != nil {
-			fmt.Fprintf(os.Stderr, "nettutor sandbox: %v\n", err)
-			return 2
+			return badInput("sandbox", firstLine(err))
 		}
 	}
 	if err := sandbox.Enter(); err != nil {

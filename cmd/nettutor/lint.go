@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,11 +20,13 @@ func init() {
 // cmdLint validates lesson files without touching the kernel. Exit 0 when
 // every file is clean, 1 when some has errors, 2 when a file cannot be read.
 func cmdLint(args []string) int {
-	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("lint")
 	lang := langFlag(fs)
 	strict := fs.Bool("strict", false, "require every text in every language (as built-in lessons do)")
 	files, err := parseAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return printHelp("lint", assets.T(helpLang(*lang), "lint.usage"))
+	}
 	if err != nil {
 		return badInput("lint", err.Error())
 	}

@@ -2,9 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -32,11 +32,13 @@ type listExercises struct {
 }
 
 func cmdList(args []string) int {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("list")
 	asJSON := fs.Bool("json", false, "print JSON")
 	lang := langFlag(fs)
 	pos, err := parseAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return printHelp("list", assets.T(helpLang(*lang), "list.usage"))
+	}
 	if err != nil {
 		return badInput("list", err.Error())
 	}
@@ -95,12 +97,15 @@ func badInput(cmd, msg string) int {
 }
 
 // firstLine shortens a multi-line error (an ErrorList) to its first line
-// and a count of the others.
+// and a count of the others, so that bad input is always one line.
 func firstLine(err error) string {
-	s := err.Error()
-	lines := strings.Split(s, "\n")
-	if len(lines) == 1 {
-		return s
+	var el lessons.ErrorList
+	if errors.As(err, &el) && len(el) > 1 {
+		return el[0].Error() + " " + assets.Tf("en", "cli.and_more", len(el)-1, el[0].File)
 	}
-	return fmt.Sprintf("%s (and %d more errors; see nettutor lint)", lines[0], len(lines)-1)
+	s := strings.TrimSpace(err.Error())
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
 }

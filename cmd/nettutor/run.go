@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nettutor/nettutor/assets"
@@ -27,24 +28,16 @@ func init() {
 // and prints what happened. Exit 0 when every action went as expected and
 // every expectation held, 1 otherwise, 2 for bad input.
 func cmdRun(args []string) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("run")
 	_ = fs.Bool("plain", true, "plain text transcript (the only mode of run)")
 	lang := langFlag(fs)
-	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON (as inspect --json) to this file")
-	pcapDir := fs.String("pcap", "", "write each capture point's packets as DIR/CAPTURE.pcap")
+	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON (as inspect --json) to this `FILE`; a missing folder is created")
+	pcapDir := fs.String("pcap", "", "write each capture point's packets as `DIR`/CAPTURE.pcap; a missing folder is created")
 	from := fs.Int("from", 1, "replay the steps before step N as the TUI does (traffic included), then run and print from N on")
 	limits := addLimitFlags(fs)
 	pos, err := parseAnywhere(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		l := *lang
-		if !assets.ValidLang(l) {
-			l = "en"
-		}
-		fmt.Println(assets.T(l, "run.usage"))
-		fs.SetOutput(os.Stdout)
-		fs.PrintDefaults()
-		return 0
+		return printHelp("run", assets.T(helpLang(*lang), "run.usage"))
 	}
 	if err != nil {
 		return badInput("run", err.Error())
@@ -65,14 +58,19 @@ func cmdRun(args []string) int {
 	if *from < 1 || *from > len(l.Steps) {
 		return badInput("run", assets.Tf(*lang, "run.bad_from", *from, l.ID, len(l.Steps)))
 	}
+	// Both output paths are made ready before any lab work, the same way:
+	// a missing folder is created; one that cannot be is bad input.
 	if *stateJSON != "" {
-		if st, err := os.Stat(filepath.Dir(*stateJSON)); err != nil || !st.IsDir() {
-			return badInput("run", assets.Tf(*lang, "run.bad_state_json", *stateJSON))
+		if err := os.MkdirAll(filepath.Dir(*stateJSON), 0o755); err != nil {
+			return badInput("run", assets.Tf(*lang, "run.bad_state_json", *stateJSON, pathErrReason(err)))
+		}
+		if st, err := os.Stat(*stateJSON); err == nil && st.IsDir() {
+			return badInput("run", assets.Tf(*lang, "run.bad_state_json", *stateJSON, syscall.EISDIR))
 		}
 	}
 	if *pcapDir != "" {
 		if err := os.MkdirAll(*pcapDir, 0o755); err != nil {
-			return badInput("run", assets.Tf(*lang, "run.bad_pcap", *pcapDir, errors.Unwrap(err)))
+			return badInput("run", assets.Tf(*lang, "run.bad_pcap", *pcapDir, pathErrReason(err)))
 		}
 	}
 	// From here on we are the sandboxed child (the parent waits and exits
@@ -223,12 +221,35 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 		}
 	}
 	if pcapDir != "" {
-		if err := writePcaps(pcapDir, l, all); err != nil {
+		names, err := writePcaps(pcapDir, l, all)
+		if err != nil {
 			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
 			return 1
 		}
+		if len(names) == 0 {
+			names = []string{assets.T(lang, "cli.none")}
+		}
+		fmt.Fprintln(w, Tf("run.pcaps_written", absPath(pcapDir), strings.Join(names, ", ")))
 	}
 	return code
+}
+
+// pathErrReason is the reason of a failed file operation without the path
+// and operation the message already names.
+func pathErrReason(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// absPath names a path the learner can find again from any folder.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // ladderText draws a step's packets as a sequence diagram between the
@@ -238,18 +259,29 @@ func ladderText(snap *engine.Snapshot, pkts []lessons.Packet) string {
 	capture.SortByTime(cp)
 	// The lab's inside namespaces left, the host in the middle, the
 	// outside world on the right, as the lessons draw them.
+	// A lane only for a namespace the lab has: veth and bridge have no
+	// OUTSIDE, and an empty lane there would suggest one.
 	var order []string
+	outside := false
 	for _, ns := range snap.Namespaces {
-		if ns.Name != engine.HostNS && ns.Name != "OUTSIDE" {
+		switch ns.Name {
+		case engine.HostNS:
+		case "OUTSIDE":
+			outside = true
+		default:
 			order = append(order, ns.Name)
 		}
 	}
-	order = append(order, engine.HostNS, "OUTSIDE")
+	order = append(order, engine.HostNS)
+	if outside {
+		order = append(order, "OUTSIDE")
+	}
 	return capture.RenderLadder(capture.BuildLadder(cp, snap.AddressBook(), order...), 100)
 }
 
-// writePcaps writes one classic pcap file per capture point id.
-func writePcaps(dir string, l *lessons.Lesson, pkts []lessons.Packet) error {
+// writePcaps writes one classic pcap file per capture point id and
+// returns the names of the files it wrote.
+func writePcaps(dir string, l *lessons.Lesson, pkts []lessons.Packet) ([]string, error) {
 	var ids []string
 	for _, s := range l.Steps {
 		for _, c := range s.Captures {
@@ -265,17 +297,21 @@ func writePcaps(dir string, l *lessons.Lesson, pkts []lessons.Packet) error {
 		}
 		f, err := os.Create(filepath.Join(dir, id+".pcap"))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		err = capture.WritePcap(f, lessons.ToCapture(mine))
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("write %s: %w", f.Name(), err)
 		}
 	}
-	return nil
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = id + ".pcap"
+	}
+	return names, nil
 }
 
 func changedText(c lessons.Changes) string {

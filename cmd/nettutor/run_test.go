@@ -24,7 +24,8 @@ func needLab(t *testing.T, r cliResult) {
 
 func TestRunMini(t *testing.T) {
 	dir := t.TempDir()
-	state := filepath.Join(dir, "state.json")
+	// Both output folders are missing: run creates them.
+	state := filepath.Join(dir, "out", "state.json")
 	pcaps := filepath.Join(dir, "pcap")
 	r := runCLI(t, nil, "run", "../../lessons/testdata/mini.yaml", "--plain", "--state-json", state, "--pcap", pcaps)
 	needLab(t, r)
@@ -39,6 +40,7 @@ func TestRunMini(t *testing.T) {
 		"  changed: BLUE/lo, BLUE/veth1, RED/lo, RED/veth0\n",
 		"ARP, Request who-has 11.11.11.3 tell 11.11.11.2, length 28",
 		"✓ every expectation held (",
+		"\npcaps in " + pcaps + ": blue.pcap\n",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("transcript lacks %q", want)
@@ -80,12 +82,18 @@ func TestRunBadInput(t *testing.T) {
 	badInputLine(t, runCLI(t, nil, "run", "vet", "--plain"), `unknown lesson "vet" (did you mean "veth"?)`)
 	badInputLine(t, runCLI(t, nil, "run", "/nonexistent/x.yaml"), "read lesson: open /nonexistent/x.yaml: no such file or directory")
 	badInputLine(t, runCLI(t, nil, "run"), "usage: nettutor run")
-	badInputLine(t, runCLI(t, nil, "run", "veth", "--state-json", "/nonexistent/dir/s.json"), "--state-json /nonexistent/dir/s.json: its folder does not exist")
 	dir := t.TempDir()
+	// A folder that cannot be made (its parent is a file), and a folder
+	// where the file should be: one line each, before any lab work.
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
+	badInputLine(t, runCLI(t, nil, "run", "veth", "--state-json", file+"/sub/s.json"), "--state-json "+file+"/sub/s.json: not a directory")
+	badInputLine(t, runCLI(t, nil, "run", "veth", "--pcap", file+"/sub"), "--pcap "+file+"/sub: not a directory")
+	badInputLine(t, runCLI(t, nil, "run", "veth", "--state-json", dir), "--state-json "+dir+": is a directory")
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("id: [\n"), 0o644)
 	badInputLine(t, runCLI(t, nil, "run", bad), bad+":2:1: YAML syntax")
 	two := filepath.Join(dir, "two.yaml")
 	os.WriteFile(two, []byte("id: x\ntitle: {en: T}\nsummary: {en: S}\nstep: []\nfoo: 1\n"), 0o644)
-	badInputLine(t, runCLI(t, nil, "run", two), "(and 2 more errors; see nettutor lint)")
+	badInputLine(t, runCLI(t, nil, "run", two), two+":1:1: lesson: missing \"steps\" (and 2 more; see nettutor lint "+two+")")
 }

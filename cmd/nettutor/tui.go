@@ -4,13 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/nettutor/nettutor/lessons"
@@ -28,11 +27,14 @@ func init() {
 // cmdTUI is `nettutor` with no command: the lesson picker, then lessons,
 // on a lab inside the sandbox.
 func cmdTUI(args []string) int {
-	fs := flag.NewFlagSet("nettutor", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("tui")
 	lang := langFlag(fs)
 	limits := addLimitFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	files, err := parseAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return printHelp("tui", assets.T(helpLang(*lang), "cli.tui_usage"))
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
 		return 2
 	}
@@ -48,10 +50,19 @@ func cmdTUI(args []string) int {
 	// validated before the sandbox, so a broken file gets file:line:col and
 	// exit 2 without any kernel action.
 	var own []*lessons.Lesson
-	for _, f := range fs.Args() {
+	for _, f := range files {
 		l, err := lessons.LoadFile(f)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, strings.TrimRight(err.Error(), "\n"))
+			// One line: the first error with a count of the others
+			// (nettutor lint lists them all). A position in the file
+			// leads the line, as compilers print it, so that editors
+			// jump to it; anything else is nettutor's.
+			var el lessons.ErrorList
+			if errors.As(err, &el) {
+				fmt.Fprintln(os.Stderr, firstLine(err))
+			} else {
+				fmt.Fprintln(os.Stderr, "nettutor: "+firstLine(err))
+			}
 			return 2
 		}
 		own = append(own, l)
