@@ -250,7 +250,12 @@ func (l *Lab) entry(name string) (*nsEntry, error) {
 	return e, nil
 }
 
-// Names returns "host" followed by the named namespaces, sorted.
+// MaxNamespaces is the most named namespaces of a lab the engine looks at;
+// the lessons use four.
+const MaxNamespaces = 256
+
+// Names returns "host" followed by the named namespaces, sorted (at most
+// MaxNamespaces of them).
 func (l *Lab) Names() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -259,9 +264,14 @@ func (l *Lab) Names() []string {
 
 func (l *Lab) namesLocked() []string {
 	names := []string{HostNS}
-	ents, _ := os.ReadDir(l.netnsDir)
+	ents, _ := os.ReadDir(l.netnsDir) // sorted by name
 	var rest []string
 	for _, d := range ents {
+		if len(rest) == MaxNamespaces {
+			// A lab that made thousands (`ip netns add` in a loop) must not
+			// make the engine hold a netlink socket for each.
+			break
+		}
 		if _, err := l.entry(d.Name()); err == nil {
 			rest = append(rest, d.Name())
 		}
