@@ -71,7 +71,11 @@ type AssertArgs struct {
 	Path         string `yaml:"path"`
 	UIDMin       *int   `yaml:"uid_min"`
 	UIDNot       *int   `yaml:"uid_not"`
-	Contains     string `yaml:"contains"`
+	// UIDMap asks that the file hold its writer's /proc/self/uid_map and
+	// that its owner be where that map sends uid 0: an owner alone can be
+	// set by chown.
+	UIDMap   bool   `yaml:"uid_map"`
+	Contains string `yaml:"contains"`
 }
 
 // kindSpec lists the fields a kind allows and those it requires.
@@ -123,7 +127,7 @@ var assertKinds = map[string]kindSpec{
 	"bridge_port":    {[]string{"bridge", "ns"}, []string{"bridge", "ns"}},
 	"no_direct_veth": {[]string{"a", "b"}, []string{"a", "b"}},
 	"snat":           {[]string{"from", "to", "capture_ns", "capture_iface", "src"}, []string{"from", "to", "capture_ns", "src"}},
-	"file_owner":     {[]string{"path", "uid_min", "uid_not"}, []string{"path"}},
+	"file_owner":     {[]string{"path", "uid_min", "uid_not", "uid_map"}, []string{"path"}},
 	"output":         {[]string{"contains"}, []string{"contains"}},
 }
 

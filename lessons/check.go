@@ -201,6 +201,9 @@ func describe(a *Assertion) string {
 		if g.UIDNot != nil {
 			s += fmt.Sprintf(", owner uid is not %d", *g.UIDNot)
 		}
+		if g.UIDMap {
+			s += ", holds its writer's uid_map, whose uid 0 maps to the file's owner (not to root)"
+		}
 		return s
 	case "output":
 		return fmt.Sprintf("the output contains %q", g.Contains)
@@ -1080,6 +1083,9 @@ func (c *checker) fileOwner(g AssertArgs) string {
 	}
 	if g.UIDNot != nil && uid == *g.UIDNot {
 		return fmt.Sprintf("%s is owned by %s, which it must not be", shown, who)
+	}
+	if g.UIDMap {
+		return c.remapProof(shown, path, uid)
 	}
 	return ""
 }

@@ -102,6 +102,9 @@ func describeLang(a *Assertion, lang string) string {
 		if g.UIDNot != nil {
 			s += fmt.Sprintf(", 소유자 uid가 %d 아님", *g.UIDNot)
 		}
+		if g.UIDMap {
+			s += ", 내용은 작성한 프로세스의 uid_map이고, 그 uid 0이 root가 아닌 파일 소유자로 매핑됨"
+		}
 		return s
 	case "output":
 		return fmt.Sprintf("출력에 %q 포함", g.Contains)

@@ -120,7 +120,10 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 	// The sandbox gave the lab its own /etc/subuid and /etc/subgid (see
 	// sandbox.SubIDLines); only as root do they hold the userns-remap range.
 	if e.NeedsSubIDs() {
-		if sandbox.Rootless() {
+		// Rootless, the lab maps its own 0..n-1 onto the user's subordinate
+		// range where there is one, and its /etc/subuid grants root 1..n-1:
+		// a real remap works there. Only a lab of one uid cannot remap.
+		if sandbox.Rootless() && sandbox.SubIDs() == 0 {
 			ws.Note = rootlessSubIDNote()
 		} else {
 			ws.SubIDs = true
@@ -157,10 +160,9 @@ func rootlessSubIDNote() string {
 			real = "your uid " + f[1]
 		}
 	}
-	return "nettutor runs without root here, so its lab owns a single uid (" + real + ", which is root inside the lab) " +
-		"and no subordinate ids: newuidmap cannot map container root to 165536 in it, and a new user namespace can only " +
-		"map its root to the lab's root (`unshare --user --map-root-user`), which this exercise counts as not remapped. " +
-		"Run it as root (sudo nettutor ...) to grade a userns-remap answer."
+	return "nettutor runs without root here and your account has no subordinate ids (no line in /etc/subuid), so its lab owns a single uid (" + real + ", which is root inside the lab): " +
+		"a new user namespace can only map its root to the lab's root (`unshare --user --map-root-user`), which this exercise counts as not remapped. " +
+		"Give your account a range (`sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER`) or run it as root (sudo nettutor ...) to grade a userns-remap answer."
 }
 
 // AnswerResult is what an answer script did.

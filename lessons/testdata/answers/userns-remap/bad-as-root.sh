@@ -1,5 +1,5 @@
 # expect: fail
-# No user namespace at all: the file belongs to root.
+# No user namespace at all: the file belongs to root and holds nothing.
 # fail: owner
-# detail: owner: $EXERCISE_DIR/proof is owned by uid 0 (root), want uid >= 100000
+# detail: owner: $EXERCISE_DIR/proof holds no uid map
 touch "$EXERCISE_DIR/proof"

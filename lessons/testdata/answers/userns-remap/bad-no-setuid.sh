@@ -1,6 +1,8 @@
 # expect: fail
 # The namespace is remapped, but the process never becomes its root: it keeps
-# host root's credentials (uid 65534 inside), so the file is root's.
+# the lab root's credentials (uid 65534 inside), so the file is the lab root's.
 # fail: owner
-# detail: owner: $EXERCISE_DIR/proof is owned by uid 0 (root), want uid >= 100000
-unshare --user --map-users=165536,0,65536 --map-groups=165536,0,65536 sh -c 'id -u; touch "$EXERCISE_DIR/proof"'
+# detail: owner: the map in $EXERCISE_DIR/proof sends the writer's uid 0 to uid
+IFS=: read -r _ uid n < <(grep '^root:' /etc/subuid)
+IFS=: read -r _ gid m < <(grep '^root:' /etc/subgid)
+unshare --user --map-users="$uid,0,$n" --map-groups="$gid,0,$m" sh -c 'id -u; cat /proc/self/uid_map > "$EXERCISE_DIR/proof"'

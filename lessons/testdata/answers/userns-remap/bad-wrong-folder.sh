@@ -2,4 +2,5 @@
 # Right namespace, wrong place: the file lands in the working folder.
 # fail: owner
 # detail: owner: $EXERCISE_DIR/proof does not exist
-unshare --user --map-users=165536,0,65536 --map-groups=165536,0,65536 --setuid 0 --setgid 0 touch proof
+IFS=: read -r _ uid n < <(grep '^root:' /etc/subuid)
+unshare --user --map-users="$uid,0,$n" --map-groups="$uid,0,$n" --setuid 0 --setgid 0 sh -c 'cat /proc/self/uid_map > proof'

@@ -1,5 +1,6 @@
 # expect: pass
-# The dockremap user's range, looked up from /etc/subuid as dockerd does.
-IFS=: read -r _ start count < <(grep '^dockremap:' /etc/subuid)
+# The remap range looked up from /etc/subuid as dockerd does: dockremap's line
+# where the lab has one (as root), else root's.
+IFS=: read -r _ start count < <(grep -E '^(dockremap|root):' /etc/subuid | sort | head -1)
 unshare --user --map-users="$start,0,$count" --map-groups="$start,0,$count" --setuid 0 --setgid 0 \
-	touch "$EXERCISE_DIR/proof"
+	sh -c 'cat /proc/self/uid_map > "$EXERCISE_DIR/proof"'

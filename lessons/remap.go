@@ -1,0 +1,133 @@
+package lessons
+
+// The userns/remap proof. A file's owner alone proves nothing: the lab's
+// root may chown a file to any uid the lab maps, so `touch proof; chown
+// 165536 proof` would look like a remapped root's file. What the exercise
+// asks for is a file written by the root of a remapped user namespace, so
+// the file must say who wrote it: its content is the writer's own
+// /proc/self/uid_map, and the check holds that map against the file's owner
+// and against the lab's own map. (Content can be forged by hand too, but
+// only by someone who knows what a remapped root's map looks like, which is
+// the lesson.)
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nettutor/nettutor/engine"
+)
+
+// maxProof is how much of the proof file is read: a uid_map has at most 340
+// lines of three numbers.
+const maxProof = 16 << 10
+
+// uidRange is one line of a uid_map: inside, outside, count.
+type uidRange struct{ inside, outside, count int }
+
+// parseUIDMap reads uid_map text; it fails on anything but lines of three
+// non-negative numbers, and on none.
+func parseUIDMap(text string) ([]uidRange, error) {
+	var m []uidRange
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) != 3 {
+			return nil, fmt.Errorf("line %q is not \"inside outside count\"", clip(line, 40))
+		}
+		var r [3]int
+		for i, s := range f {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("line %q is not \"inside outside count\"", clip(line, 40))
+			}
+			r[i] = n
+		}
+		if r[2] == 0 {
+			return nil, fmt.Errorf("line %q maps no id", clip(line, 40))
+		}
+		m = append(m, uidRange{r[0], r[1], r[2]})
+	}
+	if len(m) == 0 {
+		return nil, errors.New("it is empty")
+	}
+	return m, nil
+}
+
+// readLabFile reads at most max bytes of the regular lab file labPath,
+// resolved inside the lab's root, as engine/confine does for the engine's
+// own lab files: a link the answer left cannot lead out of the lab.
+func readLabFile(lab *engine.Lab, labPath string, max int64) (string, error) {
+	k := lab.Keeper()
+	root, err := unix.Open(k.Root(), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", fmt.Errorf("open the lab root: %w", err)
+	}
+	defer unix.Close(root)
+	how := &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS}
+	fd, err := unix.Openat2(root, strings.TrimLeft(labPath, "/"), how)
+	if err != nil {
+		return "", &os.PathError{Op: "open", Path: labPath, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), labPath)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("stat %s: %w", labPath, err)
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a regular file", labPath)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max))
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", labPath, err)
+	}
+	return string(b), nil
+}
+
+// remapProof checks that the file at labPath (shown as shown), owned by uid
+// owner as the lab sees it, holds the uid_map of a user namespace nested
+// in the lab whose root maps to a uid other than the lab's root, and that
+// this uid owns the file: the file was written by that namespace's root.
+// "" when it holds.
+func (c *checker) remapProof(shown, labPath string, owner int) string {
+	text, err := readLabFile(c.lab, labPath, maxProof)
+	if err != nil {
+		return fmt.Sprintf("%s cannot be read: %v", shown, err)
+	}
+	m, err := parseUIDMap(text)
+	if err != nil {
+		return fmt.Sprintf("%s holds no uid map (%v): write the writer's own, `cat /proc/self/uid_map > %s`, from inside the new user namespace", shown, err, shown)
+	}
+	lab := c.lab.Keeper().Map
+	root := -1
+	for _, r := range m {
+		if r.inside == 0 && r.outside == lab.Outside && r.count == lab.Size {
+			return fmt.Sprintf("%s holds the lab's own map (0 %d %d): it was read by the lab's root, not from inside a new user namespace", shown, lab.Outside, lab.Size)
+		}
+		if r.inside == 0 {
+			root = r.outside
+		}
+	}
+	switch {
+	case root < 0:
+		return fmt.Sprintf("the map in %s gives uid 0 no outside uid: its root is not mapped, so nobody wrote it as that root", shown)
+	case root == 0:
+		return fmt.Sprintf("the map in %s sends the writer's uid 0 to the lab's uid 0: root maps to root, nothing is remapped (--map-root-user does that)", shown)
+	case owner != root:
+		who := fmt.Sprintf("uid %d", owner)
+		if owner < 0 {
+			who = "a uid the lab does not map"
+		}
+		return fmt.Sprintf("the map in %s sends the writer's uid 0 to uid %d, but the file is owned by %s: it was not created by that namespace's root (or it was chowned afterwards)", shown, root, who)
+	}
+	return ""
+}
