@@ -248,8 +248,11 @@ func startProgram(spec *Spec) (int, error) {
 		sys.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: !setgroupsAllowed()}
 	}
 	if spec.TTY {
-		if _, err := unix.IoctlGetTermios(0, unix.TCGETS); err == nil {
-			// A process group of its own in the foreground, for job control.
+		// A process group of its own in the foreground, for job control;
+		// only where the terminal is our session's (TIOCGPGRP answers only
+		// there): a nettutor started by `su -c` has none, and its shell runs
+		// without job control rather than not at all.
+		if _, err := unix.IoctlGetInt(0, unix.TIOCGPGRP); err == nil {
 			sys.Setpgid, sys.Foreground, sys.Ctty = true, true, 0
 		}
 	}
