@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/capture"
+	"github.com/nettutor/nettutor/engine/iptables"
 	"gopkg.in/yaml.v3"
 )
 
@@ -46,10 +48,13 @@ type loader struct {
 	file   string
 	strict bool
 	errs   ErrorList
+	// userChains are the iptables chains ("TABLE/CHAIN") that some shell
+	// text of the file makes with iptables -N; rules may use them.
+	userChains map[string]bool
 }
 
 func load(file string, data []byte, strict bool) (l *Lesson, err error) {
-	ld := &loader{file: file, strict: strict}
+	ld := &loader{file: file, strict: strict, userChains: userChainsIn(data)}
 	var doc yaml.Node
 	if perr := safeUnmarshal(data, &doc); perr != nil {
 		line, msg := yamlErrLine(perr.Error())
@@ -601,6 +606,19 @@ func (ld *loader) action(n *yaml.Node, what string, st *sim) *Action {
 		ld.errf(at, "%s %s: %v", what, kind, err)
 		return nil
 	}
+	if ipt, ok := act.(engine.Iptables); ok {
+		// Parse cannot tell POSTROUTNG from a user chain: iptables refuses
+		// a chain or target that does not exist, so the file is refused
+		// now rather than the step at run time.
+		if err := ipt.Rule.CheckNames(ld.isUserChain); err != nil {
+			at := kf.val
+			if f, ok := fs["rule"]; ok {
+				at = f.val
+			}
+			ld.errf(at, "%s %s: iptables rule: %v", what, kind, err)
+			return nil
+		}
+	}
 	a.act = act
 	if msg, fname := st.apply(kind, a.Args); msg != "" {
 		at := kf.val
@@ -803,3 +821,34 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 	}
 	return errs
 }
+
+// userChainsIn finds the chains that shell texts anywhere in a lesson file
+// (run and userns actions, exercise set-ups) make with iptables -N. Any
+// line of the file counts, wherever it is: a chain made by a later step or
+// by the learner's shell is not an error of the file.
+func userChainsIn(data []byte) map[string]bool {
+	chains := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.Contains(line, "iptables") {
+			continue
+		}
+		// Shell separators end one command; quotes of YAML or of the
+		// shell around a word do not matter here.
+		line = strings.NewReplacer(";", " ; ", "&&", " && ", "||", " || ", "|", " | ").Replace(line)
+		words := strings.Fields(line)
+		for i := range words {
+			words[i] = strings.Trim(words[i], `"'{},`)
+		}
+		for i, w := range words {
+			if !strings.HasSuffix(w, "iptables") && !strings.HasSuffix(w, "iptables-nft") && !strings.HasSuffix(w, "iptables-legacy") {
+				continue
+			}
+			if table, chain, ok := iptables.NewChainIn(words[i:]); ok {
+				chains[table+"/"+chain] = true
+			}
+		}
+	}
+	return chains
+}
+
+func (ld *loader) isUserChain(table, chain string) bool { return ld.userChains[table+"/"+chain] }

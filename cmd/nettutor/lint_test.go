@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +25,16 @@ func TestLint(t *testing.T) {
 	}
 	badInputLine(t, runCLI(t, nil, "lint", filepath.Join(dir, "missing.yaml")), "missing.yaml: cannot read: no such file or directory")
 	badInputLine(t, runCLI(t, nil, "lint"), "usage: nettutor lint")
+
+	// A rule iptables would refuse: unknown chain for the table, unknown
+	// target. Exit 1 and file:line:col, as for any other error.
+	nat := filepath.Join(dir, "nat.yaml")
+	os.WriteFile(nat, []byte("id: nat\ntitle: {en: N}\nsummary: {en: S}\nsteps:\n  - id: s\n    title: {en: S}\n    actions:\n      - iptables: {rule: \"-t nat -A POSTROUTNG -j MASQ\"}\n      - iptables: {rule: \"-t nat -A POSTROUTING -j MASQ\"}\n"), 0o644)
+	r = runCLI(t, nil, "lint", nat)
+	if r.code != 1 || !strings.HasPrefix(r.stdout, nat+`:8:26: step "s" iptables: iptables rule: no chain "POSTROUTNG" in table nat (did you mean "POSTROUTING"?)`) ||
+		!strings.Contains(r.stdout, "\n"+nat+`:9:26: step "s" iptables: iptables rule: unknown target "MASQ" (did you mean "MASQUERADE"?)`) {
+		t.Errorf("lint nat: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 
 	// --strict wants Korean too.
 	en := filepath.Join(dir, "en.yaml")
