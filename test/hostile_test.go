@@ -66,8 +66,14 @@ func hostileModes(t *testing.T) []hostileMode {
 	}
 	// nettutor-ci (CI's plain user, with a subordinate range) where it
 	// exists, else nobody (the user alone is mapped).
+	// NETTUTOR_HOSTILE_USER names another (nobody, to try the user alone
+	// where nettutor-ci exists).
+	name := "nettutor-ci"
+	if n := os.Getenv("NETTUTOR_HOSTILE_USER"); n != "" {
+		name = n
+	}
 	uid, gid := 65534, 65534
-	if u, err := user.Lookup("nettutor-ci"); err == nil {
+	if u, err := user.Lookup(name); err == nil {
 		uid, _ = strconv.Atoi(u.Uid)
 		gid, _ = strconv.Atoi(u.Gid)
 	}
@@ -646,7 +652,9 @@ func startTmux(t *testing.T, h *hostileLab) string {
 			argv = append([]string{"setpriv", fmt.Sprintf("--reuid=%d", h.mode.uid), fmt.Sprintf("--regid=%d", h.mode.gid), "--clear-groups"}, argv...)
 		}
 		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + h.home, "TERM=xterm"}
+		// SHELL: tmux runs commands with it, and nobody's login shell
+		// refuses them.
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + h.home, "TERM=xterm", "SHELL=/bin/sh"}
 		return cmd
 	}
 	sockDir := fmt.Sprintf("/tmp/tmux-%d", h.mode.uid)
@@ -656,6 +664,7 @@ func startTmux(t *testing.T, h *hostileLab) string {
 	}
 	t.Cleanup(func() {
 		_ = tmux("kill-server").Run()
+		os.Remove(filepath.Join(sockDir, name))
 		if os.IsNotExist(statErr) {
 			os.Remove(sockDir) // made for this test; left if anything else is in it
 		}
@@ -722,7 +731,12 @@ func TestHostileLimits(t *testing.T) {
 			r := h.check(t, nil, "check", "veth/connect", "--answer", "alloc.sh", "--json")
 			out := reports(t, r)["alloc.sh"].AnswerOutput
 			t.Logf("exit %d in %v:\n%s", r.code, r.took, out)
-			mustFail(t, out, "alloc-tail", "alloc-bash")
+			mustFail(t, out, "alloc-tail", "alloc-bash", "fill-tmp")
+			if m := regexp.MustCompile(`fill-tmp rc=\d+ size=(\d+)`).FindStringSubmatch(out); m == nil {
+				t.Errorf("no size for the filled /tmp")
+			} else if n, _ := strconv.Atoi(m[1]); n > 64<<20 {
+				t.Errorf("HOLE: the lab's /tmp took %d bytes", n)
+			}
 			if m := regexp.MustCompile(`grew=(\d+)`).FindStringSubmatch(out); m == nil || m[1] == "31" {
 				t.Errorf("HOLE: a bash string grew to 2 GiB: %v", m)
 			}

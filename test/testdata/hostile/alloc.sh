@@ -14,4 +14,8 @@ for i in 1 2 3; do
   ( python3 -c 'import time; b = bytearray(400 << 20); b[::4096] = b"x" * (len(b) // 4096); time.sleep(1.5)' >/dev/null 2>&1; echo "TRY alloc-400m-$i rc=$?" ) &
 done
 wait
+# The lab's writable folders are bounded tmpfs: filling one stops at its
+# size (64 MiB for /tmp), never at the host's disk or memory.
+head -c 200M /dev/zero > /tmp/h4big 2>/dev/null; echo "TRY fill-tmp rc=$? size=$(stat -c %s /tmp/h4big)"
+rm -f /tmp/h4big
 exit 0
