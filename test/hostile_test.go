@@ -335,6 +335,7 @@ func TestHostileForgedGrades(t *testing.T) {
 		h.script(t, "forge-fd1.sh", "class/a-forge-fd1.sh")
 		h.script(t, "kill-all.sh", "class/b-kill-all.sh")
 		h.script(t, "ok-veth.sh", "class/c-ok.sh")
+		h.vars["LAB_H4_SLEEP"] = "0"
 		outFile := filepath.Join(h.dir, "report.txt")
 		r := h.check(t, func(cmd *exec.Cmd) {
 			f, err := os.Create(outFile)
