@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -305,8 +306,13 @@ func TestCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 			if err := lab.Reset(); err != nil {
 				t.Fatal(err)
 			}
+			var smu sync.Mutex // OnPacket runs on the capture goroutines
 			var streamed []Packet
-			r := NewRunner(lab, l, Options{OnPacket: func(p Packet) { streamed = append(streamed, p) }})
+			r := NewRunner(lab, l, Options{OnPacket: func(p Packet) {
+				smu.Lock()
+				streamed = append(streamed, p)
+				smu.Unlock()
+			}})
 			defer r.Close()
 			ctx := context.Background()
 			for !r.Done() {
@@ -334,7 +340,10 @@ func TestCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 					t.Errorf("step %d (%s), all packets: %s", res.Index+1, res.Step.ID, b)
 				}
 			}
-			if n := len(streamed); n != len(r.Packets()) {
+			smu.Lock()
+			n := len(streamed)
+			smu.Unlock()
+			if n != len(r.Packets()) {
 				t.Errorf("OnPacket got %d packets, Packets() holds %d", n, len(r.Packets()))
 			}
 			if r.TutorPackets() == 0 {

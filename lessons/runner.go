@@ -228,7 +228,9 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 		}
 	}
 	r.next = i
+	r.mu.Lock()
 	r.stepIdx = i
+	r.mu.Unlock()
 	if i > 0 {
 		r.lab.SettleLinks(linkSettleMax)
 		snap, err := r.lab.Snapshot()
