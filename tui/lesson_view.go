@@ -370,7 +370,9 @@ func (m *lessonModel) actionLines(a ActionEvent, w int) []string {
 	if a.Output != "" {
 		ol := strings.Split(strings.TrimRight(a.Output, "\n"), "\n")
 		extra := 0
-		if len(ol) > maxOutput {
+		// One hidden line would take the line of its own "more" note:
+		// show it instead (and never say "1 more lines").
+		if len(ol) > maxOutput+1 {
 			extra = len(ol) - maxOutput
 			ol = ol[:maxOutput]
 		}
