@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +21,7 @@ func init() {
 func cmdInspect(args []string) int {
 	fs := newFlagSet("inspect")
 	asJSON := fs.Bool("json", false, "print the snapshot as JSON")
+	format := fs.String("format", "text", "output `FORM`: text, json (as --json), mermaid (a flowchart) or dot (Graphviz)")
 	lang := langFlag(fs)
 	pos, err := parseAnywhere(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -37,20 +37,23 @@ func cmdInspect(args []string) int {
 		fmt.Fprintln(os.Stderr, "nettutor inspect:", err)
 		return 2
 	}
+	if err := checkFormat(*lang, *format); err != nil {
+		return badInput("inspect", err.Error())
+	}
+	if *asJSON {
+		if *format != "text" && *format != "json" {
+			return badInput("inspect", assets.Tf(*lang, "inspect.json_and_format", *format))
+		}
+		*format = "json"
+	}
 	snap, err := engine.Inspect(sandbox.NetnsDir)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor inspect: %v\n", err)
 		return 1
 	}
-	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(snap); err != nil {
-			fmt.Fprintf(os.Stderr, "nettutor inspect: %v\n", err)
-			return 1
-		}
-		return 0
+	if err := renderSnapshot(os.Stdout, snap, *format); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor inspect: %v\n", err)
+		return 1
 	}
-	fmt.Print(snap.Text())
 	return 0
 }

@@ -29,6 +29,7 @@ func cmdSandbox(args []string) int {
 	fs := newFlagSet("sandbox")
 	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON to this file")
 	quiet := fs.Bool("quiet", false, "do not print the snapshot")
+	markdown := fs.Bool("markdown", false, "print a study note instead of the snapshot: the script, what it printed, the topology as a Mermaid flowchart")
 	timeout := fs.Duration("timeout", time.Minute, "kill the script after this long")
 	limits := addLimitFlags(fs)
 	lang := langFlag(fs)
@@ -54,6 +55,9 @@ func cmdSandbox(args []string) int {
 	script := ""
 	if len(pos) == 1 {
 		script = pos[0]
+	}
+	if *markdown && script == "" {
+		return badInput("sandbox", assets.T(*lang, "sandbox.markdown_needs_script"))
 	}
 	if script != "" {
 		// Refused before the sandbox: a FIFO, a device, a folder, a file
@@ -90,6 +94,10 @@ func cmdSandbox(args []string) int {
 		cmd = lab.Job(engine.HostNS, "bash", inLab)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	var printed strings.Builder // what the script printed, for the note
+	if *markdown {
+		cmd.Stdout, cmd.Stderr = &printed, &printed
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	if err := cmd.Start(); err != nil {
@@ -115,6 +123,13 @@ func cmdSandbox(args []string) int {
 			fmt.Fprintln(os.Stderr, "nettutor sandbox:", err)
 			return 1
 		}
+	}
+	if *markdown {
+		if err := sandboxNote(os.Stdout, *lang, script, printed.String(), snap); err != nil {
+			fmt.Fprintln(os.Stderr, "nettutor sandbox:", err)
+			return 1
+		}
+		return code
 	}
 	if !*quiet {
 		fmt.Print(snap.Text())

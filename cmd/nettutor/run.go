@@ -29,7 +29,8 @@ func init() {
 // every expectation held, 1 otherwise, 2 for bad input.
 func cmdRun(args []string) int {
 	fs := newFlagSet("run")
-	_ = fs.Bool("plain", true, "plain text transcript (the only mode of run)")
+	_ = fs.Bool("plain", true, "plain text transcript (the default mode of run)")
+	markdown := fs.Bool("markdown", false, "print a study note instead: Markdown with Mermaid topology and ladder diagrams")
 	lang := langFlag(fs)
 	stateJSON := fs.String("state-json", "", "write the final snapshot as JSON (as inspect --json) to this `FILE`; a missing folder is created")
 	pcapDir := fs.String("pcap", "", "write each capture point's packets as `DIR`/CAPTURE.pcap; a missing folder is created")
@@ -85,6 +86,9 @@ func cmdRun(args []string) int {
 		return 1
 	}
 	defer lab.Close()
+	if *markdown {
+		return runMarkdown(os.Stdout, lab, l, *lang, *stateJSON, *from)
+	}
 	return runPlain(os.Stdout, lab, l, *lang, *stateJSON, *pcapDir, *from)
 }
 

@@ -115,7 +115,16 @@ func endpoint(addr string, port uint16, hasPort bool) string {
 func Sequence(l capture.Ladder, rw []Rewrite) string {
 	var b strings.Builder
 	b.WriteString("sequenceDiagram\n")
+	used := map[int]bool{}
+	for i, a := range l.Arrows {
+		if i < MaxArrows {
+			used[a.From], used[a.To] = true, true
+		}
+	}
 	for i, c := range l.Columns {
+		if !used[i] && len(l.Arrows) > 0 {
+			continue // a lane with no packet suggests a host that took part
+		}
 		// A participant's alias runs to the end of its line and cannot be
 		// quoted (the quotes would be drawn): it is escaped instead.
 		fmt.Fprintf(&b, "  participant p%d as %s\n", i, mmText(c))
@@ -127,7 +136,7 @@ func Sequence(l capture.Ladder, rw []Rewrite) string {
 	said := map[string]bool{}
 	for i, a := range l.Arrows {
 		if i >= MaxArrows {
-			fmt.Fprintf(&b, "  Note over p0: %s\n", mmText(fmt.Sprintf("… %d more packets", len(l.Arrows)-MaxArrows)))
+			fmt.Fprintf(&b, "  Note over p%d: %s\n", l.Arrows[0].From, mmText(fmt.Sprintf("… %d more packets", len(l.Arrows)-MaxArrows)))
 			break
 		}
 		label := a.Label

@@ -100,9 +100,7 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 	}
 	if len(r.Actions) > 0 {
 		n.printf("\n### %s\n", n.t("note.commands"))
-		for _, a := range r.Actions {
-			n.Action(a)
-		}
+		n.Actions(r.Actions)
 	}
 	if r.Failed {
 		n.printf("\n%s\n", n.t("note.stopped"))
@@ -127,7 +125,7 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 	}
 	if r.Snapshot != nil {
 		n.printf("\n### %s\n\n", n.t("note.topology"))
-		n.printf("%s\n", n.t("note.topology_legend"))
+		n.printf("%s\n\n", n.t("note.topology_legend"))
 		n.fence("mermaid", diagram.Mermaid(r.Snapshot, diagram.Options{Marks: Marks(r.Changed)}))
 		if gone := goneText(r.Changed); gone != "" {
 			n.printf("\n%s\n", n.tf("note.removed", inline(gone)))
@@ -141,25 +139,41 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 	return held, total
 }
 
-// Action writes one command in a bash block and what it printed in a plain
-// block after it.
-func (n *Writer) Action(a lessons.ActionResult) {
-	n.printf("\n")
-	n.fence("bash", a.Command)
-	if out := strings.TrimRight(a.Output, "\n"); strings.TrimSpace(out) != "" {
-		n.printf("\n")
-		n.fence("", out)
-	}
-	switch {
-	case a.Err != nil && a.ExpectedFailure && a.OK:
-		n.printf("\n_%s: %s_\n", n.t("note.expected_failure"), inline(a.Err.Error()))
-	case !a.OK:
-		msg := n.t("note.failed")
-		if a.Err != nil {
-			msg += ": " + a.Err.Error()
+// Actions writes the commands in bash blocks, each command that printed
+// something closing its block and followed by its output in a plain block:
+// commands that print nothing stay together, ready to paste.
+func (n *Writer) Actions(acts []lessons.ActionResult) {
+	var cmds []string
+	flush := func() {
+		if len(cmds) > 0 {
+			n.printf("\n")
+			n.fence("bash", strings.Join(cmds, "\n"))
+			cmds = nil
 		}
-		n.printf("\n✗ %s\n", inline(msg))
 	}
+	for _, a := range acts {
+		cmds = append(cmds, a.Command)
+		out := strings.TrimRight(a.Output, "\n")
+		if strings.TrimSpace(out) == "" && a.OK && a.Err == nil {
+			continue
+		}
+		flush()
+		if strings.TrimSpace(out) != "" {
+			n.printf("\n")
+			n.fence("", out)
+		}
+		switch {
+		case a.Err != nil && a.ExpectedFailure && a.OK:
+			n.printf("\n_%s: %s_\n", n.t("note.expected_failure"), inline(a.Err.Error()))
+		case !a.OK:
+			msg := n.t("note.failed")
+			if a.Err != nil {
+				msg += ": " + a.Err.Error()
+			}
+			n.printf("\n✗ %s\n", inline(msg))
+		}
+	}
+	flush()
 }
 
 // Packets writes a step's packets as a table and, when the snapshot names
@@ -185,7 +199,7 @@ func (n *Writer) Packets(snap *engine.Snapshot, pkts []lessons.Packet) {
 		return
 	}
 	l := capture.BuildLadder(cp, snap.AddressBook(), LadderOrder(snap)...)
-	n.printf("\n### %s\n", n.t("note.ladder"))
+	n.printf("\n### %s\n\n", n.t("note.ladder"))
 	n.fence("mermaid", diagram.Sequence(l, diagram.Rewrites(l, cp)))
 }
 

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/nettutor/nettutor/assets"
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/diagram"
+	"github.com/nettutor/nettutor/lessons"
+	"github.com/nettutor/nettutor/lessons/note"
+)
+
+// runMarkdown runs the lesson like runPlain and writes its study note to w
+// instead of the transcript. The exit code is runPlain's: 0 when every
+// action went as expected and every expectation held.
+func runMarkdown(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON string, from int) int {
+	r := lessons.NewRunner(lab, l, lessons.Options{Lang: lang})
+	defer r.Close()
+	ctx := context.Background()
+	if from > 1 {
+		if err := r.Goto(ctx, from-1); err != nil {
+			fmt.Fprintf(os.Stderr, "nettutor run: %s\n", assets.Tf(lang, "run.replay_failed", from, err))
+			return 1
+		}
+	}
+	code := 0
+	var results []*lessons.StepResult
+	for !r.Done() {
+		res, err := r.RunNext(ctx)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+			return 1
+		}
+		if !res.OK() || len(res.CaptureErrs) > 0 {
+			code = 1
+		}
+		results = append(results, res)
+	}
+	if err := note.Lesson(w, l, lang, results); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor run: write the note: %v\n", err)
+		return 1
+	}
+	if stateJSON != "" {
+		snap := r.Snapshot()
+		if snap == nil {
+			var err error
+			if snap, err = lab.Snapshot(); err != nil {
+				fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+				return 1
+			}
+		}
+		b, err := json.MarshalIndent(snap, "", "  ")
+		if err == nil {
+			err = os.WriteFile(stateJSON, append(b, '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+			return 1
+		}
+	}
+	return code
+}
+
+// inspectFormats are the forms of `nettutor inspect --format`.
+var inspectFormats = []string{"text", "json", "mermaid", "dot"}
+
+// renderSnapshot writes snap to w in one of inspectFormats. inspect leaves
+// loopback links out of the diagrams: on a real machine they say nothing
+// about how the namespaces are joined.
+func renderSnapshot(w io.Writer, snap *engine.Snapshot, format string) error {
+	var err error
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(snap)
+	case "mermaid":
+		_, err = io.WriteString(w, diagram.Mermaid(snap, diagram.Options{NoLoopback: true}))
+	case "dot":
+		_, err = io.WriteString(w, diagram.DOT(snap, diagram.Options{NoLoopback: true}))
+	default:
+		_, err = io.WriteString(w, snap.Text())
+	}
+	return err
+}
+
+// checkFormat is nil for a known inspect format.
+func checkFormat(lang, f string) error {
+	for _, k := range inspectFormats {
+		if f == k {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s", assets.Tf(lang, "inspect.bad_format", f))
+}
+
+// sandboxNote writes the study note of a lab that script built.
+func sandboxNote(w io.Writer, lang, script, printed string, snap *engine.Snapshot) error {
+	b, err := lessons.ReadBounded(script, lessons.MaxFileSize)
+	if err != nil {
+		return fmt.Errorf("read %s for the note: %w", script, err)
+	}
+	return note.Lab(w, lang, filepath.Base(script), string(b), printed, snap)
+}
