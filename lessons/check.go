@@ -891,6 +891,11 @@ func sourceAddr(n *engine.Namespace, r *engine.Route) netip.Addr {
 func (c *checker) tcp(g AssertArgs) string {
 	got, err := c.lab.Connect(c.ctx, g.From, g.Addr, time.Second)
 	if err != nil {
+		// A DNAT rule that hijacks the connection is the cause whatever the
+		// route back looks like (dnat.go).
+		if why := dnatCatches(c.snap(), g.From, g.Addr); why != "" {
+			return fmt.Sprintf("%s: %v: %s", g.From, err, why)
+		}
 		msg := err.Error()
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			msg = fmt.Sprintf("%s: connection to %s refused (nothing listens there, or no DNAT to a listener)", g.From, g.Addr)
@@ -916,7 +921,11 @@ func (c *checker) tcp(g AssertArgs) string {
 		return msg
 	}
 	if g.Banner != "" && !strings.Contains(got, g.Banner) {
-		return fmt.Sprintf("%s: %s answered %q, want %q", g.From, g.Addr, got, g.Banner)
+		msg := fmt.Sprintf("%s: %s answered %q, want %q", g.From, g.Addr, got, g.Banner)
+		if why := dnatCatches(c.snap(), g.From, g.Addr); why != "" {
+			msg += "; " + why
+		}
+		return msg
 	}
 	return ""
 }

@@ -277,7 +277,7 @@ func TestCheckJSON(t *testing.T) {
 	}
 	var typed grading.Report
 	_ = json.Unmarshal([]byte(r.stdout), &typed)
-	if typed.Exercise != "docker-networks/publish" || typed.Passed || len(typed.Checks) != 1 {
+	if typed.Exercise != "docker-networks/publish" || typed.Passed || len(typed.Checks) < 1 {
 		t.Fatalf("report %+v", typed)
 	}
 	c := typed.Checks[0]
