@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,25 @@ func TestLabFilesStayInTheLab(t *testing.T) {
 	}
 	if _, err := os.Stat("/tmp/d/e"); err == nil {
 		t.Errorf("MkdirAll made /tmp/d/e on the machine")
+	}
+}
+
+// TestSeccomp: a lab program runs under the filter, and a denied syscall
+// (keyctl, 250 on amd64) fails with EPERM where the kernel alone would say
+// EINVAL; an allowed one (getpid, 39) works.
+func TestSeccomp(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the filter is for amd64")
+	}
+	k := startKeeper(t)
+	pinHost(t, k)
+	out, err := run(t, k, `grep Seccomp: /proc/self/status; perl -e '$r = syscall(250, 0, 0, 0, 0, 0); print "keyctl $r $!\n"; print "getpid ", syscall(39) > 0 ? "ok" : "bad", "\n"'`)
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, want := range []string{"Seccomp:\t2", "keyctl -1 Operation not permitted", "getpid ok"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %q in:\n%s", want, out)
+		}
 	}
 }

@@ -177,7 +177,9 @@ func helperSetup(spec *Spec) error {
 			return fmt.Errorf("drop capability %d: %w", cp, err)
 		}
 	}
-	return nil
+	// Last, a seccomp filter: the syscalls no lesson needs fail, in this
+	// process and everything it starts, for good.
+	return installSeccomp()
 }
 
 func swapProc() error {
