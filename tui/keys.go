@@ -12,7 +12,7 @@ type KeyMap struct {
 	Up, Down, Home, End, Filter, Open, Quit key.Binding
 	// lesson
 	Next, Prev, Tab, Shell, Check, Hint, Solution, Exercise, Write, Back key.Binding
-	Select, Ladder, ScrollUp, ScrollDown                                 key.Binding
+	Select, Ladder, ScrollUp, ScrollDown, Note                           key.Binding
 	// everywhere
 	Help, ForceQuit key.Binding
 }
@@ -48,6 +48,7 @@ func KeyMapFor(lang string) KeyMap {
 		Ladder:     b("ladder", "l", "l"),
 		ScrollUp:   b("scrollup", "pgup", "pgup"),
 		ScrollDown: b("scrolldown", "pgdn", "pgdown"),
+		Note:       b("note", "m", "m"),
 		Help:       b("help", "?", "?"),
 		ForceQuit:  b("forcequit", "ctrl+c", "ctrl+c"),
 	}
@@ -81,7 +82,7 @@ func (k KeyMap) LessonHelp() bindings {
 		full: [][]key.Binding{
 			{k.Next, k.Prev, k.Tab, k.Up, k.Down, k.ScrollUp, k.ScrollDown},
 			{k.Shell, k.Exercise, k.Check, k.Hint, k.Solution},
-			{k.Select, k.Ladder, k.Write},
+			{k.Select, k.Ladder, k.Write, k.Note},
 			{k.Help, k.Back, k.ForceQuit},
 		},
 	}

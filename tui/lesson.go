@@ -635,6 +635,8 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 			m.ex.solution = true
 			m.follow = true
 		}
+	case key.Matches(km, k.Note):
+		return m, noteCmd(m.sess, m.id, m.pos, m.c.T)
 	case key.Matches(km, k.Write):
 		sess := m.sess
 		name := fmt.Sprintf("nettutor-%s-%s.pcap", m.id, time.Now().UTC().Format("20060102-150405"))

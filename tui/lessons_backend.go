@@ -98,6 +98,9 @@ type labSession struct {
 	drops  atomic.Uint64
 	ev     chan<- ActionEvent             // the running step's events; nil between steps
 	live   atomic.Pointer[lessons.Runner] // runner, for Drops from the packet goroutine
+
+	nmu     sync.Mutex
+	results []*lessons.StepResult // what each step gave, for the note (note.go)
 }
 
 // runnerOptions wire the runner to the session: packets and action reports
@@ -179,6 +182,7 @@ func (s *labSession) RunStep(ctx context.Context, i int, ev chan<- ActionEvent) 
 	if err != nil {
 		return StepResult{Err: err}
 	}
+	s.keepResult(i, res)
 	out := StepResult{Actions: actionEvents(res)}
 	for _, e := range res.Expect {
 		out.Expects = append(out.Expects, ExpectResult{Text: e.Desc, OK: e.OK, Detail: e.Detail})
