@@ -23,8 +23,12 @@ func Script(l *Lesson) string {
 	b.WriteString("# Every command the lesson shows, in order. Run it as root where it can do no\n")
 	b.WriteString("# harm: in a fresh lab sandbox, which also shows what it built,\n")
 	fmt.Fprintf(&b, "#   nettutor sandbox %s.sh\n", l.ID)
-	b.WriteString("# or in fresh namespaces of your own:\n")
-	fmt.Fprintf(&b, "#   sudo unshare --net --mount --uts --ipc --pid --fork sh -c 'mount -t tmpfs none /run && bash %s.sh'\n", l.ID)
+	b.WriteString("# or in fresh namespaces of your own (--mount-proc: ps, and newuidmap for\n")
+	b.WriteString("# unshare --map-users, read /proc, which must be the new PID namespace's):\n")
+	fmt.Fprintf(&b, "#   sudo unshare --net --mount --uts --ipc --pid --fork --mount-proc sh -c 'mount -t tmpfs none /run && bash %s.sh'\n", l.ID)
+	if usesUserNS(l) {
+		b.WriteString(subIDHeader)
+	}
 	b.WriteString("set -e\n")
 	for i, s := range l.Steps {
 		fmt.Fprintf(&b, "\n# --- step %d: %s\n", i+1, oneLine(s.Title.Get("en")))
@@ -33,6 +37,35 @@ func Script(l *Lesson) string {
 		}
 	}
 	return b.String()
+}
+
+// subIDHeader is what a stock root shell needs before the lesson's remapped
+// user namespaces: nettutor's sandbox gives its lab an /etc/subuid, a
+// machine's root usually has none, and newuidmap checks it even for root.
+const subIDHeader = `#
+# The userns commands map root onto 165536-231071 with unshare --map-users, which
+# goes through newuidmap; newuidmap checks /etc/subuid and /etc/subgid even for
+# root, and a stock root shell has no line there, so it fails with
+#   newuidmap: uid range [0-65536) -> [165536-231072) not allowed
+# Give root the range first, as Docker's userns-remap gives it to dockremap
+# (dockerd runs usermod --add-subuids/--add-subgids for "userns-remap": "default"):
+#   sudo usermod --add-subuids 165536-231071 --add-subgids 165536-231071 root
+#   grep '^root:' /etc/subuid /etc/subgid     # root:165536:65536 in both
+# util-linux 2.38 reads --map-users=OUTER,INNER,COUNT (165536,0,65536), as below;
+# 2.39 and later also take the uid_map order INNER:OUTER:COUNT (0:165536:65536)
+# and keep the comma form for compatibility (unshare --version says which).
+`
+
+// usesUserNS reports whether any step of l makes a remapped user namespace.
+func usesUserNS(l *Lesson) bool {
+	for _, s := range l.Steps {
+		for _, a := range s.Actions {
+			if a.Kind == "userns" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func oneLine(s string) string {

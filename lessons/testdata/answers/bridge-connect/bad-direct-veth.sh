@@ -1,7 +1,7 @@
 # expect: fail
 # A bridge is made, but RED and BLUE are wired straight to each other.
 # fail: no-direct
-# detail: no-direct: RED/veth0 is a veth straight to BLUE/veth1 (want them joined through a bridge)
+# detail: no-direct: RED/veth0 is a veth straight to BLUE/veth1
 # fail: red-port
 # detail: red-port: RED has no veth whose other end is in host (links: lo, veth0)
 ip link add br0 type bridge
