@@ -67,7 +67,9 @@ func (a NetnsAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
 	if _, err := l.entry(a.Name); err == nil {
 		return done(start, "")
 	}
-	_ = l.k.Unpin(l.LabPath(a.Name)) // a stale plain file, never a live pin (entry failed)
+	if _, err := os.Lstat(l.NSPath(a.Name)); err == nil {
+		_ = l.k.Unpin(l.LabPath(a.Name)) // a stale plain file, never a live pin (entry failed)
+	}
 	fd, err := l.newPinned(l.LabPath(a.Name))
 	if err != nil {
 		return Result{}, fmt.Errorf("ip netns add %s: %w", a.Name, err)

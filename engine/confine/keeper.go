@@ -37,6 +37,8 @@ type Keeper struct {
 	pid    int
 	sock   string
 	cg     *cgroup
+	ctlMu  sync.Mutex
+	ctl    *net.UnixConn // the engine's standing connection for requests
 	exited chan struct{} // closed when the keeper process is gone
 	stop   chan struct{} // closed by Close: lets the starting thread go
 	once   sync.Once
@@ -186,21 +188,32 @@ func (k *Keeper) dial() (*net.UnixConn, error) {
 	return net.DialUnix("unixpacket", nil, &net.UnixAddr{Name: k.sock, Net: "unixpacket"})
 }
 
-// call sends one request and waits for the reply and any fds with it.
+// call sends one request on the standing connection (made on first use,
+// again after a failure) and waits for the reply and any fds with it.
 func (k *Keeper) call(req request, fds ...int) ([]*os.File, error) {
-	c, err := k.dial()
-	if err != nil {
-		return nil, err
+	k.ctlMu.Lock()
+	defer k.ctlMu.Unlock()
+	if k.ctl == nil {
+		c, err := k.dial()
+		if err != nil {
+			return nil, err
+		}
+		k.ctl = c
 	}
-	defer c.Close()
+	c := k.ctl
+	fail := func(err error) ([]*os.File, error) {
+		c.Close()
+		k.ctl = nil
+		return nil, fmt.Errorf("keeper %s: %w", req.Op, err)
+	}
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 	if err := sendMsg(c, req, fds...); err != nil {
-		return nil, fmt.Errorf("keeper %s: %w", req.Op, err)
+		return fail(err)
 	}
 	var r reply
 	files, err := recvMsg(c, &r)
 	if err != nil {
-		return nil, fmt.Errorf("keeper %s: %w", req.Op, err)
+		return fail(err)
 	}
 	if r.Err != "" {
 		closeAll(files)
@@ -327,6 +340,12 @@ func (k *Keeper) Close() error {
 			}
 		}
 		close(k.stop)
+		k.ctlMu.Lock()
+		if k.ctl != nil {
+			k.ctl.Close()
+			k.ctl = nil
+		}
+		k.ctlMu.Unlock()
 		_ = os.Remove(k.sock)
 		k.cg.remove()
 	})

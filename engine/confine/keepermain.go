@@ -172,12 +172,21 @@ type keeperState struct {
 	running sync.WaitGroup
 }
 
+// serve answers the requests on one connection until it closes: the
+// engine keeps one open for its requests. A spawn is the only request on a
+// connection of its own, which goes to the program's helper.
 func (k *keeperState) serve(c *net.UnixConn) {
 	defer c.Close()
+	for k.serveOne(c) {
+	}
+}
+
+// serveOne answers one request; false when the connection is done.
+func (k *keeperState) serveOne(c *net.UnixConn) bool {
 	var req request
 	files, err := recvMsg(c, &req)
 	if err != nil {
-		return
+		return false
 	}
 	defer closeAll(files)
 	answer := func(err error, fds ...int) {
@@ -192,14 +201,14 @@ func (k *keeperState) serve(c *net.UnixConn) {
 		f, err := newNetns()
 		if err != nil {
 			answer(err)
-			return
+			return true
 		}
 		if req.Path != "" {
 			// Made and pinned in one request: a lab build makes several.
 			if err := pin(f, req.Path); err != nil {
 				f.Close()
 				answer(err)
-				return
+				return true
 			}
 		}
 		answer(nil, int(f.Fd()))
@@ -207,7 +216,7 @@ func (k *keeperState) serve(c *net.UnixConn) {
 	case "pin":
 		if len(files) != 1 {
 			answer(fmt.Errorf("pin: want one namespace fd, got %d", len(files)))
-			return
+			return true
 		}
 		answer(pin(files[0], req.Path))
 	case "unpin":
@@ -229,14 +238,16 @@ func (k *keeperState) serve(c *net.UnixConn) {
 	case "spawn":
 		if req.Spawn == nil || len(files) != 3 {
 			answer(fmt.Errorf("spawn: want a spec and 3 standard streams"))
-			return
+			return false
 		}
 		if err := k.spawn(c, req.Spawn, files); err != nil {
 			answer(err)
 		}
+		return false // the connection is the helper's now
 	default:
 		answer(fmt.Errorf("unknown request %q", req.Op))
 	}
+	return true
 }
 
 // newNetns makes a network namespace on a thread of its own and returns

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -90,13 +91,19 @@ func sendMsg(c *net.UnixConn, v any, fds ...int) error {
 	return err
 }
 
+// bufPool holds receive buffers: a message may be maxMsg long, and a fresh
+// buffer of that size per request would cost more than the request.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, maxMsg); return &b }}
+
 // errClosed says the other side closed the connection without a message.
 var errClosed = errors.New("connection closed")
 
 // recvMsg reads one message into v and returns the fds that came with it,
 // close-on-exec.
 func recvMsg(c *net.UnixConn, v any) ([]*os.File, error) {
-	buf := make([]byte, maxMsg)
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
 	oob := make([]byte, unix.CmsgSpace(4*8))
 	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
 	if err != nil {
