@@ -449,7 +449,7 @@ func TestCheckUsernsEtcUntouched(t *testing.T) {
 	before, beforeErr := os.ReadFile("/etc/subuid")
 	dir := t.TempDir()
 	f := filepath.Join(dir, "a.sh")
-	os.WriteFile(f, []byte("cat /etc/subuid\n"+`unshare --user --map-users=165536,0,65536 --map-groups=165536,0,65536 --setuid 0 --setgid 0 touch "$EXERCISE_DIR/proof"`+"\n"), 0o644)
+	os.WriteFile(f, []byte("cat /etc/subuid\n"+`unshare --user --map-users=165536,0,65536 --map-groups=165536,0,65536 --setuid 0 --setgid 0 sh -c 'cat /proc/self/uid_map > "$EXERCISE_DIR/proof"'`+"\n"), 0o644)
 	r := runBin(t, dir, "check", "userns/remap", "--answer", f, "--json")
 	var rep grading.Report
 	json.Unmarshal([]byte(r.stdout), &rep)
