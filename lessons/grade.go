@@ -118,7 +118,8 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 		return nil, res, err
 	}
 	// The sandbox gave the lab its own /etc/subuid and /etc/subgid (see
-	// sandbox.SubIDLines); only as root do they hold the userns-remap range.
+	// confine.IDMap.SubIDLines): as root they hold the userns-remap range,
+	// rootless with subordinate ids root's own 1..n-1.
 	if e.NeedsSubIDs() {
 		// Rootless, the lab maps its own 0..n-1 onto the user's subordinate
 		// range where there is one, and its /etc/subuid grants root 1..n-1:
