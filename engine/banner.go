@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nettutor/nettutor/engine/confine"
 	"os"
 	"os/exec"
 	"strings"
@@ -99,9 +100,12 @@ func (l *Lab) serveBanner(ctx context.Context, ns string, port int, banner strin
 	}
 	defer os.Remove(errf.Name())
 	defer errf.Close()
-	cmd := l.Cmd(ns, "sh", "-c", bannerScript(port, banner)+" &")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, errf
-	if err := cmd.Run(); err != nil {
+	spec := confine.Spec{Net: l.LabPath(ns), Argv: []string{"sh", "-c", bannerScript(port, banner) + " &"}, Persist: true,
+		Env: append(os.Environ(), "NETTUTOR_NS="+nsOr(ns))}
+	if ex, err := l.k.Run(context.Background(), spec, nil, nil, errf); err != nil || ex.Code != 0 {
+		if err == nil {
+			err = &ExitError{Code: ex.Code}
+		}
 		return fmt.Errorf("%s: start the banner server: %w", nsOr(ns), err)
 	}
 	bannerMu.Lock()

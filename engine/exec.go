@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -99,42 +100,44 @@ func (a Run) Apply(ctx context.Context, l *Lab) (Result, error) {
 	if a.Hostname != "" && !set["uts"] {
 		return Result{}, errors.New("run: hostname needs a new uts namespace")
 	}
-	spec := confine.Spec{Argv: []string{"sh", "-c", a.Shell}, Unshare: a.Unshare, Hostname: a.Hostname,
-		MountProc: set["pid"] && set["mount"], Persist: true}
-	if !set["net"] {
-		spec.Net = l.LabPath(a.NS)
-	}
-	cmd := l.k.Command(spec)
-	return runCaptured(ctx, cmd, a.Timeout, start)
+	// The command the step shows, run as shown: unshare(1) makes the
+	// namespaces, mounts /proc and sets the hostname, as for a learner.
+	return l.runShown(ctx, a.Command(), a.Timeout, start)
 }
 
-func runCaptured(ctx context.Context, cmd *exec.Cmd, timeout time.Duration, start time.Time) (Result, error) {
+// runShown runs a shown command line with sh in the lab host namespace,
+// confined, and returns what it printed (stdout and stderr together).
+func (l *Lab) runShown(ctx context.Context, command string, timeout time.Duration, start time.Time) (Result, error) {
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = time.Second
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := cmd.Start(); err != nil {
-		return Result{}, fmt.Errorf("start %s: %w", cmd.Args[0], err)
-	}
-	waitErr := make(chan error, 1)
-	go func() { waitErr <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-waitErr:
-	case <-ctx.Done():
-		_ = cmd.Process.Kill()
-		<-waitErr
-		err = fmt.Errorf("killed after %s: %w", timeout, ctx.Err())
-	}
+	var out bytes.Buffer
+	spec := confine.Spec{Net: l.LabPath(HostNS), Argv: []string{"sh", "-c", command}, Persist: true,
+		Env: append(os.Environ(), "NETTUTOR_NS="+HostNS)}
+	ex, err := l.k.Run(ctx, spec, nil, &out, &out)
 	res := Result{Output: strings.TrimRight(out.String(), "\n"), Duration: time.Since(start)}
-	if err != nil {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return res, fmt.Errorf("killed after %s: %w", timeout, err)
+	case err != nil:
 		return res, fmt.Errorf("command failed: %w", err)
+	case ex.Code != 0:
+		return res, fmt.Errorf("command failed: %w", &ExitError{Code: ex.Code})
 	}
 	return res, nil
+}
+
+// ExitError says a command the lab ran exited with a status other than 0.
+type ExitError struct{ Code int }
+
+// Error implements error, as os/exec words it.
+func (e *ExitError) Error() string {
+	if e.Code > 128 {
+		return fmt.Sprintf("signal %d", e.Code-128)
+	}
+	return fmt.Sprintf("exit status %d", e.Code)
 }
 
 // shQuote quotes s for sh when it needs it.
@@ -181,9 +184,5 @@ func (a UserNS) Command() string {
 
 // Apply implements Action.
 func (a UserNS) Apply(ctx context.Context, l *Lab) (Result, error) {
-	start := time.Now()
-	in, out, n := a.Mapping()
-	cmd := l.k.Command(confine.Spec{Net: l.LabPath(HostNS), Argv: []string{"sh", "-c", a.Shell}, Persist: true,
-		UserNS: &confine.NestedMap{Inside: in, Outside: out, Size: n}})
-	return runCaptured(ctx, cmd, a.Timeout, start)
+	return l.runShown(ctx, a.Command(), a.Timeout, time.Now())
 }
