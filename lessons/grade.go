@@ -20,7 +20,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
@@ -193,48 +192,29 @@ func RunAnswer(ctx context.Context, lab *engine.Lab, ws *Workspace, path string,
 		return AnswerResult{ExitCode: -1, Err: err, Duration: time.Since(start)}
 	}
 	inLab := filepath.Join(filepath.Dir(ws.Work), "answer.sh")
-	copyIn := func() error {
-		return os.WriteFile(filepath.Join(filepath.Dir(ws.hostWork), "answer.sh"), script, 0o644)
-	}
-	if err := lab.Keeper().AsLabRoot(copyIn); err != nil {
+	if err := lab.Keeper().WriteFile(inLab, script, 0o644); err != nil {
 		return AnswerResult{ExitCode: -1, Err: fmt.Errorf("copy the answer into the lab: %w", err), Duration: time.Since(start)}
 	}
-	cmd := lab.Job(engine.HostNS, "bash", inLab)
-	ws.Prepare(cmd)
+	// Run by the keeper directly; ending the context ends the answer and
+	// everything it started, and the status comes only once all of it is
+	// gone (engine/confine).
+	env := append(os.Environ(), "NETTUTOR_NS="+engine.HostNS, "EXERCISE_DIR="+ws.Dir)
+	spec := confine.Spec{Net: lab.LabPath(engine.HostNS), Argv: []string{"bash", inLab}, Dir: ws.Work, Env: env}
 	out := &capBuffer{max: MaxAnswerOutput}
-	cmd.Stdout, cmd.Stderr = out, out
-	// The client of the spawn leads a process group; killing it ends the
-	// confined answer and everything it started (engine/confine).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.WaitDelay = 300 * time.Millisecond
-	if err := cmd.Start(); err != nil {
-		return AnswerResult{ExitCode: -1, Err: fmt.Errorf("start bash: %w", err), Duration: time.Since(start)}
-	}
-	pgid := cmd.Process.Pid
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var res AnswerResult
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case err = <-done:
-	case <-timer.C:
-		res.TimedOut = true
-	case <-ctx.Done():
-	}
-	if res.TimedOut || ctx.Err() != nil {
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		err = <-done
-	}
-	res.Duration = time.Since(start)
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ex, err := lab.Keeper().Run(rctx, spec, nil, out, out)
+	res := AnswerResult{Duration: time.Since(start), ExitCode: ex.Code}
 	res.Output, res.Truncated = out.String()
-	res.ExitCode = -1
-	if cmd.ProcessState != nil && !res.TimedOut {
-		res.ExitCode = cmd.ProcessState.ExitCode()
-	}
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) && !errors.Is(err, exec.ErrWaitDelay) && !res.TimedOut {
-		res.Err = err
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		res.TimedOut, res.ExitCode = true, -1
+	case errors.Is(err, confine.ErrStart):
+		res.Err, res.ExitCode = fmt.Errorf("start bash: %w", err), -1
+	case err != nil:
+		res.Err, res.ExitCode = err, -1
+	case ex.Signal != 0:
+		res.ExitCode = -1 // killed, as os/exec reports it
 	}
 	return res
 }
