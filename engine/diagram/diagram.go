@@ -33,6 +33,16 @@ type Options struct {
 	// NoLoopback leaves loopback links out (inspect of a busy machine);
 	// lessons keep them, since a down lo is part of what they teach.
 	NoLoopback bool
+	// ChangedLabel is the line added to what Marks names ("★ changed"
+	// when empty); a Korean note says it in Korean.
+	ChangedLabel string
+}
+
+func (o Options) changed() string {
+	if o.ChangedLabel != "" {
+		return o.ChangedLabel
+	}
+	return "★ changed"
 }
 
 // graph is the snapshot laid out once for both output languages: one
@@ -41,6 +51,7 @@ type graph struct {
 	clusters []cluster
 	edges    []edge
 	extern   []node // peers in namespaces the snapshot does not hold
+	changed  string // the label line of a changed namespace or link
 }
 
 type cluster struct {
@@ -65,7 +76,7 @@ type edge struct {
 }
 
 func build(s *engine.Snapshot, o Options) graph {
-	var g graph
+	g := graph{changed: o.changed()}
 	ids := map[string]string{} // "NS/link" -> node id
 	for i, ns := range s.Namespaces {
 		c := cluster{id: fmt.Sprintf("ns%d", i), label: []string{ns.Name}, changed: o.Marks.ns(ns.Name)}
@@ -103,8 +114,14 @@ func build(s *engine.Snapshot, o Options) graph {
 					n.label = append(n.label, a)
 				}
 			}
+			if n.changed {
+				n.label = append(n.label, g.changed)
+			}
 			ids[ns.Name+"/"+l.Name] = n.id
 			c.nodes = append(c.nodes, n)
+		}
+		if c.changed {
+			c.label = append(c.label, g.changed)
 		}
 		g.clusters = append(g.clusters, c)
 	}
@@ -158,9 +175,6 @@ func Mermaid(s *engine.Snapshot, o Options) string {
 	var changed []string
 	for _, c := range g.clusters {
 		label := c.label
-		if c.changed {
-			label = append(append([]string(nil), label...), "★ changed")
-		}
 		fmt.Fprintf(&b, "  subgraph %s[\"%s\"]\n", c.id, mmLines(label))
 		b.WriteString("    direction TB\n")
 		if len(c.nodes) == 0 {
@@ -209,9 +223,6 @@ func Mermaid(s *engine.Snapshot, o Options) string {
 
 func mmShape(n node) string {
 	label := n.label
-	if n.changed {
-		label = append(append([]string(nil), label...), "★ changed")
-	}
 	open, close := "[\"", "\"]"
 	if n.kind == "bridge" {
 		open, close = "[[\"", "\"]]"
@@ -274,9 +285,6 @@ func DOT(s *engine.Snapshot, o Options) string {
 	b.WriteString("  edge [fontname=\"sans-serif\", fontsize=10];\n")
 	for _, c := range g.clusters {
 		label := c.label
-		if c.changed {
-			label = append(append([]string(nil), label...), "★ changed")
-		}
 		fmt.Fprintf(&b, "  subgraph cluster_%s {\n", c.id)
 		fmt.Fprintf(&b, "    label=\"%s\";\n", dotLines(label))
 		if c.changed {
@@ -308,7 +316,6 @@ func dotNode(n node) string {
 	label := n.label
 	var attrs []string
 	if n.changed {
-		label = append(append([]string(nil), label...), "★ changed")
 		attrs = append(attrs, "color=\"#d9480f\"", "penwidth=3")
 	}
 	if !n.up {

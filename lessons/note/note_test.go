@@ -354,6 +354,7 @@ var (
 	reTime    = regexp.MustCompile(`, time \d+ms`)
 	reICMPId  = regexp.MustCompile(`\bid \d+`)
 	reLL      = regexp.MustCompile(`inet6 fe80::[0-9a-f:]+/64 scope link( tentative)?`)
+	reNUD     = regexp.MustCompile(`lladdr MAC (REACHABLE|STALE|DELAY|PROBE)`)
 )
 
 // normalise blanks out what differs between two runs of the same lab:
@@ -375,6 +376,8 @@ func normalise(s string) string {
 	// A link-local address comes from the MAC, and DAD may or may not be
 	// over when ip prints it.
 	s = reLL.ReplaceAllString(s, "inet6 fe80::LL/64 scope link")
+	// A neighbour's state moves with time (REACHABLE, DELAY, STALE).
+	s = reNUD.ReplaceAllString(s, "lladdr MAC STATE")
 	return s
 }
 
