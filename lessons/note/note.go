@@ -20,6 +20,11 @@ import (
 	"github.com/nettutor/nettutor/lessons"
 )
 
+// ChangedMark marks what a step changed in its diagram. The legend above
+// the diagram says what it means in the note's language, so the diagram
+// itself is the same in every language (and renders once for all).
+const ChangedMark = "★"
+
 // MaxTableRows bounds a step's packet table, like diagram.MaxArrows bounds
 // its ladder: a flood is summarised by its count.
 const MaxTableRows = 100
@@ -126,7 +131,7 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 	if r.Snapshot != nil {
 		n.printf("\n### %s\n\n", n.t("note.topology"))
 		n.printf("%s\n\n", n.t("note.topology_legend"))
-		n.fence("mermaid", diagram.Mermaid(r.Snapshot, diagram.Options{Marks: Marks(r.Changed), ChangedLabel: n.t("note.changed_mark")}))
+		n.fence("mermaid", diagram.Mermaid(r.Snapshot, diagram.Options{Marks: Marks(r.Changed), ChangedLabel: ChangedMark}))
 		if gone := goneText(r.Changed); gone != "" {
 			n.printf("\n%s\n", n.tf("note.removed", inline(gone)))
 		}
