@@ -45,7 +45,7 @@ func TestRunMarkdownKorean(t *testing.T) {
 			t.Errorf("note lacks %q", want)
 		}
 	}
-	if n := strings.Count(out, "```mermaid\nflowchart LR\n"); n != 8 {
+	if n := strings.Count(out, "```mermaid\nflowchart TB\n"); n != 8 {
 		t.Errorf("%d flowcharts, want one per step (8)", n)
 	}
 	code, out, stderr = runBin(t, "run", "../lessons/testdata/mini.yaml", "--markdown")
@@ -99,7 +99,7 @@ func TestInspectFormats(t *testing.T) {
 			t.Errorf("SVG lacks %q", name)
 		}
 	}
-	if !strings.HasPrefix(parts[3], "flowchart LR\n") || !strings.Contains(parts[3], `<-->|"veth pair"|`) {
+	if !strings.HasPrefix(parts[3], "flowchart TB\n") || !strings.Contains(parts[3], `<-->|"veth pair"|`) {
 		t.Errorf("mermaid:\n%s", parts[3])
 	}
 	if !strings.Contains(parts[4], "[RED]") {
@@ -125,7 +125,7 @@ func TestSandboxMarkdown(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, stderr)
 	}
-	for _, want := range []string{"# Lab built by seed.sh", "```bash\nset -e\nip link add veth0", "```\nbuilt\n```", "```mermaid\nflowchart LR", `subgraph ns`, `"RED"`, `<-->|"veth pair"|`} {
+	for _, want := range []string{"# Lab built by seed.sh", "```bash\nset -e\nip link add veth0", "```\nbuilt\n```", "```mermaid\nflowchart TB", `subgraph ns`, `"RED"`, `<-->|"veth pair"|`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("note lacks %q:\n%s", want, out)
 		}

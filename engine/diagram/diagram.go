@@ -171,12 +171,15 @@ func build(s *engine.Snapshot, o Options) graph {
 func Mermaid(s *engine.Snapshot, o Options) string {
 	g := build(s, o)
 	var b strings.Builder
-	b.WriteString("flowchart LR\n")
+	// Top to bottom: the host above, its namespaces side by side below it,
+	// which fits a blog's column better than a tall stack.
+	b.WriteString("flowchart TB\n")
 	var changed []string
 	for _, c := range g.clusters {
 		label := c.label
-		fmt.Fprintf(&b, "  subgraph %s[\"%s\"]\n", c.id, mmLines(label))
-		b.WriteString("    direction TB\n")
+		// One line: Mermaid reserves no room for a second title line, which
+		// would be drawn under the first node.
+		fmt.Fprintf(&b, "  subgraph %s[\"%s\"]\n", c.id, mmText(strings.Join(label, " · ")))
 		if len(c.nodes) == 0 {
 			// Mermaid wants something in a subgraph to draw it.
 			fmt.Fprintf(&b, "    %s_none[\"%s\"]\n", c.id, mmText("(no links)"))

@@ -42,7 +42,7 @@ func TestMermaidIDsASCIIAndLabelsQuoted(t *testing.T) {
 	m := Mermaid(odd(), o)
 	for _, l := range strings.Split(strings.TrimSpace(m), "\n")[1:] {
 		l = strings.TrimSpace(l)
-		if l == "end" || strings.HasPrefix(l, "direction ") || strings.HasPrefix(l, "classDef ") {
+		if l == "end" || strings.HasPrefix(l, "classDef ") {
 			continue
 		}
 		if !idLine.MatchString(l) {
@@ -65,7 +65,7 @@ func TestMermaidIDsASCIIAndLabelsQuoted(t *testing.T) {
 		`n0_1 -->|"port"| n0_0`,
 		`n0_1 <-->|"veth pair"| n1_1`,
 		`n0_0[["br0<br/>bridge · UP<br/>11.11.11.1/24"]]`,
-		`"host<br/>ip_forward=1, default via 203.0.113.2<br/>★ 바뀜"`,
+		`subgraph ns0["host · ip_forward=1, default via 203.0.113.2 · ★ 바뀜"]`,
 		`n0_2 <-->|"veth pair"| x0_0`,
 		`x0_0["elsewhere/x<br/>(not visible)"]`,
 		"class ns0,n1_1 changed",

@@ -285,7 +285,7 @@ func TestNoteMarkdownParses(t *testing.T) {
 				cmds = append(cmds, strings.Split(strings.TrimRight(b.body, "\n"), "\n")...)
 			case "mermaid":
 				switch {
-				case strings.HasPrefix(b.body, "flowchart LR\n"):
+				case strings.HasPrefix(b.body, "flowchart TB\n"):
 					flows++
 				case strings.HasPrefix(b.body, "sequenceDiagram\n"):
 					seqs++
