@@ -132,3 +132,18 @@ func waitGone(t *testing.T, pids []int) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestTmuxTerminalGoneSetsid: a TUI started in a session of its own
+// (setsid), which gets no SIGHUP when its terminal closes, still ends when
+// the terminal goes away, with its lab.
+func TestTmuxTerminalGoneSetsid(t *testing.T) {
+	need(t, "setsid")
+	s := newTmux(t, 100, 30, "setsid", "-w", bin)
+	s.waitFor(10*time.Second, "RED <-> BLUE", "q quit")
+	pid := outerPid(t)
+	before := append(descendants(pid), pid)
+	if err := exec.Command("tmux", "kill-session", "-t", s.name).Run(); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, before)
+}
