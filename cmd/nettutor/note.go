@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
@@ -17,8 +18,9 @@ import (
 
 // runMarkdown runs the lesson like runPlain and writes its study note to w
 // instead of the transcript. The exit code is runPlain's: 0 when every
-// action went as expected and every expectation held.
-func runMarkdown(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON string, from int) int {
+// action went as expected and every expectation held. Where the pcaps went
+// is said on stderr, so that stdout stays the note alone.
+func runMarkdown(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, pcapDir string, from int) int {
 	r := lessons.NewRunner(lab, l, lessons.Options{Lang: lang})
 	defer r.Close()
 	ctx := context.Background()
@@ -30,6 +32,7 @@ func runMarkdown(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSO
 	}
 	code := 0
 	var results []*lessons.StepResult
+	var all []lessons.Packet
 	for !r.Done() {
 		res, err := r.RunNext(ctx)
 		if err != nil {
@@ -40,6 +43,7 @@ func runMarkdown(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSO
 			code = 1
 		}
 		results = append(results, res)
+		all = append(all, res.Packets...)
 	}
 	if err := note.Lesson(w, l, lang, results); err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor run: write the note: %v\n", err)
@@ -62,6 +66,17 @@ func runMarkdown(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSO
 			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
 			return 1
 		}
+	}
+	if pcapDir != "" {
+		names, err := writePcaps(pcapDir, l, all)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+			return 1
+		}
+		if len(names) == 0 {
+			names = []string{assets.T(lang, "cli.none")}
+		}
+		fmt.Fprintln(os.Stderr, assets.Tf(lang, "run.pcaps_written", absPath(pcapDir), strings.Join(names, ", ")))
 	}
 	return code
 }

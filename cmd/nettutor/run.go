@@ -87,7 +87,7 @@ func cmdRun(args []string) int {
 	}
 	defer lab.Close()
 	if *markdown {
-		return runMarkdown(os.Stdout, lab, l, *lang, *stateJSON, *from)
+		return runMarkdown(os.Stdout, lab, l, *lang, *stateJSON, *pcapDir, *from)
 	}
 	return runPlain(os.Stdout, lab, l, *lang, *stateJSON, *pcapDir, *from)
 }
