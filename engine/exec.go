@@ -66,6 +66,15 @@ func (a Run) Command() string {
 		script = "hostname " + a.Hostname + "; " + script
 	}
 	if len(a.Unshare) == 0 {
+		// What a person types: the script itself on the lab host; in a named
+		// namespace, `ip netns exec NS` before it, through sh -c only when
+		// the shell must read it there (a pipe, a `;`, a redirection...).
+		switch {
+		case nsOr(a.NS) == HostNS:
+			return script
+		case simpleCommand(script):
+			return inNS(a.NS, script)
+		}
 		return inNS(a.NS, "sh -c "+shQuote(script))
 	}
 	var opts []string
@@ -138,6 +147,13 @@ func (e *ExitError) Error() string {
 		return fmt.Sprintf("signal %d", e.Code-128)
 	}
 	return fmt.Sprintf("exit status %d", e.Code)
+}
+
+// simpleCommand says whether s is one plain command, words without
+// anything a shell would read specially, so that `ip netns exec NS s`
+// runs all of it in NS.
+func simpleCommand(s string) bool {
+	return s != "" && !strings.ContainsAny(s, "\n\t'\"\\$`;&|<>()*?[]#~{}!")
 }
 
 // shQuote quotes s for sh when it needs it.
