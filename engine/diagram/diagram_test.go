@@ -193,3 +193,21 @@ func TestSequenceBounded(t *testing.T) {
 		t.Errorf("no closing count:\n%s", s)
 	}
 }
+
+// BenchmarkMermaid draws a four-namespace lab (the size of the nat lesson).
+func BenchmarkMermaid(b *testing.B) {
+	s := odd()
+	s.Namespaces = append(s.Namespaces, s.Namespaces[1])
+	for i := 0; i < b.N; i++ {
+		_ = Mermaid(s, Options{})
+	}
+}
+
+// BenchmarkDOT is BenchmarkMermaid for Graphviz.
+func BenchmarkDOT(b *testing.B) {
+	s := odd()
+	s.Namespaces = append(s.Namespaces, s.Namespaces[1])
+	for i := 0; i < b.N; i++ {
+		_ = DOT(s, Options{})
+	}
+}
