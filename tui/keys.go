@@ -10,9 +10,18 @@ import (
 type KeyMap struct {
 	// picker
 	Up, Down, Home, End, Filter, Open, Quit key.Binding
+	// Digits open lesson 1-9 by its number; Reset and ResetAll forget
+	// progress (after a y), Yes confirms.
+	Digits, Reset, ResetAll, Yes key.Binding
 	// lesson
 	Next, Prev, Tab, Shell, Check, Hint, Solution, Exercise, Write, Back key.Binding
 	Select, Ladder, ScrollUp, ScrollDown, Note                           key.Binding
+	Zoom                                                                 key.Binding // the focused pane full screen
+	// Restart rebuilds the lesson from its first step; Jump, then a step
+	// number and enter, rebuilds it at that step (as resume does).
+	Restart, Jump key.Binding
+	// ExBack leaves exercise mode for the lesson (the same keys as Back).
+	ExBack key.Binding
 	// everywhere
 	Help, ForceQuit key.Binding
 }
@@ -49,7 +58,15 @@ func KeyMapFor(lang string) KeyMap {
 		ScrollUp:   b("scrollup", "pgup", "pgup"),
 		ScrollDown: b("scrolldown", "pgdn", "pgdown"),
 		Note:       b("note", "m", "m"),
+		Zoom:       b("zoom", "z", "z"),
 		Help:       b("help", "?", "?"),
+		Digits:     b("digits", "1-9", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		Reset:      b("reset", "r", "r"),
+		ResetAll:   b("resetall", "R", "R"),
+		Yes:        b("yes", "y", "y"),
+		Restart:    b("restart", "R", "R"),
+		Jump:       b("jump", ":", ":"),
+		ExBack:     b("exback", "esc/q", "esc", "q"),
 		ForceQuit:  b("forcequit", "ctrl+c", "ctrl+c"),
 	}
 }
@@ -69,7 +86,8 @@ func (k KeyMap) PickerHelp() bindings {
 		short: []key.Binding{k.Up, k.Down, k.Filter, k.Open, k.Help, k.Quit},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.Home, k.End},
-			{k.Filter, k.Open},
+			{k.Filter, k.Open, k.Digits},
+			{k.Reset, k.ResetAll},
 			{k.Help, k.Quit, k.ForceQuit},
 		},
 	}
@@ -80,9 +98,10 @@ func (k KeyMap) LessonHelp() bindings {
 	return bindings{
 		short: []key.Binding{k.Next, k.Prev, k.Tab, k.Shell, k.Exercise, k.Help, k.Back},
 		full: [][]key.Binding{
-			{k.Next, k.Prev, k.Tab, k.Up, k.Down, k.ScrollUp, k.ScrollDown},
+			{k.Next, k.Prev, k.Restart, k.Jump},
+			{k.Tab, k.Up, k.Down, k.Home, k.End, k.ScrollUp, k.ScrollDown},
 			{k.Shell, k.Exercise, k.Check, k.Hint, k.Solution},
-			{k.Select, k.Ladder, k.Write, k.Note},
+			{k.Select, k.Ladder, k.Write, k.Note, k.Zoom},
 			{k.Help, k.Back, k.ForceQuit},
 		},
 	}
@@ -91,12 +110,12 @@ func (k KeyMap) LessonHelp() bindings {
 // ExerciseHelp lists exercise mode's keys.
 func (k KeyMap) ExerciseHelp() bindings {
 	return bindings{
-		short: []key.Binding{k.Shell, k.Check, k.Hint, k.Solution, k.Exercise, k.Help, k.Back},
+		short: []key.Binding{k.Shell, k.Check, k.Hint, k.Solution, k.Exercise, k.Help, k.ExBack},
 		full: [][]key.Binding{
 			{k.Shell, k.Check, k.Hint, k.Solution},
 			{k.Exercise, k.Tab, k.Up, k.Down, k.ScrollUp, k.ScrollDown},
-			{k.Select, k.Ladder, k.Write},
-			{k.Help, k.Back, k.ForceQuit},
+			{k.Select, k.Ladder, k.Write, k.Zoom},
+			{k.Help, k.ExBack, k.ForceQuit},
 		},
 	}
 }

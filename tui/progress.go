@@ -3,6 +3,7 @@ package tui
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -131,6 +132,31 @@ func writeProgress(path string, b []byte) error {
 		if !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
+	}
+	return nil
+}
+
+// Reset forgets one lesson's progress (steps and exercises); it reports
+// whether there was any to forget.
+func (p *Progress) Reset(id string) bool {
+	_, had := p.Lessons[id]
+	delete(p.Lessons, id)
+	return had
+}
+
+// ResetAll forgets every lesson's progress and reports how many lessons
+// had some.
+func (p *Progress) ResetAll() int {
+	n := len(p.Lessons)
+	p.Lessons = map[string]*LessonProgress{}
+	return n
+}
+
+// Save writes the state file now (the CLI's `nettutor reset`; the TUI
+// writes in a tea.Cmd instead).
+func (p *Progress) Save() error {
+	if err := writeProgress(p.Path, p.Marshal()); err != nil {
+		return fmt.Errorf("write progress %s: %w", p.Path, err)
 	}
 	return nil
 }
