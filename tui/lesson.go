@@ -100,6 +100,7 @@ type lessonModel struct {
 	focus  pane
 	scroll [paneCount]int
 	follow bool
+	zoomed bool // the focused pane fills the screen (z): read it whole, copy from it
 	pk     packetPane
 	ex     exerciseState
 
@@ -547,6 +548,8 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 	switch {
 	case km.Type == tea.KeyEsc && m.pk.detail:
 		m.pk.detail = false
+	case key.Matches(km, k.Zoom), m.zoomed && km.Type == tea.KeyEsc:
+		m.zoomed = !m.zoomed
 	case key.Matches(km, k.Back):
 		return m, func() tea.Msg { return backToPickerMsg{} }
 	case key.Matches(km, k.Tab):

@@ -40,6 +40,9 @@ func (m *lessonModel) layout(w, h, y0, topoNeed int) [paneCount]rect {
 
 // View draws the lesson view in w x h.
 func (m *lessonModel) View(w, h int) string {
+	if m.zoomed {
+		return m.zoomView(w, h)
+	}
 	st := m.c.Styles
 	header := m.header(w)
 	footer := m.footer(w)
@@ -296,7 +299,7 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 	out = append(out, wrapIndent(ms.Render(mark)+" ", head, w)...)
 	if r.restored {
 		for _, c := range s.Commands {
-			out = append(out, wrapIndent("  $ ", st.Subtle.Render(c), w)...)
+			out = append(out, shellLines("  $ ", "    ", c, w, st.Subtle)...)
 		}
 		return out
 	}
@@ -359,11 +362,15 @@ func (m *lessonModel) actionLines(a ActionEvent, w int) []string {
 	default:
 		mark = st.Fail.Render("✗")
 	}
-	cmd := st.Command.Render(a.Command)
-	if !a.Running {
-		cmd += " " + st.Subtle.Render(fmtDuration(a.Duration))
+	// The duration follows as a shell comment, so a copied line still runs.
+	out := shellLines("  "+mark+" $ ", "      ", a.Command, w, st.Command)
+	if d := fmtDuration(a.Duration); !a.Running && d != "" {
+		if last := out[len(out)-1]; width(last)+4+len(d) <= w {
+			out[len(out)-1] = last + "  " + st.Subtle.Render("# "+d)
+		} else {
+			out = append(out, "      "+st.Subtle.Render("# "+d))
+		}
 	}
-	out := wrapIndent("  "+mark+" $ ", cmd, w)
 	if a.Err != "" {
 		out = append(out, wrapIndent("      ", st.Fail.Render(a.Err), w)...)
 	}
@@ -372,12 +379,12 @@ func (m *lessonModel) actionLines(a ActionEvent, w int) []string {
 		extra := 0
 		// One hidden line would take the line of its own "more" note:
 		// show it instead (and never say "1 more lines").
-		if len(ol) > maxOutput+1 {
+		if len(ol) > maxOutput+1 && !m.zoomed {
 			extra = len(ol) - maxOutput
 			ol = ol[:maxOutput]
 		}
 		for _, l := range ol {
-			out = append(out, "      "+truncate(st.Subtle.Render(l), w-6))
+			out = append(out, wrapOutput("      ", l, w, st.Subtle)...)
 		}
 		if extra > 0 {
 			out = append(out, "      "+st.Subtle.Render(m.c.Tf("tui.steps.morelines", extra)))
@@ -443,16 +450,8 @@ func (m *lessonModel) exerciseLines(w int) []string {
 	}
 	if m.ex.solution && ex.Solution != "" {
 		out = append(out, "", "  "+st.Accent.Render(m.c.T("tui.ex.solution")))
-		// Wrapped, not cut: learners copy it.
-		for _, l := range strings.Split(strings.TrimRight(ex.Solution, "\n"), "\n") {
-			for i, part := range strings.Split(ansi.Hardwrap(l, max(w-6, 8), true), "\n") {
-				ind := "    "
-				if i > 0 {
-					ind = "      "
-				}
-				out = append(out, ind+st.Code.Render(part))
-			}
-		}
+		// Wrapped only where bash splits words, with " \": learners copy it.
+		out = append(out, shellLines("    ", "    ", strings.TrimRight(ex.Solution, "\n"), w, st.Code)...)
 	}
 	return out
 }

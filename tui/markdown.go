@@ -47,7 +47,7 @@ func renderMarkdown(md string, w int, st *Styles) []string {
 			continue
 		}
 		if inCode {
-			out = append(out, st.Code.Render(truncate("  "+line, w)))
+			out = append(out, shellLines("  ", "  ", line, w, st.Code)...)
 			continue
 		}
 		switch {
@@ -69,7 +69,7 @@ func renderMarkdown(md string, w int, st *Styles) []string {
 			num := trim[:i+2]
 			out = append(out, wrapInline(trim[i+2:], num, strings.Repeat(" ", len(num)), w, st)...)
 		case strings.HasPrefix(line, "    ") && len(para) == 0:
-			out = append(out, st.Code.Render(truncate(line, w)))
+			out = append(out, shellLines("", "", line, w, st.Code)...)
 		default:
 			para = append(para, trim)
 		}

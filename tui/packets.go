@@ -169,6 +169,9 @@ func (p *packetPane) view(w, h int) []string {
 	if rows < 1 {
 		return fitLines(lines, 0, w, h)
 	}
+	if !p.ladder {
+		return fitLines(append(lines, p.wrappedRows(rows, w)...), 0, w, h)
+	}
 	// Keep the selection in view.
 	if p.sel < p.off {
 		p.off = p.sel

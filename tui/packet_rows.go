@@ -1,0 +1,95 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+)
+
+// wrappedRows returns at most n lines of the packet list: a packet whose
+// summary is wider than the pane goes on over more lines rather than
+// losing its end, where tcpdump says what the packet is ("echo request"
+// and "echo reply" differ only there). The selection stays in view.
+func (p *packetPane) wrappedRows(n, w int) []string {
+	if p.sel < p.off {
+		p.off = p.sel
+	}
+	rows := make(map[int][]string)
+	get := func(i int) []string {
+		if r, ok := rows[i]; ok {
+			return r
+		}
+		r := p.rowLines(i, w)
+		rows[i] = r
+		return r
+	}
+	used := func(from, to int) int { // lines packets from..to take
+		t := 0
+		for i := from; i <= to; i++ {
+			t += len(get(i))
+		}
+		return t
+	}
+	for p.off < p.sel && used(p.off, p.sel) > n {
+		p.off++
+	}
+	// Fill the pane: start earlier while the tail leaves room.
+	for p.off > 0 && used(p.off-1, len(p.pkts)-1) <= n {
+		p.off--
+	}
+	p.off = clamp(p.off, 0, max(0, len(p.pkts)-1))
+	var out []string
+	for i := p.off; i < len(p.pkts) && len(out) < n; i++ {
+		out = append(out, get(i)...)
+	}
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// rowLines is one packet's lines: number, time and capture point, then
+// the summary wrapped at spaces under itself.
+func (p *packetPane) rowLines(i, w int) []string {
+	st := p.c.Styles
+	pk := &p.pkts[i]
+	mark := " "
+	if i == p.sel {
+		mark = "▶"
+	}
+	var b strings.Builder
+	b.WriteString(mark)
+	num := strconv.Itoa(pk.Seq)
+	for k := len(num); k < 4; k++ {
+		b.WriteByte(' ')
+	}
+	b.WriteString(num)
+	b.WriteByte(' ')
+	b.WriteString(strconv.FormatFloat(pk.Time.Sub(p.first).Seconds(), 'f', 6, 64))
+	b.WriteByte(' ')
+	if w >= 70 && pk.Point != "" {
+		b.WriteString(pk.Point)
+		b.WriteByte(' ')
+	}
+	head := b.String()
+	ind := strings.Repeat(" ", min(width(head), max(w-20, 2)))
+	avail := max(w-width(head), 10)
+	parts := wrap(pk.Summary, avail)
+	if len(parts) > 1 {
+		// The rest under the summary's start, rewrapped to that width.
+		rest := strings.TrimLeft(strings.TrimPrefix(pk.Summary, parts[0]), " ")
+		parts = append(parts[:1], wrap(rest, max(w-width(ind), 10))...)
+	}
+	out := make([]string, 0, len(parts))
+	for k, part := range parts {
+		pre := ind
+		if k == 0 {
+			pre = head
+		}
+		if i == p.sel {
+			out = append(out, st.Selected.Render(pad(pre+part, w)))
+		} else {
+			out = append(out, pre+truncate(p.protoStyle(pk.Proto).Render(part), max(w-width(pre), 0)))
+		}
+	}
+	return out
+}
