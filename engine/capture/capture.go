@@ -421,7 +421,7 @@ func (c *Capture) Notify() <-chan struct{} { return c.notify }
 // stops.
 func (c *Capture) Updates() <-chan Packet { return c.updates }
 
-const pollInterval = 250 // ms; the reader's upper bound on sleeping
+const pollInterval = 1000 // ms; the reader's upper bound on sleeping (Stop wakes it at once through the eventfd)
 
 // reader state, kept off the stack so recvmsg's pointers stay valid.
 type reader struct {

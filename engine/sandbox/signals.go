@@ -137,7 +137,7 @@ func WatchTerminal(fd int) {
 		return // not a terminal: nothing to watch
 	}
 	go func() {
-		for range time.Tick(500 * time.Millisecond) {
+		for range time.Tick(time.Second) {
 			if _, err := unix.IoctlGetTermios(fd, unix.TCGETS); err == unix.EIO || err == unix.EBADF || err == unix.ENXIO {
 				Stop(syscall.SIGHUP)
 			}
