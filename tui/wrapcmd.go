@@ -10,64 +10,116 @@ import (
 // A command on screen is something a learner copies into a shell, so it
 // may wrap only where a shell would split words anyway: at a space outside
 // quotes, the line ending in " \" so that bash joins the lines back into
-// the very command shown. A word that does not fit is left whole (the line
-// runs over and the pane cuts it) rather than broken into two words.
+// the very command shown. A quoted word too long for a line of its own
+// (sh -c '...') is split at a space inside its single quotes by closing
+// the quote there and opening it again on the next line, which starts in
+// the first column: bash glues 'a '\<newline>'b' back into 'a b'. A word
+// with no space at all is left whole (the zoom view shows it).
 
-// shellBreaks returns the byte offsets of the spaces in cmd where a line
-// may break: outside single and double quotes and not escaped.
-func shellBreaks(cmd string) []int {
-	var at []int
+// shellBreak is a space where a line may break; quoted is set for a space
+// inside single quotes.
+type shellBreak struct {
+	at     int
+	quoted bool
+}
+
+// shellBreaks returns the spaces in cmd where a line may break: outside
+// quotes and not escaped, or inside single quotes (whose text is literal).
+// Nothing breaks inside double quotes ($(...) there is code) or in a
+// comment (a backslash there continues nothing).
+func shellBreaks(cmd string) []shellBreak {
+	var at []shellBreak
 	var sq, dq, esc bool
 	for i := 0; i < len(cmd); i++ {
 		c := cmd[i]
 		switch {
 		case esc:
 			esc = false
+		case sq && c == ' ':
+			at = append(at, shellBreak{i, true})
 		case c == '\\' && !sq:
 			esc = true
 		case c == '\'' && !dq:
 			sq = !sq
 		case c == '"' && !sq:
 			dq = !dq
+		case c == '#' && !sq && !dq && (i == 0 || cmd[i-1] == ' '):
+			return at
 		case c == ' ' && !sq && !dq:
-			at = append(at, i)
+			at = append(at, shellBreak{i, false})
 		}
 	}
 	return at
 }
 
-// wrapShell splits one command line into lines of at most w cells, each
-// but the last ending in " \". Breaking at a space keeps that space before
-// the backslash, so joining the lines (backslash-newline removed, the next
+// wrapShell splits one command line into lines, each but the last ending
+// in a backslash: the first at most w1 cells, the others at most w cells
+// with an indent of ind. Breaking at a space keeps that space before the
+// backslash, so joining the lines (backslash-newline removed, the next
 // line's indent is only more blanks between words) gives back cmd.
-func wrapShell(cmd string, w int) []string {
-	if width(cmd) <= w || w < 4 {
-		return []string{cmd}
+// indent[i] is line i's indent: ind, less for a word too long for the
+// indented line, 0 for a line that goes on inside single quotes (where an
+// indent would be text).
+func wrapShell(cmd string, w1, w, ind int) (lines []string, indent []int) {
+	if width(cmd) <= w1 || w-ind < 8 {
+		return []string{cmd}, []int{0}
 	}
-	var out []string
-	rest := cmd
-	for width(rest) > w {
-		brk := -1
+	rest, next := cmd, 0
+	budget := w1
+	emit := func(line string) {
+		in := next
+		if in > 0 && in+width(line) > w {
+			in = max(0, w-width(line))
+		}
+		lines, indent = append(lines, line), append(indent, in)
+		budget = w - ind
+	}
+	for width(rest) > budget {
+		fit, first, quoted, anyQuoted := -1, -1, -1, -1
 		for _, b := range shellBreaks(rest) {
-			if b == 0 {
+			if b.at == 0 {
 				continue
 			}
-			// The line keeps rest[:b+1] (with its space) and adds "\".
-			if width(rest[:b+1])+1 > w {
-				if brk < 0 {
-					brk = b // the first word alone is too long: break after it
+			if b.quoted {
+				// Inside the first word only, with room for "'\".
+				if first < 0 {
+					if anyQuoted < 0 {
+						anyQuoted = b.at
+					}
+					if width(rest[:b.at+1])+2 <= budget {
+						quoted = b.at
+					}
 				}
+				continue
+			}
+			if first < 0 {
+				first = b.at
+			}
+			if width(rest[:b.at+1])+1 > budget {
 				break
 			}
-			brk = b
+			fit = b.at
 		}
-		if brk < 0 {
-			break
+		if quoted < 0 {
+			quoted = anyQuoted
 		}
-		out = append(out, rest[:brk+1]+"\\")
-		rest = strings.TrimLeft(rest[brk+1:], " ")
+		switch {
+		case fit > 0:
+			emit(rest[:fit+1] + "\\")
+			rest, next = strings.TrimLeft(rest[fit+1:], " "), ind
+		case quoted > 0:
+			emit(rest[:quoted+1] + "'\\")
+			rest, next = "'"+rest[quoted+1:], 0
+		case first > 0:
+			emit(rest[:first+1] + "\\")
+			rest, next = strings.TrimLeft(rest[first+1:], " "), ind
+		default:
+			emit(rest)
+			return lines, indent
+		}
 	}
-	return append(out, rest)
+	emit(rest)
+	return lines, indent
 }
 
 // shellLines renders a (possibly multi-line) command with first before its
@@ -92,12 +144,24 @@ func shellLines(first, ind, cmd string, w int, st lipgloss.Style) []string {
 		if tag := heredocTag(line); tag != "" {
 			heredoc = tag
 		}
-		for i, part := range wrapShell(line, w-width(pre)) {
-			if i > 0 {
-				pre = ind + "  "
-				if li == 0 {
-					pre = strings.Repeat(" ", width(first)) + "  "
+		cont := ind + "  "
+		if li == 0 {
+			cont = strings.Repeat(" ", width(first)) + "  "
+		}
+		if t := strings.TrimLeft(line, " "); strings.HasPrefix(t, "#") {
+			// A comment goes on as comments.
+			for i, part := range wrap(t, max(w-width(cont), 8)) {
+				if i > 0 {
+					pre, part = cont, "# "+part
 				}
+				out = append(out, pre+render(st, part))
+			}
+			continue
+		}
+		parts, indent := wrapShell(line, w-width(pre), w, width(cont))
+		for i, part := range parts {
+			if i > 0 {
+				pre = strings.Repeat(" ", indent[i])
 			}
 			out = append(out, pre+render(st, part))
 		}
