@@ -138,7 +138,7 @@ func heredocLine(c, line string) bool {
 }
 
 // sameWords is what bash makes of a command, as far as wrapping can change
-// it: a split inside single quotes leaves '' where the quote closed and
+// it: a split inside single quotes leaves ” where the quote closed and
 // reopened (nothing, to bash), and a comment's lines are nothing either.
 func sameWords(c string) string {
 	var out []string
