@@ -103,6 +103,7 @@ type lessonModel struct {
 	zoomed bool // the focused pane fills the screen (z): read it whole, copy from it
 	pk     packetPane
 	ex     exerciseState
+	x      lessonExtra // restart, jump, a broken lab after a shell (lesson_keys.go)
 
 	spin           int  // spinner frame
 	ticking        bool // a spinner tick is on its way
@@ -295,6 +296,12 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		}
 		return m, cmd
 
+	case shellLabMsg:
+		return m.shellLab(msg)
+
+	case rebuildMsg:
+		return m.rebuilt(msg)
+
 	case settleMsg:
 		return m.settled(msg)
 
@@ -398,7 +405,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		} else {
 			m.setStatus(m.c.T("tui.status.shellback"), false)
 		}
-		return m, m.snapshotCmd(-1, "shell")
+		return m, m.afterShellCmd()
 
 	case checkMsg:
 		if msg.gen != m.gen || !m.ex.on {
@@ -545,13 +552,27 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if done, cmd := m.extraKey(km); done {
+		return m, cmd
+	}
 	switch {
 	case km.Type == tea.KeyEsc && m.pk.detail:
 		m.pk.detail = false
 	case key.Matches(km, k.Zoom), m.zoomed && km.Type == tea.KeyEsc:
 		m.zoomed = !m.zoomed
+	case key.Matches(km, k.ExBack) && m.ex.on:
+		// Esc in an exercise goes back to the lesson, not the list.
+		return m, m.leaveExercise()
+	case key.Matches(km, k.Back) && m.focus == panePackets:
+		// Esc in the packet list leaves the list, not the lesson.
+		m.focus = paneSteps
+		m.setStatus(m.c.T("tui.status.packetsleft"), false)
 	case key.Matches(km, k.Back):
 		return m, func() tea.Msg { return backToPickerMsg{} }
+	case key.Matches(km, k.Home):
+		m.paneHome()
+	case key.Matches(km, k.End):
+		m.paneEnd()
 	case key.Matches(km, k.Tab):
 		m.focus = (m.focus + 1) % paneCount
 	case km.Type == tea.KeyShiftTab:
@@ -608,8 +629,7 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		if cmd == nil {
 			return m, nil
 		}
-		gen := m.gen
-		return m, tea.ExecProcess(cmd, func(err error) tea.Msg { return shellDoneMsg{gen: gen, err: err} })
+		return m, m.execShell(ns, cmd)
 	case key.Matches(km, k.Exercise):
 		return m, m.toggleExercise()
 	case key.Matches(km, k.Check):

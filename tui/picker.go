@@ -20,6 +20,10 @@ type pickerModel struct {
 	filterOn bool
 	loading  bool
 	err      error
+	// confirm is the lesson whose progress a y resets ("*": every
+	// lesson's); note is what the last reset did.
+	confirm string
+	note    string
 }
 
 func newPicker(c *Common, p *Progress) pickerModel {
@@ -58,6 +62,10 @@ func (m pickerModel) Filtering() bool { return m.filterOn }
 func (m pickerModel) Update(msg tea.Msg) (pickerModel, tea.Cmd) {
 	k := m.c.Keys
 	km, ok := msg.(tea.KeyMsg)
+	if pe, isErr := msg.(progressErrMsg); isErr {
+		m.note = "✗ " + m.c.T("tui.status.nosave") + ": " + pe.err.Error()
+		return m, nil
+	}
 	if !ok {
 		if mm, ok := msg.(tea.MouseMsg); ok && mm.Action == tea.MouseActionPress {
 			switch mm.Button {
@@ -96,7 +104,28 @@ func (m pickerModel) Update(msg tea.Msg) (pickerModel, tea.Cmd) {
 			return m, nil
 		}
 	}
+	if m.confirm != "" {
+		return m.confirmed(km)
+	}
+	m.note = ""
 	switch {
+	case key.Matches(km, k.Digits):
+		// The number shown before a title, whatever the filter hides.
+		if n := int(km.Runes[0] - '1'); n >= 0 && n < len(m.lessons) {
+			for i, j := range m.shown {
+				if j == n {
+					m.cursor = i
+				}
+			}
+			id := m.lessons[n].ID
+			return m, func() tea.Msg { return openLessonMsg{id} }
+		}
+	case key.Matches(km, k.Reset):
+		if l, ok := m.Selected(); ok {
+			m.confirm = l.ID
+		}
+	case key.Matches(km, k.ResetAll):
+		m.confirm = "*"
 	case key.Matches(km, k.Up):
 		m.cursor = max(0, m.cursor-1)
 	case key.Matches(km, k.Down):
@@ -119,6 +148,31 @@ func (m pickerModel) Update(msg tea.Msg) (pickerModel, tea.Cmd) {
 		return m, tea.Quit
 	}
 	return m, nil
+}
+
+// confirmed ends a reset question: y resets and saves, any other key
+// keeps the progress.
+func (m pickerModel) confirmed(km tea.KeyMsg) (pickerModel, tea.Cmd) {
+	id := m.confirm
+	m.confirm = ""
+	if !key.Matches(km, m.c.Keys.Yes) {
+		m.note = m.c.T("tui.picker.reset.cancel")
+		return m, nil
+	}
+	if id == "*" {
+		m.progress.ResetAll()
+		m.note = m.c.T("tui.picker.reset.all")
+	} else {
+		m.progress.Reset(id)
+		m.note = m.c.Tf("tui.picker.reset.one", id)
+	}
+	path, b := m.progress.Path, m.progress.Marshal()
+	return m, func() tea.Msg {
+		if err := writeProgress(path, b); err != nil {
+			return progressErrMsg{err}
+		}
+		return nil
+	}
 }
 
 func (m pickerModel) statusText(id string, steps int) string {
@@ -203,6 +257,16 @@ func (m pickerModel) listView(w, h int) string {
 		head = append(head, truncate(st.Accent.Render("/ ")+m.filter+cur, w))
 	} else {
 		head = append(head, "")
+	}
+	// A reset question or its outcome takes the filter's line.
+	switch {
+	case m.confirm == "*":
+		head[1] = truncate(st.Warn.Render(m.c.T("tui.picker.confirm.all")), w)
+	case m.confirm != "":
+		// The id, not the title: the question must fit in 80 columns.
+		head[1] = truncate(st.Warn.Render(m.c.Tf("tui.picker.confirm.one", m.confirm)), w)
+	case m.note != "":
+		head[1] = truncate(st.Subtle.Render(m.note), w)
 	}
 	var body []string
 	switch {
