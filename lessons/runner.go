@@ -273,8 +273,10 @@ func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
 // replayProbeTimeout is how long a replayed probe that is meant to get no
 // answer waits: what it sends, and so the state it makes, is the same as
 // the original's; only the wait for the answer that does not come is cut,
-// so that going back does not cost a second per such probe.
-const replayProbeTimeout = 60 * time.Millisecond
+// so that going back does not cost a second per such probe. 20 ms leaves
+// the lab's ARP (well under a millisecond between namespaces) time to let
+// the request itself go out.
+const replayProbeTimeout = 20 * time.Millisecond
 
 // Quiet periods of the capture points: the traffic of a step's commands is
 // over once no capture point has seen a packet for captureQuiet (replies,
