@@ -135,3 +135,20 @@ func BenchmarkLabCmd(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLabRun is the same program run by the keeper directly, as a
+// lesson's own commands and answers are: no client process. Between runs
+// (not timed) the lab is idle for a moment, as between a learner's steps,
+// so the keeper's next helper is ready.
+func BenchmarkLabRun(b *testing.B) {
+	l := newLab(b)
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		time.Sleep(30 * time.Millisecond)
+		b.StartTimer()
+		if _, err := l.runShown(ctx, "true", 0, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

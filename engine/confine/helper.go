@@ -1,9 +1,7 @@
 package confine
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -94,19 +92,39 @@ func helperMain() {
 	runtime.LockOSThread()
 	// The program gets its three streams and nothing else.
 	sandbox.CloseOnExecFrom(3)
-	f := os.NewFile(3, "conn")
+	fail := func() { os.Exit(1) }
+	// What does not depend on the program first, while the lab is idle.
+	if err := helperPrepare(); err != nil {
+		fail()
+	}
+	f := os.NewFile(3, "keeper")
 	fc, err := net.FileConn(f)
 	f.Close()
 	if err != nil {
-		os.Exit(1)
+		fail()
 	}
-	c := fc.(*net.UnixConn)
-	report := func(st status) { _ = sendMsg(c, st) }
+	k := fc.(*net.UnixConn)
+	// Then the spec, with the client's connection and its streams.
 	var spec Spec
-	sf := os.NewFile(4, "spec")
-	b, _ := io.ReadAll(io.LimitReader(sf, maxMsg))
-	sf.Close()
-	if json.Unmarshal(b, &spec) != nil || len(spec.Argv) == 0 {
+	files, err := recvMsg(k, &spec)
+	k.Close()
+	if err != nil || len(files) != 4 {
+		fail()
+	}
+	for i, std := range files[1:] {
+		if err := unix.Dup2(int(std.Fd()), i); err != nil {
+			fail()
+		}
+		std.Close()
+	}
+	cc, err := net.FileConn(files[0])
+	files[0].Close()
+	if err != nil {
+		fail()
+	}
+	c := cc.(*net.UnixConn)
+	report := func(st status) { _ = sendMsg(c, st) }
+	if len(spec.Argv) == 0 {
 		report(status{Exit: 127, Err: "bad spawn request"})
 		os.Exit(1)
 	}
@@ -130,9 +148,9 @@ func helperMain() {
 	superviseProgram(c, pid, spec.Persist, report)
 }
 
-// helperSetup prepares the namespaces the program will run in. Each step,
-// and why:
-func helperSetup(spec *Spec) error {
+// helperPrepare does what every program needs, before its spec is known.
+// Each step, and why:
+func helperPrepare() error {
 	// The keeper's /proc shows the whole lab; this PID namespace gets a
 	// /proc of its own in its place, so that unmounting it uncovers only an
 	// empty folder. A new proc may be mounted only while one is visible:
@@ -140,6 +158,30 @@ func helperSetup(spec *Spec) error {
 	if err := swapProc(); err != nil {
 		return fmt.Errorf("mount /proc: %w", err)
 	}
+	// The helper runs as the same uid as the program: made non-dumpable,
+	// it can be traced only with CAP_SYS_PTRACE, which the program lacks,
+	// so no program can make it report an end that has not come.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("make the helper non-dumpable: %w", err)
+	}
+	// no_new_privs: no setuid binary or file capability can give a lab
+	// program more than it has.
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("no_new_privs: %w", err)
+	}
+	for _, cp := range droppedCaps {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(cp), 0, 0, 0); err != nil && err != unix.EINVAL {
+			return fmt.Errorf("drop capability %d: %w", cp, err)
+		}
+	}
+	// Last, a seccomp filter: the syscalls no lesson needs fail, in this
+	// process and everything it starts, for good.
+	return installSeccomp()
+}
+
+// helperSetup puts the helper where the program runs: its network
+// namespace, that namespace's sysfs, its working folder.
+func helperSetup(spec *Spec) error {
 	if spec.Net != "" {
 		ns, err := netns.GetFromPath(spec.Net)
 		if err != nil {
@@ -161,25 +203,7 @@ func helperSetup(spec *Spec) error {
 	if err := unix.Chdir(dir); err != nil {
 		return fmt.Errorf("working folder %s: %w", dir, err)
 	}
-	// The helper runs as the same uid as the program: made non-dumpable,
-	// it can be traced only with CAP_SYS_PTRACE, which the program lacks,
-	// so no program can make it report an end that has not come.
-	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
-		return fmt.Errorf("make the helper non-dumpable: %w", err)
-	}
-	// no_new_privs: no setuid binary or file capability can give a lab
-	// program more than it has.
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("no_new_privs: %w", err)
-	}
-	for _, cp := range droppedCaps {
-		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(cp), 0, 0, 0); err != nil && err != unix.EINVAL {
-			return fmt.Errorf("drop capability %d: %w", cp, err)
-		}
-	}
-	// Last, a seccomp filter: the syscalls no lesson needs fail, in this
-	// process and everything it starts, for good.
-	return installSeccomp()
+	return nil
 }
 
 func swapProc() error {

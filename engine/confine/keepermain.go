@@ -1,7 +1,7 @@
 package confine
 
 import (
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -170,6 +170,7 @@ func mountScratch(root string) error {
 type keeperState struct {
 	mu      sync.Mutex
 	running sync.WaitGroup
+	ready   *net.UnixConn // a started helper waiting for its program
 }
 
 // serve answers the requests on one connection until it closes: the
@@ -329,30 +330,71 @@ func (k *keeperState) killAll() error {
 	return nil
 }
 
-// spawn starts the helper that runs spec, handing it the client's
-// connection (fd 3) and streams; the helper answers the client itself.
+// spawn hands spec, the client's connection and its streams to a helper
+// started ahead of time (see readyHelper), and starts the next one; the
+// helper answers the client itself.
 func (k *keeperState) spawn(c *net.UnixConn, spec *Spec, stdio []*os.File) error {
 	conn, err := c.File()
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	b, err := json.Marshal(spec)
-	if err != nil {
-		return err
+	fds := []int{int(conn.Fd()), int(stdio[0].Fd()), int(stdio[1].Fd()), int(stdio[2].Fd())}
+	// A helper made before a reset was killed by it: take another.
+	for try := 0; try < 3; try++ {
+		h, err := k.takeHelper()
+		if err != nil {
+			return err
+		}
+		err = sendMsg(h, spec, fds...)
+		h.Close()
+		if err == nil {
+			return nil
+		}
 	}
-	// The spec goes on a pipe, not in argv: the helper is PID 1 of the
-	// program's namespace, and anyone there may read /proc/1/cmdline.
-	specR, specW, err := os.Pipe()
-	if err != nil {
-		return err
+	return errors.New("start helper: no helper took the program")
+}
+
+// takeHelper returns the ready helper's socket (and starts the next one in
+// the background), or starts one now when none is ready.
+func (k *keeperState) takeHelper() (*net.UnixConn, error) {
+	k.mu.Lock()
+	h := k.ready
+	k.ready = nil
+	k.mu.Unlock()
+	go func() {
+		next, err := k.startHelper()
+		if err != nil {
+			return
+		}
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		if k.ready == nil {
+			k.ready = next
+		} else {
+			next.Close() // its helper sees EOF and exits
+		}
+	}()
+	if h != nil {
+		return h, nil
 	}
-	defer specR.Close()
-	go func() { _, _ = specW.Write(b); specW.Close() }()
+	return k.startHelper()
+}
+
+// startHelper starts a helper, which prepares what does not depend on the
+// program (its namespaces, /proc, no_new_privs, capabilities, seccomp) and
+// then waits on fd 3 for the spec: a helper's start, a whole Go process,
+// is then paid while the lab is idle, not while the learner waits.
+func (k *keeperState) startHelper() (*net.UnixConn, error) {
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	mine, theirs := os.NewFile(uintptr(pair[0]), "helper"), os.NewFile(uintptr(pair[1]), "helper")
+	defer theirs.Close()
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args[0] = helperHook
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio[0], stdio[1], stdio[2]
-	cmd.ExtraFiles = []*os.File{conn, specR}
+	cmd.ExtraFiles = []*os.File{theirs}
 	cmd.Env = []string{"TERM=dumb"} // see EnvTerm
 	// New mount and PID namespaces per spawn: the program sees only its
 	// own processes and gets its own /proc and /sys. No Pdeathsig: it
@@ -363,11 +405,17 @@ func (k *keeperState) spawn(c *net.UnixConn, spec *Spec, stdio []*os.File) error
 	k.running.Add(1)
 	if err := cmd.Start(); err != nil {
 		k.running.Done()
-		return fmt.Errorf("start helper: %w", err)
+		mine.Close()
+		return nil, fmt.Errorf("start helper: %w", err)
 	}
 	go func() {
 		_ = cmd.Wait()
 		k.running.Done()
 	}()
-	return nil
+	fc, err := net.FileConn(mine)
+	mine.Close()
+	if err != nil {
+		return nil, err
+	}
+	return fc.(*net.UnixConn), nil
 }
