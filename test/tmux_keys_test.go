@@ -1,0 +1,165 @@
+package test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// labShellUsers is who the lab shell test runs as: whoever runs the tests
+// and, as root, nettutor-ci (CI's plain user) too, so the rootless shell
+// (no sbin on the caller's PATH, no capabilities) is held to the same.
+func labShellUsers(t *testing.T) []string {
+	users := []string{"self"}
+	if os.Geteuid() == 0 {
+		if _, err := user.Lookup("nettutor-ci"); err == nil {
+			if _, err := exec.LookPath("setpriv"); err == nil {
+				users = append(users, "nettutor-ci")
+			}
+		}
+		if len(users) == 1 && os.Getenv("CI") == "true" {
+			t.Fatal("CI=true: the rootless half needs the nettutor-ci user and setpriv")
+		}
+	}
+	return users
+}
+
+// newTmuxAs starts the binary in tmux as the given user ("self": as is).
+// A plain user gets a state folder of its own and a PATH without sbin, as
+// a login shell of a plain user on Debian has.
+func newTmuxAs(t *testing.T, who string, w, h int, args ...string) *tmuxSession {
+	t.Helper()
+	if who == "self" {
+		return newTmux(t, w, h, append([]string{bin}, args...)...)
+	}
+	u, err := user.Lookup(who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Dir(bin), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	state, err := os.MkdirTemp("", "nettutor-h8-state-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(state) })
+	if err := exec.Command("chown", u.Uid+":"+u.Gid, state).Run(); err != nil {
+		t.Fatal(err)
+	}
+	argv := append([]string{"setpriv", "--reuid=" + u.Uid, "--regid=" + u.Gid, "--init-groups",
+		"env", "HOME=" + state, "XDG_STATE_HOME=" + state, "PATH=/usr/local/bin:/usr/bin:/bin", "USER=" + who, bin}, args...)
+	return newTmux(t, w, h, argv...)
+}
+
+// TestTmuxLabShellAndKeys80x24 is issue 12's lab shell and keys, typed
+// into the real binary at 80x24, as root and as a plain user:
+//   - a digit opens the lesson;
+//   - the lab shell opens on a cleared screen under its banner, and
+//     `iptables -S` there lists the lab's policies;
+//   - a second shell shows nothing of the first;
+//   - a shell that breaks the current step gets "p rebuilds this step",
+//     and p rebuilds it (the step count stays);
+//   - Esc in the exercise goes back to the lesson, not the lesson list.
+func TestTmuxLabShellAndKeys80x24(t *testing.T) {
+	for _, who := range labShellUsers(t) {
+		t.Run(who, func(t *testing.T) {
+			s := newTmuxAs(t, who, 80, 24, "--lang", "en")
+			s.waitFor(10*time.Second, "RED <-> BLUE", "q quit")
+			s.keys("2")
+			scr := s.waitFor(10*time.Second, "Topology", "step 0/")
+			n := stepCount(t, scr)
+
+			s.keys("s")
+			waitFreshShell(t, s, "host")
+			s.keys("iptables -S; echo marker-of-the-first-shell", "Enter")
+			scr = s.waitFor(10*time.Second, "-P INPUT ACCEPT", "-P FORWARD ACCEPT", "-P OUTPUT ACCEPT")
+			if strings.Contains(scr, "command not found") {
+				t.Errorf("iptables is not on the lab shell's PATH:\n%s", scr)
+			}
+			s.keys("C-d")
+			s.waitFor(10*time.Second, "back from the shell", "Topology")
+
+			// A second shell: a clean screen, nothing of the first.
+			// The terminal's own screen holds the first shell's lines until
+			// the second one clears it: a fresh shell has none of them.
+			s.keys("s")
+			waitFreshShell(t, s, "host")
+			s.keys("exit", "Enter")
+			s.waitFor(10*time.Second, "back from the shell", "Topology")
+
+			// Steps up to "up" (4), then a shell that takes veth0 down.
+			for i := 1; i <= 4; i++ {
+				s.keys("n")
+				s.waitFor(20*time.Second, fmt.Sprintf("step %d/%s", i, n), fmt.Sprintf("step %d done", i))
+			}
+			// The shell opens in the namespace selected in the diagram (RED).
+			s.keys("s")
+			waitFreshShell(t, s, "RED")
+			s.keys("ip link set veth0 down; exit", "Enter")
+			s.waitFor(15*time.Second, "⚠ p rebuilds this step", "RED: veth0 is DOWN")
+			s.keys("p")
+			s.waitFor(20*time.Second, "lab rebuilt at step 4", "step 4/"+n)
+
+			// Esc in the exercise: back to the lesson.
+			s.keys("e")
+			s.waitFor(20*time.Second, "Exercise", "exercise 1/")
+			s.keys("Escape")
+			scr = s.waitFor(20*time.Second, "step 4/"+n, "Steps")
+			if strings.Contains(scr, "q quit") || strings.Contains(scr, "exercise 1/") {
+				t.Errorf("esc in the exercise did not go back to the lesson:\n%s", scr)
+			}
+			s.keys("Escape")
+			s.waitFor(10*time.Second, "q quit")
+			s.keys("q")
+		})
+	}
+}
+
+// waitFreshShell waits until the screen holds a lab shell in ns that has
+// just started: its banner on the first line, its prompt on the second,
+// nothing else (no TUI, no earlier shell's lines).
+func waitFreshShell(t *testing.T, s *tmuxSession, ns string) {
+	t.Helper()
+	banner := "nettutor lab shell in " + ns + " · exit or Ctrl-D returns to the lesson"
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		scr := s.screen()
+		var lines []string
+		for _, l := range strings.Split(scr, "\n") {
+			if strings.TrimSpace(l) != "" {
+				lines = append(lines, strings.TrimRight(l, " "))
+			}
+		}
+		if len(lines) == 2 && lines[0] == banner && strings.HasPrefix(lines[1], "[lab "+ns+"] ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no fresh lab shell in %s (banner, prompt, nothing else):\n%s", ns, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stepCount reads n of "step 0/n" off the screen.
+func stepCount(t *testing.T, scr string) string {
+	t.Helper()
+	i := strings.Index(scr, "step 0/")
+	if i < 0 {
+		t.Fatalf("no step count on screen:\n%s", scr)
+	}
+	rest := scr[i+len("step 0/"):]
+	j := 0
+	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+		j++
+	}
+	if j == 0 {
+		t.Fatalf("no step count on screen:\n%s", scr)
+	}
+	return rest[:j]
+}
