@@ -128,6 +128,7 @@ func (m *lessonModel) startJump() {
 // rebuilt at the step the learner was at.
 func (m *lessonModel) leaveExercise() tea.Cmd {
 	m.ex = exerciseState{}
+	m.setStatus("", false) // the exercise's last word is not the lesson's
 	m.busy = m.c.Tf("tui.busy.back", m.pos)
 	return m.gotoCmd(m.pos, "leave")
 }
