@@ -73,3 +73,40 @@ func TestRecheckAfterShell(t *testing.T) {
 	}
 	check(0)
 }
+
+// TestRecheckProbesAreMuted: rechecking mini's "up" step pings again (its
+// reachable expectation) while the step's capture point still runs; those
+// packets are the tutor's, counted as such and never among the learner's.
+func TestRecheckProbesAreMuted(t *testing.T) {
+	lab := newLab(t)
+	r := NewRunner(lab, loadMini(t), Options{})
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := 0; i < 2; i++ {
+		if res, err := r.RunStep(ctx, i); err != nil || !res.OK() {
+			t.Fatalf("step %d: %v %+v", i, err, res)
+		}
+	}
+	learner, tutor := len(r.Packets()), r.TutorPackets()
+	res, err := r.Recheck(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, c := range res {
+		kinds[c.Kind] = true
+		if !c.OK {
+			t.Errorf("%s does not hold: %s", c.Desc, c.Detail)
+		}
+	}
+	if !kinds["reachable"] || !kinds["addr"] || !kinds["neighbor"] || kinds["packet"] || len(res) != 3 {
+		t.Fatalf("rechecked %+v: want addr, neighbor and reachable, no packet", res)
+	}
+	if got := len(r.Packets()); got != learner {
+		t.Errorf("the recheck's ping reached the learner's packets: %d, was %d", got, learner)
+	}
+	if r.TutorPackets() <= tutor {
+		t.Errorf("the capture saw no packet of the recheck (tutor packets %d, was %d)", r.TutorPackets(), tutor)
+	}
+}
