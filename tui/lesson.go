@@ -114,7 +114,7 @@ type lessonModel struct {
 	topoCache struct {
 		snap    *engine.Snapshot
 		changed ChangeSet
-		w       int
+		w, h    int
 		sel     string
 		lines   []string
 	}

@@ -47,7 +47,8 @@ func (m *lessonModel) View(w, h int) string {
 	header := m.header(w)
 	footer := m.footer(w)
 	bodyH := max(h-2, 6)
-	topoLines := m.topoLines(w - splitWidth(w) - 2)
+	// The diagram's rows: what the packets pane leaves when it holds packets.
+	topoLines := m.topoLines(w-splitWidth(w)-2, bodyH-min(9, bodyH/3+1)-2)
 	m.rects = m.layout(w, bodyH, 1, len(topoLines))
 
 	stepsR, topoR, pktR := m.rects[paneSteps], m.rects[paneTopo], m.rects[panePackets]
@@ -217,15 +218,20 @@ func (m *lessonModel) anchor(n, h int) int {
 	return max(m.blockStart, want-h)
 }
 
-// topoLines renders the diagram, cached until its inputs change.
-func (m *lessonModel) topoLines(w int) []string {
+// topoLines renders the diagram in w cells and, compact if need be, h
+// rows (the legend's included), cached until its inputs change.
+func (m *lessonModel) topoLines(w, h int) []string {
 	c := &m.topoCache
-	if c.lines != nil && c.snap == m.snap && c.w == w && c.sel == m.selNS && sameSet(c.changed, m.changed) {
+	if c.lines != nil && c.snap == m.snap && c.w == w && c.h == h && c.sel == m.selNS && sameSet(c.changed, m.changed) {
 		return c.lines
 	}
+	legend := 0
+	if m.snap != nil && len(m.changed) > 0 {
+		legend = 1
+	}
 	s := RenderTopology(m.snap, TopoOptions{Changed: m.changed, Selected: m.selNS, Width: w, Styles: m.c.Styles,
-		Empty: m.c.T("tui.topo.empty"), Order: m.nsOrder})
-	c.snap, c.w, c.sel, c.changed = m.snap, w, m.selNS, m.changed
+		Empty: m.c.T("tui.topo.empty"), Order: m.nsOrder, Height: max(h-legend, 1)})
+	c.snap, c.w, c.h, c.sel, c.changed = m.snap, w, h, m.selNS, m.changed
 	c.lines = strings.Split(s, "\n")
 	if m.snap != nil && len(m.changed) > 0 {
 		c.lines = append(c.lines, m.c.Styles.Subtle.Render(" ◆ "+m.c.T("tui.topo.changed")))

@@ -71,13 +71,19 @@ func (p *packetPane) rowLines(i, w int) []string {
 		b.WriteByte(' ')
 	}
 	head := b.String()
-	ind := strings.Repeat(" ", min(width(head), max(w-20, 2)))
+	ind := strings.Repeat(" ", min(width(head), 15, max(w-20, 2)))
 	avail := max(w-width(head), 10)
 	parts := wrap(pk.Summary, avail)
 	if len(parts) > 1 {
 		// The rest under the summary's start, rewrapped to that width.
 		rest := strings.TrimLeft(strings.TrimPrefix(pk.Summary, parts[0]), " ")
 		parts = append(parts[:1], wrap(rest, max(w-width(ind), 10))...)
+	}
+	// The others keep two lines, enough for what tcpdump says first (ARP
+	// request or reply, echo request or reply, the TCP flags); the
+	// selected packet shows all of it.
+	if i != p.sel && len(parts) > 2 {
+		parts = append(parts[:1], parts[1]+" "+strings.Join(parts[2:], " "))
 	}
 	out := make([]string, 0, len(parts))
 	for k, part := range parts {

@@ -31,7 +31,8 @@ func pad(s string, w int) string {
 	return s
 }
 
-// wrap word-wraps s to w cells, breaking long words when needed.
+// wrap word-wraps s to w cells at spaces (wordWrap), breaking only words
+// longer than a line.
 func wrap(s string, w int) []string {
 	if w < 1 {
 		w = 1
@@ -42,7 +43,7 @@ func wrap(s string, w int) []string {
 			out = append(out, line)
 			continue
 		}
-		out = append(out, strings.Split(ansi.Wrap(line, w, ""), "\n")...)
+		out = append(out, wordWrap(line, w)...)
 	}
 	return out
 }

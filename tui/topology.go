@@ -19,6 +19,11 @@ type TopoOptions struct {
 	// Order names namespaces in the order to draw them left to right
 	// (e.g. as a lesson creates them); others follow by address, then name.
 	Order []string
+	// Height is the rows the diagram has (0: any). A diagram taller than
+	// that is drawn again in a compact form (addresses on their link's
+	// line, neighbours side by side, the NAT point on the wire's label),
+	// so that it fits beside the packets instead of scrolling away.
+	Height int
 }
 
 // Diagram geometry.
@@ -44,7 +49,12 @@ func RenderTopology(s *engine.Snapshot, o TopoOptions) string {
 		return o.Empty
 	}
 	t := topo{s: s, o: o, st: st, W: W}
-	return t.render()
+	out := t.render()
+	if o.Height > 0 && strings.Count(out, "\n")+1 > o.Height {
+		t = topo{s: s, o: o, st: st, W: W, compact: true}
+		out = t.render()
+	}
+	return out
 }
 
 // TopoOrder lists a snapshot's namespaces in the order the diagram shows
@@ -80,6 +90,7 @@ type topo struct {
 	hostConnected map[string]bool // ns -> has a veth into host
 	hostLine      map[string]bool // ns -> its veth into host is drawn as a line
 	gap           int
+	compact       bool // the form that fits a given height (TopoOptions.Height)
 }
 
 // box is one namespace (or bridge) box before placement.
@@ -217,6 +228,11 @@ func (t *topo) render() string {
 				continue
 			}
 			col := b.topTee()
+			if lbl := t.hostEndLabel(b.ns) + " " + nat; t.compact && nat != "" && col+2+width(lbl) <= t.W {
+				// One line: the host end, then the NAT point on the same wire.
+				l1 = append(l1, seg{col, t.st.Subtle.Render("│") + " " + lbl})
+				continue
+			}
 			l1 = append(l1, seg{col, t.st.Subtle.Render("│") + " " + t.hostEndLabel(b.ns)})
 			if nat != "" {
 				l2 = append(l2, seg{col, t.st.Subtle.Render("│") + " " + nat})
@@ -402,6 +418,12 @@ func (t *topo) layoutTop() [][]*box {
 			b.w = min(b.w, t.W)
 		}
 	}
+	if sum := rowWidthOf(boxes, t.gap); sum > t.W {
+		// More than one row: the boxes wired into the host go last, in the
+		// row just above it, so that their wires are drawn; the others
+		// (a --network none namespace) fill the rows above.
+		sort.SliceStable(boxes, func(i, j int) bool { return !t.hostLine[boxes[i].ns] && t.hostLine[boxes[j].ns] })
+	}
 	var rows [][]*box
 	var row []*box
 	x := 0
@@ -421,6 +443,18 @@ func (t *topo) layoutTop() [][]*box {
 }
 
 func (t *topo) minBoxW(b *box) int { return min(width(b.title)+6, 24) }
+
+// rowWidthOf is how wide boxes are side by side with gap between them.
+func rowWidthOf(boxes []*box, gap int) int {
+	w := 0
+	for i, b := range boxes {
+		if i > 0 {
+			w += gap
+		}
+		w += b.w
+	}
+	return w
+}
 
 // nsBox builds a namespace's box.
 func (t *topo) nsBox(n *engine.Namespace) *box {
@@ -500,24 +534,23 @@ func stateWord(l *engine.Link) string {
 
 // linkLines appends a line per link kept by keep (and its addresses).
 func (t *topo) linkLines(b *box, n *engine.Namespace, keep func(*engine.Link) bool) {
-	shown := 0
+	// lo first and always: every namespace has its own, down until
+	// someone brings it up, and the lessons teach exactly that.
+	if lo := n.Link("lo"); lo != nil {
+		t.appendLink(b, n.Name, lo)
+	}
 	for i := range n.Links {
 		l := &n.Links[i]
-		if l.Name == "lo" || l.Kind == "loopback" {
+		if l.Name == "lo" || l.Kind == "loopback" || !keep(l) {
 			continue
 		}
-		if !keep(l) {
-			continue
-		}
-		shown++
 		t.appendLink(b, n.Name, l)
 	}
-	if shown == 0 && n.Name != engine.HostNS {
-		if lo := n.Link("lo"); lo != nil {
-			t.appendLink(b, n.Name, lo)
-		}
-	}
 }
+
+// defaultLoAddr is an address every lo has once up, which its line leaves
+// out (127.0.0.1/8, ::1/128).
+func defaultLoAddr(a string) bool { return a == "127.0.0.1/8" || a == "::1/128" }
 
 func (t *topo) appendLink(b *box, ns string, l *engine.Link) {
 	ch := t.o.Changed[linkKey(ns, l.Name)]
@@ -527,7 +560,29 @@ func (t *topo) appendLink(b *box, ns string, l *engine.Link) {
 	} else {
 		name = t.st.Bold.Render(name)
 	}
-	line := t.gutter(ch) + t.stateMark(l) + " " + name + " " + stateWord(l)
+	isLo := l.Name == "lo" || l.Kind == "loopback"
+	var addrs []string
+	for _, a := range l.Addrs {
+		if !linkLocal(a) && !(isLo && defaultLoAddr(a)) {
+			addrs = append(addrs, a)
+		}
+	}
+	line := t.stateMark(l) + " " + name
+	if !t.compact {
+		line += " " + stateWord(l) // the mark's shape says it in compact form
+	}
+	if t.compact && len(addrs) > 0 {
+		// The first address on the link's line.
+		ach := t.o.Changed[addrKey(ns, l.Name, addrs[0])]
+		txt := addrs[0]
+		if ach {
+			txt = t.st.Changed.Render(txt)
+		}
+		ch = ch || ach
+		line += " " + txt
+		addrs = addrs[1:]
+	}
+	line = t.gutter(ch) + line
 	if l.Kind != "" && l.Kind != "veth" && l.Kind != "loopback" {
 		line += t.st.Subtle.Render(" " + l.Kind)
 	}
@@ -536,10 +591,7 @@ func (t *topo) appendLink(b *box, ns string, l *engine.Link) {
 	}
 	b.rowOf[l.Name] = len(b.lines)
 	b.lines = append(b.lines, line)
-	for _, a := range l.Addrs {
-		if linkLocal(a) {
-			continue
-		}
+	for _, a := range addrs {
 		ach := t.o.Changed[addrKey(ns, l.Name, a)]
 		txt := a
 		if ach {
@@ -564,7 +616,7 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 		}
 		ch := t.o.Changed[routeKey(n.Name, r)]
 		txt := "↪ " + r.Dst
-		if r.Dst == "default" && r.Gw != "" && t.W < 60 {
+		if r.Dst == "default" && r.Gw != "" && (t.W < 60 || t.compact) {
 			txt = "↪ via " + r.Gw // narrow: "default" is implied by the arrow
 		} else if r.Gw != "" {
 			txt += " via " + r.Gw
@@ -576,11 +628,44 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 		}
 		b.lines = append(b.lines, t.gutter(ch)+txt)
 	}
+	// Compact: neighbours side by side, as many as the box is wide
+	// already (the host: as the pane is wide).
+	limit := 0
+	if t.compact {
+		limit = max(topoMinBox, boxWidth(b)-3)
+		if n.Name == engine.HostNS {
+			limit = t.W - 5
+		}
+	}
+	var arpLine string
+	arpCh := false
+	flushArp := func() {
+		if arpLine != "" {
+			b.lines = append(b.lines, t.gutter(arpCh)+arpLine)
+			arpLine, arpCh = "", false
+		}
+	}
 	for _, nb := range n.Neighbors {
 		if nb.State == "failed" || nb.State == "incomplete" || nb.State == "noarp" || nb.State == "permanent" && nb.MAC == "" {
 			continue
 		}
 		ch := t.o.Changed[neighKey(n.Name, nb.IP)]
+		if t.compact {
+			ip := nb.IP
+			if ch {
+				ip = t.st.Changed.Render(ip)
+			}
+			if arpLine != "" && width(arpLine)+1+width(ip) > limit {
+				flushArp()
+			}
+			if arpLine == "" {
+				arpLine = " arp " + ip
+			} else {
+				arpLine += " " + ip
+			}
+			arpCh = arpCh || ch
+			continue
+		}
 		txt := " arp " + nb.IP
 		if t.W >= 100 && nb.MAC != "" {
 			txt += " " + nb.MAC
@@ -590,13 +675,20 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 		}
 		b.lines = append(b.lines, t.gutter(ch)+txt)
 	}
+	flushArp()
 	for _, r := range n.Rules {
 		ch := t.o.Changed[ruleKey(n.Name, r)]
-		txt := " " + shortRule(r)
-		if ch {
-			txt = t.st.Changed.Render(txt)
+		// Wrapped, not cut: a rule is what the lesson is about.
+		for i, part := range wrap(shortRule(r), max(t.W-7, 16)) {
+			txt := " " + part
+			if i > 0 {
+				txt = "   " + part
+			}
+			if ch {
+				txt = t.st.Changed.Render(txt)
+			}
+			b.lines = append(b.lines, t.gutter(ch && i == 0)+txt)
 		}
-		b.lines = append(b.lines, t.gutter(ch)+txt)
 	}
 	if v, ok := n.Sysctl["net.ipv4.ip_forward"]; ok && (v == "1" || t.o.Changed[sysctlKey(n.Name, "net.ipv4.ip_forward")]) {
 		ch := t.o.Changed[sysctlKey(n.Name, "net.ipv4.ip_forward")]
@@ -604,8 +696,21 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 		if ch {
 			txt = t.st.Changed.Render(txt)
 		}
-		b.lines = append(b.lines, t.gutter(ch)+txt)
+		if t.compact {
+			b.title += t.titleSep(ch) + strings.TrimPrefix(txt, " ") // in the title
+		} else {
+			b.lines = append(b.lines, t.gutter(ch)+txt)
+		}
 	}
+}
+
+// titleSep goes between a box title and what compact form adds to it:
+// the change mark when that changed.
+func (t *topo) titleSep(changed bool) string {
+	if changed {
+		return " " + t.st.Changed.Render("◆") + " "
+	}
+	return " · "
 }
 
 // linkLocal reports an IPv6 link-local address, which every link gets and
@@ -617,6 +722,12 @@ func linkLocal(cidr string) bool {
 
 // shortRule drops the parts of an iptables rule a diagram does not need.
 func shortRule(r string) string {
+	if rest, ok := strings.CutPrefix(r, "# nft: ip "); ok {
+		// A rule iptables cannot print: "TABLE CHAIN: nft text".
+		if table, more, ok := strings.Cut(rest, " "); ok {
+			return table + ": " + strings.Replace(more, ": ", " ", 1)
+		}
+	}
 	f := strings.Fields(r)
 	table := "filter"
 	var rest []string
@@ -714,6 +825,10 @@ func (t *topo) bridgeBox(n *engine.Namespace, br *engine.Link) *box {
 		txt := a
 		if ach {
 			txt = t.st.Changed.Render(a)
+		}
+		if t.compact {
+			b.title += t.titleSep(ach) + txt // the bridge's address in its title
+			continue
 		}
 		b.lines = append(b.lines, t.gutter(ach)+"  "+txt)
 	}

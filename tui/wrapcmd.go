@@ -210,7 +210,7 @@ func wrapOutput(first, line string, w int, st lipgloss.Style) []string {
 	if width(line) <= avail {
 		return []string{first + render(st, line)}
 	}
-	head := strings.Split(ansi.Wrap(line, avail, ""), "\n")[0]
+	head := wordWrap(line, avail)[0]
 	rest := line
 	if strings.HasPrefix(line, head) {
 		rest = line[len(head):]
@@ -220,8 +220,42 @@ func wrapOutput(first, line string, w int, st lipgloss.Style) []string {
 	}
 	out := []string{first + render(st, strings.TrimRight(head, " "))}
 	ind := first + "  "
-	for _, p := range strings.Split(ansi.Wrap(strings.TrimLeft(rest, " "), max(avail-2, 6), ""), "\n") {
+	for _, p := range wordWrap(strings.TrimLeft(rest, " "), max(avail-2, 6)) {
 		out = append(out, ind+render(st, p))
 	}
 	return out
+}
+
+// wordWrap wraps s to w cells breaking only at spaces: unlike ansi.Wrap
+// it never breaks after a hyphen, which would turn "-o" into "-" and "o"
+// and "--dport" into "--" and "dport". Only a word longer than a whole
+// line is broken. Styled (ANSI) text keeps its sequences inside words.
+func wordWrap(s string, w int) []string {
+	w = max(w, 1)
+	var out []string
+	var line strings.Builder
+	lw := 0
+	for i, word := range strings.Split(s, " ") {
+		if word == "" && lw == 0 && len(out) > 0 {
+			continue // the blanks a break replaced
+		}
+		ww := width(word)
+		if i > 0 && lw > 0 && lw+1+ww > w {
+			out = append(out, line.String())
+			line.Reset()
+			lw = 0
+		} else if i > 0 && (lw > 0 || len(out) == 0) {
+			line.WriteByte(' ')
+			lw++
+		}
+		if lw == 0 && ww > w {
+			parts := strings.Split(ansi.Hardwrap(word, w, false), "\n")
+			out = append(out, parts[:len(parts)-1]...)
+			word = parts[len(parts)-1]
+			ww = width(word)
+		}
+		line.WriteString(word)
+		lw += ww
+	}
+	return append(out, line.String())
 }

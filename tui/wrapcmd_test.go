@@ -150,3 +150,30 @@ func sameWords(c string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func TestWordWrapBreaksOnlyAtSpaces(t *testing.T) {
+	cases := []struct {
+		s    string
+		w    int
+		want []string
+	}{
+		{"-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE", 20,
+			[]string{"-A POSTROUTING -s", "172.17.0.0/16 ! -o", "docker0 -j", "MASQUERADE"}},
+		{"-m tcp --dport 8080 -j DNAT", 12, []string{"-m tcp", "--dport 8080", "-j DNAT"}},
+		{"lo               UNKNOWN        127.0.0.1/8", 24, []string{"lo               UNKNOWN", "127.0.0.1/8"}},
+		{"11.11.11.3 dev veth0 lladdr 6e:0b:11:22:33:03 REACHABLE", 30,
+			[]string{"11.11.11.3 dev veth0 lladdr", "6e:0b:11:22:33:03 REACHABLE"}},
+		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+	}
+	for _, c := range cases {
+		got := wordWrap(c.s, c.w)
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("wordWrap(%q, %d) = %q, want %q", c.s, c.w, got, c.want)
+		}
+		for _, l := range got {
+			if width(l) > c.w {
+				t.Errorf("%q is wider than %d", l, c.w)
+			}
+		}
+	}
+}

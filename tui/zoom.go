@@ -20,7 +20,7 @@ func (m *lessonModel) zoomView(w, h int) string {
 		body = m.scrolled(paneSteps, m.stepLines(w), w, bodyH, true)
 	case paneTopo:
 		title = m.c.T("tui.pane.topology")
-		body = m.scrolled(paneTopo, m.topoLines(w), w, bodyH, false)
+		body = m.scrolled(paneTopo, m.topoLines(w, bodyH), w, bodyH, false)
 	default:
 		title = m.c.T("tui.pane.packets")
 		if m.pk.detail {
