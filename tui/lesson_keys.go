@@ -231,6 +231,9 @@ func (m *lessonModel) afterShellCmd() tea.Cmd {
 	if sess == nil {
 		return nil
 	}
+	// The recheck may ping (a reachable expectation): no step may run on
+	// the lab meanwhile. The labMsg it ends with clears busy.
+	m.busy = m.c.T("tui.busy.check")
 	return func() tea.Msg {
 		ctx := context.Background()
 		s, err := sess.Snapshot(ctx)
