@@ -110,3 +110,47 @@ func TestRecheckProbesAreMuted(t *testing.T) {
 		t.Errorf("the capture saw no packet of the recheck (tutor packets %d, was %d)", r.TutorPackets(), tutor)
 	}
 }
+
+// TestRecheckHoldsAfterEveryStep runs every built-in lesson and rechecks
+// each step right after it ran: nothing has touched the lab, so every
+// rechecked expectation must hold. A false "the lab no longer matches"
+// would send a learner to rebuild a lab that was fine.
+func TestRecheckHoldsAfterEveryStep(t *testing.T) {
+	lab := newLab(t)
+	ls, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, l := range ls {
+		if err := lab.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		r := NewRunner(lab, l, Options{})
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		for i := range l.Steps {
+			res, err := r.RunStep(ctx, i)
+			if err != nil {
+				t.Fatalf("%s step %d: %v", l.ID, i+1, err)
+			}
+			if !res.OK() {
+				continue // a step that did not hold is no test of the recheck
+			}
+			rs, err := r.Recheck(ctx)
+			if err != nil {
+				t.Fatalf("%s step %d: recheck: %v", l.ID, i+1, err)
+			}
+			for _, c := range rs {
+				total++
+				if !c.OK {
+					t.Errorf("%s step %d (%s): %s no longer holds right after the step: %s", l.ID, i+1, l.Steps[i].ID, c.Desc, c.Detail)
+				}
+			}
+		}
+		cancel()
+		r.Close()
+	}
+	if total < 30 {
+		t.Errorf("only %d expectations rechecked over every lesson", total)
+	}
+}
