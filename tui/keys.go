@@ -98,9 +98,12 @@ func (k KeyMap) LessonHelp() bindings {
 	return bindings{
 		short: []key.Binding{k.Next, k.Prev, k.Tab, k.Shell, k.Exercise, k.Help, k.Back},
 		full: [][]key.Binding{
+			// Six groups of about equal height: the two columns of the
+			// overlay then fit 80x24.
 			{k.Next, k.Prev, k.Restart, k.Jump},
-			{k.Tab, k.Up, k.Down, k.Home, k.End, k.ScrollUp, k.ScrollDown},
 			{k.Shell, k.Exercise, k.Check, k.Hint, k.Solution},
+			{k.Tab, k.Up, k.Down},
+			{k.Home, k.End, k.ScrollUp, k.ScrollDown},
 			{k.Select, k.Ladder, k.Write, k.Note, k.Zoom},
 			{k.Help, k.Back, k.ForceQuit},
 		},

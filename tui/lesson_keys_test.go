@@ -433,3 +433,40 @@ func TestFlowKeysTeatest(t *testing.T) {
 		t.Errorf("final: state %d lesson %+v", fm.state, fm.lesson)
 	}
 }
+
+// TestHelpFits80x24: with the new keys, every help overlay still shows
+// all of itself at 80x24, down to how to close it, in both languages.
+func TestHelpFits80x24(t *testing.T) {
+	for _, lang := range []string{"en", "ko"} {
+		for _, screen := range []string{"picker", "lesson", "exercise"} {
+			d := newTestDriver(t, lang, 80, 24, nil)
+			c := d.root().common
+			var bs bindings
+			switch screen {
+			case "picker":
+				bs = c.Keys.PickerHelp()
+			case "lesson":
+				d.keys("2")
+				d.waitFor("veth open", func(m *Model) bool { return m.lesson != nil && m.lesson.sess != nil && m.lesson.busy == "" })
+				bs = c.Keys.LessonHelp()
+			case "exercise":
+				d.keys("2")
+				d.waitFor("veth open", func(m *Model) bool { return m.lesson != nil && m.lesson.sess != nil && m.lesson.busy == "" })
+				d.keys("e")
+				bs = c.Keys.ExerciseHelp()
+			}
+			d.keys("?")
+			v := d.view()
+			if !strings.Contains(v, c.T("tui.help.close")) {
+				t.Errorf("%s %s help at 80x24 is cut before its last line:\n%s", lang, screen, v)
+			}
+			for _, col := range bs.FullHelp() {
+				for _, k := range col {
+					if !strings.Contains(v, k.Help().Key+" ") {
+						t.Errorf("%s %s help lacks %q", lang, screen, k.Help().Key)
+					}
+				}
+			}
+		}
+	}
+}
