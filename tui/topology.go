@@ -418,17 +418,19 @@ func (t *topo) layoutTop() [][]*box {
 			b.w = min(b.w, t.W)
 		}
 	}
-	if sum := rowWidthOf(boxes, t.gap); sum > t.W {
-		// More than one row: the boxes wired into the host go last, in the
-		// row just above it, so that their wires are drawn; the others
-		// (a --network none namespace) fill the rows above.
+	wired := rowWidthOf(boxes, t.gap) > t.W && len(t.hostLine) > 0
+	if wired {
+		// More than one row: the boxes wired into the host go last, in
+		// rows of their own just above it, so that their wires are drawn;
+		// the others (a --network none namespace) fill the rows above.
 		sort.SliceStable(boxes, func(i, j int) bool { return !t.hostLine[boxes[i].ns] && t.hostLine[boxes[j].ns] })
 	}
 	var rows [][]*box
 	var row []*box
 	x := 0
 	for _, b := range boxes {
-		if len(row) > 0 && x+t.gap+b.w > t.W {
+		wiredStarts := wired && len(row) > 0 && t.hostLine[b.ns] && !t.hostLine[row[len(row)-1].ns]
+		if len(row) > 0 && (x+t.gap+b.w > t.W || wiredStarts) {
 			rows = append(rows, row)
 			row, x = nil, 0
 		}
@@ -679,7 +681,11 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 	for _, r := range n.Rules {
 		ch := t.o.Changed[ruleKey(n.Name, r)]
 		// Wrapped, not cut: a rule is what the lesson is about.
-		for i, part := range wrap(shortRule(r), max(t.W-7, 16)) {
+		rule := shortRule(r)
+		if t.compact {
+			rule = dropImpliedMatch(rule)
+		}
+		for i, part := range wrap(rule, max(t.W-7, 16)) {
 			txt := " " + part
 			if i > 0 {
 				txt = "   " + part
@@ -702,6 +708,17 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 			b.lines = append(b.lines, t.gutter(ch)+txt)
 		}
 	}
+}
+
+// dropImpliedMatch drops "-m tcp" after "-p tcp" (and udp's), which
+// iptables -S prints and which says nothing more.
+func dropImpliedMatch(rule string) string {
+	for _, p := range []string{"tcp", "udp"} {
+		if strings.Contains(rule, "-p "+p+" ") {
+			rule = strings.Replace(rule, " -m "+p+" ", " ", 1)
+		}
+	}
+	return rule
 }
 
 // titleSep goes between a box title and what compact form adds to it:
