@@ -175,3 +175,48 @@ func TestTmuxSolutionCopiedRuns(t *testing.T) {
 	}
 	s.keys("C-c")
 }
+
+// TestTmuxOutputsNotCut runs lessons in the real binary at 120x40 to the
+// step whose output ends in what it teaches and reads the step pane: the
+// neighbour state of ip neigh, "permanent" in bridge fdb and the flags
+// of ip -br link are on screen, whole, and no output line is cut.
+func TestTmuxOutputsNotCut(t *testing.T) {
+	cases := []struct {
+		name  string
+		idx   int // in the picker
+		steps int
+		want  *regexp.Regexp
+	}{
+		{"veth neigh-after", 1, 8, regexp.MustCompile(`\b(REACHABLE|STALE|DELAY)\b`)},
+		{"bridge fdb-before", 2, 5, regexp.MustCompile(`master\s+br0 permanent`)},
+		{"isolation net", 0, 6, regexp.MustCompile(`<LOOPBACK,UP,LOWER_UP>`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newTmux(t, 120, 40, bin, "--lang", "en")
+			s.waitFor(10*time.Second, "q quit")
+			for i := 0; i < c.idx; i++ {
+				s.keys("j")
+			}
+			s.keys("Enter")
+			s.waitFor(15*time.Second, "Topology", "step 0/")
+			var scr string
+			for i := 1; i <= c.steps; i++ {
+				s.keys("n")
+				scr = s.waitFor(30*time.Second, fmt.Sprintf("step %d done", i))
+			}
+			steps := column(scr, 1, 47)
+			text := strings.Join(steps, "\n")
+			// Across a wrap the words go on on the next line: read them as words.
+			if words := strings.Join(strings.Fields(text), " "); !c.want.MatchString(words) {
+				t.Errorf("the step pane lacks %v:\n%s", c.want, text)
+			}
+			for _, l := range steps {
+				if strings.Contains(l, "…") {
+					t.Errorf("a line is cut: %q\n%s", l, text)
+				}
+			}
+			s.keys("C-c")
+		})
+	}
+}
