@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/nettutor/nettutor/engine/journey"
+	"github.com/nettutor/nettutor/engine/sandbox"
+)
+
+func init() {
+	register("trace", "one probe's journey hop by hop in your own namespaces (--tcp P | --udp P, --json)", cmdTrace)
+}
+
+// traceUsage is the usage text of trace, in each language (kept here
+// with the command it describes).
+var traceUsage = map[string]string{
+	"en": `usage: nettutor trace FROM DST [--tcp PORT | --udp PORT] [--json]
+
+Sends one probe (an ICMP echo, or a TCP SYN / UDP datagram to PORT) from FROM
+("host" or a name under /run/netns) to DST, in the namespaces you can see, and
+shows its journey hop by hop: where it was captured, the route, fdb and rules
+that moved it on, the NAT on the way, and where and why it stopped.
+A DST outside your visible namespaces is refused: nothing leaves the machine.
+Exit 0 when a reply came back, 1 when none did, 2 for bad input.`,
+	"ko": `사용법: nettutor trace FROM DST [--tcp PORT | --udp PORT] [--json]
+
+FROM(host 또는 /run/netns 아래 이름)에서 DST로 프로브 하나(ICMP echo, 또는 PORT로 가는
+TCP SYN / UDP 데이터그램)를 보내고, 그 패킷이 지나간 길을 hop 단위로 보여 줍니다.
+어디서 캡처됐는지, 어떤 라우트·fdb·규칙 때문에 다음으로 갔는지, 중간의 NAT, 그리고 어디서 왜 멈췄는지.
+보이는 네임스페이스 밖의 DST는 거부합니다. 패킷은 머신 밖으로 나가지 않습니다.
+종료 코드: 응답이 오면 0, 안 오면 1, 잘못된 입력은 2.`,
+}
+
+// cmdTrace traces one probe in the caller's own namespaces, as inspect
+// reads them: a learner who built RED/BLUE by hand asks why a ping fails.
+func cmdTrace(args []string) int {
+	fs := newFlagSet("trace")
+	tcp := fs.Int("tcp", 0, "send a TCP SYN to this `PORT` instead of an ICMP echo")
+	udp := fs.Int("udp", 0, "send a UDP datagram to this `PORT` instead of an ICMP echo")
+	asJSON := fs.Bool("json", false, "print the journey as JSON")
+	timeout := fs.Duration("timeout", 300*time.Millisecond, "wait this long for the reply")
+	lang := langFlag(fs)
+	pos, err := parseAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return printHelp("trace", traceUsage[helpLang(*lang)])
+	}
+	if err != nil {
+		return badInput("trace", err.Error())
+	}
+	if err := checkLang(*lang); err != nil {
+		return badInput("trace", err.Error())
+	}
+	if len(pos) != 2 {
+		return badInput("trace", fmt.Sprintf("want FROM and DST, got %d argument(s) (nettutor trace RED 11.11.11.3)", len(pos)))
+	}
+	p := journey.Probe{From: pos[0], Dst: pos[1], Proto: "icmp"}
+	switch {
+	case *tcp != 0 && *udp != 0:
+		return badInput("trace", "--tcp and --udp exclude each other")
+	case *tcp != 0:
+		p.Proto, p.Port = "tcp", *tcp
+	case *udp != 0:
+		p.Proto, p.Port = "udp", *udp
+	}
+	if *timeout <= 0 || *timeout > 10*time.Second {
+		return badInput("trace", fmt.Sprintf("--timeout %v: want more than 0 and at most 10s", *timeout))
+	}
+	j, err := journey.Trace(context.Background(), sandbox.NetnsDir, p, journey.Options{Timeout: *timeout})
+	if err != nil {
+		if journey.IsBadInput(err) {
+			return badInput("trace", err.Error())
+		}
+		fmt.Fprintf(os.Stderr, "nettutor trace: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		os.Stdout.Write(j.JSON())
+	} else {
+		printJourney(os.Stdout, j)
+	}
+	if j.Result == journey.Replied {
+		return 0
+	}
+	return 1
+}
+
+// printJourney is the text form: one line per hop, then the NAT, the
+// rules and the stop.
+func printJourney(w io.Writer, j *journey.Journey) {
+	what := j.Proto
+	if j.Port != 0 {
+		what = fmt.Sprintf("%s/%d", j.Proto, j.Port)
+	}
+	fmt.Fprintf(w, "trace %s -> %s (%s): %s\n", j.From, j.To, what, j.Result)
+	hops := func(hs []journey.Hop) {
+		for _, h := range hs {
+			addr := ""
+			if h.Src != "" {
+				addr = fmt.Sprintf(" %s -> %s", h.Src, h.Dst)
+			}
+			fmt.Fprintf(w, "  %-8s %-10s %-3s%s\n", h.NS, h.Dev, h.Dir, addr)
+			if h.Why != "" {
+				fmt.Fprintf(w, "           %s\n", h.Why)
+			}
+		}
+	}
+	hops(j.Hops)
+	for _, n := range j.NAT {
+		fmt.Fprintf(w, "nat: %s %s %s -> %s\n", n.NS, n.Kind, n.From, n.To)
+	}
+	for _, r := range j.Rules {
+		fmt.Fprintf(w, "rule: %s %s %s: %s (%s)\n", r.NS, r.Table, r.Chain, r.Rule, r.Verdict)
+	}
+	if j.Reply != nil && len(j.Reply.Hops) > 0 {
+		fmt.Fprintf(w, "reply (%s):\n", strings.TrimSpace(j.Reply.Result+" "+j.Reply.Kind))
+		hops(j.Reply.Hops)
+	}
+	if j.Drop != nil {
+		fmt.Fprintf(w, "stopped (%s) in %s at %s: %s\n", j.Drop.Reason, j.Drop.NS, j.Drop.Where, j.Drop.Detail)
+	}
+}

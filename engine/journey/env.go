@@ -1,0 +1,240 @@
+package journey
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/google/nftables"
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/iptables"
+	"github.com/nettutor/nettutor/engine/nsutil"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// nsEnv is one visible namespace with what the explanation needs of it.
+type nsEnv struct {
+	name     string
+	path     string // "" for the caller's own namespace
+	fd       netns.NsHandle
+	h        *netlink.Handle
+	snap     *engine.Namespace
+	rules    []iptables.Rule   // parsed from the snapshot's iptables -S lines
+	policy   map[string]string // "filter/FORWARD" -> "DROP" or "ACCEPT"
+	sysctl   map[string]string
+	localIPs map[string]bool
+}
+
+// env is every namespace the caller can see: its own ("host") and those
+// pinned under dir, as `nettutor inspect` sees them.
+type env struct {
+	nss  []*nsEnv
+	snap *engine.Snapshot
+}
+
+func (e *env) close() {
+	for _, n := range e.nss {
+		if n.h != nil {
+			n.h.Close()
+		}
+		n.fd.Close()
+	}
+}
+
+func (e *env) ns(name string) *nsEnv {
+	for _, n := range e.nss {
+		if n.name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// owner returns the namespace that has ip as one of its addresses.
+func (e *env) owner(ip string) *nsEnv {
+	for _, n := range e.nss {
+		if n.localIPs[ip] {
+			return n
+		}
+	}
+	return nil
+}
+
+func openEnv(dir string) (*env, error) {
+	snap, err := engine.Inspect(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read namespaces: %w", err)
+	}
+	e := &env{snap: snap}
+	self, err := netns.Get()
+	if err != nil {
+		return nil, fmt.Errorf("open own network namespace: %w", err)
+	}
+	var selfSt syscall.Stat_t
+	if err := syscall.Fstat(int(self), &selfSt); err != nil {
+		self.Close()
+		return nil, fmt.Errorf("stat own network namespace: %w", err)
+	}
+	add := func(name, path string, fd netns.NsHandle) error {
+		h, err := netlink.NewHandleAt(fd)
+		if err != nil {
+			fd.Close()
+			return fmt.Errorf("netlink in %s: %w", name, err)
+		}
+		n := &nsEnv{name: name, path: path, fd: fd, h: h, snap: snap.NS(name),
+			policy: map[string]string{}, sysctl: map[string]string{}, localIPs: map[string]bool{}}
+		e.nss = append(e.nss, n)
+		return nil
+	}
+	if err := add(engine.HostNS, "", self); err != nil {
+		return nil, err
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, d := range ents {
+		p := filepath.Join(dir, d.Name())
+		var st syscall.Stat_t
+		if syscall.Stat(p, &st) != nil || (st.Dev == selfSt.Dev && st.Ino == selfSt.Ino) {
+			continue
+		}
+		if snap.NS(d.Name()) == nil {
+			continue // Inspect could not read it either
+		}
+		fd, err := netns.GetFromPath(p)
+		if err != nil {
+			continue
+		}
+		if err := add(d.Name(), p, fd); err != nil {
+			e.close()
+			return nil, err
+		}
+	}
+	sort.SliceStable(e.nss[1:], func(i, j int) bool { return e.nss[1+i].name < e.nss[1+j].name })
+	for _, n := range e.nss {
+		if n.snap == nil {
+			n.snap = &engine.Namespace{Name: n.name, Sysctl: map[string]string{}}
+		}
+		for _, l := range n.snap.Links {
+			for _, a := range l.Addrs {
+				ip, _, _ := strings.Cut(a, "/")
+				n.localIPs[ip] = true
+			}
+		}
+		for _, line := range n.snap.Rules {
+			if strings.HasPrefix(line, "#") {
+				continue
+			}
+			if r, err := iptables.Parse(strings.Fields(line)); err == nil {
+				n.rules = append(n.rules, r)
+			}
+		}
+		n.readSysctls()
+		n.readPolicies()
+	}
+	return e, nil
+}
+
+// sysctls the explanation reads in every namespace.
+var sysctlKeys = []string{
+	"net.ipv4.ip_forward",
+	"net.ipv4.conf.all.rp_filter",
+	"net.bridge.bridge-nf-call-iptables",
+}
+
+func (n *nsEnv) readSysctls() {
+	keys := append([]string{}, sysctlKeys...)
+	for _, l := range n.snap.Links {
+		keys = append(keys, "net.ipv4.conf."+l.Name+".rp_filter")
+	}
+	_ = nsutil.Do(n.fd, func() error {
+		for _, k := range keys {
+			b, err := os.ReadFile(filepath.Join("/proc/sys", strings.ReplaceAll(k, ".", "/")))
+			if err == nil {
+				n.sysctl[k] = strings.TrimSpace(string(b))
+			}
+		}
+		return nil
+	})
+	// The device part of a key may hold a dot (eth0.10): the loop above
+	// replaced it; such devices are rare in labs and only lose rp_filter.
+}
+
+// readPolicies reads the policies of the filter table's base chains
+// (iptables -S prints them as -P lines; the snapshot keeps only rules).
+func (n *nsEnv) readPolicies() {
+	c, err := nftables.New(nftables.WithNetNSFd(int(n.fd)))
+	if err != nil {
+		return
+	}
+	defer c.CloseLasting()
+	chains, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
+	if err != nil {
+		return
+	}
+	for _, ch := range chains {
+		if ch.Policy == nil || ch.Table == nil {
+			continue
+		}
+		p := "ACCEPT"
+		if *ch.Policy == nftables.ChainPolicyDrop {
+			p = "DROP"
+		}
+		n.policy[ch.Table.Name+"/"+ch.Name] = p
+	}
+}
+
+func (n *nsEnv) on(key string) bool { return n.sysctl[key] == "1" }
+
+// rpFilter is the effective rp_filter of dev: the kernel uses the larger
+// of "all" and the device's own.
+func (n *nsEnv) rpFilter(dev string) string {
+	a, d := n.sysctl["net.ipv4.conf.all.rp_filter"], n.sysctl["net.ipv4.conf."+dev+".rp_filter"]
+	if d > a {
+		return d
+	}
+	return a
+}
+
+// link returns the snapshot's link called name.
+func (n *nsEnv) link(name string) *engine.Link {
+	if n.snap == nil {
+		return nil
+	}
+	return n.snap.Link(name)
+}
+
+// matchRoute is the snapshot route that a lookup of dst matches: the
+// longest prefix (the main table only, as the snapshot holds it).
+func (n *nsEnv) matchRoute(dst net.IP) *engine.Route {
+	var best *engine.Route
+	bestLen := -1
+	for i, r := range n.snap.Routes {
+		var cidr *net.IPNet
+		if r.Dst == "default" {
+			_, cidr, _ = net.ParseCIDR("0.0.0.0/0")
+		} else if _, c, err := net.ParseCIDR(r.Dst); err == nil {
+			cidr = c
+		} else if ip := net.ParseIP(r.Dst); ip != nil {
+			cidr = &net.IPNet{IP: ip, Mask: net.CIDRMask(32, 32)}
+		}
+		if cidr == nil || !cidr.Contains(dst) {
+			continue
+		}
+		if l, _ := cidr.Mask.Size(); l > bestLen {
+			best, bestLen = &n.snap.Routes[i], l
+		}
+	}
+	return best
+}
+
+func routeText(r *engine.Route) string {
+	s := r.Dst
+	if r.Gw != "" {
+		s += " via " + r.Gw
+	}
+	return s + " dev " + r.Dev
+}

@@ -1,0 +1,156 @@
+// Package journey explains where one probe went in a lab, hop by hop, from
+// the kernel's own evidence: AF_PACKET captures on every lab interface while
+// the probe runs, route lookups replayed in each namespace, the bridges' fdb,
+// conntrack's tuples for NAT, and the netfilter rules of each namespace.
+//
+// The model is built in two parts on purpose: Trace gathers evidence (it is
+// the only part that sends anything), and explain turns evidence into hops
+// and a stop. Checks that diagnose a path from a snapshot alone can later call
+// the explaining half with the evidence they have.
+package journey
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Result values of a journey, as the JSON and the CLI's exit code use them.
+const (
+	Replied = "replied"  // an answer from the destination came back
+	NoReply = "no-reply" // the probe or its answer was lost without a rule
+	Dropped = "dropped"  // a netfilter rule or policy (or rp_filter) dropped it
+	NoRoute = "no-route" // a route lookup failed on the way there
+)
+
+// Stop reasons: why a request or its reply went no further.
+const (
+	ReasonNoRoute     = "no-route"
+	ReasonNoRouteBack = "no-route-back"
+	ReasonARP         = "arp-unanswered"
+	ReasonForwardOff  = "ip-forward-off"
+	ReasonRPFilter    = "rp-filter"
+	ReasonRule        = "drop-rule"
+	ReasonPolicy      = "policy-drop"
+	ReasonBrNF        = "br-netfilter"
+	ReasonLinkDown    = "link-down"
+	ReasonUnknown     = "unknown"
+)
+
+// Probe is what to send: one ICMP echo, a TCP SYN or a UDP datagram.
+type Probe struct {
+	From  string // "host" or a name under the netns folder
+	Dst   string // an IPv4 address
+	Proto string // "icmp", "tcp" or "udp"
+	Port  int    // with tcp and udp
+}
+
+// Hop is one place where the packet was seen (or, with Observed false,
+// where the replayed lookups say it must have been).
+type Hop struct {
+	NS       string `json:"ns"`
+	Dev      string `json:"dev"`
+	Dir      string `json:"dir"` // "in" or "out"
+	Src      string `json:"src,omitempty"`
+	Dst      string `json:"dst,omitempty"`
+	Sport    int    `json:"sport,omitempty"`
+	Dport    int    `json:"dport,omitempty"`
+	Why      string `json:"why"`
+	Observed bool   `json:"observed"` // seen by the capture on that interface
+	srcMAC   string
+	dstMAC   string
+	t        time.Time
+}
+
+// RuleHit is a netfilter rule (or chain policy) that the packet crossed.
+type RuleHit struct {
+	NS      string `json:"ns"`
+	Table   string `json:"table"`
+	Chain   string `json:"chain"`
+	Rule    string `json:"rule"`    // in iptables -S form
+	Verdict string `json:"verdict"` // accept, drop, snat, dnat, ...
+	Source  string `json:"source"`  // "inferred" (matched against the packet) or "observed"
+}
+
+// Rewrite is a NAT rewrite on the way.
+type Rewrite struct {
+	NS        string `json:"ns"`
+	Kind      string `json:"kind"` // snat or dnat
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Rule      string `json:"rule,omitempty"`
+	Confirmed bool   `json:"confirmed"` // the rewritten packet was captured downstream
+}
+
+// Drop is where and why the request or its reply stopped.
+type Drop struct {
+	NS     string `json:"ns"`
+	Where  string `json:"where"` // a device, or a table/chain
+	Rule   string `json:"rule,omitempty"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail"`
+	Leg    string `json:"leg"` // "request" or "reply"
+}
+
+// Leg is the reply's own journey.
+type Leg struct {
+	Result string `json:"result"` // delivered or lost
+	Kind   string `json:"kind,omitempty"`
+	Hops   []Hop  `json:"hops"`
+}
+
+// Evidence says which parts of a journey were observed and which were
+// replayed or inferred, so a reader knows how far to trust each.
+type Evidence struct {
+	Observed []string `json:"observed"`
+	Replayed []string `json:"replayed"`
+	Inferred []string `json:"inferred"`
+}
+
+// Journey is the path of one probe and its reply.
+type Journey struct {
+	From     string    `json:"from"`
+	To       string    `json:"to"`
+	Proto    string    `json:"proto"`
+	Port     int       `json:"port,omitempty"`
+	Result   string    `json:"result"`
+	Hops     []Hop     `json:"hops"`
+	Rules    []RuleHit `json:"rules"`
+	NAT      []Rewrite `json:"nat"`
+	Drop     *Drop     `json:"drop"`
+	Reply    *Leg      `json:"reply"`
+	Evidence Evidence  `json:"evidence"`
+	Millis   float64   `json:"ms"`
+}
+
+// JSON is the journey as the CLI prints it.
+func (j *Journey) JSON() []byte {
+	b, _ := json.MarshalIndent(j, "", "  ")
+	return append(b, '\n')
+}
+
+// RefusedError says a destination is not inside the visible lab: the probe
+// would leave the machine, so nothing was sent.
+type RefusedError struct {
+	Dst    string
+	Reason string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("refusing to trace %s: %s; nothing was sent", e.Dst, e.Reason)
+}
+
+// BadProbeError is a probe that cannot be sent as given (an unknown
+// namespace, a malformed address).
+type BadProbeError struct{ Msg string }
+
+func (e *BadProbeError) Error() string { return e.Msg }
+
+// IsBadInput reports whether err is the caller's mistake (exit 2 in the
+// CLI) rather than a failure of the lab.
+func IsBadInput(err error) bool {
+	var r *RefusedError
+	var b *BadProbeError
+	return errors.As(err, &r) || errors.As(err, &b)
+}

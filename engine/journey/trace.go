@@ -1,0 +1,371 @@
+package journey
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nettutor/nettutor/engine/capture"
+	"github.com/nettutor/nettutor/engine/nsutil"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/net/icmp"
+	"golang.org/x/net/ipv4"
+)
+
+// Options tune a trace.
+type Options struct {
+	// Timeout is how long to wait for the answer (default 300 ms). A reply
+	// ends the wait at once, so it only costs a probe that gets none.
+	Timeout time.Duration
+}
+
+// sent is what the probe itself saw.
+type sent struct {
+	src        string
+	sport      int // tcp/udp source port, or the ICMP echo id
+	replied    bool
+	kind       string // echo-reply, syn-ack, rst, udp, port-unreachable
+	connectErr error  // the sender's own route lookup failed: nothing sent
+	icmpErr    string // an ICMP error that came back instead
+}
+
+// Trace sends one probe from p.From to p.Dst in the namespaces the caller
+// can see (its own, "host", and those pinned under dir) and explains its
+// journey. A destination outside them is refused with a *RefusedError
+// before anything is sent.
+func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, error) {
+	start := time.Now()
+	if opts.Timeout <= 0 {
+		opts.Timeout = 300 * time.Millisecond
+	}
+	dst := net.ParseIP(p.Dst).To4()
+	if dst == nil {
+		return nil, &BadProbeError{fmt.Sprintf("destination %q is not an IPv4 address", p.Dst)}
+	}
+	switch p.Proto {
+	case "icmp":
+		p.Port = 0
+	case "tcp", "udp":
+		if p.Port < 1 || p.Port > 65535 {
+			return nil, &BadProbeError{fmt.Sprintf("port %d is out of range (1-65535)", p.Port)}
+		}
+	default:
+		return nil, &BadProbeError{fmt.Sprintf("unknown protocol %q (icmp, tcp or udp)", p.Proto)}
+	}
+	e, err := openEnv(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	from := e.ns(p.From)
+	if from == nil {
+		var names []string
+		for _, n := range e.nss {
+			names = append(names, n.name)
+		}
+		return nil, &BadProbeError{fmt.Sprintf("no namespace %q (visible: %s)", p.From, strings.Join(names, ", "))}
+	}
+	if err := e.checkInside(from, dst); err != nil {
+		return nil, err
+	}
+	caps := e.startCaptures()
+	s := sendProbe(ctx, from, dst, p, opts.Timeout)
+	// Let the readers take what is queued (they wake on each packet), then
+	// stop: a reader told to stop does not drain what is left.
+	time.Sleep(5 * time.Millisecond)
+	var pkts []*pkt
+	for _, c := range caps {
+		_ = c.cap.Stop()
+		for _, cp := range c.cap.Packets() {
+			if q := parseFrame(cp.Data); q != nil {
+				q.ns, q.dev, q.out, q.t = c.ns, c.dev, cp.Outgoing, cp.Time
+				pkts = append(pkts, q)
+			}
+		}
+	}
+	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].t.Before(pkts[j].t) })
+	flows := e.conntrack()
+	j := explain(e, p, dst.String(), s, pkts, flows)
+	j.Millis = float64(time.Since(start).Microseconds()) / 1000
+	return j, nil
+}
+
+// labLink reports whether a packet sent out of l stays among the visible
+// namespaces: a veth whose peer is visible, a bridge whose every port is
+// such a veth, or loopback. Anything else (a real NIC, a tunnel) may lead
+// off the machine.
+func (e *env) labLink(n *nsEnv, name string, depth int) bool {
+	l := n.link(name)
+	if l == nil || depth > 4 {
+		return false
+	}
+	switch l.Kind {
+	case "loopback":
+		return true
+	case "veth":
+		return l.Peer != nil && l.Peer.NS != "" && e.ns(l.Peer.NS) != nil
+	case "bridge":
+		for _, o := range n.snap.Links {
+			if o.Master == l.Name && !e.labLink(n, o.Name, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// checkInside walks the route lookups from the sender towards dst and
+// refuses a destination that the walk does not keep among the visible
+// namespaces, or that no namespace owns and no connected (on-link) route
+// of a lab namespace covers: such a probe could leave the machine.
+func (e *env) checkInside(from *nsEnv, dst net.IP) error {
+	refuse := func(why string) error { return &RefusedError{Dst: dst.String(), Reason: why} }
+	owned := e.owner(dst.String()) != nil
+	onLink := false
+	cur := from
+	seen := map[string]bool{}
+	for step := 0; step < 16 && !seen[cur.name]; step++ {
+		seen[cur.name] = true
+		if cur.localIPs[dst.String()] {
+			return nil
+		}
+		rs, err := cur.h.RouteGetWithOptions(dst, &netlink.RouteGetOptions{})
+		if err != nil || len(rs) == 0 {
+			break // no route here: nothing goes further
+		}
+		r := rs[0]
+		dev := cur.devName(r.LinkIndex)
+		if !e.labLink(cur, dev, 0) {
+			return refuse(fmt.Sprintf("in %s the route to it goes out by %s, which does not lead to a visible namespace", cur.name, dev))
+		}
+		if r.Gw == nil {
+			if m := cur.matchRoute(dst); m != nil && m.Dst != "default" {
+				onLink = true
+			}
+		}
+		next := dst.String()
+		if r.Gw != nil {
+			next = r.Gw.String()
+		}
+		nx := e.owner(next)
+		if nx == nil {
+			break
+		}
+		cur = nx
+	}
+	if !owned && !onLink {
+		return refuse("no visible namespace has that address and no route through the lab's namespaces leads to it")
+	}
+	return nil
+}
+
+func (n *nsEnv) devName(index int) string {
+	for _, l := range n.snap.Links {
+		if l.Index == index {
+			return l.Name
+		}
+	}
+	return fmt.Sprintf("if%d", index)
+}
+
+type point struct {
+	ns, dev string
+	cap     *capture.Capture
+}
+
+// startCaptures opens an AF_PACKET capture on every veth and bridge of
+// every visible namespace. A point that cannot be opened is left out: the
+// journey then says less, it is not wrong.
+func (e *env) startCaptures() []point {
+	var ps []point
+	type res struct {
+		p   point
+		err error
+	}
+	ch := make(chan res)
+	n := 0
+	for _, ns := range e.nss {
+		for _, l := range ns.snap.Links {
+			if l.Kind != "veth" && l.Kind != "bridge" {
+				continue
+			}
+			n++
+			go func(ns *nsEnv, dev string) {
+				c, err := capture.Start(capture.Point{NS: ns.name, NSPath: ns.path, Iface: dev},
+					capture.Options{RingSize: 256, Snaplen: 256, RcvBuf: 1 << 18, StreamBuffer: 1, RecvMsg: true})
+				ch <- res{point{ns.name, dev, c}, err}
+			}(ns, l.Name)
+		}
+	}
+	for ; n > 0; n-- {
+		r := <-ch
+		if r.err == nil {
+			ps = append(ps, r.p)
+		}
+	}
+	return ps
+}
+
+// sendProbe sends the probe from ns and waits up to timeout for its answer.
+func sendProbe(ctx context.Context, ns *nsEnv, dst net.IP, p Probe, timeout time.Duration) sent {
+	var s sent
+	// As ping does, learn the source address from a connected UDP socket:
+	// with no route that fails and nothing is sent.
+	err := nsutil.Do(ns.fd, func() error {
+		u, err := net.DialUDP("udp4", nil, &net.UDPAddr{IP: dst, Port: 1025})
+		if err == nil {
+			s.src = u.LocalAddr().(*net.UDPAddr).IP.String()
+			u.Close()
+		}
+		return err
+	})
+	if err != nil {
+		s.connectErr = err
+		return s
+	}
+	deadline := time.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	switch p.Proto {
+	case "icmp":
+		s.sport = int(rand.Uint32()&0x7fff) + 1
+		sendEcho(ns, dst, deadline, &s)
+	case "tcp":
+		s.sport = 32768 + rand.IntN(28000)
+		_ = nsutil.Do(ns.fd, func() error {
+			d := net.Dialer{Deadline: deadline, LocalAddr: &net.TCPAddr{Port: s.sport}}
+			c, err := d.DialContext(ctx, "tcp4", net.JoinHostPort(dst.String(), fmt.Sprint(p.Port)))
+			switch {
+			case err == nil:
+				s.replied, s.kind = true, "syn-ack"
+				c.Close()
+			case errors.Is(err, syscall.ECONNREFUSED):
+				s.replied, s.kind = true, "rst"
+			case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+				s.icmpErr = err.Error()
+			}
+			return nil
+		})
+	case "udp":
+		s.sport = 32768 + rand.IntN(28000)
+		_ = nsutil.Do(ns.fd, func() error {
+			u, err := net.DialUDP("udp4", &net.UDPAddr{Port: s.sport}, &net.UDPAddr{IP: dst, Port: p.Port})
+			if err != nil {
+				return err
+			}
+			defer u.Close()
+			if _, err := u.Write([]byte("nettutor trace\n")); err != nil {
+				return err
+			}
+			_ = u.SetReadDeadline(deadline)
+			var b [512]byte
+			_, err = u.Read(b[:])
+			switch {
+			case err == nil:
+				s.replied, s.kind = true, "udp"
+			case errors.Is(err, syscall.ECONNREFUSED):
+				s.replied, s.kind = true, "port-unreachable"
+			case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+				s.icmpErr = err.Error()
+			}
+			return nil
+		})
+	}
+	return s
+}
+
+func sendEcho(ns *nsEnv, dst net.IP, deadline time.Time, s *sent) {
+	var conn *icmp.PacketConn
+	if err := nsutil.Do(ns.fd, func() error {
+		var err error
+		conn, err = icmp.ListenPacket("ip4:icmp", "0.0.0.0")
+		return err
+	}); err != nil {
+		s.icmpErr = "open ICMP socket: " + err.Error()
+		return
+	}
+	defer conn.Close()
+	msg := icmp.Message{Type: ipv4.ICMPTypeEcho, Body: &icmp.Echo{ID: s.sport, Seq: 1, Data: []byte("nettutor trace")}}
+	wb, _ := msg.Marshal(nil)
+	if _, err := conn.WriteTo(wb, &net.IPAddr{IP: dst}); err != nil {
+		s.icmpErr = err.Error()
+		return
+	}
+	_ = conn.SetReadDeadline(deadline)
+	buf := make([]byte, 1500)
+	for {
+		n, peer, err := conn.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		m, err := icmp.ParseMessage(1, buf[:n])
+		if err != nil {
+			continue
+		}
+		switch b := m.Body.(type) {
+		case *icmp.Echo:
+			if m.Type == ipv4.ICMPTypeEchoReply && b.ID == s.sport && peer.(*net.IPAddr).IP.Equal(dst) {
+				s.replied, s.kind = true, "echo-reply"
+				return
+			}
+		case *icmp.DstUnreach:
+			if echoID(b.Data) == s.sport {
+				s.icmpErr = fmt.Sprintf("%v from %v", m.Type, peer)
+				return
+			}
+		case *icmp.TimeExceeded:
+			if echoID(b.Data) == s.sport {
+				s.icmpErr = fmt.Sprintf("%v from %v", m.Type, peer)
+				return
+			}
+		}
+	}
+}
+
+// echoID is the echo id in the quoted header of an ICMP error, or -1.
+func echoID(b []byte) int {
+	if len(b) < 20 {
+		return -1
+	}
+	ihl := int(b[0]&0x0f) * 4
+	if len(b) < ihl+8 || b[9] != 1 {
+		return -1
+	}
+	return int(b[ihl+4])<<8 | int(b[ihl+5])
+}
+
+// flow is a conntrack entry with the namespace that holds it.
+type flow struct {
+	ns       string
+	orig     tuple // as the first packet came in
+	replyDir tuple // as the reply is expected
+}
+
+func (e *env) conntrack() []flow {
+	var out []flow
+	for _, n := range e.nss {
+		fs, err := n.h.ConntrackTableList(netlink.ConntrackTable, netlink.FAMILY_V4)
+		if err != nil {
+			continue // conntrack not readable here: the NAT is then inferred
+		}
+		for _, f := range fs {
+			t := func(x netlink.IPTuple) tuple {
+				tp := tuple{x.Protocol, x.SrcIP.String(), x.DstIP.String(), int(x.SrcPort), int(x.DstPort)}
+				if tp.proto == 1 {
+					tp.sp, tp.dp = 0, 0
+				}
+				return tp
+			}
+			out = append(out, flow{n.name, t(f.Forward), t(f.Reverse)})
+		}
+	}
+	return out
+}
