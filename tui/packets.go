@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -181,45 +180,8 @@ func (p *packetPane) view(w, h int) []string {
 	}
 	p.off = clamp(p.off, 0, max(0, len(p.pkts)-rows))
 	end := min(len(p.pkts), p.off+rows)
-	if p.ladder {
-		lines = append(lines, p.ladderView(p.pkts[p.off:end], p.off, w)...)
-	} else {
-		for i := p.off; i < end; i++ {
-			lines = append(lines, p.row(i, w))
-		}
-	}
+	lines = append(lines, p.ladderView(p.pkts[p.off:end], p.off, w)...)
 	return fitLines(lines, 0, w, h)
-}
-
-func (p *packetPane) row(i, w int) string {
-	st := p.c.Styles
-	pk := &p.pkts[i]
-	mark := " "
-	if i == p.sel {
-		mark = "▶"
-	}
-	rel := pk.Time.Sub(p.first).Seconds()
-	var b strings.Builder
-	b.Grow(96)
-	b.WriteString(mark)
-	num := strconv.Itoa(pk.Seq)
-	for n := len(num); n < 4; n++ {
-		b.WriteByte(' ')
-	}
-	b.WriteString(num)
-	b.WriteByte(' ')
-	b.WriteString(strconv.FormatFloat(rel, 'f', 6, 64))
-	b.WriteByte(' ')
-	if w >= 70 && pk.Point != "" {
-		b.WriteString(pk.Point)
-		b.WriteByte(' ')
-	}
-	if i == p.sel {
-		b.WriteString(pk.Summary)
-		return st.Selected.Render(pad(truncate(b.String(), w), w))
-	}
-	head := b.String()
-	return head + truncate(p.protoStyle(pk.Proto).Render(pk.Summary), max(w-width(head), 0))
 }
 
 // protoStyle colours a summary by protocol; the summary names the
