@@ -76,18 +76,20 @@ func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, er
 	}
 	caps := e.startCaptures()
 	s := sendProbe(ctx, from, dst, p, opts.Timeout)
-	// Let the readers take what is queued (they wake on each packet), then
-	// stop: a reader told to stop does not drain what is left.
-	time.Sleep(5 * time.Millisecond)
+	settle(caps)
 	var pkts []*pkt
 	for _, c := range caps {
-		_ = c.cap.Stop()
 		for _, cp := range c.cap.Packets() {
 			if q := parseFrame(cp.Data); q != nil {
 				q.ns, q.dev, q.out, q.t = c.ns, c.dev, cp.Outgoing, cp.Time
 				pkts = append(pkts, q)
 			}
 		}
+	}
+	// Closing a packet socket waits for an RCU grace period (tens of ms
+	// each): the captures stop in the background, all at once.
+	for _, c := range caps {
+		go c.cap.Stop()
 	}
 	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].t.Before(pkts[j].t) })
 	flows := e.conntrack()
@@ -211,6 +213,28 @@ func (e *env) startCaptures() []point {
 		}
 	}
 	return ps
+}
+
+// settle waits until the capture readers have taken what the kernel
+// queued for them: no new packet for two looks 2 ms apart, at most 50 ms.
+// A reader told to stop does not drain what is left, so this comes first.
+func settle(caps []point) {
+	count := func() int {
+		n := 0
+		for _, c := range caps {
+			n += c.cap.Len()
+		}
+		return n
+	}
+	last, still := count(), 0
+	for deadline := time.Now().Add(50 * time.Millisecond); still < 2 && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Millisecond)
+		if n := count(); n == last {
+			still++
+		} else {
+			last, still = n, 0
+		}
+	}
 }
 
 // sendProbe sends the probe from ns and waits up to timeout for its answer.
@@ -349,14 +373,36 @@ type flow struct {
 	replyDir tuple // as the reply is expected
 }
 
+// conntrack reads the conntrack tables of the namespaces that have NAT
+// rules (a rewrite happens nowhere else), all at once.
 func (e *env) conntrack() []flow {
 	var out []flow
+	type res struct {
+		ns string
+		fs []*netlink.ConntrackFlow
+	}
+	ch := make(chan res)
+	k := 0
 	for _, n := range e.nss {
-		fs, err := n.h.ConntrackTableList(netlink.ConntrackTable, netlink.FAMILY_V4)
-		if err != nil {
-			continue // conntrack not readable here: the NAT is then inferred
+		nat := false
+		for _, r := range n.rules {
+			nat = nat || r.Table == "nat"
 		}
-		for _, f := range fs {
+		if !nat {
+			continue
+		}
+		k++
+		go func(n *nsEnv) {
+			fs, err := n.h.ConntrackTableList(netlink.ConntrackTable, netlink.FAMILY_V4)
+			if err != nil {
+				fs = nil // conntrack not readable here: the captures still show the NAT
+			}
+			ch <- res{n.name, fs}
+		}(n)
+	}
+	for ; k > 0; k-- {
+		r := <-ch
+		for _, f := range r.fs {
 			t := func(x netlink.IPTuple) tuple {
 				tp := tuple{x.Protocol, x.SrcIP.String(), x.DstIP.String(), int(x.SrcPort), int(x.DstPort)}
 				if tp.proto == 1 {
@@ -364,7 +410,7 @@ func (e *env) conntrack() []flow {
 				}
 				return tp
 			}
-			out = append(out, flow{n.name, t(f.Forward), t(f.Reverse)})
+			out = append(out, flow{r.ns, t(f.Forward), t(f.Reverse)})
 		}
 	}
 	return out
