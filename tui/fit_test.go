@@ -231,3 +231,25 @@ func TestGoldenZoom(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactTitlesInColour: in colour the compact diagram reads as it
+// does in the goldens (the styling adds no blanks to what goes into a
+// title), and changed items keep their mark.
+func TestCompactTitlesInColour(t *testing.T) {
+	rows, w := diagramRows(120, 40)
+	var plain, coloured string
+	changed := ChangeSet{sysctlKey("host", "net.ipv4.ip_forward"): true}
+	plain = RenderTopology(dockerSnapshot(), TopoOptions{Width: w, Height: rows, Changed: changed, Order: []string{"WEB", "APP", "NONE"}})
+	withColour(func() {
+		coloured = RenderTopology(dockerSnapshot(), TopoOptions{Width: w, Height: rows, Changed: changed, Styles: DefaultStyles(), Order: []string{"WEB", "APP", "NONE"}})
+	})
+	if !strings.Contains(coloured, "\x1b[") {
+		t.Fatal("no colour: the test tests nothing")
+	}
+	if got := ansi.Strip(coloured); got != plain {
+		t.Errorf("in colour the diagram reads differently:\n%s\n--- plain\n%s", got, plain)
+	}
+	if !strings.Contains(plain, "host ◆ ip_forward=1") || !strings.Contains(plain, "docker0 bridge ● up · 172.17.0.1/16") {
+		t.Errorf("compact titles:\n%s", plain)
+	}
+}

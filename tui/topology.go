@@ -698,15 +698,19 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 	}
 	if v, ok := n.Sysctl["net.ipv4.ip_forward"]; ok && (v == "1" || t.o.Changed[sysctlKey(n.Name, "net.ipv4.ip_forward")]) {
 		ch := t.o.Changed[sysctlKey(n.Name, "net.ipv4.ip_forward")]
+		if t.compact { // in the title
+			txt := "ip_forward=" + v
+			if ch {
+				txt = t.st.Changed.Render(txt)
+			}
+			b.title += t.titleSep(ch) + txt
+			return
+		}
 		txt := " ip_forward=" + v
 		if ch {
 			txt = t.st.Changed.Render(txt)
 		}
-		if t.compact {
-			b.title += t.titleSep(ch) + strings.TrimPrefix(txt, " ") // in the title
-		} else {
-			b.lines = append(b.lines, t.gutter(ch)+txt)
-		}
+		b.lines = append(b.lines, t.gutter(ch)+txt)
 	}
 }
 
