@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/nettutor/nettutor/engine"
@@ -251,5 +252,31 @@ func TestCompactTitlesInColour(t *testing.T) {
 	}
 	if !strings.Contains(plain, "host ◆ ip_forward=1") || !strings.Contains(plain, "docker0 bridge ● up · 172.17.0.1/16") {
 		t.Errorf("compact titles:\n%s", plain)
+	}
+}
+
+// TestManyPacketsWrapQuickly: the wrapped list formats only what one pane
+// shows, however many packets there are and wherever the selection is.
+func TestManyPacketsWrapQuickly(t *testing.T) {
+	p := newPacketPane(NewCommon("en"))
+	base := fakePackets()
+	var pkts []Packet
+	for i := 0; i < 50_000; i++ {
+		pk := base[i%len(base)]
+		pk.Seq = i + 1
+		pkts = append(pkts, pk)
+	}
+	p.add(pkts, 0)
+	start := time.Now()
+	for _, sel := range []int{len(pkts) - 1, 0, len(pkts) / 2, len(pkts) - 1} {
+		p.sel = sel
+		lines := p.view(44, 14)
+		joined := strings.Join(lines, "\n")
+		if !strings.Contains(joined, "▶") {
+			t.Fatalf("selection %d not in view:\n%s", sel, joined)
+		}
+	}
+	if d := time.Since(start); d > 200*time.Millisecond {
+		t.Errorf("four views of 50000 packets took %v", d)
 	}
 }

@@ -22,18 +22,29 @@ func (p *packetPane) wrappedRows(n, w int) []string {
 		rows[i] = r
 		return r
 	}
-	used := func(from, to int) int { // lines packets from..to take
+	// The earliest start that still shows the selection whole: counted
+	// back from it, so a jump to the last of many packets costs the lines
+	// of one pane, not of the whole list.
+	first, used := p.sel, len(get(p.sel))
+	for first > 0 && used+len(get(first-1)) <= n {
+		first--
+		used += len(get(first))
+	}
+	if p.off < first {
+		p.off = first
+	}
+	// Fill the pane: start earlier while the packets from there to the
+	// end fit (again counted only up to a pane's worth).
+	fits := func(from int) bool {
 		t := 0
-		for i := from; i <= to; i++ {
-			t += len(get(i))
+		for i := from; i < len(p.pkts); i++ {
+			if t += len(get(i)); t > n {
+				return false
+			}
 		}
-		return t
+		return true
 	}
-	for p.off < p.sel && used(p.off, p.sel) > n {
-		p.off++
-	}
-	// Fill the pane: start earlier while the tail leaves room.
-	for p.off > 0 && used(p.off-1, len(p.pkts)-1) <= n {
+	for p.off > 0 && fits(p.off-1) {
 		p.off--
 	}
 	p.off = clamp(p.off, 0, max(0, len(p.pkts)-1))
