@@ -220,3 +220,44 @@ func TestTmuxOutputsNotCut(t *testing.T) {
 		})
 	}
 }
+
+// TestTmuxNATFits: the NAT lesson's diagram at every step at 120x40 is
+// in view whole (no "more below"), OUTSIDE included, beside a packets
+// pane of at least six rows.
+func TestTmuxNATFits(t *testing.T) {
+	s := newTmux(t, 120, 40, bin, "--lang", "en")
+	s.waitFor(10*time.Second, "q quit")
+	for i := 0; i < 3; i++ {
+		s.keys("j")
+	}
+	s.keys("Enter")
+	scr := s.waitFor(15*time.Second, "Topology", "step 0/")
+	m := regexp.MustCompile(`step 0/(\d+)`).FindStringSubmatch(scr)
+	if m == nil {
+		t.Fatalf("no step count:\n%s", scr)
+	}
+	var n int
+	fmt.Sscan(m[1], &n)
+	for i := 1; i <= n; i++ {
+		s.keys("n")
+		scr = s.waitFor(30*time.Second, fmt.Sprintf("step %d done", i))
+		right := column(scr, 48, 120)
+		pkts := -1
+		for j, l := range right {
+			if strings.Contains(l, "Packets") {
+				pkts = j
+			}
+		}
+		diagram := strings.Join(right[:max(pkts, 0)], "\n")
+		if pkts < 0 || strings.Contains(diagram, "more below") {
+			t.Errorf("step %d: the diagram does not fit:\n%s", i, scr)
+		}
+		if strings.Contains(diagram, "OUTSIDE") && len(right)-pkts-3 < 6 {
+			t.Errorf("step %d: the packets pane keeps %d rows:\n%s", i, len(right)-pkts-3, scr)
+		}
+	}
+	if !strings.Contains(scr, "OUTSIDE") || !strings.Contains(scr, "⇄ NAT") {
+		t.Errorf("the last step's diagram lacks OUTSIDE or the NAT point:\n%s", scr)
+	}
+	s.keys("C-c")
+}
