@@ -45,12 +45,15 @@ type journeyJSON struct {
 		NS, Dev, Dir, Src, Dst, Why string
 		Dport                       int
 	} `json:"hops"`
-	Rules []struct{ NS, Table, Chain, Rule, Verdict string } `json:"rules"`
+	Rules []struct{ NS, Table, Chain, Rule, Verdict, Source string } `json:"rules"`
 	NAT   []struct {
 		NS, Kind, From, To string
 		Confirmed          bool
 	} `json:"nat"`
-	Drop  *struct{ NS, Where, Rule, Reason, Detail, Leg string } `json:"drop"`
+	Drop *struct {
+		NS, Where, Rule, Reason, Detail, Leg string
+		Observed                             bool
+	} `json:"drop"`
 	Reply *struct {
 		Result string
 		Hops   []struct{ NS, Dev, Dir string }
@@ -160,10 +163,17 @@ func TestTraceJourneys(t *testing.T) {
 				if j.Drop.NS != "host" || j.Drop.Reason != "drop-rule" || j.Drop.Rule != "-A FORWARD -s 11.11.11.2/32 -d 203.0.113.0/24 -j DROP" {
 					t.Errorf("drop %+v", j.Drop)
 				}
+				// The kernel's own trace saw the rule drop it.
+				if !j.Drop.Observed || len(j.Rules) == 0 || j.Rules[len(j.Rules)-1].Source != "observed" || j.Rules[len(j.Rules)-1].Verdict != "drop" {
+					t.Errorf("drop not observed by nftables tracing: %+v %+v", j.Drop, j.Rules)
+				}
 			}},
 		{"br-netfilter-policy", bridgeLab + "iptables -P FORWARD DROP\n", "RED 11.11.11.3", 1, "dropped", func(t *testing.T, j journeyJSON) {
 			if j.Drop.NS != "host" || j.Drop.Reason != "br-netfilter" || j.Drop.Rule != "-P FORWARD DROP" {
 				t.Errorf("drop %+v", j.Drop)
+			}
+			if !j.Drop.Observed {
+				t.Errorf("the policy drop was not observed by nftables tracing: %+v %+v", j.Drop, j.Rules)
 			}
 			if hasHop(j, "BLUE", "eth0", "in") {
 				t.Errorf("BLUE got the echo: %+v", j.Hops)
@@ -258,6 +268,39 @@ echo "tx $before $(tx)"
 	tx := regexp.MustCompile(`(?m)^tx (\d+) (\d+)$`).FindStringSubmatch(string(out))
 	if tx == nil || tx[1] != tx[2] {
 		t.Errorf("RED sent packets while refused traces ran: %v\n%s", tx, out)
+	}
+}
+
+// TestTraceLeavesNoTable: the tracing table is there while trace runs and
+// gone when it ends, and also when trace is killed with SIGKILL in the
+// middle: the kernel removes a table owned by a socket (NFT_TABLE_F_OWNER)
+// when the socket closes.
+func TestTraceLeavesNoTable(t *testing.T) {
+	need(t, "ip", "iptables", "nft", "bash")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	p := filepath.Join(dir, "lab.sh")
+	script := natLab + forwardOn + masquerade + `iptables -A FORWARD -s 11.11.11.2 -d 203.0.113.0/24 -j DROP
+set +e
+nettutor trace RED 203.0.113.2 >/dev/null
+echo "after: $(nft list tables | grep -c nettutor)"
+nettutor trace RED 203.0.113.2 --timeout 5s >/dev/null &
+pid=$!
+for i in $(seq 100); do nft list tables | grep -q nettutor && break; sleep 0.02; done
+echo "during: $(nft list tables | grep -c nettutor)"
+kill -KILL $pid; wait $pid
+for i in $(seq 50); do nft list tables | grep -q nettutor || break; sleep 0.02; done
+echo "killed: $(nft list tables | grep -c nettutor)"
+`
+	os.WriteFile(p, []byte(script), 0o644)
+	out, err := exec.Command(bin, "sandbox", "--quiet", p).CombinedOutput()
+	if err != nil {
+		t.Fatalf("sandbox: %v\n%s", err, out)
+	}
+	for _, want := range []string{"after: 0", "during: 1", "killed: 0"} {
+		if !strings.Contains(string(out), want+"\n") {
+			t.Errorf("want %q:\n%s", want, out)
+		}
 	}
 }
 

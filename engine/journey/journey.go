@@ -91,6 +91,9 @@ type Drop struct {
 	Reason string `json:"reason"`
 	Detail string `json:"detail"`
 	Leg    string `json:"leg"` // "request" or "reply"
+	// Observed says the kernel's own trace reported the dropping rule;
+	// otherwise the rule was inferred from the rules and the packet.
+	Observed bool `json:"observed"`
 }
 
 // Leg is the reply's own journey.

@@ -74,9 +74,26 @@ func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, er
 	if err := e.checkInside(from, dst); err != nil {
 		return nil, err
 	}
+	// The probe's own port (or echo id) is chosen first: the tracing rules
+	// match on it.
+	sport := 32768 + rand.IntN(28000)
+	if p.Proto == "icmp" {
+		sport = int(rand.Uint32()&0x7fff) + 1
+	}
+	tracers := e.startTracers(protoNum(p.Proto), sport)
+	defer func() {
+		for _, t := range tracers {
+			t.close()
+		}
+	}()
 	caps := e.startCaptures()
-	s := sendProbe(ctx, from, dst, p, opts.Timeout)
+	s := sendProbe(ctx, from, dst, p, sport, opts.Timeout)
 	settle(caps)
+	time.Sleep(waitEvents)
+	observed := map[string][]RuleHit{}
+	for _, t := range tracers {
+		observed[t.ns.name] = t.hits(t.read())
+	}
 	var pkts []*pkt
 	for _, c := range caps {
 		for _, cp := range c.cap.Packets() {
@@ -94,6 +111,7 @@ func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, er
 	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].t.Before(pkts[j].t) })
 	flows := e.conntrack()
 	j := explain(e, p, dst.String(), s, pkts, flows)
+	useObserved(j, observed)
 	j.Millis = float64(time.Since(start).Microseconds()) / 1000
 	return j, nil
 }
@@ -238,8 +256,8 @@ func settle(caps []point) {
 }
 
 // sendProbe sends the probe from ns and waits up to timeout for its answer.
-func sendProbe(ctx context.Context, ns *nsEnv, dst net.IP, p Probe, timeout time.Duration) sent {
-	var s sent
+func sendProbe(ctx context.Context, ns *nsEnv, dst net.IP, p Probe, sport int, timeout time.Duration) sent {
+	s := sent{sport: sport}
 	// As ping does, learn the source address from a connected UDP socket:
 	// with no route that fails and nothing is sent.
 	err := nsutil.Do(ns.fd, func() error {
@@ -260,10 +278,8 @@ func sendProbe(ctx context.Context, ns *nsEnv, dst net.IP, p Probe, timeout time
 	}
 	switch p.Proto {
 	case "icmp":
-		s.sport = int(rand.Uint32()&0x7fff) + 1
 		sendEcho(ns, dst, deadline, &s)
 	case "tcp":
-		s.sport = 32768 + rand.IntN(28000)
 		_ = nsutil.Do(ns.fd, func() error {
 			d := net.Dialer{Deadline: deadline, LocalAddr: &net.TCPAddr{Port: s.sport}}
 			c, err := d.DialContext(ctx, "tcp4", net.JoinHostPort(dst.String(), fmt.Sprint(p.Port)))
@@ -279,7 +295,6 @@ func sendProbe(ctx context.Context, ns *nsEnv, dst net.IP, p Probe, timeout time
 			return nil
 		})
 	case "udp":
-		s.sport = 32768 + rand.IntN(28000)
 		_ = nsutil.Do(ns.fd, func() error {
 			u, err := net.DialUDP("udp4", &net.UDPAddr{Port: s.sport}, &net.UDPAddr{IP: dst, Port: p.Port})
 			if err != nil {
