@@ -211,6 +211,15 @@ func TestTraceJourneys(t *testing.T) {
 				t.Errorf("drop %+v", j.Drop)
 			}
 		}},
+		{"rp-filter", natLab + forwardOn + masquerade + `ip -n OUTSIDE route add 11.11.11.0/24 via 203.0.113.1
+ip -n OUTSIDE neigh replace 203.0.113.1 lladdr $(cat /sys/class/net/uplink/address) dev eth0 nud permanent
+ip route add 203.0.113.2/32 dev br0
+echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter; echo 1 > /proc/sys/net/ipv4/conf/uplink/rp_filter
+`, "OUTSIDE 11.11.11.2", 1, "dropped", func(t *testing.T, j journeyJSON) {
+			if j.Drop.NS != "host" || j.Drop.Reason != "rp-filter" || j.Drop.Where != "uplink" {
+				t.Errorf("drop %+v", j.Drop)
+			}
+		}},
 		{"no-route", natLab + "ip -n RED route del default\n", "RED 203.0.113.2", 1, "no-route", func(t *testing.T, j journeyJSON) {
 			if j.Drop.NS != "RED" || j.Drop.Reason != "no-route" || len(j.Hops) != 0 {
 				t.Errorf("drop %+v hops %+v", j.Drop, j.Hops)
@@ -268,6 +277,44 @@ echo "tx $before $(tx)"
 	tx := regexp.MustCompile(`(?m)^tx (\d+) (\d+)$`).FindStringSubmatch(string(out))
 	if tx == nil || tx[1] != tx[2] {
 		t.Errorf("RED sent packets while refused traces ran: %v\n%s", tx, out)
+	}
+}
+
+// TestTraceRefusesHiddenPath: a route that leaves by a link whose far end
+// is in no visible namespace (on a real host: the NIC) is refused, even
+// when the destination is in a subnet it covers. The far end here is a
+// namespace unpinned while a process still holds it, inside the sandbox.
+func TestTraceRefusesHiddenPath(t *testing.T) {
+	need(t, "ip", "bash", "sleep")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	p := filepath.Join(dir, "lab.sh")
+	script := bridgeLab + `ip netns add X
+ip link add v0 type veth peer name e0 netns X
+ip link set v0 up; ip addr add 10.9.9.1/24 dev v0
+ip netns exec X sleep 30 &
+sleep 0.2
+ip netns delete X
+ip route add default via 10.9.9.2
+echo 1 > /proc/sys/net/ipv4/ip_forward
+set +e
+for a in "host 8.8.8.8" "host 10.9.9.2" "RED 10.1.2.3"; do
+  nettutor trace $a 2>err; echo "exit=$? $a: $(cat err)"
+done
+`
+	os.WriteFile(p, []byte(script), 0o644)
+	out, err := exec.Command(bin, "sandbox", "--quiet", p).CombinedOutput()
+	if err != nil {
+		t.Fatalf("sandbox: %v\n%s", err, out)
+	}
+	lines := regexp.MustCompile(`(?m)^exit=(\d+) (.*)$`).FindAllStringSubmatch(string(out), -1)
+	if len(lines) != 3 {
+		t.Fatalf("want 3 traces:\n%s", out)
+	}
+	for _, m := range lines {
+		if m[1] != "2" || !strings.Contains(m[2], "goes out by v0, which does not lead to a visible namespace") {
+			t.Errorf("exit %s: %s", m[1], m[2])
+		}
 	}
 }
 

@@ -477,6 +477,23 @@ func useObserved(j *Journey, observed map[string][]RuleHit) {
 		}
 	}
 	j.Evidence.Observed = append(j.Evidence.Observed, "rules in "+strings.Join(names, ", ")+" (nftables trace events, meta nftrace on the probe's packets)")
+	inferredNS := map[string]bool{}
+	for _, r := range j.Rules {
+		if r.Source == "inferred" {
+			inferredNS[r.NS] = true
+		}
+	}
+	var inf []string
+	for _, s := range j.Evidence.Inferred {
+		switch {
+		case strings.HasPrefix(s, "rules") && len(inferredNS) == 0:
+			continue // every rule shown was seen by the trace
+		case s == "drop" && j.Drop != nil && j.Drop.Observed:
+			s = "drop (the place and reason; the rule itself was observed)"
+		}
+		inf = append(inf, s)
+	}
+	j.Evidence.Inferred = inf
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
