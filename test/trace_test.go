@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -65,14 +66,30 @@ var exitLine = regexp.MustCompile(`(?m)^exit=(\d+)$`)
 
 // traceIn builds a lab with script in a fresh sandbox, runs `nettutor
 // trace ARGS --json` there, and returns the journey and trace's exit code.
-func traceIn(t *testing.T, script string, args string) (journeyJSON, int, string) {
+func traceIn(t *testing.T, who, script string, args string) (journeyJSON, int, string) {
 	t.Helper()
-	dir := t.TempDir()
+	dir, err := os.MkdirTemp("", "nettutor-trace-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	os.Chmod(dir, 0o755)
 	p := filepath.Join(dir, "lab.sh")
 	body := script + "set +e\nnettutor trace " + args + " --json; echo exit=$?\n"
 	os.WriteFile(p, []byte(body), 0o644)
 	cmd := exec.Command(bin, "sandbox", "--quiet", p)
+	if who != "self" {
+		// Rootless: the same lab and trace as a plain user, in the user
+		// namespace the sandbox makes for it.
+		u, err := user.Lookup(who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(filepath.Dir(bin), 0o755)
+		cmd = exec.Command("setpriv", "--reuid="+u.Uid, "--regid="+u.Gid, "--init-groups",
+			"env", "HOME="+dir, "PATH=/usr/local/bin:/usr/bin:/bin", "USER="+who, bin, "sandbox", "--quiet", p)
+		cmd.Dir = dir
+	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -226,17 +243,19 @@ echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter; echo 1 > /proc/sys/net/ipv4/conf
 			}
 		}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			j, code, stderr := traceIn(t, c.script, c.args)
-			if code != c.code || j.Result != c.result {
-				t.Fatalf("exit %d result %q, want %d %q\n%+v\n%s", code, j.Result, c.code, c.result, j, stderr)
-			}
-			if c.result != "replied" && j.Drop == nil {
-				t.Fatalf("no drop in %+v", j)
-			}
-			c.check(t, j)
-		})
+	for _, who := range labShellUsers(t) {
+		for _, c := range cases {
+			t.Run(who+"/"+c.name, func(t *testing.T) {
+				j, code, stderr := traceIn(t, who, c.script, c.args)
+				if code != c.code || j.Result != c.result {
+					t.Fatalf("exit %d result %q, want %d %q\n%+v\n%s", code, j.Result, c.code, c.result, j, stderr)
+				}
+				if c.result != "replied" && j.Drop == nil {
+					t.Fatalf("no drop in %+v", j)
+				}
+				c.check(t, j)
+			})
+		}
 	}
 }
 
