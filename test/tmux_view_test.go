@@ -11,6 +11,24 @@ import (
 	"time"
 )
 
+// keepTmux keeps the tmux server up for the test with a session of its
+// own: when a test's last session ends the server exits, and a new
+// session asked for meanwhile fails with "server exited unexpectedly".
+// Starting the keeper is retried for that reason.
+func keepTmux(t *testing.T) {
+	t.Helper()
+	need(t, "tmux")
+	name := fmt.Sprintf("nettutor-keep-%d", time.Now().UnixNano())
+	for i := 0; i < 20; i++ {
+		if exec.Command("tmux", "new-session", "-d", "-s", name, "sleep", "600").Run() == nil {
+			t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("tmux: cannot start a session")
+}
+
 // stepsToEnd opens the lesson at index idx of the picker and runs every
 // step, returning the last screen.
 func stepsToEnd(t *testing.T, s *tmuxSession, idx int) string {
@@ -53,6 +71,7 @@ func column(scr string, from, to int) []string {
 // "↔ host/veth-web" text), every namespace box has its lo, OUTSIDE is in
 // view below the host and the packets pane keeps room for packets.
 func TestTmuxDockerNetworksEveryWire(t *testing.T) {
+	keepTmux(t)
 	s := newTmux(t, 120, 40, bin, "--lang", "en")
 	s.waitFor(10*time.Second, "Docker's bridge", "q quit")
 	scr := stepsToEnd(t, s, 4)
@@ -114,6 +133,7 @@ func TestTmuxDockerNetworksEveryWire(t *testing.T) {
 // pane with " \" continuations, and runs the copy with bash in a fresh
 // confined lab: the namespaces it connects then ping each other.
 func TestTmuxSolutionCopiedRuns(t *testing.T) {
+	keepTmux(t)
 	s := newTmux(t, 80, 24, bin, "--lang", "en")
 	s.waitFor(10*time.Second, "veth", "q quit")
 	s.keys("j", "Enter")
@@ -193,6 +213,7 @@ func TestTmuxOutputsNotCut(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			keepTmux(t)
 			s := newTmux(t, 120, 40, bin, "--lang", "en")
 			s.waitFor(10*time.Second, "q quit")
 			for i := 0; i < c.idx; i++ {
@@ -225,6 +246,7 @@ func TestTmuxOutputsNotCut(t *testing.T) {
 // in view whole (no "more below"), OUTSIDE included, beside a packets
 // pane of at least six rows.
 func TestTmuxNATFits(t *testing.T) {
+	keepTmux(t)
 	s := newTmux(t, 120, 40, bin, "--lang", "en")
 	s.waitFor(10*time.Second, "q quit")
 	for i := 0; i < 3; i++ {
