@@ -76,6 +76,15 @@ func traceIn(t *testing.T, who, script string, args string) (journeyJSON, int, s
 	os.Chmod(dir, 0o755)
 	p := filepath.Join(dir, "lab.sh")
 	body := script + "set +e\nnettutor trace " + args + " --json; echo exit=$?\n"
+	if f := strings.Fields(args); len(f) == 2 {
+		// The oracle: plain ping in the same lab, right after, agrees on
+		// whether an answer comes back.
+		run := "ip netns exec " + f[0] + " "
+		if f[0] == "host" {
+			run = ""
+		}
+		body += run + "ping -c 1 -W 0.5 " + f[1] + " >/dev/null 2>&1; echo ping=$?\n"
+	}
 	os.WriteFile(p, []byte(body), 0o644)
 	cmd := exec.Command(bin, "sandbox", "--quiet", p)
 	if who != "self" {
@@ -101,8 +110,11 @@ func traceIn(t *testing.T, who, script string, args string) (journeyJSON, int, s
 		t.Fatalf("no exit line:\n%s%s", out, stderr.String())
 	}
 	code, _ := strconv.Atoi(m[1])
+	if pm := regexp.MustCompile(`(?m)^ping=(\d+)$`).FindStringSubmatch(string(out)); pm != nil && (pm[1] == "0") != (code == 0) {
+		t.Errorf("ping exits %s where trace exits %d", pm[1], code)
+	}
 	var j journeyJSON
-	js := string(out[:strings.LastIndex(string(out), "exit=")])
+	js := string(out[:strings.LastIndex(string(out), "\nexit=")+1])
 	if strings.TrimSpace(js) != "" {
 		if err := json.Unmarshal([]byte(js), &j); err != nil {
 			t.Fatalf("trace --json: %v\n%s", err, js)
@@ -123,7 +135,7 @@ func hasHop(j journeyJSON, ns, dev, dir string) bool {
 // TestTraceJourneys: on labs built with plain ip and iptables, each journey
 // names the right end and cause.
 func TestTraceJourneys(t *testing.T) {
-	need(t, "ip", "iptables", "bash")
+	need(t, "ip", "iptables", "bash", "ping")
 	cases := []struct {
 		name, script, args string
 		code               int
