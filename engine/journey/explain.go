@@ -48,6 +48,9 @@ func explain(e *env, p Probe, dst string, s sent, pkts []*pkt, flows []flow) *Jo
 	x.classify()
 	j.Hops = x.hops(x.reqIn)
 	j.Reply = &Leg{Result: "lost", Kind: s.kind, Hops: x.hops(x.repIn)}
+	if !s.replied && s.icmpErr != "" {
+		j.Reply.Kind = "icmp error: " + s.icmpErr // an answer, but not from the destination
+	}
 	if s.replied {
 		j.Reply.Result = "delivered"
 	}

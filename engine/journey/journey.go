@@ -140,6 +140,7 @@ type RefusedError struct {
 	Reason string
 }
 
+// Error says what was refused and that nothing was sent.
 func (e *RefusedError) Error() string {
 	return fmt.Sprintf("refusing to trace %s: %s; nothing was sent", e.Dst, e.Reason)
 }
@@ -148,6 +149,7 @@ func (e *RefusedError) Error() string {
 // namespace, a malformed address).
 type BadProbeError struct{ Msg string }
 
+// Error is the message as the CLI prints it.
 func (e *BadProbeError) Error() string { return e.Msg }
 
 // IsBadInput reports whether err is the caller's mistake (exit 2 in the

@@ -33,6 +33,7 @@ type sent struct {
 	kind       string // echo-reply, syn-ack, rst, udp, port-unreachable
 	connectErr error  // the sender's own route lookup failed: nothing sent
 	icmpErr    string // an ICMP error that came back instead
+	sendErr    error  // the probe could not be sent at all (no permission)
 }
 
 // Trace sends one probe from p.From to p.Dst in the namespaces the caller
@@ -89,6 +90,12 @@ func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, er
 	caps := e.startCaptures()
 	s := sendProbe(ctx, from, dst, p, sport, opts.Timeout)
 	settle(caps)
+	if s.sendErr != nil {
+		for _, c := range caps {
+			go c.cap.Stop()
+		}
+		return nil, fmt.Errorf("%w (a lab shell or nettutor sandbox gives the rights it needs)", s.sendErr)
+	}
 	time.Sleep(waitEvents)
 	observed := map[string][]RuleHit{}
 	for _, t := range tracers {
@@ -328,14 +335,14 @@ func sendEcho(ns *nsEnv, dst net.IP, deadline time.Time, s *sent) {
 		conn, err = icmp.ListenPacket("ip4:icmp", "0.0.0.0")
 		return err
 	}); err != nil {
-		s.icmpErr = "open ICMP socket: " + err.Error()
+		s.sendErr = fmt.Errorf("open an ICMP socket in %s: %w", ns.name, err)
 		return
 	}
 	defer conn.Close()
 	msg := icmp.Message{Type: ipv4.ICMPTypeEcho, Body: &icmp.Echo{ID: s.sport, Seq: 1, Data: []byte("nettutor trace")}}
 	wb, _ := msg.Marshal(nil)
 	if _, err := conn.WriteTo(wb, &net.IPAddr{IP: dst}); err != nil {
-		s.icmpErr = err.Error()
+		s.sendErr = fmt.Errorf("send the echo: %w", err)
 		return
 	}
 	_ = conn.SetReadDeadline(deadline)
