@@ -332,7 +332,8 @@ func ladderLabel(p Packet) string {
 func (p *packetPane) detailView(pk Packet, w, h int) []string {
 	st := p.c.Styles
 	var lines []string
-	lines = append(lines, truncate(st.Bold.Render(fmt.Sprintf("#%d ", pk.Seq))+pk.Summary, w))
+	// The summary and the fields wrap: they are what the packet says.
+	lines = append(lines, wrapIndent(st.Bold.Render(fmt.Sprintf("#%d ", pk.Seq)), pk.Summary, w)...)
 	if pk.Point != "" {
 		lines = append(lines, truncate(st.Subtle.Render(p.c.T("tui.packets.point")+" "+pk.Point+fmt.Sprintf("  %d B", max(pk.Len, len(pk.Data)))), w))
 	}
@@ -358,7 +359,7 @@ func (p *packetPane) detailView(pk Packet, w, h int) []string {
 		}
 		lines = append(lines, mark+name)
 		for _, f := range l.Fields {
-			lines = append(lines, truncate("      "+pad(f.Name, nw)+" "+f.Value, w))
+			lines = append(lines, wrapIndent("      "+pad(f.Name, nw)+" ", f.Value, w)...)
 		}
 	}
 	ms, me := 0, 0
