@@ -22,8 +22,18 @@ func newTmux(t *testing.T, w, h int, argv ...string) *tmuxSession {
 	// Progress goes to a state folder of the test's own, not the user's.
 	args := append([]string{"new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h),
 		"env", "TERM=xterm-256color", "LANG=C.UTF-8", "XDG_STATE_HOME=" + t.TempDir()}, argv...)
-	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	// When another test's last session has just ended, its tmux server is
+	// exiting and a new session fails with "server exited unexpectedly":
+	// ask again for a moment.
+	for try := 0; ; try++ {
+		out, err := exec.Command("tmux", args...).CombinedOutput()
+		if err == nil {
+			break
+		}
+		if try == 30 || !strings.Contains(string(out), "server exited") {
+			t.Fatalf("tmux new-session: %v\n%s", err, out)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", s.name).Run() })
 	return s
