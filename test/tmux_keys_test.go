@@ -95,7 +95,7 @@ func TestTmuxLabShellAndKeys80x24(t *testing.T) {
 
 			// Steps up to "up" (4), then a shell that takes veth0 down.
 			for i := 1; i <= 4; i++ {
-				s.keys("n")
+				s.keys("n", "Enter") // Enter: past a predict gate; elsewhere it does nothing
 				s.waitFor(20*time.Second, fmt.Sprintf("step %d/%s", i, n), fmt.Sprintf("step %d done", i))
 			}
 			// The shell opens in the namespace selected in the diagram (RED).

@@ -90,12 +90,12 @@ func TestTmuxVethBackReplaysTraffic(t *testing.T) {
 	}
 	n := m[1]
 	for i := 1; i <= 8; i++ {
-		s.keys("n")
+		s.keys("n", "Enter") // Enter: past a predict gate; elsewhere it does nothing
 		s.waitFor(20*time.Second, fmt.Sprintf("step %d/%s", i, n), fmt.Sprintf("step %d done", i))
 	}
 	s.keys("p")
 	s.waitFor(20*time.Second, "lab rebuilt after step 7", "step 7/"+n)
-	s.keys("n")
+	s.keys("n", "Enter") // Enter: past a predict gate; elsewhere it does nothing
 	scr = s.waitFor(20*time.Second, "step 8/"+n, "step 8 done")
 	for _, want := range []string{"✓ RED knows the MAC of 11.11.11.3", "✓ BLUE knows the MAC of 11.11.11.2"} {
 		if !strings.Contains(scr, want) {
@@ -124,7 +124,7 @@ func TestTmuxVethLessonAndShell(t *testing.T) {
 	s.waitFor(10*time.Second, "Topology", "Packets")
 	var scr string
 	for i := 0; i < 20 && !strings.Contains(scr, "All steps done"); i++ {
-		s.keys("n")
+		s.keys("n", "Enter") // Enter: past a predict gate; elsewhere it does nothing
 		time.Sleep(400 * time.Millisecond)
 		scr = s.screen()
 	}

@@ -18,6 +18,9 @@ type Common struct {
 	Styles        *Styles
 	Keys          KeyMap
 	Lang          string
+	// Present is presenter mode (present.go): the high-contrast styles
+	// and the lesson view's compact layout without empty panes.
+	Present bool
 }
 
 // NewCommon returns a Common for lang with the default styles and keys.

@@ -57,6 +57,8 @@ func TestFlowVethRealLab(t *testing.T) {
 	waitOut(t, tm, 10*time.Second, fmt.Sprintf("step 0/%d", n))
 	for i := 1; i <= n; i++ {
 		tm.Type("n")
+		// Enter reveals at a predict gate; elsewhere, in the step pane, it does nothing.
+		tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 		waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", i, n), fmt.Sprintf("step %d done", i))
 	}
 	// Everything is on screen now; a tab redraws every pane.

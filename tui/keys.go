@@ -17,6 +17,8 @@ type KeyMap struct {
 	Next, Prev, Tab, Shell, Check, Hint, Solution, Exercise, Write, Back key.Binding
 	Select, Ladder, ScrollUp, ScrollDown, Note                           key.Binding
 	Zoom                                                                 key.Binding // the focused pane full screen
+	// Present toggles presenter mode: high contrast, no empty panes.
+	Present key.Binding
 	// Restart rebuilds the lesson from its first step; Jump, then a step
 	// number and enter, rebuilds it at that step (as resume does).
 	Restart, Jump key.Binding
@@ -59,6 +61,7 @@ func KeyMapFor(lang string) KeyMap {
 		ScrollDown: b("scrolldown", "pgdn", "pgdown"),
 		Note:       b("note", "m", "m"),
 		Zoom:       b("zoom", "z", "z"),
+		Present:    b("present", "P", "P"),
 		Help:       b("help", "?", "?"),
 		Digits:     b("digits", "1-9", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 		Reset:      b("reset", "r", "r"),
@@ -105,7 +108,7 @@ func (k KeyMap) LessonHelp() bindings {
 			{k.Tab, k.Up, k.Down},
 			{k.Home, k.End, k.ScrollUp, k.ScrollDown},
 			{k.Select, k.Ladder, k.Write, k.Note, k.Zoom},
-			{k.Help, k.Back, k.ForceQuit},
+			{k.Help, k.Present, k.Back, k.ForceQuit},
 		},
 	}
 }
@@ -118,7 +121,7 @@ func (k KeyMap) ExerciseHelp() bindings {
 			{k.Shell, k.Check, k.Hint, k.Solution},
 			{k.Exercise, k.Tab, k.Up, k.Down, k.ScrollUp, k.ScrollDown},
 			{k.Select, k.Ladder, k.Write, k.Zoom},
-			{k.Help, k.ExBack, k.ForceQuit},
+			{k.Help, k.Present, k.ExBack, k.ForceQuit},
 		},
 	}
 }

@@ -103,7 +103,8 @@ type lessonModel struct {
 	zoomed bool // the focused pane fills the screen (z): read it whole, copy from it
 	pk     packetPane
 	ex     exerciseState
-	x      lessonExtra // restart, jump, a broken lab after a shell (lesson_keys.go)
+	x      lessonExtra  // restart, jump, a broken lab after a shell (lesson_keys.go)
+	pr     predictState // the predict gate and the solution's confirmation (predict.go)
 
 	spin           int  // spinner frame
 	ticking        bool // a spinner tick is on its way
@@ -552,6 +553,12 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if done, cmd := m.predictKey(km); done {
+		return m, cmd
+	}
+	if done, cmd := m.presentKey(km); done {
+		return m, cmd
+	}
 	if done, cmd := m.extraKey(km); done {
 		return m, cmd
 	}
@@ -589,12 +596,10 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 			m.setStatus(m.c.T("tui.status.end"), false)
 			return m, nil
 		}
-		i := m.pos
-		m.runs[i] = stepRun{running: true}
-		m.busy = m.c.Tf("tui.busy.step", i+1)
-		m.follow = true
-		m.setStatus("", false)
-		return m, m.runStepCmd(i)
+		if m.predictGate(m.pos) {
+			return m, nil
+		}
+		return m, m.startStep(m.pos)
 	case key.Matches(km, k.Prev):
 		if m.ex.on || m.busy != "" || m.pos == 0 {
 			return m, nil

@@ -147,7 +147,7 @@ func TestLessonKeys(t *testing.T) {
 // and End follows new packets again.
 func TestPacketListHomeEnd(t *testing.T) {
 	d := openVeth(t, nil)
-	d.keys("n", "n", "n", "n")
+	d.keys("n", "n", "n", "n", "enter") // enter: past step 4's predict gate
 	d.waitFor("packets", func(m *Model) bool { return len(m.lesson.pk.pkts) >= 3 })
 	d.keys("tab", "tab")
 	l := d.root().lesson

@@ -43,6 +43,9 @@ func (m *lessonModel) View(w, h int) string {
 	if m.zoomed {
 		return m.zoomView(w, h)
 	}
+	if m.c.Present {
+		return m.presentView(w, h)
+	}
 	st := m.c.Styles
 	header := m.header(w)
 	footer := m.footer(w)
@@ -265,7 +268,7 @@ func (m *lessonModel) stepLines(w int) []string {
 	m.blockStart, m.blockEnd = 0, 0
 	last := min(m.pos, len(m.steps)-1)
 	for i := 0; i <= last; i++ {
-		anchored := i == m.pos-1 || (i == m.pos && m.runs[i].running)
+		anchored := i == m.pos-1 || (i == m.pos && (m.runs[i].running || m.gateOpen(i)))
 		if anchored {
 			m.blockStart = len(out)
 		}
@@ -314,11 +317,13 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 		out = append(out, "")
 		out = append(out, wrapIndent("  ? ", st.Warn.Render(m.c.T("tui.steps.predict"))+" "+s.Predict.Question, w)...)
 		if !r.done && !r.running {
-			out = append(out, wrapIndent("    ", st.Subtle.Render(m.c.T("tui.steps.predicthint")), w)...)
+			out = append(out, m.predictLines(i, w)...)
 		}
 	}
 	if !r.done && !r.running {
-		out = append(out, "", "  "+st.Subtle.Render(m.c.T("tui.steps.run")))
+		if !m.gateOpen(i) {
+			out = append(out, "", "  "+st.Subtle.Render(m.c.T("tui.steps.run")))
+		}
 		return out
 	}
 	out = append(out, "")
@@ -340,6 +345,7 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 		}
 	}
 	if s.Predict != nil && r.done {
+		out = append(out, m.guessLines(i, w)...)
 		out = append(out, wrapIndent("  → ", st.Accent.Render(m.c.T("tui.steps.answer"))+" "+s.Predict.Answer, w)...)
 	}
 	return out

@@ -42,11 +42,13 @@ type Model struct {
 type Options struct {
 	Lang         string
 	ProgressPath string // "" for ProgressPath(); "-" for none
+	Present      bool   // start in presenter mode (--present)
 }
 
 // New returns the root model over a backend.
 func New(b Backend, o Options) *Model {
 	c := NewCommon(o.Lang)
+	c.SetPresent(o.Present)
 	path := o.ProgressPath
 	if path == "" {
 		path = ProgressPath()
@@ -114,7 +116,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return m, nil
 		}
-		if key.Matches(msg, k.Help) && !(m.state == statePicker && m.picker.Filtering()) {
+		if key.Matches(msg, k.Help) && !(m.state == statePicker && m.picker.Filtering()) && !(m.state == stateLesson && m.lesson.typing()) {
 			m.showHelp = true
 			return m, nil
 		}

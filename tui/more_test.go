@@ -180,7 +180,7 @@ func TestViewsFitAnySize(t *testing.T) {
 			check("help")
 			d.keys("esc", "e")
 			check("exercise")
-			d.keys("c", "h", "a")
+			d.keys("c", "h", "a", "y")
 			check("exercise checked")
 			d.keys("esc")
 			check("picker")

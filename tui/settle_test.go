@@ -114,6 +114,9 @@ func TestLiveRedrawWhenLinksSettle(t *testing.T) {
 	// The last step: its own snapshot is the unsettled one.
 	var c tea.Cmd
 	d.m, c = d.m.Update(keyMsg("n"))
+	if d.root().lesson.pr.open {
+		d.m, c = d.m.Update(keyMsg("enter")) // past its predict gate
+	}
 	d.start(c)
 	d.waitFor("the step to end", func(m *Model) bool { return m.lesson.busy == "" && m.lesson.pos == len(sess.steps) })
 	if settling(d.root().lesson.snap) {

@@ -76,7 +76,7 @@ func TestLessonUpdate(t *testing.T) {
 		{"right and space run steps", []string{"right", "space"}, []check{pos(2)}},
 		{"p goes back", []string{"n", "n", "p"}, []check{pos(1)}},
 		{"left at the start stays", []string{"left"}, []check{pos(0)}},
-		{"no step past the end", []string{"n", "n", "n", "n", "n"}, []check{pos(4), func(t *testing.T, m *Model) {
+		{"no step past the end", []string{"n", "n", "n", "n", "enter", "n"}, []check{pos(4), func(t *testing.T, m *Model) {
 			if !strings.Contains(m.lesson.status, "last step") {
 				t.Errorf("status %q", m.lesson.status)
 			}
@@ -111,7 +111,7 @@ func TestLessonUpdate(t *testing.T) {
 				t.Errorf("selected %q, want BLUE (RED is first)", m.lesson.selNS)
 			}
 		}}},
-		{"exercise: fail, hint, then solution", []string{"e", "c", "h", "a"}, []check{func(t *testing.T, m *Model) {
+		{"exercise: fail, hint, then solution", []string{"e", "c", "h", "a", "y"}, []check{func(t *testing.T, m *Model) {
 			ex := m.lesson.ex
 			if !ex.on || !ex.checked || ex.passed || ex.hints != 1 || !ex.solution {
 				t.Errorf("exercise state %+v", ex)

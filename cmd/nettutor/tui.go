@@ -29,6 +29,7 @@ func init() {
 func cmdTUI(args []string) int {
 	fs := newFlagSet("tui")
 	lang := langFlag(fs)
+	present := fs.Bool("present", false, "presenter mode: high contrast, compact, no empty panes (P toggles it)")
 	limits := addLimitFlags(fs)
 	files, err := parseAnywhere(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -92,7 +93,7 @@ func cmdTUI(args []string) int {
 			return append(append([]*lessons.Lesson(nil), own...), builtin...), err
 		}
 	}
-	m := tui.New(backend, tui.Options{Lang: *lang})
+	m := tui.New(backend, tui.Options{Lang: *lang, Present: *present})
 	// Signals are the sandbox's to handle (it is PID 1 there): on one, the
 	// program is killed, which restores the terminal, before the lab ends.
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithoutSignalHandler())
