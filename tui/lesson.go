@@ -106,6 +106,8 @@ type lessonModel struct {
 	x      lessonExtra  // restart, jump, a broken lab after a shell (lesson_keys.go)
 	pr     predictState // the predict gate and the solution's confirmation (predict.go)
 
+	shellCap ShellCapture // an exercise's lab shell being captured (shell_capture.go)
+
 	spin           int  // spinner frame
 	ticking        bool // a spinner tick is on its way
 	status         string
@@ -406,7 +408,21 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		} else {
 			m.setStatus(m.c.T("tui.status.shellback"), false)
 		}
+		if stop := m.stopShellCapture(); stop != nil {
+			// The lab is read once the shell's last packets are in.
+			m.busy = m.c.T("tui.busy.check")
+			return m, func() tea.Msg { msg := stop().(shellCapDoneMsg); msg.after = true; return msg }
+		}
 		return m, m.afterShellCmd()
+
+	case shellCapMsg:
+		return m.shellCaptured(msg)
+
+	case shellCapDoneMsg:
+		if msg.after {
+			return m, m.afterShellCmd()
+		}
+		return m, nil
 
 	case checkMsg:
 		if msg.gen != m.gen || !m.ex.on {
@@ -629,6 +645,12 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		ns := m.selNS
 		if ns == "" {
 			ns = engine.HostNS
+		}
+		if m.ex.on && m.ex.ready {
+			if c := m.startShellCapture(ns); c != nil {
+				m.busy = m.c.T("tui.busy.shell")
+				return m, c
+			}
 		}
 		cmd := m.sess.Shell(ns)
 		if cmd == nil {
