@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -690,14 +689,14 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 	case key.Matches(km, k.Write):
 		sess := m.sess
 		name := fmt.Sprintf("nettutor-%s-%s.pcap", m.id, time.Now().UTC().Format("20060102-150405"))
+		t := m.c.T
 		return m, func() tea.Msg {
-			dir, _ := os.Getwd()
-			path := filepath.Join(dir, name)
+			path := filepath.Join(outputDir(), name)
 			n, err := sess.WritePcap(path)
 			if err != nil {
 				return statusMsg{"✗ " + err.Error()}
 			}
-			return statusMsg{fmt.Sprintf("✓ %d → %s", n, path)}
+			return statusMsg{"✓ " + fmt.Sprintf(t("tui.pcap.written"), n, path)}
 		}
 	}
 	return m, nil

@@ -29,11 +29,7 @@ func noteCmd(sess Session, id string, n int, t func(string) string) tea.Cmd {
 		if !ok {
 			return statusMsg{"✗ " + t("tui.note.unavailable")}
 		}
-		dir, err := os.Getwd()
-		if err != nil {
-			return statusMsg{"✗ " + err.Error()}
-		}
-		path := filepath.Join(dir, fmt.Sprintf("nettutor-%s-%s.md", id, time.Now().UTC().Format("20060102-150405")))
+		path := filepath.Join(outputDir(), fmt.Sprintf("nettutor-%s-%s.md", id, time.Now().UTC().Format("20060102-150405")))
 		if err := nw.WriteNote(path, n); err != nil {
 			return statusMsg{"✗ " + err.Error()}
 		}
