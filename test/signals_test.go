@@ -147,3 +147,44 @@ func TestTmuxTerminalGoneSetsid(t *testing.T) {
 	}
 	waitGone(t, before)
 }
+
+// TestTmuxLabShellUnderSu: nettutor started by `su USER -c`, which gives it
+// a session without a controlling terminal, still opens a lab shell with
+// job control (a pseudo-terminal of the lab's own): no "cannot set terminal
+// process group", `jobs` lists a background job, and the terminal is as it
+// was after the shell.
+func TestTmuxLabShellUnderSu(t *testing.T) {
+	need(t, "su")
+	user := "nettutor-ci"
+	if exec.Command("id", user).Run() != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true: the plain user %s is missing", user)
+		}
+		t.Skipf("no user %s here", user)
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to su")
+	}
+	// A copy the plain user may run: the test's build folder is root's alone.
+	dir, err := os.MkdirTemp("", "nettutor-su-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	exe := dir + "/nettutor"
+	if out, err := exec.Command("cp", bin, exe).CombinedOutput(); err != nil {
+		t.Fatalf("copy the binary: %v %s", err, out)
+	}
+	os.Chmod(exe, 0o755)
+	s := newTmux(t, 100, 30, "sh", "-c", "cd / && su "+user+" -c '"+exe+" sandbox' 2>&1; echo SU-EXIT=$?; sleep 60")
+	s.waitFor(10*time.Second, "[lab host]")
+	s.keys("sleep 100 &", "Enter")
+	s.keys("jobs", "Enter")
+	scr := s.waitFor(10*time.Second, "Running")
+	if strings.Contains(scr, "cannot set terminal process group") || strings.Contains(scr, "no job control") {
+		t.Errorf("the lab shell has no job control:\n%s", scr)
+	}
+	s.keys("kill %1; exit", "Enter")
+	s.waitFor(10*time.Second, "SU-EXIT=0", "[host]")
+}

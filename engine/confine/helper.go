@@ -273,13 +273,20 @@ func startProgram(spec *Spec) (int, error) {
 		sys.GidMappingsEnableSetgroups = setgroupsAllowed()
 		sys.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: !setgroupsAllowed()}
 	}
+	files := []*os.File{os.Stdin, os.Stdout, os.Stderr}
 	if spec.TTY {
-		// A process group of its own in the foreground, for job control;
-		// only where the terminal is our session's (TIOCGPGRP answers only
-		// there): a nettutor started by `su -c` has none, and its shell runs
-		// without job control rather than not at all.
+		// A process group of its own in the foreground, for job control,
+		// where the terminal is our session's (TIOCGPGRP answers only
+		// there). A nettutor started by `su -c` has none: its shell gets a
+		// pseudo-terminal of the lab's own instead (ptyRelay).
 		if _, err := unix.IoctlGetInt(0, unix.TIOCGPGRP); err == nil {
 			sys.Setpgid, sys.Foreground, sys.Ctty = true, true, 0
+		} else if _, err := unix.IoctlGetTermios(0, unix.TCGETS); err == nil {
+			if r, err := newPtyRelay(); err == nil {
+				relay = r
+				files = []*os.File{r.slave, r.slave, r.slave}
+				sys.Setsid, sys.Setctty, sys.Ctty = true, true, 0
+			}
 		}
 	}
 	env := labEnv(restoreTerm(spec.Env))
@@ -287,13 +294,23 @@ func startProgram(spec *Spec) (int, error) {
 		env = HideTerm(env) // nsexec is this binary: see EnvTerm
 	}
 	p, err := os.StartProcess(prog, args, &os.ProcAttr{
-		Env: env, Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}, Sys: sys,
+		Env: env, Files: files, Sys: sys,
 	})
 	if err != nil {
+		if relay != nil {
+			relay.slave.Close()
+			relay.master.Close()
+		}
 		return 0, fmt.Errorf("start %s: %w", spec.Argv[0], err)
+	}
+	if relay != nil {
+		relay.start()
 	}
 	return p.Pid, nil
 }
+
+// relay is the shell's pseudo-terminal, when it has one (see ptyRelay).
+var relay *ptyRelay
 
 // superviseProgram reaps every process of the PID namespace until none is
 // left. Without Persist, the end of the program ends everything it started,
@@ -346,6 +363,9 @@ func superviseProgram(c *net.UnixConn, mainPid int, persist bool, report func(st
 				continue
 			}
 			mainDone = true
+			if relay != nil {
+				relay.stop() // the learner's terminal as it was, before the status
+			}
 			switch {
 			case e.ws.Signaled():
 				st = status{Exit: 128 + int(e.ws.Signal()), Signal: int(e.ws.Signal())}
