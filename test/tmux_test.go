@@ -21,7 +21,9 @@ func newTmux(t *testing.T, w, h int, argv ...string) *tmuxSession {
 	s := &tmuxSession{t: t, name: fmt.Sprintf("nettutor-test-%d", time.Now().UnixNano())}
 	// Progress goes to a state folder of the test's own, not the user's.
 	args := append([]string{"new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h),
-		"env", "TERM=xterm-256color", "LANG=C.UTF-8", "XDG_STATE_HOME=" + t.TempDir()}, argv...)
+		// CI unset for the program: termenv takes CI=true for "no terminal"
+		// and would draw no colour, unlike on a learner's screen.
+		"env", "-u", "CI", "TERM=xterm-256color", "LANG=C.UTF-8", "XDG_STATE_HOME=" + t.TempDir()}, argv...)
 	// When another test's last session has just ended, its tmux server is
 	// exiting and a new session fails with "server exited unexpectedly":
 	// ask again for a moment.
