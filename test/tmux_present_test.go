@@ -117,7 +117,7 @@ func TestTmuxExerciseShellPackets(t *testing.T) {
 	s.waitFor(15*time.Second, "Topology", "step 0/")
 	s.keys("e")
 	s.waitFor(15*time.Second, "Exercise:", "0 packets")
-	s.keys("s")
+	openShell(s, "host")
 	waitFreshShell(t, s, "host")
 	// No IPv6 on the new links: their multicast reports would push the
 	// ping's packets below the pane's first rows.
@@ -134,5 +134,22 @@ func TestTmuxExerciseShellPackets(t *testing.T) {
 	}
 	if strings.Contains(scr, "0 packets") {
 		t.Errorf("the packets pane is empty after the shell:\n%s", scr)
+	}
+}
+
+// openShell presses s until the lab shell's banner shows: the TUI takes no
+// shell while it is still busy (starting the exercise, on a loaded
+// machine), and says nothing when it drops the key.
+func openShell(s *tmuxSession, ns string) {
+	banner := "nettutor lab shell in " + ns
+	for try := 0; try < 8; try++ {
+		s.keys("s")
+		deadline := time.Now().Add(2 * time.Second)
+		for time.Now().Before(deadline) {
+			if strings.Contains(s.screen(), banner) {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 }
