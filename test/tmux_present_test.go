@@ -147,6 +147,10 @@ func openShell(s *tmuxSession, ns string) {
 		deadline := time.Now().Add(2 * time.Second)
 		for time.Now().Before(deadline) {
 			if strings.Contains(s.screen(), banner) {
+				if try > 0 {
+					time.Sleep(300 * time.Millisecond)
+					s.keys("C-u") // an s pressed while the shell started
+				}
 				return
 			}
 			time.Sleep(50 * time.Millisecond)
