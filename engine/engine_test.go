@@ -463,6 +463,11 @@ func TestResetEndsLeftoverProcesses(t *testing.T) {
 	done := make(chan struct{})
 	go func() { child.Wait(); close(done) }()
 	run(t, l, "host", "sh", "-c", "sleep 301 >/dev/null 2>&1 &") // orphaned at once
+	// The child's sleep starts once the keeper has it: Start returned when
+	// its client did.
+	for deadline := time.Now().Add(3 * time.Second); countProcs("sleep") != 2 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if n := countProcs("sleep"); n != 2 {
 		t.Fatalf("%d sleep processes before the reset, want 2", n)
 	}

@@ -645,7 +645,12 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		if ns == "" {
 			ns = engine.HostNS
 		}
-		if m.ex.on && m.ex.ready {
+		if m.ex.on && !m.ex.ready {
+			// The exercise's lab is still being set up (and would be reset
+			// under the shell): not yet.
+			return m, nil
+		}
+		if m.ex.on {
 			if c := m.startShellCapture(ns); c != nil {
 				m.busy = m.c.T("tui.busy.shell")
 				return m, c
