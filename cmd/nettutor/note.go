@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
@@ -49,34 +48,12 @@ func runMarkdown(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSO
 		fmt.Fprintf(os.Stderr, "nettutor run: write the note: %v\n", err)
 		return 1
 	}
-	if stateJSON != "" {
-		snap := r.Snapshot()
-		if snap == nil {
-			var err error
-			if snap, err = lab.Snapshot(); err != nil {
-				fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
-				return 1
-			}
-		}
-		b, err := json.MarshalIndent(snap, "", "  ")
-		if err == nil {
-			err = os.WriteFile(stateJSON, append(b, '\n'), 0o644)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
-			return 1
-		}
-	}
-	if pcapDir != "" {
-		names, err := writePcaps(pcapDir, l, all)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
-			return 1
-		}
-		if len(names) == 0 {
-			names = []string{assets.T(lang, "cli.none")}
-		}
-		fmt.Fprintln(os.Stderr, assets.Tf(lang, "run.pcaps_written", absPath(pcapDir), strings.Join(names, ", ")))
+	// The note alone on stdout: where the pcaps went goes to stderr.
+	if line, err := saveRunOutputs(r, lab, l, all, stateJSON, pcapDir, lang); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+		return 1
+	} else if line != "" {
+		fmt.Fprintln(os.Stderr, line)
 	}
 	return code
 }

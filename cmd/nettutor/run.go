@@ -206,13 +206,26 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 	if !ok {
 		code = 1
 	}
+	if line, err := saveRunOutputs(r, lab, l, all, stateJSON, pcapDir, lang); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
+		return 1
+	} else if line != "" {
+		fmt.Fprintln(w, line)
+	}
+	return code
+}
+
+// saveRunOutputs writes what run's --state-json and --pcap ask for: the
+// lab's final snapshot (the runner's, else read now) and a pcap per
+// capture point. It returns the line that says where the pcaps went, or ""
+// without --pcap.
+func saveRunOutputs(r *lessons.Runner, lab *engine.Lab, l *lessons.Lesson, all []lessons.Packet, stateJSON, pcapDir, lang string) (string, error) {
 	if stateJSON != "" {
 		snap := r.Snapshot()
 		if snap == nil {
 			var err error
 			if snap, err = lab.Snapshot(); err != nil {
-				fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
-				return 1
+				return "", err
 			}
 		}
 		b, err := json.MarshalIndent(snap, "", "  ")
@@ -220,22 +233,20 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 			err = os.WriteFile(stateJSON, append(b, '\n'), 0o644)
 		}
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
-			return 1
+			return "", err
 		}
 	}
-	if pcapDir != "" {
-		names, err := writePcaps(pcapDir, l, all)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "nettutor run: %v\n", err)
-			return 1
-		}
-		if len(names) == 0 {
-			names = []string{assets.T(lang, "cli.none")}
-		}
-		fmt.Fprintln(w, Tf("run.pcaps_written", absPath(pcapDir), strings.Join(names, ", ")))
+	if pcapDir == "" {
+		return "", nil
 	}
-	return code
+	names, err := writePcaps(pcapDir, l, all)
+	if err != nil {
+		return "", err
+	}
+	if len(names) == 0 {
+		names = []string{assets.T(lang, "cli.none")}
+	}
+	return assets.Tf(lang, "run.pcaps_written", absPath(pcapDir), strings.Join(names, ", ")), nil
 }
 
 // pathErrReason is the reason of a failed file operation without the path
