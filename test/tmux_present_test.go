@@ -120,11 +120,13 @@ func TestTmuxExerciseShellPackets(t *testing.T) {
 	openShell(s, "host")
 	waitFreshShell(t, s, "host")
 	// No IPv6 on the new links: their multicast reports would push the
-	// ping's packets below the pane's first rows.
+	// ping's packets below the pane's first rows. The sleep gives the
+	// capture's scan of new links (every 100 ms) its turn on a loaded
+	// machine before the ping.
 	s.keys("for n in RED BLUE; do ip netns exec $n sysctl -qw net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1; done; "+
 		"ip link add veth0 netns RED type veth peer name veth1 netns BLUE; "+
 		"ip -n RED addr add 11.11.11.2/24 dev veth0; ip -n BLUE addr add 11.11.11.3/24 dev veth1; "+
-		"ip -n RED link set veth0 up; ip -n BLUE link set veth1 up; sleep 0.5; "+
+		"ip -n RED link set veth0 up; ip -n BLUE link set veth1 up; sleep 2; "+
 		"ip netns exec RED ping -c 1 -W 2 11.11.11.3; exit", "Enter")
 	scr := s.waitFor(20*time.Second, "back from the shell", "Packets")
 	for _, want := range []string{"ARP, Request who-has 11.11.11.3", "IP 11.11.11.2 > 11.11.11.3: ICMP echo", "IP 11.11.11.3 > 11.11.11.2: ICMP echo"} {
