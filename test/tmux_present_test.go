@@ -105,25 +105,3 @@ func TestTmuxPresenterAndPredict(t *testing.T) {
 		}
 	})
 }
-
-
-// openShell presses s until the lab shell's banner shows: the TUI takes no
-// shell while it is still busy (starting the exercise, on a loaded
-// machine), and says nothing when it drops the key.
-func openShell(s *tmuxSession, ns string) {
-	banner := "nettutor lab shell in " + ns
-	for try := 0; try < 8; try++ {
-		s.keys("s")
-		deadline := time.Now().Add(2 * time.Second)
-		for time.Now().Before(deadline) {
-			if strings.Contains(s.screen(), banner) {
-				if try > 0 {
-					time.Sleep(300 * time.Millisecond)
-					s.keys("C-u") // an s pressed while the shell started
-				}
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-}
