@@ -18,6 +18,7 @@ import (
 	"github.com/nettutor/nettutor/engine/capture"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/nettutor/nettutor/lessons"
+	"github.com/nettutor/nettutor/lessons/note"
 )
 
 func init() {
@@ -276,22 +277,7 @@ func ladderText(snap *engine.Snapshot, pkts []lessons.Packet) string {
 	// outside world on the right, as the lessons draw them.
 	// A lane only for a namespace the lab has: veth and bridge have no
 	// OUTSIDE, and an empty lane there would suggest one.
-	var order []string
-	outside := false
-	for _, ns := range snap.Namespaces {
-		switch ns.Name {
-		case engine.HostNS:
-		case "OUTSIDE":
-			outside = true
-		default:
-			order = append(order, ns.Name)
-		}
-	}
-	order = append(order, engine.HostNS)
-	if outside {
-		order = append(order, "OUTSIDE")
-	}
-	return capture.RenderLadder(capture.BuildLadder(cp, snap.AddressBook(), order...), 100)
+	return capture.RenderLadder(capture.BuildLadder(cp, snap.AddressBook(), note.LadderOrder(snap)...), 100)
 }
 
 // writePcaps writes one classic pcap file per capture point id and
