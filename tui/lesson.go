@@ -399,6 +399,9 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 			return m, nil
 		}
 		m.pk.add(msg.pkts, msg.drops)
+		if m.sess == nil {
+			return m, nil // the lesson was left meanwhile: nothing more to wait for
+		}
 		return m, waitPackets(msg.gen, msg.ch, m.sess.Drops)
 
 	case shellDoneMsg:
