@@ -54,7 +54,7 @@ func (rc *runningCapture) start() error {
 		for p := range cp.Updates() {
 			if !rc.muted.Load() {
 				rc.emit(Packet{Capture: rc.id, Point: p.Point, Time: p.Time, Summary: p.Summary,
-					Src: p.Src, Dst: p.Dst, Proto: p.Proto, Data: p.Data, Len: p.Len})
+					Src: p.Src, Dst: p.Dst, Proto: p.Proto, Data: p.Data, Len: p.Len, Out: p.Outgoing})
 			}
 			rc.mu.Lock()
 			if rc.cur == cp {
@@ -167,7 +167,7 @@ func packetMatcher(expr string) (func(p Packet) bool, error) {
 func ToCapture(pkts []Packet) []capture.Packet {
 	out := make([]capture.Packet, len(pkts))
 	for i, p := range pkts {
-		out[i] = capture.Packet{Time: p.Time, Point: p.Point, Data: p.Data, Len: p.Len, Summary: p.Summary, Src: p.Src, Dst: p.Dst, Proto: p.Proto}
+		out[i] = capture.Packet{Time: p.Time, Point: p.Point, Data: p.Data, Len: p.Len, Summary: p.Summary, Src: p.Src, Dst: p.Dst, Proto: p.Proto, Outgoing: p.Out}
 	}
 	return out
 }

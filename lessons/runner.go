@@ -112,6 +112,11 @@ type CheckResult struct {
 	OK     bool
 	Detail string // when failed: the object and the fault, e.g. "BLUE: veth1 is DOWN"
 	Hint   Text   // the check's hint (exercises), shown after Detail
+	// Fix is the second hint: the command, shown when more help is asked for.
+	Fix Text
+	// Cause is what the checker found wrong (one of Causes, "" when it
+	// found nothing more than Detail says); it picked Hint and Fix.
+	Cause string
 }
 
 // Changes lists what differs between two snapshots, for highlighting.
@@ -137,6 +142,7 @@ type Packet struct {
 	Proto   string // ARP, ICMP, TCP, UDP, ...
 	Data    []byte // the frame as captured
 	Len     int    // length on the wire
+	Out     bool   // sent by the point's interface (PACKET_OUTGOING): the journey's direction
 }
 
 // NewRunner makes a runner for lesson on lab. The lab should be fresh (just

@@ -103,6 +103,7 @@ type Packet struct {
 	Summary string
 	Len     int
 	Data    []byte
+	Out     bool // sent by the point's interface, not received: the hop's direction
 }
 
 // Layer is one decoded protocol layer for the packet detail view.

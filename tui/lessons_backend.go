@@ -118,7 +118,7 @@ func (s *labSession) onPacket(p lessons.Packet) {
 	}
 	s.seq++
 	tp := Packet{Seq: s.seq, Time: p.Time, Point: p.Point, Src: p.Src, Dst: p.Dst, Proto: p.Proto,
-		Summary: p.Summary, Len: p.Len, Data: p.Data}
+		Summary: p.Summary, Len: p.Len, Data: p.Data, Out: p.Out}
 	select {
 	case s.ch <- tp:
 	default:

@@ -182,7 +182,7 @@ func (c *labShellCapture) read(cp *capture.Capture) {
 	for p := range cp.Updates() {
 		c.n.Add(1)
 		c.s.onPacket(lessons.Packet{Capture: "shell", Point: p.Point, Time: p.Time, Summary: p.Summary,
-			Src: p.Src, Dst: p.Dst, Proto: p.Proto, Data: p.Data, Len: p.Len})
+			Src: p.Src, Dst: p.Dst, Proto: p.Proto, Data: p.Data, Len: p.Len, Out: p.Outgoing})
 	}
 }
 
