@@ -114,6 +114,43 @@ func openEnv(dir string) (*env, error) {
 		}
 	}
 	sort.SliceStable(e.nss[1:], func(i, j int) bool { return e.nss[1+i].name < e.nss[1+j].name })
+	e.prepare()
+	return e, nil
+}
+
+// openLabEnv is the env of an engine lab: its host namespace and its named
+// ones, reached by the paths the engine uses (the lab's host is not the
+// caller's own namespace), with the lab's own snapshot.
+func openLabEnv(lab *engine.Lab) (*env, error) {
+	snap, err := lab.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("read the lab: %w", err)
+	}
+	e := &env{snap: snap}
+	for i := range snap.Namespaces {
+		name := snap.Namespaces[i].Name
+		path := lab.NSPath(name)
+		fd, err := netns.GetFromPath(path)
+		if err != nil {
+			e.close()
+			return nil, fmt.Errorf("open namespace %s: %w", name, err)
+		}
+		h, err := netlink.NewHandleAt(fd)
+		if err != nil {
+			fd.Close()
+			e.close()
+			return nil, fmt.Errorf("netlink in %s: %w", name, err)
+		}
+		e.nss = append(e.nss, &nsEnv{name: name, path: path, fd: fd, h: h, snap: &snap.Namespaces[i],
+			policy: map[string]string{}, sysctl: map[string]string{}, localIPs: map[string]bool{}})
+	}
+	e.prepare()
+	return e, nil
+}
+
+// prepare reads, for every namespace of e, what the explanation needs
+// besides the snapshot: its addresses, parsed rules, sysctls and policies.
+func (e *env) prepare() {
 	for _, n := range e.nss {
 		if n.snap == nil {
 			n.snap = &engine.Namespace{Name: n.name, Sysctl: map[string]string{}}
@@ -135,7 +172,6 @@ func openEnv(dir string) (*env, error) {
 		n.readSysctls()
 		n.readPolicies()
 	}
-	return e, nil
 }
 
 // sysctls the explanation reads in every namespace.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/iptables"
 	"github.com/vishvananda/netlink"
 )
@@ -15,6 +16,7 @@ import (
 // journey.
 type explainer struct {
 	e     *env
+	lang  string // of the why and the stop's detail
 	p     Probe
 	s     sent
 	pkts  []*pkt
@@ -24,18 +26,21 @@ type explainer struct {
 	repIn []*pkt
 }
 
-func explain(e *env, p Probe, dst string, s sent, pkts []*pkt, flows []flow) *Journey {
+func explain(e *env, lang string, p Probe, dst string, s sent, pkts []*pkt, flows []flow) *Journey {
 	j := &Journey{From: p.From, To: dst, Proto: p.Proto, Port: p.Port, Hops: []Hop{}, Rules: []RuleHit{}, NAT: []Rewrite{},
 		Evidence: Evidence{
 			Observed: []string{"hops (AF_PACKET capture on every veth and bridge)", "nat (conntrack tuples)", "reply"},
 			Replayed: []string{"routes (route get in each namespace, with iif and src)", "fdb (bridge fdb of the snapshot)"},
 			Inferred: []string{"rules (iptables -S rules and policies matched against the captured packet)", "drop"},
 		}}
-	x := &explainer{e: e, p: p, s: s, pkts: pkts, j: j, fwd: map[tuple]bool{}}
+	x := &explainer{e: e, lang: lang, p: p, s: s, pkts: pkts, j: j, fwd: map[tuple]bool{}}
 	if s.connectErr != nil {
 		j.Result = NoRoute
-		j.Drop = &Drop{NS: p.From, Where: "route", Reason: ReasonNoRoute, Leg: "request",
-			Detail: fmt.Sprintf("%s has no route to %s: nothing was sent (%v)", p.From, dst, errnoText(s.connectErr))}
+		key := "stop.no_route_sent"
+		if n := e.ns(p.From); n != nil && n.matchRoute(net.ParseIP(dst)) == nil {
+			key = "stop.no_route_subnet_sent" // not even a default route: say what is missing
+		}
+		j.Drop = newDrop(lang, p.From, "route", ReasonNoRoute, "request", m(key, p.From, dst, errText(s.connectErr)))
 		j.Reply = &Leg{Result: "lost", Hops: []Hop{}}
 		return j
 	}
@@ -274,26 +279,26 @@ func (x *explainer) why(hs []Hop, i int, leg string) string {
 			port, kind := fdbDecision(n, l.Master, h.dstMAC)
 			switch kind {
 			case "learned", "static":
-				parts = append(parts, fmt.Sprintf("bridge %s: fdb has %s on %s (%s)", l.Master, h.dstMAC, port, kind))
+				parts = append(parts, x.t("why.fdb_port", l.Master, h.dstMAC, port, x.t("fdb."+kind)))
 			default:
-				parts = append(parts, fmt.Sprintf("bridge %s: %s not in the fdb, flooded to every port", l.Master, h.dstMAC))
+				parts = append(parts, x.t("why.fdb_flood_out", l.Master, h.dstMAC))
 			}
 		} else if ip := net.ParseIP(h.Dst); ip != nil {
 			if r := n.matchRoute(ip); r != nil {
-				parts = append(parts, "route "+routeText(r))
+				parts = append(parts, x.t("why.route", x.routeText(r)))
 			} else {
-				parts = append(parts, "sent out of "+h.Dev)
+				parts = append(parts, x.t("why.sent_out", h.Dev))
 			}
 		}
 		if i > 0 && hs[i-1].NS == h.NS && hs[i-1].Src != h.Src && h.Src != "" {
 			if leg == "reply" {
-				parts = append(parts, fmt.Sprintf("conntrack undoes the DNAT: source %s → %s", hs[i-1].Src, h.Src))
+				parts = append(parts, x.t("why.undo_dnat", hs[i-1].Src, h.Src))
 			} else {
-				parts = append(parts, fmt.Sprintf("SNAT %s → %s (nat POSTROUTING)", hs[i-1].Src, h.Src))
+				parts = append(parts, x.t("why.snat", hs[i-1].Src, h.Src))
 			}
 		}
 		if l != nil && l.Peer != nil && l.Peer.NS != "" {
-			parts = append(parts, fmt.Sprintf("veth to %s/%s", l.Peer.NS, l.Peer.Name))
+			parts = append(parts, x.t("why.veth", l.Peer.NS, l.Peer.Name))
 		}
 		return strings.Join(parts, "; ")
 	}
@@ -302,15 +307,15 @@ func (x *explainer) why(hs []Hop, i int, leg string) string {
 		port, kind := fdbDecision(n, l.Master, h.dstMAC)
 		switch kind {
 		case "local":
-			return fmt.Sprintf("bridge %s: %s is the bridge's own address (local): up to %s's IP stack", l.Master, h.dstMAC, h.NS)
+			return x.t("why.fdb_local", l.Master, h.dstMAC, h.NS)
 		case "learned", "static":
-			s := fmt.Sprintf("bridge %s: fdb has %s on %s (%s)", l.Master, h.dstMAC, port, kind)
+			s := x.t("why.fdb_port", l.Master, h.dstMAC, port, x.t("fdb."+kind))
 			if n.on("net.bridge.bridge-nf-call-iptables") {
-				s += "; bridge-nf-call-iptables=1: bridged IPv4 goes through filter FORWARD"
+				s += "; " + x.t("why.brnf")
 			}
 			return s
 		}
-		return fmt.Sprintf("bridge %s: %s not in the fdb: flooded", l.Master, h.dstMAC)
+		return x.t("why.fdb_flood_in", l.Master, h.dstMAC)
 	}
 	dst, src := net.ParseIP(h.Dst), net.ParseIP(h.Src)
 	if dst == nil {
@@ -319,27 +324,27 @@ func (x *explainer) why(hs []Hop, i int, leg string) string {
 	s := ""
 	if i+1 < len(hs) && hs[i+1].NS == h.NS && hs[i+1].Dst != h.Dst {
 		if leg == "reply" {
-			s = fmt.Sprintf("conntrack undoes the source NAT: %s → %s; ", h.Dst, hs[i+1].Dst)
+			s = x.t("why.undo_snat", h.Dst, hs[i+1].Dst) + "; "
 		} else {
-			s = fmt.Sprintf("DNAT %s → %s (nat PREROUTING); ", h.Dst, hs[i+1].Dst)
+			s = x.t("why.dnat", h.Dst, hs[i+1].Dst) + "; "
 		}
 		dst = net.ParseIP(hs[i+1].Dst)
 	} else if n.localIPs[h.Dst] {
-		return fmt.Sprintf("%s is %s's own address: delivered", h.Dst, h.NS)
+		return x.t("why.delivered", h.Dst, h.NS)
 	}
 	if n.sysctl["net.ipv4.ip_forward"] != "1" {
-		return s + "not for this namespace and ip_forward=0: not forwarded"
+		return s + x.t("why.forward_off")
 	}
 	rs, err := n.h.RouteGetWithOptions(dst, &netlink.RouteGetOptions{Iif: h.Dev, SrcAddr: src})
 	if err != nil || len(rs) == 0 {
-		return s + fmt.Sprintf("forwarding lookup (iif %s, src %s) failed: %v", h.Dev, h.Src, errnoText(err))
+		return s + x.t("why.lookup_failed", h.Dev, h.Src, errText(err))
 	}
 	r := n.matchRoute(dst)
 	rt := "dev " + n.devName(rs[0].LinkIndex)
 	if r != nil {
-		rt = routeText(r)
+		rt = x.routeText(r)
 	}
-	return s + fmt.Sprintf("ip_forward=1; route (iif %s) %s", h.Dev, rt)
+	return s + x.t("why.forwarded", h.Dev, rt)
 }
 
 // fdbDecision is what bridge br does with a frame for mac: local (the
@@ -618,4 +623,20 @@ func (x *explainer) addNAT(r Rewrite) {
 		}
 	}
 	x.j.NAT = append(x.j.NAT, r)
+}
+
+// t is one sentence of the explanation in the journey's language.
+func (x *explainer) t(key string, args ...any) string { return tr(x.lang, key, args...) }
+
+// routeText is a route as `ip route` prints it, with its kind in words: a
+// default route, or a connected one (no gateway), as a learner reads them.
+func (x *explainer) routeText(r *engine.Route) string {
+	kind := "route.connected"
+	switch {
+	case r.Dst == "default":
+		kind = "route.default"
+	case r.Gw != "":
+		kind = "route.gateway"
+	}
+	return routeText(r) + " (" + x.t(kind) + ")"
 }

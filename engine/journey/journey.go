@@ -93,7 +93,9 @@ type Drop struct {
 	Leg    string `json:"leg"` // "request" or "reply"
 	// Observed says the kernel's own trace reported the dropping rule;
 	// otherwise the rule was inferred from the rules and the packet.
-	Observed bool `json:"observed"`
+	Observed bool   `json:"observed"`
+	parts    []msg  // the detail's sentences, for Text in another language
+	lang     string // the language Detail is in
 }
 
 // Leg is the reply's own journey.

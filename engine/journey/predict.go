@@ -1,7 +1,6 @@
 package journey
 
 import (
-	"fmt"
 	"net"
 	"strings"
 
@@ -9,19 +8,30 @@ import (
 	"github.com/nettutor/nettutor/engine/iptables"
 )
 
-// Predict is the journey a probe from namespace from to dst would take,
-// replayed from a snapshot alone: nothing is sent and no kernel is asked.
-// Every hop has Observed false, and the evidence says so. It is the seam
-// through which the exercise checks' path diagnoses (lessons/check.go)
-// can come from this one model: a check has a snapshot, and Trace's
-// explanation and Predict share the stop reasons and their wording.
+// Predict is the journey an ICMP echo from namespace from to dst would
+// take, replayed from a snapshot alone, in English (PredictProbe says it
+// in another language, or for TCP and UDP).
 func Predict(snap *engine.Snapshot, from, dst string) *Journey {
+	return PredictProbe(snap, Probe{From: from, Dst: dst, Proto: "icmp"}, "en")
+}
+
+// PredictProbe is the journey probe p would take, replayed from a snapshot
+// alone: nothing is sent and no kernel is asked. Every hop has Observed
+// false, and the evidence says so. It is the one place where a path is
+// reasoned about from a snapshot: the exercise checks' diagnoses
+// (lessons/check.go) and `run --plain` come from it, and it shares its
+// stop reasons, their wording and the l2 reasoning with Trace.
+func PredictProbe(snap *engine.Snapshot, p Probe, lang string) *Journey {
+	from, dst := p.From, p.Dst
+	if p.Proto == "" {
+		p.Proto = "icmp"
+	}
 	e := envFromSnapshot(snap)
-	j := &Journey{From: from, To: dst, Proto: "icmp", Hops: []Hop{}, Rules: []RuleHit{}, NAT: []Rewrite{},
+	j := &Journey{From: from, To: dst, Proto: p.Proto, Port: p.Port, Hops: []Hop{}, Rules: []RuleHit{}, NAT: []Rewrite{},
 		Evidence: Evidence{Observed: []string{},
 			Replayed: []string{"routes (longest prefix of the snapshot's main table)", "links and bridge ports (snapshot)"},
 			Inferred: []string{"rules (iptables -S rules of the snapshot; policies are not in it)", "nat", "drop"}}}
-	x := &explainer{e: e, j: j, p: Probe{From: from, Dst: dst, Proto: "icmp"}}
+	x := &explainer{e: e, lang: lang, j: j, p: p}
 	j.Reply = &Leg{Result: "lost", Hops: []Hop{}}
 	stop := func(d *Drop) *Journey {
 		j.Drop = d
@@ -36,8 +46,15 @@ func Predict(snap *engine.Snapshot, from, dst string) *Journey {
 		return j
 	}
 	cur := e.ns(from)
-	if cur == nil || net.ParseIP(dst).To4() == nil {
-		return stop(&Drop{NS: from, Where: "?", Reason: ReasonUnknown, Leg: "request", Detail: fmt.Sprintf("no namespace %q or no IPv4 address %q", from, dst)})
+	if cur == nil {
+		var names []string
+		for _, n := range e.nss {
+			names = append(names, n.name)
+		}
+		return stop(newDrop(lang, from, "?", ReasonUnknown, "request", m("stop.no_ns", from, strings.Join(names, ", "))))
+	}
+	if net.ParseIP(dst).To4() == nil {
+		return stop(newDrop(lang, from, "?", ReasonUnknown, "request", m("stop.bad_dst", dst)))
 	}
 	src := ""
 	var in *Hop // where the packet came into cur
@@ -46,31 +63,33 @@ func Predict(snap *engine.Snapshot, from, dst string) *Journey {
 			break
 		}
 		ip := net.ParseIP(dst)
-		if in != nil && cur.sysctl["net.ipv4.ip_forward"] != "1" {
-			return stop(&Drop{NS: cur.name, Where: in.Dev, Reason: ReasonForwardOff, Leg: "request",
-				Detail: fmt.Sprintf("%s is not %s's and net.ipv4.ip_forward=0 there: it was not forwarded", dst, cur.name)})
+		if v, ok := cur.sysctl["net.ipv4.ip_forward"]; in != nil && ok && v != "1" {
+			return stop(newDrop(lang, cur.name, in.Dev, ReasonForwardOff, "request", m("stop.forward_off", dst, cur.name)))
 		}
 		r := cur.matchRoute(ip)
 		if r == nil {
-			return stop(&Drop{NS: cur.name, Where: "route", Reason: ReasonNoRoute, Leg: "request",
-				Detail: fmt.Sprintf("%s has no route to %s", cur.name, dst)})
+			return stop(newDrop(lang, cur.name, "route", ReasonNoRoute, "request", m("stop.no_route_subnet", cur.name, dst)))
 		}
 		if src == "" {
 			src = firstAddr(cur, r.Dev, r.Src)
 		}
-		pv := pktView{proto: 1, src: src, dst: dst, out: r.Dev, state: "NEW"}
+		pv := pktView{proto: protoNum(p.Proto), src: src, dst: dst, dp: p.Port, out: r.Dev, state: "NEW"}
 		if in != nil {
 			pv.in = in.Dev
 			if v, rule := x.chain(cur, "filter", "FORWARD", pv); v == "drop" || v == "reject" {
-				return stop(ruleDrop(cur.name, "filter FORWARD", rule, "request"))
+				return stop(x.ruleDrop(cur.name, "filter FORWARD", rule, "request"))
 			}
-			if v, _ := x.chain(cur, "nat", "POSTROUTING", pv); v == "snat" {
+			if v, rule := x.chain(cur, "nat", "POSTROUTING", pv); v == "snat" {
 				to := firstAddr(cur, r.Dev, "")
-				j.NAT = append(j.NAT, Rewrite{NS: cur.name, Kind: "snat", From: src, To: to})
+				j.NAT = append(j.NAT, Rewrite{NS: cur.name, Kind: "snat", From: src, To: to, Rule: rule})
 				src = to
 			}
 		}
-		j.Hops = append(j.Hops, Hop{NS: cur.name, Dev: r.Dev, Dir: "out", Src: src, Dst: dst, Why: "route " + routeText(r)})
+		why := x.t("why.route", x.routeText(r))
+		if n := len(j.NAT); n > 0 && j.NAT[n-1].NS == cur.name && in != nil {
+			why += "; " + x.t("why.snat", j.NAT[n-1].From, j.NAT[n-1].To)
+		}
+		j.Hops = append(j.Hops, Hop{NS: cur.name, Dev: r.Dev, Dir: "out", Src: src, Dst: dst, Why: why})
 		if d := x.linkDown(cur, r.Dev, "request"); d != nil {
 			return stop(d)
 		}
@@ -80,15 +99,14 @@ func Predict(snap *engine.Snapshot, from, dst string) *Journey {
 		}
 		on := e.owner(next)
 		if on == nil {
-			return stop(&Drop{NS: cur.name, Where: r.Dev, Reason: ReasonARP, Leg: "request",
-				Detail: fmt.Sprintf("%s asks who-has %s on %s and no namespace has that address", cur.name, next, r.Dev)})
+			return stop(newDrop(lang, cur.name, r.Dev, ReasonARP, "request", m("stop.arp_nobody", cur.name, next, r.Dev)))
 		}
 		if d := x.ownerLinkDown(next, "request"); d != nil {
 			return stop(d)
 		}
-		hops, target, why := l2Walk(e, cur, r.Dev, on, next)
-		if target == "" {
-			return stop(&Drop{NS: cur.name, Where: r.Dev, Reason: ReasonUnknown, Leg: "request", Detail: why})
+		hops, target, d := x.l2Walk(cur, r.Dev, on, next)
+		if d != nil {
+			return stop(d)
 		}
 		for i := range hops {
 			hops[i].Src, hops[i].Dst = src, dst
@@ -96,19 +114,21 @@ func Predict(snap *engine.Snapshot, from, dst string) *Journey {
 		j.Hops = append(j.Hops, hops...)
 		h := Hop{NS: on.name, Dev: target, Dir: "in", Src: src, Dst: dst}
 		if on.localIPs[dst] {
-			h.Why = fmt.Sprintf("%s is %s's own address: delivered", dst, on.name)
+			h.Why = x.t("why.delivered", dst, on.name)
 		}
 		j.Hops = append(j.Hops, h)
 		in = &j.Hops[len(j.Hops)-1]
 		cur = on
 	}
 	if !cur.localIPs[dst] {
-		return stop(&Drop{NS: cur.name, Where: "route", Reason: ReasonUnknown, Leg: "request", Detail: "the path is longer than 8 namespaces"})
+		return stop(newDrop(lang, cur.name, "route", ReasonUnknown, "request", m("stop.too_long")))
 	}
 	// The way back, to the source as it arrived.
 	if s := net.ParseIP(src); s != nil && cur.matchRoute(s) == nil {
-		d := &Drop{NS: cur.name, Where: "route", Reason: ReasonNoRouteBack, Leg: "reply",
-			Detail: fmt.Sprintf("%s has no route to %s", cur.name, src)}
+		d := newDrop(lang, cur.name, "route", ReasonNoRouteBack, "reply", m("stop.no_route_back", cur.name, src))
+		if h := x.snatHint(src); len(h) > 0 {
+			d.add(m("stop.hints", h))
+		}
 		return stop(d)
 	}
 	j.Result = Replied
@@ -118,9 +138,10 @@ func Predict(snap *engine.Snapshot, from, dst string) *Journey {
 
 // l2Walk finds how a frame sent out of dev in ns reaches the link of on
 // that has next: a veth straight to it, or through a bridge (its ports).
-// It returns the hops in between, the device it arrives on in on, and
-// when it finds no way, why.
-func l2Walk(e *env, ns *nsEnv, dev string, on *nsEnv, next string) ([]Hop, string, string) {
+// It returns the hops in between and the device it arrives on in on; when
+// the snapshot shows no way, the stop with the l2 reason (l2Why).
+func (x *explainer) l2Walk(ns *nsEnv, dev string, on *nsEnv, next string) ([]Hop, string, *Drop) {
+	e := x.e
 	holder := ""
 	for _, l := range on.snap.Links {
 		for _, a := range l.Addrs {
@@ -129,9 +150,24 @@ func l2Walk(e *env, ns *nsEnv, dev string, on *nsEnv, next string) ([]Hop, strin
 			}
 		}
 	}
+	fail := func() ([]Hop, string, *Drop) {
+		s, down, ok := l2Why(e.snap, linkRef{ns.name, dev}, linkRef{on.name, holder})
+		if ok {
+			// The segment reaches it by a way the walk below does not
+			// follow (bridges in a chain): it arrives, hops unknown.
+			return nil, holder, nil
+		}
+		reason := ReasonARP
+		if down {
+			reason = ReasonLinkDown
+		}
+		d := newDrop(x.lang, ns.name, dev, reason, "request", m("stop.arp", ns.name, next, dev))
+		d.add(m("stop.because", s))
+		return nil, "", d
+	}
 	l := ns.link(dev)
 	if l == nil {
-		return nil, "", fmt.Sprintf("%s has no link %s", ns.name, dev)
+		return fail()
 	}
 	var hops []Hop
 	bridgeNS, bridge, entry := ns, "", ""
@@ -139,34 +175,34 @@ func l2Walk(e *env, ns *nsEnv, dev string, on *nsEnv, next string) ([]Hop, strin
 	case l.Kind == "bridge":
 		bridge = l.Name
 	case l.Peer != nil && l.Peer.NS == on.name && l.Peer.Name == holder:
-		return nil, holder, ""
+		return nil, holder, nil
 	case l.Peer != nil && l.Peer.NS != "":
 		bridgeNS = e.ns(l.Peer.NS)
 		if bridgeNS == nil {
-			return nil, "", fmt.Sprintf("%s/%s leads to no visible namespace", ns.name, dev)
+			return fail()
 		}
 		pl := bridgeNS.link(l.Peer.Name)
 		if pl == nil || pl.Master == "" {
-			return nil, "", fmt.Sprintf("%s/%s, the other end of %s/%s, is not a bridge port and has no %s", l.Peer.NS, l.Peer.Name, ns.name, dev, next)
+			return fail()
 		}
 		bridge, entry = pl.Master, pl.Name
-		hops = append(hops, Hop{NS: bridgeNS.name, Dev: entry, Dir: "in", Why: "bridge " + bridge + " port"})
+		hops = append(hops, Hop{NS: bridgeNS.name, Dev: entry, Dir: "in", Why: x.t("why.bridge_port", bridge)})
 	default:
-		return nil, "", fmt.Sprintf("%s/%s leads nowhere visible", ns.name, dev)
+		return fail()
 	}
 	if bridgeNS == on && bridge == holder {
-		return hops, holder, "" // the bridge's own address: up to its namespace
+		return hops, holder, nil // the bridge's own address: up to its namespace
 	}
 	for _, p := range bridgeNS.snap.Links {
 		if p.Master == bridge && p.Name != entry && p.Peer != nil && p.Peer.NS == on.name && p.Peer.Name == holder {
-			hops = append(hops, Hop{NS: bridgeNS.name, Dev: p.Name, Dir: "out", Why: "bridge " + bridge + ": to the port towards " + on.name})
-			if d := (&explainer{e: e}).linkDown(bridgeNS, p.Name, "request"); d != nil {
-				return nil, "", d.Detail
+			hops = append(hops, Hop{NS: bridgeNS.name, Dev: p.Name, Dir: "out", Why: x.t("why.bridge_towards", bridge, on.name)})
+			if d := x.linkDown(bridgeNS, p.Name, "request"); d != nil {
+				return nil, "", d
 			}
-			return hops, holder, ""
+			return hops, holder, nil
 		}
 	}
-	return nil, "", fmt.Sprintf("no port of %s/%s leads to %s/%s (which has %s)", bridgeNS.name, bridge, on.name, holder, next)
+	return fail()
 }
 
 func firstAddr(n *nsEnv, dev, pref string) string {

@@ -2,7 +2,6 @@ package journey
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"strings"
 	"syscall"
@@ -32,7 +31,7 @@ func (x *explainer) senderStop(nsName, src, dst, leg string) *Drop {
 	n := x.e.ns(nsName)
 	ip := net.ParseIP(dst)
 	if n == nil || ip == nil {
-		return &Drop{NS: nsName, Where: "?", Reason: ReasonUnknown, Leg: leg, Detail: "nothing was seen leaving " + nsName}
+		return newDrop(x.lang, nsName, "?", ReasonUnknown, leg, m("stop.nothing_left", nsName))
 	}
 	rs, err := n.h.RouteGetWithOptions(ip, &netlink.RouteGetOptions{SrcAddr: net.ParseIP(src)})
 	if err != nil || len(rs) == 0 {
@@ -40,8 +39,7 @@ func (x *explainer) senderStop(nsName, src, dst, leg string) *Drop {
 		if leg == "reply" {
 			reason = ReasonNoRouteBack
 		}
-		return &Drop{NS: nsName, Where: "route", Reason: reason, Leg: leg,
-			Detail: fmt.Sprintf("%s has no route to %s (%s)", nsName, dst, errnoText(err))}
+		return newDrop(x.lang, nsName, "route", reason, leg, m("stop.no_route", nsName, dst, errText(err)))
 	}
 	dev := n.devName(rs[0].LinkIndex)
 	if d := x.linkDown(n, dev, leg); d != nil {
@@ -52,7 +50,7 @@ func (x *explainer) senderStop(nsName, src, dst, leg string) *Drop {
 		pv.state = "ESTABLISHED"
 	}
 	if v, rule := x.chain(n, "filter", "OUTPUT", pv); v == "drop" || v == "reject" {
-		return ruleDrop(nsName, "filter OUTPUT", rule, leg)
+		return x.ruleDrop(nsName, "filter OUTPUT", rule, leg)
 	}
 	next := dst
 	if rs[0].Gw != nil {
@@ -62,11 +60,9 @@ func (x *explainer) senderStop(nsName, src, dst, leg string) *Drop {
 		return d
 	}
 	if x.arpUnanswered(nsName, dev, next) {
-		return &Drop{NS: nsName, Where: dev, Reason: ReasonARP, Leg: leg,
-			Detail: fmt.Sprintf("%s asked who-has %s on %s and no one answered", nsName, next, dev)}
+		return x.arpDrop(nsName, dev, next, leg)
 	}
-	return &Drop{NS: nsName, Where: dev, Reason: ReasonUnknown, Leg: leg,
-		Detail: fmt.Sprintf("nothing was seen leaving %s by %s", nsName, dev)}
+	return newDrop(x.lang, nsName, dev, ReasonUnknown, leg, m("stop.nothing_left_by", nsName, dev))
 }
 
 // replyStop explains a request that arrived but whose reply did not come
@@ -79,11 +75,14 @@ func (x *explainer) replyStop(arrived Hop) *Drop {
 	n := x.e.ns(arrived.NS)
 	pv := pktView{proto: protoNum(x.p.Proto), src: arrived.Src, dst: arrived.Dst, sp: arrived.Sport, dp: arrived.Dport, in: arrived.Dev, state: "NEW"}
 	if v, rule := x.chain(n, "filter", "INPUT", pv); v == "drop" || v == "reject" {
-		return ruleDrop(n.name, "filter INPUT", rule, "request")
+		return x.ruleDrop(n.name, "filter INPUT", rule, "request")
 	}
 	d := x.senderStop(arrived.NS, arrived.Dst, arrived.Src, "reply")
 	if d.Reason == ReasonNoRouteBack {
-		d.Detail += ": " + arrived.Src + " reached " + arrived.NS + " unchanged" + x.snatHint(arrived.Src)
+		d.add(m("stop.unchanged", arrived.Src, arrived.NS))
+		if h := x.snatHint(arrived.Src); len(h) > 0 {
+			d.add(m("stop.hints", h))
+		}
 	}
 	return d
 }
@@ -91,8 +90,8 @@ func (x *explainer) replyStop(arrived Hop) *Drop {
 // snatHint names the source NAT rules that did not rewrite src on the way,
 // and the device the packet left by, for "MASQUERADE on the wrong
 // interface".
-func (x *explainer) snatHint(src string) string {
-	var hints []string
+func (x *explainer) snatHint(src string) []msg {
+	var hints []msg
 	for i, h := range x.j.Hops {
 		if h.Dir != "out" || i == 0 {
 			continue
@@ -100,17 +99,14 @@ func (x *explainer) snatHint(src string) string {
 		n := x.e.ns(h.NS)
 		for _, r := range n.rules {
 			if r.Table == "nat" && r.Chain == "POSTROUTING" && (r.Target == "MASQUERADE" || r.Target == "SNAT") {
-				hints = append(hints, fmt.Sprintf("in %s, %q did not match: the packet left by %s", h.NS, ruleText(r), h.Dev))
+				hints = append(hints, m("stop.snat_nomatch", h.NS, ruleText(r), h.Dev))
 			}
 		}
 		if len(hints) == 0 && h.Src == src && n.sysctl["net.ipv4.ip_forward"] == "1" {
-			hints = append(hints, fmt.Sprintf("%s forwarded it by %s without a source NAT", h.NS, h.Dev))
+			hints = append(hints, m("stop.no_snat", h.NS, h.Dev))
 		}
 	}
-	if len(hints) == 0 {
-		return ""
-	}
-	return "; " + strings.Join(hints, "; ")
+	return hints
 }
 
 // hopStop explains a leg whose last captured hop is hs[len-1].
@@ -118,15 +114,14 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 	last := hs[len(hs)-1]
 	n := x.e.ns(last.NS)
 	if n == nil {
-		return &Drop{NS: last.NS, Where: last.Dev, Reason: ReasonUnknown, Leg: leg}
+		return newDrop(x.lang, last.NS, last.Dev, ReasonUnknown, leg, m("stop.nothing_left", last.NS))
 	}
 	l := n.link(last.Dev)
 	if last.Dir == "out" {
 		if d := x.linkDown(n, last.Dev, leg); d != nil {
 			return d
 		}
-		return &Drop{NS: last.NS, Where: last.Dev, Reason: ReasonUnknown, Leg: leg,
-			Detail: fmt.Sprintf("sent out of %s/%s and not seen again", last.NS, last.Dev)}
+		return newDrop(x.lang, last.NS, last.Dev, ReasonUnknown, leg, m("stop.not_seen_again", last.NS, last.Dev))
 	}
 	state := "NEW"
 	if leg == "reply" {
@@ -138,8 +133,9 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 		if kind != "local" && n.on("net.bridge.bridge-nf-call-iptables") {
 			pv.in, pv.out = l.Master, l.Master
 			if v, rule := x.chain(n, "filter", "FORWARD", pv); v == "drop" || v == "reject" {
-				return &Drop{NS: n.name, Where: "filter FORWARD", Rule: rule, Reason: ReasonBrNF, Leg: leg,
-					Detail: fmt.Sprintf("net.bridge.bridge-nf-call-iptables=1 in %s: the frame bridged by %s from %s went through filter FORWARD, and %q dropped it", n.name, l.Master, last.Dev, rule)}
+				d := newDrop(x.lang, n.name, "filter FORWARD", ReasonBrNF, leg, m("stop.brnf", n.name, l.Master, last.Dev, rule))
+				d.Rule = rule
+				return d
 			}
 		}
 		if port != "" {
@@ -147,26 +143,22 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 				return d
 			}
 		}
-		return &Drop{NS: n.name, Where: l.Master, Reason: ReasonUnknown, Leg: leg,
-			Detail: fmt.Sprintf("bridge %s took it in from %s and sent it nowhere that was seen", l.Master, last.Dev)}
+		return newDrop(x.lang, n.name, l.Master, ReasonUnknown, leg, m("stop.bridge_nowhere", l.Master, last.Dev))
 	}
 	if n.sysctl["net.ipv4.ip_forward"] != "1" {
-		return &Drop{NS: n.name, Where: last.Dev, Reason: ReasonForwardOff, Leg: leg,
-			Detail: fmt.Sprintf("%s is not %s's and net.ipv4.ip_forward=0 there: it was not forwarded", last.Dst, n.name)}
+		return newDrop(x.lang, n.name, last.Dev, ReasonForwardOff, leg, m("stop.forward_off", last.Dst, n.name))
 	}
 	dst := net.ParseIP(last.Dst)
 	rs, err := n.h.RouteGetWithOptions(dst, &netlink.RouteGetOptions{Iif: last.Dev, SrcAddr: net.ParseIP(last.Src)})
 	if err != nil || len(rs) == 0 {
 		if errors.Is(err, syscall.EXDEV) || errors.Is(err, syscall.EINVAL) {
-			return &Drop{NS: n.name, Where: last.Dev, Reason: ReasonRPFilter, Leg: leg,
-				Detail: fmt.Sprintf("rp_filter=%s on %s: the route back to %s does not go out by %s (%s)", n.rpFilter(last.Dev), last.Dev, last.Src, last.Dev, errnoText(err))}
+			return newDrop(x.lang, n.name, last.Dev, ReasonRPFilter, leg, m("stop.rp_filter", n.rpFilter(last.Dev), last.Dev, last.Src, last.Dev, errText(err)))
 		}
 		reason := ReasonNoRoute
 		if leg == "reply" {
 			reason = ReasonNoRouteBack
 		}
-		return &Drop{NS: n.name, Where: "route", Reason: reason, Leg: leg,
-			Detail: fmt.Sprintf("%s has no route to %s (%s)", n.name, last.Dst, errnoText(err))}
+		return newDrop(x.lang, n.name, "route", reason, leg, m("stop.no_route", n.name, last.Dst, errText(err)))
 	}
 	out := n.devName(rs[0].LinkIndex)
 	pv.out = out
@@ -174,7 +166,7 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 		pv.out = ol.Master
 	}
 	if v, rule := x.chain(n, "filter", "FORWARD", pv); v == "drop" || v == "reject" {
-		return ruleDrop(n.name, "filter FORWARD", rule, leg)
+		return x.ruleDrop(n.name, "filter FORWARD", rule, leg)
 	}
 	if d := x.linkDown(n, out, leg); d != nil {
 		return d
@@ -187,20 +179,19 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 		return d
 	}
 	if x.arpUnanswered(n.name, out, next) {
-		return &Drop{NS: n.name, Where: out, Reason: ReasonARP, Leg: leg,
-			Detail: fmt.Sprintf("%s asked who-has %s on %s and no one answered", n.name, next, out)}
+		return x.arpDrop(n.name, out, next, leg)
 	}
-	return &Drop{NS: n.name, Where: out, Reason: ReasonUnknown, Leg: leg,
-		Detail: fmt.Sprintf("%s routes it out of %s, but it was not seen there", n.name, out)}
+	return newDrop(x.lang, n.name, out, ReasonUnknown, leg, m("stop.not_seen_out", n.name, out))
 }
 
-func ruleDrop(ns, where, rule, leg string) *Drop {
+func (x *explainer) ruleDrop(ns, where, rule, leg string) *Drop {
 	reason := ReasonRule
 	if strings.HasPrefix(rule, "-P ") {
 		reason = ReasonPolicy
 	}
-	return &Drop{NS: ns, Where: where, Rule: rule, Reason: reason, Leg: leg,
-		Detail: fmt.Sprintf("%s in %s: %s", where, ns, rule)}
+	d := newDrop(x.lang, ns, where, reason, leg, m("stop.rule", where, ns, rule))
+	d.Rule = rule
+	return d
 }
 
 // linkDown reports dev, or the far end of its veth, when it is down.
@@ -210,13 +201,12 @@ func (x *explainer) linkDown(n *nsEnv, dev, leg string) *Drop {
 		return nil
 	}
 	if l.State == "down" {
-		return &Drop{NS: n.name, Where: dev, Reason: ReasonLinkDown, Leg: leg, Detail: fmt.Sprintf("%s/%s is down", n.name, dev)}
+		return newDrop(x.lang, n.name, dev, ReasonLinkDown, leg, m("stop.link_down", n.name, dev))
 	}
 	if l.Peer != nil && l.Peer.NS != "" {
 		if pn := x.e.ns(l.Peer.NS); pn != nil {
 			if pl := pn.link(l.Peer.Name); pl != nil && pl.State == "down" {
-				return &Drop{NS: pn.name, Where: pl.Name, Reason: ReasonLinkDown, Leg: leg,
-					Detail: fmt.Sprintf("%s/%s, the other end of %s/%s, is down", pn.name, pl.Name, n.name, dev)}
+				return newDrop(x.lang, pn.name, pl.Name, ReasonLinkDown, leg, m("stop.peer_down", pn.name, pl.Name, n.name, dev))
 			}
 		}
 	}
@@ -265,7 +255,7 @@ func (x *explainer) ownerLinkDown(ip, leg string) *Drop {
 		for _, a := range l.Addrs {
 			if a == ip || strings.HasPrefix(a, ip+"/") {
 				if d := x.linkDown(o, l.Name, leg); d != nil {
-					d.Detail += fmt.Sprintf(": %s, which has %s, cannot answer its ARP", o.name, ip)
+					d.add(m("stop.cannot_answer", o.name, ip))
 					return d
 				}
 			}

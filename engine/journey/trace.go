@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/capture"
 	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/vishvananda/netlink"
@@ -23,6 +24,9 @@ type Options struct {
 	// Timeout is how long to wait for the answer (default 300 ms). A reply
 	// ends the wait at once, so it only costs a probe that gets none.
 	Timeout time.Duration
+	// Lang is the language of the hops' why and the stop's detail ("en"
+	// when empty; "ko" is supported).
+	Lang string
 }
 
 // sent is what the probe itself saw.
@@ -64,6 +68,37 @@ func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, er
 		return nil, err
 	}
 	defer e.close()
+	return traceIn(ctx, e, p, dst, opts, start)
+}
+
+// TraceLab is Trace in an engine lab (its host namespace and the named
+// ones under its /run/netns): a failed reachability check traces its own
+// probe with it, so its detail is this journey's stop.
+func TraceLab(ctx context.Context, lab *engine.Lab, p Probe, opts Options) (*Journey, error) {
+	start := time.Now()
+	if opts.Timeout <= 0 {
+		opts.Timeout = 300 * time.Millisecond
+	}
+	dst := net.ParseIP(p.Dst).To4()
+	if dst == nil {
+		return nil, &BadProbeError{fmt.Sprintf("destination %q is not an IPv4 address", p.Dst)}
+	}
+	if p.Proto == "" {
+		p.Proto = "icmp"
+	}
+	if p.Proto == "icmp" {
+		p.Port = 0
+	}
+	e, err := openLabEnv(lab)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	return traceIn(ctx, e, p, dst, opts, start)
+}
+
+// traceIn sends the probe among e's namespaces and explains its journey.
+func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, start time.Time) (*Journey, error) {
 	from := e.ns(p.From)
 	if from == nil {
 		var names []string
@@ -117,7 +152,7 @@ func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, er
 	}
 	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].t.Before(pkts[j].t) })
 	flows := e.conntrack()
-	j := explain(e, p, dst.String(), s, pkts, flows)
+	j := explain(e, opts.Lang, p, dst.String(), s, pkts, flows)
 	useObserved(j, observed)
 	j.Millis = float64(time.Since(start).Microseconds()) / 1000
 	return j, nil

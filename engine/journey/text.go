@@ -1,0 +1,77 @@
+package journey
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nettutor/nettutor/assets"
+)
+
+// msg is one sentence of a journey's explanation: a key of
+// assets/strings/journey.LANG.json and its arguments. A stop keeps its
+// sentences, not only their English text, so that a check can say in
+// English what a learner reads in Korean (Drop.Text).
+type msg struct {
+	key  string
+	args []any
+}
+
+func m(key string, args ...any) msg { return msg{key, args} }
+
+// render is the sentence in lang; arguments that are sentences themselves
+// (or lists of them) are rendered in the same language first.
+func (s msg) render(lang string) string {
+	args := make([]any, len(s.args))
+	for i, a := range s.args {
+		switch v := a.(type) {
+		case msg:
+			args[i] = v.render(lang)
+		case []msg:
+			parts := make([]string, len(v))
+			for k, p := range v {
+				parts[k] = p.render(lang)
+			}
+			args[i] = strings.Join(parts, "; ")
+		default:
+			args[i] = a
+		}
+	}
+	return assets.Tf(lang, "journey."+s.key, args...)
+}
+
+// tr is one sentence of the journey in lang.
+func tr(lang, key string, args ...any) string { return m(key, args...).render(lang) }
+
+// Text is the stop's detail in lang ("en" or "ko"): the same facts as
+// Detail, which is in the language the journey was made in.
+func (d *Drop) Text(lang string) string {
+	if d == nil {
+		return ""
+	}
+	if len(d.parts) == 0 {
+		return d.Detail
+	}
+	out := make([]string, len(d.parts))
+	for i, p := range d.parts {
+		out[i] = p.render(lang)
+	}
+	return strings.Join(out, "")
+}
+
+// ReasonText is the stop reason in words, in lang: what the "why:" line of
+// a failed check says before the detail.
+func ReasonText(lang, reason string) string { return tr(lang, "reason."+reason) }
+
+// newDrop is a stop whose detail is the sentence s, rendered in lang.
+func newDrop(lang, ns, where, reason, leg string, s msg) *Drop {
+	return &Drop{NS: ns, Where: where, Reason: reason, Leg: leg, Detail: s.render(lang), parts: []msg{s}, lang: lang}
+}
+
+// add appends the sentence s to the stop's detail.
+func (d *Drop) add(s msg) {
+	d.parts = append(d.parts, s)
+	d.Detail += s.render(d.lang)
+}
+
+// errText names an error for a sentence: the errno's own words.
+func errText(err error) string { return fmt.Sprint(errnoText(err)) }
