@@ -8,10 +8,12 @@ import (
 	"net/netip"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/iptables"
 	"github.com/nettutor/nettutor/engine/nsutil"
@@ -29,8 +31,9 @@ type Env struct {
 	LastOutput string
 	// ExerciseDir replaces $EXERCISE_DIR in file_owner paths.
 	ExerciseDir string
-	// Lang is the language of CheckResult.Desc ("en" when empty or unknown;
-	// "ko" is supported). Details stay in English: they quote kernel names.
+	// Lang is the language of CheckResult.Desc and Detail ("en" when empty
+	// or unknown; "ko" is supported). Kernel names stay as the kernel
+	// writes them in either.
 	Lang string
 }
 
@@ -82,8 +85,11 @@ func Passed(rs []CheckResult) bool {
 func EvaluateOne(ctx context.Context, lab *engine.Lab, a *Assertion, env *Env) CheckResult {
 	r := CheckResult{ID: a.ID, Kind: a.Kind, Hint: a.Hint}
 	c := &checker{ctx: ctx, lab: lab, env: env}
-	r.Desc = describeLang(a, env.Lang)
-	r.Detail = c.run(a)
+	r.Desc = describe(a, env.Lang)
+	// The faults travel as carried messages (assets.C) through the
+	// check functions, which join and prefix them; they are rendered in
+	// the learner's language here, once.
+	r.Detail = assets.Localize(env.Lang, c.run(a))
 	r.OK = r.Detail == ""
 	return r
 }
@@ -102,111 +108,114 @@ func (c *checker) snap() *engine.Snapshot {
 	return c.env.Snapshot
 }
 
-// describe says in words what an assertion checks.
-func describe(a *Assertion) string {
+// describe says in words, in lang, what an assertion checks: one template
+// of assets/strings/describe.*.json per message, filled from the
+// assertion's values, so both languages come from this one function.
+func describe(a *Assertion, lang string) string {
 	g := a.Args
 	ns := nsOr(g.NS)
+	m := func(key string, vals ...string) string { return assets.M(lang, key, vals...) }
 	switch a.Kind {
 	case "link":
 		if g.Absent {
-			return fmt.Sprintf("%s: no link %s", ns, g.Name)
+			return m("desc.link.absent", "ns", ns, "name", g.Name)
 		}
 		var parts []string
 		if g.Kind != "" {
-			parts = append(parts, "a "+g.Kind)
+			parts = append(parts, m("desc.link.kind", "kind", g.Kind))
 		}
 		if g.State != "" {
-			parts = append(parts, g.State)
+			parts = append(parts, m("desc.link.state", "state", g.State))
 		}
 		if g.Addr != "" {
-			parts = append(parts, "with "+g.Addr)
+			parts = append(parts, m("desc.link.addr", "addr", g.Addr))
 		}
 		if g.Master != "" {
-			parts = append(parts, "in "+g.Master)
+			parts = append(parts, m("desc.link.master", "master", g.Master))
 		}
 		if g.Peer != "" {
-			parts = append(parts, "peer "+g.Peer)
+			parts = append(parts, m("desc.link.peer", "peer", g.Peer))
 		}
 		if len(parts) == 0 {
-			return fmt.Sprintf("%s: link %s exists", ns, g.Name)
+			return m("desc.link.exists", "ns", ns, "name", g.Name)
 		}
-		return fmt.Sprintf("%s: %s is %s", ns, g.Name, strings.Join(parts, ", "))
+		return m("desc.link.is", "ns", ns, "name", g.Name, "parts", strings.Join(parts, m("desc.list_sep")))
 	case "addr":
 		if g.Up != nil && *g.Up {
-			return fmt.Sprintf("%s has %s on a link that is up", ns, g.Addr)
+			return m("desc.addr.up", "ns", ns, "addr", g.Addr)
 		}
-		return fmt.Sprintf("%s has %s", ns, g.Addr)
+		return m("desc.addr", "ns", ns, "addr", g.Addr)
 	case "route":
-		s := fmt.Sprintf("%s: route %s", ns, g.Dst)
+		// The route itself is written as ip route writes it, in any language.
+		r := g.Dst
 		if g.Via != "" {
-			s += " via " + g.Via
+			r += " via " + g.Via
 		}
 		if g.Dev != "" {
-			s += " dev " + g.Dev
+			r += " dev " + g.Dev
 		}
 		if g.Absent {
-			return s + " is absent"
+			return m("desc.route.absent", "ns", ns, "route", r)
 		}
-		return s
+		return m("desc.route", "ns", ns, "route", r)
 	case "neighbor":
 		if g.Absent {
-			return fmt.Sprintf("%s has no neighbour entry for %s", ns, g.IP)
+			return m("desc.neighbor.absent", "ns", ns, "ip", g.IP)
 		}
-		return fmt.Sprintf("%s knows the MAC of %s (neighbour table)", ns, g.IP)
+		return m("desc.neighbor", "ns", ns, "ip", g.IP)
 	case "fdb":
-		return fmt.Sprintf("%s: bridge %s learned the MAC of %s", ns, g.Bridge, g.MacOf)
+		return m("desc.fdb", "ns", ns, "bridge", g.Bridge, "of", g.MacOf)
 	case "sysctl":
-		return fmt.Sprintf("%s: %s = %s", ns, g.Key, g.Value)
+		return m("desc.sysctl", "ns", ns, "key", g.Key, "value", g.Value)
 	case "rule":
-		return fmt.Sprintf("%s: iptables has %s", ns, g.Spec)
+		return m("desc.rule", "ns", ns, "spec", g.Spec)
 	case "reachable":
-		return fmt.Sprintf("%s can ping %s", g.From, g.To)
+		return m("desc.reachable", "from", g.From, "to", g.To)
 	case "unreachable":
-		return fmt.Sprintf("%s cannot ping %s", g.From, g.To)
+		return m("desc.unreachable", "from", g.From, "to", g.To)
 	case "tcp":
 		if g.Banner != "" {
-			return fmt.Sprintf("%s connects to %s over TCP and reads %q", g.From, g.Addr, g.Banner)
+			return m("desc.tcp.banner", "from", g.From, "addr", g.Addr, "banner", strconv.Quote(g.Banner))
 		}
-		return fmt.Sprintf("%s connects to %s over TCP", g.From, g.Addr)
+		return m("desc.tcp", "from", g.From, "addr", g.Addr)
 	case "packet":
-		s := fmt.Sprintf("capture %s saw", a.Args.Capture)
+		count := m("desc.packet.one")
 		if g.Min > 1 {
-			s += fmt.Sprintf(" at least %d packets", g.Min)
-		} else {
-			s += " a packet"
+			count = m("desc.packet.many", "n", strconv.Itoa(g.Min))
 		}
+		var match, src, dst string
 		if g.Match != "" {
-			s += fmt.Sprintf(" matching %q", g.Match)
+			match = m("desc.packet.match", "match", strconv.Quote(g.Match))
 		}
 		if g.Src != "" {
-			s += " from " + g.Src
+			src = m("desc.packet.src", "src", g.Src)
 		}
 		if g.Dst != "" {
-			s += " to " + g.Dst
+			dst = m("desc.packet.dst", "dst", g.Dst)
 		}
-		return s
+		return m("desc.packet", "capture", g.Capture, "count", count, "match", match, "src", src, "dst", dst)
 	case "veth_pair":
-		return fmt.Sprintf("a veth pair joins %s and %s", g.A, g.B)
+		return m("desc.veth_pair", "a", g.A, "b", g.B)
 	case "bridge_port":
-		return fmt.Sprintf("%s is joined to bridge %s", g.NS, g.Bridge)
+		return m("desc.bridge_port", "ns", g.NS, "bridge", g.Bridge)
 	case "no_direct_veth":
-		return fmt.Sprintf("no veth goes straight from %s to %s", g.A, g.B)
+		return m("desc.no_direct_veth", "a", g.A, "b", g.B)
 	case "snat":
-		return fmt.Sprintf("a ping from %s to %s arrives in %s with source %s", g.From, g.To, g.CaptureNS, g.Src)
+		return m("desc.snat", "from", g.From, "to", g.To, "in", g.CaptureNS, "src", g.Src)
 	case "file_owner":
-		s := g.Path + " exists"
+		var extra string
 		if g.UIDMin != nil {
-			s += fmt.Sprintf(", owner uid >= %d", *g.UIDMin)
+			extra += m("desc.file_owner.uid_min", "n", strconv.Itoa(*g.UIDMin))
 		}
 		if g.UIDNot != nil {
-			s += fmt.Sprintf(", owner uid is not %d", *g.UIDNot)
+			extra += m("desc.file_owner.uid_not", "n", strconv.Itoa(*g.UIDNot))
 		}
 		if g.UIDMap {
-			s += ", holds its writer's uid_map, whose uid 0 maps to the file's owner (not to root)"
+			extra += m("desc.file_owner.uid_map")
 		}
-		return s
+		return m("desc.file_owner", "path", g.Path, "extra", extra)
 	case "output":
-		return fmt.Sprintf("the output contains %q", g.Contains)
+		return m("desc.output", "text", strconv.Quote(g.Contains))
 	}
 	return a.Kind
 }
@@ -227,9 +236,9 @@ func (c *checker) run(a *Assertion) string {
 		if !strings.Contains(c.env.LastOutput, g.Contains) {
 			out := strings.TrimSpace(c.env.LastOutput)
 			if out == "" {
-				return fmt.Sprintf("the command printed nothing; want %q", g.Contains)
+				return assets.C("fault.output.empty", "text", strconv.Quote(g.Contains))
 			}
-			return fmt.Sprintf("the output does not contain %q (it printed: %s)", g.Contains, clip(out, 120))
+			return assets.C("fault.output.missing", "text", strconv.Quote(g.Contains), "out", clip(out, 120))
 		}
 		return ""
 	case "packet":
@@ -237,7 +246,7 @@ func (c *checker) run(a *Assertion) string {
 	}
 	s := c.snap()
 	if s == nil {
-		return fmt.Sprintf("cannot read the lab: %v", c.err)
+		return assets.C("fault.snapshot", "err", c.err.Error())
 	}
 	switch a.Kind {
 	case "link":
@@ -261,7 +270,7 @@ func (c *checker) run(a *Assertion) string {
 	case "bridge_port":
 		return checkBridgePort(s, g.Bridge, g.NS)
 	}
-	return fmt.Sprintf("unknown check %q", a.Kind)
+	return assets.C("fault.unknown_check", "kind", strconv.Quote(a.Kind))
 }
 
 func clip(s string, n int) string {
@@ -281,7 +290,7 @@ func nsNames(s *engine.Snapshot) string {
 }
 
 func noNS(s *engine.Snapshot, ns string) string {
-	return fmt.Sprintf("no namespace %s (the lab has: %s)", ns, nsNames(s))
+	return assets.C("fault.no_ns", "ns", ns, "have", nsNames(s))
 }
 
 func linkNames(n *engine.Namespace) string {
@@ -290,7 +299,7 @@ func linkNames(n *engine.Namespace) string {
 		names = append(names, l.Name)
 	}
 	if len(names) == 0 {
-		return "none"
+		return assets.C("fault.none")
 	}
 	return strings.Join(names, ", ")
 }
@@ -317,42 +326,42 @@ func checkLink(s *engine.Snapshot, g AssertArgs) string {
 	l := n.Link(g.Name)
 	if g.Absent {
 		if l != nil {
-			return fmt.Sprintf("%s: %s still exists", ns, g.Name)
+			return assets.C("fault.link.still", "ns", ns, "name", g.Name)
 		}
 		return ""
 	}
 	if l == nil {
 		for _, o := range s.Namespaces {
 			if o.Link(g.Name) != nil {
-				return fmt.Sprintf("%s: no link %s (it is in %s, not %s)", ns, g.Name, o.Name, ns)
+				return assets.C("fault.link.elsewhere", "ns", ns, "name", g.Name, "in", o.Name)
 			}
 		}
-		return fmt.Sprintf("%s: no link %s (links: %s)", ns, g.Name, linkNames(n))
+		return assets.C("fault.link.none", "ns", ns, "name", g.Name, "links", linkNames(n))
 	}
 	var faults []string
 	if g.Kind != "" && l.Kind != g.Kind {
-		faults = append(faults, fmt.Sprintf("%s: %s is a %s, not a %s", ns, g.Name, l.Kind, g.Kind))
+		faults = append(faults, assets.C("fault.link.kind", "ns", ns, "name", g.Name, "have", l.Kind, "want", g.Kind))
 	}
 	if g.State != "" && l.State != g.State {
-		faults = append(faults, fmt.Sprintf("%s: %s is %s", ns, g.Name, strings.ToUpper(l.State)))
+		faults = append(faults, assets.C("fault.link.state", "ns", ns, "name", g.Name, "state", strings.ToUpper(l.State)))
 	}
 	if g.Addr != "" && !contains(l.Addrs, g.Addr) {
 		faults = append(faults, addrFault(ns, g.Name, l.Addrs, g.Addr))
 	}
 	if g.Master != "" && l.Master != g.Master {
 		if l.Master == "" {
-			faults = append(faults, fmt.Sprintf("%s: %s has no master (want %s)", ns, g.Name, g.Master))
+			faults = append(faults, assets.C("fault.link.no_master", "ns", ns, "name", g.Name, "want", g.Master))
 		} else {
-			faults = append(faults, fmt.Sprintf("%s: %s's master is %s, not %s", ns, g.Name, l.Master, g.Master))
+			faults = append(faults, assets.C("fault.link.master", "ns", ns, "name", g.Name, "have", l.Master, "want", g.Master))
 		}
 	}
 	if g.Peer != "" {
 		wantNS, wantName, _ := strings.Cut(g.Peer, "/")
 		switch {
 		case l.Peer == nil:
-			faults = append(faults, fmt.Sprintf("%s: %s has no veth peer (want %s)", ns, g.Name, g.Peer))
+			faults = append(faults, assets.C("fault.link.no_peer", "ns", ns, "name", g.Name, "want", g.Peer))
 		case l.Peer.NS != wantNS || (wantName != "" && l.Peer.Name != wantName):
-			faults = append(faults, fmt.Sprintf("%s: %s's peer is %s/%s, not %s", ns, g.Name, orQ(l.Peer.NS), l.Peer.Name, g.Peer))
+			faults = append(faults, assets.C("fault.link.peer", "ns", ns, "name", g.Name, "pns", orQ(l.Peer.NS), "pname", l.Peer.Name, "want", g.Peer))
 		}
 	}
 	return strings.Join(faults, "; ")
@@ -371,15 +380,15 @@ func addrFault(ns, link string, have []string, want string) string {
 	if err == nil {
 		for _, h := range have {
 			if hp, err := netip.ParsePrefix(h); err == nil && hp.Addr() == wp.Addr() {
-				return fmt.Sprintf("%s: no address %s (%s has %s: wrong prefix length)", ns, want, link, h)
+				return assets.C("fault.addr.prefix", "ns", ns, "addr", want, "link", link, "have", h)
 			}
 		}
 	}
 	v4 := ipv4Only(have)
 	if len(v4) == 0 {
-		return fmt.Sprintf("%s: %s has no address %s (it has no IPv4 address)", ns, link, want)
+		return assets.C("fault.addr.link_no_v4", "ns", ns, "link", link, "addr", want)
 	}
-	return fmt.Sprintf("%s: %s has no address %s (it has %s)", ns, link, want, strings.Join(v4, ", "))
+	return assets.C("fault.addr.link_other", "ns", ns, "link", link, "addr", want, "have", strings.Join(v4, ", "))
 }
 
 func ipv4Only(addrs []string) []string {
@@ -400,7 +409,7 @@ func checkAddr(s *engine.Snapshot, g AssertArgs) string {
 	for _, l := range n.Links {
 		if contains(l.Addrs, g.Addr) {
 			if g.Up != nil && *g.Up && l.State != "up" {
-				return fmt.Sprintf("%s: %s has %s but is DOWN", ns, l.Name, g.Addr)
+				return assets.C("fault.addr.down", "ns", ns, "link", l.Name, "addr", g.Addr)
 			}
 			return ""
 		}
@@ -409,14 +418,14 @@ func checkAddr(s *engine.Snapshot, g AssertArgs) string {
 	for _, l := range n.Links {
 		for _, h := range l.Addrs {
 			if hp, err := netip.ParsePrefix(h); err == nil && hp.Addr() == wp.Addr() {
-				return fmt.Sprintf("%s: no address %s (%s has %s: wrong prefix length)", ns, g.Addr, l.Name, h)
+				return assets.C("fault.addr.prefix", "ns", ns, "addr", g.Addr, "link", l.Name, "have", h)
 			}
 		}
 	}
 	for _, o := range s.Namespaces {
 		for _, l := range o.Links {
 			if contains(l.Addrs, g.Addr) {
-				return fmt.Sprintf("%s: no address %s (it is on %s/%s, not in %s)", ns, g.Addr, o.Name, l.Name, ns)
+				return assets.C("fault.addr.elsewhere", "ns", ns, "addr", g.Addr, "ons", o.Name, "link", l.Name)
 			}
 		}
 	}
@@ -430,9 +439,9 @@ func checkAddr(s *engine.Snapshot, g AssertArgs) string {
 		}
 	}
 	if len(have) == 0 {
-		return fmt.Sprintf("%s: no address %s (%s has no IPv4 address besides lo)", ns, g.Addr, ns)
+		return assets.C("fault.addr.no_v4", "ns", ns, "addr", g.Addr)
 	}
-	return fmt.Sprintf("%s: no address %s (it has %s)", ns, g.Addr, strings.Join(have, ", "))
+	return assets.C("fault.addr.other", "ns", ns, "addr", g.Addr, "have", strings.Join(have, ", "))
 }
 
 func canonDst(d string) string {
@@ -473,7 +482,7 @@ func checkRoute(s *engine.Snapshot, g AssertArgs) string {
 		sameDst = append(sameDst, r)
 		if (g.Via == "" || r.Gw == g.Via) && (g.Dev == "" || r.Dev == g.Dev) {
 			if g.Absent {
-				return fmt.Sprintf("%s: route %s still exists", ns, routeString(r))
+				return assets.C("fault.route.still", "ns", ns, "route", routeString(r))
 			}
 			return ""
 		}
@@ -485,20 +494,20 @@ func checkRoute(s *engine.Snapshot, g AssertArgs) string {
 		r := sameDst[0]
 		if g.Via != "" && r.Gw != g.Via {
 			if r.Gw == "" {
-				return fmt.Sprintf("%s: route %s has no gateway (want via %s)", ns, routeString(r), g.Via)
+				return assets.C("fault.route.no_gw", "ns", ns, "route", routeString(r), "via", g.Via)
 			}
-			return fmt.Sprintf("%s: route %s goes via %s, not %s", ns, want, r.Gw, g.Via)
+			return assets.C("fault.route.gw", "ns", ns, "route", want, "have", r.Gw, "via", g.Via)
 		}
-		return fmt.Sprintf("%s: route %s uses dev %s, not %s", ns, want, r.Dev, g.Dev)
+		return assets.C("fault.route.dev", "ns", ns, "route", want, "have", r.Dev, "dev", g.Dev)
 	}
 	var rs []string
 	for _, r := range n.Routes {
 		rs = append(rs, routeString(r))
 	}
 	if len(rs) == 0 {
-		return fmt.Sprintf("%s: no route %s (the routing table is empty)", ns, want)
+		return assets.C("fault.route.empty", "ns", ns, "route", want)
 	}
-	return fmt.Sprintf("%s: no route %s (routes: %s)", ns, want, strings.Join(rs, "; "))
+	return assets.C("fault.route.none", "ns", ns, "route", want, "have", strings.Join(rs, "; "))
 }
 
 func checkNeighbor(s *engine.Snapshot, g AssertArgs) string {
@@ -515,23 +524,23 @@ func checkNeighbor(s *engine.Snapshot, g AssertArgs) string {
 			if bad {
 				return ""
 			}
-			return fmt.Sprintf("%s: neighbour %s is known (%s on %s, %s)", ns, g.IP, e.MAC, e.Dev, e.State)
+			return assets.C("fault.neigh.known", "ns", ns, "ip", g.IP, "mac", e.MAC, "dev", e.Dev, "state", e.State)
 		}
 		if bad {
-			return fmt.Sprintf("%s: neighbour %s is %s on %s (ARP got no answer)", ns, g.IP, strings.ToUpper(e.State), e.Dev)
+			return assets.C("fault.neigh.failed", "ns", ns, "ip", g.IP, "state", strings.ToUpper(e.State), "dev", e.Dev)
 		}
 		return ""
 	}
 	if g.Absent {
 		return ""
 	}
-	return fmt.Sprintf("%s: no neighbour entry for %s (nothing was sent to it, or it never answered)", ns, g.IP)
+	return assets.C("fault.neigh.none", "ns", ns, "ip", g.IP)
 }
 
 func findLinkRef(s *engine.Snapshot, ref string) (*engine.Link, string) {
 	nsName, link, ok := strings.Cut(ref, "/")
 	if !ok {
-		return nil, fmt.Sprintf("%q: want NS/LINK", ref)
+		return nil, assets.C("fault.ref", "ref", strconv.Quote(ref))
 	}
 	n := s.NS(nsName)
 	if n == nil {
@@ -539,7 +548,7 @@ func findLinkRef(s *engine.Snapshot, ref string) (*engine.Link, string) {
 	}
 	l := n.Link(link)
 	if l == nil {
-		return nil, fmt.Sprintf("%s: no link %s (links: %s)", nsName, link, linkNames(n))
+		return nil, assets.C("fault.link.none", "ns", nsName, "name", link, "links", linkNames(n))
 	}
 	return l, ""
 }
@@ -550,7 +559,7 @@ func checkFDB(s *engine.Snapshot, g AssertArgs) string {
 		return fault
 	}
 	if br := n.Link(g.Bridge); br == nil || br.Kind != "bridge" {
-		return fmt.Sprintf("%s: no bridge %s", ns, g.Bridge)
+		return assets.C("fault.fdb.no_bridge", "ns", ns, "bridge", g.Bridge)
 	}
 	l, fault := findLinkRef(s, g.MacOf)
 	if fault != "" {
@@ -561,7 +570,7 @@ func checkFDB(s *engine.Snapshot, g AssertArgs) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("%s: bridge %s has not learned %s's MAC %s (no frame from it crossed the bridge)", ns, g.Bridge, g.MacOf, l.MAC)
+	return assets.C("fault.fdb.not_learned", "ns", ns, "bridge", g.Bridge, "of", g.MacOf, "mac", l.MAC)
 }
 
 func (c *checker) sysctl(s *engine.Snapshot, g AssertArgs) string {
@@ -574,11 +583,11 @@ func (c *checker) sysctl(s *engine.Snapshot, g AssertArgs) string {
 		var err error
 		v, err = c.lab.ReadSysctl(ns, g.Key)
 		if err != nil {
-			return fmt.Sprintf("%s: cannot read %s: %v", ns, g.Key, err)
+			return assets.C("fault.sysctl.read", "ns", ns, "key", g.Key, "err", err.Error())
 		}
 	}
 	if v != g.Value {
-		return fmt.Sprintf("%s: %s is %s, want %s", ns, g.Key, v, g.Value)
+		return assets.C("fault.sysctl.value", "ns", ns, "key", g.Key, "have", v, "want", g.Value)
 	}
 	return ""
 }
@@ -617,9 +626,9 @@ func checkRule(s *engine.Snapshot, g AssertArgs) string {
 		have = append(have, r)
 	}
 	if len(have) == 0 {
-		return fmt.Sprintf("%s: no rule %s (no iptables rules at all)", ns, want)
+		return assets.C("fault.rule.empty", "ns", ns, "rule", want)
 	}
-	return fmt.Sprintf("%s: no rule %s (rules: %s)", ns, want, strings.Join(have, "; "))
+	return assets.C("fault.rule.none", "ns", ns, "rule", want, "have", strings.Join(have, "; "))
 }
 
 func veths(n *engine.Namespace) []engine.Link {
@@ -647,15 +656,15 @@ func checkVethPair(s *engine.Snapshot, a, b string) string {
 		}
 	}
 	if len(vs) == 0 {
-		return fmt.Sprintf("%s has no veth (links: %s)", a, linkNames(na))
+		return assets.C("fault.veth.none", "ns", a, "links", linkNames(na))
 	}
 	var where []string
 	for _, l := range vs {
 		if l.Peer != nil {
-			where = append(where, fmt.Sprintf("%s's peer is in %s", l.Name, orQ(l.Peer.NS)))
+			where = append(where, assets.C("fault.veth.peer_in", "name", l.Name, "in", orQ(l.Peer.NS)))
 		}
 	}
-	return fmt.Sprintf("no veth in %s has its peer in %s (%s)", a, b, strings.Join(where, ", "))
+	return assets.C("fault.veth.no_pair", "a", a, "b", b, "where", strings.Join(where, ", "))
 }
 
 func checkNoDirectVeth(s *engine.Snapshot, a, b string) string {
@@ -668,7 +677,7 @@ func checkNoDirectVeth(s *engine.Snapshot, a, b string) string {
 			// The fact only: what should join them, if anything, is the
 			// exercise's to say (its hint), a bridge for bridge/connect,
 			// nothing at all for isolation/loopback.
-			return fmt.Sprintf("%s/%s is a veth straight to %s/%s", a, l.Name, b, l.Peer.Name)
+			return assets.C("fault.veth.direct", "a", a, "name", l.Name, "b", b, "peer", l.Peer.Name)
 		}
 	}
 	return ""
@@ -677,7 +686,7 @@ func checkNoDirectVeth(s *engine.Snapshot, a, b string) string {
 func checkBridgePort(s *engine.Snapshot, bridge, ns string) string {
 	host := s.NS(engine.HostNS)
 	if host == nil {
-		return "the lab host namespace is missing"
+		return assets.C("fault.no_host")
 	}
 	br := host.Link(bridge)
 	if br == nil || br.Kind != "bridge" {
@@ -688,9 +697,9 @@ func checkBridgePort(s *engine.Snapshot, bridge, ns string) string {
 			}
 		}
 		if len(brs) == 0 {
-			return fmt.Sprintf("host: no bridge %s (there is no bridge)", bridge)
+			return assets.C("fault.port.no_bridges", "bridge", bridge)
 		}
-		return fmt.Sprintf("host: no bridge %s (bridges: %s)", bridge, strings.Join(brs, ", "))
+		return assets.C("fault.port.no_bridge", "bridge", bridge, "have", strings.Join(brs, ", "))
 	}
 	n := s.NS(ns)
 	if n == nil {
@@ -711,14 +720,14 @@ func checkBridgePort(s *engine.Snapshot, bridge, ns string) string {
 			if m == "" {
 				m = "none"
 			}
-			faults = append(faults, fmt.Sprintf("host: %s (peer of %s/%s) is not a port of %s (master: %s)", he.Name, ns, l.Name, bridge, m))
+			faults = append(faults, assets.C("fault.port.not_port", "he", he.Name, "ns", ns, "name", l.Name, "bridge", bridge, "master", m))
 		case he.State != "up":
-			faults = append(faults, fmt.Sprintf("host: %s (port of %s for %s) is DOWN", he.Name, bridge, ns))
+			faults = append(faults, assets.C("fault.port.port_down", "he", he.Name, "bridge", bridge, "ns", ns))
 		case l.State != "up":
-			faults = append(faults, fmt.Sprintf("%s: %s is DOWN", ns, l.Name))
+			faults = append(faults, assets.C("fault.link.down", "ns", ns, "name", l.Name))
 		default:
 			if br.State != "up" {
-				return fmt.Sprintf("host: bridge %s is DOWN", bridge)
+				return assets.C("fault.port.bridge_down", "bridge", bridge)
 			}
 			return ""
 		}
@@ -726,7 +735,7 @@ func checkBridgePort(s *engine.Snapshot, bridge, ns string) string {
 	if len(faults) > 0 {
 		return strings.Join(faults, "; ")
 	}
-	return fmt.Sprintf("%s has no veth whose other end is in host (links: %s)", ns, linkNames(n))
+	return assets.C("fault.port.no_veth", "ns", ns, "links", linkNames(n))
 }
 
 // probeTimeout is how long a check waits for an answer in the lab.
@@ -742,19 +751,19 @@ func (c *checker) ping(want bool, from, to string) string {
 		return ""
 	}
 	if got {
-		return fmt.Sprintf("%s got a reply from %s; it should not", from, to)
+		return assets.C("fault.ping.replied", "from", from, "to", to)
 	}
 	// Say why, from the snapshot.
 	c.env.Snapshot = nil // the ping changed neighbour tables
 	if s := c.snap(); s != nil {
 		if why := diagnosePing(s, from, to); why != "" {
-			return fmt.Sprintf("%s: no reply from %s: %s", from, to, why)
+			return assets.C("fault.ping.no_reply_why", "from", from, "to", to, "why", why)
 		}
 	}
 	if err != nil && !errors.Is(err, engine.ErrNoReply) {
 		return err.Error()
 	}
-	return fmt.Sprintf("%s: no reply from %s", from, to)
+	return assets.C("fault.ping.no_reply", "from", from, "to", to)
 }
 
 // routeFor finds the most specific route in n for ip.
@@ -897,13 +906,13 @@ func (c *checker) tcp(g AssertArgs) string {
 		// A DNAT rule that hijacks the connection is the cause whatever the
 		// route back looks like (dnat.go).
 		if why := dnatCatches(c.snap(), g.From, g.Addr); why != "" {
-			return fmt.Sprintf("%s: %v: %s", g.From, err, why)
+			return assets.C("fault.tcp.err_why", "from", g.From, "err", err.Error(), "why", why)
 		}
 		msg := err.Error()
 		if errors.Is(err, syscall.ECONNREFUSED) {
-			msg = fmt.Sprintf("%s: connection to %s refused (nothing listens there, or no DNAT to a listener)", g.From, g.Addr)
+			msg = assets.C("fault.tcp.refused", "from", g.From, "addr", g.Addr)
 		} else if errors.Is(err, engine.ErrNoReply) {
-			msg = fmt.Sprintf("%s: no answer from %s (the SYN got no reply)", g.From, g.Addr)
+			msg = assets.C("fault.tcp.no_answer", "from", g.From, "addr", g.Addr)
 			if h, _, e := net.SplitHostPort(g.Addr); e == nil {
 				if s := c.snap(); s != nil {
 					if why := diagnosePing(s, g.From, h); why != "" {
@@ -915,7 +924,7 @@ func (c *checker) tcp(g AssertArgs) string {
 		if refused := errors.Is(err, syscall.ECONNREFUSED); refused || errors.Is(err, engine.ErrNoReply) {
 			if why := dnatWhy(c.snap(), g.Addr, refused); why != "" { // grade.go
 				if refused {
-					msg = fmt.Sprintf("%s: connection to %s refused: %s", g.From, g.Addr, why)
+					msg = assets.C("fault.tcp.refused_why", "from", g.From, "addr", g.Addr, "why", why)
 				} else {
 					msg += "; " + why
 				}
@@ -924,7 +933,7 @@ func (c *checker) tcp(g AssertArgs) string {
 		return msg
 	}
 	if g.Banner != "" && !strings.Contains(got, g.Banner) {
-		msg := fmt.Sprintf("%s: %s answered %q, want %q", g.From, g.Addr, got, g.Banner)
+		msg := assets.C("fault.tcp.banner", "from", g.From, "addr", g.Addr, "got", strconv.Quote(got), "want", strconv.Quote(g.Banner))
 		if why := dnatCatches(c.snap(), g.From, g.Addr); why != "" {
 			msg += "; " + why
 		}
@@ -957,20 +966,22 @@ func (c *checker) packet(g AssertArgs) string {
 	if n >= minN {
 		return ""
 	}
-	what := "packets"
+	// The same fragments as the check's description.
+	var matchW, srcW, dstW string
 	if g.Match != "" {
-		what = fmt.Sprintf("packets matching %q", g.Match)
+		matchW = assets.C("desc.packet.match", "match", strconv.Quote(g.Match))
 	}
 	if g.Src != "" {
-		what += " from " + g.Src
+		srcW = assets.C("desc.packet.src", "src", g.Src)
 	}
 	if g.Dst != "" {
-		what += " to " + g.Dst
+		dstW = assets.C("desc.packet.dst", "dst", g.Dst)
 	}
 	if total == 0 {
-		return fmt.Sprintf("capture %s saw no packet at all during this step", g.Capture)
+		return assets.C("fault.packet.none", "capture", g.Capture)
 	}
-	return fmt.Sprintf("capture %s saw %d %s, want at least %d (it saw %d others, e.g. %s)", g.Capture, n, what, minN, total-n, strings.Join(other, " | "))
+	return assets.C("fault.packet.few", "capture", g.Capture, "n", strconv.Itoa(n), "match", matchW, "src", srcW, "dst", dstW,
+		"min", strconv.Itoa(minN), "others", strconv.Itoa(total-n), "eg", strings.Join(other, " | "))
 }
 
 // snat pings from g.From to g.To and watches, in g.CaptureNS, which source
@@ -979,7 +990,7 @@ func (c *checker) packet(g AssertArgs) string {
 func (c *checker) snat(g AssertArgs) string {
 	fd, err := c.lab.NsHandle(g.CaptureNS)
 	if err != nil {
-		return fmt.Sprintf("no namespace %s", g.CaptureNS)
+		return assets.C("fault.snat.no_ns", "ns", g.CaptureNS)
 	}
 	var conn *icmp.PacketConn
 	err = nsutil.Do(fd, func() error {
@@ -988,7 +999,7 @@ func (c *checker) snat(g AssertArgs) string {
 		return err
 	})
 	if err != nil {
-		return fmt.Sprintf("%s: cannot watch ICMP: %v", g.CaptureNS, err)
+		return assets.C("fault.snat.watch", "ns", g.CaptureNS, "err", err.Error())
 	}
 	defer conn.Close()
 	pc := conn.IPv4PacketConn()
@@ -1000,7 +1011,7 @@ func (c *checker) snat(g AssertArgs) string {
 				if l := n.Link(g.CaptureIface); l != nil {
 					ifIndex = l.Index
 				} else {
-					return fmt.Sprintf("%s: no link %s", g.CaptureNS, g.CaptureIface)
+					return assets.C("fault.snat.no_link", "ns", g.CaptureNS, "name", g.CaptureIface)
 				}
 			}
 		}
@@ -1054,7 +1065,7 @@ func (c *checker) snat(g AssertArgs) string {
 		where += "/" + g.CaptureIface
 	}
 	if len(srcs) == 0 {
-		msg := fmt.Sprintf("no ping from %s to %s arrived in %s", g.From, g.To, where)
+		msg := assets.C("fault.snat.none", "from", g.From, "to", g.To, "in", where)
 		c.env.Snapshot = nil
 		if s := c.snap(); s != nil {
 			if why := diagnosePing(s, g.From, g.To); why != "" {
@@ -1064,7 +1075,7 @@ func (c *checker) snat(g AssertArgs) string {
 		return msg
 	}
 	sort.Strings(srcs)
-	return fmt.Sprintf("the ping from %s arrived in %s with source %s, want %s (is the source NAT rule missing or not matching?)", g.From, where, strings.Join(srcs, ", "), g.Src)
+	return assets.C("fault.snat.src", "from", g.From, "in", where, "have", strings.Join(srcs, ", "), "want", g.Src)
 }
 
 func (c *checker) fileOwner(g AssertArgs) string {
@@ -1080,21 +1091,21 @@ func (c *checker) fileOwner(g AssertArgs) string {
 	// it: the engine sees the host's (or the rootless sandbox's) number.
 	st, err := c.lab.Keeper().Lstat(path)
 	if err != nil {
-		return fmt.Sprintf("%s does not exist", shown)
+		return assets.C("fault.file.none", "path", shown)
 	}
 	uid := c.lab.LabUID(int(st.Uid))
-	who := fmt.Sprintf("uid %d", uid)
+	who := assets.C("fault.file.uid", "uid", strconv.Itoa(uid))
 	if uid < 0 {
-		who = "a uid the lab does not map (nobody)"
+		who = assets.C("fault.file.unmapped")
 	}
 	if uid == 0 {
-		who = "uid 0 (root)"
+		who = assets.C("fault.file.root")
 	}
 	if g.UIDMin != nil && uid < *g.UIDMin {
-		return fmt.Sprintf("%s is owned by %s, want uid >= %d (was it made inside the remapped user namespace?)", shown, who, *g.UIDMin)
+		return assets.C("fault.file.uid_min", "path", shown, "who", who, "min", strconv.Itoa(*g.UIDMin))
 	}
 	if g.UIDNot != nil && uid == *g.UIDNot {
-		return fmt.Sprintf("%s is owned by %s, which it must not be", shown, who)
+		return assets.C("fault.file.uid_not", "path", shown, "who", who)
 	}
 	if g.UIDMap {
 		return c.remapProof(shown, path, uid)

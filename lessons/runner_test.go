@@ -189,7 +189,8 @@ func TestExpectationDetails(t *testing.T) {
 		t.Errorf("desc %q", got.Desc)
 	}
 	ko := EvaluateOne(ctx, lab, mustAssertion(t, `addr: {ns: RED, addr: 11.11.11.2/24}`), &Env{Lang: "ko"})
-	if ko.Desc != "RED에 주소 11.11.11.2/24 있음" || ko.Detail != got.Detail {
+	// The same templates in Korean, with the particles the values take.
+	if ko.Desc != "RED에 주소 11.11.11.2/24가 있는지" || ko.Detail != "RED: 주소 11.11.11.2/24가 없습니다 (veth0에 11.11.11.2/16이 있습니다: 프리픽스 길이가 틀렸습니다)" {
 		t.Errorf("ko: desc %q detail %q", ko.Desc, ko.Detail)
 	}
 }

@@ -1,0 +1,174 @@
+package assets
+
+import (
+	"encoding/json"
+	"path"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestParticleAfter(t *testing.T) {
+	cases := []struct {
+		word string
+		p    Particle
+		want string
+	}{
+		{"br0", TopicParticle, "은"},           // 영
+		{"11.11.11.3", ToParticle, "으로"},      // 삼
+		{"eth1", ToParticle, "로"},             // 일: ㄹ takes 로
+		{"eth1", TopicParticle, "은"},          // 일
+		{"veth-red", TopicParticle, "는"},      // 디
+		{"veth0", SubjectParticle, "이"},       // 영
+		{"veth1", ObjectParticle, "을"},        // 일
+		{"11.11.11.2", ToParticle, "로"},       // 이
+		{"203.0.113.2", TopicParticle, "는"},   // 이
+		{"11.11.11.0/24", TopicParticle, "는"}, // 이십사
+		{"172.17.0.2:80", ToParticle, "으로"},   // 팔십
+		{"8080", SubjectParticle, "이"},        // 팔십
+		{"11.11.11.1", ToParticle, "로"},       // 일
+		{"11.11.11.7", ToParticle, "로"},       // 칠
+		{"11.11.11.6", ToParticle, "으로"},      // 육
+		{"RED", TopicParticle, "는"},           // 레드
+		{"BLUE", WithParticle, "와"},           // 블루
+		{"OUTSIDE", SubjectParticle, "가"},     // 아웃사이드
+		{"host", ToParticle, "로"},             // 호스트
+		{"WEB", TopicParticle, "은"},           // 웹
+		{"APP", SubjectParticle, "이"},         // 앱
+		{"lo", TopicParticle, "는"},            // 로
+		{"docker0", ToParticle, "으로"},         // 영
+		{"tunnel", ToParticle, "로"},           // 터널
+		{"ping", ObjectParticle, "을"},         // 핑
+		{"TCP", TopicParticle, "는"},           // 티씨피
+		{"-j MASQUERADE", SubjectParticle, "가"},
+		{"net.ipv4.ip_forward", TopicParticle, "는"},
+		{"\"hello\"", ObjectParticle, "를"}, // quotes are not read
+		{"브리지", TopicParticle, "는"},
+		{"라우트", SubjectParticle, "가"},
+		{"이웃 테이블", ToParticle, "로"}, // 블: ㄹ
+		{"주소", WithParticle, "와"},
+		{"연결", ToParticle, "로"},
+		{"링크 없음", TopicParticle, "은"},
+		{"uid 165536", SubjectParticle, "이"}, // 육
+		{"--", TopicParticle, "은(는)"},        // nothing to read
+	}
+	for _, c := range cases {
+		if got := c.p.After(c.word); got != c.want {
+			t.Errorf("%q + %s(%s) = %s, want %s", c.word, c.p.Consonant, c.p.Vowel, got, c.want)
+		}
+	}
+}
+
+func TestFill(t *testing.T) {
+	cases := []struct {
+		tmpl string
+		vals []string
+		want string
+	}{
+		{"{ns}: {name}은(는) {state}", []string{"ns", "host", "name", "br0", "state", "up"}, "host: br0은 up"},
+		{"{from}에서 {to}으로(로) ping 되는지", []string{"from", "RED", "to", "11.11.11.3"}, "RED에서 11.11.11.3으로 ping 되는지"},
+		{"{from}에서 {to}로(으로)", []string{"from", "RED", "to", "eth1"}, "RED에서 eth1로"},
+		{"{a}와(과) {b}를(을) 잇는다", []string{"a", "RED", "b", "WEB"}, "RED와 WEB을 잇는다"},
+		{"{missing}은(는) 없음", nil, "{missing}은(는) 없음"},
+		{"no placeholder", nil, "no placeholder"},
+		{"{x} {x}", []string{"x", "1"}, "1 1"},
+		{"json {\"a\": 1}", []string{"a", "b"}, "json {\"a\": 1}"},
+	}
+	for _, c := range cases {
+		if got := Fill(c.tmpl, c.vals...); got != c.want {
+			t.Errorf("Fill(%q) = %q, want %q", c.tmpl, got, c.want)
+		}
+	}
+}
+
+func TestCarryLocalize(t *testing.T) {
+	inner := C("fault.link.down", "ns", "BLUE", "name", "veth1")
+	s := "prefix; " + C("fault.ping.no_reply_why", "from", "RED", "to", "11.11.11.3", "why", inner) + "; " + inner
+	for _, lang := range Langs {
+		got := Localize(lang, s)
+		if strings.ContainsAny(got, carryStart+carryEnd+carrySep) {
+			t.Fatalf("%s: markers left in %q", lang, got)
+		}
+		if !strings.HasPrefix(got, "prefix; ") || !strings.Contains(got, "veth1") {
+			t.Errorf("%s: %q lost text", lang, got)
+		}
+	}
+	if got := Localize("en", inner); got != M("en", "fault.link.down", "ns", "BLUE", "name", "veth1") {
+		t.Errorf("Localize = %q", got)
+	}
+	if Localize("ko", inner) == Localize("en", inner) {
+		t.Errorf("ko and en render the same: %q", Localize("ko", inner))
+	}
+}
+
+// TestEveryKeyInBothLanguages reads each strings file itself, so a key
+// that exists in one language only, or a placeholder that one language
+// names and the other does not, fails here.
+func TestEveryKeyInBothLanguages(t *testing.T) {
+	if err := Check(); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := stringFiles.ReadDir("strings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byArea := map[string]map[string]map[string]string{}
+	for _, e := range ents {
+		base := strings.TrimSuffix(e.Name(), ".json")
+		dot := strings.LastIndexByte(base, '.')
+		area, lang := base[:dot], base[dot+1:]
+		b, err := stringFiles.ReadFile(path.Join("strings", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", e.Name(), err)
+		}
+		if byArea[area] == nil {
+			byArea[area] = map[string]map[string]string{}
+		}
+		byArea[area][lang] = m
+	}
+	for area, langs := range byArea {
+		for _, lang := range Langs {
+			if langs[lang] == nil {
+				t.Errorf("%s.%s.json is missing", area, lang)
+			}
+		}
+		for _, a := range Langs {
+			for _, b := range Langs {
+				for k, v := range langs[a] {
+					w, ok := langs[b][k]
+					if !ok {
+						t.Errorf("%s.%s.json has %q, %s.%s.json does not", area, a, k, area, b)
+						continue
+					}
+					if a < b && !samePlaceholders(v, w) {
+						t.Errorf("%s %q: placeholders %v in %s, %v in %s", area, k, Placeholders(v), a, Placeholders(w), b)
+					}
+					if v == "" {
+						t.Errorf("%s.%s.json: %q is empty", area, a, k)
+					}
+				}
+			}
+		}
+	}
+}
+
+func samePlaceholders(a, b string) bool {
+	pa, pb := Placeholders(a), Placeholders(b)
+	sort.Strings(pa)
+	sort.Strings(pb)
+	return strings.Join(uniq(pa), ",") == strings.Join(uniq(pb), ",")
+}
+
+func uniq(s []string) []string {
+	var out []string
+	for i, v := range s {
+		if i == 0 || s[i-1] != v {
+			out = append(out, v)
+		}
+	}
+	return out
+}
