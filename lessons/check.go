@@ -16,6 +16,7 @@ import (
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/iptables"
+	"github.com/nettutor/nettutor/engine/journey"
 	"github.com/nettutor/nettutor/engine/nsutil"
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
@@ -91,6 +92,9 @@ func EvaluateOne(ctx context.Context, lab *engine.Lab, a *Assertion, env *Env) C
 	// the learner's language here, once.
 	r.Detail = assets.Localize(env.Lang, c.run(a))
 	r.OK = r.Detail == ""
+	if !r.OK {
+		r.Journey = c.jrn
+	}
 	return r
 }
 
@@ -99,6 +103,7 @@ type checker struct {
 	lab *engine.Lab
 	env *Env
 	err error
+	jrn *journey.Journey // the journey of a failed reachability probe
 }
 
 func (c *checker) snap() *engine.Snapshot {
@@ -753,12 +758,10 @@ func (c *checker) ping(want bool, from, to string) string {
 	if got {
 		return assets.C("fault.ping.replied", "from", from, "to", to)
 	}
-	// Say why, from the snapshot.
+	// Say why: the journey of the same probe, traced in the lab.
 	c.env.Snapshot = nil // the ping changed neighbour tables
-	if s := c.snap(); s != nil {
-		if why := diagnosePing(s, from, to); why != "" {
-			return assets.C("fault.ping.no_reply_why", "from", from, "to", to, "why", why)
-		}
+	if j := c.journeyOf(journey.Probe{From: from, Dst: to, Proto: "icmp"}); j != nil && j.Drop != nil {
+		return assets.C("fault.ping.no_reply_why", "from", from, "to", to, "why", j.Drop.Text(c.env.Lang))
 	}
 	if err != nil && !errors.Is(err, engine.ErrNoReply) {
 		return err.Error()
@@ -766,138 +769,29 @@ func (c *checker) ping(want bool, from, to string) string {
 	return assets.C("fault.ping.no_reply", "from", from, "to", to)
 }
 
-// routeFor finds the most specific route in n for ip.
-func routeFor(n *engine.Namespace, ip netip.Addr) *engine.Route {
-	var best *engine.Route
-	bits := -1
-	for i, r := range n.Routes {
-		var p netip.Prefix
-		if r.Dst == "default" {
-			p = netip.MustParsePrefix("0.0.0.0/0")
-		} else {
-			var err error
-			if p, err = netip.ParsePrefix(r.Dst); err != nil {
-				if a, err := netip.ParseAddr(r.Dst); err == nil {
-					p = netip.PrefixFrom(a, 32)
-				} else {
-					continue
-				}
+// journeyOf traces p in the lab: the detail of a failed reachability
+// check is its stop, and the result links to it (CheckResult.Journey).
+// When the lab cannot be traced (no capture rights), the journey is
+// replayed from the snapshot instead; both come from engine/journey, the
+// one explanation of paths.
+func (c *checker) journeyOf(p journey.Probe) *journey.Journey {
+	j, err := journey.TraceLab(c.ctx, c.lab, p, journey.Options{Lang: c.env.Lang})
+	if err != nil || j == nil || j.Drop == nil {
+		// Not traced, or the traced probe got through this time (a slow
+		// first ARP): the snapshot's replay says what stands in the way.
+		if s := c.snap(); s != nil {
+			if pj := journey.PredictProbe(s, p, c.env.Lang); j == nil || pj.Drop != nil {
+				j = pj
 			}
 		}
-		if p.Contains(ip) && p.Bits() > bits {
-			best, bits = &n.Routes[i], p.Bits()
-		}
 	}
-	return best
+	c.jrn = j
+	return j
 }
 
-// owner finds the namespace and link that hold ip.
+// owner finds the namespace and link that hold ip (journey.Owner).
 func owner(s *engine.Snapshot, ip netip.Addr) (*engine.Namespace, *engine.Link) {
-	for i := range s.Namespaces {
-		n := &s.Namespaces[i]
-		for j := range n.Links {
-			for _, a := range n.Links[j].Addrs {
-				if p, err := netip.ParsePrefix(a); err == nil && p.Addr() == ip {
-					return n, &n.Links[j]
-				}
-			}
-		}
-	}
-	return nil, nil
-}
-
-// diagnosePing says why from cannot reach to, as far as the snapshot shows.
-func diagnosePing(s *engine.Snapshot, from, to string) string {
-	n := s.NS(from)
-	if n == nil {
-		return noNS(s, from)
-	}
-	ip, err := netip.ParseAddr(to)
-	if err != nil {
-		return ""
-	}
-	return diagnosePath(s, n, ip, 0)
-}
-
-func diagnosePath(s *engine.Snapshot, n *engine.Namespace, ip netip.Addr, depth int) string {
-	if depth > 4 {
-		return ""
-	}
-	r := routeFor(n, ip)
-	if r == nil {
-		return fmt.Sprintf("%s has no route to %s (no address in its subnet, no default route)", n.Name, ip)
-	}
-	if dev := n.Link(r.Dev); dev != nil {
-		if dev.State != "up" {
-			return fmt.Sprintf("%s: %s is DOWN", n.Name, dev.Name)
-		}
-		if dev.Peer != nil {
-			if pn := s.NS(dev.Peer.NS); pn != nil {
-				if pl := pn.Link(dev.Peer.Name); pl != nil && pl.State != "up" {
-					return fmt.Sprintf("%s: %s is DOWN (the other end of %s/%s)", pn.Name, pl.Name, n.Name, dev.Name)
-				}
-			}
-		}
-	}
-	next := ip
-	if r.Gw != "" {
-		if gw, err := netip.ParseAddr(r.Gw); err == nil {
-			next = gw
-		}
-	}
-	for _, e := range n.Neighbors {
-		if e.IP == next.String() && (e.State == "failed" || e.State == "incomplete") {
-			if on, _ := owner(s, next); on == nil {
-				return fmt.Sprintf("%s: ARP for %s got no answer (no namespace has that address)", n.Name, next)
-			}
-		}
-	}
-	on, ol := owner(s, next)
-	if on == nil {
-		return fmt.Sprintf("no namespace in the lab has the address %s", next)
-	}
-	if ol.State != "up" {
-		return fmt.Sprintf("%s: %s (which has %s) is DOWN", on.Name, ol.Name, next)
-	}
-	if why := l2Path(s, LinkRef{n.Name, r.Dev}, LinkRef{on.Name, ol.Name}); why != "" {
-		return why
-	}
-	if next != ip {
-		// Through a router: it must forward, and the rest of the path must hold.
-		if on.Sysctl["net.ipv4.ip_forward"] == "0" {
-			if tn, _ := owner(s, ip); tn == nil || tn.Name != on.Name {
-				return fmt.Sprintf("%s: net.ipv4.ip_forward is 0 (the router %s does not forward)", on.Name, on.Name)
-			}
-		}
-		if d := diagnosePath(s, on, ip, depth+1); d != "" {
-			return d
-		}
-	}
-	// The way back.
-	tn, _ := owner(s, ip)
-	if tn != nil && depth == 0 {
-		if src := sourceAddr(n, r); src.IsValid() && routeFor(tn, src) == nil {
-			return fmt.Sprintf("%s has no route back to %s", tn.Name, src)
-		}
-	}
-	return ""
-}
-
-// sourceAddr picks the address n would send from over route r.
-func sourceAddr(n *engine.Namespace, r *engine.Route) netip.Addr {
-	if r.Src != "" {
-		if a, err := netip.ParseAddr(r.Src); err == nil {
-			return a
-		}
-	}
-	if l := n.Link(r.Dev); l != nil {
-		for _, a := range l.Addrs {
-			if p, err := netip.ParsePrefix(a); err == nil && p.Addr().Is4() {
-				return p.Addr()
-			}
-		}
-	}
-	return netip.Addr{}
+	return journey.Owner(s, ip.String())
 }
 
 func (c *checker) tcp(g AssertArgs) string {
@@ -913,11 +807,10 @@ func (c *checker) tcp(g AssertArgs) string {
 			msg = assets.C("fault.tcp.refused", "from", g.From, "addr", g.Addr)
 		} else if errors.Is(err, engine.ErrNoReply) {
 			msg = assets.C("fault.tcp.no_answer", "from", g.From, "addr", g.Addr)
-			if h, _, e := net.SplitHostPort(g.Addr); e == nil {
-				if s := c.snap(); s != nil {
-					if why := diagnosePing(s, g.From, h); why != "" {
-						msg += ": " + why
-					}
+			if h, ps, e := net.SplitHostPort(g.Addr); e == nil {
+				port, _ := strconv.Atoi(ps)
+				if j := c.journeyOf(journey.Probe{From: g.From, Dst: h, Proto: "tcp", Port: port}); j != nil && j.Drop != nil {
+					msg += ": " + j.Drop.Text(c.env.Lang)
 				}
 			}
 		}
@@ -1068,8 +961,8 @@ func (c *checker) snat(g AssertArgs) string {
 		msg := assets.C("fault.snat.none", "from", g.From, "to", g.To, "in", where)
 		c.env.Snapshot = nil
 		if s := c.snap(); s != nil {
-			if why := diagnosePing(s, g.From, g.To); why != "" {
-				msg += ": " + why
+			if j := journey.PredictProbe(s, journey.Probe{From: g.From, Dst: g.To}, c.env.Lang); j.Drop != nil {
+				msg += ": " + j.Drop.Text(c.env.Lang)
 			}
 		}
 		return msg
@@ -1120,90 +1013,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// l2Domain walks the Ethernet segment a link is on: across veth pairs, up
-// into the bridge a link is a port of and down to the bridge's other ports.
-// It stops at links that are down (they carry nothing) and returns what it
-// reached and the first down link it met.
-func l2Domain(s *engine.Snapshot, from LinkRef) (map[LinkRef]bool, string) {
-	seen := map[LinkRef]bool{}
-	down := ""
-	queue := []LinkRef{from}
-	for len(queue) > 0 {
-		ref := queue[0]
-		queue = queue[1:]
-		if seen[ref] {
-			continue
-		}
-		n := s.NS(ref.NS)
-		if n == nil {
-			continue
-		}
-		l := n.Link(ref.Name)
-		if l == nil {
-			continue
-		}
-		seen[ref] = true
-		if l.State != "up" {
-			if down == "" {
-				down = fmt.Sprintf("%s: %s is DOWN", ref.NS, ref.Name)
-			}
-			continue
-		}
-		if l.Peer != nil && l.Peer.NS != "" {
-			queue = append(queue, LinkRef{l.Peer.NS, l.Peer.Name})
-		}
-		if l.Master != "" {
-			queue = append(queue, LinkRef{ref.NS, l.Master})
-		}
-		if l.Kind == "bridge" {
-			for _, p := range n.Links {
-				if p.Master == l.Name {
-					queue = append(queue, LinkRef{ref.NS, p.Name})
-				}
-			}
-		}
-	}
-	return seen, down
-}
-
-// l2Path says why frames sent on link from cannot reach link to, or "".
-func l2Path(s *engine.Snapshot, from, to LinkRef) string {
-	if from.Name == "" || from == to {
-		return ""
-	}
-	dom, down := l2Domain(s, from)
-	if dom[to] {
-		return ""
-	}
-	if down != "" {
-		return down
-	}
-	// Look from the other side for a veth end that should be a port of a
-	// bridge on our side.
-	other, odown := l2Domain(s, to)
-	if odown != "" {
-		return odown
-	}
-	var bridges []LinkRef
-	for ref := range dom {
-		if l := s.NS(ref.NS).Link(ref.Name); l != nil && l.Kind == "bridge" {
-			bridges = append(bridges, ref)
-		}
-	}
-	if len(bridges) == 1 {
-		br := bridges[0]
-		for ref := range other {
-			l := s.NS(ref.NS).Link(ref.Name)
-			if ref.NS == br.NS && l != nil && l.Kind == "veth" && l.Master != br.Name && l.Peer != nil {
-				m := l.Master
-				if m == "" {
-					m = "none"
-				}
-				return fmt.Sprintf("%s: %s (the other end of %s/%s) is not a port of %s (master: %s)", ref.NS, ref.Name, l.Peer.NS, l.Peer.Name, br.Name, m)
-			}
-		}
-	}
-	return fmt.Sprintf("%s/%s and %s/%s are not on the same link or bridge", from.NS, from.Name, to.NS, to.Name)
 }

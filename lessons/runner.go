@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/journey"
 )
 
 // ---- Exported API (the TUI and the CLI build on this) ----
@@ -112,6 +113,10 @@ type CheckResult struct {
 	OK     bool
 	Detail string // when failed: the object and the fault, e.g. "BLUE: veth1 is DOWN"
 	Hint   Text   // the check's hint (exercises), shown after Detail
+	// Journey is, for a failed reachability check (reachable, tcp), the
+	// journey of its probe: traced in the lab, or replayed from the
+	// snapshot when it could not be traced. Its Drop is the "why".
+	Journey *journey.Journey
 	// Fix is the second hint: the command, shown when more help is asked for.
 	Fix Text
 	// Cause is what the checker found wrong (one of Causes, "" when it

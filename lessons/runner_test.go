@@ -254,13 +254,16 @@ func TestReachabilityDiagnosis(t *testing.T) {
 		`addr_add: {ns: RED, dev: eth0, addr: 11.11.11.2/24}`, `addr_add: {ns: BLUE, dev: eth0, addr: 11.11.11.3/24}`)
 	ping := mustAssertion(t, `reachable: {from: RED, to: 11.11.11.3}`)
 	got := EvaluateOne(ctx, lab, ping, &Env{})
-	want := "RED: no reply from 11.11.11.3: host: veth-blue (the other end of BLUE/eth0) is not a port of br0 (master: none)"
+	want := "RED: no reply from 11.11.11.3: RED asked who-has 11.11.11.3 on eth0 and no one answered: host/veth-blue (the other end of BLUE/eth0) is not a port of br0 (master: none)"
 	if got.OK || got.Detail != want {
 		t.Errorf("not enslaved:\n got  %q\n want %q", got.Detail, want)
 	}
+	if got.Journey == nil || got.Journey.Drop == nil || got.Journey.Drop.Reason != "arp-unanswered" {
+		t.Errorf("not enslaved: journey %+v", got.Journey)
+	}
 	applyYAML2(t, lab, `link_master: {name: veth-blue, master: br0}`, `link_down: {name: veth-blue}`)
 	got = EvaluateOne(ctx, lab, ping, &Env{})
-	want = "RED: no reply from 11.11.11.3: host: veth-blue is DOWN"
+	want = "RED: no reply from 11.11.11.3: host/veth-blue, the other end of BLUE/eth0, is down: BLUE, which has 11.11.11.3, cannot answer its ARP"
 	if got.OK || got.Detail != want {
 		t.Errorf("port down:\n got  %q\n want %q", got.Detail, want)
 	}

@@ -126,3 +126,20 @@ func (x *explainer) arpDrop(ns, dev, next, leg string) *Drop {
 	}
 	return d
 }
+
+// Owner finds the namespace and link of a snapshot that hold the address
+// ip: the end of a path, for Predict and for the checks that name where an
+// address lives (lessons' DNAT and grading hints).
+func Owner(s *engine.Snapshot, ip string) (*engine.Namespace, *engine.Link) {
+	for i := range s.Namespaces {
+		n := &s.Namespaces[i]
+		for j := range n.Links {
+			for _, a := range n.Links[j].Addrs {
+				if a == ip || strings.HasPrefix(a, ip+"/") {
+					return n, &n.Links[j]
+				}
+			}
+		}
+	}
+	return nil, nil
+}
