@@ -24,6 +24,9 @@ type KeyMap struct {
 	Restart, Jump key.Binding
 	// ExBack leaves exercise mode for the lesson (the same keys as Back).
 	ExBack key.Binding
+	// Hand and Follow are a study group's (nettutor serve): raise a hand,
+	// jump to the presenter's step.
+	Hand, Follow key.Binding
 	// everywhere
 	Help, ForceQuit key.Binding
 }
@@ -71,6 +74,8 @@ func KeyMapFor(lang string) KeyMap {
 		Jump:       b("jump", ":", ":"),
 		ExBack:     b("exback", "esc/q", "esc", "q"),
 		ForceQuit:  b("forcequit", "ctrl+c", "ctrl+c"),
+		Hand:       b("hand", "H", "H"),
+		Follow:     b("follow", "F", "F"),
 	}
 }
 

@@ -36,6 +36,7 @@ type Model struct {
 	showHelp bool
 	fatal    error
 	exitCode int
+	serve    serveState // the link of nettutor serve, if any (serve_link.go)
 }
 
 // Options configure New.
@@ -69,14 +70,22 @@ func (m *Model) ExitCode() int { return m.exitCode }
 // Init loads the lesson list.
 func (m *Model) Init() tea.Cmd {
 	b, lang := m.backend, m.common.Lang
-	return tea.Batch(tea.SetWindowTitle("nettutor"), func() tea.Msg {
+	return tea.Batch(tea.SetWindowTitle("nettutor"), m.serve.listen(), func() tea.Msg {
 		ls, err := b.Lessons(lang)
 		return lessonsMsg{ls, err}
 	})
 }
 
 // Update implements tea.Model.
-func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (_ tea.Model, outCmd tea.Cmd) {
+	if m.serve.on {
+		var cmd tea.Cmd
+		var done bool
+		if msg, cmd, done = m.serveBefore(msg); done {
+			return m, m.serveAfter(cmd)
+		}
+		defer func() { outCmd = m.serveAfter(outCmd) }()
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.common.Width, m.common.Height = msg.Width, msg.Height
@@ -189,6 +198,9 @@ func (m *Model) View() string {
 	}
 	if m.state == stateFatal {
 		return m.fatalView(w, h)
+	}
+	if v, ok := m.withBanner(w, h); ok {
+		return v // a study group's banner on the top line (serve_link.go)
 	}
 	if w < minWidth || h < minHeight {
 		msg := m.common.Tf("tui.toosmall", minWidth, minHeight)

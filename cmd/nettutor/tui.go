@@ -13,6 +13,7 @@ import (
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/nettutor/nettutor/lessons"
+	"github.com/nettutor/nettutor/serve/link"
 	"github.com/nettutor/nettutor/tui"
 )
 
@@ -30,6 +31,7 @@ func cmdTUI(args []string) int {
 	fs := newFlagSet("tui")
 	lang := langFlag(fs)
 	present := fs.Bool("present", false, "presenter mode: high contrast, compact, no empty panes (P toggles it)")
+	progress := fs.String("progress", "", "the progress file (default $XDG_STATE_HOME/nettutor/progress.json; nettutor serve gives each member's)")
 	limits := addLimitFlags(fs)
 	files, err := parseAnywhere(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -108,6 +110,17 @@ func cmdTUI(args []string) int {
 		case <-time.After(2 * time.Second):
 		}
 	})()
+	if *progress != "" {
+		m.UseProgress(*progress)
+	}
+	if os.Getenv(link.EnvFD) != "" {
+		// Started by nettutor serve: the status link came through the
+		// sandbox as its report pipe, out of the lab's reach.
+		os.Unsetenv(link.EnvFD)
+		if f := sandbox.ReportFile(); f != nil {
+			m.SetServeLink(f)
+		}
+	}
 	sandbox.WatchTerminal(0)
 	_, err = p.Run()
 	close(ran)

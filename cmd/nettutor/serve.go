@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/nettutor/nettutor/assets"
+	"github.com/nettutor/nettutor/engine/confine"
+	"github.com/nettutor/nettutor/serve"
+)
+
+func init() {
+	register("serve", "the TUI over SSH for a study group: a lab per member, a presenter's dashboard", cmdServe)
+}
+
+// cmdServe is `nettutor serve`: flags and wiring; the server is package
+// serve.
+func cmdServe(args []string) int {
+	fs := newFlagSet("serve")
+	lang := langFlag(fs)
+	listen := fs.String("listen", "127.0.0.1:2222", "address to listen on, host:port (0.0.0.0:2222 for the whole network)")
+	hostKey := fs.String("host-key", "", "the server's private host key; made (ed25519) on first run (default $XDG_STATE_HOME/nettutor/serve_host_ed25519)")
+	authorized := fs.String("authorized-keys", "", "members' public keys, authorized_keys format; each key's comment is the member's name")
+	presenters := fs.String("presenter-keys", "", "presenters' public keys, authorized_keys format: they get the dashboard")
+	maxSessions := fs.Int("max-sessions", 40, "most sessions at once; the next one is refused with one line (0: no limit)")
+	idle := fs.Duration("idle-timeout", 30*time.Minute, "end a session after this long without a key from its member (0: never)")
+	session := fs.Duration("session-timeout", 4*time.Hour, "end any session after this long (0: never)")
+	limits := addLimitFlags(fs)
+	rest, err := parseAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return printHelp("serve", assets.T(helpLang(*lang), "serve.usage"))
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
+		return 2
+	}
+	if err := checkLang(*lang); err != nil {
+		fmt.Fprintln(os.Stderr, "nettutor:", err)
+		return 2
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(os.Stderr, "nettutor serve: unexpected argument %q (see nettutor serve --help)\n", rest[0])
+		return 2
+	}
+	if *authorized == "" && *presenters == "" {
+		fmt.Fprintln(os.Stderr, "nettutor serve: give --authorized-keys FILE (members) and/or --presenter-keys FILE (see nettutor serve --help)")
+		return 2
+	}
+	if *maxSessions < 0 || *idle < 0 || *session < 0 {
+		fmt.Fprintln(os.Stderr, "nettutor serve: --max-sessions, --idle-timeout and --session-timeout must not be negative")
+		return 2
+	}
+	if err := limits.apply(); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
+		return 2
+	}
+	srv, err := serve.New(serve.Config{
+		Listen: *listen, HostKey: *hostKey, AuthorizedKeys: *authorized, PresenterKeys: *presenters,
+		MaxSessions: *maxSessions, IdleTimeout: *idle, SessionTimeout: *session, Lang: *lang,
+		ChildEnv: []string{confine.EnvLimits + "=" + confine.Current.Env()},
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor serve: %v\n", firstLine(err))
+		return 2
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor serve: %v\n", firstLine(err))
+		return 2
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		<-stop
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor serve: %v\n", err)
+		return 1
+	}
+	_ = srv.Close()
+	return 0
+}

@@ -1,0 +1,376 @@
+package serve
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/ssh"
+	bm "github.com/charmbracelet/wish/bubbletea"
+	"github.com/mattn/go-runewidth"
+	"github.com/nettutor/nettutor/assets"
+	"github.com/nettutor/nettutor/serve/link"
+)
+
+// board is what the dashboard reads and does; the hub in the server, a
+// fake in tests.
+type board interface {
+	Rows(now time.Time) []Row
+	// Follow sends the presenter's own place to every member.
+	Follow() (lesson string, step, sent int, ok bool)
+	// Reset asks member id's TUI to rebuild its lab from the start.
+	Reset(id int) bool
+	// Message sends text to every member and says to how many.
+	Message(text string) int
+}
+
+// serverBoard is the hub as a board.
+type serverBoard struct{ h *hub }
+
+func (b serverBoard) Rows(now time.Time) []Row { return b.h.Rows(now) }
+
+func (b serverBoard) Follow() (string, int, int, bool) {
+	st, ok := b.h.presenterPlace()
+	if !ok {
+		return "", 0, 0, false
+	}
+	n := b.h.broadcast(link.Msg{Type: link.TypeFollow, Lesson: st.Lesson, Step: st.Step})
+	return st.Lesson, st.Step, n, true
+}
+
+func (b serverBoard) Reset(id int) bool {
+	return b.h.sendTo(id, link.Msg{Type: link.TypeReset})
+}
+
+func (b serverBoard) Message(text string) int {
+	return b.h.broadcast(link.Msg{Type: link.TypeMessage, Text: text})
+}
+
+type dashMode int
+
+const (
+	modeRows dashMode = iota
+	modeConfirmReset
+	modeMessage
+)
+
+// tickMsg refreshes the rows (idle times move on their own).
+type tickMsg time.Time
+
+// viewDoneMsg: the presenter left their own lesson view.
+type viewDoneMsg struct{ err error }
+
+// Dashboard is the presenter's model: one row per member.
+type Dashboard struct {
+	b     board
+	lang  string
+	r     *lipgloss.Renderer
+	now   func() time.Time
+	every time.Duration
+	// ownView runs the presenter's own lesson view (a child TUI on this
+	// terminal); nil when there is none (tests).
+	ownView func() tea.Cmd
+
+	w, h    int
+	rows    []Row
+	sel     int
+	mode    dashMode
+	input   string
+	resetID int
+	status  string
+}
+
+// NewDashboard returns a dashboard over b in lang, drawn with r.
+func NewDashboard(b board, lang string, r *lipgloss.Renderer) *Dashboard {
+	if r == nil {
+		r = lipgloss.NewRenderer(io.Discard)
+	}
+	return &Dashboard{b: b, lang: lang, r: r, now: time.Now, every: 500 * time.Millisecond, w: 80, h: 24}
+}
+
+func (d *Dashboard) t(k string) string            { return assets.T(d.lang, k) }
+func (d *Dashboard) tf(k string, a ...any) string { return assets.Tf(d.lang, k, a...) }
+
+func (d *Dashboard) tick() tea.Cmd {
+	return tea.Tick(d.every, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Init starts the refresh.
+func (d *Dashboard) Init() tea.Cmd {
+	d.refresh()
+	return d.tick()
+}
+
+func (d *Dashboard) refresh() {
+	var selID int
+	if d.sel < len(d.rows) {
+		selID = d.rows[d.sel].ID
+	}
+	d.rows = d.b.Rows(d.now())
+	d.sel = min(d.sel, max(len(d.rows)-1, 0))
+	for i, r := range d.rows {
+		if r.ID == selID {
+			d.sel = i
+		}
+	}
+}
+
+// Update implements tea.Model.
+func (d *Dashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		d.w, d.h = msg.Width, msg.Height
+		return d, nil
+	case tickMsg:
+		d.refresh()
+		return d, d.tick()
+	case viewDoneMsg:
+		d.status = d.t("serve.view.back")
+		if msg.err != nil {
+			d.status = "✗ " + msg.err.Error()
+		}
+		d.refresh()
+		return d, nil
+	case tea.KeyMsg:
+		return d.key(msg)
+	}
+	return d, nil
+}
+
+func (d *Dashboard) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if k.Type == tea.KeyCtrlC {
+		return d, tea.Quit
+	}
+	switch d.mode {
+	case modeConfirmReset:
+		d.mode = modeRows
+		name := d.nameOf(d.resetID)
+		if k.String() == "y" {
+			if d.b.Reset(d.resetID) {
+				d.status = d.tf("serve.reset.sent", name)
+			} else {
+				d.status = d.tf("serve.reset.gone", name)
+			}
+		} else {
+			d.status = ""
+		}
+		return d, nil
+	case modeMessage:
+		switch k.Type {
+		case tea.KeyEsc:
+			d.mode, d.input, d.status = modeRows, "", ""
+		case tea.KeyEnter:
+			text := strings.TrimSpace(d.input)
+			d.mode, d.input = modeRows, ""
+			if text != "" {
+				d.status = d.tf("serve.msg.sent", d.b.Message(text))
+			} else {
+				d.status = ""
+			}
+		case tea.KeyBackspace:
+			if r := []rune(d.input); len(r) > 0 {
+				d.input = string(r[:len(r)-1])
+			}
+		case tea.KeyRunes, tea.KeySpace:
+			if len([]rune(d.input)) < 200 {
+				d.input += strings.Map(func(r rune) rune {
+					if r < ' ' {
+						return -1
+					}
+					return r
+				}, string(k.Runes))
+			}
+		}
+		return d, nil
+	}
+	switch k.String() {
+	case "q":
+		return d, tea.Quit
+	case "up", "k":
+		d.sel = max(d.sel-1, 0)
+	case "down", "j":
+		d.sel = min(d.sel+1, max(len(d.rows)-1, 0))
+	case "enter", "l":
+		if d.ownView != nil {
+			return d, d.ownView()
+		}
+	case "f":
+		lesson, step, n, ok := d.b.Follow()
+		if !ok {
+			d.status = d.t("serve.follow.none")
+		} else {
+			d.status = d.tf("serve.follow.sent", lesson, step, n)
+		}
+	case "r":
+		if d.sel < len(d.rows) {
+			d.resetID = d.rows[d.sel].ID
+			d.mode = modeConfirmReset
+		}
+	case "m":
+		d.mode, d.input = modeMessage, ""
+	}
+	return d, nil
+}
+
+func (d *Dashboard) nameOf(id int) string {
+	for _, r := range d.rows {
+		if r.ID == id {
+			return r.Name
+		}
+	}
+	return fmt.Sprint(id)
+}
+
+// cell pads or cuts s to w columns.
+func cell(s string, w int) string {
+	if runewidth.StringWidth(s) > w {
+		s = runewidth.Truncate(s, w, "…")
+	}
+	return runewidth.FillRight(s, w)
+}
+
+func fmtIdle(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// View implements tea.Model.
+func (d *Dashboard) View() string {
+	w, h := d.w, d.h
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	bold := d.r.NewStyle().Bold(true)
+	subtle := d.r.NewStyle().Faint(true)
+	sel := d.r.NewStyle().Reverse(true)
+	ok := d.r.NewStyle().Foreground(lipgloss.Color("2"))
+	bad := d.r.NewStyle().Foreground(lipgloss.Color("1"))
+	hand := d.r.NewStyle().Foreground(lipgloss.Color("3")).Bold(true)
+
+	// Column widths: the check column takes what the others leave.
+	const cName, cLesson, cStep, cEx, cHand, cIdle = 14, 16, 7, 4, 5, 7
+	cCheck := max(w-2-cName-cLesson-cStep-cEx-cHand-cIdle-6, 8)
+	line := func(name, lesson, step, ex, check, hd, idle string) string {
+		return strings.Join([]string{cell(name, cName), cell(lesson, cLesson), cell(step, cStep), cell(ex, cEx), cell(check, cCheck), cell(hd, cHand), cell(idle, cIdle)}, " ")
+	}
+	var out []string
+	out = append(out, bold.Render(cell(d.tf("serve.title", len(d.rows)), w)))
+	out = append(out, "")
+	out = append(out, subtle.Render(cell("  "+line(d.t("serve.col.name"), d.t("serve.col.lesson"), d.t("serve.col.step"), d.t("serve.col.ex"), d.t("serve.col.check"), d.t("serve.col.hand"), d.t("serve.col.idle")), w)))
+	room := h - len(out) - 3
+	if len(d.rows) == 0 {
+		out = append(out, "  "+cell(d.t("serve.none"), w-2))
+	}
+	first := 0
+	if d.sel >= room && room > 0 {
+		first = d.sel - room + 1
+	}
+	for i := first; i < len(d.rows) && i-first < max(room, 0); i++ {
+		r := d.rows[i]
+		lesson, step := r.Lesson, ""
+		if lesson == "" {
+			lesson = d.t("serve.picker")
+		} else {
+			step = fmt.Sprintf("%d/%d", r.Step, r.Steps)
+		}
+		check, checkStyle := "", d.r.NewStyle()
+		if r.Check != nil {
+			if r.Check.Pass {
+				check, checkStyle = "✓ "+r.Check.Exercise, ok
+			} else {
+				check, checkStyle = "✗ "+r.Check.Exercise, bad
+				if r.Check.Failed != "" {
+					check += ": " + r.Check.Failed
+				}
+			}
+		}
+		hd := ""
+		if r.Hand {
+			hd = "✋"
+		}
+		mark := "  "
+		if i == d.sel {
+			mark = "▸ "
+		}
+		if i == d.sel {
+			out = append(out, sel.Render(cell(mark+line(r.Name, lesson, step, fmt.Sprint(r.Passed), check, hd, fmtIdle(r.Idle)), w)))
+			continue
+		}
+		// Colour only the check and the hand, and only where the cells
+		// keep their widths: the styled text is padded before styling.
+		parts := []string{cell(r.Name, cName), cell(lesson, cLesson), cell(step, cStep), cell(fmt.Sprint(r.Passed), cEx),
+			checkStyle.Render(cell(check, cCheck)), hand.Render(cell(hd, cHand)), cell(fmtIdle(r.Idle), cIdle)}
+		out = append(out, mark+strings.Join(parts, " "))
+	}
+	for len(out) < h-2 {
+		out = append(out, "")
+	}
+	status := d.status
+	switch d.mode {
+	case modeConfirmReset:
+		status = d.tf("serve.reset.ask", d.nameOf(d.resetID))
+	case modeMessage:
+		status = d.tf("serve.msg.prompt", d.input)
+	}
+	out = append(out[:h-2], cell(status, w), subtle.Render(cell(d.t("serve.keys"), w)))
+	return strings.Join(out, "\n")
+}
+
+// runDashboard is a presenter's session: the dashboard, in this process,
+// through wish's bubbletea middleware.
+func (s *Server) runDashboard(sess ssh.Session, who Member) {
+	pty, _, _ := sess.Pty()
+	lang := langOf(sess.Command(), sess.Environ(), s.cfg.Lang)
+	s.log.Info("session start", "member", who.Name, "kind", "presenter", "fingerprint", who.Fingerprint, "lang", lang,
+		"term", pty.Term, "window", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height), "remote-addr", sess.RemoteAddr().String())
+	start := time.Now()
+	handler := func(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
+		d := NewDashboard(serverBoard{s.hub}, lang, bm.MakeRenderer(sess))
+		d.w, d.h = pty.Window.Width, pty.Window.Height
+		d.ownView = func() tea.Cmd {
+			v := &ownView{s: s, who: who, lang: lang, sess: sess}
+			return tea.Exec(v, func(err error) tea.Msg { return viewDoneMsg{err} })
+		}
+		return d, []tea.ProgramOption{tea.WithAltScreen()}
+	}
+	bm.Middleware(handler)(func(ssh.Session) {})(sess)
+	s.log.Info("session end", "member", who.Name, "kind", "presenter", "duration", time.Since(start).Round(time.Millisecond), "reason", "disconnect")
+}
+
+// ownView is the presenter's own lesson view: a child TUI like a member's
+// on the dashboard's terminal, while the dashboard waits (tea.Exec).
+type ownView struct {
+	s    *Server
+	who  Member
+	lang string
+	sess ssh.Session
+}
+
+// Run runs the child TUI until the presenter leaves it.
+func (v *ownView) Run() error {
+	pty, _, _ := v.sess.Pty()
+	reason := v.s.runChild(childSpec{who: v.who, tty: pty.Slave, term: pty.Term, lang: v.lang, env: v.sess.Environ(),
+		done: v.sess.Context().Done(), presenter: true, remote: v.sess.RemoteAddr().String(),
+		window: fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height)})
+	if reason == "error" {
+		return fmt.Errorf("the lesson view could not start (see the server's log)")
+	}
+	return nil
+}
+
+// SetStdin is part of tea.ExecCommand; the child uses the PTY itself.
+func (v *ownView) SetStdin(io.Reader) {}
+
+// SetStdout is part of tea.ExecCommand; the child uses the PTY itself.
+func (v *ownView) SetStdout(io.Writer) {}
+
+// SetStderr is part of tea.ExecCommand; the child uses the PTY itself.
+func (v *ownView) SetStderr(io.Writer) {}

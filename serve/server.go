@@ -1,0 +1,260 @@
+// Package serve is `nettutor serve`: the TUI over SSH for a study group.
+// Every member's session gets a child nettutor TUI on a real PTY, with a
+// sandbox and lab of its own that die with the session (and with the
+// server, even by SIGKILL, through parent-death signals); a presenter's key
+// gets a dashboard of every member instead. The server and each child talk
+// over a status link (package serve/link).
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/charmbracelet/log"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/charmbracelet/wish/activeterm"
+	"github.com/charmbracelet/wish/logging"
+	"github.com/charmbracelet/wish/recover"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Config is what `nettutor serve` was asked for.
+type Config struct {
+	// Listen is the address to listen on (host:port), used by ListenAndServe.
+	Listen string
+	// HostKey is the server's private key file; made (ed25519) when missing.
+	HostKey string
+	// AuthorizedKeys and PresenterKeys are authorized_keys files.
+	AuthorizedKeys, PresenterKeys string
+	// MaxSessions bounds the sessions at once (0: no bound).
+	MaxSessions int
+	// IdleTimeout ends a session without a key from its client for that
+	// long; SessionTimeout ends any session after that long (0: never).
+	IdleTimeout, SessionTimeout time.Duration
+	// Lang is the language of a session whose client sends no LANG.
+	Lang string
+	// StateDir holds the members' progress (StateDir/serve/<fp>.json).
+	StateDir string
+	// Exe is the nettutor binary the sessions run (default os.Executable).
+	Exe string
+	// ChildEnv is added to each child's environment (the lab limits).
+	ChildEnv []string
+	// Log receives the structured log (default: stderr).
+	Log io.Writer
+}
+
+// Server is a running `nettutor serve`.
+type Server struct {
+	cfg  Config
+	keys *Keys
+	log  *log.Logger
+	ssh  *ssh.Server
+	hub  *hub
+
+	active   atomic.Int64 // sessions now
+	stopping atomic.Bool
+	wg       sync.WaitGroup // member children
+}
+
+type ctxKey struct{ name string }
+
+var (
+	keyMember   = &ctxKey{"member"}
+	keyActivity = &ctxKey{"activity"}
+	keyRefused  = &ctxKey{"refused"}
+)
+
+// New checks cfg, loads the keys and the host key, and returns a server
+// that is not listening yet.
+func New(cfg Config) (*Server, error) {
+	if cfg.Exe == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("find the nettutor binary: %w", err)
+		}
+		cfg.Exe = exe
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = "en"
+	}
+	if cfg.Log == nil {
+		cfg.Log = os.Stderr
+	}
+	if cfg.StateDir == "" {
+		cfg.StateDir = StateDir()
+	}
+	keys, err := LoadKeys(cfg.AuthorizedKeys, cfg.PresenterKeys)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.HostKey == "" {
+		cfg.HostKey = filepath.Join(cfg.StateDir, "serve_host_ed25519")
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.HostKey), 0o700); err != nil {
+		return nil, fmt.Errorf("host key folder: %w", err)
+	}
+	lg := log.NewWithOptions(cfg.Log, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Formatter: log.LogfmtFormatter, Prefix: "serve"})
+	s := &Server{cfg: cfg, keys: keys, log: lg, hub: newHub()}
+	srv, err := wish.NewServer(
+		wish.WithAddress(cfg.Listen),
+		wish.WithHostKeyPath(cfg.HostKey),
+		wish.WithPublicKeyAuth(s.authPublicKey),
+		ssh.AllocatePty(),
+		ssh.WrapConn(s.wrapConn),
+		wish.WithMiddleware(
+			recover.MiddlewareWithLogger(lg.StandardLog(), s.app()),
+			activeterm.Middleware(),
+			logging.StructuredMiddlewareWithLogger(lg, log.DebugLevel),
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("ssh server: %w", err)
+	}
+	// No password or keyboard-interactive handler is set, so the client is
+	// never offered either; no forwarding callbacks and no subsystem
+	// handlers, so port forwarding and sftp are refused by the library.
+	s.ssh = srv
+	return s, nil
+}
+
+// StateDir is $XDG_STATE_HOME/nettutor (default ~/.local/state/nettutor).
+func StateDir() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" {
+			home = "."
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "nettutor")
+}
+
+// Serve accepts connections on ln until Close.
+func (s *Server) Serve(ln net.Listener) error {
+	s.log.Info("listening", "addr", ln.Addr().String(), "keys", s.keys.Len(), "host-key", s.cfg.HostKey)
+	err := s.ssh.Serve(ln)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// ListenAndServe listens on cfg.Listen and serves.
+func (s *Server) ListenAndServe() error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return s.Serve(ln)
+}
+
+// Close stops accepting, ends every session (their labs go with their
+// children) and waits for the children to be gone.
+func (s *Server) Close() error {
+	s.stopping.Store(true)
+	s.hub.stopAll()
+	err := s.ssh.Close()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	return err
+}
+
+// authPublicKey lets known keys in; an unknown one gets one log line per
+// connection, and the server goes on.
+func (s *Server) authPublicKey(ctx ssh.Context, pk ssh.PublicKey) bool {
+	m, ok := s.keys.Lookup(pk)
+	if ok {
+		ctx.SetValue(keyMember, m)
+		return true
+	}
+	fp := gossh.FingerprintSHA256(pk)
+	if prev, _ := ctx.Value(keyRefused).(string); prev != fp {
+		ctx.SetValue(keyRefused, fp)
+		s.log.Warn("refused unknown key", "fingerprint", fp, "type", pk.Type(), "user", ctx.User(), "remote-addr", ctx.RemoteAddr().String())
+	}
+	return false
+}
+
+// activityConn notes when the client last sent anything: a key, a resize.
+// Output does not count, so a TUI that redraws does not keep an idle
+// session alive.
+type activityConn struct {
+	net.Conn
+	last atomic.Int64
+}
+
+func (c *activityConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+func (c *activityConn) lastInput() time.Time { return time.Unix(0, c.last.Load()) }
+
+func (s *Server) wrapConn(ctx ssh.Context, c net.Conn) net.Conn {
+	ac := &activityConn{Conn: c}
+	ac.last.Store(time.Now().UnixNano())
+	ctx.SetValue(keyActivity, ac)
+	return ac
+}
+
+// app is the handler every session with a PTY reaches: a presenter's key
+// gets the dashboard, a member's key the TUI.
+func (s *Server) app() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			defer next(sess)
+			m, ok := sess.Context().Value(keyMember).(Member)
+			if !ok {
+				// Keys are checked at auth; a session without one is a bug.
+				wish.Fatalln(sess, "nettutor serve: no known key for this session")
+				return
+			}
+			if len(sess.Command()) > 0 && !(len(sess.Command()) == 1 && (sess.Command()[0] == "en" || sess.Command()[0] == "ko")) {
+				wish.Fatalln(sess, "nettutor serve: no commands here; connect without one (or with en / ko for the language)")
+				s.log.Info("refused", "member", m.Name, "reason", "command", "command", sess.RawCommand())
+				return
+			}
+			if s.stopping.Load() {
+				wish.Fatalln(sess, "nettutor serve: the server is stopping")
+				return
+			}
+			if n := s.active.Add(1); s.cfg.MaxSessions > 0 && n > int64(s.cfg.MaxSessions) {
+				s.active.Add(-1)
+				wish.Fatalf(sess, "nettutor serve: the server is full (%d sessions); try again later\r\n", s.cfg.MaxSessions)
+				s.log.Warn("refused", "member", m.Name, "reason", "max-sessions", "max", s.cfg.MaxSessions)
+				return
+			}
+			defer s.active.Add(-1)
+			if ssh.AgentRequested(sess) {
+				// Accepted at the request level by the library, but no agent
+				// channel is ever opened: nothing reaches the member's agent.
+				s.log.Info("agent forwarding not forwarded", "member", m.Name)
+			}
+			if m.Role == RolePresenter {
+				s.runDashboard(sess, m)
+				return
+			}
+			s.runMember(sess, m)
+		}
+	}
+}
+
+// sessionContext ends when the SSH session does.
+func sessionContext(sess ssh.Session) context.Context { return sess.Context() }

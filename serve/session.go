@@ -1,0 +1,300 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/nettutor/nettutor/serve/link"
+	"golang.org/x/sys/unix"
+)
+
+// langOf picks a session's language: a command of en or ko, else the
+// client's LC_ALL / LC_MESSAGES / LANG (ko_* is Korean), else def.
+func langOf(cmd []string, env []string, def string) string {
+	if len(cmd) == 1 && (cmd[0] == "en" || cmd[0] == "ko") {
+		return cmd[0]
+	}
+	get := func(k string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := get(k)
+		if v == "" {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(v, "ko"):
+			return "ko"
+		case strings.HasPrefix(v, "en"), v == "C", strings.HasPrefix(v, "C."), v == "POSIX":
+			return "en"
+		}
+		break
+	}
+	return def
+}
+
+// runMember is a member's session: a child TUI with a lab of its own.
+func (s *Server) runMember(sess ssh.Session, who Member) {
+	pty, _, _ := sess.Pty()
+	if pty.Slave == nil {
+		wish.Fatalln(sess, "nettutor serve: no terminal for this session (connect with ssh -t)")
+		return
+	}
+	var input func() time.Time
+	if ac, ok := sess.Context().Value(keyActivity).(*activityConn); ok {
+		input = ac.lastInput
+	}
+	lang := langOf(sess.Command(), sess.Environ(), s.cfg.Lang)
+	reason := s.runChild(childSpec{
+		who: who, tty: pty.Slave, term: pty.Term, lang: lang, env: sess.Environ(),
+		done: sess.Context().Done(), input: input, timeouts: true,
+		window: fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
+		remote: sess.RemoteAddr().String(),
+	})
+	switch reason {
+	case "idle-timeout":
+		wish.Printf(sess, "\r\nnettutor serve: no key for %s; session ended, your progress is kept\r\n", s.cfg.IdleTimeout)
+	case "session-timeout":
+		wish.Printf(sess, "\r\nnettutor serve: the session's %s are up; your progress is kept\r\n", s.cfg.SessionTimeout)
+	case "server stop":
+		wish.Printf(sess, "\r\nnettutor serve: the server is stopping; your progress is kept\r\n")
+	}
+}
+
+// childSpec is one child TUI to run.
+type childSpec struct {
+	who       Member
+	tty       *os.File
+	term      string
+	lang      string
+	env       []string // the client's environment (COLORTERM, NO_COLOR)
+	done      <-chan struct{}
+	input     func() time.Time
+	timeouts  bool // idle and session timeouts apply
+	presenter bool // the presenter's own lesson view
+	window    string
+	remote    string
+}
+
+// childEnv is the whole environment of a child: nothing of the server's
+// but PATH and the lab limits, so that a member's lab sees nothing of it.
+func (s *Server) childEnv(sp childSpec, dir string) []string {
+	path := os.Getenv("PATH")
+	if path == "" {
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	}
+	term := sp.term
+	if term == "" {
+		term = "xterm"
+	}
+	env := []string{
+		"PATH=" + path,
+		"HOME=" + dir,
+		"XDG_STATE_HOME=" + dir,
+		"TERM=" + term,
+		// The language of the text is --lang; the locale stays C.UTF-8 so
+		// that a Korean LANG does not make box-drawing characters wide.
+		"LANG=C.UTF-8",
+		link.EnvFD + "=3",
+		// The sandbox carries its report pipe into the lab's child,
+		// close-on-exec: the status link rides on it.
+		"NETTUTOR_REPORT_FD=3",
+	}
+	for _, kv := range sp.env {
+		if strings.HasPrefix(kv, "COLORTERM=") || strings.HasPrefix(kv, "NO_COLOR=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, s.cfg.ChildEnv...)
+}
+
+// runChild runs one child TUI on sp.tty until it exits, the session ends,
+// a timeout fires or the server stops, and returns why it ended. The child
+// is gone (and its lab with it) when runChild returns.
+func (s *Server) runChild(sp childSpec) string {
+	fp := fileName(sp.who.Fingerprint)
+	dir := filepath.Join(s.cfg.StateDir, "serve", fp)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		s.log.Error("session", "member", sp.who.Name, "err", fmt.Errorf("state folder: %w", err))
+		fmt.Fprintf(sp.tty, "nettutor serve: cannot make the state folder: %v\r\n", err)
+		return "error"
+	}
+	progress := filepath.Join(s.cfg.StateDir, "serve", fp+".json")
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		s.log.Error("session", "member", sp.who.Name, "err", fmt.Errorf("status link: %w", err))
+		return "error"
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "serve-link"), os.NewFile(uintptr(fds[1]), "serve-link-child")
+	defer ours.Close()
+
+	cmd := exec.Command(s.cfg.Exe, "tui", "--lang", sp.lang, "--progress", progress)
+	cmd.Dir = dir
+	cmd.Env = s.childEnv(sp, dir)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = sp.tty, sp.tty, sp.tty
+	cmd.ExtraFiles = []*os.File{theirs}
+	// A session of its own with the PTY as its terminal (so the lab shell
+	// has job control), and SIGKILL when the server goes, even by SIGKILL:
+	// the sandbox below it has the same link to it, and its child is PID 1
+	// of the lab's namespaces, so the whole lab goes.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0, Pdeathsig: syscall.SIGKILL}
+
+	rec := &member{who: sp.who, started: time.Now(), input: sp.input, presenter: sp.presenter}
+	w := link.NewWriter(ours)
+	rec.send = w.Send
+	stopCh := make(chan string, 1)
+	rec.stop = func(r string) {
+		select {
+		case stopCh <- r:
+		default:
+		}
+	}
+
+	started := make(chan error, 1)
+	exited := make(chan error, 1)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		// Pdeathsig fires when the thread that started the child ends, not
+		// the process: this goroutine keeps its thread for the child's life.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err != nil {
+			return
+		}
+		exited <- cmd.Wait()
+	}()
+	if err := <-started; err != nil {
+		theirs.Close()
+		s.log.Error("session", "member", sp.who.Name, "err", fmt.Errorf("start the TUI: %w", err))
+		fmt.Fprintf(sp.tty, "nettutor serve: cannot start the TUI: %v\r\n", err)
+		return "error"
+	}
+	theirs.Close()
+	s.hub.add(rec)
+	defer s.hub.remove(rec)
+	kind := "member"
+	if sp.presenter {
+		kind = "presenter-view"
+	}
+	s.log.Info("session start", "member", sp.who.Name, "kind", kind, "fingerprint", sp.who.Fingerprint,
+		"lang", sp.lang, "term", sp.term, "window", sp.window, "remote-addr", sp.remote, "pid", cmd.Process.Pid)
+	go s.readLink(rec, ours)
+
+	var idle <-chan time.Time
+	if sp.timeouts && s.cfg.IdleTimeout > 0 && sp.input != nil {
+		t := time.NewTicker(min(time.Second, s.cfg.IdleTimeout/2+1))
+		defer t.Stop()
+		idle = t.C
+	}
+	var total <-chan time.Time
+	if sp.timeouts && s.cfg.SessionTimeout > 0 {
+		t := time.NewTimer(s.cfg.SessionTimeout)
+		defer t.Stop()
+		total = t.C
+	}
+	reason := ""
+	running := true
+wait:
+	for {
+		select {
+		case err := <-exited:
+			running = false
+			reason = "exit"
+			var ee *exec.ExitError
+			if errors.As(err, &ee) && ee.ExitCode() != 0 {
+				reason = fmt.Sprintf("exit %d", ee.ExitCode())
+			}
+			break wait
+		case <-sp.done:
+			reason = "disconnect"
+			break wait
+		case r := <-stopCh:
+			reason = r
+			break wait
+		case <-total:
+			reason = "session-timeout"
+			break wait
+		case now := <-idle:
+			if now.Sub(rec.lastActive()) >= s.cfg.IdleTimeout {
+				reason = "idle-timeout"
+				break wait
+			}
+		}
+	}
+	if running {
+		stopChild(cmd, exited)
+	}
+	s.log.Info("session end", "member", sp.who.Name, "kind", kind, "duration", time.Since(rec.started).Round(time.Millisecond), "reason", reason)
+	return reason
+}
+
+// stopChild asks the child to end (the sandbox passes SIGTERM on, and the
+// TUI gives the terminal back), then kills its whole process group.
+func stopChild(cmd *exec.Cmd, exited <-chan error) {
+	pid := cmd.Process.Pid
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	select {
+	case <-exited:
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		return
+	case <-time.After(2 * time.Second):
+	}
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	_ = cmd.Process.Kill()
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+	}
+}
+
+// readLink takes the child's reports until the link closes.
+func (s *Server) readLink(rec *member, r io.Reader) {
+	lr := link.NewReader(r)
+	lastSeq := 0
+	for {
+		msg, err := lr.Next()
+		var de *link.DecodeError
+		if errors.As(err, &de) {
+			s.log.Debug("status link", "member", rec.who.Name, "err", err)
+			continue
+		}
+		if err != nil {
+			// The child is gone (EOF) or broke the link: its session
+			// goes on without reports.
+			return
+		}
+		if msg.Type != link.TypeStatus {
+			continue
+		}
+		rec.setStatus(msg)
+		if rec.presenter {
+			s.hub.setPresenterPlace(msg)
+		}
+		if c := msg.Check; c != nil && c.Seq > lastSeq {
+			lastSeq = c.Seq
+			result := "pass"
+			if !c.Pass {
+				result = "fail"
+			}
+			s.log.Info("check", "member", rec.who.Name, "exercise", c.Exercise, "result", result, "failed", c.Failed)
+		}
+	}
+}
