@@ -95,6 +95,10 @@ func EvaluateOne(ctx context.Context, lab *engine.Lab, a *Assertion, env *Env) C
 	if !r.OK {
 		r.Journey = c.jrn
 	}
+	if !r.OK && a.ID != "" {
+		// Exercise checks: the hint for the cause found (lessons/cause.go).
+		c.pickHint(a, &r)
+	}
 	return r
 }
 

@@ -54,6 +54,10 @@ type Workspace struct {
 	// Note explains what this machine allows when the exercise cannot be
 	// done as written here (a rootless lab has no subordinate ids).
 	Note string
+	// Seed and Fault are the seed and the fault it picked, for an exercise
+	// with faults (Fault "" otherwise).
+	Seed  uint64
+	Fault string
 }
 
 // Env is the check environment for this workspace.
@@ -101,10 +105,11 @@ func (e *Exercise) NeedsSubIDs() bool {
 	return false
 }
 
-// Start puts a fresh lab in the exercise's starting state: the setup
-// actions, a new workspace and, for exercises that need them, subordinate
-// ids in the lab's /etc. It must run inside the sandbox.
-func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []ActionResult, error) {
+// StartWith puts a fresh lab in the exercise's starting state: the setup
+// actions, the fault that o picks (troubleshooting exercises), a new
+// workspace and, for exercises that need them, subordinate ids in the
+// lab's /etc. It must run inside the sandbox.
+func (e *Exercise) StartWith(ctx context.Context, lab *engine.Lab, o StartOptions) (*Workspace, []ActionResult, error) {
 	if !sandbox.Inside() {
 		return nil, nil, errors.New("exercise start: not inside the lab sandbox")
 	}
@@ -112,9 +117,16 @@ func (e *Exercise) Start(ctx context.Context, lab *engine.Lab) (*Workspace, []Ac
 	if err != nil {
 		return nil, res, err
 	}
+	fault, err := e.breakLab(ctx, lab, o)
+	if err != nil {
+		return nil, res, err
+	}
 	ws, err := newWorkspace(lab)
 	if err != nil {
 		return nil, res, err
+	}
+	if fault != nil {
+		ws.Seed, ws.Fault = o.Seed, fault.ID
 	}
 	// The sandbox gave the lab its own /etc/subuid and /etc/subgid (see
 	// confine.IDMap.SubIDLines): as root they hold the userns-remap range,
@@ -251,6 +263,8 @@ func (b *capBuffer) String() (string, bool) {
 type GradeOptions struct {
 	Timeout time.Duration // the answer's time limit (0: DefaultAnswerTimeout)
 	Lang    string        // language of the checks' descriptions (Env.Lang)
+	Seed    uint64        // picks the fault of a troubleshooting exercise
+	Fault   string        // that fault instead, by id (tests)
 }
 
 // Grade is the outcome of grading one answer.
@@ -262,6 +276,8 @@ type Grade struct {
 	Checks   []CheckResult // one per check, in the exercise's order
 	Passed   bool
 	Note     string // what this machine allows, when it limits the exercise
+	Seed     uint64 // the seed, when the exercise has faults
+	Fault    string // the fault the seed picked ("" when the exercise has none)
 	Duration time.Duration
 }
 
@@ -277,12 +293,12 @@ const crlfNote = "the answer has Windows line ends (CR LF): bash takes each CR a
 func (e *Exercise) Grade(ctx context.Context, lab *engine.Lab, path string, opts GradeOptions) (*Grade, error) {
 	start := time.Now()
 	g := &Grade{Exercise: e.FullID(), Answer: path}
-	ws, setup, err := e.Start(ctx, lab)
+	ws, setup, err := e.StartWith(ctx, lab, StartOptions{Seed: opts.Seed, Fault: opts.Fault})
 	g.Setup = setup
 	if err != nil {
 		return g, err
 	}
-	g.Note = ws.Note
+	g.Note, g.Seed, g.Fault = ws.Note, ws.Seed, ws.Fault
 	if b, err := os.ReadFile(path); err == nil && bytes.Contains(b, []byte("\r\n")) {
 		g.Note = strings.TrimSpace(g.Note + "\n" + crlfNote)
 	}

@@ -82,7 +82,42 @@ type Exercise struct {
 	Setup    []*Action
 	Checks   []*Assertion
 	Solution string
-	Pos      Pos
+	// Faults are the broken starting states of a troubleshooting exercise:
+	// one is picked per learner from a seed (PickFault) and its setup runs
+	// after Setup, so neighbours' labs break in different ways.
+	Faults []*Fault
+	Pos    Pos
+}
+
+// Fault is one way a troubleshooting exercise's lab is broken.
+type Fault struct {
+	ID string
+	// Setup breaks the lab; it runs after the exercise's own setup and is
+	// never shown to the learner (it would give the fault away).
+	Setup []*Action
+	// Cause is the cause (see Causes) the checker names on the first
+	// failing check while this fault is left unfixed; tests hold it.
+	Cause string
+	Pos   Pos
+}
+
+// PickFault returns the fault that seed selects (nil when the exercise has
+// none): the same seed always picks the same fault.
+func (e *Exercise) PickFault(seed uint64) *Fault {
+	if len(e.Faults) == 0 {
+		return nil
+	}
+	return e.Faults[seed%uint64(len(e.Faults))]
+}
+
+// Fault returns the fault with that id, or nil.
+func (e *Exercise) Fault(id string) *Fault {
+	for _, f := range e.Faults {
+		if f.ID == id {
+			return f
+		}
+	}
+	return nil
 }
 
 // FullID is "lesson/exercise", e.g. "veth/connect".
@@ -129,9 +164,23 @@ func (a *Action) Probe() bool {
 type Assertion struct {
 	Kind string // the YAML key, e.g. "link"
 	ID   string // exercise checks only
-	Hint Text   // exercise checks only
+	Hint Text   // exercise checks only: the first hint, which names the cause
+	// Fix is the second hint (exercise checks only): the command that fixes
+	// it, shown only when the learner asks for more (TUI key, --hints 2).
+	Fix Text
+	// When are hints for particular causes, tried in order before Hint
+	// and Fix: the first whose Cause the checker diagnosed wins.
+	When []*HintCase
 	Args AssertArgs
 	Pos  Pos
+}
+
+// HintCase is a check's hint for one diagnosed cause.
+type HintCase struct {
+	Cause string
+	Hint  Text
+	Fix   Text
+	Pos   Pos
 }
 
 // Find returns the step with the given id, or nil.

@@ -252,7 +252,7 @@ var lessonKeys = []string{"id", "title", "summary", "needs", "steps", "exercises
 var stepKeys = []string{"id", "title", "text", "capture", "capture_stop", "actions", "expect", "predict"}
 var captureKeys = []string{"id", "ns", "iface", "filter"}
 var predictKeys = []string{"question", "answer"}
-var exerciseKeys = []string{"id", "title", "goal", "setup", "checks", "solution"}
+var exerciseKeys = []string{"id", "title", "goal", "setup", "faults", "checks", "solution"}
 
 func (ld *loader) lesson(n *yaml.Node) *Lesson {
 	l := &Lesson{Builtin: ld.strict}
@@ -658,6 +658,9 @@ func (ld *loader) exercise(n *yaml.Node) *Exercise {
 			}
 		}
 	}
+	if f, ok := fs["faults"]; ok {
+		e.Faults = ld.faults(f, what, st)
+	}
 	if f, ok := fs["checks"]; ok {
 		items := ld.list(f, what)
 		if len(items) == 0 {
@@ -690,7 +693,7 @@ func (ld *loader) assertion(n *yaml.Node, what string, st *sim, check bool) *Ass
 	var extra []string
 	noun := "expectation"
 	if check {
-		extra = []string{"id", "hint"}
+		extra = []string{"id", "hint", "fix", "when"}
 		noun = "check"
 	}
 	kind, kf, ex, ok := ld.one(n, what, noun, sortedKeys(assertKinds), extra)
@@ -703,6 +706,12 @@ func (ld *loader) assertion(n *yaml.Node, what string, st *sim, check bool) *Ass
 		}
 		if f, has := ex["hint"]; has {
 			a.Hint = ld.text(f, what)
+		}
+		if f, has := ex["fix"]; has {
+			a.Fix = ld.text(f, what)
+		}
+		if f, has := ex["when"]; has {
+			a.When = ld.hintCases(f, what)
 		}
 	}
 	if !ok {

@@ -102,8 +102,8 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 	r := lessons.NewRunner(lab, l, lessons.Options{Lang: lang})
 	defer r.Close()
 	ctx := context.Background()
-	fmt.Fprintf(w, "%s: %s\n", l.ID, l.Title.Get(lang))
-	if s := l.Summary.Get(lang); s != "" {
+	fmt.Fprintf(w, "%s: %s\n", l.ID, note.PlainInline(l.Title.Get(lang)))
+	if s := note.Plain(l.Summary.Get(lang)); s != "" { // markdown rendered for a plain terminal
 		fmt.Fprintln(w, s)
 	}
 	if from > 1 {
@@ -118,12 +118,12 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 	for !r.Done() {
 		i := r.Next()
 		st := l.Steps[i]
-		fmt.Fprintf(w, "\n== %s ==\n", Tf("run.step", i+1, len(l.Steps), st.Title.Get(lang)))
-		if t := strings.TrimSpace(st.Text.Get(lang)); t != "" {
+		fmt.Fprintf(w, "\n== %s ==\n", Tf("run.step", i+1, len(l.Steps), note.PlainInline(st.Title.Get(lang))))
+		if t := strings.TrimSpace(note.Plain(st.Text.Get(lang))); t != "" {
 			fmt.Fprintln(w, t)
 		}
 		if st.Predict != nil {
-			fmt.Fprintf(w, "\n%s %s\n", T("run.predict"), strings.TrimSpace(st.Predict.Question.Get(lang)))
+			fmt.Fprintf(w, "\n%s %s\n", T("run.predict"), strings.TrimSpace(note.Plain(st.Predict.Question.Get(lang))))
 		}
 		res, err := r.RunNext(ctx)
 		if err != nil {
@@ -175,7 +175,7 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 			total += len(st.Expect)
 		}
 		if st.Predict != nil {
-			fmt.Fprintf(w, "\n%s %s\n", T("run.answer"), strings.TrimSpace(st.Predict.Answer.Get(lang)))
+			fmt.Fprintf(w, "\n%s %s\n", T("run.answer"), strings.TrimSpace(note.Plain(st.Predict.Answer.Get(lang))))
 		}
 		if res.SnapshotErr != nil {
 			fmt.Fprintf(w, "\n✗ %s: %v\n", T("run.topology"), res.SnapshotErr)
