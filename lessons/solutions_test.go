@@ -1,0 +1,321 @@
+package lessons
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nettutor/nettutor/engine/sandbox"
+)
+
+// solSpec is what a troubleshooting answer's header asks (see
+// testdata/answers/README.md): the fault it is graded against ("" for
+// every fault) and, for a wrong answer, check id -> the cause its hint
+// must blame.
+type solSpec struct {
+	pass   bool
+	fault  string
+	causes map[string]string
+}
+
+func readSolSpec(t testing.TB, path string) solSpec {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := solSpec{causes: map[string]string{}}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		key, val, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "#")), ":")
+		if !strings.HasPrefix(line, "#") || !ok {
+			continue
+		}
+		val = strings.TrimSpace(val)
+		switch key {
+		case "expect":
+			s.pass = val == "pass"
+		case "fault":
+			s.fault = val
+		case "cause":
+			id, c, _ := strings.Cut(val, ":")
+			s.causes[strings.TrimSpace(id)] = strings.TrimSpace(c)
+		}
+	}
+	return s
+}
+
+// grader grades answers on one lab, reset between answers: a fresh lab
+// costs more than the grading itself.
+type grader struct {
+	t   *testing.T
+	lab interface{ Reset() error }
+	g   func(ex *Exercise, path string, o GradeOptions) *Grade
+}
+
+func newGrader(t *testing.T) *grader {
+	lab := newLab(t)
+	return &grader{t: t, lab: lab, g: func(ex *Exercise, path string, o GradeOptions) *Grade {
+		t.Helper()
+		if err := lab.Reset(); err != nil {
+			t.Fatalf("reset lab: %v", err)
+		}
+		o.Timeout = 20 * time.Second
+		g, err := ex.Grade(context.Background(), lab, path, o)
+		if err != nil {
+			t.Fatalf("grade %s: %v", path, err)
+		}
+		return g
+	}}
+}
+
+// firstFailure is the first failed check of g.
+func firstFailure(g *Grade) *CheckResult {
+	for i := range g.Checks {
+		if !g.Checks[i].OK {
+			return &g.Checks[i]
+		}
+	}
+	return nil
+}
+
+// noSubIDs: exercises that need subordinate ids cannot pass in a rootless
+// lab of one uid (TestGradeAnswers holds the note that says so).
+func noSubIDs(ex *Exercise) bool {
+	return ex.NeedsSubIDs() && sandbox.Rootless() && sandbox.SubIDs() == 0
+}
+
+// TestSolutions grades, for every exercise of every built-in lesson and
+// every fault of a troubleshooting exercise: the YAML's solution (must
+// pass); the untouched starting state of each fault (must fail, its first
+// failed check blaming the fault's cause with a first hint and a second,
+// the fix, in English and Korean, and no {name} left unfilled); and the
+// answers under testdata/answers/troubleshoot-*: ok-* pass (for their
+// fault, or every fault), bad-* fail with the cause of each `# cause:`.
+func TestSolutions(t *testing.T) {
+	start := time.Now()
+	ls, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gr := newGrader(t)
+	nothing := writeAnswer(t, "true\n")
+	var graded int
+	for _, l := range ls {
+		for _, ex := range l.Exercises {
+			sol := filepath.Join(t.TempDir(), "solution.sh")
+			if err := os.WriteFile(sol, []byte(ex.Solution), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			faults := ex.Faults
+			if len(faults) == 0 {
+				faults = []*Fault{nil}
+			}
+			for _, f := range faults {
+				name := ex.FullID()
+				o := GradeOptions{}
+				if f != nil {
+					name += "/" + f.ID
+					o.Fault = f.ID
+				}
+				t.Run(name, func(t *testing.T) {
+					g := gr.g(ex, sol, o)
+					graded++
+					if noSubIDs(ex) {
+						if g.Passed {
+							t.Errorf("rootless without subordinate ids: passed")
+						}
+						return
+					}
+					if !g.Passed {
+						t.Fatalf("the solution fails:\n%s", describeGrade(g))
+					}
+					if f == nil {
+						return
+					}
+					if g.Fault != f.ID {
+						t.Errorf("grade records fault %q, want %q", g.Fault, f.ID)
+					}
+					// The broken lab as handed out fails, blaming the fault.
+					g = gr.g(ex, nothing, o)
+					graded++
+					c := firstFailure(g)
+					if c == nil {
+						t.Fatalf("fault %s: the untouched lab passes", f.ID)
+					}
+					if c.Cause != f.Cause {
+						t.Errorf("fault %s: first failed check %s blames %q, want %q\n%s", f.ID, c.ID, c.Cause, f.Cause, describeGrade(g))
+					}
+					holdHint(t, c)
+				})
+			}
+		}
+	}
+	dirs, _ := filepath.Glob("testdata/answers/troubleshoot-*")
+	for _, dir := range dirs {
+		ex := exerciseOfFolder(t, dir)
+		files, _ := filepath.Glob(filepath.Join(dir, "*.sh"))
+		sort.Strings(files)
+		okFaults := map[string]int{}
+		badCauses := map[string]bool{}
+		for _, file := range files {
+			spec := readSolSpec(t, file)
+			faults := []string{spec.fault}
+			if spec.fault == "" {
+				faults = nil
+				for _, f := range ex.Faults {
+					faults = append(faults, f.ID)
+				}
+			}
+			for _, fid := range faults {
+				name := filepath.Base(dir) + "/" + filepath.Base(file) + "/" + fid
+				t.Run(name, func(t *testing.T) {
+					if strings.HasPrefix(filepath.Base(file), "ok-") != spec.pass {
+						t.Fatalf("file name and '# expect:' disagree")
+					}
+					g := gr.g(ex, file, GradeOptions{Fault: fid})
+					graded++
+					if g.Passed != spec.pass {
+						t.Fatalf("passed = %v, want %v\n%s", g.Passed, spec.pass, describeGrade(g))
+					}
+					if spec.pass {
+						okFaults[fid]++
+						return
+					}
+					if len(spec.causes) == 0 {
+						t.Fatalf("a wrong answer without '# cause:'")
+					}
+					for id, want := range spec.causes {
+						var c *CheckResult
+						for i := range g.Checks {
+							if g.Checks[i].ID == id {
+								c = &g.Checks[i]
+							}
+						}
+						switch {
+						case c == nil:
+							t.Errorf("no check %q", id)
+						case c.OK:
+							t.Errorf("check %s passed; it should fail\n%s", id, describeGrade(g))
+						case c.Cause != want:
+							t.Errorf("check %s blames %q, want %q\n%s", id, c.Cause, want, describeGrade(g))
+						default:
+							badCauses[want] = true
+							holdHint(t, c)
+						}
+					}
+				})
+			}
+		}
+		for _, f := range ex.Faults {
+			if okFaults[f.ID] < 2 {
+				t.Errorf("%s fault %s: %d correct answers of ours, want at least 2 besides the solution", ex.FullID(), f.ID, okFaults[f.ID])
+			}
+		}
+		if len(badCauses) == 0 {
+			t.Errorf("%s: no wrong answer", ex.FullID())
+		}
+	}
+	t.Logf("%d grades in %.1f s", graded, time.Since(start).Seconds())
+}
+
+// holdHint: a failed check's hint names the cause and its fix gives the
+// command, both in English and Korean, with every {name} filled in.
+func holdHint(t *testing.T, c *CheckResult) {
+	t.Helper()
+	for _, lang := range []string{"en", "ko"} {
+		h, fix := c.Hint[lang], c.Fix[lang]
+		if h == "" {
+			t.Errorf("check %s (%s): no %s hint", c.ID, c.Cause, lang)
+		}
+		if c.Cause != "" && c.Fix != nil && fix == "" {
+			t.Errorf("check %s (%s): no %s fix", c.ID, c.Cause, lang)
+		}
+		for _, s := range []string{h, fix} {
+			if i := strings.IndexByte(s, '{'); i >= 0 && strings.IndexByte(s[i:], '}') > 0 {
+				t.Errorf("check %s: unfilled name in %q", c.ID, s)
+			}
+			if strings.Contains(s, "veth0") || strings.Contains(s, "veth1") {
+				t.Errorf("check %s: names veth0/veth1, which this lab does not have: %q", c.ID, s)
+			}
+		}
+	}
+}
+
+// TestPickFault: the same seed always picks the same fault, and a class's
+// names spread over every fault.
+func TestPickFault(t *testing.T) {
+	_, ex, err := FindExercise("troubleshoot/bridge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex.Faults) < 2 {
+		t.Fatalf("%d faults", len(ex.Faults))
+	}
+	seen := map[string]bool{}
+	for _, name := range []string{"kim.sh", "lee.sh", "park.sh", "choi.sh", "jung.sh", "kang.sh", "cho.sh", "yoon.sh"} {
+		f := ex.PickFault(AnswerSeed("answers/" + name))
+		if f != ex.PickFault(AnswerSeed("/other/folder/"+name)) {
+			t.Errorf("%s: the folder changed the fault", name)
+		}
+		seen[f.ID] = true
+	}
+	if len(seen) != len(ex.Faults) {
+		t.Errorf("eight names picked only %v of %d faults", seen, len(ex.Faults))
+	}
+	if (&Exercise{}).PickFault(7) != nil {
+		t.Errorf("an exercise without faults picked one")
+	}
+}
+
+// TestLoadFaults: the loader's errors for faults and hint cases carry
+// file:line:col.
+func TestLoadFaults(t *testing.T) {
+	src := `id: t
+title: {en: T}
+summary: {en: T}
+steps:
+  - id: s
+    title: {en: S}
+exercises:
+  - id: e
+    title: {en: E}
+    goal: {en: G}
+    setup:
+      - netns_add: {name: RED}
+    faults:
+      - id: one
+        cause: link-dwn
+        setup:
+          - link_down: {ns: RED, name: eth9}
+    checks:
+      - id: c
+        reachable: {from: RED, to: 11.11.11.3}
+        hint: {en: H}
+        when:
+          - cause: no-rout
+            hint: {en: X}
+`
+	_, err := Load("t.yaml", []byte(src))
+	if err == nil {
+		t.Fatal("loaded")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"t.yaml:14:7: exercise \"e\": faults: give at least two",
+		"t.yaml:15:16: exercise \"e\" fault \"one\": unknown cause \"link-dwn\" (did you mean \"link-down\"?)",
+		"t.yaml:17:40: ",
+		"t.yaml:23:20: exercise \"e\" check when: unknown cause \"no-rout\" (did you mean \"no-route\"?)",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("errors lack %q:\n%s", want, msg)
+		}
+	}
+}
