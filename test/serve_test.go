@@ -2,7 +2,10 @@ package test
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -15,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // sshKey is one member's (or the presenter's) key pair, made by the real
@@ -566,4 +571,407 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 		t.Errorf("the study group took %s, over the 90s budget", d.Round(time.Second))
 	}
 	t.Logf("study group over ssh: %s", time.Since(start).Round(100*time.Millisecond))
+}
+
+// benchSession is one in-process SSH client of BenchmarkServeSessions,
+// reading what the server sends into out.
+type benchSession struct {
+	client *gossh.Client
+	sess   *gossh.Session
+	stdin  io.WriteCloser
+
+	mu   sync.Mutex
+	cond *sync.Cond
+	out  []byte
+	eof  error
+}
+
+// ansiSeq matches the escape sequences bubbletea writes (CSI, OSC, the
+// two-byte ones), so what is left is the text on screen.
+var ansiSeq = regexp.MustCompile(`\x1b\[[0-9;?<=>!]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78MDEc]`)
+
+// dialBench connects as the member of signer with a PTY of 120x40 and
+// starts the shell (the member's TUI).
+func dialBench(addr string, signer gossh.Signer) (*benchSession, error) {
+	cfg := &gossh.ClientConfig{
+		User:            "member",
+		Auth:            []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), // a throwaway host key on loopback
+		Timeout:         10 * time.Second,
+	}
+	c, err := gossh.Dial("tcp", addr, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	s := &benchSession{client: c}
+	s.cond = sync.NewCond(&s.mu)
+	if s.sess, err = c.NewSession(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("new session: %w", err)
+	}
+	if err := s.sess.Setenv("LANG", "C.UTF-8"); err != nil {
+		// A server may refuse env requests; the language then comes from --lang.
+		_ = err
+	}
+	if err := s.sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{gossh.ECHO: 1}); err != nil {
+		s.close()
+		return nil, fmt.Errorf("request pty: %w", err)
+	}
+	if s.stdin, err = s.sess.StdinPipe(); err != nil {
+		s.close()
+		return nil, fmt.Errorf("stdin: %w", err)
+	}
+	stdout, err := s.sess.StdoutPipe()
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("stdout: %w", err)
+	}
+	go func() {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := stdout.Read(buf)
+			s.mu.Lock()
+			s.out = append(s.out, buf[:n]...)
+			if err != nil {
+				s.eof = err
+			}
+			s.cond.Broadcast()
+			s.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	if err := s.sess.Shell(); err != nil {
+		s.close()
+		return nil, fmt.Errorf("shell: %w", err)
+	}
+	return s, nil
+}
+
+// mark is where the output is now: waitText looks only past it.
+func (s *benchSession) mark() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.out)
+}
+
+// since is the text on screen that came after offset from.
+func (s *benchSession) since(from int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ansiSeq.ReplaceAllString(string(s.out[from:]), "")
+}
+
+// waitText waits until the text want is on screen in what came after
+// offset from, and returns when it came.
+func (s *benchSession) waitText(from int, want string, timeout time.Duration) (time.Time, error) {
+	timer := time.AfterFunc(timeout, func() { s.mu.Lock(); s.cond.Broadcast(); s.mu.Unlock() })
+	defer timer.Stop()
+	deadline := time.Now().Add(timeout)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := -1
+	for {
+		if len(s.out) != seen {
+			seen = len(s.out)
+			if strings.Contains(ansiSeq.ReplaceAllString(string(s.out[from:]), ""), want) {
+				return time.Now(), nil
+			}
+		}
+		if s.eof != nil {
+			return time.Time{}, fmt.Errorf("%q never came: the session ended (%v):\n%s", want, s.eof, tail(ansiSeq.ReplaceAllString(string(s.out), ""), 2000))
+		}
+		if time.Now().After(deadline) {
+			return time.Time{}, fmt.Errorf("%q not on screen after %s:\n%s", want, timeout, tail(ansiSeq.ReplaceAllString(string(s.out), ""), 2000))
+		}
+		s.cond.Wait()
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func (s *benchSession) send(keys string) error {
+	_, err := s.stdin.Write([]byte(keys))
+	return err
+}
+
+func (s *benchSession) close() {
+	if s.sess != nil {
+		s.sess.Close()
+	}
+	s.client.Close()
+}
+
+// procMem is a process's proportional set size in bytes (its share of
+// pages it shares with others, as smaps_rollup counts it), or its RSS
+// where the kernel has no smaps_rollup.
+func procMem(pid int) (int64, bool) {
+	read := func(file, field string) (int64, bool) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file))
+		if err != nil {
+			return 0, false
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, field) {
+				f := strings.Fields(l[len(field):])
+				if len(f) > 0 {
+					kb, err := strconv.ParseInt(f[0], 10, 64)
+					return kb << 10, err == nil
+				}
+			}
+		}
+		return 0, false
+	}
+	if v, ok := read("smaps_rollup", "Pss:"); ok {
+		return v, true
+	}
+	return read("status", "VmRSS:")
+}
+
+// childrenOf lists the direct children of pid.
+func childrenOf(pid int) []int {
+	var out []int
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// treeMem is the memory of pid and every process below it.
+func treeMem(pid int) int64 {
+	total, _ := procMem(pid)
+	for _, d := range descendants(pid) {
+		m, _ := procMem(d)
+		total += m
+	}
+	return total
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(float64(len(s)-1) * p)
+	return s[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkServeSessions runs N concurrent sessions against the real
+// binary's `nettutor serve` on loopback, each an in-process SSH client
+// with a PTY that opens veth and steps through it, all at once. It
+// reports, for N = 1, 10 and 30 (NETTUTOR_BENCH_SESSIONS=1,10,30,40,50
+// for others):
+//   - MiB/session: the proportional set size (PSS; RSS without
+//     smaps_rollup) of each session's processes (its TUI child, sandbox,
+//     keeper, helpers), plus the server's own growth divided by N, taken
+//     while every session is at its lesson's last step;
+//   - first-frame-ms (mean, p95 and max): from the start of the SSH dial
+//     until the lesson picker is on the client's screen, N dialling at once;
+//   - step-ms (p50, p95, max): from the key `n` until "step i done" is on
+//     the client's screen, every session stepping at the same time.
+//
+// Targets (issue 14, 2 cores): 30 sessions at most 40 MiB each, first
+// frame within 300 ms, a step's frame within 50 ms.
+//
+//	go test ./test -run '^$' -bench BenchmarkServeSessions -benchtime 1x
+func BenchmarkServeSessions(b *testing.B) {
+	for _, tool := range []string{"ip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Skipf("%s not installed", tool)
+		}
+	}
+	counts := []int{1, 10, 30}
+	if v := os.Getenv("NETTUTOR_BENCH_SESSIONS"); v != "" {
+		counts = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				b.Fatalf("NETTUTOR_BENCH_SESSIONS=%q: want counts like 1,10,30", v)
+			}
+			counts = append(counts, n)
+		}
+	}
+	for _, n := range counts {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchServe(b, n) })
+	}
+}
+
+func benchServe(b *testing.B, n int) {
+	signers := make([]gossh.Signer, n)
+	members := make([]sshKey, n)
+	for i := range signers {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			b.Fatal(err)
+		}
+		signers[i], err = gossh.NewSignerFromKey(priv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		name := fmt.Sprintf("member%02d", i)
+		line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signers[i].PublicKey()))) + " " + name
+		members[i] = sshKey{name: name, pub: line}
+	}
+	srv := startServe(b, members, nil, "--max-sessions", strconv.Itoa(n))
+	serverPid := srv.cmd.Process.Pid
+	serverBase, _ := procMem(serverPid)
+
+	var firsts, stepLat []time.Duration
+	var perSession []int64
+	var serverGrowth int64
+	b.ResetTimer()
+	for iter := 0; iter < b.N; iter++ {
+		sessions := make([]*benchSession, n)
+		first := make([]time.Duration, n)
+		steps := make([][]time.Duration, n)
+		errs := make([]error, n)
+		var opened, stepped sync.WaitGroup
+		opened.Add(n)
+		stepped.Add(n)
+		var measured sync.WaitGroup
+		measured.Add(1)
+		var all sync.WaitGroup
+		for i := 0; i < n; i++ {
+			all.Add(1)
+			go func(i int) {
+				defer all.Done()
+				fail := func(err error) {
+					errs[i] = err
+				}
+				t0 := time.Now()
+				s, err := dialBench(srv.addr(), signers[i])
+				if err != nil {
+					fail(err)
+					opened.Done()
+					stepped.Done()
+					return
+				}
+				sessions[i] = s
+				at, err := s.waitText(0, "q quit", 60*time.Second)
+				if err != nil {
+					fail(fmt.Errorf("session %d: first frame: %w", i, err))
+					opened.Done()
+					stepped.Done()
+					return
+				}
+				first[i] = at.Sub(t0)
+				m := s.mark()
+				if err := s.send("2"); err == nil {
+					_, err = s.waitText(m, "step 0/", 60*time.Second)
+				}
+				opened.Done()
+				if err != nil {
+					fail(fmt.Errorf("session %d: open veth: %w", i, err))
+					stepped.Done()
+					return
+				}
+				opened.Wait() // every session steps at the same time
+				for st := 1; ; st++ {
+					m := s.mark()
+					t1 := time.Now()
+					if err := s.send("n\r"); err != nil { // \r: past a predict gate
+						fail(err)
+						break
+					}
+					at, err := s.waitText(m, fmt.Sprintf("step %d done", st), 60*time.Second)
+					if err != nil {
+						fail(fmt.Errorf("session %d: step %d: %w", i, st, err))
+						break
+					}
+					steps[i] = append(steps[i], at.Sub(t1))
+					if strings.Contains(s.since(m), fmt.Sprintf("step %d/%d", st, st)) {
+						break // the last step
+					}
+					if st == 50 {
+						fail(fmt.Errorf("session %d: no last step after 50", i))
+						break
+					}
+				}
+				stepped.Done()
+				measured.Wait()
+			}(i)
+		}
+		stepped.Wait()
+		for _, err := range errs {
+			if err != nil {
+				measured.Done()
+				all.Wait()
+				for _, s := range sessions {
+					if s != nil {
+						s.close()
+					}
+				}
+				b.Fatalf("%v\nserver log:\n%s", err, tail(srv.log.String(), 4000))
+			}
+		}
+		// Every session holds its lab at the lesson's last step: measure.
+		kids := childrenOf(serverPid)
+		if len(kids) != n {
+			b.Errorf("%d sessions, but the server has %d children", n, len(kids))
+		}
+		for _, k := range kids {
+			perSession = append(perSession, treeMem(k))
+		}
+		if m, ok := procMem(serverPid); ok {
+			serverGrowth += m - serverBase
+		}
+		measured.Done()
+		all.Wait()
+		for i := range sessions {
+			firsts = append(firsts, first[i])
+			stepLat = append(stepLat, steps[i]...)
+			sessions[i].close()
+		}
+		// The next round starts when every lab of this one is gone.
+		deadline := time.Now().Add(30 * time.Second)
+		for len(childrenOf(serverPid)) > 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if k := childrenOf(serverPid); len(k) > 0 {
+			b.Fatalf("sessions closed, but the server still has children %v", k)
+		}
+	}
+	b.StopTimer()
+	var sum, max int64
+	for _, m := range perSession {
+		sum += m
+		if m > max {
+			max = m
+		}
+	}
+	const mib = 1 << 20
+	mean := float64(sum)/float64(len(perSession)) + float64(serverGrowth)/float64(b.N)/float64(n)
+	b.ReportMetric(mean/mib, "MiB/session")
+	b.ReportMetric(float64(max)/mib, "MiB-max/session")
+	var fsum time.Duration
+	for _, f := range firsts {
+		fsum += f
+	}
+	b.ReportMetric(ms(fsum)/float64(len(firsts)), "first-frame-ms")
+	b.ReportMetric(ms(percentile(firsts, 0.95)), "first-frame-ms-p95")
+	b.ReportMetric(ms(percentile(firsts, 1)), "first-frame-ms-max")
+	b.ReportMetric(ms(percentile(stepLat, 0.5)), "step-ms-p50")
+	b.ReportMetric(ms(percentile(stepLat, 0.95)), "step-ms-p95")
+	b.ReportMetric(ms(percentile(stepLat, 1)), "step-ms-max")
 }
