@@ -192,7 +192,7 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 				fmt.Fprintf(w, "  %-14s %s\n", p.Point, p.Summary)
 			}
 			if res.Snapshot != nil {
-				fmt.Fprintf(w, "\n%s\n%s", T("run.ladder"), indent(strings.TrimRight(ladderText(res.Snapshot, res.Packets), "\n"), "  ")+"\n")
+				fmt.Fprintf(w, "\n%s\n%s", T("run.ladder"), indent(strings.TrimRight(ladderText(l, res.Snapshot, res.Packets), "\n"), "  ")+"\n")
 			}
 		}
 		all = append(all, res.Packets...)
@@ -270,14 +270,11 @@ func absPath(p string) string {
 
 // ladderText draws a step's packets as a sequence diagram between the
 // lab's namespaces, named from the snapshot's addresses.
-func ladderText(snap *engine.Snapshot, pkts []lessons.Packet) string {
-	cp := lessons.ToCapture(pkts)
-	capture.SortByTime(cp)
-	// The lab's inside namespaces left, the host in the middle, the
-	// outside world on the right, as the lessons draw them.
-	// A lane only for a namespace the lab has: veth and bridge have no
-	// OUTSIDE, and an empty lane there would suggest one.
-	return capture.RenderLadder(capture.BuildLadder(cp, snap.AddressBook(), note.LadderOrder(snap)...), 100)
+func ladderText(l *lessons.Lesson, snap *engine.Snapshot, pkts []lessons.Packet) string {
+	// One arrow per packet across the capture points it crossed, in
+	// lanes of the lab's own namespaces: the same ladder as the TUI's
+	// and the note's.
+	return note.LadderText(l, snap, pkts)
 }
 
 // writePcaps writes one classic pcap file per capture point id and

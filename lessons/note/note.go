@@ -139,7 +139,7 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 		n.printf("\n✗ %s: %s\n", n.t("note.topology"), inline(r.SnapshotErr.Error()))
 	}
 	if len(r.Packets) > 0 {
-		n.Packets(r.Snapshot, r.Packets)
+		n.packets(Namespaces(l), r.Snapshot, r.Packets)
 	}
 	return held, total
 }
@@ -185,6 +185,12 @@ func (n *Writer) Actions(acts []lessons.ActionResult) {
 // the hosts, the ladder between them as a sequence diagram with NAT
 // rewrites as notes.
 func (n *Writer) Packets(snap *engine.Snapshot, pkts []lessons.Packet) {
+	n.packets(nil, snap, pkts)
+}
+
+// packets is Packets with the lesson's namespaces, whose order the
+// ladder's lanes keep.
+func (n *Writer) packets(order []string, snap *engine.Snapshot, pkts []lessons.Packet) {
 	cp := lessons.ToCapture(pkts)
 	capture.SortByTime(cp)
 	n.printf("\n### %s\n\n", n.tf("note.packets", len(cp)))
@@ -203,9 +209,8 @@ func (n *Writer) Packets(snap *engine.Snapshot, pkts []lessons.Packet) {
 	if snap == nil {
 		return
 	}
-	l := capture.BuildLadder(cp, snap.AddressBook(), LadderOrder(snap)...)
 	n.printf("\n### %s\n\n", n.t("note.ladder"))
-	n.fence("mermaid", diagram.Sequence(l, diagram.Rewrites(l, cp)))
+	n.fence("mermaid", sequence(StepLadder(order, snap, cp)))
 }
 
 // LadderOrder is the order of a ladder's columns: the lab's inside
