@@ -39,7 +39,11 @@ func (x *explainer) senderStop(nsName, src, dst, leg string) *Drop {
 		if leg == "reply" {
 			reason = ReasonNoRouteBack
 		}
-		return newDrop(x.lang, nsName, "route", reason, leg, m("stop.no_route", nsName, dst, errText(err)))
+		key := "stop.no_route"
+		if leg == "reply" {
+			key = "stop.no_route_back_err"
+		}
+		return newDrop(x.lang, nsName, "route", reason, leg, m(key, nsName, dst, errText(err)))
 	}
 	dev := n.devName(rs[0].LinkIndex)
 	if d := x.linkDown(n, dev, leg); d != nil {
@@ -158,7 +162,11 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 		if leg == "reply" {
 			reason = ReasonNoRouteBack
 		}
-		return newDrop(x.lang, n.name, "route", reason, leg, m("stop.no_route", n.name, last.Dst, errText(err)))
+		key := "stop.no_route"
+		if leg == "reply" {
+			key = "stop.no_route_back_err"
+		}
+		return newDrop(x.lang, n.name, "route", reason, leg, m(key, n.name, last.Dst, errText(err)))
 	}
 	out := n.devName(rs[0].LinkIndex)
 	pv.out = out

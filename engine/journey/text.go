@@ -75,3 +75,12 @@ func (d *Drop) add(s msg) {
 
 // errText names an error for a sentence: the errno's own words.
 func errText(err error) string { return fmt.Sprint(errnoText(err)) }
+
+// Why is the journey's stop in one line, in lang: the reason and the place,
+// as the "why:" line of a failed check shows it; "" when nothing stopped it.
+func (j *Journey) Why(lang string) string {
+	if j == nil || j.Drop == nil {
+		return ""
+	}
+	return tr(lang, "why.stop", ReasonText(lang, j.Drop.Reason), j.Drop.NS, j.Drop.Where)
+}

@@ -19,6 +19,7 @@ import (
 	"unicode"
 
 	"github.com/nettutor/nettutor/assets"
+	"github.com/nettutor/nettutor/engine/journey"
 	"github.com/nettutor/nettutor/lessons"
 )
 
@@ -38,6 +39,11 @@ type Report struct {
 	Error           string  `json:"error,omitempty"`       // grading itself failed
 	Interrupted     bool    `json:"interrupted,omitempty"` // the run was stopped before this answer was graded
 	DurationMS      float64 `json:"duration_ms"`
+
+	// Seed and Fault: a troubleshooting exercise's seed and the fault it
+	// picked for this answer (absent for other exercises).
+	Seed  *uint64 `json:"seed,omitempty"`
+	Fault string  `json:"fault,omitempty"`
 }
 
 // Line is one check of a report.
@@ -47,6 +53,14 @@ type Line struct {
 	Passed      bool   `json:"passed"`
 	Detail      string `json:"detail"`
 	Hint        string `json:"hint"`
+	// Cause is what the checker blames (lessons.Causes); Fix, the second
+	// hint with the command, is filled only when asked for (--hints 2).
+	Cause string `json:"cause,omitempty"`
+	Fix   string `json:"fix,omitempty"`
+	// Why is, for a failed reachability check, the stop of its probe's
+	// journey in one line; Journey is that journey (engine/journey).
+	Why     string           `json:"why,omitempty"`
+	Journey *journey.Journey `json:"journey,omitempty"`
 }
 
 // ExitCode is the exit status that goes with the report: 0 pass, 1 fail, 2
@@ -73,6 +87,10 @@ func ReportOf(g *lessons.Grade, lang string) *Report {
 		DurationMS: float64(g.Duration.Microseconds()) / 1000,
 		Checks:     []Line{},
 	}
+	if g.Fault != "" {
+		seed := g.Seed
+		r.Seed, r.Fault = &seed, g.Fault
+	}
 	if g.Run.Err != nil {
 		r.Error = assets.Tf(lang, "check.start_failed", g.Run.Err)
 	}
@@ -80,6 +98,8 @@ func ReportOf(g *lessons.Grade, lang string) *Report {
 		l := Line{Name: c.ID, Description: c.Desc, Passed: c.OK, Detail: c.Detail}
 		if !c.OK {
 			l.Hint = c.Hint.Get(lang)
+			l.Cause, l.Fix = c.Cause, c.Fix.Get(lang)
+			l.Why, l.Journey = c.Journey.Why(lang), c.Journey
 		}
 		r.Checks = append(r.Checks, l)
 	}
@@ -146,9 +166,18 @@ func PrintReport(w io.Writer, r *Report, lang string) {
 			continue
 		}
 		fmt.Fprintln(w, pad+Clean(c.Detail))
+		if c.Why != "" {
+			fmt.Fprintln(w, pad+assets.Tf(lang, "journey.why.line", Clean(c.Why)))
+		}
 		if c.Hint != "" {
 			fmt.Fprintln(w, pad+assets.T(lang, "check.hint")+": "+Clean(c.Hint))
 		}
+		if c.Fix != "" {
+			fmt.Fprintln(w, pad+assets.T(lang, "check.fix")+": "+Clean(c.Fix))
+		}
+	}
+	if r.Fault != "" && r.Seed != nil {
+		fmt.Fprintln(w, assets.Tf(lang, "check.seed", *r.Seed, Clean(r.Fault)))
 	}
 	res := assets.T(lang, "check.fail")
 	if r.Passed {

@@ -3,7 +3,7 @@
 # fail: blue-addr
 # detail: blue-addr: BLUE: veth1 has 11.11.11.3/24 but is DOWN
 # fail: red-to-blue
-# detail: red-to-blue: BLUE: veth1 is DOWN (the other end of RED/veth0)
+# detail: red-to-blue: BLUE/veth1, the other end of RED/veth0, is down
 ip link add veth0 type veth peer name veth1
 ip link set veth0 netns RED
 ip link set veth1 netns BLUE
