@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -33,6 +34,9 @@ type checkArgs struct {
 	timeout  time.Duration
 	jobs     int
 	one      bool // grade in this process (a single answer, or a child of a class run)
+	seed     uint64
+	seedSet  bool // --seed given: else each answer's seed comes from its file name
+	hints    int  // 1: a failed check's cause; 2: also the command that fixes it
 }
 
 type stringsFlag []string
@@ -54,6 +58,8 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 	timeout := fs.Duration("timeout", lessons.DefaultAnswerTimeout, "time limit of each answer")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "answers graded at once")
 	one := fs.Bool("one", false, "grade in this process (internal)")
+	seedStr := fs.String("seed", "", "picks the fault of a troubleshooting exercise (default: from the answer file's name, or the user name for -, so neighbours' answers get different faults)")
+	hints := fs.Int("hints", 1, "hints per failed check: 1 names the cause, 2 adds the command that fixes it")
 	limits := addLimitFlags(fs)
 	pos, err := parseAnywhere(fs, args)
 	if err != nil {
@@ -70,7 +76,17 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 		return nil, errors.New(assets.T(l, "check.no_exercise"))
 	}
 	a := &checkArgs{exercise: pos[0], answers: append(answers, pos[1:]...), json: *asJSON, lang: l,
-		timeout: *timeout, jobs: *jobs, one: *one}
+		timeout: *timeout, jobs: *jobs, one: *one, hints: *hints}
+	if *seedStr != "" {
+		n, err := strconv.ParseUint(*seedStr, 10, 64)
+		if err != nil {
+			return nil, errors.New(assets.Tf(l, "check.bad_seed", *seedStr))
+		}
+		a.seed, a.seedSet = n, true
+	}
+	if a.hints < 1 || a.hints > 2 {
+		return nil, errors.New(assets.Tf(l, "check.bad_hints", a.hints))
+	}
 	if len(a.answers) == 0 {
 		return nil, errors.New(assets.T(l, "check.no_answer"))
 	}
@@ -156,7 +172,8 @@ func checkInProcess(a *checkArgs, ex *lessons.Exercise, file string, skipped []g
 	rf := sandbox.ReportFile()
 	// Only the sandboxed child gets here, so this is printed once.
 	grading.PrintSkipped(os.Stderr, a.lang, skipped)
-	r, err := grading.GradeOne(context.Background(), ex, file, grading.Options{Timeout: a.timeout, Lang: a.lang})
+	r, err := grading.GradeOne(context.Background(), ex, file, grading.Options{Timeout: a.timeout, Lang: a.lang,
+		Seed: a.seed, SeedSet: a.seedSet, Hints: a.hints})
 	if err != nil {
 		msg := assets.Tf(a.lang, "check.internal", oneLine(err.Error()))
 		var tl *lessons.TooLargeError
@@ -215,6 +232,7 @@ func checkClass(a *checkArgs, files []string) int {
 	}()
 	out := grading.RunClass(ctx, files, grading.ClassOptions{
 		Exercise: a.exercise, Lang: a.lang, Timeout: a.timeout, Jobs: jobs, JSON: a.json,
+		Seed: a.seed, SeedSet: a.seedSet, Hints: a.hints,
 		Stdout: os.Stdout, Stderr: os.Stderr,
 	})
 	if out.Interrupted {

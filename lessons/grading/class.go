@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,11 @@ type ClassOptions struct {
 	Timeout  time.Duration // each answer's time limit
 	Jobs     int           // children at once (already capped, see CapJobs)
 	JSON     bool          // one JSON line per answer instead of lines and a table
+	// Seed, when SeedSet, is every answer's fault seed (else each child
+	// derives one from its answer's file name); Hints as in Options.
+	Seed    uint64
+	SeedSet bool
+	Hints   int
 
 	// Self is the program run as the child grader with the arguments of
 	// `nettutor check --one`; os.Executable() when empty. Tests put a fake
@@ -201,6 +207,12 @@ func gradeChild(runCtx context.Context, o ClassOptions, file string) *Result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, self, "check", "--one", "--json", "--lang", o.Lang,
 		"--timeout", o.Timeout.String(), o.Exercise, "--answer", file)
+	if o.SeedSet {
+		cmd.Args = append(cmd.Args, "--seed", strconv.FormatUint(o.Seed, 10))
+	}
+	if o.Hints > 1 {
+		cmd.Args = append(cmd.Args, "--hints", strconv.Itoa(o.Hints))
+	}
 	cmd.Args[0] = os.Args[0]
 	pr, pw, err := os.Pipe()
 	if err != nil {

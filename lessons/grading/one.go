@@ -19,6 +19,13 @@ type Options struct {
 	Timeout time.Duration // the answer's time limit
 	Lang    string        // language of hints and messages
 	Stdin   io.Reader     // where "-" reads the script from (os.Stdin when nil)
+	// Seed picks a troubleshooting exercise's fault; unless SeedSet, it
+	// comes from the answer's file name (lessons.AnswerSeed).
+	Seed    uint64
+	SeedSet bool
+	// Hints is how many hints a failed check shows: 1, the cause; 2, the
+	// cause and the fix (the command).
+	Hints int
 }
 
 // GradeOne grades one answer (a file, or "-" for a script on Options.Stdin)
@@ -52,12 +59,21 @@ func GradeOne(ctx context.Context, ex *lessons.Exercise, file string, o Options)
 		return nil, fmt.Errorf("build lab: %w", err)
 	}
 	defer lab.Close()
-	g, err := ex.Grade(ctx, lab, path, lessons.GradeOptions{Timeout: o.Timeout, Lang: o.Lang})
+	seed := o.Seed
+	if !o.SeedSet {
+		seed = lessons.AnswerSeed(file)
+	}
+	g, err := ex.Grade(ctx, lab, path, lessons.GradeOptions{Timeout: o.Timeout, Lang: o.Lang, Seed: seed})
 	if err != nil {
 		return nil, fmt.Errorf("grade: %w", err)
 	}
 	r := ReportOf(g, o.Lang)
 	r.Answer = file
+	if o.Hints < 2 {
+		for i := range r.Checks {
+			r.Checks[i].Fix = ""
+		}
+	}
 	return r, nil
 }
 
