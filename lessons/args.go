@@ -129,6 +129,7 @@ var assertKinds = map[string]kindSpec{
 	"snat":           {[]string{"from", "to", "capture_ns", "capture_iface", "src"}, []string{"from", "to", "capture_ns", "src"}},
 	"file_owner":     {[]string{"path", "uid_min", "uid_not", "uid_map"}, []string{"path"}},
 	"output":         {[]string{"contains"}, []string{"contains"}},
+	"contained":      {[]string{"path", "ns"}, []string{"path", "ns"}},
 }
 
 // ActionKinds returns the action keys, for documentation and tests.

@@ -225,6 +225,8 @@ func describe(a *Assertion, lang string) string {
 		return m("desc.file_owner", "path", g.Path, "extra", extra)
 	case "output":
 		return m("desc.output", "text", strconv.Quote(g.Contains))
+	case "contained":
+		return describeContained(g, lang)
 	}
 	return a.Kind
 }
@@ -241,6 +243,8 @@ func (c *checker) run(a *Assertion) string {
 		return c.snat(g)
 	case "file_owner":
 		return c.fileOwner(g)
+	case "contained":
+		return c.contained(g)
 	case "output":
 		if !strings.Contains(c.env.LastOutput, g.Contains) {
 			out := strings.TrimSpace(c.env.LastOutput)

@@ -827,6 +827,10 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 		if strings.TrimSpace(g.Path) == "" {
 			add("path", fmt.Errorf("path is empty"))
 		}
+	case "contained":
+		if !contains(containedNS, g.NS) {
+			add("ns", fmt.Errorf("ns %q: want one of %s", g.NS, strings.Join(containedNS, ", ")))
+		}
 	}
 	return errs
 }

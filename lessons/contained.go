@@ -1,0 +1,365 @@
+package lessons
+
+// The `contained` check: a process the learner's launcher starts, looked at
+// from the lab host while it runs. An answer's processes are all gone when
+// the checks run (RunAnswer), so a check that needs a live container starts
+// one itself: it runs the launcher the answer wrote, as `docker run` would
+// run an image, with a sleep of its own choosing as the command, and reads
+// that sleep's namespaces through /proc and netlink. Nothing the process
+// prints is believed; only what the kernel reports about it.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/confine"
+)
+
+// containedStart is how long the launcher has to start its command.
+const containedStart = 5 * time.Second
+
+// containedNS are the namespaces a contained check may look at.
+var containedNS = []string{"uts", "pid", "net", "mnt"}
+
+// launched is one run of the learner's launcher: the process it started
+// (cmd) and a sibling started beside the launcher on the lab host (ref),
+// the lab host's view to compare with. Both are pids as the engine sees them.
+type launched struct {
+	cmd, ref int
+	stop     func()
+}
+
+// sleepArg is a sleep(1) argument nobody else uses: a day and a random
+// fraction, so that the processes can be told apart in /proc.
+func sleepArg() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("86400.%09d", binary.LittleEndian.Uint32(b[:])%1000000000)
+}
+
+// launch runs `bash PATH sleep ARG` in the lab host namespace, confined as
+// an answer is, with `sleep REF` beside it, and waits until both sleeps
+// show in /proc. The error is a detail for the learner.
+func (c *checker) launch(path, shown string) (*launched, string) {
+	if _, err := c.lab.Keeper().Lstat(path); err != nil {
+		return nil, c.msg(fmt.Sprintf("there is no launcher at %s", shown), fmt.Sprintf("%s에 실행 스크립트가 없습니다", shown))
+	}
+	arg, ref := sleepArg(), sleepArg()
+	script := `sleep "$1" & exec bash "$2" sleep "$3"`
+	env := append(os.Environ(), "NETTUTOR_NS="+engine.HostNS, "EXERCISE_DIR="+c.env.ExerciseDir)
+	spec := confine.Spec{Net: c.lab.LabPath(engine.HostNS), Argv: []string{"bash", "-c", script, "launch", ref, path, arg}, Env: env}
+	ctx, cancel := context.WithCancel(c.ctx)
+	done := make(chan error, 1)
+	out := &capBuffer{max: 4096}
+	go func() {
+		_, err := c.lab.Keeper().Run(ctx, spec, nil, out, out)
+		done <- err
+	}()
+	stop := func() { cancel(); <-done }
+	deadline := time.Now().Add(containedStart)
+	for {
+		cmd, rp := findSleep(arg), findSleep(ref)
+		if cmd > 0 && rp > 0 {
+			return &launched{cmd: cmd, ref: rp, stop: stop}, ""
+		}
+		select {
+		case <-done:
+			cancel()
+			o, _ := out.String()
+			o = strings.TrimSpace(o)
+			if o == "" {
+				o = "-"
+			}
+			return nil, c.msg(fmt.Sprintf("%s ended without the command it was given still running (it printed: %s)", shown, clip(o, 160)),
+				fmt.Sprintf("%s 스크립트가 넘겨받은 명령을 실행 중인 채로 두지 않고 끝났습니다(출력: %s)", shown, clip(o, 160)))
+		default:
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return nil, c.msg(fmt.Sprintf("%s did not start the command it was given (`sleep %s`) within %s", shown, arg, containedStart),
+				fmt.Sprintf("%s 스크립트가 %s 안에 넘겨받은 명령(`sleep %s`)을 시작하지 않았습니다", shown, containedStart, arg))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// findSleep is the pid of the process whose command line is `sleep arg`,
+// or 0.
+func findSleep(arg string) int {
+	want := "sleep\x00" + arg + "\x00"
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && string(b) == want {
+			return pid
+		}
+	}
+	return 0
+}
+
+// msg picks the English or Korean text of a detail.
+func (c *checker) msg(en, ko string) string {
+	if c.env.Lang == "ko" {
+		return ko
+	}
+	return en
+}
+
+// nsID is the namespace link of a process: "uts:[4026531838]".
+func nsID(pid int, kind string) (string, error) {
+	return os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, kind))
+}
+
+// contained holds when the process the launcher at g.Path starts has a
+// namespace of kind g.NS of its own, used as a container uses it:
+//   - uts: a UTS namespace other than the lab host's, with another hostname;
+//   - pid: it is PID 1 of a PID namespace other than the lab host's;
+//   - net: a network namespace other than the lab host's, whose only link
+//     is lo, and lo is up;
+//   - mnt: a root directory other than the lab host's (pivot_root or chroot).
+func (c *checker) contained(g AssertArgs) string {
+	path := os.Expand(g.Path, func(k string) string {
+		if k == "EXERCISE_DIR" && c.env.ExerciseDir != "" {
+			return c.env.ExerciseDir
+		}
+		return os.Getenv(k)
+	})
+	l, fault := c.launch(path, g.Path)
+	if fault != "" {
+		return fault
+	}
+	defer l.stop()
+	kind := g.NS
+	if kind == "mnt" {
+		return c.ownRoot(l)
+	}
+	mine, err1 := nsID(l.cmd, kind)
+	host, err2 := nsID(l.ref, kind)
+	if err := errors.Join(err1, err2); err != nil {
+		return c.msg("cannot read the process's namespaces: "+err.Error(), "프로세스의 네임스페이스를 읽을 수 없습니다: "+err.Error())
+	}
+	if mine == host {
+		return c.msg(fmt.Sprintf("the command runs in the lab host's %s namespace (%s)", kind, mine),
+			fmt.Sprintf("명령이 랩 호스트의 %s 네임스페이스(%s)에서 실행됩니다", kind, mine))
+	}
+	switch kind {
+	case "uts":
+		hn, err := hostnameOf(l.cmd)
+		hh, err2 := hostnameOf(l.ref)
+		if err := errors.Join(err, err2); err != nil {
+			return c.msg("cannot read the hostname: "+err.Error(), "호스트 이름을 읽을 수 없습니다: "+err.Error())
+		}
+		if hn == hh {
+			return c.msg(fmt.Sprintf("the command has a UTS namespace of its own, but its hostname is still the lab host's (%s)", hn),
+				fmt.Sprintf("명령에 자기 UTS 네임스페이스는 있지만 호스트 이름은 여전히 랩 호스트의 것(%s)입니다", hn))
+		}
+	case "pid":
+		n, err := innerPID(l.cmd)
+		if err != nil {
+			return c.msg("cannot read the process's PID: "+err.Error(), "프로세스의 PID를 읽을 수 없습니다: "+err.Error())
+		}
+		if n != 1 {
+			return c.msg(fmt.Sprintf("the command is in a PID namespace of its own but is PID %d there, not PID 1", n),
+				fmt.Sprintf("명령이 자기 PID 네임스페이스에 있지만 그 안에서 PID 1이 아니라 PID %d입니다", n))
+		}
+	case "net":
+		links, err := linksOf(l.cmd)
+		if err != nil {
+			return c.msg("cannot list the process's links: "+err.Error(), "프로세스의 링크 목록을 읽을 수 없습니다: "+err.Error())
+		}
+		var other []string
+		loUp, loSeen := false, false
+		for _, lk := range links {
+			a := lk.Attrs()
+			if a.Name == "lo" {
+				loSeen, loUp = true, a.Flags&unix.IFF_UP != 0
+				continue
+			}
+			other = append(other, a.Name)
+		}
+		switch {
+		case len(other) > 0:
+			return c.msg(fmt.Sprintf("the command's network namespace has links besides lo: %s", strings.Join(other, ", ")),
+				fmt.Sprintf("명령의 네트워크 네임스페이스에 lo 말고도 링크가 있습니다: %s", strings.Join(other, ", ")))
+		case !loSeen || !loUp:
+			return c.msg("the command's network namespace has lo DOWN", "명령의 네트워크 네임스페이스에서 lo가 DOWN입니다")
+		}
+	default:
+		return c.msg(fmt.Sprintf("unknown namespace kind %q", kind), fmt.Sprintf("알 수 없는 네임스페이스 종류 %q", kind))
+	}
+	return ""
+}
+
+// ownRoot holds when the process's root directory is not the lab host's,
+// and neither is the root of its mount namespace: a chroot alone leaves
+// the lab's / at the top of the namespace, where `chdir("..")` from a
+// second chroot leads; pivot_root with the old root unmounted does not.
+func (c *checker) ownRoot(l *launched) string {
+	var a, b, n unix.Stat_t
+	err1 := unix.Stat(fmt.Sprintf("/proc/%d/root/", l.cmd), &a)
+	err2 := unix.Stat(fmt.Sprintf("/proc/%d/root/", l.ref), &b)
+	if err := errors.Join(err1, err2); err != nil {
+		return c.msg("cannot read the process's root: "+err.Error(), "프로세스의 루트를 읽을 수 없습니다: "+err.Error())
+	}
+	if a.Dev == b.Dev && a.Ino == b.Ino {
+		return c.msg("the command's / is the lab host's /", "명령의 /가 랩 호스트의 /와 같습니다")
+	}
+	if err := nsRootStat(l.cmd, &n); err != nil {
+		return c.msg("cannot read the root of the process's mount namespace: "+err.Error(), "프로세스의 마운트 네임스페이스 루트를 읽을 수 없습니다: "+err.Error())
+	}
+	if n.Dev == b.Dev && n.Ino == b.Ino {
+		return c.msg("the command has a / of its own, but its mount namespace still has the lab host's / at the top (a chroot: a root process can climb back out)",
+			"명령에 자기 /는 있지만 마운트 네임스페이스의 맨 위는 여전히 랩 호스트의 /입니다(chroot라서 root 프로세스는 다시 빠져나올 수 있습니다)")
+	}
+	return ""
+}
+
+// nsRootStat stats the root of the process's mount namespace: a locked
+// thread leaves the shared file system context (CLONE_FS), joins the
+// namespace, which sets its root there, and is thrown away afterwards.
+func nsRootStat(pid int, st *unix.Stat_t) error {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	done := make(chan error, 1)
+	go func() {
+		// Never unlocked: the thread's root and mounts are no longer the
+		// process's, so it must end with this goroutine.
+		runtime.LockOSThread()
+		if err := unix.Unshare(unix.CLONE_FS); err != nil {
+			done <- fmt.Errorf("unshare fs: %w", err)
+			return
+		}
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNS); err != nil {
+			done <- fmt.Errorf("setns mnt: %w", err)
+			return
+		}
+		done <- unix.Stat("/", st)
+	}()
+	return <-done
+}
+
+// innerPID is the process's pid in its own (innermost) PID namespace.
+func innerPID(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 0 {
+				break
+			}
+			return strconv.Atoi(f[len(f)-1])
+		}
+	}
+	return 0, errors.New("no NSpid line")
+}
+
+// hostnameOf reads the hostname of the process's UTS namespace: a locked
+// thread joins it for one uname(2) and goes back.
+func hostnameOf(pid int) (string, error) {
+	target, err := os.Open(fmt.Sprintf("/proc/%d/ns/uts", pid))
+	if err != nil {
+		return "", err
+	}
+	defer target.Close()
+	type result struct {
+		name string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		self, err := os.Open("/proc/thread-self/ns/uts")
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- result{err: err}
+			return
+		}
+		defer self.Close()
+		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWUTS); err != nil {
+			runtime.UnlockOSThread()
+			done <- result{err: fmt.Errorf("setns uts: %w", err)}
+			return
+		}
+		var u unix.Utsname
+		uerr := unix.Uname(&u)
+		if err := unix.Setns(int(self.Fd()), unix.CLONE_NEWUTS); err != nil {
+			// Stuck in the other namespace: the thread ends with this
+			// goroutine, still locked, rather than serve others.
+			done <- result{err: fmt.Errorf("setns back: %w", err)}
+			return
+		}
+		runtime.UnlockOSThread()
+		done <- result{name: unix.ByteSliceToString(u.Nodename[:]), err: uerr}
+	}()
+	r := <-done
+	return r.name, r.err
+}
+
+// linksOf lists the links of the process's network namespace.
+func linksOf(pid int) ([]netlink.Link, error) {
+	ns, err := netns.GetFromPath(fmt.Sprintf("/proc/%d/ns/net", pid))
+	if err != nil {
+		return nil, err
+	}
+	defer ns.Close()
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	for i := 0; ; i++ {
+		links, err := h.LinkList()
+		if errors.Is(err, netlink.ErrDumpInterrupted) && i < 3 {
+			continue
+		}
+		return links, err
+	}
+}
+
+// describeContained says what a contained check holds, in lang.
+func describeContained(g AssertArgs, lang string) string {
+	en := map[string]string{
+		"uts": "the command %s starts has a hostname of its own (UTS namespace)",
+		"pid": "the command %s starts is PID 1 of a PID namespace of its own",
+		"net": "the command %s starts has a network namespace of its own with only lo, up",
+		"mnt": "the command %s starts has a / of its own",
+	}
+	ko := map[string]string{
+		"uts": "%s 스크립트가 시작한 명령에 자기 호스트 이름이 있는지(UTS 네임스페이스)",
+		"pid": "%s 스크립트가 시작한 명령이 자기 PID 네임스페이스의 PID 1인지",
+		"net": "%s 스크립트가 시작한 명령에 lo만 up 상태로 있는 자기 네트워크 네임스페이스가 있는지",
+		"mnt": "%s 스크립트가 시작한 명령에 자기 /가 있는지",
+	}
+	t := en
+	if lang == "ko" {
+		t = ko
+	}
+	if f, ok := t[g.NS]; ok {
+		return fmt.Sprintf(f, g.Path)
+	}
+	return "contained " + g.NS
+}
