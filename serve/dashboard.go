@@ -374,3 +374,6 @@ func (v *ownView) SetStdout(io.Writer) {}
 
 // SetStderr is part of tea.ExecCommand; the child uses the PTY itself.
 func (v *ownView) SetStderr(io.Writer) {}
+
+// cellWidth is the columns s takes on a terminal.
+func cellWidth(s string) int { return runewidth.StringWidth(s) }

@@ -1,0 +1,203 @@
+package serve
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nettutor/nettutor/serve/link"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// fakeBoard records what the dashboard asked for.
+type fakeBoard struct {
+	rows     []Row
+	place    *link.Msg
+	resets   []int
+	messages []string
+	follows  int
+}
+
+func (b *fakeBoard) Rows(time.Time) []Row { return b.rows }
+func (b *fakeBoard) Follow() (string, int, int, bool) {
+	if b.place == nil {
+		return "", 0, 0, false
+	}
+	b.follows++
+	return b.place.Lesson, b.place.Step, len(b.rows), true
+}
+func (b *fakeBoard) Reset(id int) bool {
+	b.resets = append(b.resets, id)
+	for _, r := range b.rows {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+func (b *fakeBoard) Message(text string) int {
+	b.messages = append(b.messages, text)
+	return len(b.rows)
+}
+
+func sampleRows() []Row {
+	return []Row{
+		{ID: 1, Name: "alice", Lesson: "veth", Step: 3, Steps: 8, Passed: 0, Idle: 12 * time.Second},
+		{ID: 2, Name: "bob", Lesson: "veth", Step: 8, Steps: 8, Passed: 1, Check: &link.Check{Exercise: "veth/connect", Pass: true, Seq: 2}, Idle: 75 * time.Second},
+		{ID: 3, Name: "김철수", Lesson: "bridge", Step: 2, Steps: 9, Check: &link.Check{Exercise: "bridge/connect", Failed: "ping-red-blue", Seq: 1}, Hand: true, Idle: 3700 * time.Second},
+		{ID: 4, Name: "dave-with-a-very-long-name", Idle: 0},
+	}
+}
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case " ":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// TestDashboardUpdate: each key sequence leaves the board asked for what
+// the key means, and the status line says so.
+func TestDashboardUpdate(t *testing.T) {
+	cases := []struct {
+		name    string
+		keys    []string
+		place   *link.Msg
+		resets  []int
+		msgs    []string
+		follows int
+		sel     int
+		status  string
+	}{
+		{name: "down selects the next", keys: []string{"down", "j"}, sel: 2},
+		{name: "up stops at the top", keys: []string{"up", "k", "down", "up"}, sel: 0},
+		{name: "down stops at the bottom", keys: []string{"j", "j", "j", "j", "j", "j"}, sel: 3},
+		{name: "reset asks, y confirms", keys: []string{"j", "r", "y"}, resets: []int{2}, sel: 1, status: "reset sent to bob"},
+		{name: "reset asks, n keeps", keys: []string{"r", "n"}, sel: 0, status: ""},
+		{name: "message to all", keys: []string{"m", "h", "i", " ", "a", "l", "l", "backspace", "enter"}, msgs: []string{"hi al"}, status: "message sent to 4 members"},
+		{name: "message cancelled", keys: []string{"m", "x", "esc"}, status: ""},
+		{name: "empty message not sent", keys: []string{"m", " ", "enter"}},
+		{name: "q in a message is text", keys: []string{"m", "q", "enter"}, msgs: []string{"q"}, status: "message sent to 4 members"},
+		{name: "follow without own lesson", keys: []string{"f"}, status: "open your own lesson first (enter), then f sends its step"},
+		{name: "follow sends the presenter's place", keys: []string{"f"}, place: &link.Msg{Lesson: "veth", Step: 4}, follows: 1, status: "follow me: veth step 4 sent to 4 members"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := &fakeBoard{rows: sampleRows(), place: c.place}
+			d := NewDashboard(b, "en", nil)
+			d.Init()
+			for _, k := range c.keys {
+				m, _ := d.Update(keyMsg(k))
+				d = m.(*Dashboard)
+			}
+			if strings.Join(intsToStrings(b.resets), ",") != strings.Join(intsToStrings(c.resets), ",") {
+				t.Errorf("resets %v, want %v", b.resets, c.resets)
+			}
+			if strings.Join(b.messages, "|") != strings.Join(c.msgs, "|") {
+				t.Errorf("messages %q, want %q", b.messages, c.msgs)
+			}
+			if b.follows != c.follows {
+				t.Errorf("follows %d, want %d", b.follows, c.follows)
+			}
+			if d.sel != c.sel {
+				t.Errorf("selected row %d, want %d", d.sel, c.sel)
+			}
+			if d.status != c.status {
+				t.Errorf("status %q, want %q", d.status, c.status)
+			}
+		})
+	}
+	// q quits; in the reset question it only answers no.
+	d := NewDashboard(&fakeBoard{rows: sampleRows()}, "en", nil)
+	if _, cmd := d.Update(keyMsg("q")); cmd == nil {
+		t.Error("q: no quit command")
+	} else if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("q: the command is not tea.Quit")
+	}
+	// A member who left: the selection stays on a row that exists.
+	b := &fakeBoard{rows: sampleRows()}
+	d = NewDashboard(b, "en", nil)
+	d.Init()
+	d.Update(keyMsg("j"))
+	d.Update(keyMsg("j"))
+	d.Update(keyMsg("j"))
+	b.rows = b.rows[:2]
+	d.Update(tickMsg(time.Now()))
+	if d.sel != 1 {
+		t.Errorf("after rows went: selected %d, want 1", d.sel)
+	}
+}
+
+func intsToStrings(a []int) []string {
+	var out []string
+	for _, n := range a {
+		out = append(out, string(rune('0'+n)))
+	}
+	return out
+}
+
+// TestDashboardGolden holds the view at 80x24 and 120x40, in English and
+// Korean, to golden files (go test ./serve -run Golden -update rewrites).
+func TestDashboardGolden(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		lang string
+		w, h int
+		keys []string
+		rows []Row
+	}{
+		{"rows_80x24", "en", 80, 24, []string{"j", "j"}, sampleRows()},
+		{"rows_120x40", "en", 120, 40, nil, sampleRows()},
+		{"reset_ko_80x24", "ko", 80, 24, []string{"j", "r"}, sampleRows()},
+		{"empty_80x24", "en", 80, 24, nil, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := NewDashboard(&fakeBoard{rows: c.rows}, c.lang, nil)
+			d.Init()
+			d.Update(tea.WindowSizeMsg{Width: c.w, Height: c.h})
+			for _, k := range c.keys {
+				d.Update(keyMsg(k))
+			}
+			got := d.View()
+			lines := strings.Split(got, "\n")
+			if len(lines) != c.h {
+				t.Errorf("%d lines, want %d", len(lines), c.h)
+			}
+			for i, l := range lines {
+				if w := cellWidth(l); w > c.w {
+					t.Errorf("line %d is %d columns wide, over %d: %q", i+1, w, c.w, l)
+				}
+			}
+			path := filepath.Join("testdata", c.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to write it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("view differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+			}
+		})
+	}
+}

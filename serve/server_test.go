@@ -1,0 +1,485 @@
+package serve
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// newKey makes an ed25519 key pair: the signer and its authorized_keys line.
+func newKey(t testing.TB, name string) (gossh.Signer, string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.PublicKey()))) + " " + name + "\n"
+	return s, line
+}
+
+// syncBuf is a log the server writes while the test reads it.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fixture struct {
+	srv  *Server
+	addr string
+	log  *syncBuf
+	dir  string
+}
+
+// startServer runs a Server on 127.0.0.1:0 with the given key lines.
+func startServer(t testing.TB, members, presenters string, mod func(*Config)) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	lg := &syncBuf{}
+	cfg := Config{AuthorizedKeys: write("members", members), PresenterKeys: write("presenters", presenters),
+		StateDir: filepath.Join(dir, "state"), Log: lg, Exe: "/nonexistent/nettutor"}
+	if mod != nil {
+		mod(&cfg)
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return &fixture{srv: srv, addr: ln.Addr().String(), log: lg, dir: dir}
+}
+
+func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	return gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "member", Auth: auth,
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+}
+
+// TestLoadKeys: comments are names, a presenter's key wins over a member's,
+// a broken line names its file and line.
+func TestLoadKeys(t *testing.T) {
+	a, la := newKey(t, "alice")
+	p, lp := newKey(t, "pat")
+	_, lx := newKey(t, "")
+	dir := t.TempDir()
+	mf, pf := filepath.Join(dir, "m"), filepath.Join(dir, "p")
+	os.WriteFile(mf, []byte("# members\n"+la+lp+lx+"\n"), 0o600)
+	os.WriteFile(pf, []byte(lp), 0o600)
+	k, err := LoadKeys(mf, pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := k.Lookup(a.PublicKey()); !ok || m.Name != "alice" || m.Role != RoleMember {
+		t.Errorf("alice: %+v %v", m, ok)
+	}
+	if m, ok := k.Lookup(p.PublicKey()); !ok || m.Name != "pat" || m.Role != RolePresenter {
+		t.Errorf("pat: %+v %v", m, ok)
+	}
+	if k.Len() != 3 {
+		t.Errorf("%d keys, want 3", k.Len())
+	}
+	u, _ := newKey(t, "stranger")
+	if _, ok := k.Lookup(u.PublicKey()); ok {
+		t.Error("an unknown key was found")
+	}
+	os.WriteFile(mf, []byte(la+"ssh-ed25519 AAAAnot-base64 bob\n"), 0o600)
+	if _, err := LoadKeys(mf, ""); err == nil || !strings.Contains(err.Error(), mf+":2:") {
+		t.Errorf("a broken line: %v, want an error naming %s:2", err, mf)
+	}
+	os.WriteFile(mf, []byte("# nobody yet\n"), 0o600)
+	if _, err := LoadKeys(mf, ""); err == nil {
+		t.Error("no keys at all: no error")
+	}
+	if got := fileName("SHA256:ab/c+d"); got != "ab_c-d" {
+		t.Errorf("fileName: %q", got)
+	}
+}
+
+// TestAuth: a known key gets in; an unknown key and a password are
+// refused, with one log line for the unknown key, and the server goes on.
+func TestAuth(t *testing.T) {
+	pat, lp := newKey(t, "pat")
+	_, la := newKey(t, "alice")
+	f := startServer(t, la, lp, nil)
+
+	stranger, _ := newKey(t, "eve")
+	if c, err := dial(f.addr, gossh.PublicKeys(stranger)); err == nil {
+		c.Close()
+		t.Fatal("an unknown key got in")
+	}
+	if c, err := dial(f.addr, gossh.Password("alice"), gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) {
+		return []string{"alice"}, nil
+	})); err == nil {
+		c.Close()
+		t.Fatal("a password got in")
+	} else if !strings.Contains(err.Error(), "no supported methods remain") && !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("password: %v", err)
+	}
+	if n := strings.Count(f.log.String(), "refused unknown key"); n != 1 {
+		t.Errorf("%d log lines for the unknown key, want 1:\n%s", n, f.log.String())
+	}
+	if !strings.Contains(f.log.String(), gossh.FingerprintSHA256(stranger.PublicKey())) {
+		t.Errorf("the log does not name the unknown key's fingerprint:\n%s", f.log.String())
+	}
+	// The server goes on: the presenter's key gets the dashboard.
+	c, err := dial(f.addr, gossh.PublicKeys(pat))
+	if err != nil {
+		t.Fatalf("a known key after refusals: %v", err)
+	}
+	defer c.Close()
+	out := runPty(t, c, "", "nettutor serve — members: 0")
+	if !strings.Contains(out, "members: 0") {
+		t.Fatalf("the dashboard did not show:\n%s", out)
+	}
+}
+
+// runPty opens a session with a PTY (and cmd, if any) and reads until want
+// shows; it returns what came.
+func runPty(t testing.TB, c *gossh.Client, cmd, want string) string {
+	t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
+		t.Fatal(err)
+	}
+	// Refusals go to stderr, as wish.Fatal writes them: read both.
+	out, w := io.Pipe()
+	s.Stdout, s.Stderr = w, w
+	if cmd == "" {
+		err = s.Shell()
+	} else {
+		err = s.Start(cmd)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = s.Wait(); w.Close() }()
+	return readUntil(t, out, want, 20*time.Second)
+}
+
+// terminal answers what a terminal answers: the cursor position and the
+// background colour, which the TUI asks for at start (termenv waits 5 s
+// for each answer a client never sends).
+type terminal struct {
+	r    io.Reader
+	w    io.Writer
+	tail []byte
+}
+
+func (t *terminal) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 && t.w != nil {
+		buf := append(t.tail, p[:n]...)
+		for _, q := range []struct{ ask, answer string }{
+			{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"},
+			{"\x1b[6n", "\x1b[1;1R"},
+		} {
+			for i := 0; i < bytes.Count(buf, []byte(q.ask)); i++ {
+				_, _ = io.WriteString(t.w, q.answer)
+			}
+		}
+		// Keep a query's first bytes that may end this read.
+		keep := max(0, len(p[:n])-8)
+		t.tail = append([]byte(nil), p[keep:n]...)
+	}
+	return n, err
+}
+
+// readUntil reads r until want appears or the time is up.
+func readUntil(t testing.TB, r io.Reader, want string, d time.Duration) string {
+	t.Helper()
+	got := make(chan string, 1)
+	var mu sync.Mutex
+	var b bytes.Buffer
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := r.Read(buf)
+			mu.Lock()
+			b.Write(buf[:n])
+			s := b.String()
+			mu.Unlock()
+			if strings.Contains(s, want) || err != nil {
+				got <- s
+				return
+			}
+		}
+	}()
+	select {
+	case s := <-got:
+		return s
+	case <-time.After(d):
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("no %q within %s; got:\n%s", want, d, b.String())
+		return ""
+	}
+}
+
+// TestRefusals: no PTY, a command, and a full server each get one line and
+// a non-zero exit; the server goes on.
+func TestRefusals(t *testing.T) {
+	pat, lp := newKey(t, "pat")
+	_, la := newKey(t, "alice")
+	f := startServer(t, la, lp, func(c *Config) { c.MaxSessions = 1 })
+	c, err := dial(f.addr, gossh.PublicKeys(pat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	// Without a PTY.
+	s, _ := c.NewSession()
+	out, err := s.CombinedOutput("")
+	var ee *gossh.ExitError
+	if !errorsAs(err, &ee) || ee.ExitStatus() == 0 || !strings.Contains(string(out), "PTY") {
+		t.Errorf("no PTY: %v, %q", err, out)
+	}
+	// A command with a PTY.
+	if out := runPty(t, c, "cat /etc/passwd", "no commands here"); strings.Contains(out, "root:") || !strings.Contains(out, "no commands here") {
+		t.Errorf("a command ran: %q", out)
+	}
+	// The first dashboard takes the only session; the next is refused.
+	first, _ := c.NewSession()
+	first.RequestPty("xterm", 24, 80, nil)
+	fo, _ := first.StdoutPipe()
+	first.Shell()
+	readUntil(t, fo, "members: 0", 10*time.Second)
+	if out := runPty(t, c, "", "the server is full"); !strings.Contains(out, "the server is full (1 sessions)") {
+		t.Errorf("max-sessions: %q", out)
+	}
+	first.Close()
+	// Sftp is a subsystem: refused.
+	s, _ = c.NewSession()
+	if err := s.RequestSubsystem("sftp"); err == nil {
+		t.Error("the sftp subsystem was accepted")
+	}
+	s.Close()
+	// Port forwarding: refused.
+	if conn, err := c.Dial("tcp", f.addr); err == nil {
+		conn.Close()
+		t.Error("a direct-tcpip channel was opened")
+	}
+	if ln, err := c.Listen("tcp", "127.0.0.1:0"); err == nil {
+		ln.Close()
+		t.Error("a remote forward was accepted")
+	}
+}
+
+func errorsAs(err error, target **gossh.ExitError) bool {
+	e, ok := err.(*gossh.ExitError)
+	if ok {
+		*target = e
+	}
+	return ok
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// nettutorBinary builds cmd/nettutor once for the tests that run the real
+// child TUI.
+func nettutorBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "nettutor-serve-test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "nettutor")
+		gobin := "go"
+		if _, err := exec.LookPath("go"); err != nil {
+			gobin = "/usr/local/go/bin/go"
+		}
+		out, err := exec.Command(gobin, "build", "-o", binPath, "../cmd/nettutor").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// descendants lists the pids of every process below this one.
+func descendants() []int {
+	ents, _ := os.ReadDir("/proc")
+	parent := map[int]int{}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		pp, _ := strconv.Atoi(f[1])
+		parent[pid] = pp
+	}
+	me := os.Getpid()
+	var out []int
+	for pid := range parent {
+		for p := parent[pid]; p > 1; p = parent[p] {
+			if p == me {
+				out = append(out, pid)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// TestMemberSession is the whole path in one process: a member's key, a
+// PTY, the real child TUI's first frame, its place on the status link, a
+// disconnect, and no process left behind.
+func TestMemberSession(t *testing.T) {
+	exe := nettutorBinary(t)
+	alice, la := newKey(t, "alice")
+	_, lp := newKey(t, "pat")
+	f := startServer(t, la, lp, func(c *Config) { c.Exe = exe })
+	if d := descendants(); len(d) != 0 {
+		t.Fatalf("processes before the session: %v", d)
+	}
+	c, err := dial(f.addr, gossh.PublicKeys(alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := s.StdoutPipe()
+	in, _ := s.StdinPipe()
+	start := time.Now()
+	if err := s.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	term := &terminal{r: out, w: in}
+	frame := readUntil(t, term, "RED <-> BLUE", 30*time.Second)
+	t.Logf("first frame after %s", time.Since(start).Round(time.Millisecond))
+	if !strings.Contains(frame, "\x1b[?1049h") {
+		t.Errorf("the TUI did not take the alternate screen: %q", frame)
+	}
+	if d := descendants(); len(d) == 0 {
+		t.Fatal("no child process while the session runs")
+	}
+	// Open veth (3 in the picker) and run its first step: the dashboard's
+	// row follows over the status link.
+	fmt.Fprint(in, "3")
+	var row Row
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if rows := f.srv.hub.Rows(time.Now()); len(rows) == 1 && rows[0].Lesson == "veth" {
+			row = rows[0]
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if row.Lesson != "veth" || row.Name != "alice" || row.Steps == 0 {
+		t.Fatalf("row after opening veth: %+v", row)
+	}
+	go func() { _, _ = io.Copy(io.Discard, term) }()
+	fmt.Fprint(in, "n")
+	deadline = time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) && row.Step != 1 {
+		if rows := f.srv.hub.Rows(time.Now()); len(rows) == 1 {
+			row = rows[0]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if row.Step != 1 {
+		t.Fatalf("row after a step: %+v", row)
+	}
+	fmt.Fprint(in, "H")
+	deadline = time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && !row.Hand {
+		if rows := f.srv.hub.Rows(time.Now()); len(rows) == 1 {
+			row = rows[0]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !row.Hand {
+		t.Errorf("H did not raise the hand on the dashboard: %+v", row)
+	}
+	c.Close()
+	deadline = time.Now().Add(15 * time.Second)
+	var left []int
+	for time.Now().Before(deadline) {
+		left = descendants()
+		if len(left) == 0 && len(f.srv.hub.Rows(time.Now())) == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(left) != 0 {
+		t.Fatalf("processes left after the disconnect: %v\n%s", left, f.log.String())
+	}
+	for _, w := range []string{`msg="session start" member=alice kind=member`, `msg="session end" member=alice kind=member`, "reason=disconnect"} {
+		if !strings.Contains(f.log.String(), w) {
+			t.Errorf("log lacks %q:\n%s", w, f.log.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, "state", "serve", fileName(gossh.FingerprintSHA256(alice.PublicKey()))+".json")); err != nil {
+		t.Errorf("no progress file for alice's key: %v", err)
+	}
+}
