@@ -89,7 +89,8 @@ type CheckResult struct {
 	ID     string
 	OK     bool
 	Detail string
-	Hint   string
+	Hint   string // the first hint: the cause
+	Fix    string // the second: the command that fixes it (shown on h)
 }
 
 // Packet is one captured frame as the packets pane holds it.

@@ -56,6 +56,7 @@ type exerciseState struct {
 	checked  bool
 	passed   bool
 	hints    int
+	fixes    bool // h after a failed check: each failed check's fix (the command) shown
 	solution bool
 	ready    bool   // the lab holds the exercise's setup
 	note     string // what this machine cannot do for it
@@ -435,7 +436,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 			m.setStatus("✗ "+msg.err.Error(), true)
 			return m, nil
 		}
-		m.ex.results, m.ex.checked = msg.results, true
+		m.ex.results, m.ex.checked, m.ex.fixes = msg.results, true, false
 		m.ex.passed = len(msg.results) > 0
 		for _, r := range msg.results {
 			if !r.OK {
@@ -680,7 +681,12 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 	case key.Matches(km, k.Hint):
 		if m.ex.on {
 			ex := m.exercises[m.ex.idx]
-			if m.ex.hints < len(ex.Hints) {
+			if !m.ex.fixes && m.ex.checked && hasFix(m.ex.results) {
+				// The first hint of a failed check names the cause; h
+				// then shows the command (the second hint).
+				m.ex.fixes = true
+				m.follow = true
+			} else if m.ex.hints < len(ex.Hints) {
 				m.ex.hints++
 				m.follow = true
 			} else {

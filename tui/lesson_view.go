@@ -449,6 +449,9 @@ func (m *lessonModel) exerciseLines(w int) []string {
 			if r.Hint != "" {
 				out = append(out, wrapInline(r.Hint, "    "+st.Warn.Render("→")+" ", "      ", w, st)...)
 			}
+			if m.ex.fixes && r.Fix != "" {
+				out = append(out, wrapInline(m.c.T("tui.ex.fix")+": "+r.Fix, "    "+st.Accent.Render("⚒")+" ", "      ", w, st)...)
+			}
 		}
 		if m.ex.passed {
 			out = append(out, "  "+st.OK.Render("✓ "+m.c.T("tui.ex.passed")))
@@ -466,4 +469,14 @@ func (m *lessonModel) exerciseLines(w int) []string {
 		out = append(out, shellLines("    ", "    ", strings.TrimRight(ex.Solution, "\n"), w, st.Code)...)
 	}
 	return out
+}
+
+// hasFix says whether a failed check has a second hint (its fix) to show.
+func hasFix(rs []CheckResult) bool {
+	for _, r := range rs {
+		if !r.OK && r.Fix != "" {
+			return true
+		}
+	}
+	return false
 }

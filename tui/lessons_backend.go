@@ -302,7 +302,10 @@ func (s *labSession) StartExercise(ctx context.Context, id string) (string, erro
 	// the steps: a fresh runner on the reset lab.
 	s.runner = lessons.NewRunner(s.b.lab, s.lesson, s.runnerOptions())
 	s.live.Store(s.runner)
-	ws, _, err := e.Start(ctx, s.b.lab)
+	// A troubleshooting exercise breaks the lab in the way this learner's
+	// seed picks (their name: neighbours differ); the fault's setup is
+	// never shown.
+	ws, _, err := e.StartWith(ctx, s.b.lab, lessons.StartOptions{Seed: lessons.Seed(lessons.LearnerName())})
 	if err != nil {
 		return "", err
 	}
@@ -330,6 +333,7 @@ func (s *labSession) Check(ctx context.Context, id string) ([]CheckResult, error
 		}
 		if !r.OK {
 			cr.Hint = r.Hint.Get(s.lang)
+			cr.Fix = r.Fix.Get(s.lang)
 		}
 		out = append(out, cr)
 	}
