@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func TestTmuxLabShellAndKeys80x24(t *testing.T) {
 		t.Run(who, func(t *testing.T) {
 			s := newTmuxAs(t, who, 80, 24, "--lang", "en")
 			s.waitFor(10*time.Second, "RED <-> BLUE", "q quit")
-			s.keys("2")
+			s.keys(strconv.Itoa(lessonIndex(t, "veth") + 1)) // a digit opens the lesson
 			scr := s.waitFor(10*time.Second, "Topology", "step 0/")
 			n := stepCount(t, scr)
 

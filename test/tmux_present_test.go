@@ -63,7 +63,7 @@ func TestTmuxPresenterAndPredict(t *testing.T) {
 			}
 			s.keys("q")
 			s.waitFor(10*time.Second, "q quit")
-			s.keys("j", "Enter") // veth
+			s.openLesson(t, "veth")
 			s.waitFor(15*time.Second, "step 0/")
 			for i := 1; i <= 6; i++ {
 				s.keys("n", "Enter")

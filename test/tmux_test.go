@@ -84,7 +84,7 @@ func (s *tmuxSession) waitFor(timeout time.Duration, wants ...string) string {
 func TestTmuxVethBackReplaysTraffic(t *testing.T) {
 	s := newTmux(t, 140, 50, bin, "--lang", "en")
 	s.waitFor(10*time.Second, "RED <-> BLUE", "q quit")
-	s.keys("j", "Enter")
+	s.openLesson(t, "veth")
 	scr := s.waitFor(10*time.Second, "Topology", "Packets", "step 0/")
 	m := regexp.MustCompile(`step 0/(\d+)`).FindStringSubmatch(scr)
 	if m == nil {
@@ -122,7 +122,7 @@ func TestTmuxVethBackReplaysTraffic(t *testing.T) {
 func TestTmuxVethLessonAndShell(t *testing.T) {
 	s := newTmux(t, 120, 40, bin)
 	s.waitFor(10*time.Second, "RED <-> BLUE", "q quit")
-	s.keys("j", "Enter")
+	s.openLesson(t, "veth")
 	s.waitFor(10*time.Second, "Topology", "Packets")
 	var scr string
 	for i := 0; i < 20 && !strings.Contains(scr, "All steps done"); i++ {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nettutor/nettutor/lessons"
 )
 
 // keepTmux keeps the tmux server up for the test with a session of its
@@ -29,14 +31,33 @@ func keepTmux(t *testing.T) {
 	t.Fatal("tmux: cannot start a session")
 }
 
-// stepsToEnd opens the lesson at index idx of the picker and runs every
-// step, returning the last screen.
-func stepsToEnd(t *testing.T, s *tmuxSession, idx int) string {
+// lessonIndex is the picker position of the built-in lesson id, so the
+// tests follow the lesson order instead of counting it themselves.
+func lessonIndex(t *testing.T, id string) int {
 	t.Helper()
-	for i := 0; i < idx; i++ {
+	for i, l := range lessons.BuiltinOrder {
+		if l == id {
+			return i
+		}
+	}
+	t.Fatalf("no built-in lesson %q", id)
+	return 0
+}
+
+// openLesson moves the picker down to the built-in lesson id and opens it.
+func (s *tmuxSession) openLesson(t *testing.T, id string) {
+	t.Helper()
+	for i := lessonIndex(t, id); i > 0; i-- {
 		s.keys("j")
 	}
 	s.keys("Enter")
+}
+
+// stepsToEnd opens the built-in lesson id and runs every step, returning
+// the last screen.
+func stepsToEnd(t *testing.T, s *tmuxSession, id string) string {
+	t.Helper()
+	s.openLesson(t, id)
 	scr := s.waitFor(15*time.Second, "Topology", "Packets", "step 0/")
 	m := regexp.MustCompile(`step 0/(\d+)`).FindStringSubmatch(scr)
 	if m == nil {
@@ -74,7 +95,7 @@ func TestTmuxDockerNetworksEveryWire(t *testing.T) {
 	keepTmux(t)
 	s := newTmux(t, 120, 40, bin, "--lang", "en")
 	s.waitFor(10*time.Second, "Docker's bridge", "q quit")
-	scr := stepsToEnd(t, s, 4)
+	scr := stepsToEnd(t, s, "docker-networks")
 	topo := column(scr, 48, 120) // the right half: diagram, then packets
 	pkts := -1
 	for i, l := range topo {
@@ -136,7 +157,7 @@ func TestTmuxSolutionCopiedRuns(t *testing.T) {
 	keepTmux(t)
 	s := newTmux(t, 80, 24, bin, "--lang", "en")
 	s.waitFor(10*time.Second, "veth", "q quit")
-	s.keys("j", "Enter")
+	s.openLesson(t, "veth")
 	s.waitFor(15*time.Second, "Topology", "step 0/")
 	s.keys("e")
 	s.waitFor(15*time.Second, "Exercise:")
@@ -203,23 +224,20 @@ func TestTmuxSolutionCopiedRuns(t *testing.T) {
 func TestTmuxOutputsNotCut(t *testing.T) {
 	cases := []struct {
 		name  string
-		idx   int // in the picker
+		id    string // the lesson
 		steps int
 		want  *regexp.Regexp
 	}{
-		{"veth neigh-after", 1, 8, regexp.MustCompile(`\b(REACHABLE|STALE|DELAY)\b`)},
-		{"bridge fdb-before", 2, 5, regexp.MustCompile(`master\s+br0 permanent`)},
-		{"isolation net", 0, 6, regexp.MustCompile(`<LOOPBACK,UP,LOWER_UP>`)},
+		{"veth neigh-after", "veth", 8, regexp.MustCompile(`\b(REACHABLE|STALE|DELAY)\b`)},
+		{"bridge fdb-before", "bridge", 5, regexp.MustCompile(`master\s+br0 permanent`)},
+		{"isolation net", "isolation", 6, regexp.MustCompile(`<LOOPBACK,UP,LOWER_UP>`)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			keepTmux(t)
 			s := newTmux(t, 120, 40, bin, "--lang", "en")
 			s.waitFor(10*time.Second, "q quit")
-			for i := 0; i < c.idx; i++ {
-				s.keys("j")
-			}
-			s.keys("Enter")
+			s.openLesson(t, c.id)
 			s.waitFor(15*time.Second, "Topology", "step 0/")
 			var scr string
 			for i := 1; i <= c.steps; i++ {
@@ -249,10 +267,7 @@ func TestTmuxNATFits(t *testing.T) {
 	keepTmux(t)
 	s := newTmux(t, 120, 40, bin, "--lang", "en")
 	s.waitFor(10*time.Second, "q quit")
-	for i := 0; i < 3; i++ {
-		s.keys("j")
-	}
-	s.keys("Enter")
+	s.openLesson(t, "nat")
 	scr := s.waitFor(15*time.Second, "Topology", "step 0/")
 	m := regexp.MustCompile(`step 0/(\d+)`).FindStringSubmatch(scr)
 	if m == nil {

@@ -21,6 +21,18 @@ type Common struct {
 	// Present is presenter mode (present.go): the high-contrast styles
 	// and the lesson view's compact layout without empty panes.
 	Present bool
+	// Terminal is the screen a lab shell borrows, when the program draws
+	// through one (tui/screen); nil with Bubble Tea's own renderer, which
+	// gives the terminal back by itself.
+	Terminal Terminal
+}
+
+// Terminal is a screen that a command run in place of the TUI borrows:
+// Release gives the terminal back in its normal mode, Restore takes it
+// again and repaints.
+type Terminal interface {
+	Release() error
+	Restore() error
 }
 
 // NewCommon returns a Common for lang with the default styles and keys.

@@ -183,6 +183,7 @@ const clearScreen = "\x1b[H\x1b[2J\x1b[3J"
 type shellExec struct {
 	cmd    *exec.Cmd
 	banner string
+	term   Terminal // released for the shell when the TUI draws through one
 }
 
 func (s *shellExec) SetStdin(r io.Reader)  { s.cmd.Stdin = r }
@@ -191,6 +192,12 @@ func (s *shellExec) SetStderr(w io.Writer) { s.cmd.Stderr = w }
 
 // Run implements tea.ExecCommand.
 func (s *shellExec) Run() error {
+	if s.term != nil {
+		if err := s.term.Release(); err != nil {
+			return fmt.Errorf("lab shell: %w", err)
+		}
+		defer func() { _ = s.term.Restore() }()
+	}
 	if w := s.cmd.Stdout; w != nil {
 		if _, err := io.WriteString(w, clearScreen+s.banner+"\r\n"); err != nil {
 			return fmt.Errorf("lab shell: %w", err)
@@ -207,7 +214,7 @@ func (m *lessonModel) shellBanner(ns string) string {
 // execShell runs cmd, a lab shell in ns, in place of the TUI.
 func (m *lessonModel) execShell(ns string, cmd *exec.Cmd) tea.Cmd {
 	gen := m.gen
-	return tea.Exec(&shellExec{cmd: cmd, banner: m.shellBanner(ns)}, func(err error) tea.Msg { return shellDoneMsg{gen: gen, err: err} })
+	return tea.Exec(&shellExec{cmd: cmd, banner: m.shellBanner(ns), term: m.c.Terminal}, func(err error) tea.Msg { return shellDoneMsg{gen: gen, err: err} })
 }
 
 // rechecker is a Session that can evaluate the current step's

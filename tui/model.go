@@ -42,14 +42,16 @@ type Model struct {
 // Options configure New.
 type Options struct {
 	Lang         string
-	ProgressPath string // "" for ProgressPath(); "-" for none
-	Present      bool   // start in presenter mode (--present)
+	ProgressPath string   // "" for ProgressPath(); "-" for none
+	Present      bool     // start in presenter mode (--present)
+	Terminal     Terminal // the screen a lab shell borrows (tui/screen), or nil
 }
 
 // New returns the root model over a backend.
 func New(b Backend, o Options) *Model {
 	c := NewCommon(o.Lang)
 	c.SetPresent(o.Present)
+	c.Terminal = o.Terminal
 	path := o.ProgressPath
 	if path == "" {
 		path = ProgressPath()

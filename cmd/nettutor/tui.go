@@ -15,6 +15,7 @@ import (
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/serve/link"
 	"github.com/nettutor/nettutor/tui"
+	"github.com/nettutor/nettutor/tui/screen"
 )
 
 // tuiSpares is how many empty namespaces the TUI's lab keeps ready: the
@@ -95,10 +96,20 @@ func cmdTUI(args []string) int {
 			return append(append([]*lessons.Lesson(nil), own...), builtin...), err
 		}
 	}
-	m := tui.New(backend, tui.Options{Lang: *lang, Present: *present})
+	// The program draws through a screen of our own: Bubble Tea v1's
+	// renderer wakes 60 times a second even when nothing changed
+	// (tui/screen says why that matters).
+	scr := screen.New(os.Stdin, os.Stdout)
+	m := tui.New(backend, tui.Options{Lang: *lang, Present: *present, Terminal: scr})
 	// Signals are the sandbox's to handle (it is PID 1 there): on one, the
-	// program is killed, which restores the terminal, before the lab ends.
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithoutSignalHandler())
+	// program is killed, and the screen gives the terminal back, before
+	// the lab ends.
+	p := tea.NewProgram(scr.Wrap(m), append(scr.Options(), tea.WithoutSignalHandler())...)
+	if err := scr.Start(p); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
+		return 2
+	}
+	defer scr.Stop()
 	ran := make(chan struct{})
 	defer sandbox.OnStop(func() {
 		// The lab first: a lab shell the TUI is waiting on dies with it,
@@ -123,6 +134,7 @@ func cmdTUI(args []string) int {
 	}
 	sandbox.WatchTerminal(0)
 	_, err = p.Run()
+	scr.Stop()
 	close(ran)
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)

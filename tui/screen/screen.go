@@ -1,0 +1,332 @@
+// Package screen is nettutor's terminal renderer for Bubble Tea v1.
+//
+// Bubble Tea v1's own renderer wakes up at its frame rate (60 times a
+// second) for as long as the program runs, and copies the whole frame on
+// each wake-up to see whether it changed. In a lesson that sits idle that
+// is the TUI's only work, about 1% of a core. A Screen draws instead when
+// the model's view changes, and only then: a frame that changed is written
+// at once (or, in a burst of messages, at most one frame period after the
+// last one), and an idle program makes no wake-ups at all.
+//
+// A Screen owns what Bubble Tea's renderer owned: raw mode, the alternate
+// screen, the cursor, mouse and bracketed-paste modes, and the window size
+// (sent to the program as tea.WindowSizeMsg). The program runs with
+// tea.WithoutRenderer and the model wrapped by Wrap; a command that needs
+// the terminal (a lab shell) calls Release before and Restore after.
+package screen
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
+)
+
+// FramePeriod is the shortest time between two frames: a burst of
+// messages (a packet flood) is drawn at most this often, as Bubble Tea's
+// renderer does at 60 fps, while a single change is drawn at once.
+const FramePeriod = time.Second / 60
+
+// Terminal modes a Screen sets on Start and undoes on Stop.
+const (
+	enterModes = "\x1b[?1049h" + // alternate screen
+		"\x1b[?25l" + // hide the cursor
+		"\x1b[?1002h\x1b[?1006h" + // mouse cell motion, SGR encoding
+		"\x1b[?2004h" // bracketed paste
+	leaveModes = "\x1b[?2004l" +
+		"\x1b[?1006l\x1b[?1002l" +
+		"\x1b[?25h" +
+		"\x1b[?1049l"
+)
+
+// Screen draws a Bubble Tea model's view on a terminal.
+type Screen struct {
+	in  *os.File // the terminal read for keys (raw mode is set on it)
+	out io.Writer
+
+	mu      sync.Mutex
+	width   int
+	height  int
+	last    []string // the lines on screen now; nil after a clear
+	pending string   // the newest view: drawn when its frame period comes, or by Restore
+	waiting bool     // a timer is set to draw pending
+	lastAt  time.Time
+	held    bool // released to a command: draw nothing
+	raw     *term.State
+	writes  int // frames written, for tests
+
+	prog    *tea.Program
+	winch   chan os.Signal
+	stopped chan struct{}
+}
+
+// New returns a Screen that reads keys from in and draws on out. in may be
+// nil or not a terminal (then no raw mode is set); out is usually the same
+// terminal.
+func New(in *os.File, out io.Writer) *Screen {
+	return &Screen{in: in, out: out, stopped: make(chan struct{})}
+}
+
+// Options are the program options a Screen needs: no renderer of Bubble
+// Tea's, and the Screen's input and output.
+func (s *Screen) Options() []tea.ProgramOption {
+	o := []tea.ProgramOption{tea.WithoutRenderer(), tea.WithOutput(s.out)}
+	if s.in != nil {
+		o = append(o, tea.WithInput(s.in))
+	}
+	return o
+}
+
+// Wrap returns m with its views drawn on s. Bubble Tea asks for the view
+// after every message; the wrapper draws it and gives Bubble Tea nothing.
+func (s *Screen) Wrap(m tea.Model) tea.Model { return &wrapped{m: m, s: s} }
+
+type wrapped struct {
+	m tea.Model
+	s *Screen
+}
+
+func (w *wrapped) Init() tea.Cmd { return w.m.Init() }
+
+func (w *wrapped) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if sz, ok := msg.(tea.WindowSizeMsg); ok {
+		w.s.resize(sz.Width, sz.Height)
+	}
+	m, cmd := w.m.Update(msg)
+	w.m = m
+	return w, cmd
+}
+
+func (w *wrapped) View() string {
+	w.s.Frame(w.m.View())
+	return ""
+}
+
+// Model returns the model a wrapper holds (for the final model of Run).
+func Model(m tea.Model) tea.Model {
+	if w, ok := m.(*wrapped); ok {
+		return w.m
+	}
+	return m
+}
+
+// Start puts the terminal in raw mode and the screen's modes, and sends
+// the program its window size now and on every SIGWINCH.
+func (s *Screen) Start(p *tea.Program) error {
+	s.prog = p
+	if err := s.takeTerminal(); err != nil {
+		return err
+	}
+	s.winch = make(chan os.Signal, 1)
+	signal.Notify(s.winch, syscall.SIGWINCH)
+	go s.watchSize()
+	s.sendSize()
+	return nil
+}
+
+// Stop gives the terminal back as it was before Start.
+func (s *Screen) Stop() {
+	s.mu.Lock()
+	select {
+	case <-s.stopped:
+		s.mu.Unlock()
+		return
+	default:
+	}
+	close(s.stopped)
+	s.held = true
+	s.mu.Unlock()
+	if s.winch != nil {
+		signal.Stop(s.winch)
+	}
+	s.giveTerminal()
+}
+
+// Release gives the terminal to a command (a lab shell) in its normal
+// mode: no raw mode, the main screen, a visible cursor. Frames are held
+// until Restore.
+func (s *Screen) Release() error {
+	s.mu.Lock()
+	s.held = true
+	s.mu.Unlock()
+	s.giveTerminal()
+	return nil
+}
+
+// Restore takes the terminal back after Release and repaints the whole
+// frame (the command drew over it), with the size it may have changed to.
+func (s *Screen) Restore() error {
+	if err := s.takeTerminal(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.held = false
+	s.last = nil
+	if s.pending != "" {
+		s.draw(s.pending)
+	}
+	s.mu.Unlock()
+	s.sendSize()
+	return nil
+}
+
+func (s *Screen) takeTerminal() error {
+	if s.in != nil && term.IsTerminal(s.in.Fd()) {
+		st, err := term.MakeRaw(s.in.Fd())
+		if err != nil {
+			return fmt.Errorf("terminal raw mode: %w", err)
+		}
+		s.mu.Lock()
+		s.raw = st
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last = nil
+	_, err := io.WriteString(s.out, enterModes+"\x1b[H\x1b[2J")
+	return err
+}
+
+func (s *Screen) giveTerminal() {
+	s.mu.Lock()
+	raw := s.raw
+	s.raw = nil
+	_, _ = io.WriteString(s.out, leaveModes)
+	s.mu.Unlock()
+	if raw != nil {
+		_ = term.Restore(s.in.Fd(), raw)
+	}
+}
+
+func (s *Screen) watchSize() {
+	for {
+		select {
+		case <-s.stopped:
+			return
+		case <-s.winch:
+			s.sendSize()
+		}
+	}
+}
+
+// sendSize sends the terminal's size to the program, which hands it to
+// the model and, through Update, to the Screen.
+func (s *Screen) sendSize() {
+	f, ok := s.out.(*os.File)
+	if !ok || s.prog == nil {
+		return
+	}
+	w, h, err := term.GetSize(f.Fd())
+	if err != nil {
+		return
+	}
+	go s.prog.Send(tea.WindowSizeMsg{Width: w, Height: h})
+}
+
+func (s *Screen) resize(w, h int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w != s.width || h != s.height {
+		s.width, s.height = w, h
+		s.last = nil // the terminal reflowed what was there: draw it all
+	}
+}
+
+// Frame draws view, now if the last frame is a frame period old, else
+// when it is; a newer view replaces a waiting one.
+func (s *Screen) Frame(view string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held {
+		s.pending = view // drawn by Restore
+		return
+	}
+	s.pending = view
+	if wait := FramePeriod - time.Since(s.lastAt); wait > 0 {
+		if !s.waiting {
+			s.waiting = true
+			time.AfterFunc(wait, s.flushPending)
+		}
+		return
+	}
+	s.draw(view)
+}
+
+func (s *Screen) flushPending() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waiting = false
+	if s.held {
+		return
+	}
+	s.draw(s.pending)
+}
+
+// draw writes the lines of view that differ from the screen. Called with
+// s.mu held.
+func (s *Screen) draw(view string) {
+	lines := Lines(view, s.width, s.height)
+	var b bytes.Buffer
+	full := s.last == nil
+	if full {
+		b.WriteString("\x1b[H\x1b[2J")
+	}
+	for i, l := range lines {
+		if !full && i < len(s.last) && s.last[i] == l {
+			continue
+		}
+		fmt.Fprintf(&b, "\x1b[%d;1H", i+1)
+		b.WriteString(l)
+		if s.width <= 0 || ansi.StringWidth(l) < s.width {
+			// Erase what the old line left. A line as wide as the
+			// screen needs none, and an erase after it would clear the
+			// last cell.
+			b.WriteString("\x1b[K")
+		}
+	}
+	if !full && len(s.last) > len(lines) {
+		fmt.Fprintf(&b, "\x1b[%d;1H\x1b[J", len(lines)+1)
+	}
+	s.last = lines
+	s.lastAt = time.Now()
+	if b.Len() == 0 {
+		return // the same frame: nothing to write
+	}
+	s.writes++
+	_, _ = s.out.Write(b.Bytes())
+}
+
+// Writes is the number of frames the Screen wrote to its output.
+func (s *Screen) Writes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writes
+}
+
+// Lines splits a view into the lines a width x height screen shows: each
+// cut to width (a wrapped line would shift every line below it), and only
+// the last height lines (as Bubble Tea's renderer keeps them). A zero
+// width or height means unknown: nothing is cut.
+func Lines(view string, width, height int) []string {
+	lines := strings.Split(view, "\n")
+	if height > 0 && len(lines) > height {
+		lines = lines[len(lines)-height:]
+	}
+	if width > 0 {
+		for i, l := range lines {
+			if ansi.StringWidth(l) > width {
+				lines[i] = ansi.Truncate(l, width, "")
+			}
+		}
+	}
+	return lines
+}
