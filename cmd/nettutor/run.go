@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/capture"
+	"github.com/nettutor/nettutor/engine/journey"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/lessons/note"
@@ -137,7 +140,7 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 		if len(res.Actions) > 0 {
 			fmt.Fprintln(w)
 		}
-		for _, a := range res.Actions {
+		for k, a := range res.Actions {
 			mark := "✓"
 			if !a.OK {
 				mark = "✗"
@@ -152,6 +155,11 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 					label = T("run.expected_failure")
 				}
 				fmt.Fprintf(w, "    %s: %v\n", label, a.Err)
+			}
+			if k < len(st.Actions) && st.Actions[k].Kind == a.Kind {
+				for _, line := range probeJourney(lab, res.Snapshot, st.Actions[k], lang) {
+					fmt.Fprintln(w, "    "+line)
+				}
 			}
 		}
 		if res.Failed {
@@ -356,4 +364,33 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
 	}
 	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+// probeJourney is the journey of a step's probe (ping, tcp_connect) in
+// lines, replayed on the lab as the step left it (engine/journey's
+// PredictLab): nothing more is sent, so the lab, its conntrack and the
+// next steps are exactly as they are without it. nil for other actions.
+func probeJourney(lab *engine.Lab, snap *engine.Snapshot, a *lessons.Action, lang string) []string {
+	p := journey.Probe{From: a.Args.NS, Proto: "icmp"}
+	switch a.Kind {
+	case "ping":
+		p.Dst = a.Args.Dst
+	case "tcp_connect":
+		h, ps, err := net.SplitHostPort(a.Args.Addr)
+		if err != nil {
+			return nil
+		}
+		port, _ := strconv.Atoi(ps)
+		p.Dst, p.Proto, p.Port = h, "tcp", port
+	default:
+		return nil
+	}
+	if p.From == "" {
+		p.From = engine.HostNS
+	}
+	j, err := journey.PredictLab(lab, snap, p, lang)
+	if err != nil {
+		return nil
+	}
+	return j.Compact(lang)
 }

@@ -121,10 +121,16 @@ func openEnv(dir string) (*env, error) {
 // openLabEnv is the env of an engine lab: its host namespace and its named
 // ones, reached by the paths the engine uses (the lab's host is not the
 // caller's own namespace), with the lab's own snapshot.
-func openLabEnv(lab *engine.Lab) (*env, error) {
-	snap, err := lab.Snapshot()
-	if err != nil {
-		return nil, fmt.Errorf("read the lab: %w", err)
+func openLabEnv(lab *engine.Lab) (*env, error) { return openLabEnvSnap(lab, nil) }
+
+// openLabEnvSnap is openLabEnv with the lab's snapshot already taken (nil:
+// take it now).
+func openLabEnvSnap(lab *engine.Lab, snap *engine.Snapshot) (*env, error) {
+	if snap == nil {
+		var err error
+		if snap, err = lab.Snapshot(); err != nil {
+			return nil, fmt.Errorf("read the lab: %w", err)
+		}
 	}
 	e := &env{snap: snap}
 	for i := range snap.Namespaces {

@@ -24,6 +24,7 @@ type explainer struct {
 	j     *Journey
 	reqIn []*pkt
 	repIn []*pkt
+	src   string // Predict: the request's source address where it is now
 }
 
 func explain(e *env, lang string, p Probe, dst string, s sent, pkts []*pkt, flows []flow) *Journey {

@@ -2,6 +2,7 @@ package journey
 
 import (
 	"net"
+	"strconv"
 	"strings"
 
 	"github.com/nettutor/nettutor/engine"
@@ -22,15 +23,35 @@ func Predict(snap *engine.Snapshot, from, dst string) *Journey {
 // (lessons/check.go) and `run --plain` come from it, and it shares its
 // stop reasons, their wording and the l2 reasoning with Trace.
 func PredictProbe(snap *engine.Snapshot, p Probe, lang string) *Journey {
+	return predictIn(envFromSnapshot(snap), p, lang,
+		"rules (iptables -S rules of the snapshot; policies are not in it)")
+}
+
+// PredictLab is PredictProbe on an engine lab: the same replay, and still
+// nothing is sent, but with what the snapshot lacks read from the lab's
+// kernel: the chains' policies (FORWARD DROP, as Docker sets it) and the
+// sysctls (ip_forward, bridge-nf-call-iptables). snap is the lab's
+// snapshot (nil: read now). `run --plain` shows each step's probes so.
+func PredictLab(lab *engine.Lab, snap *engine.Snapshot, p Probe, lang string) (*Journey, error) {
+	e, err := openLabEnvSnap(lab, snap)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	return predictIn(e, p, lang, "rules (iptables -S rules and policies of the lab, matched against the packet)"), nil
+}
+
+// predictIn walks the probe's path through e's namespaces by replayed
+// lookups alone.
+func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 	from, dst := p.From, p.Dst
 	if p.Proto == "" {
 		p.Proto = "icmp"
 	}
-	e := envFromSnapshot(snap)
 	j := &Journey{From: from, To: dst, Proto: p.Proto, Port: p.Port, Hops: []Hop{}, Rules: []RuleHit{}, NAT: []Rewrite{},
 		Evidence: Evidence{Observed: []string{},
 			Replayed: []string{"routes (longest prefix of the snapshot's main table)", "links and bridge ports (snapshot)"},
-			Inferred: []string{"rules (iptables -S rules of the snapshot; policies are not in it)", "nat", "drop"}}}
+			Inferred: []string{rulesFrom, "nat", "drop"}}}
 	x := &explainer{e: e, lang: lang, j: j, p: p}
 	j.Reply = &Leg{Result: "lost", Hops: []Hop{}}
 	stop := func(d *Drop) *Journey {
@@ -59,7 +80,29 @@ func PredictProbe(snap *engine.Snapshot, p Probe, lang string) *Journey {
 	src := ""
 	var in *Hop // where the packet came into cur
 	for depth := 0; depth < 8; depth++ {
+		if in != nil {
+			// nat PREROUTING comes before the routing decision: a DNAT
+			// (a published port) sends the packet on to its new address.
+			pv := pktView{proto: protoNum(p.Proto), src: src, dst: dst, dp: p.Port, in: in.Dev, state: "NEW"}
+			if v, rule := x.chain(cur, "nat", "PREROUTING", pv); v == "dnat" {
+				if to := cur.ruleTo(rule); to != "" {
+					host, port := to, p.Port
+					if h, ps, err := net.SplitHostPort(to); err == nil {
+						host = h
+						if n, err := strconv.Atoi(ps); err == nil {
+							port = n
+						}
+					}
+					j.NAT = append(j.NAT, Rewrite{NS: cur.name, Kind: "dnat", From: hostPort(dst, p.Port, protoNum(p.Proto)), To: hostPort(host, port, protoNum(p.Proto)), Rule: rule})
+					in.Why = x.t("why.dnat", hostPort(dst, p.Port, protoNum(p.Proto)), hostPort(host, port, protoNum(p.Proto)))
+					dst, p.Port = host, port
+				}
+			}
+		}
 		if cur.localIPs[dst] {
+			if in != nil && in.Why == "" {
+				in.Why = x.t("why.delivered", dst, cur.name)
+			}
 			break
 		}
 		ip := net.ParseIP(dst)
@@ -104,6 +147,7 @@ func PredictProbe(snap *engine.Snapshot, p Probe, lang string) *Journey {
 		if d := x.ownerLinkDown(next, "request"); d != nil {
 			return stop(d)
 		}
+		x.src = src
 		hops, target, d := x.l2Walk(cur, r.Dev, on, next)
 		if d != nil {
 			return stop(d)
@@ -112,11 +156,7 @@ func PredictProbe(snap *engine.Snapshot, p Probe, lang string) *Journey {
 			hops[i].Src, hops[i].Dst = src, dst
 		}
 		j.Hops = append(j.Hops, hops...)
-		h := Hop{NS: on.name, Dev: target, Dir: "in", Src: src, Dst: dst}
-		if on.localIPs[dst] {
-			h.Why = x.t("why.delivered", dst, on.name)
-		}
-		j.Hops = append(j.Hops, h)
+		j.Hops = append(j.Hops, Hop{NS: on.name, Dev: target, Dir: "in", Src: src, Dst: dst})
 		in = &j.Hops[len(j.Hops)-1]
 		cur = on
 	}
@@ -195,6 +235,16 @@ func (x *explainer) l2Walk(ns *nsEnv, dev string, on *nsEnv, next string) ([]Hop
 	}
 	for _, p := range bridgeNS.snap.Links {
 		if p.Master == bridge && p.Name != entry && p.Peer != nil && p.Peer.NS == on.name && p.Peer.Name == holder {
+			if bridgeNS.on("net.bridge.bridge-nf-call-iptables") {
+				// Bridged IPv4 meets filter FORWARD, with the bridge as
+				// both devices (as Docker's FORWARD policy DROP shows).
+				pv := pktView{proto: protoNum(x.p.Proto), src: x.src, dst: x.p.Dst, dp: x.p.Port, in: bridge, out: bridge, state: "NEW"}
+				if v, rule := x.chain(bridgeNS, "filter", "FORWARD", pv); v == "drop" || v == "reject" {
+					d := newDrop(x.lang, bridgeNS.name, "filter FORWARD", ReasonBrNF, "request", m("stop.brnf", bridgeNS.name, bridge, entry, rule))
+					d.Rule = rule
+					return nil, "", d
+				}
+			}
 			hops = append(hops, Hop{NS: bridgeNS.name, Dev: p.Name, Dir: "out", Why: x.t("why.bridge_towards", bridge, on.name)})
 			if d := x.linkDown(bridgeNS, p.Name, "request"); d != nil {
 				return nil, "", d
@@ -243,4 +293,15 @@ func envFromSnapshot(snap *engine.Snapshot) *env {
 		e.nss = append(e.nss, n)
 	}
 	return e
+}
+
+// ruleTo is the --to-destination of the DNAT rule whose iptables -S text
+// is rule, "" when no rule of n has that text.
+func (n *nsEnv) ruleTo(rule string) string {
+	for _, r := range n.rules {
+		if ruleText(r) == rule {
+			return r.ToDest
+		}
+	}
+	return ""
 }

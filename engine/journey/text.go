@@ -84,3 +84,42 @@ func (j *Journey) Why(lang string) string {
 	}
 	return tr(lang, "why.stop", ReasonText(lang, j.Drop.Reason), j.Drop.NS, j.Drop.Where)
 }
+
+// Compact is the journey in a few lines for a transcript, in lang: a head
+// line (with "replayed" when no hop was captured), one line per hop (ns/dev,
+// direction, addresses, the rewrite made there), and the stop.
+func (j *Journey) Compact(lang string) []string {
+	what := j.Proto
+	if j.Port != 0 {
+		what = fmt.Sprintf("%s/%d", j.Proto, j.Port)
+	}
+	observed := false
+	for _, h := range j.Hops {
+		observed = observed || h.Observed
+	}
+	if !observed {
+		what += ", " + tr(lang, "plain.replayed")
+	}
+	out := []string{tr(lang, "plain.head", j.From, j.To, what, tr(lang, "result."+j.Result))}
+	for i, h := range j.Hops {
+		line := fmt.Sprintf("  %s/%s %s", h.NS, h.Dev, h.Dir)
+		if h.Src != "" {
+			line += fmt.Sprintf(" %s -> %s", h.Src, h.Dst)
+		}
+		if i > 0 && j.Hops[i-1].NS == h.NS && h.Src != "" && j.Hops[i-1].Src != "" {
+			if p := j.Hops[i-1]; p.Src != h.Src {
+				line += "  " + tr(lang, "why.snat", p.Src, h.Src)
+			} else if p.Dst != h.Dst {
+				line += "  " + tr(lang, "why.dnat", p.Dst, h.Dst)
+			}
+		}
+		if i == len(j.Hops)-1 && j.Result == Replied {
+			line += "  " + tr(lang, "leg.delivered")
+		}
+		out = append(out, line)
+	}
+	if j.Drop != nil {
+		out = append(out, "  "+tr(lang, "plain.stop", ReasonText(lang, j.Drop.Reason), j.Drop.Detail))
+	}
+	return out
+}
