@@ -17,6 +17,8 @@ type KeyMap struct {
 	Next, Prev, Tab, Shell, Check, Hint, Solution, Exercise, Write, Back key.Binding
 	Select, Ladder, ScrollUp, ScrollDown, Note                           key.Binding
 	Zoom                                                                 key.Binding // the focused pane full screen
+	// Journey opens the selected packet's journey, hop by hop.
+	Journey key.Binding
 	// Present toggles presenter mode: high contrast, no empty panes.
 	Present key.Binding
 	// Restart rebuilds the lesson from its first step; Jump, then a step
@@ -64,6 +66,7 @@ func KeyMapFor(lang string) KeyMap {
 		ScrollDown: b("scrolldown", "pgdn", "pgdown"),
 		Note:       b("note", "m", "m"),
 		Zoom:       b("zoom", "z", "z"),
+		Journey:    b("journey", "y", "y"),
 		Present:    b("present", "P", "P"),
 		Help:       b("help", "?", "?"),
 		Digits:     b("digits", "1-9", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
@@ -112,8 +115,8 @@ func (k KeyMap) LessonHelp() bindings {
 			{k.Shell, k.Exercise, k.Check, k.Hint, k.Solution},
 			{k.Tab, k.Up, k.Down},
 			{k.Home, k.End, k.ScrollUp, k.ScrollDown},
-			{k.Select, k.Ladder, k.Write, k.Note, k.Zoom},
-			{k.Help, k.Present, k.Back, k.ForceQuit},
+			{k.Select, k.Ladder, k.Journey, k.Write, k.Note},
+			{k.Help, k.Zoom, k.Present, k.Back, k.ForceQuit},
 		},
 	}
 }
@@ -125,7 +128,7 @@ func (k KeyMap) ExerciseHelp() bindings {
 		full: [][]key.Binding{
 			{k.Shell, k.Check, k.Hint, k.Solution},
 			{k.Exercise, k.Tab, k.Up, k.Down, k.ScrollUp, k.ScrollDown},
-			{k.Select, k.Ladder, k.Write, k.Zoom},
+			{k.Select, k.Ladder, k.Journey, k.Write, k.Zoom},
 			{k.Help, k.Present, k.ExBack, k.ForceQuit},
 		},
 	}

@@ -489,6 +489,7 @@ func (m *lessonModel) setSnap(s *engine.Snapshot, highlight bool) {
 	}
 	m.snap = s
 	m.pk.hosts = hostNames(s)
+	m.pk.setLab(m.nsOrder, s)
 	m.pk.order = TopoOrder(s, m.nsOrder)
 	if !m.userSel || s.NS(m.selNS) == nil {
 		m.userSel = false
@@ -582,6 +583,12 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		return m, cmd
 	}
 	switch {
+	case km.Type == tea.KeyEsc && m.pk.journey:
+		m.pk.journey = false
+	case key.Matches(km, k.Journey) && m.focus == panePackets:
+		if !m.pk.openJourney() {
+			m.setStatus(m.c.T("tui.journey.nopacket"), false)
+		}
 	case km.Type == tea.KeyEsc && m.pk.detail:
 		m.pk.detail = false
 	case key.Matches(km, k.Zoom), m.zoomed && km.Type == tea.KeyEsc:
@@ -640,7 +647,7 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		}
 	case key.Matches(km, k.Ladder):
 		m.pk.ladder = !m.pk.ladder
-		m.pk.detail = false
+		m.pk.detail, m.pk.journey = false, false
 	case key.Matches(km, k.Shell):
 		if m.busy != "" {
 			return m, nil

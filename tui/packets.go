@@ -8,7 +8,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/capture"
+	"github.com/nettutor/nettutor/engine/journey"
 )
 
 // maxPackets bounds what the pane holds; the oldest go first.
@@ -73,7 +75,17 @@ type packetPane struct {
 	drops      uint64
 	layers     func(Packet) []Layer
 	hosts      map[string]string // address or MAC -> namespace, for the ladder
-	order      []string          // namespaces in diagram order: ladder columns
+	order      []string          // namespaces in diagram order
+	// snap is the lab as last read: it orders a packet's hops and gives
+	// their why.
+	snap *engine.Snapshot
+	// lanes are the ladder's columns, fixed for the lesson (setLab).
+	lanes []string
+	hop   hopCache
+	// journey shows the selected packet's journey (y); jOff scrolls it,
+	// jSel is the hop marked in it.
+	journey    bool
+	jOff, jSel int
 }
 
 func newPacketPane(c *Common) packetPane {
@@ -83,6 +95,7 @@ func newPacketPane(c *Common) packetPane {
 func (p *packetPane) reset() {
 	p.pkts, p.sel, p.off, p.follow, p.detail, p.detOff, p.drops, p.layer = nil, 0, 0, true, false, 0, 0, 0
 	p.first = time.Time{}
+	p.journey, p.jOff, p.jSel, p.hop = false, 0, 0, hopCache{}
 }
 
 func (p *packetPane) add(pkts []Packet, drops uint64) {
@@ -113,6 +126,10 @@ func (p *packetPane) add(pkts []Packet, drops uint64) {
 }
 
 func (p *packetPane) move(d int) {
+	if p.journey {
+		p.jSel = max(0, p.jSel+d)
+		return
+	}
 	if p.detail {
 		p.layer = max(0, p.layer+d)
 		p.layerMoved = true
@@ -121,12 +138,20 @@ func (p *packetPane) move(d int) {
 	if len(p.pkts) == 0 {
 		return
 	}
-	p.sel = clamp(p.sel+d, 0, len(p.pkts)-1)
+	if p.ladder {
+		p.ladderMove(d)
+	} else {
+		p.sel = clamp(p.sel+d, 0, len(p.pkts)-1)
+	}
 	p.follow = p.sel == len(p.pkts)-1
 }
 
 // scroll moves the view (the detail) or the selection (the list).
 func (p *packetPane) scroll(d int) {
+	if p.journey {
+		p.jOff = max(0, p.jOff+d)
+		return
+	}
 	if p.detail {
 		p.detOff = max(0, p.detOff+d)
 		return
@@ -143,6 +168,9 @@ func (p *packetPane) selected() (Packet, bool) {
 
 // view draws the pane body in w x h cells.
 func (p *packetPane) view(w, h int) []string {
+	if p.journey {
+		return p.journeyView(w, h)
+	}
 	if p.detail {
 		if pk, ok := p.selected(); ok {
 			return p.detailView(pk, w, h)
@@ -171,16 +199,7 @@ func (p *packetPane) view(w, h int) []string {
 	if !p.ladder {
 		return fitLines(append(lines, p.wrappedRows(rows, w)...), 0, w, h)
 	}
-	// Keep the selection in view.
-	if p.sel < p.off {
-		p.off = p.sel
-	}
-	if p.sel >= p.off+rows {
-		p.off = p.sel - rows + 1
-	}
-	p.off = clamp(p.off, 0, max(0, len(p.pkts)-rows))
-	end := min(len(p.pkts), p.off+rows)
-	lines = append(lines, p.ladderView(p.pkts[p.off:end], p.off, w)...)
+	lines = append(lines, p.hopLadderView(rows+2, w)...)
 	return fitLines(lines, 0, w, h)
 }
 
@@ -199,107 +218,6 @@ func (p *packetPane) protoStyle(proto string) lipgloss.Style {
 		return st.Accent
 	}
 	return st.App
-}
-
-// ladderView draws packets as arrows between endpoints, one per row.
-func (p *packetPane) ladderView(pkts []Packet, base, w int) []string {
-	st := p.c.Styles
-	var eps []string
-	idx := map[string]int{}
-	name := func(e string) string {
-		if n, ok := p.hosts[e]; ok {
-			return n
-		}
-		return e
-	}
-	for _, pk := range pkts {
-		for _, e := range []string{name(pk.Src), name(pk.Dst)} {
-			if e == "" {
-				continue
-			}
-			if _, ok := idx[e]; !ok {
-				idx[e] = len(eps)
-				eps = append(eps, e)
-			}
-		}
-	}
-	if len(eps) == 0 {
-		return nil
-	}
-	// Columns in the diagram's order, then the rest as met.
-	rank := func(e string) int {
-		for i, n := range p.order {
-			if n == e {
-				return i
-			}
-		}
-		return len(p.order) + idx[e]
-	}
-	sort.SliceStable(eps, func(i, j int) bool { return rank(eps[i]) < rank(eps[j]) })
-	for i, e := range eps {
-		idx[e] = i
-	}
-	if len(eps) == 1 {
-		eps = append(eps, "?")
-		idx["?"] = 1
-	}
-	const left = 2
-	span := max((w-left-2)/len(eps), 8)
-	col := func(i int) int { return left + i*span + span/2 }
-	var head strings.Builder
-	head.WriteString(strings.Repeat(" ", left))
-	for _, e := range eps {
-		head.WriteString(pad(centre(e, span), span))
-	}
-	out := []string{truncate(st.Bold.Render(head.String()), w)}
-	rail := []rune(strings.Repeat(" ", max(col(len(eps)-1)+1, w)))
-	for i := range eps {
-		rail[col(i)] = '│'
-	}
-	out = append(out, truncate(string(rail), w))
-	for k, pk := range pkts {
-		line := []rune(string(rail))
-		a, aok := idx[name(pk.Src)]
-		b, bok := idx[name(pk.Dst)]
-		if !aok {
-			a = 0
-		}
-		if !bok {
-			b = (a + 1) % len(eps)
-		}
-		from, to := col(a), col(b)
-		lo, hi := min(from, to), max(from, to)
-		for x := lo + 1; x < hi; x++ {
-			line[x] = '─'
-		}
-		if to > from {
-			line[to-1] = '▶'
-		} else if to < from {
-			line[to+1] = '◀'
-		}
-		lbl := []rune(ladderLabel(pk))
-		room := hi - lo - 4
-		if room > 2 {
-			if len(lbl) > room {
-				lbl = append(lbl[:room-1], '…')
-			}
-			start := lo + 2 + (room-len(lbl))/2
-			for i, r := range lbl {
-				line[start+i] = r
-			}
-		}
-		mark := ' '
-		if base+k == p.sel {
-			mark = '▶'
-		}
-		line[0] = mark
-		s := truncate(strings.TrimRight(string(line), " "), w)
-		if base+k == p.sel {
-			s = st.Selected.Render(pad(s, w))
-		}
-		out = append(out, s)
-	}
-	return out
 }
 
 func centre(s string, w int) string {
@@ -336,6 +254,9 @@ func (p *packetPane) detailView(pk Packet, w, h int) []string {
 	lines = append(lines, wrapIndent(st.Bold.Render(fmt.Sprintf("#%d ", pk.Seq)), pk.Summary, w)...)
 	if pk.Point != "" {
 		lines = append(lines, truncate(st.Subtle.Render(p.c.T("tui.packets.point")+" "+pk.Point+fmt.Sprintf("  %d B", max(pk.Len, len(pk.Data)))), w))
+		// The command that watches this point, as a person would type it.
+		ns, dev, _ := strings.Cut(pk.Point, "/")
+		lines = append(lines, truncate(st.Subtle.Render("  $ "+journey.Tcpdump(ns, dev)), w))
 	}
 	ls := p.layers(pk)
 	p.layer = clamp(p.layer, 0, max(0, len(ls)-1))

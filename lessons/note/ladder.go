@@ -175,6 +175,16 @@ func BuildHopLadder(frames []Frame, lanes []string, hosts map[string]string, sna
 				a.To = i
 			}
 		}
+		// Seen in one namespace only, with nothing said about where it
+		// went: it goes to its destination's (a capture on one end of a
+		// veth sees both ways of the pair).
+		if a.From == a.To {
+			if i, ok := owner(last.Dst); ok && i != a.To {
+				a.To = i
+			} else if i, ok := owner(first.Src); ok && i != a.From {
+				a.From = i
+			}
+		}
 		l.Arrows = append(l.Arrows, a)
 	}
 	return l
@@ -394,7 +404,7 @@ func StepLadder(order []string, snap *engine.Snapshot, cp []capture.Packet) HopL
 	frames := make([]Frame, len(cp))
 	for i, p := range cp {
 		ns, dev, _ := strings.Cut(p.Point, "/")
-		dir := "in"
+		dir := "" // not outgoing, or not said: the snapshot's MACs tell
 		if p.Outgoing {
 			dir = "out"
 		}

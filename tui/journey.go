@@ -1,0 +1,324 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/journey"
+	"github.com/nettutor/nettutor/lessons/note"
+)
+
+// This file is the packets pane's hop-by-hop side: the ladder's lanes,
+// fixed for the lesson, the grouping of captured frames into packets (the
+// same as the transcript's, note.BuildHopLadder), and the journey view that
+// y opens on the selected packet.
+
+// ladderSpan is how many frames either side of the view the ladder groups:
+// a packet's sightings lie within microseconds, so a window around what is
+// on screen groups them all, and a flood of 100k frames costs a pane's
+// worth of work per frame, not the whole list's.
+const ladderSpan = 256
+
+// hopCache is the hop ladder of frames [lo, hi) of the pane, kept while
+// neither the frames nor the lanes change.
+type hopCache struct {
+	lo, hi, n int
+	first     int // Seq of the pane's first frame: the list was trimmed or reset
+	lanes     int
+	l         note.HopLadder
+	arrowOf   map[int]int // frame index (in the pane) -> arrow index
+}
+
+// setLab takes the lab's snapshot: it names addresses, orders hops and
+// says what a hop's why is. The lanes only grow: a namespace gets a lane
+// the first time the lab has it, and keeps it, so the ladder's columns do
+// not move while the lesson goes on or the list scrolls.
+func (p *packetPane) setLab(nsOrder []string, s *engine.Snapshot) {
+	p.snap = s
+	names := append([]string{}, nsOrder...)
+	names = append(names, TopoOrder(s, nsOrder)...)
+	lanes := note.LaneOrder(names)
+	// The host only once it has links: the veth lesson's host takes part
+	// in no path.
+	if s != nil {
+		if h := s.NS(engine.HostNS); h != nil && len(note.Lanes(&engine.Snapshot{Namespaces: []engine.Namespace{*h}})) == 0 {
+			lanes = without(lanes, engine.HostNS)
+		}
+	}
+	// Inside namespaces the lesson creates later keep their place: only
+	// those the lab has are lanes.
+	var have []string
+	for _, n := range lanes {
+		if s != nil && s.NS(n) != nil {
+			have = append(have, n)
+		}
+	}
+	if len(p.lanes) == 0 {
+		p.lanes = have
+		return
+	}
+	p.lanes = mergeLanes(p.lanes, have)
+}
+
+func without(s []string, v string) []string {
+	var out []string
+	for _, x := range s {
+		if x != v {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// mergeLanes keeps fixed as it is and adds each name of more that it
+// lacks after the name before it in more.
+func mergeLanes(fixed, more []string) []string {
+	out := append([]string{}, fixed...)
+	for i, n := range more {
+		if indexOf(out, n) >= 0 {
+			continue
+		}
+		at := 0
+		for k := i - 1; k >= 0; k-- {
+			if j := indexOf(out, more[k]); j >= 0 {
+				at = j + 1
+				break
+			}
+		}
+		out = append(out[:at], append([]string{n}, out[at:]...)...)
+	}
+	return out
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+// frames are the pane's packets [lo, hi) as the ladder takes them.
+func (p *packetPane) frames(lo, hi int) []note.Frame {
+	out := make([]note.Frame, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		pk := &p.pkts[i]
+		ns, dev, _ := strings.Cut(pk.Point, "/")
+		// A frame not marked outgoing may come from a replay or a
+		// capture that did not say: its direction is left to the
+		// snapshot's MACs (journey.Observe), which tell a real incoming
+		// frame as in.
+		dir := ""
+		if pk.Out {
+			dir = "out"
+		}
+		out = append(out, note.Frame{Point: pk.Point, Label: ladderLabel(*pk),
+			Sighting: journey.Sighting{NS: ns, Dev: dev, Dir: dir, Time: pk.Time, Data: pk.Data}})
+	}
+	return out
+}
+
+// hops is the hop ladder of the frames around [from, to) of the pane,
+// grouped again only when the frames or the lanes changed or the view
+// went near the edge of what was grouped.
+func (p *packetPane) hops(from, to int) *hopCache {
+	first := 0
+	if len(p.pkts) > 0 {
+		first = p.pkts[0].Seq
+	}
+	c := &p.hop
+	if c.arrowOf != nil && c.n == len(p.pkts) && c.first == first && c.lanes == len(p.lanes) &&
+		c.lo <= max(0, from-ladderSpan/2) && c.hi >= min(len(p.pkts), to+ladderSpan/2) {
+		return c
+	}
+	lo, hi := max(0, from-ladderSpan), min(len(p.pkts), to+ladderSpan)
+	l := note.BuildHopLadder(p.frames(lo, hi), p.lanes, p.hosts, p.snap)
+	*c = hopCache{lo: lo, hi: hi, n: len(p.pkts), first: first, lanes: len(p.lanes), l: l, arrowOf: map[int]int{}}
+	for ai, a := range l.Arrows {
+		for _, k := range a.Packets {
+			c.arrowOf[lo+k] = ai
+		}
+	}
+	return c
+}
+
+// selArrow is the arrow of the selected frame.
+func (p *packetPane) selArrow() (*hopCache, int, bool) {
+	if len(p.pkts) == 0 {
+		return nil, 0, false
+	}
+	c := p.hops(p.sel, p.sel+1)
+	a, ok := c.arrowOf[p.sel]
+	return c, a, ok
+}
+
+// ladderMove moves the selection by d arrows: the first frame of the
+// arrow d away from the selected one.
+func (p *packetPane) ladderMove(d int) {
+	c, a, ok := p.selArrow()
+	if !ok {
+		p.sel = clamp(p.sel+d, 0, len(p.pkts)-1)
+		return
+	}
+	t := a + d
+	if t < 0 || t >= len(c.l.Arrows) {
+		// Past the grouped window: step a frame and group again there.
+		p.sel = clamp(p.sel+d, 0, len(p.pkts)-1)
+		return
+	}
+	p.sel = c.lo + minInt(c.l.Arrows[t].Packets)
+}
+
+func minInt(s []int) int {
+	m := s[0]
+	for _, v := range s[1:] {
+		m = min(m, v)
+	}
+	return m
+}
+
+// openJourney opens the journey view of the selected packet; it reports
+// false when there is none.
+func (p *packetPane) openJourney() bool {
+	if _, _, ok := p.selArrow(); !ok {
+		return false
+	}
+	p.journey, p.jOff = true, 0
+	return true
+}
+
+// journeyView draws the journey of the selected packet: one block per hop
+// with namespace, device, direction and addresses, the rewrite on the hop
+// where the new addresses show, the why the snapshot gives, and the
+// tcpdump command that watches that point.
+func (p *packetPane) journeyView(w, h int) []string {
+	st := p.c.Styles
+	c, ai, ok := p.selArrow()
+	if !ok {
+		p.journey = false
+		return fitLines([]string{st.Subtle.Render(p.c.T("tui.packets.none"))}, 0, w, h)
+	}
+	a := c.l.Arrows[ai]
+	first := p.pkts[c.lo+minInt(a.Packets)]
+	var lines []string
+	lines = append(lines, wrapIndent(st.Bold.Render(p.c.Tf("tui.journey.title", first.Seq)+" "), a.Label, w)...)
+	route := strings.Join(a.Observed.Namespaces(), " → ")
+	lines = append(lines, truncate(st.Subtle.Render(p.c.Tf("tui.journey.summary", len(a.Observed.Hops), route)), w))
+	nsW, devW := 4, 3
+	for _, hp := range a.Observed.Hops {
+		nsW, devW = max(nsW, width(hp.NS)), max(devW, width(hp.Dev))
+	}
+	for i, hp := range a.Observed.Hops {
+		addrs := endpoint(hp.Src, hp.Sport) + " → " + endpoint(hp.Dst, hp.Dport)
+		head := fmt.Sprintf("%2d %s %s %-3s ", i+1, pad(hp.NS, nsW), pad(hp.Dev, devW), hp.Dir)
+		row := head + addrs
+		if p.jSel == i {
+			lines = append(lines, st.Selected.Render(pad(truncate(row, w), w)))
+		} else {
+			lines = append(lines, truncate(st.Bold.Render(head)+addrs, w))
+		}
+		ind := strings.Repeat(" ", min(6, max(w-20, 2)))
+		if r := hp.Rewrite; r != nil {
+			lines = append(lines, wrapIndent(ind+st.Warn.Render("✎ "), p.c.Tf("tui.journey.rewrite", strings.ToUpper(r.Kind), r.NS, note.RewriteText(r)), w)...)
+		}
+		if hp.Why != "" {
+			lines = append(lines, wrapIndent(ind+st.Subtle.Render(p.c.T("tui.journey.why")+" "), hp.Why, w)...)
+		}
+		lines = append(lines, wrapIndent(ind+st.Subtle.Render("$ "), journey.Tcpdump(hp.NS, hp.Dev), w)...)
+	}
+	lines = append(lines, "", st.Subtle.Render(truncate(p.c.T("tui.journey.back"), w)))
+	p.jOff = clamp(p.jOff, 0, max(0, len(lines)-h))
+	return fitLines(lines, p.jOff, w, h)
+}
+
+func endpoint(ip string, port int) string {
+	if port != 0 {
+		return fmt.Sprintf("%s:%d", ip, port)
+	}
+	return ip
+}
+
+// hopLadderView draws the pane's packets as hop-ladder lines in w cells
+// and at most rows lines: the lanes, then one arrow per packet from the
+// one of frame p.off on, a rewrite line under an arrow with NAT, and the
+// selected packet's arrow highlighted and kept on screen.
+func (p *packetPane) hopLadderView(rows, w int) []string {
+	st := p.c.Styles
+	p.sel = clamp(p.sel, 0, len(p.pkts)-1)
+	p.off = clamp(p.off, 0, len(p.pkts)-1)
+	if p.off > p.sel {
+		p.off = p.sel
+	}
+	if p.sel-p.off > 2*rows {
+		p.off = max(0, p.sel-rows)
+	}
+	c := p.hops(p.off, p.sel+rows)
+	l := c.l
+	if len(l.Lanes) == 0 || len(l.Arrows) == 0 {
+		return nil
+	}
+	const left = 2
+	span := max((w-left-2)/len(l.Lanes), 8)
+	col := func(i int) int { return left + i*span + span/2 }
+	var head strings.Builder
+	head.WriteString(strings.Repeat(" ", left))
+	for _, e := range l.Lanes {
+		head.WriteString(pad(centre(e, span), span))
+	}
+	rail := func() []rune {
+		r := []rune(strings.Repeat(" ", max(col(len(l.Lanes)-1)+1, w)))
+		for i := range l.Lanes {
+			r[col(i)] = '│'
+		}
+		return r
+	}
+	out := []string{truncate(st.Bold.Render(head.String()), w), truncate(strings.TrimRight(string(rail()), " "), w)}
+	rows -= 2
+	selA := c.arrowOf[p.sel]
+	start := c.arrowOf[p.off]
+	if start > selA {
+		start = selA
+	}
+	height := func(a int) int {
+		if l.Arrows[a].Rewrite != nil && l.Arrows[a].RewriteLane >= 0 {
+			return 2
+		}
+		return 1
+	}
+	// The first arrow shown moves down until the selected one fits.
+	for {
+		used := 0
+		for a := start; a <= selA; a++ {
+			used += height(a)
+		}
+		if used <= rows || start >= selA {
+			break
+		}
+		start++
+	}
+	p.off = c.lo + minInt(l.Arrows[start].Packets)
+	var body []string
+	for ai := start; ai < len(l.Arrows) && len(body) < rows; ai++ {
+		a := l.Arrows[ai]
+		line := rail()
+		note.ArrowLine(line, a, col)
+		if ai == selA {
+			line[0] = '▶'
+		}
+		s := truncate(strings.TrimRight(string(line), " "), w)
+		if ai == selA {
+			s = st.Selected.Render(pad(s, w))
+		}
+		body = append(body, s)
+		rw := rail()
+		if note.RewriteLine(rw, a, col) {
+			body = append(body, truncate(st.Warn.Render(strings.TrimRight(string(rw), " ")), w))
+		}
+	}
+	if len(body) > rows {
+		body = body[:rows]
+	}
+	return append(out, body...)
+}
