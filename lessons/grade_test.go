@@ -20,6 +20,7 @@ type answerSpec struct {
 	pass    bool
 	fail    []string          // check ids that must fail
 	details map[string]string // check id -> text its detail must contain
+	causes  map[string]string // check id -> the cause its hint must blame (CheckResult.Cause)
 }
 
 func readAnswerSpec(t testing.TB, path string) answerSpec {
@@ -29,7 +30,7 @@ func readAnswerSpec(t testing.TB, path string) answerSpec {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	spec := answerSpec{details: map[string]string{}}
+	spec := answerSpec{details: map[string]string{}, causes: map[string]string{}}
 	seen := false
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -48,6 +49,9 @@ func readAnswerSpec(t testing.TB, path string) answerSpec {
 			spec.pass = val == "pass"
 		case "fail":
 			spec.fail = append(spec.fail, val)
+		case "cause":
+			id, c, _ := strings.Cut(val, ":")
+			spec.causes[strings.TrimSpace(id)] = strings.TrimSpace(c)
 		case "detail":
 			id, text, _ := strings.Cut(val, ":")
 			spec.details[strings.TrimSpace(id)] = strings.TrimSpace(text)
@@ -131,6 +135,9 @@ func TestGradeAnswers(t *testing.T) {
 			continue
 		}
 		ex := exerciseOfFolder(t, dir)
+		if len(ex.Faults) > 0 {
+			continue // graded against each fault by TestSolutions
+		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*.sh"))
 		sort.Strings(files)
 		var ok, bad int
@@ -177,6 +184,11 @@ func TestGradeAnswers(t *testing.T) {
 						t.Errorf("check %s passed; it should fail\n%s", id, describeGrade(g))
 					case c.Hint.Get("en") == "" || c.Hint["ko"] == "":
 						t.Errorf("check %s failed without a hint in en and ko", id)
+					}
+				}
+				for id, want := range spec.causes {
+					if c := byID[id]; c.OK || c.Cause != want {
+						t.Errorf("check %s blames %q (ok %v), want %q\n%s", id, c.Cause, c.OK, want, describeGrade(g))
 					}
 				}
 				for id, want := range spec.details {

@@ -4,6 +4,8 @@
 # detail: forwarding: host: net.ipv4.ip_forward is 0, want 1
 # fail: red-out
 # detail: red-out: 203.0.113.2 is not host's and net.ipv4.ip_forward=0 there: it was not forwarded
+# cause: forwarding: no-forward
+# cause: red-out: no-forward
 ip -n RED route add default via 11.11.11.1
 ip -n BLUE route add default via 11.11.11.1
 iptables -t nat -A POSTROUTING -s 11.11.11.0/24 ! -o br0 -j MASQUERADE
