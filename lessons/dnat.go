@@ -1,11 +1,11 @@
 package lessons
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/iptables"
 )
@@ -51,8 +51,7 @@ func dnatCatches(s *engine.Snapshot, from, addr string) string {
 					continue
 				}
 			}
-			return fmt.Sprintf("the DNAT rule in %s (%s) matches this connection too, since it asks neither where the packet goes nor where it comes from: it sends %s to %s instead of %s",
-				n.Name, text, from, r.ToDest, addr)
+			return assets.C("fault.dnat.broad", "ns", n.Name, "rule", text, "from", from, "to", r.ToDest, "addr", addr)
 		}
 	}
 	return ""

@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/confine"
 	"github.com/nettutor/nettutor/engine/iptables"
@@ -368,7 +369,7 @@ func dnatWhy(s *engine.Snapshot, addr string, refused bool) string {
 		for _, d := range all {
 			ports = append(ports, d.text)
 		}
-		return fmt.Sprintf("no DNAT rule in %s matches %s (DNAT rules: %s)", n.Name, addr, strings.Join(ports, "; "))
+		return assets.C("fault.dnat.none", "ns", n.Name, "addr", addr, "rules", strings.Join(ports, "; "))
 	}
 	var pre *dnat
 	for i, d := range forPort {
@@ -379,11 +380,11 @@ func dnatWhy(s *engine.Snapshot, addr string, refused bool) string {
 	}
 	if pre == nil {
 		d := forPort[0]
-		return fmt.Sprintf("the DNAT rule for port %d is in %s, which packets arriving from another namespace never cross (they go through PREROUTING): %s", port, d.r.Chain, d.text)
+		return assets.C("fault.dnat.chain", "port", strconv.Itoa(port), "chain", d.r.Chain, "rule", d.text)
 	}
 	to := pre.r.ToDest
 	if !refused && n.Sysctl["net.ipv4.ip_forward"] == "0" {
-		return fmt.Sprintf("the DNAT rule sends it to %s, but %s does not forward (net.ipv4.ip_forward is 0)", to, n.Name)
+		return assets.C("fault.dnat.no_forward", "to", to, "ns", n.Name)
 	}
 	toHost := to
 	if h, _, err := net.SplitHostPort(to); err == nil {
@@ -396,7 +397,7 @@ func dnatWhy(s *engine.Snapshot, addr string, refused bool) string {
 		}
 	}
 	if refused {
-		return fmt.Sprintf("the DNAT rule sends it to %s%s, and nothing listens there", to, where)
+		return assets.C("fault.dnat.no_listener", "dest", to+where)
 	}
-	return fmt.Sprintf("the DNAT rule sends it to %s%s, which does not answer", to, where)
+	return assets.C("fault.dnat.no_answer", "dest", to+where)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
 )
@@ -385,7 +386,8 @@ func TestDnatWhy(t *testing.T) {
 			"no DNAT rule in host matches 203.0.113.1:8080"},
 	}
 	for i, c := range cases {
-		got := dnatWhy(c.s, "203.0.113.1:8080", c.refused)
+		// The why is a carried message, rendered as EvaluateOne does.
+		got := assets.Localize("en", dnatWhy(c.s, "203.0.113.1:8080", c.refused))
 		if (c.want == "" && got != "") || !strings.Contains(got, c.want) {
 			t.Errorf("%d: got %q, want %q", i, got, c.want)
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 )
 
@@ -24,6 +25,9 @@ type TopoOptions struct {
 	// line, neighbours side by side, the NAT point on the wire's label),
 	// so that it fits beside the packets instead of scrolling away.
 	Height int
+	// Lang is the language of the diagram's own words ("fdb: 2 learned",
+	// "up, no carrier"); "" is English.
+	Lang string
 }
 
 // Diagram geometry.
@@ -524,15 +528,19 @@ func (t *topo) stateMark(l *engine.Link) string {
 	return t.st.Down.Render("○")
 }
 
-func stateWord(l *engine.Link) string {
+// stateWord says a link's state in the diagram's language.
+func (t *topo) stateWord(l *engine.Link) string {
 	switch operClass(l) {
 	case "up":
-		return "up"
+		return t.word("diagram.up")
 	case "nocarrier":
-		return "up, no carrier"
+		return t.word("diagram.no_carrier")
 	}
-	return "down"
+	return t.word("diagram.down")
 }
+
+// word is one of the diagram's words (assets/strings/diagram.*.json).
+func (t *topo) word(key string, vals ...string) string { return assets.M(t.o.Lang, key, vals...) }
 
 // linkLines appends a line per link kept by keep (and its addresses).
 func (t *topo) linkLines(b *box, n *engine.Namespace, keep func(*engine.Link) bool) {
@@ -571,7 +579,7 @@ func (t *topo) appendLink(b *box, ns string, l *engine.Link) {
 	}
 	line := t.stateMark(l) + " " + name
 	if !t.compact {
-		line += " " + stateWord(l) // the mark's shape says it in compact form
+		line += " " + t.stateWord(l) // the mark's shape says it in compact form
 	}
 	if t.compact && len(addrs) > 0 {
 		// The first address on the link's line.
@@ -836,7 +844,7 @@ func (t *topo) bridgeBox(n *engine.Namespace, br *engine.Link) *box {
 	} else {
 		title = t.st.Bold.Render(title)
 	}
-	title += " " + t.stateMark(br) + " " + stateWord(br)
+	title += " " + t.stateMark(br) + " " + t.stateWord(br)
 	b := &box{ns: br.Name, title: title, changed: ch, rowOf: map[string]int{}}
 	for _, a := range br.Addrs {
 		if linkLocal(a) {
@@ -863,7 +871,7 @@ func (t *topo) bridgeBox(n *engine.Namespace, br *engine.Link) *box {
 		if pch {
 			name = t.st.Changed.Render(name)
 		}
-		line := t.gutter(pch) + t.stateMark(l) + " " + t.st.Subtle.Render("port ") + name
+		line := t.gutter(pch) + t.stateMark(l) + " " + t.st.Subtle.Render(t.word("diagram.port_prefix")) + name
 		if l.Peer != nil {
 			line += t.st.Subtle.Render(" ↔ " + l.Peer.NS)
 		}
@@ -877,7 +885,7 @@ func (t *topo) bridgeBox(n *engine.Namespace, br *engine.Link) *box {
 	}
 	if learned > 0 || t.o.Changed[fdbKey(n.Name, br.Name)] {
 		fch := t.o.Changed[fdbKey(n.Name, br.Name)]
-		txt := " fdb: " + strconv.Itoa(learned) + " learned"
+		txt := " " + t.word("diagram.fdb_learned", "n", strconv.Itoa(learned))
 		if fch {
 			txt = t.st.Changed.Render(txt)
 		}

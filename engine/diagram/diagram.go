@@ -11,8 +11,10 @@ package diagram
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 )
 
@@ -34,16 +36,22 @@ type Options struct {
 	// lessons keep them, since a down lo is part of what they teach.
 	NoLoopback bool
 	// ChangedLabel is the line added to what Marks names ("★ changed"
-	// when empty); a Korean note says it in Korean.
+	// in Lang when empty); a Korean note says it in Korean.
 	ChangedLabel string
+	// Lang is the language of the diagram's own words (edge labels, "N
+	// rules", "(no links)"); "" is English. Kernel names stay as they are.
+	Lang string
 }
 
 func (o Options) changed() string {
 	if o.ChangedLabel != "" {
 		return o.ChangedLabel
 	}
-	return "★ changed"
+	return o.word("diagram.changed")
 }
+
+// word is one of the diagram's words (assets/strings/diagram.*.json).
+func (o Options) word(key string, vals ...string) string { return assets.M(o.Lang, key, vals...) }
 
 // graph is the snapshot laid out once for both output languages: one
 // cluster per namespace, one node per link, and the edges between them.
@@ -94,7 +102,7 @@ func build(s *engine.Snapshot, o Options) graph {
 			}
 		}
 		if len(ns.Rules) > 0 {
-			info = append(info, fmt.Sprintf("%d rules", len(ns.Rules)))
+			info = append(info, o.word("diagram.rules", "n", strconv.Itoa(len(ns.Rules))))
 		}
 		if len(info) > 0 {
 			c.label = append(c.label, strings.Join(info, ", "))
@@ -134,7 +142,7 @@ func build(s *engine.Snapshot, o Options) graph {
 			}
 			if l.Master != "" {
 				if to, ok := ids[ns.Name+"/"+l.Master]; ok {
-					g.edges = append(g.edges, edge{from: from, to: to, label: "port", kind: "port"})
+					g.edges = append(g.edges, edge{from: from, to: to, label: o.word("diagram.port"), kind: "port"})
 				}
 			}
 			if l.Peer == nil {
@@ -150,7 +158,7 @@ func build(s *engine.Snapshot, o Options) graph {
 				// The other end is somewhere the caller cannot name (inspect
 				// of a container's veth): a node of its own, outside.
 				to = fmt.Sprintf("x%d_%d", i, len(g.extern))
-				g.extern = append(g.extern, node{id: to, label: []string{key, "(not visible)"}, kind: "veth", up: true})
+				g.extern = append(g.extern, node{id: to, label: []string{key, o.word("diagram.not_visible")}, kind: "veth", up: true})
 			}
 			pair := []string{ns.Name + "/" + l.Name, key}
 			sort.Strings(pair)
@@ -158,7 +166,7 @@ func build(s *engine.Snapshot, o Options) graph {
 				continue
 			}
 			seen[pair[0]+" "+pair[1]] = true
-			g.edges = append(g.edges, edge{from: from, to: to, label: "veth pair", kind: "veth"})
+			g.edges = append(g.edges, edge{from: from, to: to, label: o.word("diagram.veth_pair"), kind: "veth"})
 		}
 	}
 	return g
@@ -182,7 +190,7 @@ func Mermaid(s *engine.Snapshot, o Options) string {
 		fmt.Fprintf(&b, "  subgraph %s[\"%s\"]\n", c.id, mmText(strings.Join(label, " · ")))
 		if len(c.nodes) == 0 {
 			// Mermaid wants something in a subgraph to draw it.
-			fmt.Fprintf(&b, "    %s_none[\"%s\"]\n", c.id, mmText("(no links)"))
+			fmt.Fprintf(&b, "    %s_none[\"%s\"]\n", c.id, mmText(o.word("diagram.no_links")))
 		}
 		for _, n := range c.nodes {
 			fmt.Fprintf(&b, "    %s%s\n", n.id, mmShape(n))
@@ -294,7 +302,7 @@ func DOT(s *engine.Snapshot, o Options) string {
 			b.WriteString("    color=\"#d9480f\"; penwidth=3;\n")
 		}
 		if len(c.nodes) == 0 {
-			fmt.Fprintf(&b, "    %s_none [label=\"(no links)\", shape=plaintext];\n", c.id)
+			fmt.Fprintf(&b, "    %s_none [label=\"%s\", shape=plaintext];\n", c.id, dotText(o.word("diagram.no_links")))
 		}
 		for _, n := range c.nodes {
 			b.WriteString("    " + dotNode(n) + "\n")

@@ -211,3 +211,39 @@ func BenchmarkDOT(b *testing.B) {
 		_ = DOT(s, Options{})
 	}
 }
+
+// TestDiagramWordsInKorean: the diagram's own words follow Options.Lang,
+// kernel names do not.
+func TestDiagramWordsInKorean(t *testing.T) {
+	s := &engine.Snapshot{Namespaces: []engine.Namespace{
+		{Name: "host", Links: []engine.Link{
+			{Name: "br0", Kind: "bridge", State: "up"},
+			{Name: "veth-red", Kind: "veth", State: "up", Master: "br0", Peer: &engine.PeerRef{NS: "RED", Name: "eth0"}},
+		}, Rules: []string{"-t nat -A POSTROUTING -s 11.11.11.0/24 -j MASQUERADE"}},
+		{Name: "RED", Links: []engine.Link{{Name: "eth0", Kind: "veth", State: "up", Peer: &engine.PeerRef{NS: "host", Name: "veth-red"}}}},
+		{Name: "EMPTY"},
+	}}
+	for _, c := range []struct {
+		lang      string
+		want, not []string
+	}{
+		{"en", []string{"veth pair", "|\"port\"|", "1 rules", "(no links)"}, []string{"쌍"}},
+		{"ko", []string{"veth 쌍", "|\"포트\"|", "규칙 1개", "(링크 없음)", "veth-red", "br0"}, []string{"veth pair", "rules", "(no links)"}},
+	} {
+		for name, out := range map[string]string{"mermaid": Mermaid(s, Options{Lang: c.lang}), "dot": DOT(s, Options{Lang: c.lang})} {
+			for _, w := range c.want {
+				if name == "dot" && strings.HasPrefix(w, "|") {
+					continue
+				}
+				if !strings.Contains(out, w) {
+					t.Errorf("%s %s: no %q in\n%s", c.lang, name, w, out)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(out, w) {
+					t.Errorf("%s %s: %q left in\n%s", c.lang, name, w, out)
+				}
+			}
+		}
+	}
+}

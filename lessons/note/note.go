@@ -131,7 +131,7 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 	if r.Snapshot != nil {
 		n.printf("\n### %s\n\n", n.t("note.topology"))
 		n.printf("%s\n\n", n.t("note.topology_legend"))
-		n.fence("mermaid", diagram.Mermaid(r.Snapshot, diagram.Options{Marks: Marks(r.Changed), ChangedLabel: ChangedMark}))
+		n.fence("mermaid", diagram.Mermaid(r.Snapshot, diagram.Options{Marks: Marks(r.Changed), ChangedLabel: ChangedMark, Lang: n.lang}))
 		if gone := goneText(r.Changed); gone != "" {
 			n.printf("\n%s\n", n.tf("note.removed", inline(gone)))
 		}
@@ -248,7 +248,7 @@ func Lab(w io.Writer, lang, name, script, output string, snap *engine.Snapshot) 
 	}
 	if snap != nil {
 		n.printf("\n## %s\n\n", n.t("note.topology_final"))
-		n.fence("mermaid", diagram.Mermaid(snap, diagram.Options{}))
+		n.fence("mermaid", diagram.Mermaid(snap, diagram.Options{Lang: n.lang}))
 	}
 	return n.Err()
 }
