@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine/journey"
 	"github.com/nettutor/nettutor/engine/sandbox"
 )
@@ -72,7 +73,8 @@ func cmdTrace(args []string) int {
 	if *timeout <= 0 || *timeout > 10*time.Second {
 		return badInput("trace", fmt.Sprintf("--timeout %v: want more than 0 and at most 10s", *timeout))
 	}
-	j, err := journey.Trace(context.Background(), sandbox.NetnsDir, p, journey.Options{Timeout: *timeout})
+	lg := helpLang(*lang) // --lang, else LANG: the why and the stop in that language
+	j, err := journey.Trace(context.Background(), sandbox.NetnsDir, p, journey.Options{Timeout: *timeout, Lang: lg})
 	if err != nil {
 		if journey.IsBadInput(err) {
 			return badInput("trace", err.Error())
@@ -83,7 +85,7 @@ func cmdTrace(args []string) int {
 	if *asJSON {
 		os.Stdout.Write(j.JSON())
 	} else {
-		printJourney(os.Stdout, j)
+		printJourney(os.Stdout, j, lg)
 	}
 	if j.Result == journey.Replied {
 		return 0
@@ -91,14 +93,15 @@ func cmdTrace(args []string) int {
 	return 1
 }
 
-// printJourney is the text form: one line per hop, then the NAT, the
-// rules and the stop.
-func printJourney(w io.Writer, j *journey.Journey) {
+// printJourney is the text form, in lang: one line per hop, then the NAT,
+// the rules and the stop.
+func printJourney(w io.Writer, j *journey.Journey, lang string) {
+	T := func(k string, a ...any) string { return assets.Tf(lang, "journey."+k, a...) }
 	what := j.Proto
 	if j.Port != 0 {
 		what = fmt.Sprintf("%s/%d", j.Proto, j.Port)
 	}
-	fmt.Fprintf(w, "trace %s -> %s (%s): %s\n", j.From, j.To, what, j.Result)
+	fmt.Fprintln(w, T("cli.head", j.From, j.To, what, T("result."+j.Result)))
 	hops := func(hs []journey.Hop) {
 		for _, h := range hs {
 			addr := ""
@@ -113,16 +116,16 @@ func printJourney(w io.Writer, j *journey.Journey) {
 	}
 	hops(j.Hops)
 	for _, n := range j.NAT {
-		fmt.Fprintf(w, "nat: %s %s %s -> %s\n", n.NS, n.Kind, n.From, n.To)
+		fmt.Fprintln(w, T("cli.nat", n.NS, n.Kind, n.From, n.To))
 	}
 	for _, r := range j.Rules {
-		fmt.Fprintf(w, "rule: %s %s %s: %s (%s)\n", r.NS, r.Table, r.Chain, r.Rule, r.Verdict)
+		fmt.Fprintln(w, T("cli.rule", r.NS, r.Table, r.Chain, r.Rule, r.Verdict))
 	}
 	if j.Reply != nil && len(j.Reply.Hops) > 0 {
-		fmt.Fprintf(w, "reply (%s):\n", strings.TrimSpace(j.Reply.Result+" "+j.Reply.Kind))
+		fmt.Fprintln(w, T("cli.reply", strings.TrimSpace(T("leg."+j.Reply.Result)+" "+j.Reply.Kind)))
 		hops(j.Reply.Hops)
 	}
 	if j.Drop != nil {
-		fmt.Fprintf(w, "stopped (%s) in %s at %s: %s\n", j.Drop.Reason, j.Drop.NS, j.Drop.Where, j.Drop.Detail)
+		fmt.Fprintln(w, T("cli.stopped", journey.ReasonText(lang, j.Drop.Reason), j.Drop.NS, j.Drop.Where, j.Drop.Detail))
 	}
 }
