@@ -4,6 +4,7 @@
 # detail: red-addr: RED: no address 11.11.11.2/24 (it is on host/veth-red, not in RED)
 # fail: blue-addr
 # detail: blue-addr: BLUE: no address 11.11.11.3/24 (it is on host/veth-blue, not in BLUE)
+# cause: red-addr: no-addr
 ip link add br0 type bridge
 ip link set br0 up
 ip link add veth-red type veth peer name eth0 netns RED

@@ -4,6 +4,8 @@
 # detail: bridge: host: br0 is DOWN
 # fail: red-port
 # detail: red-port: host: bridge br0 is DOWN
+# cause: bridge: bridge-down
+# cause: red-port: bridge-down
 ip link add br0 type bridge
 ip link add veth-red type veth peer name eth0 netns RED
 ip link add veth-blue type veth peer name eth0 netns BLUE

@@ -4,6 +4,8 @@
 # detail: no-direct: RED/veth0 is a veth straight to BLUE/veth1
 # fail: red-port
 # detail: red-port: RED has no veth whose other end is in host (links: lo, veth0)
+# cause: no-direct: direct-veth
+# cause: red-port: no-link
 ip link add br0 type bridge
 ip link set br0 up
 ip link add veth0 netns RED type veth peer name veth1 netns BLUE

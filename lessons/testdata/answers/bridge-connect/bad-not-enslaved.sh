@@ -3,6 +3,7 @@
 # fail: blue-port
 # detail: blue-port: host: veth-blue (peer of BLUE/eth0) is not a port of br0 (master: none)
 # fail: red-to-blue
+# cause: blue-port: not-port
 ip link add br0 type bridge
 ip link set br0 up
 ip link add veth-red type veth peer name eth0 netns RED

@@ -3,6 +3,7 @@
 # fail: red-port
 # detail: red-port: host: veth-red (port of br0 for RED) is DOWN
 # fail: blue-to-red
+# cause: red-port: link-down
 ip link add br0 type bridge
 ip link set br0 up
 ip link add veth-red type veth peer name eth0 netns RED
