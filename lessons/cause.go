@@ -342,7 +342,8 @@ func (d *diag) path(from, to string) string {
 		if tn != nil {
 			for i := range n.Links {
 				l := &n.Links[i]
-				if p, ok := srcOn(l); ok && p.Bits() != tp.Bits() && tp.Contains(p.Addr()) {
+				p, ok := srcOn(l)
+				if ok && ((p.Bits() != tp.Bits() && tp.Contains(p.Addr())) || (d.sameWire(n, l, tn, tl) && !p.Masked().Contains(dst))) {
 					d.v["ns"], d.v["dev"], d.v["addr"] = n.Name, l.Name, p.String()
 					return CauseWrongPrefix
 				}
@@ -378,6 +379,28 @@ func (d *diag) path(from, to string) string {
 		return c
 	}
 	return d.routed(rn, src.Addr(), dst, tn)
+}
+
+// sameWire says whether link l of n and link tl of tn are on one layer 2
+// segment: the two ends of a veth, or veth ends whose peers are ports of
+// the same bridge.
+func (d *diag) sameWire(n *engine.Namespace, l *engine.Link, tn *engine.Namespace, tl *engine.Link) bool {
+	if l.Peer != nil && l.Peer.NS == tn.Name && l.Peer.Name == tl.Name {
+		return true
+	}
+	master := func(ref *engine.PeerRef) string {
+		if ref == nil {
+			return ""
+		}
+		if pn := d.s.NS(ref.NS); pn != nil {
+			if pl := pn.Link(ref.Name); pl != nil && pl.Master != "" {
+				return ref.NS + "/" + pl.Master
+			}
+		}
+		return ""
+	}
+	m := master(l.Peer)
+	return m != "" && m == master(tl.Peer)
 }
 
 // onLink diagnoses a destination on the sender's own link: the far end's

@@ -4,6 +4,7 @@
 # detail: red-addr: RED: no address 11.11.11.2/24 (RED has no IPv4 address besides lo)
 # fail: blue-addr
 # detail: blue-addr: BLUE: no address 11.11.11.3/24 (BLUE has no IPv4 address besides lo)
+# cause: red-addr: no-addr
 ip link add veth0 type veth peer name veth1
 ip addr add 11.11.11.2/24 dev veth0
 ip addr add 11.11.11.3/24 dev veth1

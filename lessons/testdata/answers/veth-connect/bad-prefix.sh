@@ -4,6 +4,8 @@
 # detail: red-addr: RED: no address 11.11.11.2/24 (veth0 has 11.11.11.2/32: wrong prefix length)
 # fail: red-to-blue
 # detail: red-to-blue: RED has no route to 11.11.11.3
+# cause: red-addr: wrong-prefix
+# cause: red-to-blue: wrong-prefix
 ip link add veth0 type veth peer name veth1
 ip link set veth0 netns RED
 ip link set veth1 netns BLUE
