@@ -63,7 +63,7 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 	})
 	if err != nil {
 		res.ConnectErr = errnoOf(err)
-		return res, fmt.Errorf("%s: ping %s: %w", nsOr(ns), dst, res.ConnectErr)
+		return res, &ProbeError{NS: nsOr(ns), Op: "ping", Target: dst, Err: res.ConnectErr}
 	}
 	var conn *icmp.PacketConn
 	err = nsutil.Do(fd, func() error {
@@ -92,7 +92,7 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 		wb, _ := msg.Marshal(nil)
 		sent := time.Now()
 		if _, err := conn.WriteTo(wb, &net.IPAddr{IP: ip}); err != nil {
-			return res, fmt.Errorf("%s: ping %s: %w", nsOr(ns), dst, errnoOf(err))
+			return res, &ProbeError{NS: nsOr(ns), Op: "ping", Target: dst, Err: errnoOf(err)}
 		}
 		res.Sent++
 		last = sent
@@ -138,7 +138,7 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 		}
 	}
 	if len(res.Replies) == 0 {
-		return res, fmt.Errorf("%s: ping %s: %w", nsOr(ns), dst, ErrNoReply)
+		return res, &ProbeError{NS: nsOr(ns), Op: "ping", Target: dst, Err: ErrNoReply}
 	}
 	return res, nil
 }
@@ -226,9 +226,9 @@ func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duratio
 	})
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err) {
-			return "", fmt.Errorf("%s: connect to %s: %w", nsOr(ns), addr, ErrNoReply)
+			return "", &ProbeError{NS: nsOr(ns), Op: "connect to", Target: addr, Err: ErrNoReply}
 		}
-		return "", fmt.Errorf("%s: connect to %s: %w", nsOr(ns), addr, errnoOf(err))
+		return "", &ProbeError{NS: nsOr(ns), Op: "connect to", Target: addr, Err: errnoOf(err)}
 	}
 	defer c.Close()
 	// nc -w T prints everything until the server closes, or gives up after

@@ -772,7 +772,7 @@ func (c *checker) ping(want bool, from, to string) string {
 		return assets.C("fault.ping.no_reply_why", "from", from, "to", to, "why", j.Drop.Text(c.env.Lang))
 	}
 	if err != nil && !errors.Is(err, engine.ErrNoReply) {
-		return err.Error()
+		return engine.ErrorText(err, c.env.Lang)
 	}
 	return assets.C("fault.ping.no_reply", "from", from, "to", to)
 }
@@ -808,9 +808,9 @@ func (c *checker) tcp(g AssertArgs) string {
 		// A DNAT rule that hijacks the connection is the cause whatever the
 		// route back looks like (dnat.go).
 		if why := dnatCatches(c.snap(), g.From, g.Addr); why != "" {
-			return assets.C("fault.tcp.err_why", "from", g.From, "err", err.Error(), "why", why)
+			return assets.C("fault.tcp.err_why", "from", g.From, "err", engine.ErrorText(err, c.env.Lang), "why", why)
 		}
-		msg := err.Error()
+		msg := engine.ErrorText(err, c.env.Lang)
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			msg = assets.C("fault.tcp.refused", "from", g.From, "addr", g.Addr)
 		} else if errors.Is(err, engine.ErrNoReply) {

@@ -154,7 +154,7 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 				if a.ExpectedFailure && a.OK {
 					label = T("run.expected_failure")
 				}
-				fmt.Fprintf(w, "    %s: %v\n", label, a.Err)
+				fmt.Fprintf(w, "    %s: %s\n", label, engine.ErrorText(a.Err, lang))
 			}
 			if k < len(st.Actions) && st.Actions[k].Kind == a.Kind {
 				for _, line := range probeJourney(lab, res.Snapshot, st.Actions[k], lang) {

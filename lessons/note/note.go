@@ -169,11 +169,11 @@ func (n *Writer) Actions(acts []lessons.ActionResult) {
 		}
 		switch {
 		case a.Err != nil && a.ExpectedFailure && a.OK:
-			n.printf("\n_%s: %s_\n", n.t("note.expected_failure"), inline(a.Err.Error()))
+			n.printf("\n_%s: %s_\n", n.t("note.expected_failure"), inline(engine.ErrorText(a.Err, n.lang)))
 		case !a.OK:
 			msg := n.t("note.failed")
 			if a.Err != nil {
-				msg += ": " + a.Err.Error()
+				msg += ": " + engine.ErrorText(a.Err, n.lang)
 			}
 			n.printf("\n✗ %s\n", inline(msg))
 		}
