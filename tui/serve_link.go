@@ -25,6 +25,7 @@ type serveState struct {
 
 	hand     bool
 	follow   *link.Msg // the presenter's place, until followed
+	followAt time.Time
 	message  string
 	msgAt    time.Time
 	check    *link.Check
@@ -36,6 +37,7 @@ type serveState struct {
 	drawing  bool // View is drawing the screens under the banner
 
 	pendingFollow *link.Msg
+	followOpening bool // followStep opened the presenter's lesson
 	pendingReset  bool
 }
 
@@ -102,7 +104,7 @@ func (m *Model) serveBefore(in tea.Msg) (out tea.Msg, cmd tea.Cmd, handled bool)
 		switch msg.m.Type {
 		case link.TypeFollow:
 			f := msg.m
-			s.follow = &f
+			s.follow, s.followAt = &f, time.Now()
 		case link.TypeMessage:
 			s.message, s.msgAt = msg.m.Text, time.Now()
 		case link.TypeReset:
@@ -183,8 +185,7 @@ func (m *Model) serveAfter(cmd tea.Cmd) tea.Cmd {
 		}
 	}
 	if f := s.pendingFollow; f != nil && free && extra == nil {
-		s.pendingFollow = nil
-		extra = m.followTo(f.Lesson, f.Step)
+		extra = m.followStep(f)
 	}
 	s.report(m)
 	if extra == nil {
@@ -193,16 +194,36 @@ func (m *Model) serveAfter(cmd tea.Cmd) tea.Cmd {
 	return tea.Batch(cmd, extra)
 }
 
-// followTo rebuilds the member's lab at lesson's step, as resume does: in
-// the lesson open now, or by opening that lesson at the step.
-func (m *Model) followTo(lesson string, step int) tea.Cmd {
+// followStep moves the member towards the presenter's place f, as resume
+// does: in the lesson open now, the lab is rebuilt at f's step; else that
+// lesson opens (resuming at the step), and the next call rebuilds if the
+// resume could not go there (the lesson's last step). It keeps f pending
+// until the member is there or has gone elsewhere.
+func (m *Model) followStep(f *link.Msg) tea.Cmd {
+	s := &m.serve
 	l := m.lesson
-	if m.state == stateLesson && l != nil && l.id == lesson && l.sess != nil {
+	switch {
+	case m.state == stateLesson && l != nil && l.id == f.Lesson:
+		if l.sess == nil {
+			return nil // still opening
+		}
+		s.pendingFollow, s.followOpening = nil, false
+		step := min(f.Step, len(l.steps))
+		if l.pos == step {
+			return nil
+		}
 		l.ex = exerciseState{}
-		return l.rebuildTo(min(step, len(l.steps)), "follow", m.common.Tf("tui.serve.following", lesson, step), m.common.Tf("tui.status.rebuilt", step))
+		return l.rebuildTo(step, "follow", m.common.Tf("tui.serve.following", f.Lesson, step), m.common.Tf("tui.status.rebuilt", step))
+	case s.followOpening && m.state == statePicker:
+		return nil // the lesson is on its way
+	case s.followOpening:
+		// The member went elsewhere (or the lesson could not open).
+		s.pendingFollow, s.followOpening = nil, false
+		return nil
 	}
-	lp := m.progress.Get(lesson)
-	lp.Step = step
+	s.followOpening = true
+	lp := m.progress.Get(f.Lesson)
+	lp.Step = f.Step
 	lp.Updated = time.Now().UTC()
 	var closeCmd tea.Cmd
 	if l != nil {
@@ -210,11 +231,9 @@ func (m *Model) followTo(lesson string, step int) tea.Cmd {
 	}
 	m.lesson = nil
 	m.state = statePicker
-	open := func() tea.Msg { return openLessonMsg{id: lesson} }
-	if closeCmd == nil {
-		return open
-	}
-	return tea.Sequence(closeCmd, open)
+	// As leaving a lesson for the picker and opening another does: the
+	// old session closes while the new one opens.
+	return tea.Batch(closeCmd, func() tea.Msg { return openLessonMsg{id: f.Lesson} })
 }
 
 // place is the status the member's screen says now.
@@ -266,21 +285,24 @@ func (s *serveState) report(m *Model) {
 	}
 }
 
-// bannerLine is the one line over the screens: the presenter's newest
-// message (for a minute), else the follow offer; "" for none.
+// bannerLine is the one line over the screens: the newer of the
+// presenter's message (shown for a minute) and the follow offer (until
+// followed, or until the member is there); "" for none.
 func (m *Model) bannerLine(w int) string {
 	s := &m.serve
 	if !s.on {
 		return ""
 	}
 	st := m.common.Styles
-	if s.message != "" && time.Since(s.msgAt) < time.Minute {
+	msg := s.message != "" && time.Since(s.msgAt) < time.Minute
+	f := s.follow
+	if f != nil && m.state == stateLesson && m.lesson != nil && m.lesson.id == f.Lesson && m.lesson.pos == f.Step {
+		f = nil
+	}
+	if msg && (f == nil || s.msgAt.After(s.followAt)) {
 		return st.Warn.Render(truncate(m.common.Tf("tui.serve.message", s.message), w))
 	}
-	if f := s.follow; f != nil {
-		if m.state == stateLesson && m.lesson != nil && m.lesson.id == f.Lesson && m.lesson.pos == f.Step {
-			return ""
-		}
+	if f != nil {
 		return st.Accent.Render(truncate(m.common.Tf("tui.serve.follow", f.Lesson, f.Step), w))
 	}
 	return ""
