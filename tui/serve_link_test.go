@@ -94,7 +94,9 @@ func TestServeLink(t *testing.T) {
 	if err := fs.w.Send(link.Msg{Type: link.TypeFollow, Lesson: "veth", Step: 3}); err != nil {
 		t.Fatal(err)
 	}
-	d.waitFor("the follow banner", func(m *Model) bool { return strings.Contains(m.View(), "presenter is at veth step 3 — press F to follow") })
+	d.waitFor("the follow banner", func(m *Model) bool {
+		return strings.Contains(m.View(), "presenter is at veth step 3 — press F to follow")
+	})
 	if first := strings.SplitN(d.view(), "\n", 2)[0]; !strings.Contains(first, "press F") {
 		t.Errorf("the banner is not the top line: %q", first)
 	}
