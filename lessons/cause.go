@@ -607,6 +607,10 @@ func (d *diag) tcp(g AssertArgs) string {
 				return CauseDNATMissing
 			}
 		}
+		if len(pre) > 0 && on.Sysctl["net.ipv4.ip_forward"] == "0" {
+			d.v["ns"] = on.Name
+			return CauseNoForward
+		}
 		for _, r := range pre {
 			to, _, _ := strings.Cut(r.ToDest, ":")
 			if a, err := netip.ParseAddr(to); err == nil {
