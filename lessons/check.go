@@ -783,7 +783,10 @@ func (c *checker) ping(want bool, from, to string) string {
 // replayed from the snapshot instead; both come from engine/journey, the
 // one explanation of paths.
 func (c *checker) journeyOf(p journey.Probe) *journey.Journey {
-	j, err := journey.TraceLab(c.ctx, c.lab, p, journey.Options{Lang: c.env.Lang})
+	// The check's own probe already went unanswered: the trace's wait for
+	// a reply only gathers evidence, and in the lab an answer takes well
+	// under a millisecond.
+	j, err := journey.TraceLab(c.ctx, c.lab, p, journey.Options{Lang: c.env.Lang, Timeout: 100 * time.Millisecond})
 	if err != nil || j == nil || j.Drop == nil {
 		// Not traced, or the traced probe got through this time (a slow
 		// first ARP): the snapshot's replay says what stands in the way.
