@@ -1,0 +1,6 @@
+# expect: fail
+# fault: port-down
+# BLUE's inner end was up already; the host end stays down.
+# cause: blue-port: link-down
+# cause: red-to-blue: link-down
+ip -n BLUE link set eth0 up

@@ -1,0 +1,3 @@
+# expect: pass
+# fault: port-down
+ip link set veth-blue up
