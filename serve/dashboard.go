@@ -342,7 +342,11 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 		return d, []tea.ProgramOption{tea.WithAltScreen()}
 	}
 	bm.Middleware(handler)(func(ssh.Session) {})(sess)
-	s.log.Info("session end", "member", who.Name, "kind", "presenter", "duration", time.Since(start).Round(time.Millisecond), "reason", "disconnect")
+	reason := "quit"
+	if sess.Context().Err() != nil {
+		reason = "disconnect"
+	}
+	s.log.Info("session end", "member", who.Name, "kind", "presenter", "duration", time.Since(start).Round(time.Millisecond), "reason", reason)
 }
 
 // ownView is the presenter's own lesson view: a child TUI like a member's

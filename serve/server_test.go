@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -482,4 +483,146 @@ func TestMemberSession(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(f.dir, "state", "serve", fileName(gossh.FingerprintSHA256(alice.PublicKey()))+".json")); err != nil {
 		t.Errorf("no progress file for alice's key: %v", err)
 	}
+}
+
+// memberShell opens a member's session with a PTY that answers the TUI's
+// terminal queries, and returns its output reader.
+func memberShell(t testing.TB, c *gossh.Client) (*gossh.Session, io.Reader) {
+	t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out, w := io.Pipe()
+	s.Stdout, s.Stderr = w, w
+	in, _ := s.StdinPipe()
+	if err := s.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = s.Wait(); w.Close() }()
+	return s, &terminal{r: out, w: in}
+}
+
+// TestTimeouts: a session without keys ends at the idle timeout, any
+// session at the session timeout, each with one line and its lab gone.
+func TestTimeouts(t *testing.T) {
+	exe := nettutorBinary(t)
+	for _, c := range []struct {
+		name   string
+		mod    func(*Config)
+		line   string
+		reason string
+	}{
+		{"idle", func(c *Config) { c.IdleTimeout = 1500 * time.Millisecond }, "no key for 1.5s; session ended", "reason=idle-timeout"},
+		{"session", func(c *Config) { c.SessionTimeout = 2 * time.Second }, "the session's 2s are up", "reason=session-timeout"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			alice, la := newKey(t, "alice")
+			f := startServer(t, la, "", func(cfg *Config) { cfg.Exe = exe; c.mod(cfg) })
+			cl, err := dial(f.addr, gossh.PublicKeys(alice))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			start := time.Now()
+			_, out := memberShell(t, cl)
+			readUntil(t, out, c.line, 20*time.Second)
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("ended after %s", d)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for time.Now().Before(deadline) && (len(descendants()) > 0 || !strings.Contains(f.log.String(), c.reason)) {
+				time.Sleep(100 * time.Millisecond)
+			}
+			if d := descendants(); len(d) > 0 {
+				t.Errorf("processes left: %v", d)
+			}
+			if !strings.Contains(f.log.String(), c.reason) {
+				t.Errorf("log lacks %s:\n%s", c.reason, f.log.String())
+			}
+		})
+	}
+}
+
+// TestServerKilled: SIGKILL of `nettutor serve` takes every session's
+// child, sandbox and lab with it (parent-death signals all the way down).
+func TestServerKilled(t *testing.T) {
+	exe := nettutorBinary(t)
+	alice, la := newKey(t, "alice")
+	dir := t.TempDir()
+	keys := filepath.Join(dir, "members")
+	os.WriteFile(keys, []byte(la), 0o600)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(exe, "serve", "--listen", addr, "--authorized-keys", keys, "--host-key", filepath.Join(dir, "hk"))
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+	var log syncBuf
+	cmd.Stderr = &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var cl *gossh.Client
+	for i := 0; i < 100; i++ {
+		if cl, err = dial(addr, gossh.PublicKeys(alice)); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("dial: %v\n%s", err, log.String())
+	}
+	defer cl.Close()
+	_, out := memberShell(t, cl)
+	readUntil(t, out, "RED <-> BLUE", 30*time.Second)
+	// The server's tree: child TUI, sandbox, and whatever the lab runs.
+	var tree []int
+	for _, p := range descendants() {
+		if p != cmd.Process.Pid {
+			tree = append(tree, p)
+		}
+	}
+	if len(tree) < 2 {
+		t.Fatalf("the session's tree is %v, want a child and its sandbox", tree)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	var alive []int
+	for time.Now().Before(deadline) {
+		alive = alive[:0]
+		for _, p := range tree {
+			if running(p) {
+				alive = append(alive, p)
+			}
+		}
+		if len(alive) == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(alive) > 0 {
+		t.Fatalf("after SIGKILL of the server, still running: %v", alive)
+	}
+}
+
+// running reports whether pid is a live process (a zombie is not: it holds
+// nothing but its exit status).
+func running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && len(s) > i+2 && s[i+2] != 'Z' && s[i+2] != 'X'
 }
