@@ -235,6 +235,7 @@ func (m *Model) helpView(w, h int) string {
 			title = m.common.T("tui.help.exercise")
 		}
 	}
+	b = m.serveHelp(b)
 	kw := 0
 	for _, col := range b.FullHelp() {
 		for _, k := range col {

@@ -332,3 +332,14 @@ func (m *Model) UseProgress(path string) {
 	m.progress = LoadProgress(path)
 	m.picker = newPicker(m.common, m.progress)
 }
+
+// serveHelp adds a study group's keys to a help overlay, in a member's
+// session only: elsewhere H and F do nothing.
+func (m *Model) serveHelp(b bindings) bindings {
+	if !m.serve.on {
+		return b
+	}
+	k := m.common.Keys
+	b.full = append(append([][]key.Binding(nil), b.full...), []key.Binding{k.Hand, k.Follow})
+	return b
+}

@@ -71,6 +71,11 @@ func TestServeLink(t *testing.T) {
 	}
 	d.keys("n")
 	fs.waitStatus(t, d, "step 1 reported", func(s link.Msg) bool { return s.Step == 1 })
+	d.keys("?")
+	if v := d.view(); !strings.Contains(v, "raise / lower your hand") || !strings.Contains(v, "jump to the presenter's step") {
+		t.Errorf("the help overlay lacks H and F:\n%s", v)
+	}
+	d.keys("?")
 	d.keys("H")
 	fs.waitStatus(t, d, "hand raised", func(s link.Msg) bool { return s.Hand })
 	if !strings.Contains(d.view(), "hand raised") {
@@ -137,6 +142,11 @@ func TestServeLink(t *testing.T) {
 // no banner is drawn.
 func TestServeKeysWithoutLink(t *testing.T) {
 	d := newTestDriver(t, "en", 80, 24, nil)
+	d.keys("?")
+	if strings.Contains(d.view(), "raise / lower your hand") {
+		t.Error("the help overlay lists H without a link")
+	}
+	d.keys("?")
 	before := d.view()
 	d.keys("H", "F")
 	if d.view() != before {
