@@ -25,6 +25,7 @@ import (
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/confine"
 )
@@ -56,7 +57,7 @@ func sleepArg() string {
 // show in /proc. The error is a detail for the learner.
 func (c *checker) launch(path, shown string) (*launched, string) {
 	if _, err := c.lab.Keeper().Lstat(path); err != nil {
-		return nil, c.msg(fmt.Sprintf("there is no launcher at %s", shown), fmt.Sprintf("%s에 실행 스크립트가 없습니다", shown))
+		return nil, assets.C("fault.contained.no_launcher", "path", shown)
 	}
 	arg, ref := sleepArg(), sleepArg()
 	script := `sleep "$1" & exec bash "$2" sleep "$3"`
@@ -84,14 +85,12 @@ func (c *checker) launch(path, shown string) (*launched, string) {
 			if o == "" {
 				o = "-"
 			}
-			return nil, c.msg(fmt.Sprintf("%s ended without the command it was given still running (it printed: %s)", shown, clip(o, 160)),
-				fmt.Sprintf("%s 스크립트가 넘겨받은 명령을 실행 중인 채로 두지 않고 끝났습니다(출력: %s)", shown, clip(o, 160)))
+			return nil, assets.C("fault.contained.ended", "path", shown, "out", clip(o, 160))
 		default:
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, c.msg(fmt.Sprintf("%s did not start the command it was given (`sleep %s`) within %s", shown, arg, containedStart),
-				fmt.Sprintf("%s 스크립트가 %s 안에 넘겨받은 명령(`sleep %s`)을 시작하지 않았습니다", shown, containedStart, arg))
+			return nil, assets.C("fault.contained.not_started", "path", shown, "arg", arg, "wait", containedStart.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -113,14 +112,6 @@ func findSleep(arg string) int {
 		}
 	}
 	return 0
-}
-
-// msg picks the English or Korean text of a detail.
-func (c *checker) msg(en, ko string) string {
-	if c.env.Lang == "ko" {
-		return ko
-	}
-	return en
 }
 
 // nsID is the namespace link of a process: "uts:[4026531838]".
@@ -154,36 +145,33 @@ func (c *checker) contained(g AssertArgs) string {
 	mine, err1 := nsID(l.cmd, kind)
 	host, err2 := nsID(l.ref, kind)
 	if err := errors.Join(err1, err2); err != nil {
-		return c.msg("cannot read the process's namespaces: "+err.Error(), "프로세스의 네임스페이스를 읽을 수 없습니다: "+err.Error())
+		return assets.C("fault.contained.read", "err", err.Error())
 	}
 	if mine == host {
-		return c.msg(fmt.Sprintf("the command runs in the lab host's %s namespace (%s)", kind, mine),
-			fmt.Sprintf("명령이 랩 호스트의 %s 네임스페이스(%s)에서 실행됩니다", kind, mine))
+		return assets.C("fault.contained.host_ns", "kind", kind, "id", mine)
 	}
 	switch kind {
 	case "uts":
 		hn, err := hostnameOf(l.cmd)
 		hh, err2 := hostnameOf(l.ref)
 		if err := errors.Join(err, err2); err != nil {
-			return c.msg("cannot read the hostname: "+err.Error(), "호스트 이름을 읽을 수 없습니다: "+err.Error())
+			return assets.C("fault.contained.read", "err", err.Error())
 		}
 		if hn == hh {
-			return c.msg(fmt.Sprintf("the command has a UTS namespace of its own, but its hostname is still the lab host's (%s)", hn),
-				fmt.Sprintf("명령에 자기 UTS 네임스페이스는 있지만 호스트 이름은 여전히 랩 호스트의 것(%s)입니다", hn))
+			return assets.C("fault.contained.same_hostname", "name", hn)
 		}
 	case "pid":
 		n, err := innerPID(l.cmd)
 		if err != nil {
-			return c.msg("cannot read the process's PID: "+err.Error(), "프로세스의 PID를 읽을 수 없습니다: "+err.Error())
+			return assets.C("fault.contained.read", "err", err.Error())
 		}
 		if n != 1 {
-			return c.msg(fmt.Sprintf("the command is in a PID namespace of its own but is PID %d there, not PID 1", n),
-				fmt.Sprintf("명령이 자기 PID 네임스페이스에 있지만 그 안에서 PID 1이 아니라 PID %d입니다", n))
+			return assets.C("fault.contained.not_pid1", "n", strconv.Itoa(n))
 		}
 	case "net":
 		links, err := linksOf(l.cmd)
 		if err != nil {
-			return c.msg("cannot list the process's links: "+err.Error(), "프로세스의 링크 목록을 읽을 수 없습니다: "+err.Error())
+			return assets.C("fault.contained.read", "err", err.Error())
 		}
 		var other []string
 		loUp, loSeen := false, false
@@ -197,13 +185,12 @@ func (c *checker) contained(g AssertArgs) string {
 		}
 		switch {
 		case len(other) > 0:
-			return c.msg(fmt.Sprintf("the command's network namespace has links besides lo: %s", strings.Join(other, ", ")),
-				fmt.Sprintf("명령의 네트워크 네임스페이스에 lo 말고도 링크가 있습니다: %s", strings.Join(other, ", ")))
+			return assets.C("fault.contained.extra_links", "links", strings.Join(other, ", "))
 		case !loSeen || !loUp:
-			return c.msg("the command's network namespace has lo DOWN", "명령의 네트워크 네임스페이스에서 lo가 DOWN입니다")
+			return assets.C("fault.contained.lo_down")
 		}
 	default:
-		return c.msg(fmt.Sprintf("unknown namespace kind %q", kind), fmt.Sprintf("알 수 없는 네임스페이스 종류 %q", kind))
+		return assets.C("fault.unknown_check", "kind", strconv.Quote("contained "+kind))
 	}
 	return ""
 }
@@ -217,17 +204,16 @@ func (c *checker) ownRoot(l *launched) string {
 	err1 := unix.Stat(fmt.Sprintf("/proc/%d/root/", l.cmd), &a)
 	err2 := unix.Stat(fmt.Sprintf("/proc/%d/root/", l.ref), &b)
 	if err := errors.Join(err1, err2); err != nil {
-		return c.msg("cannot read the process's root: "+err.Error(), "프로세스의 루트를 읽을 수 없습니다: "+err.Error())
+		return assets.C("fault.contained.read", "err", err.Error())
 	}
 	if a.Dev == b.Dev && a.Ino == b.Ino {
-		return c.msg("the command's / is the lab host's /", "명령의 /가 랩 호스트의 /와 같습니다")
+		return assets.C("fault.contained.host_root")
 	}
 	if err := nsRootStat(l.cmd, &n); err != nil {
-		return c.msg("cannot read the root of the process's mount namespace: "+err.Error(), "프로세스의 마운트 네임스페이스 루트를 읽을 수 없습니다: "+err.Error())
+		return assets.C("fault.contained.read", "err", err.Error())
 	}
 	if n.Dev == b.Dev && n.Ino == b.Ino {
-		return c.msg("the command has a / of its own, but its mount namespace still has the lab host's / at the top (a chroot: a root process can climb back out)",
-			"명령에 자기 /는 있지만 마운트 네임스페이스의 맨 위는 여전히 랩 호스트의 /입니다(chroot라서 root 프로세스는 다시 빠져나올 수 있습니다)")
+		return assets.C("fault.contained.chroot")
 	}
 	return ""
 }
@@ -342,24 +328,8 @@ func linksOf(pid int) ([]netlink.Link, error) {
 
 // describeContained says what a contained check holds, in lang.
 func describeContained(g AssertArgs, lang string) string {
-	en := map[string]string{
-		"uts": "the command %s starts has a hostname of its own (UTS namespace)",
-		"pid": "the command %s starts is PID 1 of a PID namespace of its own",
-		"net": "the command %s starts has a network namespace of its own with only lo, up",
-		"mnt": "the command %s starts has a / of its own",
+	if !contains(containedNS, g.NS) {
+		return "contained " + g.NS
 	}
-	ko := map[string]string{
-		"uts": "%s 스크립트가 시작한 명령에 자기 호스트 이름이 있는지(UTS 네임스페이스)",
-		"pid": "%s 스크립트가 시작한 명령이 자기 PID 네임스페이스의 PID 1인지",
-		"net": "%s 스크립트가 시작한 명령에 lo만 up 상태로 있는 자기 네트워크 네임스페이스가 있는지",
-		"mnt": "%s 스크립트가 시작한 명령에 자기 /가 있는지",
-	}
-	t := en
-	if lang == "ko" {
-		t = ko
-	}
-	if f, ok := t[g.NS]; ok {
-		return fmt.Sprintf(f, g.Path)
-	}
-	return "contained " + g.NS
+	return assets.M(lang, "desc.contained."+g.NS, "path", g.Path)
 }

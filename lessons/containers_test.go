@@ -186,6 +186,13 @@ func TestContainedCheckAgainstProc(t *testing.T) {
 			t.Errorf("plain exec, %s: ok %v, detail %q", ns, r.OK, r.Detail)
 		}
 	}
+	// The same fault in Korean, description and detail alike.
+	ko := *env
+	ko.Lang = "ko"
+	r := EvaluateOne(context.Background(), lab, ex.Checks[1], &ko)
+	if r.OK || !strings.Contains(r.Detail, "랩 호스트의 pid 네임스페이스") || !strings.Contains(r.Desc, "PID 1인지") {
+		t.Errorf("ko: ok %v, desc %q, detail %q", r.OK, r.Desc, r.Detail)
+	}
 	write(`exec unshare --uts --net --pid --fork --mount-proc sh -c 'hostname box; ip link set lo up; exec "$@"' box "$@"` + "\n")
 	for _, c := range ex.Checks {
 		if r := EvaluateOne(context.Background(), lab, c, env); !r.OK {
