@@ -134,7 +134,7 @@ func (p *packetPane) hops(from, to int) *hopCache {
 		return c
 	}
 	lo, hi := max(0, from-ladderSpan), min(len(p.pkts), to+ladderSpan)
-	l := note.BuildHopLadder(p.frames(lo, hi), p.lanes, p.hosts, p.snap)
+	l := note.BuildHopLadderIn(p.c.Lang, p.frames(lo, hi), p.lanes, p.hosts, p.snap)
 	*c = hopCache{lo: lo, hi: hi, n: len(p.pkts), first: first, lanes: len(p.lanes), l: l, arrowOf: map[int]int{}}
 	for ai, a := range l.Arrows {
 		for _, k := range a.Packets {

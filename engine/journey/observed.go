@@ -138,6 +138,11 @@ type sight struct {
 // frame's direction when the sighting does not. snap may be nil.
 // Packets come out in the order of their first sighting.
 func Observe(ss []Sighting, snap *engine.Snapshot) []Observed {
+	return ObserveIn("en", ss, snap)
+}
+
+// ObserveIn is Observe with the hops' why in lang ("en" or "ko").
+func ObserveIn(lang string, ss []Sighting, snap *engine.Snapshot) []Observed {
 	var e *env
 	if snap != nil {
 		e = envFromSnapshot(snap)
@@ -214,7 +219,7 @@ func Observe(ss []Sighting, snap *engine.Snapshot) []Observed {
 			if k > 0 {
 				oh.Rewrite = rewriteBetween(hs[k-1], h)
 			}
-			oh.Why = observedWhy(e, hs, k)
+			oh.Why = observedWhy(lang, e, hs, k)
 			o.Hops = append(o.Hops, oh)
 		}
 		out = append(out, o)
@@ -252,7 +257,7 @@ func rewriteBetween(a, b Hop) *Rewrite {
 // its destination on the way out, or that the destination is this
 // namespace's own. It is the replayed part of an observed journey; with
 // no snapshot it is empty.
-func observedWhy(e *env, hs []Hop, i int) string {
+func observedWhy(lang string, e *env, hs []Hop, i int) string {
 	h := hs[i]
 	n := e.ns(h.NS)
 	if n == nil || h.Dst == "" || net.ParseIP(h.Dst) == nil {
@@ -263,18 +268,47 @@ func observedWhy(e *env, hs []Hop, i int) string {
 		port, kind := fdbDecision(n, l.Master, h.dstMAC)
 		switch kind {
 		case "local":
-			return fmt.Sprintf("bridge %s: %s is the bridge's own address: up to %s's IP stack", l.Master, h.dstMAC, h.NS)
+			return tr(lang, "obs.fdb_local", l.Master, h.dstMAC, h.NS)
 		case "learned", "static":
-			return fmt.Sprintf("bridge %s: fdb has %s on %s (%s)", l.Master, h.dstMAC, port, kind)
+			return tr(lang, "obs.fdb_learned", l.Master, h.dstMAC, port, kind)
 		}
-		return fmt.Sprintf("bridge %s: %s not in the fdb: flooded", l.Master, h.dstMAC)
+		return tr(lang, "obs.fdb_flood", l.Master, h.dstMAC)
 	}
 	if h.Dir == "in" && n.localIPs[h.Dst] && (i+1 == len(hs) || hs[i+1].NS != h.NS) {
-		return fmt.Sprintf("%s is %s's own address: delivered", h.Dst, h.NS)
+		return tr(lang, "obs.delivered", h.Dst, h.NS)
 	}
+	r := n.matchRoute(net.ParseIP(h.Dst))
 	if h.Dir == "out" {
-		if r := n.matchRoute(net.ParseIP(h.Dst)); r != nil {
-			return "route " + routeText(r)
+		if r != nil {
+			return tr(lang, "obs.route", routeText(r))
+		}
+		return ""
+	}
+	if n.localIPs[h.Dst] || (i+1 < len(hs) && hs[i+1].NS == h.NS && hs[i+1].Dst != h.Dst) {
+		return "" // delivered here later, or DNATed first: the next hop says
+	}
+	// Arrived for another namespace: forwarded, if forwarding is on.
+	if n.sysctl["net.ipv4.ip_forward"] != "1" {
+		return tr(lang, "obs.no_forward", h.NS)
+	}
+	if r != nil {
+		return tr(lang, "obs.forward", routeText(r))
+	}
+	if dev := connected(n, h.Dst); dev != "" {
+		return tr(lang, "obs.forward_connected", dev)
+	}
+	return tr(lang, "obs.no_route", h.Dst)
+}
+
+// connected is the link whose address's subnet holds ip: the kernel's
+// connected route, which a snapshot without its routes still implies.
+func connected(n *nsEnv, ip string) string {
+	dst := net.ParseIP(ip)
+	for _, l := range n.snap.Links {
+		for _, a := range l.Addrs {
+			if _, c, err := net.ParseCIDR(a); err == nil && c.Contains(dst) {
+				return l.Name
+			}
 		}
 	}
 	return ""

@@ -251,6 +251,16 @@ func TestObservedJourney(t *testing.T) {
 	if got := j.Hops[0].Why; got != "route default via 11.11.11.1 dev eth0" {
 		t.Errorf("why of RED's hop: %q", got)
 	}
+	// A packet that arrives for another namespace is forwarded or not.
+	hs := []Hop{{NS: "host", Dev: "br0", Dir: "in", Src: "11.11.11.2", Dst: "203.0.113.2"}}
+	lab := natSnap()
+	if got := observedWhy("en", envFromSnapshot(lab), hs, 0); got != "not for host and ip_forward=0: not forwarded" {
+		t.Errorf("why with forwarding off: %q", got)
+	}
+	lab.Namespaces[0].Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
+	if got := observedWhy("en", envFromSnapshot(lab), hs, 0); got != "ip_forward=1: forwarded, route 203.0.113.0/24 dev uplink" {
+		t.Errorf("why with forwarding on: %q", got)
+	}
 	if got := j.Hops[1].Why; !strings.Contains(got, "203.0.113.2 is OUTSIDE's own address") {
 		t.Errorf("why of OUTSIDE's hop: %q", got)
 	}

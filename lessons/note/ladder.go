@@ -116,11 +116,16 @@ type Frame struct {
 // crossed and lanes lacks gets a lane of its own, at its place in
 // LaneOrder: the ladder's lanes are lanes, perhaps with more.
 func BuildHopLadder(frames []Frame, lanes []string, hosts map[string]string, snap *engine.Snapshot) HopLadder {
+	return BuildHopLadderIn("en", frames, lanes, hosts, snap)
+}
+
+// BuildHopLadderIn is BuildHopLadder with the hops' why in lang.
+func BuildHopLadderIn(lang string, frames []Frame, lanes []string, hosts map[string]string, snap *engine.Snapshot) HopLadder {
 	ss := make([]journey.Sighting, len(frames))
 	for i, f := range frames {
 		ss[i] = f.Sighting
 	}
-	obs := journey.Observe(ss, snap)
+	obs := journey.ObserveIn(lang, ss, snap)
 	all := append([]string{}, lanes...)
 	for _, o := range obs {
 		all = append(all, o.Namespaces()...)
