@@ -9,7 +9,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nettutor/nettutor/engine/capture"
+	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/nettutor/nettutor/lessons"
+	"github.com/vishvananda/netlink"
 )
 
 // An exercise's lab shell is captured like a step: for as long as the
@@ -43,9 +45,12 @@ type shellCapDoneMsg struct {
 	after bool // the shell ended: read the lab now
 }
 
-// shellScan is how often the capture looks for links made in the shell:
-// a link made and pinged at once loses at most this much of its traffic.
-const shellScan = 100 * time.Millisecond
+// shellScan is how often the capture looks for links made in the shell
+// without being told. It is a fallback: the kernel's link events (a
+// netlink subscription in every lab namespace) start a scan at once, so a
+// link made and pinged in one command line is captured from its start.
+// A var so that a test can switch the fallback off.
+var shellScan = time.Second
 
 // startShellCapture starts the capture in a tea.Cmd; the shell itself runs
 // once it is in place (shellCaptured).
@@ -100,14 +105,20 @@ type labShellCapture struct {
 	loop sync.WaitGroup // the scanner
 	rd   sync.WaitGroup // the readers
 	mu   sync.Mutex
-	caps map[string]*capture.Capture // by point name, "RED/veth0"
+	caps map[string]*capture.Capture        // by point name, "RED/veth0"
+	got  map[*capture.Capture]*atomic.Int64 // packets each point handed on
 	n    atomic.Int64
+
+	kick    chan struct{}   // a link event came: scan now
+	watched map[string]bool // namespaces whose link events we hear (scanner only)
 }
 
 // CaptureShell implements shellCapturer: a capture point on every link of
 // every lab namespace but lo, and on the links made later while it runs.
 func (s *labSession) CaptureShell(ctx context.Context) (ShellCapture, error) {
-	c := &labShellCapture{s: s, stop: make(chan struct{}), caps: map[string]*capture.Capture{}}
+	c := &labShellCapture{s: s, stop: make(chan struct{}), caps: map[string]*capture.Capture{},
+		got:  map[*capture.Capture]*atomic.Int64{},
+		kick: make(chan struct{}, 1), watched: map[string]bool{}}
 	if err := c.scan(); err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("capture the lab shell: %w", err)
@@ -121,8 +132,10 @@ func (s *labSession) CaptureShell(ctx context.Context) (ShellCapture, error) {
 			select {
 			case <-c.stop:
 				return
-			case <-t.C:
+			case <-c.kick:
 				_ = c.scan() // a namespace gone meanwhile is no error
+			case <-t.C:
+				_ = c.scan()
 			}
 		}
 	}()
@@ -135,6 +148,7 @@ func (c *labShellCapture) scan() error {
 	lab := c.s.b.lab
 	var first error
 	for _, ns := range lab.Names() {
+		c.watch(ns)
 		h, err := lab.Handle(ns)
 		if err != nil {
 			continue
@@ -166,21 +180,76 @@ func (c *labShellCapture) scan() error {
 			if err != nil {
 				continue // a link that went away meanwhile
 			}
+			got := new(atomic.Int64)
 			c.mu.Lock()
 			c.caps[pt.Name()] = cp
+			c.got[cp] = got
 			c.mu.Unlock()
 			c.rd.Add(1)
-			go c.read(cp)
+			go c.read(cp, got)
 		}
 	}
 	return first
 }
 
+// flush waits, a bounded time, until every point has handed on what the
+// kernel let through its filter: the shell's last command (the ping just
+// before exit) must not be lost in a block the kernel has not yet handed
+// over (TPACKET_V3 hands a block over after a short timeout).
+func flush(caps map[string]*capture.Capture, got map[*capture.Capture]*atomic.Int64) {
+	deadline := time.Now().Add(500 * time.Millisecond)
+	for _, cp := range caps {
+		for {
+			st := cp.Stats()
+			n := uint64(got[cp].Load())
+			if n+st.DroppedStream+st.DroppedKernel >= st.KernelSeen && n+st.DroppedStream >= st.Captured {
+				break
+			}
+			if time.Now().After(deadline) {
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+}
+
+// watch subscribes to the link events of namespace ns, once: any of them
+// (a link made, moved in or out, renamed, set up) starts a scan. The
+// socket is made inside ns (nsutil.Do) and closes when the capture stops.
+func (c *labShellCapture) watch(ns string) {
+	if c.watched[ns] {
+		return
+	}
+	h, err := c.s.b.lab.NsHandle(ns)
+	if err != nil {
+		return
+	}
+	ch := make(chan netlink.LinkUpdate, 16)
+	err = nsutil.Do(h, func() error {
+		return netlink.LinkSubscribeWithOptions(ch, c.stop, netlink.LinkSubscribeOptions{
+			ErrorCallback: func(error) {}, // a lost subscription leaves the fallback scan
+		})
+	})
+	if err != nil {
+		return
+	}
+	c.watched[ns] = true
+	go func() {
+		for range ch { // closed when c.stop is
+			select {
+			case c.kick <- struct{}{}:
+			default: // a scan is due already
+			}
+		}
+	}()
+}
+
 // read hands on a point's packets as the steps' captures do.
-func (c *labShellCapture) read(cp *capture.Capture) {
+func (c *labShellCapture) read(cp *capture.Capture, got *atomic.Int64) {
 	defer c.rd.Done()
 	for p := range cp.Updates() {
 		c.n.Add(1)
+		got.Add(1)
 		c.s.onPacket(lessons.Packet{Capture: "shell", Point: p.Point, Time: p.Time, Summary: p.Summary,
 			Src: p.Src, Dst: p.Dst, Proto: p.Proto, Data: p.Data, Len: p.Len, Out: p.Outgoing})
 	}
@@ -195,9 +264,10 @@ func (c *labShellCapture) Stop() int {
 	}
 	c.loop.Wait()
 	c.mu.Lock()
-	caps := c.caps
-	c.caps = map[string]*capture.Capture{}
+	caps, got := c.caps, c.got
+	c.caps, c.got = map[string]*capture.Capture{}, map[*capture.Capture]*atomic.Int64{}
 	c.mu.Unlock()
+	flush(caps, got)
 	var wg sync.WaitGroup
 	for _, cp := range caps {
 		wg.Add(1)

@@ -121,6 +121,8 @@ func TestShellCaptureRealLab(t *testing.T) {
 	if _, err := sess.StartExercise(ctx, "connect"); err != nil {
 		t.Fatal(err)
 	}
+	defer func(d time.Duration) { shellScan = d }(shellScan)
+	shellScan = time.Hour
 	sc, err := sess.(shellCapturer).CaptureShell(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +133,17 @@ func TestShellCaptureRealLab(t *testing.T) {
 	if r, err := build.Apply(ctx, lab); err != nil {
 		t.Fatalf("build: %v %+v", err, r)
 	}
-	time.Sleep(3 * shellScan) // the scan finds the new links
+	// The new links are found by their link events alone: the fallback
+	// scan is off for this test.
+	for _, pt := range []string{"RED/veth0", "BLUE/veth1"} {
+		deadline := time.Now().Add(5 * time.Second)
+		for !capturing(sc, pt) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no capture on %s: the link events did not start one", pt)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
 	// A UDP datagram from RED, by bash alone: ARP, then the datagram.
 	send := engine.Run{NS: "RED", Shell: "bash -c 'echo hi > /dev/udp/11.11.11.3/9'"}
 	if r, err := send.Apply(ctx, lab); err != nil {
@@ -160,5 +172,22 @@ func TestShellCaptureRealLab(t *testing.T) {
 	}
 	if strings.Contains(joined, "/lo") {
 		t.Errorf("lo was captured: %s", joined)
+	}
+}
+
+// capturing reports whether the shell's capture has a live point pt.
+func capturing(sc ShellCapture, pt string) bool {
+	c := sc.(*labShellCapture)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cp := c.caps[pt]
+	if cp == nil {
+		return false
+	}
+	select {
+	case <-cp.Done():
+		return false
+	default:
+		return true
 	}
 }
