@@ -367,6 +367,85 @@ outer:
 	return ""
 }
 
+// vethKey finds the digit that opens veth ("RED <-> BLUE") in the
+// picker on scr: the lessons' order is not the test's to know.
+var vethKeyRe = regexp.MustCompile(`(\d)\s+RED <-> BLUE`)
+
+func vethKey(scr string) (string, bool) {
+	m := vethKeyRe.FindStringSubmatch(scr)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// openVeth opens veth from the picker on a pane's screen.
+func openVeth(t *testing.T, s *tmuxSession) {
+	t.Helper()
+	k, ok := vethKey(s.waitFor(20*time.Second, "RED <-> BLUE", "q quit"))
+	if !ok {
+		t.Fatalf("no digit for veth in the picker:\n%s", s.screen())
+	}
+	s.keys(k)
+}
+
+// pressFor presses key until every want is on screen: a key pressed
+// while the TUI is still busy (reading the lab back after a shell) is
+// dropped by it, as it is for a learner who presses it then.
+func pressFor(t *testing.T, s *tmuxSession, key string, timeout time.Duration, wants ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s.keys(key)
+		for again := time.Now().Add(3 * time.Second); time.Now().Before(again); time.Sleep(100 * time.Millisecond) {
+			scr := s.screen()
+			ok := true
+			for _, w := range wants {
+				ok = ok && strings.Contains(scr, w)
+			}
+			if ok {
+				return scr
+			}
+		}
+		if time.Now().After(deadline) {
+			return s.waitFor(time.Millisecond, wants...)
+		}
+	}
+}
+
+// labShell opens the lab shell (s) and gives it a clean command line: an
+// s pressed again, because the first came while the exercise's lab was
+// still being made, is typed into the new shell and wiped with ^U.
+func labShell(t *testing.T, s *tmuxSession) {
+	t.Helper()
+	pressFor(t, s, "s", 20*time.Second, "[lab ")
+	s.keys("C-u")
+}
+
+// dashboardRows waits until ok holds for the dashboard's rows of alice
+// and bob (their fields), and returns the screen.
+func dashboardRows(t *testing.T, p *tmuxSession, ok func(rowA, rowB []string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		scr := p.screen()
+		row := func(name string) []string {
+			f := strings.Fields(strings.TrimLeft(lineWith(scr, " "+name+" "), " ▸"))
+			if len(f) == 0 || f[0] != name {
+				return nil
+			}
+			return f
+		}
+		if ok(row("alice"), row("bob")) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the dashboard does not show what it should:\n%s", scr)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // TestServeStudyGroupOverSSH is issue 14's study group, played with the
 // real OpenSSH client in tmux over loopback: two members (alice, bob) and a
 // presenter (pat) connect to `nettutor serve`; a stranger's key is
@@ -410,12 +489,15 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 		t.Fatalf("the server stopped after a refused key:\n%s", srv.log)
 	}
 
+	// The presenter first: an empty dashboard.
+	p := srv.sshPane(t, pat, 120, 40)
+	p.waitFor(20*time.Second, "members: 0")
+
 	// Two members open veth and step through it, side by side.
 	a := srv.sshPane(t, alice, 120, 40)
 	b := srv.sshPane(t, bob, 120, 40)
 	for _, s := range []*tmuxSession{a, b} {
-		s.waitFor(20*time.Second, "RED <-> BLUE", "q quit")
-		s.keys("2")
+		openVeth(t, s)
 	}
 	scr := a.waitFor(20*time.Second, "Topology", "step 0/")
 	n := stepCount(t, scr)
@@ -435,26 +517,41 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	if len(tree) < 4 {
 		t.Fatalf("two sessions with labs, but only %d processes below the server: %v", len(tree), tree)
 	}
+	// The scan that must come back empty at the end finds the sessions'
+	// TUIs and their labs' keepers now, so an empty scan means something.
+	var tuis, keepers int
+	for _, q := range binProcs(t) {
+		switch {
+		case strings.Contains(q.cmd, " tui ") && strings.Contains(q.cmd, "--progress"):
+			tuis++
+		case strings.HasPrefix(q.cmd, "nettutor-keeper"):
+			keepers++
+		}
+	}
+	if tuis < 2 || keepers < 2 {
+		t.Errorf("the process scan finds %d member TUIs and %d keepers, want 2 of each:\n%v", tuis, keepers, binProcs(t))
+	}
 
 	// bob, in the exercise: a wrong answer (a pair with no addresses) in
 	// the exercise's lab shell, with a namespace of his own beside it.
 	b.keys("e")
 	b.waitFor(20*time.Second, "Exercise:", "veth/connect")
-	b.keys("s")
-	b.waitFor(15*time.Second, "[lab ")
+	labShell(t, b)
 	b.keys("ip netns add BOBONLY; ip link add veth0 type veth peer name veth1; ip link set veth0 netns RED; ip link set veth1 netns BLUE; ip netns list; echo bob-$((6*7))", "Enter")
 	b.waitFor(10*time.Second, "BOBONLY", "bob-42")
 	b.keys("exit", "Enter")
-	b.waitFor(15*time.Second, "Exercise:")
-	b.keys("c")
-	scr = b.waitFor(30*time.Second, "✓ a veth pair joins RED and BLUE", "✗ RED has 11.11.11.2/24")
+	b.waitFor(15*time.Second, "exercise 1/", "back from the shell")
+	scr = pressFor(t, b, "c", 30*time.Second, "✗ RED has 11.11.11.2/24", "not yet: see the checks marked ✗")
 	if strings.Contains(scr, "all checks pass") {
 		t.Errorf("bob's wrong answer passed:\n%s", scr)
 	}
+	// The dashboard has bob's ✗ and the check that failed.
+	dashboardRows(t, p, func(_, rowB []string) bool {
+		return len(rowB) >= 6 && rowB[4] == "✗" && strings.Contains(strings.Join(rowB[5:], " "), "connect: RED has 11.11.11.2/24")
+	})
 
 	// alice's lab shell lists her lab's namespaces, and no one else's.
-	a.keys("s")
-	a.waitFor(15*time.Second, "[lab ")
+	labShell(t, a)
 	a.keys("echo ==netns; ip netns list; echo ==end-$((6*7))", "Enter")
 	scr = a.waitFor(10*time.Second, "==end-42")
 	var names []string
@@ -472,39 +569,41 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	a.waitFor(15*time.Second, "Topology", "step "+n+"/"+n)
 
 	// bob's right answer: the addresses and links up, then ✓.
-	b.keys("s")
-	b.waitFor(15*time.Second, "[lab ")
+	labShell(t, b)
 	b.keys("ip -n RED addr add 11.11.11.2/24 dev veth0; ip -n RED link set veth0 up; ip -n BLUE addr add 11.11.11.3/24 dev veth1; ip -n BLUE link set veth1 up; echo bob-$((7*7))", "Enter")
 	b.waitFor(10*time.Second, "bob-49")
 	b.keys("exit", "Enter")
-	b.waitFor(15*time.Second, "Exercise:")
-	b.keys("c")
-	b.waitFor(30*time.Second, "✓ all checks pass")
+	b.waitFor(15*time.Second, "exercise 1/", "back from the shell")
+	pressFor(t, b, "c", 30*time.Second, "✓ all checks pass")
 
-	// The presenter's dashboard: both members, their steps, bob's ✓.
-	p := srv.sshPane(t, pat, 120, 40)
-	scr = p.waitFor(20*time.Second, "alice", "bob")
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		scr = p.screen()
-		rowA, rowB := lineWith(scr, "alice"), lineWith(scr, "bob")
-		okA := strings.Contains(rowA, "veth") && strings.Contains(rowA, n)
-		okB := strings.Contains(rowB, "veth") && strings.Contains(rowB, "✓")
-		if okA && okB {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the dashboard lacks alice at veth step %s or bob's ✓:\n%s", n, scr)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	// The presenter's dashboard: both members, their steps, bob's ✓ (one
+	// exercise passed), alice's raised hand.
+	a.keys("H")
+	scr = dashboardRows(t, p, func(rowA, rowB []string) bool {
+		return len(rowA) >= 5 && len(rowB) >= 6 &&
+			rowA[1] == "veth" && rowA[2] == n+"/"+n && rowA[3] == "0" && strings.Contains(strings.Join(rowA, " "), "✋") &&
+			rowB[1] == "veth" && rowB[2] == n+"/"+n && rowB[3] == "1" && rowB[4] == "✓" && rowB[5] == "connect"
+	})
+	t.Logf("the dashboard:\n%s", scr)
+	a.keys("H")
+	dashboardRows(t, p, func(rowA, _ []string) bool { return len(rowA) >= 5 && !strings.Contains(strings.Join(rowA, " "), "✋") })
+
+	// A one-line message to all.
+	p.keys("m")
+	// The prompt first: keys that reach the dashboard in one read come to
+	// it as one burst of runes, which is no "m".
+	p.waitFor(10*time.Second, "message to all:")
+	p.keys("-l", "look at the veth pair")
+	p.keys("Enter")
+	p.waitFor(10*time.Second, "message sent to 2")
+	a.waitFor(10*time.Second, "presenter: look at the veth pair")
+	b.waitFor(10*time.Second, "presenter: look at the veth pair")
 
 	// The presenter's own lesson view: veth to step 3, then back to the
 	// dashboard and "follow me".
 	const at = 3
 	p.keys("l")
-	p.waitFor(20*time.Second, "RED <-> BLUE", "q quit")
-	p.keys("2")
+	openVeth(t, p)
 	p.waitFor(20*time.Second, "Topology", "step 0/"+n)
 	for i := 1; i <= at; i++ {
 		p.keys("n", "Enter")
@@ -515,7 +614,10 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	p.keys("q")
 	p.waitFor(20*time.Second, "alice", "bob")
 	p.keys("f")
-	a.waitFor(15*time.Second, "press F to follow")
+	scr = a.waitFor(15*time.Second, "press F to follow")
+	if lineWith(scr, "press F to follow", "veth", fmt.Sprint(at)) == "" {
+		t.Errorf("the follow banner does not name veth and step %d:\n%s", at, scr)
+	}
 	a.keys("F")
 	a.waitFor(30*time.Second, fmt.Sprintf("step %d/%s", at, n))
 
@@ -523,11 +625,13 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	// and the server went on.
 	closePane(t, a)
 	a = srv.sshPane(t, alice, 120, 40)
-	scr = a.waitFor(20*time.Second, "q quit")
-	if !regexp.MustCompile(fmt.Sprintf(`RED <-> BLUE.*step %d/%s`, at, n)).MatchString(scr) {
-		t.Errorf("alice's picker after a reconnect does not show veth at step %d:\n%s", at, scr)
+	scr = a.waitFor(20*time.Second, "RED <-> BLUE", "q quit")
+	// Her progress is on the picker (veth done, or at the step)...
+	if !regexp.MustCompile(fmt.Sprintf(`RED <-> BLUE.*(✓ done|step %d/%s)`, at, n)).MatchString(scr) {
+		t.Errorf("alice's picker after a reconnect does not show her veth progress:\n%s", scr)
 	}
-	a.keys("2")
+	// ...and veth opens at the step she followed to.
+	openVeth(t, a)
 	a.waitFor(30*time.Second, "Topology", fmt.Sprintf("step %d/%s", at, n))
 
 	// Everyone leaves: nothing of a lab is left, the server goes on.
@@ -535,7 +639,7 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	for _, s := range []*tmuxSession{a, b, p} {
 		closePane(t, s)
 	}
-	deadline = time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var left []string
 		for _, q := range tree {
@@ -876,8 +980,15 @@ func benchServe(b *testing.B, n int) {
 					return
 				}
 				first[i] = at.Sub(t0)
+				key, ok := vethKey(s.since(0))
+				if !ok {
+					fail(fmt.Errorf("session %d: no digit for veth in the picker:\n%s", i, tail(s.since(0), 2000)))
+					opened.Done()
+					stepped.Done()
+					return
+				}
 				m := s.mark()
-				if err := s.send("2"); err == nil {
+				if err := s.send(key); err == nil {
 					_, err = s.waitText(m, "step 0/", 60*time.Second)
 				}
 				opened.Done()
