@@ -586,7 +586,9 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	})
 	t.Logf("the dashboard:\n%s", scr)
 	a.keys("H")
-	dashboardRows(t, p, func(rowA, _ []string) bool { return len(rowA) >= 5 && !strings.Contains(strings.Join(rowA, " "), "✋") })
+	dashboardRows(t, p, func(rowA, _ []string) bool {
+		return len(rowA) >= 5 && !strings.Contains(strings.Join(rowA, " "), "✋")
+	})
 
 	// A one-line message to all.
 	p.keys("m")
