@@ -31,9 +31,12 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 		"docker-networks": {"-m addrtype --dst-type LOCAL", "! -i docker0", "hello from OUTSIDE", "DOCKER-FORWARD",
 			"docker-proxy", "SO_REUSEPORT", "unshare --uts --ipc --mount --pid"},
 		"isolation": {"pid_for_children -> pid:[", "time_for_children", "every path is /", "struct utsname"},
-		"veth":      {"fb_tunnels_only_for_init_net", "state LOWERLAYERDOWN"},
-		"nat":       {"FORWARD"},
-		"userns":    {"uid=0(root)"},
+		"containers": {"one kernel for both", "Storage Driver: overlay2", "Cgroup Version: 2", "Default Runtime: runc",
+			"Docker Root Dir: /var/lib/docker", "c--------- ", "/root/from-the-container", "br0 ", "/ now holds: bin dev etc home",
+			"mounts left: / /usr /proc", "cgroup v2 (cgroup2fs)", "Cannot fork"},
+		"veth":   {"fb_tunnels_only_for_init_net", "state LOWERLAYERDOWN"},
+		"nat":    {"FORWARD"},
+		"userns": {"uid=0(root)"},
 	}
 	for _, id := range lessonIDs {
 		for _, lang := range []string{"en", "ko"} {
