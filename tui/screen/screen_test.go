@@ -245,3 +245,86 @@ func cpuTime() time.Duration {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// counterModel shows the number of the last message it got.
+type counterModel struct{ n int }
+
+type bump int
+
+func (m counterModel) Init() tea.Cmd { return nil }
+func (m counterModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if b, ok := msg.(bump); ok {
+		m.n = int(b)
+	}
+	return m, nil
+}
+func (m counterModel) View() string { return fmt.Sprintf("frame %08d\n", m.n) }
+
+// watchWriter signals when a write holds the frame a test waits for.
+type watchWriter struct {
+	mu   sync.Mutex
+	want string
+	seen chan struct{}
+}
+
+func (w *watchWriter) expect(s string) chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.want, w.seen = s, make(chan struct{})
+	return w.seen
+}
+
+func (w *watchWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen != nil && bytes.Contains(p, []byte(w.want)) {
+		close(w.seen)
+		w.seen = nil
+	}
+	return len(p), nil
+}
+
+// BenchmarkFrameLatency measures the time from a message to its frame on
+// the terminal: Bubble Tea v1's renderer writes it at its next 60 fps
+// tick, a Screen at once (when the last frame is a frame period old, as
+// between a learner's key presses; the benchmark waits that long between
+// messages, outside the timer).
+func BenchmarkFrameLatency(b *testing.B) {
+	for _, name := range []string{"bubbletea", "screen"} {
+		b.Run(name, func(b *testing.B) {
+			w := &watchWriter{}
+			var p *tea.Program
+			inR, inW, err := os.Pipe()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer inW.Close()
+			if name == "screen" {
+				s := New(nil, w)
+				s.resize(80, 24)
+				p = tea.NewProgram(s.Wrap(counterModel{}), tea.WithoutRenderer(), tea.WithOutput(w), tea.WithInput(inR), tea.WithoutSignalHandler())
+			} else {
+				p = tea.NewProgram(counterModel{}, tea.WithOutput(w), tea.WithInput(inR), tea.WithoutSignalHandler())
+			}
+			done := make(chan struct{})
+			go func() { _, _ = p.Run(); close(done) }()
+			time.Sleep(100 * time.Millisecond)
+			var total time.Duration
+			for i := 1; i <= b.N; i++ {
+				time.Sleep(2 * FramePeriod)
+				seen := w.expect(fmt.Sprintf("frame %08d", i))
+				start := time.Now()
+				p.Send(bump(i))
+				select {
+				case <-seen:
+				case <-time.After(5 * time.Second):
+					b.Fatalf("frame %d never written", i)
+				}
+				total += time.Since(start)
+			}
+			b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/frame")
+			p.Quit()
+			<-done
+		})
+	}
+}
