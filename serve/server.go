@@ -7,7 +7,6 @@
 package serve
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -102,7 +101,7 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKey), 0o700); err != nil {
 		return nil, fmt.Errorf("host key folder: %w", err)
 	}
-	lg := log.NewWithOptions(cfg.Log, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Formatter: log.LogfmtFormatter, Prefix: "serve"})
+	lg := newLogger(cfg.Log)
 	s := &Server{cfg: cfg, keys: keys, log: lg, hub: newHub()}
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Listen),
@@ -124,6 +123,12 @@ func New(cfg Config) (*Server, error) {
 	// handlers, so port forwarding and sftp are refused by the library.
 	s.ssh = srv
 	return s, nil
+}
+
+// newLogger is the server's log: logfmt lines, one per event, so that a
+// study group's log can be grepped and parsed.
+func newLogger(w io.Writer) *log.Logger {
+	return log.NewWithOptions(w, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Formatter: log.LogfmtFormatter, Prefix: "serve"})
 }
 
 // StateDir is $XDG_STATE_HOME/nettutor (default ~/.local/state/nettutor).
@@ -255,6 +260,3 @@ func (s *Server) app() wish.Middleware {
 		}
 	}
 }
-
-// sessionContext ends when the SSH session does.
-func sessionContext(sess ssh.Session) context.Context { return sess.Context() }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
 )
 
 // newKey makes an ed25519 key pair: the signer and its authorized_keys line.
@@ -298,6 +299,24 @@ func TestRefusals(t *testing.T) {
 		t.Error("the sftp subsystem was accepted")
 	}
 	s.Close()
+	// Agent forwarding: the request may be acknowledged, but the server
+	// never opens the agent channel, so the member's agent is out of reach.
+	agentChans := c.HandleChannelOpen("auth-agent@openssh.com")
+	as, _ := c.NewSession()
+	if err := agent.RequestAgentForwarding(as); err != nil {
+		t.Logf("agent forwarding request refused: %v", err)
+	}
+	as.RequestPty("xterm", 24, 80, nil)
+	ao, _ := as.StdoutPipe()
+	as.Shell()
+	readUntil(t, ao, "members: 0", 10*time.Second)
+	select {
+	case ch := <-agentChans:
+		ch.Reject(gossh.Prohibited, "test")
+		t.Error("the server opened an agent channel")
+	case <-time.After(500 * time.Millisecond):
+	}
+	as.Close()
 	// Port forwarding: refused.
 	if conn, err := c.Dial("tcp", f.addr); err == nil {
 		conn.Close()
