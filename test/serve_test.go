@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -736,6 +737,17 @@ func dialBench(addr string, signer gossh.Signer) (*benchSession, error) {
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := stdout.Read(buf)
+			// Answer the terminal queries (background colour, cursor
+			// position) as a terminal does: unanswered, the TUI waits for
+			// each until its timeout, which no learner's terminal makes it do.
+			// (A query cut across two reads goes unanswered: the TUI then
+			// waits, and the figure shows it.)
+			if bytes.Contains(buf[:n], []byte("\x1b]11;?")) {
+				s.stdin.Write([]byte("\x1b]11;rgb:0000/0000/0000\x1b\\"))
+			}
+			if bytes.Contains(buf[:n], []byte("\x1b[6n")) {
+				s.stdin.Write([]byte("\x1b[1;1R"))
+			}
 			s.mu.Lock()
 			s.out = append(s.out, buf[:n]...)
 			if err != nil {
@@ -893,9 +905,14 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 //     keeper, helpers), plus the server's own growth divided by N, taken
 //     while every session is at its lesson's last step;
 //   - first-frame-ms (mean, p95 and max): from the start of the SSH dial
-//     until the lesson picker is on the client's screen, N dialling at once;
+//     until the lesson picker, its lessons listed, is on the client's
+//     screen, N dialling at once; first-paint-ms-p50 until the TUI's
+//     first frame of any kind (the picker's "loading…");
 //   - step-ms (p50, p95, max): from the key `n` until "step i done" is on
-//     the client's screen, every session stepping at the same time.
+//     the client's screen, every session stepping through the lesson at
+//     once, each pausing a learner's think time between its steps (0.5 to
+//     1.5 times NETTUTOR_BENCH_THINK, default 1s; 0: back to back, every
+//     session pressing n the moment its last step is drawn).
 //
 // Targets (issue 14, 2 cores): 30 sessions at most 40 MiB each, first
 // frame within 300 ms, a step's frame within 50 ms.
@@ -918,12 +935,20 @@ func BenchmarkServeSessions(b *testing.B) {
 			counts = append(counts, n)
 		}
 	}
+	think := time.Second
+	if v := os.Getenv("NETTUTOR_BENCH_THINK"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			b.Fatalf("NETTUTOR_BENCH_THINK=%q: want a duration like 1s or 0", v)
+		}
+		think = d
+	}
 	for _, n := range counts {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchServe(b, n) })
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchServe(b, n, think) })
 	}
 }
 
-func benchServe(b *testing.B, n int) {
+func benchServe(b *testing.B, n int, think time.Duration) {
 	signers := make([]gossh.Signer, n)
 	members := make([]sshKey, n)
 	for i := range signers {
@@ -943,13 +968,14 @@ func benchServe(b *testing.B, n int) {
 	serverPid := srv.cmd.Process.Pid
 	serverBase, _ := procMem(serverPid)
 
-	var firsts, stepLat []time.Duration
+	var firsts, paints, stepLat []time.Duration
 	var perSession []int64
 	var serverGrowth int64
 	b.ResetTimer()
 	for iter := 0; iter < b.N; iter++ {
 		sessions := make([]*benchSession, n)
 		first := make([]time.Duration, n)
+		paint := make([]time.Duration, n)
 		steps := make([][]time.Duration, n)
 		errs := make([]error, n)
 		var opened, stepped sync.WaitGroup
@@ -975,6 +1001,10 @@ func benchServe(b *testing.B, n int) {
 				}
 				sessions[i] = s
 				at, err := s.waitText(0, "q quit", 60*time.Second)
+				if err == nil {
+					paint[i] = at.Sub(t0)
+					at, err = s.waitText(0, "RED <-> BLUE", 60*time.Second)
+				}
 				if err != nil {
 					fail(fmt.Errorf("session %d: first frame: %w", i, err))
 					opened.Done()
@@ -990,8 +1020,16 @@ func benchServe(b *testing.B, n int) {
 					return
 				}
 				m := s.mark()
-				if err := s.send(key); err == nil {
+				total := 0
+				if err = s.send(key); err == nil {
 					_, err = s.waitText(m, "step 0/", 60*time.Second)
+				}
+				if err == nil {
+					if sm := regexp.MustCompile(`step 0/(\d+)`).FindStringSubmatch(s.since(m)); sm != nil {
+						total, _ = strconv.Atoi(sm[1])
+					} else {
+						err = fmt.Errorf("no step count on screen")
+					}
 				}
 				opened.Done()
 				if err != nil {
@@ -1001,6 +1039,9 @@ func benchServe(b *testing.B, n int) {
 				}
 				opened.Wait() // every session steps at the same time
 				for st := 1; ; st++ {
+					if think > 0 {
+						time.Sleep(think/2 + time.Duration(mrand.Int64N(int64(think))))
+					}
 					m := s.mark()
 					t1 := time.Now()
 					if err := s.send("n\r"); err != nil { // \r: past a predict gate
@@ -1013,7 +1054,7 @@ func benchServe(b *testing.B, n int) {
 						break
 					}
 					steps[i] = append(steps[i], at.Sub(t1))
-					if strings.Contains(s.since(m), fmt.Sprintf("step %d/%d", st, st)) {
+					if st == total {
 						break // the last step
 					}
 					if st == 50 {
@@ -1046,6 +1087,19 @@ func benchServe(b *testing.B, n int) {
 		for _, k := range kids {
 			perSession = append(perSession, treeMem(k))
 		}
+		if iter == 0 && len(kids) > 0 {
+			// Where one session's memory goes, process by process.
+			var parts []string
+			for _, pid := range append([]int{kids[0]}, descendants(kids[0])...) {
+				m, _ := procMem(pid)
+				cmd := strings.Fields(procCmd(pid))
+				if len(cmd) == 0 {
+					cmd = []string{"?"}
+				}
+				parts = append(parts, fmt.Sprintf("%s %.1f", filepath.Base(cmd[0]), float64(m)/(1<<20)))
+			}
+			b.Logf("one session's processes (MiB): %s", strings.Join(parts, ", "))
+		}
 		if m, ok := procMem(serverPid); ok {
 			serverGrowth += m - serverBase
 		}
@@ -1053,6 +1107,7 @@ func benchServe(b *testing.B, n int) {
 		all.Wait()
 		for i := range sessions {
 			firsts = append(firsts, first[i])
+			paints = append(paints, paint[i])
 			stepLat = append(stepLat, steps[i]...)
 			sessions[i].close()
 		}
@@ -1084,6 +1139,7 @@ func benchServe(b *testing.B, n int) {
 	b.ReportMetric(ms(fsum)/float64(len(firsts)), "first-frame-ms")
 	b.ReportMetric(ms(percentile(firsts, 0.95)), "first-frame-ms-p95")
 	b.ReportMetric(ms(percentile(firsts, 1)), "first-frame-ms-max")
+	b.ReportMetric(ms(percentile(paints, 0.5)), "first-paint-ms-p50")
 	b.ReportMetric(ms(percentile(stepLat, 0.5)), "step-ms-p50")
 	b.ReportMetric(ms(percentile(stepLat, 0.95)), "step-ms-p95")
 	b.ReportMetric(ms(percentile(stepLat, 1)), "step-ms-max")
