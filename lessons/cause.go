@@ -147,6 +147,8 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return CauseSysctl, v
 	case "file_owner":
 		return CauseNotRemapped, v
+	case "contained":
+		return containedCause(c, g, v), v
 	}
 	return "", v
 }

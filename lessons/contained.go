@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -29,6 +30,29 @@ import (
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/confine"
 )
+
+// Causes of a failed contained check that no namespace explains (see
+// Causes): the hint then speaks of the launcher, not of one namespace.
+const (
+	CauseNoLauncher     = "no-launcher"     // {path}: no launcher was written there
+	CauseLauncherEnded  = "launcher-ended"  // {path}: the launcher or its command ended before it could be read
+	CauseLauncherSilent = "launcher-silent" // {path}: the launcher never started the command it was given
+)
+
+func init() { Causes = append(Causes, CauseNoLauncher, CauseLauncherEnded, CauseLauncherSilent) }
+
+// launchCauses holds, per checker, the cause its contained check found
+// before any namespace could be read; pickHint takes it (containedCause).
+var launchCauses sync.Map
+
+// containedCause is the cause of a failed contained check for the hint,
+// "" when a namespace is at fault (the check's own hint says which).
+func containedCause(c *checker, g AssertArgs, v vars) string {
+	v["path"] = g.Path
+	cause, _ := launchCauses.LoadAndDelete(c)
+	s, _ := cause.(string)
+	return s
+}
 
 // containedStart is how long the launcher has to start its command.
 const containedStart = 5 * time.Second
@@ -54,10 +78,11 @@ func sleepArg() string {
 
 // launch runs `bash PATH sleep ARG` in the lab host namespace, confined as
 // an answer is, with `sleep REF` beside it, and waits until both sleeps
-// show in /proc. The error is a detail for the learner.
-func (c *checker) launch(path, shown string) (*launched, string) {
+// show in /proc. When they do not, it returns the cause and the detail
+// for the learner.
+func (c *checker) launch(path, shown string) (*launched, string, string) {
 	if _, err := c.lab.Keeper().Lstat(path); err != nil {
-		return nil, assets.C("fault.contained.no_launcher", "path", shown)
+		return nil, CauseNoLauncher, assets.C("fault.contained.no_launcher", "path", shown)
 	}
 	arg, ref := sleepArg(), sleepArg()
 	script := `sleep "$1" & exec bash "$2" sleep "$3"`
@@ -75,7 +100,7 @@ func (c *checker) launch(path, shown string) (*launched, string) {
 	for {
 		cmd, rp := findSleep(arg), findSleep(ref)
 		if cmd > 0 && rp > 0 {
-			return &launched{cmd: cmd, ref: rp, stop: stop}, ""
+			return &launched{cmd: cmd, ref: rp, stop: stop}, "", ""
 		}
 		select {
 		case <-done:
@@ -85,12 +110,12 @@ func (c *checker) launch(path, shown string) (*launched, string) {
 			if o == "" {
 				o = "-"
 			}
-			return nil, assets.C("fault.contained.ended", "path", shown, "out", clip(o, 160))
+			return nil, CauseLauncherEnded, assets.C("fault.contained.ended", "path", shown, "out", clip(o, 160))
 		default:
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, assets.C("fault.contained.not_started", "path", shown, "arg", arg, "wait", containedStart.String())
+			return nil, CauseLauncherSilent, assets.C("fault.contained.not_started", "path", shown, "arg", arg, "wait", containedStart.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -133,8 +158,9 @@ func (c *checker) contained(g AssertArgs) string {
 		}
 		return os.Getenv(k)
 	})
-	l, fault := c.launch(path, g.Path)
+	l, cause, fault := c.launch(path, g.Path)
 	if fault != "" {
+		launchCauses.Store(c, cause)
 		return fault
 	}
 	defer l.stop()

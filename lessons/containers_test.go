@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -218,4 +219,34 @@ func findSleepPrefix(prefix string) int {
 		}
 	}
 	return 0
+}
+
+// TestContainedHintsBlameTheLauncher: when the launcher is missing or its
+// command dies before it can be read, every check blames the launcher (its
+// cause and hint, with the learner's path in it), not a namespace; a
+// namespace at fault keeps the check's own hint.
+func TestContainedHintsBlameTheLauncher(t *testing.T) {
+	_, ex, err := FindExercise("isolation/box")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		file, cause, hint string
+	}{
+		{"bad-no-fork.sh", CauseLauncherEnded, "without `--fork`"},
+		{"bad-no-launcher.sh", CauseNoLauncher, "There is no launcher at `$EXERCISE_DIR/box`"},
+	} {
+		g := gradeFile(t, ex, "testdata/answers/isolation-box/"+tc.file, 20*time.Second)
+		for _, c := range g.Checks {
+			if c.OK || c.Cause != tc.cause || !strings.Contains(c.Hint.Get("en"), tc.hint) || c.Hint["ko"] == "" {
+				t.Errorf("%s, check %s: ok %v, cause %q, hint %q; want cause %s and a hint with %q", tc.file, c.ID, c.OK, c.Cause, c.Hint.Get("en"), tc.cause, tc.hint)
+			}
+		}
+	}
+	g := gradeFile(t, ex, "testdata/answers/isolation-box/bad-lo-down.sh", 20*time.Second)
+	for _, c := range g.Checks {
+		if c.ID == "network" && (c.OK || c.Cause != "" || !strings.Contains(c.Hint.Get("en"), "starts DOWN")) {
+			t.Errorf("lo down: ok %v, cause %q, hint %q", c.OK, c.Cause, c.Hint.Get("en"))
+		}
+	}
 }
