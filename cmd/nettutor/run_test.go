@@ -71,7 +71,7 @@ func TestRunFailsExit1(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"1/1단계: S", "  ✗ RED: lo는 up\n      RED: lo is DOWN\n", "✗ 기대 1개 중 1개가 맞지 않았습니다"} {
+	for _, want := range []string{"1/1단계: S", "  ✗ RED: lo는 up 상태\n      RED: lo가 DOWN 상태입니다\n", "✗ 확인 항목 1개 중 1개가 맞지 않았습니다"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, r.stdout)
 		}
