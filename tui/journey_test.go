@@ -335,3 +335,27 @@ func TestObservedJourneyNATRealLab(t *testing.T) {
 	}
 	t.Logf("%d frames grouped into %d packets", len(pkts), len(obs))
 }
+
+// BenchmarkHopLadderRegroup is a ladder frame whose frames changed since
+// the last (a flood's batch arrived): the window around the view is
+// grouped again, 100k frames in the pane.
+func BenchmarkHopLadderRegroup(b *testing.B) {
+	c := NewCommon("en")
+	p := newPacketPane(c)
+	p.setLab(nil, natSnapshot())
+	p.hosts = hostNames(natSnapshot())
+	base := natPackets()
+	pkts := make([]Packet, 0, 100_000)
+	for i := 0; i < 100_000; i++ {
+		q := base[i%len(base)]
+		q.Time = t0.Add(time.Duration(i) * time.Millisecond)
+		pkts = append(pkts, q)
+	}
+	p.add(pkts, 0)
+	p.ladder = true
+	b.ReportAllocs()
+	for b.Loop() {
+		p.hop = hopCache{}
+		_ = p.view(120, 30)
+	}
+}
