@@ -1,7 +1,6 @@
 package journey
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,46 +8,19 @@ import (
 	"strings"
 	"testing"
 	"unicode"
-)
 
-func readTable(t *testing.T, lang string) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "assets", "strings", "journey."+lang+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]string{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("journey.%s.json: %v", lang, err)
-	}
-	return m
-}
+	"github.com/nettutor/nettutor/assets"
+)
 
 // keyUse finds the sentence keys the code names: m("k", tr(lang, "k",
 // x.t("k" and tr(lang, "reason."...
 var keyUse = regexp.MustCompile(`(?:\bm|\btr\(\w+|\bx\.t|\bT)\("?,? ?"([a-z_]+\.[a-z_.]+)"`)
 
-// TestJourneyStrings: every key of journey.en.json is in journey.ko.json
-// and the other way round, with the same verbs; every key the code uses
-// and every stop reason and result has its sentence; and the Korean
-// sentences are Korean.
+// TestJourneyStrings: every key the code uses, and every stop reason and
+// result, has its sentence in English and in Korean (the Korean one
+// Korean), with the same number of arguments. That both files hold the
+// same keys is assets' TestJourneyTables.
 func TestJourneyStrings(t *testing.T) {
-	en, ko := readTable(t, "en"), readTable(t, "ko")
-	for k := range en {
-		if _, ok := ko[k]; !ok {
-			t.Errorf("journey.ko.json has no %q", k)
-		}
-	}
-	for k := range ko {
-		if _, ok := en[k]; !ok {
-			t.Errorf("journey.en.json has no %q", k)
-		}
-	}
-	for k, e := range en {
-		if n, m := argsUsed(e), argsUsed(ko[k]); n != m {
-			t.Errorf("%s: %d arguments in English, %d in Korean", k, n, m)
-		}
-	}
 	files, _ := filepath.Glob("*.go")
 	used := map[string]bool{}
 	for _, f := range files {
@@ -63,30 +35,31 @@ func TestJourneyStrings(t *testing.T) {
 	if len(used) < 30 {
 		t.Fatalf("found only %d keys used in the code: the pattern is wrong", len(used))
 	}
-	var missing []string
-	for k := range used {
-		if _, ok := en["journey."+k]; !ok {
-			missing = append(missing, k)
-		}
-	}
 	for _, r := range []string{ReasonNoRoute, ReasonNoRouteBack, ReasonARP, ReasonForwardOff, ReasonRPFilter, ReasonRule, ReasonPolicy, ReasonBrNF, ReasonLinkDown, ReasonUnknown} {
-		if _, ok := en["journey.reason."+r]; !ok {
-			missing = append(missing, "reason."+r)
-		}
+		used["reason."+r] = true
 	}
 	for _, r := range []string{Replied, NoReply, Dropped, NoRoute} {
-		if _, ok := en["journey.result."+r]; !ok {
-			missing = append(missing, "result."+r)
+		used["result."+r] = true
+	}
+	var missing []string
+	for k := range used {
+		key := "journey." + k
+		en, ko := assets.T("en", key), assets.T("ko", key)
+		switch {
+		case en == key:
+			missing = append(missing, k)
+		case !hasHangul(ko) && ko != en:
+			t.Errorf("%s: Korean %q has no Hangul", k, ko)
+		case !hasHangul(ko) && !strings.HasPrefix(k, "cli.head") && k != "stop.hints" && k != "stop.because" && k != "reason.rp-filter":
+			t.Errorf("%s: no Korean sentence (%q)", k, ko)
+		}
+		if n, m := argsUsed(en), argsUsed(ko); n != m {
+			t.Errorf("%s: %d arguments in English, %d in Korean", k, n, m)
 		}
 	}
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Errorf("no sentence for %v", missing)
-	}
-	for k, v := range ko {
-		if !hasHangul(v) && en[k] != v && !strings.HasPrefix(k, "journey.cli.head") {
-			t.Errorf("%s: Korean %q has no Hangul", k, v)
-		}
 	}
 }
 
