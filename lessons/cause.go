@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/iptables"
 )
@@ -59,15 +60,16 @@ func (v vars) fill(t Text) Text {
 	if t == nil {
 		return nil
 	}
-	var pairs []string
+	// The defaults first: a value the lab gave comes later and wins.
+	vals := []string{"dev", causePlaceholder, "peer", causePlaceholder, "rule", causeRulePlaceRef}
 	for k, val := range v {
-		pairs = append(pairs, "{"+k+"}", val)
+		vals = append(vals, k, val)
 	}
-	pairs = append(pairs, "{dev}", causePlaceholder, "{peer}", causePlaceholder, "{rule}", causeRulePlaceRef)
-	r := strings.NewReplacer(pairs...)
 	out := Text{}
 	for lang, s := range t {
-		out[lang] = r.Replace(s)
+		// assets.Fill also picks a Korean particle written after a name,
+		// "{dst}으로(로)", from the value the learner's lab gave.
+		out[lang] = assets.Fill(s, vals...)
 	}
 	return out
 }

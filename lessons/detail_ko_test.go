@@ -54,3 +54,25 @@ func TestFailureDetailsInKorean(t *testing.T) {
 		}
 	}
 }
+
+// TestHintParticles: a hint's {name} is the learner's value, and the
+// Korean particle written after it follows that value.
+func TestHintParticles(t *testing.T) {
+	tx := Text{"en": "{ns} has no route to {dst} via {dev}", "ko": "{ns}에는 {dst}으로(로) 가는 경로가 없습니다 ({dev})"}
+	for _, c := range []struct{ dst, ko string }{
+		{"11.11.11.3", "BLUE에는 11.11.11.3으로 가는 경로가 없습니다 (<link>)"},
+		{"11.11.11.2", "BLUE에는 11.11.11.2로 가는 경로가 없습니다 (<link>)"},
+		{"11.11.11.1", "BLUE에는 11.11.11.1로 가는 경로가 없습니다 (<link>)"},
+	} {
+		got := vars{"ns": "BLUE", "dst": c.dst}.fill(tx)
+		if got["ko"] != c.ko {
+			t.Errorf("ko: got %q, want %q", got["ko"], c.ko)
+		}
+		if want := "BLUE has no route to " + c.dst + " via <link>"; got["en"] != want {
+			t.Errorf("en: got %q, want %q", got["en"], want)
+		}
+	}
+	if got := (vars{"dev": "eth0"}).fill(Text{"en": "{dev}"}); got["en"] != "eth0" {
+		t.Errorf("the lab's value does not win over the placeholder: %q", got["en"])
+	}
+}
