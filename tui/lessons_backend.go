@@ -183,7 +183,7 @@ func (s *labSession) RunStep(ctx context.Context, i int, ev chan<- ActionEvent) 
 		return StepResult{Err: err}
 	}
 	s.keepResult(i, res)
-	out := StepResult{Actions: actionEvents(res)}
+	out := StepResult{Actions: actionEvents(res, s.lang)}
 	for _, e := range res.Expect {
 		out.Expects = append(out.Expects, ExpectResult{Text: e.Desc, OK: e.OK, Detail: e.Detail})
 	}
@@ -207,7 +207,7 @@ func (s *labSession) onAction(step, index int, done bool, ar lessons.ActionResul
 	if done {
 		ae.OK, ae.Output, ae.Duration = ar.OK, ar.Output, ar.Duration
 		if ar.Err != nil && !ar.OK {
-			ae.Err = ar.Err.Error()
+			ae.Err = engine.ErrorText(ar.Err, s.lang) // the learner's language
 		}
 	}
 	select {
@@ -240,18 +240,18 @@ func (s *labSession) Replayed() []StepResult {
 	}
 	var out []StepResult
 	for _, res := range s.runner.Replayed() {
-		out = append(out, StepResult{Actions: actionEvents(res)})
+		out = append(out, StepResult{Actions: actionEvents(res, s.lang)})
 	}
 	return out
 }
 
 // actionEvents is a runner step's actions as the step pane shows them.
-func actionEvents(res *lessons.StepResult) []ActionEvent {
+func actionEvents(res *lessons.StepResult, lang string) []ActionEvent {
 	var out []ActionEvent
 	for j, a := range res.Actions {
 		ae := ActionEvent{Step: res.Index, Index: j, Command: a.Command, OK: a.OK, Output: a.Output, Duration: a.Duration}
 		if a.Err != nil && !a.OK {
-			ae.Err = a.Err.Error()
+			ae.Err = engine.ErrorText(a.Err, lang)
 		}
 		out = append(out, ae)
 	}
