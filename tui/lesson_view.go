@@ -81,7 +81,9 @@ func (m *lessonModel) View(w, h int) string {
 	topoBox := m.paneBox(paneTopo, topoTitle, topoLines, topoR.w, topoR.h, false)
 
 	pktTitle := m.c.T("tui.pane.packets")
-	if m.pk.detail {
+	if m.pk.journey {
+		pktTitle = m.c.T("tui.pane.journey")
+	} else if m.pk.detail {
 		pktTitle = m.c.T("tui.pane.packet")
 	} else if m.pk.ladder {
 		pktTitle = m.c.T("tui.pane.ladder")

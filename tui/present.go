@@ -169,7 +169,9 @@ func (m *lessonModel) presentView(w, h int) string {
 		}
 		if pkH > 0 {
 			title := m.c.T("tui.pane.packets")
-			if m.pk.detail {
+			if m.pk.journey {
+				title = m.c.T("tui.pane.journey")
+			} else if m.pk.detail {
 				title = m.c.T("tui.pane.packet")
 			} else if m.pk.ladder {
 				title = m.c.T("tui.pane.ladder")

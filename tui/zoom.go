@@ -23,7 +23,9 @@ func (m *lessonModel) zoomView(w, h int) string {
 		body = m.scrolled(paneTopo, m.topoLines(w, bodyH), w, bodyH, false)
 	default:
 		title = m.c.T("tui.pane.packets")
-		if m.pk.detail {
+		if m.pk.journey {
+			title = m.c.T("tui.pane.journey")
+		} else if m.pk.detail {
 			title = m.c.T("tui.pane.packet")
 		} else if m.pk.ladder {
 			title = m.c.T("tui.pane.ladder")
