@@ -114,6 +114,9 @@ func (s *Server) childEnv(sp childSpec, dir string) []string {
 		// The sandbox carries its report pipe into the lab's child,
 		// close-on-exec: the status link rides on it.
 		"NETTUTOR_REPORT_FD=3",
+		// Members share one account: a troubleshooting exercise's fault
+		// is picked from this instead (lessons.LearnerName), so neighbours differ.
+		"NETTUTOR_LEARNER=" + sp.who.Fingerprint,
 	}
 	for _, kv := range sp.env {
 		if strings.HasPrefix(kv, "COLORTERM=") || strings.HasPrefix(kv, "NO_COLOR=") {
