@@ -252,8 +252,12 @@ func (k *keeperState) serveOne(c *net.UnixConn) bool {
 }
 
 // newNetns makes a network namespace on a thread of its own and returns
-// it; the thread stays locked and so ends with its goroutine rather than go
-// on running other goroutines in the new namespace.
+// it. The thread goes back to the keeper's namespace before it is given
+// back to the runtime. Leaving it locked to end with its goroutine is not
+// enough: the runtime cannot end the main thread, and a goroutine that ran
+// there would wedge it in the new namespace for good, so that namespace,
+// with its links, outlived `ip netns del` (seen as a veth end that never
+// went away). Only when the way back fails does the thread stay locked.
 func newNetns() (*os.File, error) {
 	type result struct {
 		f   *os.File
@@ -262,11 +266,27 @@ func newNetns() (*os.File, error) {
 	done := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread()
+		orig, err := os.Open("/proc/thread-self/ns/net")
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- result{nil, fmt.Errorf("open own netns: %w", err)}
+			return
+		}
+		defer orig.Close()
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			runtime.UnlockOSThread()
 			done <- result{nil, fmt.Errorf("unshare net: %w", err)}
 			return
 		}
 		f, err := os.Open("/proc/thread-self/ns/net")
+		if serr := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); serr != nil {
+			if f != nil {
+				f.Close()
+			}
+			done <- result{nil, fmt.Errorf("setns back: %w", serr)}
+			return // the thread stays locked and dies with this goroutine
+		}
+		runtime.UnlockOSThread()
 		done <- result{f, err}
 	}()
 	r := <-done
