@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"math"
 	mrand "math/rand/v2"
 	"net"
 	"os"
@@ -889,8 +890,9 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	}
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	i := int(float64(len(s)-1) * p)
-	return s[i]
+	// Nearest rank: the smallest value with at least p of them at or below it.
+	i := int(math.Ceil(p*float64(len(s)))) - 1
+	return s[min(max(i, 0), len(s)-1)]
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -969,6 +971,7 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 	serverBase, _ := procMem(serverPid)
 
 	var firsts, paints, stepLat []time.Duration
+	var byStep [][]time.Duration // by the step's number - 1
 	var perSession []int64
 	var serverGrowth int64
 	b.ResetTimer()
@@ -1109,6 +1112,12 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 			firsts = append(firsts, first[i])
 			paints = append(paints, paint[i])
 			stepLat = append(stepLat, steps[i]...)
+			for k, d := range steps[i] {
+				for len(byStep) <= k {
+					byStep = append(byStep, nil)
+				}
+				byStep[k] = append(byStep[k], d)
+			}
 			sessions[i].close()
 		}
 		// The next round starts when every lab of this one is gone.
@@ -1121,6 +1130,14 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 		}
 	}
 	b.StopTimer()
+	var per []string
+	for k, ds := range byStep {
+		per = append(per, fmt.Sprintf("%d:%.0f/%.0f", k+1, ms(percentile(ds, 0.5)), ms(percentile(ds, 1))))
+	}
+	b.Logf("step frame ms by step (p50/max): %s", strings.Join(per, " "))
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		b.Logf("load average at the end: %s", strings.TrimSpace(string(la)))
+	}
 	var sum, max int64
 	for _, m := range perSession {
 		sum += m
