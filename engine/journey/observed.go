@@ -218,6 +218,21 @@ func ObserveIn(lang string, ss []Sighting, snap *engine.Snapshot) []Observed {
 			oh := ObservedHop{Hop: h, Sighting: where[h.NS+"/"+h.Dev+"/"+h.Dir]}
 			if k > 0 {
 				oh.Rewrite = rewriteBetween(hs[k-1], h)
+				if r := oh.Rewrite; r != nil && hs[k-1].NS != h.NS {
+					// Between two namespaces with no capture point in
+					// the one in between (WEB and OUTSIDE, the host
+					// uncaptured), the namespace that owns the NAT's
+					// address made it: MASQUERADE takes the outgoing
+					// link's, a published port is the host's.
+					nat := r.To
+					if r.Kind == "dnat" {
+						nat = r.From
+					}
+					ip, _, _ := strings.Cut(nat, ":")
+					if n := e.owner(ip); n != nil {
+						r.NS = n.name
+					}
+				}
 			}
 			oh.Why = observedWhy(lang, e, hs, k)
 			o.Hops = append(o.Hops, oh)

@@ -205,6 +205,22 @@ func TestObserve(t *testing.T) {
 		},
 		want: []string{"ICMP: RED/eth0/out 11.11.11.2>203.0.113.2 | host/veth-red/in 11.11.11.2>203.0.113.2"},
 	}}
+	web := natSnap()
+	web.Namespaces = append(web.Namespaces, engine.Namespace{Name: "WEB", Links: []engine.Link{{Name: "eth0", Addrs: []string{"172.17.0.2/16"}}}})
+	cases = append(cases, struct {
+		name string
+		snap *engine.Snapshot
+		in   []Sighting
+		want []string
+	}{
+		name: "DNAT seen only outside and inside: made by the namespace that owns the published address",
+		snap: web,
+		in: []Sighting{
+			{NS: "OUTSIDE", Dev: "eth0", Dir: "out", Time: at(0), Data: ipFrame(outMAC, 6, 9, "203.0.113.2", "203.0.113.1", tcpSeg(50000, 8080, 1, 0x02))},
+			{NS: "WEB", Dev: "eth0", Dir: "in", Time: at(9), Data: ipFrame(hostMAC, 6, 9, "203.0.113.2", "172.17.0.2", tcpSeg(50000, 80, 1, 0x02))},
+		},
+		want: []string{"TCP: OUTSIDE/eth0/out 203.0.113.2>203.0.113.1 | WEB/eth0/in 203.0.113.2>172.17.0.2 [host dnat 203.0.113.1:8080→172.17.0.2:80]"},
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := Observe(c.in, c.snap)
