@@ -114,3 +114,55 @@ func TestHostKey(t *testing.T) {
 		t.Errorf("the host key changed between runs: %s, then %s", first, second)
 	}
 }
+
+// TestLangOf: a command of en or ko first, then the client's locale
+// variables in the order the C library reads them, then the default.
+func TestLangOf(t *testing.T) {
+	for _, c := range []struct {
+		cmd  []string
+		env  []string
+		want string
+	}{
+		{nil, nil, "en"},
+		{nil, []string{"LANG=ko_KR.UTF-8"}, "ko"},
+		{nil, []string{"LANG=ko_KR.UTF-8", "LC_ALL=C"}, "en"},
+		{nil, []string{"LC_MESSAGES=ko_KR.UTF-8", "LANG=en_US.UTF-8"}, "ko"},
+		{[]string{"ko"}, []string{"LANG=en_US.UTF-8"}, "ko"},
+		{[]string{"en"}, []string{"LANG=ko_KR.UTF-8"}, "en"},
+		{nil, []string{"LANG=fr_FR.UTF-8"}, "en"},
+	} {
+		if got := langOf(c.cmd, c.env, "en"); got != c.want {
+			t.Errorf("langOf(%v, %v) = %s, want %s", c.cmd, c.env, got, c.want)
+		}
+	}
+	if got := langOf(nil, nil, "ko"); got != "ko" {
+		t.Errorf("the default: %s", got)
+	}
+}
+
+// TestChildEnv: a child gets the terminal, its own home, the link's fd and
+// the lab limits, and nothing else of the server's environment.
+func TestChildEnv(t *testing.T) {
+	t.Setenv("NETTUTOR_TEST_SECRET", "server-only")
+	s := &Server{cfg: Config{ChildEnv: []string{"NETTUTOR_LIMITS=64,536870912,60"}}}
+	env := s.childEnv(childSpec{term: "xterm-256color", env: []string{"COLORTERM=truecolor", "LANG=ko_KR.UTF-8", "SECRET=client"}}, "/state/serve/fp")
+	has := func(kv string) bool {
+		for _, e := range env {
+			if e == kv {
+				return true
+			}
+		}
+		return false
+	}
+	for _, want := range []string{"TERM=xterm-256color", "HOME=/state/serve/fp", "XDG_STATE_HOME=/state/serve/fp", "LANG=C.UTF-8",
+		link.EnvFD + "=3", "NETTUTOR_REPORT_FD=3", "COLORTERM=truecolor", "NETTUTOR_LIMITS=64,536870912,60"} {
+		if !has(want) {
+			t.Errorf("env lacks %s: %q", want, env)
+		}
+	}
+	for _, e := range env {
+		if strings.Contains(e, "server-only") || strings.HasPrefix(e, "SECRET=") || e == "LANG=ko_KR.UTF-8" {
+			t.Errorf("env has %s", e)
+		}
+	}
+}
