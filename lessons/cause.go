@@ -702,6 +702,7 @@ func (d *diag) port(bridge, ns string) string {
 		case he.Master != bridge:
 			cause = CauseNotPort
 		case he.State != "up":
+			d.v["ns"] = engine.HostNS
 			return CauseLinkDown
 		case l.State != "up":
 			d.v["ns"], d.v["dev"] = ns, l.Name

@@ -22,6 +22,7 @@ type answerSpec struct {
 	fail    []string          // check ids that must fail
 	details map[string]string // check id -> text its detail must contain
 	causes  map[string]string // check id -> the cause its hint must blame (CheckResult.Cause)
+	hints   map[string]string // check id -> text its English hint must contain (the learner's names)
 }
 
 func readAnswerSpec(t testing.TB, path string) answerSpec {
@@ -31,7 +32,7 @@ func readAnswerSpec(t testing.TB, path string) answerSpec {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	spec := answerSpec{details: map[string]string{}, causes: map[string]string{}}
+	spec := answerSpec{details: map[string]string{}, causes: map[string]string{}, hints: map[string]string{}}
 	seen := false
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -50,6 +51,9 @@ func readAnswerSpec(t testing.TB, path string) answerSpec {
 			spec.pass = val == "pass"
 		case "fail":
 			spec.fail = append(spec.fail, val)
+		case "hint":
+			id, h, _ := strings.Cut(val, ":")
+			spec.hints[strings.TrimSpace(id)] = strings.TrimSpace(h)
 		case "cause":
 			id, c, _ := strings.Cut(val, ":")
 			spec.causes[strings.TrimSpace(id)] = strings.TrimSpace(c)
@@ -185,6 +189,11 @@ func TestGradeAnswers(t *testing.T) {
 						t.Errorf("check %s passed; it should fail\n%s", id, describeGrade(g))
 					case c.Hint.Get("en") == "" || c.Hint["ko"] == "":
 						t.Errorf("check %s failed without a hint in en and ko", id)
+					}
+				}
+				for id, want := range spec.hints {
+					if c := byID[id]; !strings.Contains(c.Hint.Get("en"), want) {
+						t.Errorf("check %s hint:\n got  %q\n want %q", id, c.Hint.Get("en"), want)
 					}
 				}
 				for id, want := range spec.causes {

@@ -21,6 +21,7 @@ type solSpec struct {
 	pass   bool
 	fault  string
 	causes map[string]string
+	hints  map[string]string // check id -> text its English hint must contain
 }
 
 func readSolSpec(t testing.TB, path string) solSpec {
@@ -30,7 +31,7 @@ func readSolSpec(t testing.TB, path string) solSpec {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	s := solSpec{causes: map[string]string{}}
+	s := solSpec{causes: map[string]string{}, hints: map[string]string{}}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -44,6 +45,9 @@ func readSolSpec(t testing.TB, path string) solSpec {
 			s.pass = val == "pass"
 		case "fault":
 			s.fault = val
+		case "hint":
+			id, h, _ := strings.Cut(val, ":")
+			s.hints[strings.TrimSpace(id)] = strings.TrimSpace(h)
 		case "cause":
 			id, c, _ := strings.Cut(val, ":")
 			s.causes[strings.TrimSpace(id)] = strings.TrimSpace(c)
@@ -195,6 +199,13 @@ func TestSolutions(t *testing.T) {
 					}
 					if len(spec.causes) == 0 {
 						t.Fatalf("a wrong answer without '# cause:'")
+					}
+					for id, want := range spec.hints {
+						for i := range g.Checks {
+							if c := g.Checks[i]; c.ID == id && !strings.Contains(c.Hint.Get("en"), want) {
+								t.Errorf("check %s hint:\n got  %q\n want %q", id, c.Hint.Get("en"), want)
+							}
+						}
 					}
 					for id, want := range spec.causes {
 						var c *CheckResult

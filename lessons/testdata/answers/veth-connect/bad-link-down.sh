@@ -6,6 +6,7 @@
 # detail: red-to-blue: BLUE/veth1, the other end of RED/veth0, is down
 # cause: blue-addr: link-down
 # cause: red-to-blue: link-down
+# hint: red-to-blue: `veth1` in BLUE is down
 ip link add veth0 type veth peer name veth1
 ip link set veth0 netns RED
 ip link set veth1 netns BLUE
