@@ -669,11 +669,22 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	}
 	srv.stop()
 	compareHost(t, before, serveHostState(t), "after the study group")
+	// The log: a line per refusal, session start and end, and check.
 	logs := srv.log.String()
-	for _, want := range []string{"alice", "bob", "pat"} {
-		if !strings.Contains(logs, want) {
-			t.Errorf("the server's log never names %s:\n%s", want, logs)
+	for _, want := range []string{
+		`level=warn .*msg="refused unknown key" fingerprint=SHA256:`,
+		`msg="session start" member=pat kind=presenter `,
+		`msg="session start" member=alice kind=member (.|\n)*msg="session start" member=alice kind=member `,
+		`msg=check member=bob exercise=connect result=fail failed="RED has 11.11.11.2/24[^"]*"(.|\n)*msg=check member=bob exercise=connect result=pass`,
+		`msg="session end" member=bob kind=member duration=\S+ reason=disconnect`,
+		`msg="session end" member=pat kind=presenter duration=\S+ reason=disconnect`,
+	} {
+		if !regexp.MustCompile(want).MatchString(logs) {
+			t.Errorf("the server's log lacks %s:\n%s", want, logs)
 		}
+	}
+	if strings.Contains(logs, "goroutine ") || strings.Contains(logs, "panic") {
+		t.Errorf("a stack trace in the server's log:\n%s", logs)
 	}
 	if d := time.Since(start); d > 90*time.Second {
 		t.Errorf("the study group took %s, over the 90s budget", d.Round(time.Second))
