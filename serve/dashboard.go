@@ -135,6 +135,16 @@ func (d *Dashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		d.refresh()
 		return d, nil
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && d.mode != modeMessage {
+			// Keys of one read come as one message ("mhello"): take them
+			// one by one, so that m opens the prompt and the rest is text.
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				_, cmd := d.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+				cmds = append(cmds, cmd)
+			}
+			return d, tea.Batch(cmds...)
+		}
 		return d.key(msg)
 	}
 	return d, nil

@@ -142,7 +142,9 @@ func (m *Model) serveBefore(in tea.Msg) (out tea.Msg, cmd tea.Cmd, handled bool)
 	case checkMsg:
 		if l := m.lesson; l != nil && msg.err == nil && msg.gen == l.gen && l.ex.on && len(msg.results) > 0 {
 			s.checks++
-			c := &link.Check{Exercise: msg.id, Pass: true, Seq: s.checks}
+			// The exercise's full id (veth/connect), as the lessons and
+			// nettutor check name it: a dashboard row outlives its lesson.
+			c := &link.Check{Exercise: l.id + "/" + msg.id, Pass: true, Seq: s.checks}
 			for _, r := range msg.results {
 				if !r.OK {
 					c.Pass, c.Failed = false, r.ID
@@ -246,7 +248,7 @@ func (m *Model) place() link.Msg {
 	for id, lp := range m.progress.Lessons {
 		for ex, ok := range lp.Exercises {
 			if ok {
-				st.Passed = append(st.Passed, id+":"+ex)
+				st.Passed = append(st.Passed, id+"/"+ex)
 			}
 		}
 	}

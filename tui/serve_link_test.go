@@ -89,8 +89,8 @@ func TestServeLink(t *testing.T) {
 	d.waitFor("exercise ready", func(m *Model) bool { return m.lesson.ex.on && m.lesson.busy == "" })
 	d.keys("c")
 	st = fs.waitStatus(t, d, "the check reported", func(s link.Msg) bool { return s.Check != nil })
-	if c := st.Check; c.Exercise != "connect" || c.Pass || c.Failed != "pair" || c.Seq != 1 {
-		t.Errorf("check reported as %+v, want connect failed at pair, seq 1", c)
+	if c := st.Check; c.Exercise != "veth/connect" || c.Pass || c.Failed != "pair" || c.Seq != 1 {
+		t.Errorf("check reported as %+v, want veth/connect failed at pair, seq 1", c)
 	}
 	d.keys("esc")
 	d.waitFor("out of the exercise", func(m *Model) bool { return !m.lesson.ex.on && m.lesson.busy == "" })
