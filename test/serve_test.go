@@ -274,12 +274,13 @@ func binProcs(t testing.TB) []proc {
 		}
 		fi, err := os.Stat("/proc/" + e.Name() + "/exe")
 		if err != nil {
-			// Not ours to read (another user's process) or gone: a hook
-			// of ours is named by its argv[0] and still checked by it.
-			if !strings.HasPrefix(procCmd(pid), "nettutor-") {
-				continue
-			}
-		} else if s := fi.Sys().(*syscall.Stat_t); s.Dev != ws.Dev || s.Ino != ws.Ino {
+			// Gone, or not ours to read: as a plain user, a keeper that
+			// runs as a subordinate uid. Such processes of a session are
+			// in the tree recorded while it ran (serveTree), and checked
+			// there; other users' processes are none of this test's.
+			continue
+		}
+		if s := fi.Sys().(*syscall.Stat_t); s.Dev != ws.Dev || s.Ino != ws.Ino {
 			continue
 		}
 		if p, ok := procOf(pid); ok {
@@ -1171,4 +1172,65 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 	b.ReportMetric(ms(percentile(stepLat, 0.5)), "step-ms-p50")
 	b.ReportMetric(ms(percentile(stepLat, 0.95)), "step-ms-p95")
 	b.ReportMetric(ms(percentile(stepLat, 1)), "step-ms-max")
+}
+
+// TestServeSIGKILLLeavesNoLab: a member in a lesson with a lab shell open,
+// then the server is killed with SIGKILL (no chance to clean up): every
+// process of the session (its TUI, sandbox, keeper, helpers, the shell)
+// goes with it, through the parent-death signals, and the host is as it
+// was.
+func TestServeSIGKILLLeavesNoLab(t *testing.T) {
+	need(t, "ssh", "ssh-keygen", "tmux", "ip")
+	if os.Geteuid() == 0 {
+		need(t, "nft")
+	}
+	keepTmux(t)
+	before := serveHostState(t)
+	alice := sshKeygen(t, t.TempDir(), "alice")
+	srv := startServe(t, []sshKey{alice}, nil)
+	a := srv.sshPane(t, alice, 120, 40)
+	openVeth(t, a)
+	scr := a.waitFor(20*time.Second, "Topology", "step 0/")
+	n := stepCount(t, scr)
+	for i := 1; i <= 3; i++ {
+		a.keys("n", "Enter") // Enter: past a predict gate; elsewhere it does nothing
+		a.waitFor(30*time.Second, fmt.Sprintf("step %d/%s", i, n), fmt.Sprintf("step %d done", i))
+	}
+	labShell(t, a)
+	a.keys("sleep 600 & echo sleeper-$((6*7))", "Enter")
+	a.waitFor(10*time.Second, "sleeper-42")
+	tree := serveTree(srv.cmd.Process.Pid)
+	var sleepers int
+	for _, q := range tree {
+		if strings.HasPrefix(q.cmd, "sleep 600") {
+			sleepers++
+		}
+	}
+	if sleepers != 1 || len(tree) < 5 {
+		t.Fatalf("want the session's TUI, sandbox, keeper, shell and its sleep below the server, found:\n%v", tree)
+	}
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-srv.done
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var left []string
+		for _, q := range tree {
+			if sameProcAlive(q) {
+				left = append(left, fmt.Sprintf("%d %s", q.pid, q.cmd))
+			}
+		}
+		for _, q := range binProcs(t) {
+			left = append(left, fmt.Sprintf("%d %s (the binary)", q.pid, q.cmd))
+		}
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the server's SIGKILL, still running:\n%s", strings.Join(left, "\n"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	compareHost(t, before, serveHostState(t), "after the server's SIGKILL")
 }
