@@ -32,72 +32,29 @@ type hopCache struct {
 
 // setLab takes the lab's snapshot: it names addresses, orders hops and
 // says what a hop's why is. The lanes only grow: a namespace gets a lane
-// the first time the lab has it, and keeps it, so the ladder's columns do
+// the first time the lab has it (the host once it has links: the veth
+// lesson's host takes part in no path) and keeps it, at the place the
+// lesson's whole list of namespaces gives it, so the ladder's columns do
 // not move while the lesson goes on or the list scrolls.
 func (p *packetPane) setLab(nsOrder []string, s *engine.Snapshot) {
 	p.snap = s
+	keep := map[string]bool{}
 	names := append([]string{}, nsOrder...)
-	names = append(names, TopoOrder(s, nsOrder)...)
-	lanes := note.LaneOrder(names)
-	// The host only once it has links: the veth lesson's host takes part
-	// in no path.
-	if s != nil {
-		if h := s.NS(engine.HostNS); h != nil && len(note.Lanes(&engine.Snapshot{Namespaces: []engine.Namespace{*h}})) == 0 {
-			lanes = without(lanes, engine.HostNS)
+	for _, n := range p.lanes {
+		keep[n] = true
+		names = append(names, n)
+	}
+	for _, n := range note.Lanes(s) {
+		keep[n] = true
+	}
+	names = append(append(names, TopoOrder(s, nsOrder)...), engine.HostNS)
+	var lanes []string
+	for _, n := range note.LaneOrder(names) {
+		if keep[n] {
+			lanes = append(lanes, n)
 		}
 	}
-	// Inside namespaces the lesson creates later keep their place: only
-	// those the lab has are lanes.
-	var have []string
-	for _, n := range lanes {
-		if s != nil && s.NS(n) != nil {
-			have = append(have, n)
-		}
-	}
-	if len(p.lanes) == 0 {
-		p.lanes = have
-		return
-	}
-	p.lanes = mergeLanes(p.lanes, have)
-}
-
-func without(s []string, v string) []string {
-	var out []string
-	for _, x := range s {
-		if x != v {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// mergeLanes keeps fixed as it is and adds each name of more that it
-// lacks after the name before it in more.
-func mergeLanes(fixed, more []string) []string {
-	out := append([]string{}, fixed...)
-	for i, n := range more {
-		if indexOf(out, n) >= 0 {
-			continue
-		}
-		at := 0
-		for k := i - 1; k >= 0; k-- {
-			if j := indexOf(out, more[k]); j >= 0 {
-				at = j + 1
-				break
-			}
-		}
-		out = append(out[:at], append([]string{n}, out[at:]...)...)
-	}
-	return out
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
+	p.lanes = lanes
 }
 
 // frames are the pane's packets [lo, hi) as the ladder takes them.

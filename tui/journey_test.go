@@ -359,3 +359,30 @@ func BenchmarkHopLadderRegroup(b *testing.B) {
 		_ = p.view(120, 30)
 	}
 }
+
+// TestLanesFixed: the lanes of the nat lesson as its lab grows step by
+// step: only namespaces the lab has, never reordered.
+func TestLanesFixed(t *testing.T) {
+	p := newPacketPane(NewCommon("en"))
+	order := []string{"RED", "BLUE", "OUTSIDE"}
+	two := &engine.Snapshot{Namespaces: []engine.Namespace{{Name: "host", Links: []engine.Link{lo()}}, {Name: "BLUE"}, {Name: "RED"}}}
+	bridged := natSnapshot()
+	bridged.Namespaces = bridged.Namespaces[:3]
+	want := []string{"RED BLUE", "RED BLUE host", "RED BLUE host OUTSIDE", "RED BLUE host OUTSIDE"}
+	for i, s := range []*engine.Snapshot{two, bridged, natSnapshot(), two} {
+		p.setLab(order, s)
+		if got := strings.Join(p.lanes, " "); got != want[i] {
+			t.Errorf("after snapshot %d: lanes %q, want %q", i, got, want[i])
+		}
+	}
+	v := newPacketPane(NewCommon("en"))
+	v.setLab([]string{"RED", "BLUE"}, vethSnapshot())
+	if got := strings.Join(v.lanes, " "); got != "RED BLUE" {
+		t.Errorf("veth lanes %q: no host, no OUTSIDE", got)
+	}
+	b := newPacketPane(NewCommon("en"))
+	b.setLab([]string{"RED", "BLUE"}, bridgeSnapshot())
+	if got := strings.Join(b.lanes, " "); got != "RED host BLUE" {
+		t.Errorf("bridge lanes %q", got)
+	}
+}

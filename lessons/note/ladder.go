@@ -422,9 +422,21 @@ func StepLadder(order []string, snap *engine.Snapshot, cp []capture.Packet) HopL
 	if snap != nil {
 		hosts = snap.AddressBook()
 	}
-	names := append([]string{}, order...)
-	names = append(names, Lanes(snap)...)
-	return BuildHopLadder(frames, LaneOrder(names), hosts, snap)
+	// The lesson's whole list places the lanes (the host right of the
+	// inside namespaces when the lesson has OUTSIDE, even before it is
+	// made); the lab as it is says which are there.
+	have := map[string]bool{}
+	for _, n := range Lanes(snap) {
+		have[n] = true
+	}
+	names := append(append(append([]string{}, order...), Lanes(snap)...), engine.HostNS)
+	var lanes []string
+	for _, n := range LaneOrder(names) {
+		if have[n] {
+			lanes = append(lanes, n)
+		}
+	}
+	return BuildHopLadder(frames, lanes, hosts, snap)
 }
 
 // LadderText is a step's packets as the transcript draws them: the hop

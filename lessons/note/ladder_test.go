@@ -94,6 +94,9 @@ func TestLanes(t *testing.T) {
 		{[]string{"RED", "BLUE"}, veth, "RED BLUE"},
 		{[]string{"RED", "BLUE", "OUTSIDE"}, natLab(), "RED BLUE host OUTSIDE"},
 		{nil, veth, "BLUE RED"},
+		// The nat lesson before OUTSIDE is made: the host already where
+		// it will stay, right of the inside namespaces.
+		{[]string{"RED", "BLUE", "OUTSIDE"}, bridge, "RED BLUE host"},
 	} {
 		l := StepLadder(c.order, c.snap, nil)
 		if got := strings.Join(l.Lanes, " "); got != c.want {
