@@ -185,3 +185,51 @@ func latinSound(rs []rune) sound {
 	}
 	return letterSound[last]
 }
+
+// looseParticles are the pairs text written with fmt may leave after a
+// name, in the forms Korean writes when it cannot know: "11.11.11.3(으)로".
+var looseParticles = []struct{ pair, canon string }{
+	{"(으)로", "으로(로)"}, {"(이)가", "이(가)"}, {"(은)는", "은(는)"}, {"(을)를", "을(를)"}, {"(과)와", "과(와)"},
+}
+
+// ResolveParticles picks every particle pair in s that directly follows a
+// word ("11.11.11.3(으)로", "br0은(는)", "RED이(가)") from that word, so
+// that text built with fmt from translated formats reads as Korean
+// engineers write it. A pair after a space or at the start is kept.
+func ResolveParticles(s string) string {
+	if !strings.Contains(s, "(") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		pair, canon := "", ""
+		for _, lp := range looseParticles {
+			if strings.HasPrefix(s[i:], lp.pair) {
+				pair, canon = lp.pair, lp.canon
+				break
+			}
+		}
+		if pair == "" {
+			if p := pairAt(s[i:]); p != "" {
+				pair, canon = p, p
+			}
+		}
+		if pair != "" && i > 0 && s[i-1] != ' ' && s[i-1] != '\n' {
+			// The word the particle follows: back to a space.
+			done := b.String()
+			start := strings.LastIndexAny(done, " \n") + 1
+			if word := done[start:]; word != "" && !strings.HasSuffix(word, "(") {
+				if p, ok := particles[canon]; ok {
+					// A pair written as 은(는) after a word: the word's
+					// last syllable is not part of the particle.
+					b.WriteString(p.After(word))
+					i += len(pair)
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}

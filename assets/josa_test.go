@@ -172,3 +172,22 @@ func uniq(s []string) []string {
 	}
 	return out
 }
+
+func TestResolveParticles(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"BLUE에 11.11.11.2(으)로 돌아가는 라우트가 없습니다", "BLUE에 11.11.11.2로 돌아가는 라우트가 없습니다"},
+		{"host/br0(으)로 내보냄", "host/br0으로 내보냄"},
+		{"패킷은 eth1(으)로 나감", "패킷은 eth1로 나감"},
+		{"RED이(가) 응답합니다", "RED가 응답합니다"},
+		{"br0은(는) 브리지", "br0은 브리지"},
+		{"WEB을(를) 보세요", "WEB을 보세요"},
+		{"(으)로 시작", "(으)로 시작"},
+		{"값 (으)로", "값 (으)로"},
+		{"no pairs here (really)", "no pairs here (really)"},
+	}
+	for _, c := range cases {
+		if got := ResolveParticles(c.in); got != c.want {
+			t.Errorf("ResolveParticles(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -89,8 +89,9 @@ func EvaluateOne(ctx context.Context, lab *engine.Lab, a *Assertion, env *Env) C
 	r.Desc = describe(a, env.Lang)
 	// The faults travel as carried messages (assets.C) through the
 	// check functions, which join and prefix them; they are rendered in
-	// the learner's language here, once.
-	r.Detail = assets.Localize(env.Lang, c.run(a))
+	// the learner's language here, once; a particle pair left by text
+	// built with fmt ("11.11.11.2(으)로") is picked from its word.
+	r.Detail = assets.ResolveParticles(assets.Localize(env.Lang, c.run(a)))
 	r.OK = r.Detail == ""
 	if !r.OK {
 		r.Journey = c.jrn
