@@ -158,7 +158,7 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 			}
 			if k < len(st.Actions) && st.Actions[k].Kind == a.Kind {
 				for _, line := range probeJourney(lab, res.Snapshot, st.Actions[k], lang) {
-					fmt.Fprintln(w, "    "+line)
+					fmt.Fprintln(w, "    "+assets.ResolveParticles(line))
 				}
 			}
 		}
