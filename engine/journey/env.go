@@ -28,6 +28,9 @@ type nsEnv struct {
 	policy   map[string]string // "filter/FORWARD" -> "DROP" or "ACCEPT"
 	sysctl   map[string]string
 	localIPs map[string]bool
+	// unparsed counts the rules not in a form the replay reads (nft-only
+	// matches such as addrtype): a replayed journey says it skipped them.
+	unparsed int
 }
 
 // env is every namespace the caller can see: its own ("host") and those
@@ -169,10 +172,13 @@ func (e *env) prepare() {
 		}
 		for _, line := range n.snap.Rules {
 			if strings.HasPrefix(line, "#") {
+				n.unparsed++
 				continue
 			}
 			if r, err := iptables.Parse(strings.Fields(line)); err == nil {
 				n.rules = append(n.rules, r)
+			} else {
+				n.unparsed++
 			}
 		}
 		n.readSysctls()

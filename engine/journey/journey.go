@@ -126,7 +126,11 @@ type Journey struct {
 	Drop     *Drop     `json:"drop"`
 	Reply    *Leg      `json:"reply"`
 	Evidence Evidence  `json:"evidence"`
-	Millis   float64   `json:"ms"`
+	// Unreplayed names the namespaces on a replayed (predicted) path whose
+	// rules were not all in a form the replay reads: there the real
+	// packet may do otherwise.
+	Unreplayed []string `json:"unreplayed,omitempty"`
+	Millis     float64  `json:"ms"`
 }
 
 // JSON is the journey as the CLI prints it.

@@ -1,6 +1,7 @@
 package journey
 
 import (
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -54,6 +55,17 @@ func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 			Inferred: []string{rulesFrom, "nat", "drop"}}}
 	x := &explainer{e: e, lang: lang, j: j, p: p}
 	j.Reply = &Leg{Result: "lost", Hops: []Hop{}}
+	defer func() {
+		// Say which crossed namespaces had rules the replay could not read.
+		seen := map[string]bool{}
+		for _, h := range j.Hops {
+			if n := e.ns(h.NS); n != nil && n.unparsed > 0 && !seen[h.NS] {
+				seen[h.NS] = true
+				j.Unreplayed = append(j.Unreplayed, h.NS)
+				j.Evidence.Inferred = append(j.Evidence.Inferred, fmt.Sprintf("not replayed: %d rule(s) of %s not in iptables form", n.unparsed, h.NS))
+			}
+		}
+	}()
 	stop := func(d *Drop) *Journey {
 		j.Drop = d
 		switch d.Reason {
@@ -286,8 +298,10 @@ func envFromSnapshot(snap *engine.Snapshot) *env {
 			}
 		}
 		for _, line := range ns.Rules {
-			if r, err := iptables.Parse(strings.Fields(line)); err == nil {
+			if r, err := iptables.Parse(strings.Fields(line)); err == nil && !strings.HasPrefix(line, "#") {
 				n.rules = append(n.rules, r)
+			} else {
+				n.unparsed++
 			}
 		}
 		e.nss = append(e.nss, n)

@@ -121,5 +121,8 @@ func (j *Journey) Compact(lang string) []string {
 	if j.Drop != nil {
 		out = append(out, "  "+tr(lang, "plain.stop", ReasonText(lang, j.Drop.Reason), j.Drop.Detail))
 	}
+	for _, ns := range j.Unreplayed {
+		out = append(out, "  "+tr(lang, "plain.unreplayed", ns))
+	}
 	return out
 }
