@@ -920,8 +920,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 //     while every session is at its lesson's last step;
 //   - first-frame-ms (mean, p95 and max): from the start of the SSH dial
 //     until the lesson picker, its lessons listed, is on the client's
-//     screen, N dialling at once; first-paint-ms-p50 until the TUI's
-//     first frame of any kind (the picker's "loading…");
+//     screen, N dialling at once (or one every NETTUTOR_BENCH_STAGGER,
+//     e.g. 200ms: members arriving one by one); first-paint-ms-p50 until
+//     the TUI's first frame of any kind (the picker's "loading…");
 //   - step-ms (p50, p95, max): from the key `n` until "step i done" is on
 //     the client's screen, every session stepping through the lesson at
 //     once, each pausing a learner's think time between its steps (0.5 to
