@@ -1,9 +1,11 @@
 package serve
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -12,6 +14,7 @@ import (
 	bm "github.com/charmbracelet/wish/bubbletea"
 	"github.com/mattn/go-runewidth"
 	"github.com/nettutor/nettutor/assets"
+	"github.com/muesli/termenv"
 	"github.com/nettutor/nettutor/serve/link"
 )
 
@@ -342,21 +345,76 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 	s.log.Info("session start", "member", who.Name, "kind", "presenter", "fingerprint", who.Fingerprint, "lang", lang,
 		"term", pty.Term, "window", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height), "remote-addr", sess.RemoteAddr().String())
 	start := time.Now()
-	handler := func(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
+	// ended stops the dashboard and the presenter's own view at a timeout.
+	ctx, end := context.WithCancel(sess.Context())
+	defer end()
+	progs := make(chan *tea.Program, 1)
+	handler := func(sess ssh.Session) *tea.Program {
 		d := NewDashboard(serverBoard{s.hub}, lang, bm.MakeRenderer(sess))
 		d.w, d.h = pty.Window.Width, pty.Window.Height
 		d.ownView = func() tea.Cmd {
-			v := &ownView{s: s, who: who, lang: lang, sess: sess}
+			v := &ownView{s: s, who: who, lang: lang, sess: sess, done: ctx.Done()}
 			return tea.Exec(v, func(err error) tea.Msg { return viewDoneMsg{err} })
 		}
-		return d, []tea.ProgramOption{tea.WithAltScreen()}
+		p := tea.NewProgram(d, append([]tea.ProgramOption{tea.WithAltScreen()}, bm.MakeOptions(sess)...)...)
+		progs <- p
+		return p
 	}
-	bm.Middleware(handler)(func(ssh.Session) {})(sess)
+	var timedOut atomic.Value // the reason, when a timeout ended the session
+	go func() {
+		var p *tea.Program
+		select {
+		case p = <-progs:
+		case <-ctx.Done():
+			return
+		}
+		reason := s.waitTimeouts(ctx, sess)
+		if reason == "" {
+			return
+		}
+		timedOut.Store(reason)
+		end()
+		p.Quit()
+	}()
+	bm.MiddlewareWithProgramHandler(handler, termenv.Ascii)(func(ssh.Session) {})(sess)
 	reason := "quit"
-	if sess.Context().Err() != nil {
+	if r, ok := timedOut.Load().(string); ok {
+		reason = r
+		s.sayTimeout(sess, r)
+	} else if sess.Context().Err() != nil {
 		reason = "disconnect"
 	}
 	s.log.Info("session end", "member", who.Name, "kind", "presenter", "duration", time.Since(start).Round(time.Millisecond), "reason", reason)
+}
+
+// waitTimeouts returns "idle-timeout" or "session-timeout" when one of
+// them ends the session, or "" when ctx ends first.
+func (s *Server) waitTimeouts(ctx context.Context, sess ssh.Session) string {
+	var idle <-chan time.Time
+	ac, _ := sess.Context().Value(keyActivity).(*activityConn)
+	if s.cfg.IdleTimeout > 0 && ac != nil {
+		t := time.NewTicker(min(time.Second, s.cfg.IdleTimeout/2+1))
+		defer t.Stop()
+		idle = t.C
+	}
+	var total <-chan time.Time
+	if s.cfg.SessionTimeout > 0 {
+		t := time.NewTimer(s.cfg.SessionTimeout)
+		defer t.Stop()
+		total = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ""
+		case <-total:
+			return "session-timeout"
+		case now := <-idle:
+			if now.Sub(ac.lastInput()) >= s.cfg.IdleTimeout {
+				return "idle-timeout"
+			}
+		}
+	}
 }
 
 // ownView is the presenter's own lesson view: a child TUI like a member's
@@ -366,13 +424,14 @@ type ownView struct {
 	who  Member
 	lang string
 	sess ssh.Session
+	done <-chan struct{} // the dashboard's end: disconnect or a timeout
 }
 
 // Run runs the child TUI until the presenter leaves it.
 func (v *ownView) Run() error {
 	pty, _, _ := v.sess.Pty()
 	reason := v.s.runChild(childSpec{who: v.who, tty: pty.Slave, term: pty.Term, lang: v.lang, env: v.sess.Environ(),
-		done: v.sess.Context().Done(), presenter: true, remote: v.sess.RemoteAddr().String(),
+		done: v.done, presenter: true, remote: v.sess.RemoteAddr().String(),
 		window: fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height)})
 	if reason == "error" {
 		return fmt.Errorf("the lesson view could not start (see the server's log)")

@@ -531,17 +531,24 @@ func memberShell(t testing.TB, c *gossh.Client) (*gossh.Session, io.Reader) {
 func TestTimeouts(t *testing.T) {
 	exe := nettutorBinary(t)
 	for _, c := range []struct {
-		name   string
-		mod    func(*Config)
-		line   string
-		reason string
+		name      string
+		presenter bool
+		mod       func(*Config)
+		line      string
+		reason    string
 	}{
-		{"idle", func(c *Config) { c.IdleTimeout = 1500 * time.Millisecond }, "no key for 1.5s; session ended", "reason=idle-timeout"},
-		{"session", func(c *Config) { c.SessionTimeout = 2 * time.Second }, "the session's 2s are up", "reason=session-timeout"},
+		{"idle", false, func(c *Config) { c.IdleTimeout = 1500 * time.Millisecond }, "no key for 1.5s; session ended", "reason=idle-timeout"},
+		{"session", false, func(c *Config) { c.SessionTimeout = 2 * time.Second }, "the session's 2s are up", "reason=session-timeout"},
+		{"presenter idle", true, func(c *Config) { c.IdleTimeout = 1500 * time.Millisecond }, "no key for 1.5s; session ended", "reason=idle-timeout"},
+		{"presenter session", true, func(c *Config) { c.SessionTimeout = 2 * time.Second }, "the session's 2s are up", "reason=session-timeout"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			alice, la := newKey(t, "alice")
-			f := startServer(t, la, "", func(cfg *Config) { cfg.Exe = exe; c.mod(cfg) })
+			members, presenters := la, ""
+			if c.presenter {
+				members, presenters = "", la
+			}
+			f := startServer(t, members, presenters, func(cfg *Config) { cfg.Exe = exe; c.mod(cfg) })
 			cl, err := dial(f.addr, gossh.PublicKeys(alice))
 			if err != nil {
 				t.Fatal(err)

@@ -66,6 +66,11 @@ func (s *Server) runMember(sess ssh.Session, who Member) {
 		window: fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
 		remote: sess.RemoteAddr().String(),
 	})
+	s.sayTimeout(sess, reason)
+}
+
+// sayTimeout tells the client, in one line, why the server ended it.
+func (s *Server) sayTimeout(sess ssh.Session, reason string) {
 	switch reason {
 	case "idle-timeout":
 		wish.Printf(sess, "\r\nnettutor serve: no key for %s; session ended, your progress is kept\r\n", s.cfg.IdleTimeout)
