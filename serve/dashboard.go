@@ -13,8 +13,8 @@ import (
 	"github.com/charmbracelet/ssh"
 	bm "github.com/charmbracelet/wish/bubbletea"
 	"github.com/mattn/go-runewidth"
-	"github.com/nettutor/nettutor/assets"
 	"github.com/muesli/termenv"
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/serve/link"
 )
 
