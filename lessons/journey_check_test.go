@@ -59,6 +59,13 @@ func TestPingCheckJourneyForwardOff(t *testing.T) {
 		!strings.Contains(ko.Journey.Drop.Detail, "포워딩되지 않았습니다") {
 		t.Errorf("ko journey %+v", ko.Journey)
 	}
+	// A TCP check's probe gets its own journey, a SYN stopped at the same
+	// place.
+	tc := EvaluateOne(ctx, lab, mustAssertion(t, `tcp: {from: RED, addr: "203.0.113.2:80"}`), &Env{})
+	if tc.OK || tc.Journey == nil || tc.Journey.Proto != "tcp" || tc.Journey.Port != 80 || tc.Journey.Drop == nil ||
+		tc.Journey.Drop.Reason != journey.ReasonForwardOff || !strings.Contains(tc.Detail, "ip_forward=0") {
+		t.Errorf("tcp check: ok=%v detail %q journey %+v", tc.OK, tc.Detail, tc.Journey)
+	}
 	// A check that holds carries no journey.
 	if ok := EvaluateOne(ctx, lab, mustAssertion(t, `reachable: {from: RED, to: 203.0.113.1}`), &Env{}); !ok.OK || ok.Journey != nil {
 		t.Errorf("passing check: ok=%v journey=%v (%s)", ok.OK, ok.Journey != nil, ok.Detail)
