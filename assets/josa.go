@@ -19,6 +19,8 @@ var (
 	ObjectParticle  = Particle{"을", "를"}
 	WithParticle    = Particle{"과", "와"}
 	ToParticle      = Particle{"으로", "로"}
+	// CopulaMust is "must be": 1이어야, RED여야.
+	CopulaMust = Particle{"이어야", "여야"}
 )
 
 // particles maps every way a template may write a pair (either form
@@ -26,7 +28,7 @@ var (
 var particles = map[string]Particle{}
 
 func init() {
-	for _, p := range []Particle{TopicParticle, SubjectParticle, ObjectParticle, WithParticle, ToParticle} {
+	for _, p := range []Particle{TopicParticle, SubjectParticle, ObjectParticle, WithParticle, ToParticle, CopulaMust} {
 		particles[p.Consonant+"("+p.Vowel+")"] = p
 		particles[p.Vowel+"("+p.Consonant+")"] = p
 	}

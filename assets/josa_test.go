@@ -73,6 +73,9 @@ func TestFill(t *testing.T) {
 		{"no placeholder", nil, "no placeholder"},
 		{"{x} {x}", []string{"x", "1"}, "1 1"},
 		{"json {\"a\": 1}", []string{"a", "b"}, "json {\"a\": 1}"},
+		{"{w}이어야(여야) 합니다", []string{"w", "RED"}, "RED여야 합니다"},
+		{"{w}이어야(여야) 합니다", []string{"w", "1"}, "1이어야 합니다"},
+		{"{w}이어야(여야) 합니다", []string{"w", "br0"}, "br0이어야 합니다"},
 	}
 	for _, c := range cases {
 		if got := Fill(c.tmpl, c.vals...); got != c.want {

@@ -85,7 +85,7 @@ func isName(s string) bool {
 // pairAt returns the particle pair s starts with, "" if none.
 func pairAt(s string) string {
 	close := strings.IndexByte(s, ')')
-	if close < 0 || close > 16 {
+	if close < 0 || close > 24 {
 		return ""
 	}
 	if _, ok := particles[s[:close+1]]; ok {
