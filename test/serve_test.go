@@ -865,6 +865,25 @@ func procMem(pid int) (int64, bool) {
 	return read("status", "VmRSS:")
 }
 
+// procCPU is the CPU time (user and system) of pid itself and of its
+// children that ended and were waited for.
+func procCPU(pid int) (own, children time.Duration) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 15 {
+		return 0, 0
+	}
+	tick := func(i int) time.Duration {
+		v, _ := strconv.ParseInt(f[i], 10, 64)
+		return time.Duration(v) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+	}
+	// After the ')': state is field 3 of stat, so utime (14) is f[11].
+	return tick(11) + tick(12), tick(13) + tick(14)
+}
+
 // childrenOf lists the direct children of pid.
 func childrenOf(pid int) []int {
 	var out []int
@@ -923,6 +942,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 //     screen, N dialling at once (or one every NETTUTOR_BENCH_STAGGER,
 //     e.g. 200ms: members arriving one by one); first-paint-ms-p50 until
 //     the TUI's first frame of any kind (the picker's "loading…");
+//   - cpu-ms/session: the CPU time of a session's processes, connect to
+//     disconnect (the whole lesson), and server-cpu-ms/session the
+//     server's own (SSH, PTY relay) divided by N;
 //   - step-ms (p50, p95, max): from the key `n` until "step i done" is on
 //     the client's screen, every session stepping through the lesson at
 //     once, each pausing a learner's think time between its steps (0.5 to
@@ -982,6 +1004,7 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 	srv := startServe(b, members, nil, "--max-sessions", strconv.Itoa(n))
 	serverPid := srv.cmd.Process.Pid
 	serverBase, _ := procMem(serverPid)
+	ownCPU0, kidsCPU0 := procCPU(serverPid)
 
 	var firsts, paints, stepLat []time.Duration
 	var byStep [][]time.Duration // by the step's number - 1
@@ -1143,6 +1166,12 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 		}
 	}
 	b.StopTimer()
+	// Every session's processes have ended and been waited for, each by
+	// its parent, so their CPU time has rolled up into the server's
+	// children's time.
+	ownCPU, kidsCPU := procCPU(serverPid)
+	b.ReportMetric(ms(kidsCPU-kidsCPU0)/float64(b.N*n), "cpu-ms/session")
+	b.ReportMetric(ms(ownCPU-ownCPU0)/float64(b.N*n), "server-cpu-ms/session")
 	var per []string
 	for k, ds := range byStep {
 		per = append(per, fmt.Sprintf("%d:%.0f/%.0f", k+1, ms(percentile(ds, 0.5)), ms(percentile(ds, 1))))
