@@ -550,7 +550,7 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	}
 	// The dashboard has bob's ✗ and the check that failed.
 	dashboardRows(t, p, func(_, rowB []string) bool {
-		return len(rowB) >= 6 && rowB[4] == "✗" && strings.Contains(strings.Join(rowB[5:], " "), "connect: RED has 11.11.11.2/24")
+		return len(rowB) >= 6 && rowB[4] == "✗" && strings.Contains(strings.Join(rowB[5:], " "), "veth/connect: RED has 11.11.11.2/24")
 	})
 
 	// alice's lab shell lists her lab's namespaces, and no one else's.
@@ -585,7 +585,7 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	scr = dashboardRows(t, p, func(rowA, rowB []string) bool {
 		return len(rowA) >= 5 && len(rowB) >= 6 &&
 			rowA[1] == "veth" && rowA[2] == n+"/"+n && rowA[3] == "0" && strings.Contains(strings.Join(rowA, " "), "✋") &&
-			rowB[1] == "veth" && rowB[2] == n+"/"+n && rowB[3] == "1" && rowB[4] == "✓" && rowB[5] == "connect"
+			rowB[1] == "veth" && rowB[2] == n+"/"+n && rowB[3] == "1" && rowB[4] == "✓" && rowB[5] == "veth/connect"
 	})
 	t.Logf("the dashboard:\n%s", scr)
 	a.keys("H")
@@ -676,7 +676,7 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 		`level=warn .*msg="refused unknown key" fingerprint=SHA256:`,
 		`msg="session start" member=pat kind=presenter `,
 		`msg="session start" member=alice kind=member (.|\n)*msg="session start" member=alice kind=member `,
-		`msg=check member=bob exercise=connect result=fail failed="RED has 11.11.11.2/24[^"]*"(.|\n)*msg=check member=bob exercise=connect result=pass`,
+		`msg=check member=bob exercise=veth/connect result=fail failed="RED has 11.11.11.2/24[^"]*"(.|\n)*msg=check member=bob exercise=veth/connect result=pass`,
 		`msg="session end" member=bob kind=member duration=\S+ reason=disconnect`,
 		`msg="session end" member=pat kind=presenter duration=\S+ reason=disconnect`,
 	} {
