@@ -39,6 +39,11 @@ type ObservedHop struct {
 	// and this one (nil when nothing changed): the hop where the new
 	// addresses show first is the one that proves the rewrite.
 	Rewrite *Rewrite
+	// Undo says the rewrite is conntrack putting back, on a reply, the
+	// NAT that its request got (seen among the same sightings): the
+	// reply of a SNATed echo has its destination put back, with no DNAT
+	// rule.
+	Undo bool
 }
 
 // Observed is one packet across every capture point that saw it.
@@ -239,7 +244,26 @@ func ObserveIn(lang string, ss []Sighting, snap *engine.Snapshot) []Observed {
 		}
 		out = append(out, o)
 	}
+	markUndo(out)
 	return out
+}
+
+// markUndo marks the rewrites that are the exact reverse of an earlier
+// packet's: of a mapping and its reverse, the first seen is the NAT, the
+// other conntrack's undoing of it on the way back.
+func markUndo(obs []Observed) {
+	type pair struct{ kind, from, to string }
+	rev := map[string]string{"snat": "dnat", "dnat": "snat"}
+	seen := map[pair]bool{}
+	for i := range obs {
+		for k := range obs[i].Hops {
+			h := &obs[i].Hops[k]
+			if r := h.Rewrite; r != nil {
+				h.Undo = seen[pair{rev[r.Kind], r.To, r.From}]
+				seen[pair{r.Kind, r.From, r.To}] = true
+			}
+		}
+	}
 }
 
 // rewriteBetween is the NAT that turned the packet at a into the packet at

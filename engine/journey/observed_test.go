@@ -90,7 +90,11 @@ func describe(o Observed) string {
 	for _, h := range o.Hops {
 		s := fmt.Sprintf("%s/%s/%s %s>%s", h.NS, h.Dev, h.Dir, h.Src, h.Dst)
 		if h.Rewrite != nil {
-			s += fmt.Sprintf(" [%s %s %s→%s]", h.Rewrite.NS, h.Rewrite.Kind, h.Rewrite.From, h.Rewrite.To)
+			undo := ""
+			if h.Undo {
+				undo = " undo"
+			}
+			s += fmt.Sprintf(" [%s %s%s %s→%s]", h.Rewrite.NS, h.Rewrite.Kind, undo, h.Rewrite.From, h.Rewrite.To)
 		}
 		parts = append(parts, s)
 	}
@@ -220,6 +224,24 @@ func TestObserve(t *testing.T) {
 			{NS: "WEB", Dev: "eth0", Dir: "in", Time: at(9), Data: ipFrame(hostMAC, 6, 9, "203.0.113.2", "172.17.0.2", tcpSeg(50000, 80, 1, 0x02))},
 		},
 		want: []string{"TCP: OUTSIDE/eth0/out 203.0.113.2>203.0.113.1 | WEB/eth0/in 203.0.113.2>172.17.0.2 [host dnat 203.0.113.1:8080→172.17.0.2:80]"},
+	})
+	cases = append(cases, struct {
+		name string
+		snap *engine.Snapshot
+		in   []Sighting
+		want []string
+	}{
+		name: "the reply's rewrite is the request's SNAT undone by conntrack",
+		in: []Sighting{
+			{NS: "host", Dev: "br0", Dir: "in", Time: at(0), Data: req(100, 1, "11.11.11.2", "203.0.113.2")},
+			{NS: "OUTSIDE", Dev: "eth0", Dir: "in", Time: at(30), Data: req(100, 1, "203.0.113.1", "203.0.113.2")},
+			{NS: "OUTSIDE", Dev: "eth0", Dir: "out", Time: at(50), Data: rep(900, 1, "203.0.113.2", "203.0.113.1")},
+			{NS: "host", Dev: "br0", Dir: "out", Time: at(70), Data: rep(900, 1, "203.0.113.2", "11.11.11.2")},
+		},
+		want: []string{
+			"ICMP: host/br0/in 11.11.11.2>203.0.113.2 | OUTSIDE/eth0/in 203.0.113.1>203.0.113.2 [host snat 11.11.11.2→203.0.113.1]",
+			"ICMP: OUTSIDE/eth0/out 203.0.113.2>203.0.113.1 | host/br0/out 203.0.113.2>11.11.11.2 [host dnat undo 203.0.113.1→11.11.11.2]",
+		},
 	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -34,10 +34,13 @@ type HopArrow struct {
 	// namespace that made it (-1 without one).
 	Rewrite     *journey.Rewrite
 	RewriteLane int
-	Label       string   // e.g. "ICMP echo request id 7 seq 1"
-	Points      []string // "NS/dev" of each hop, in path order
-	Packets     []int    // indexes of its frames in the packets given
-	Observed    journey.Observed
+	// Undo says Rewrite is conntrack undoing another packet's NAT (the
+	// reply's side of the mapping).
+	Undo     bool
+	Label    string   // e.g. "ICMP echo request id 7 seq 1"
+	Points   []string // "NS/dev" of each hop, in path order
+	Packets  []int    // indexes of its frames in the packets given
+	Observed journey.Observed
 }
 
 // LaneOrder puts namespace names in the ladder's order: the lab's inside
@@ -158,7 +161,7 @@ func BuildHopLadderIn(lang string, frames []Frame, lanes []string, hosts map[str
 			a.Packets = append(a.Packets, h.Sighting)
 			if a.Rewrite == nil && h.Rewrite != nil {
 				r := *h.Rewrite
-				a.Rewrite, a.RewriteLane = &r, lane[r.NS]
+				a.Rewrite, a.RewriteLane, a.Undo = &r, lane[r.NS], h.Undo
 			}
 		}
 		for _, n := range o.Namespaces() {
@@ -320,10 +323,18 @@ func RewriteLine(line []rune, a HopArrow, centre func(int) int) bool {
 	if a.Rewrite == nil || a.RewriteLane < 0 {
 		return false
 	}
-	text := []rune("╰ " + strings.ToUpper(a.Rewrite.Kind) + " " + RewriteText(a.Rewrite))
+	kind := strings.ToUpper(a.Rewrite.Kind)
+	if a.Undo {
+		// Not a rule of its own: the request's mapping, reversed.
+		kind = "conntrack ↩ " + map[string]string{"dnat": "SNAT", "snat": "DNAT"}[a.Rewrite.Kind]
+	}
+	body := kind + " " + RewriteText(a.Rewrite)
+	text := []rune("╰ " + body)
 	at := centre(a.RewriteLane)
 	if at+len(text) > len(line) {
-		at = max(0, len(line)-len(text))
+		// No room right of the lane: the text ends at it instead.
+		text = []rune(body + " ╯")
+		at = max(0, at-len(text)+1)
 	}
 	for i, c := range text {
 		if at+i < len(line) {

@@ -65,11 +65,12 @@ func TestHopLadderNAT(t *testing.T) {
 	if req.From != 0 || req.To != 3 || req.RewriteLane != 2 || RewriteText(req.Rewrite) != "11.11.11.2 → 203.0.113.1" || req.Rewrite.Kind != "snat" {
 		t.Errorf("request: from %d to %d, rewrite %q at lane %d", req.From, req.To, RewriteText(req.Rewrite), req.RewriteLane)
 	}
-	if rep.From != 3 || rep.To != 0 || rep.RewriteLane != 2 || RewriteText(rep.Rewrite) != "203.0.113.1 → 11.11.11.2" {
+	if rep.From != 3 || rep.To != 0 || rep.RewriteLane != 2 || RewriteText(rep.Rewrite) != "203.0.113.1 → 11.11.11.2" || !rep.Undo || req.Undo {
 		t.Errorf("reply: from %d to %d, rewrite %q at lane %d", rep.From, rep.To, RewriteText(rep.Rewrite), rep.RewriteLane)
 	}
 	txt := RenderHopLadder(l, 100)
-	if strings.Count(txt, "@host/br0, OUTSIDE/eth0") != 1 || !strings.Contains(txt, "╰ SNAT 11.11.11.2 → 203.0.113.1") {
+	if strings.Count(txt, "@host/br0, OUTSIDE/eth0") != 1 || !strings.Contains(txt, "╰ SNAT 11.11.11.2 → 203.0.113.1") ||
+		!strings.Contains(txt, "╰ conntrack ↩ SNAT 203.0.113.1 → 11.11.11.2") {
 		t.Errorf("text ladder:\n%s", txt)
 	}
 	t.Logf("\n%s", txt)
