@@ -144,6 +144,7 @@ func TestLangOf(t *testing.T) {
 // the lab limits, and nothing else of the server's environment.
 func TestChildEnv(t *testing.T) {
 	t.Setenv("NETTUTOR_TEST_SECRET", "server-only")
+	t.Setenv("GOGC", "50")
 	s := &Server{cfg: Config{ChildEnv: []string{"NETTUTOR_LIMITS=64,536870912,60"}}}
 	env := s.childEnv(childSpec{term: "xterm-256color", env: []string{"COLORTERM=truecolor", "LANG=ko_KR.UTF-8", "SECRET=client"}}, "/state/serve/fp")
 	has := func(kv string) bool {
@@ -155,7 +156,7 @@ func TestChildEnv(t *testing.T) {
 		return false
 	}
 	for _, want := range []string{"TERM=xterm-256color", "HOME=/state/serve/fp", "XDG_STATE_HOME=/state/serve/fp", "LANG=C.UTF-8",
-		link.EnvFD + "=3", "NETTUTOR_REPORT_FD=3", "COLORTERM=truecolor", "NETTUTOR_LIMITS=64,536870912,60"} {
+		link.EnvFD + "=3", "NETTUTOR_REPORT_FD=3", "COLORTERM=truecolor", "NETTUTOR_LIMITS=64,536870912,60", "GOGC=50"} {
 		if !has(want) {
 			t.Errorf("env lacks %s: %q", want, env)
 		}

@@ -128,6 +128,13 @@ func (s *Server) childEnv(sp childSpec, dir string) []string {
 			env = append(env, kv)
 		}
 	}
+	// The Go runtime's knobs of the server reach its sessions: sizing a
+	// study group's machine (GOGC, GOMEMLIMIT) is done where it starts.
+	for _, k := range []string{"GOGC", "GOMEMLIMIT"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
 	return append(env, s.cfg.ChildEnv...)
 }
 
