@@ -228,6 +228,13 @@ func TestCheckFailedAnswer(t *testing.T) {
 	for _, c := range ex.Checks {
 		if c.ID == "blue-addr" {
 			hint = c.Hint
+			// The answer leaves BLUE's end down: the hint is that cause's,
+			// naming the answer's own link.
+			for _, w := range c.When {
+				if w.Cause == lessons.CauseLinkDown {
+					hint = lessons.Text{"en": strings.ReplaceAll(w.Hint["en"], "{dev}", "veth1"), "ko": strings.ReplaceAll(w.Hint["ko"], "{dev}", "veth1")}
+				}
+			}
 		}
 	}
 	r := runBin(t, t.TempDir(), "check", "veth/connect", "--answer", f)

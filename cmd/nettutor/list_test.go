@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/nettutor/nettutor/lessons"
 )
 
 func TestListText(t *testing.T) {
@@ -35,10 +37,20 @@ func TestListJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
-	if len(got) != 6 || got[1].ID != "veth" || len(got[1].Exercises) == 0 || got[1].Exercises[0].ID != "veth/connect" {
+	// Every built-in lesson, in their order; veth found by its id.
+	veth := -1
+	for i, e := range got {
+		if i < len(lessons.BuiltinOrder) && e.ID != lessons.BuiltinOrder[i] {
+			t.Errorf("lesson %d is %s, want %s", i, e.ID, lessons.BuiltinOrder[i])
+		}
+		if e.ID == "veth" {
+			veth = i
+		}
+	}
+	if len(got) != len(lessons.BuiltinOrder) || veth < 0 || len(got[veth].Exercises) == 0 || got[veth].Exercises[0].ID != "veth/connect" {
 		t.Fatalf("got %+v", got)
 	}
-	if !strings.Contains(got[1].Title, "네임스페이스") {
-		t.Errorf("--lang ko title: %q", got[1].Title)
+	if !strings.Contains(got[veth].Title, "네임스페이스") {
+		t.Errorf("--lang ko title: %q", got[veth].Title)
 	}
 }
