@@ -54,7 +54,7 @@ type Config struct {
 // Server is a running `nettutor serve`.
 type Server struct {
 	cfg  Config
-	keys *Keys
+	keys atomic.Pointer[Keys] // swapped whole by ReloadKeys
 	log  *log.Logger
 	ssh  *ssh.Server
 	hub  *hub
@@ -102,7 +102,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("host key folder: %w", err)
 	}
 	lg := newLogger(cfg.Log)
-	s := &Server{cfg: cfg, keys: keys, log: lg, hub: newHub()}
+	s := &Server{cfg: cfg, log: lg, hub: newHub()}
+	s.keys.Store(keys)
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Listen),
 		wish.WithHostKeyPath(cfg.HostKey),
@@ -146,7 +147,7 @@ func StateDir() string {
 
 // Serve accepts connections on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {
-	s.log.Info("listening", "addr", ln.Addr().String(), "keys", s.keys.Len(), "host-key", s.cfg.HostKey)
+	s.log.Info("listening", "addr", ln.Addr().String(), "keys", s.keys.Load().Len(), "host-key", s.cfg.HostKey)
 	err := s.ssh.Serve(ln)
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil
@@ -178,10 +179,24 @@ func (s *Server) Close() error {
 	return err
 }
 
+// ReloadKeys reads the key files again (SIGHUP): a latecomer's key is
+// added without a restart, which would end every member's lab. On an
+// error the old keys stay. Sessions already running go on either way.
+func (s *Server) ReloadKeys() error {
+	k, err := LoadKeys(s.cfg.AuthorizedKeys, s.cfg.PresenterKeys)
+	if err != nil {
+		s.log.Error("keys not reloaded", "err", err)
+		return err
+	}
+	s.keys.Store(k)
+	s.log.Info("keys reloaded", "keys", k.Len())
+	return nil
+}
+
 // authPublicKey lets known keys in; an unknown one gets one log line per
 // connection, and the server goes on.
 func (s *Server) authPublicKey(ctx ssh.Context, pk ssh.PublicKey) bool {
-	m, ok := s.keys.Lookup(pk)
+	m, ok := s.keys.Load().Lookup(pk)
 	if ok {
 		ctx.SetValue(keyMember, m)
 		return true

@@ -653,3 +653,38 @@ func running(pid int) bool {
 	i := strings.LastIndexByte(s, ')')
 	return i > 0 && len(s) > i+2 && s[i+2] != 'Z' && s[i+2] != 'X'
 }
+
+// TestReloadKeys: a key added to the file gets in after ReloadKeys, without
+// a restart; a broken file keeps the old keys.
+func TestReloadKeys(t *testing.T) {
+	pat, lp := newKey(t, "pat")
+	late, ll := newKey(t, "late")
+	f := startServer(t, "", lp, nil)
+	if c, err := dial(f.addr, gossh.PublicKeys(late)); err == nil {
+		c.Close()
+		t.Fatal("the latecomer got in before the reload")
+	}
+	os.WriteFile(filepath.Join(f.dir, "members"), []byte(ll), 0o600)
+	if err := f.srv.ReloadKeys(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := dial(f.addr, gossh.PublicKeys(late))
+	if err != nil {
+		t.Fatalf("the latecomer after the reload: %v", err)
+	}
+	c.Close()
+	os.WriteFile(filepath.Join(f.dir, "members"), []byte("ssh-ed25519 garbage late\n"), 0o600)
+	if err := f.srv.ReloadKeys(); err == nil {
+		t.Fatal("a broken file reloaded")
+	}
+	for _, k := range []gossh.Signer{late, pat} {
+		c, err := dial(f.addr, gossh.PublicKeys(k))
+		if err != nil {
+			t.Fatalf("after a failed reload, a key of the old set is refused: %v", err)
+		}
+		c.Close()
+	}
+	if !strings.Contains(f.log.String(), "keys not reloaded") {
+		t.Errorf("the failed reload is not logged:\n%s", f.log.String())
+	}
+}

@@ -74,11 +74,19 @@ func cmdServe(args []string) int {
 		fmt.Fprintf(os.Stderr, "nettutor serve: %v\n", firstLine(err))
 		return 2
 	}
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	// SIGHUP reads the key files again (a latecomer's key, no restart);
+	// SIGINT and SIGTERM end every session, and their labs, then exit.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
-		<-stop
-		_ = srv.Close()
+		for sig := range sigs {
+			if sig == syscall.SIGHUP {
+				_ = srv.ReloadKeys() // logged; the old keys stay on an error
+				continue
+			}
+			_ = srv.Close()
+			return
+		}
 	}()
 	if err := srv.Serve(ln); err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor serve: %v\n", err)
