@@ -446,6 +446,12 @@ func TestMemberSession(t *testing.T) {
 	}
 	// Open veth (3 in the picker) and run its first step: the dashboard's
 	// row follows over the status link.
+	// A resize reaches the child through the PTY: the footer moves to the
+	// new last row.
+	if err := s.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, term, "\x1b[30;1H", 10*time.Second)
 	fmt.Fprint(in, "3")
 	var row Row
 	deadline := time.Now().Add(20 * time.Second)
