@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/journey"
 )
 
 // Backend is where lessons come from: the lessons package and a lab in the
@@ -91,6 +92,9 @@ type CheckResult struct {
 	Detail string
 	Hint   string // the first hint: the cause
 	Fix    string // the second: the command that fixes it (shown on h)
+	// Journey is a failed reachability check's probe, hop by hop (y in
+	// exercise mode shows it).
+	Journey *journey.Journey
 }
 
 // Packet is one captured frame as the packets pane holds it.

@@ -142,8 +142,73 @@ func (p *packetPane) openJourney() bool {
 	if _, _, ok := p.selArrow(); !ok {
 		return false
 	}
-	p.journey, p.jOff = true, 0
+	p.journey, p.jOff, p.jSel, p.probe = true, 0, 0, nil
 	return true
+}
+
+// openProbe opens the journey of the first failed check in rs that has
+// one (its probe, traced or predicted); it reports false when none has.
+func (p *packetPane) openProbe(rs []CheckResult) bool {
+	for _, r := range rs {
+		if !r.OK && r.Journey != nil {
+			p.probe, p.journey, p.jOff, p.jSel, p.detail = r.Journey, true, 0, 0, false
+			return true
+		}
+	}
+	return false
+}
+
+// probeView draws a failed check's probe: where it was sent, each hop
+// with its why and the tcpdump command that watches it, the rewrites,
+// where it stopped and why, and the reply's hops.
+func (p *packetPane) probeView(j *journey.Journey, w, h int) []string {
+	st := p.c.Styles
+	var lines []string
+	to := j.To
+	if j.Port != 0 {
+		to = fmt.Sprintf("%s:%d", j.To, j.Port)
+	}
+	lines = append(lines, wrapIndent(st.Bold.Render(p.c.T("tui.journey.probe")+" "), fmt.Sprintf("%s → %s (%s): %s", j.From, to, j.Proto, j.Result), w)...)
+	hops := func(hs []journey.Hop) {
+		nsW, devW := 4, 3
+		for _, hp := range hs {
+			nsW, devW = max(nsW, width(hp.NS)), max(devW, width(hp.Dev))
+		}
+		ind := strings.Repeat(" ", min(6, max(w-20, 2)))
+		for i, hp := range hs {
+			head := fmt.Sprintf("%2d %s %s %-3s ", i+1, pad(hp.NS, nsW), pad(hp.Dev, devW), hp.Dir)
+			addrs := ""
+			if hp.Src != "" || hp.Dst != "" {
+				addrs = endpoint(hp.Src, hp.Sport) + " → " + endpoint(hp.Dst, hp.Dport)
+			}
+			lines = append(lines, truncate(st.Bold.Render(head)+addrs, w))
+			if hp.Why != "" {
+				lines = append(lines, wrapIndent(ind+st.Subtle.Render(p.c.T("tui.journey.why")+" "), hp.Why, w)...)
+			}
+			lines = append(lines, wrapIndent(ind+st.Subtle.Render("$ "), journey.Tcpdump(hp.NS, hp.Dev), w)...)
+		}
+	}
+	hops(j.Hops)
+	for _, r := range j.NAT {
+		lines = append(lines, wrapIndent("   "+st.Warn.Render("✎ "), p.c.Tf("tui.journey.rewrite", strings.ToUpper(r.Kind), r.NS, r.From+" → "+r.To), w)...)
+	}
+	if d := j.Drop; d != nil {
+		where := d.NS
+		if d.Where != "" {
+			where += " " + d.Where
+		}
+		lines = append(lines, wrapIndent(st.Fail.Render("✗ ")+st.Bold.Render(p.c.Tf("tui.journey.stop", where)+" "), d.Text(p.c.Lang), w)...)
+		if d.Rule != "" {
+			lines = append(lines, wrapIndent("   ", d.Rule, w)...)
+		}
+	}
+	if j.Reply != nil && len(j.Reply.Hops) > 0 {
+		lines = append(lines, st.Bold.Render(truncate(p.c.Tf("tui.journey.reply", j.Reply.Result), w)))
+		hops(j.Reply.Hops)
+	}
+	lines = append(lines, "", st.Subtle.Render(truncate(p.c.T("tui.journey.back"), w)))
+	p.jOff = clamp(p.jOff, 0, max(0, len(lines)-h))
+	return fitLines(lines, p.jOff, w, h)
 }
 
 // journeyView draws the journey of the selected packet: one block per hop
@@ -151,6 +216,9 @@ func (p *packetPane) openJourney() bool {
 // where the new addresses show, the why the snapshot gives, and the
 // tcpdump command that watches that point.
 func (p *packetPane) journeyView(w, h int) []string {
+	if p.probe != nil {
+		return p.probeView(p.probe, w, h)
+	}
 	st := p.c.Styles
 	c, ai, ok := p.selArrow()
 	if !ok {

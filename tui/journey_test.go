@@ -387,3 +387,56 @@ func TestLanesFixed(t *testing.T) {
 		t.Errorf("bridge lanes %q", got)
 	}
 }
+
+// probeBackend's veth exercise check fails with a traced probe's journey.
+type probeBackend struct{ fakeBackend }
+
+func (b *probeBackend) Open(ctx context.Context, id, lang string) (Session, error) {
+	s, err := b.fakeBackend.Open(ctx, id, lang)
+	if err != nil {
+		return s, err
+	}
+	return &probeSession{s.(*fakeSession)}, nil
+}
+
+type probeSession struct{ *fakeSession }
+
+func (s *probeSession) Check(ctx context.Context, id string) ([]CheckResult, error) {
+	j := &journey.Journey{From: "RED", To: "11.11.11.3", Proto: "icmp", Result: journey.NoReply,
+		Hops:  []journey.Hop{{NS: "RED", Dev: "veth0", Dir: "out", Src: "11.11.11.2", Dst: "11.11.11.3", Why: "route 11.11.11.0/24 dev veth0", Observed: true}},
+		Drop:  &journey.Drop{NS: "BLUE", Where: "veth1", Reason: journey.ReasonLinkDown, Detail: "veth1 is down: the frame goes nowhere", Leg: "request"},
+		Reply: &journey.Leg{Result: "lost"}}
+	return []CheckResult{{ID: "RED reaches 11.11.11.3", OK: false, Detail: "no reply", Journey: j}}, nil
+}
+
+// TestProbeJourney: after a failed check, y shows its probe's journey
+// (hops, why, the stop) in the packets pane; esc closes it.
+func TestProbeJourney(t *testing.T) {
+	m := New(&probeBackend{fakeBackend{lessons: sixLessons()}}, Options{Lang: "en", ProgressPath: "-"})
+	d := newDriver(t, m)
+	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	d.run(m.Init(), 50*time.Millisecond)
+	d.keys("down", "enter")
+	d.waitFor("the lesson", func(m *Model) bool { return m.lesson != nil && m.lesson.sess != nil })
+	d.keys("e")
+	d.waitFor("the exercise's lab", func(m *Model) bool { return m.lesson.ex.ready })
+	d.keys("c")
+	d.waitFor("the check", func(m *Model) bool { return m.lesson.ex.checked })
+	d.keys("y")
+	l := d.root().lesson
+	if !l.pk.journey || l.pk.probe == nil || l.focus != panePackets {
+		t.Fatalf("journey %v probe %v focus %v", l.pk.journey, l.pk.probe != nil, l.focus)
+	}
+	v := d.view()
+	for _, s := range []string{"Journey of the failed check's probe:", "RED → 11.11.11.3 (icmp): no-reply", "RED  veth0 out 11.11.11.2 → 11.11.11.3",
+		"stopped in BLUE veth1:", "veth1 is down", "$ ip netns exec RED tcpdump -ni veth0"} {
+		if !strings.Contains(v, s) {
+			t.Errorf("view lacks %q:\n%s", s, v)
+		}
+	}
+	golden(t, "probe_journey_120x40", v)
+	d.keys("esc")
+	if l.pk.journey || l.pk.probe != nil || !l.ex.on {
+		t.Errorf("after esc: journey %v probe %v exercise %v", l.pk.journey, l.pk.probe != nil, l.ex.on)
+	}
+}

@@ -584,7 +584,9 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 	}
 	switch {
 	case km.Type == tea.KeyEsc && m.pk.journey:
-		m.pk.journey = false
+		m.pk.journey, m.pk.probe = false, nil
+	case key.Matches(km, k.Journey) && m.ex.on && m.focus != panePackets && m.pk.openProbe(m.ex.results):
+		m.focus = panePackets // the failed check's probe, where packets' journeys show
 	case key.Matches(km, k.Journey) && m.focus == panePackets:
 		if !m.pk.openJourney() {
 			m.setStatus(m.c.T("tui.journey.nopacket"), false)

@@ -327,7 +327,7 @@ func (s *labSession) Check(ctx context.Context, id string) ([]CheckResult, error
 	env.Lang = s.lang
 	var out []CheckResult
 	for _, r := range e.Check(ctx, s.b.lab, env) {
-		cr := CheckResult{ID: r.Desc, OK: r.OK, Detail: r.Detail}
+		cr := CheckResult{ID: r.Desc, OK: r.OK, Detail: r.Detail, Journey: r.Journey}
 		if cr.ID == "" {
 			cr.ID = r.ID
 		}

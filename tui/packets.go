@@ -86,6 +86,9 @@ type packetPane struct {
 	// jSel is the hop marked in it.
 	journey    bool
 	jOff, jSel int
+	// probe, when set, is what the journey view shows instead of a
+	// packet's: a failed check's probe (y in exercise mode).
+	probe *journey.Journey
 }
 
 func newPacketPane(c *Common) packetPane {
@@ -95,7 +98,7 @@ func newPacketPane(c *Common) packetPane {
 func (p *packetPane) reset() {
 	p.pkts, p.sel, p.off, p.follow, p.detail, p.detOff, p.drops, p.layer = nil, 0, 0, true, false, 0, 0, 0
 	p.first = time.Time{}
-	p.journey, p.jOff, p.jSel, p.hop = false, 0, 0, hopCache{}
+	p.journey, p.jOff, p.jSel, p.hop, p.probe = false, 0, 0, hopCache{}, nil
 }
 
 func (p *packetPane) add(pkts []Packet, drops uint64) {
