@@ -1,7 +1,11 @@
 // Package assets holds what nettutor embeds that is not code: the UI
 // strings in each language. Strings live in assets/strings/AREA.LANG.json so
 // that each part of the program keeps its own file; all files of a language
-// are merged.
+// are merged. Older strings are fmt formats (Tf); messages built from
+// values are templates with named placeholders and Korean particles,
+// "{ns}: {name}은(는) {state} 상태" (Fill, M, Carry/Localize in
+// template.go, the particle rules in josa.go), so that one template per
+// message serves every value in every language.
 package assets
 
 import (

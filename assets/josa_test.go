@@ -2,7 +2,11 @@ package assets
 
 import (
 	"encoding/json"
+	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -192,5 +196,45 @@ func TestResolveParticles(t *testing.T) {
 		if got := ResolveParticles(c.in); got != c.want {
 			t.Errorf("ResolveParticles(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestTemplateKeysUsedExist finds every template key of the message areas
+// written in the repository's Go code ("fault.link.down", ...) and looks
+// it up: a typo would otherwise show the key itself to the learner.
+func TestTemplateKeysUsedExist(t *testing.T) {
+	re := regexp.MustCompile(`"((?:desc|fault|diagram|probe)\.[a-z0-9_.]+)"`)
+	n := 0
+	err := filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && p != ".." || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllSubmatch(b, -1) {
+			n++
+			key := string(m[1])
+			if strings.HasSuffix(key, ".") {
+				continue // a prefix the code completes ("desc.contained."+ns)
+			}
+			if T("en", key) == key || T("ko", key) == key {
+				t.Errorf("%s: key %q is in no strings file", p, key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Errorf("only %d template keys found in the code: the scan is broken", n)
 	}
 }
