@@ -942,6 +942,10 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 //     screen, N dialling at once (or one every NETTUTOR_BENCH_STAGGER,
 //     e.g. 200ms: members arriving one by one); first-paint-ms-p50 until
 //     the TUI's first frame of any kind (the picker's "loading…");
+//   - key-frame-ms (p50, p95, max): from a key that only redraws (":"
+//     opens the jump prompt, an empty enter closes it) until its frame
+//     is on the client's screen, after every step, under the same load:
+//     the TUI, the PTY and SSH without the lab's work;
 //   - cpu-ms/session: the CPU time of a session's processes, connect to
 //     disconnect (the whole lesson), and server-cpu-ms/session the
 //     server's own (SSH, PTY relay) divided by N;
@@ -1006,7 +1010,7 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 	serverBase, _ := procMem(serverPid)
 	ownCPU0, kidsCPU0 := procCPU(serverPid)
 
-	var firsts, paints, stepLat []time.Duration
+	var firsts, paints, stepLat, keyLat []time.Duration
 	var byStep [][]time.Duration // by the step's number - 1
 	var perSession []int64
 	var serverGrowth int64
@@ -1016,6 +1020,7 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 		first := make([]time.Duration, n)
 		paint := make([]time.Duration, n)
 		steps := make([][]time.Duration, n)
+		keys := make([][]time.Duration, n)
 		errs := make([]error, n)
 		var opened, stepped sync.WaitGroup
 		opened.Add(n)
@@ -1093,6 +1098,24 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 						break
 					}
 					steps[i] = append(steps[i], at.Sub(t1))
+					// A frame with no lab work behind it: ":" opens the
+					// jump prompt, and an empty enter closes it again
+					// ("no step here"), two redraws of the status line.
+					for _, k := range []struct{ key, want string }{{":", "jump to step (0-"}, {"\r", "no step  here (0-"}} {
+						m := s.mark()
+						t2 := time.Now()
+						if err = s.send(k.key); err == nil {
+							at, err = s.waitText(m, k.want, 60*time.Second)
+						}
+						if err != nil {
+							fail(fmt.Errorf("session %d: key %q after step %d: %w", i, k.key, st, err))
+							break
+						}
+						keys[i] = append(keys[i], at.Sub(t2))
+					}
+					if errs[i] != nil {
+						break
+					}
 					if st == total {
 						break // the last step
 					}
@@ -1148,6 +1171,7 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 			firsts = append(firsts, first[i])
 			paints = append(paints, paint[i])
 			stepLat = append(stepLat, steps[i]...)
+			keyLat = append(keyLat, keys[i]...)
 			for k, d := range steps[i] {
 				for len(byStep) <= k {
 					byStep = append(byStep, nil)
@@ -1202,6 +1226,9 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 	b.ReportMetric(ms(percentile(stepLat, 0.5)), "step-ms-p50")
 	b.ReportMetric(ms(percentile(stepLat, 0.95)), "step-ms-p95")
 	b.ReportMetric(ms(percentile(stepLat, 1)), "step-ms-max")
+	b.ReportMetric(ms(percentile(keyLat, 0.5)), "key-frame-ms-p50")
+	b.ReportMetric(ms(percentile(keyLat, 0.95)), "key-frame-ms-p95")
+	b.ReportMetric(ms(percentile(keyLat, 1)), "key-frame-ms-max")
 }
 
 // TestServeSIGKILLLeavesNoLab: a member in a lesson with a lab shell open,
