@@ -85,6 +85,11 @@ func TestCheckSeed(t *testing.T) {
 	if !strings.Contains(r.stdout, "seed 1: fault port-down") || !strings.Contains(r.stdout, "fix: `ip link set veth-blue up`") {
 		t.Errorf("text report lacks the seed line or the fix:\n%s", r.stdout)
 	}
+	// A class run hands --seed to every child grader.
+	r = runBin(t, dir, "check", "troubleshoot/bridge", "--json", "--seed", "2", "--answer", kim, "--answer", write("lee.sh"))
+	if n := strings.Count(r.stdout, `"fault":"wrong-prefix"`); n != 2 || r.code != 1 {
+		t.Errorf("class run with --seed 2: exit %d, %d reports with fault wrong-prefix, want 2:\n%s%s", r.code, n, r.stdout, r.stderr)
+	}
 	for _, bad := range [][]string{{"--seed", "-1"}, {"--seed", "x"}, {"--hints", "3"}} {
 		r := runBin(t, dir, append([]string{"check", "troubleshoot/bridge", "--answer", kim}, bad...)...)
 		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || strings.Contains(r.stderr, "goroutine") {
