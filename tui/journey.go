@@ -258,7 +258,12 @@ func (p *packetPane) journeyView(w, h int) []string {
 		}
 		lines = append(lines, wrapIndent(ind+st.Subtle.Render("$ "), journey.Tcpdump(hp.NS, hp.Dev), w)...)
 	}
-	lines = append(lines, "", st.Subtle.Render(truncate(p.c.T("tui.journey.back"), w)))
+	// Which parts the capture saw and which the lab's state explains.
+	lines = append(lines, "")
+	for _, l := range wrap(p.c.T("tui.journey.evidence"), w) {
+		lines = append(lines, st.Subtle.Render(l))
+	}
+	lines = append(lines, st.Subtle.Render(truncate(p.c.T("tui.journey.back"), w)))
 	p.jOff = clamp(p.jOff, 0, max(0, len(lines)-h))
 	return fitLines(lines, p.jOff, w, h)
 }

@@ -91,7 +91,8 @@ func (o *Observed) Rewrites() []Rewrite {
 // result stays empty: captures alone do not say whether an answer came.
 func (o *Observed) Journey() *Journey {
 	j := &Journey{Proto: strings.ToLower(o.Proto), Hops: []Hop{}, Rules: []RuleHit{}, NAT: o.Rewrites(),
-		Evidence: Evidence{Observed: []string{"hops (the step's capture points)", "nat (the addresses at the next capture point)"}}}
+		Evidence: Evidence{Observed: []string{"hops (the step's capture points)", "nat (the addresses at the next capture point)"},
+			Replayed: []string{"why (the snapshot's routes, fdb and sysctls)"}}}
 	if j.NAT == nil {
 		j.NAT = []Rewrite{}
 	}
