@@ -66,7 +66,7 @@ func TestVethPairingAcrossNamespaces(t *testing.T) {
 		t.Errorf("snapshot's BLUE/veth1 %+v, want index %d", l, blueIdx)
 	}
 	lsns := res.Actions[len(res.Actions)-1].Output
-	if !regexp.MustCompile(`(?m)^\s*\d+ net .*/run/netns/RED\s`).MatchString(lsns) {
+	if !regexp.MustCompile(`(?m)^net\s+\d+\s+\S+\s+/run/netns/RED\s+sh -c lsns`).MatchString(lsns) {
 		t.Errorf("lsns through nsenter does not list RED's namespace by /run/netns/RED:\n%s", lsns)
 	}
 }
