@@ -318,3 +318,26 @@ func TestTcpdump(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkObserve groups 10k sightings: 2500 MASQUERADEd pings, each
+// seen as request and reply on br0 and on OUTSIDE's eth0.
+func BenchmarkObserve(b *testing.B) {
+	t0 := time.Now()
+	var ss []Sighting
+	for i := 0; i < 2500; i++ {
+		at := t0.Add(time.Duration(i) * time.Millisecond)
+		id := uint16(i)
+		ss = append(ss,
+			Sighting{NS: "host", Dev: "br0", Dir: "in", Time: at, Data: ipFrame(redMAC, 1, id, "11.11.11.2", "203.0.113.2", echo(8, 7, uint16(i)))},
+			Sighting{NS: "OUTSIDE", Dev: "eth0", Dir: "in", Time: at.Add(10 * time.Microsecond), Data: ipFrame(hostMAC, 1, id, "203.0.113.1", "203.0.113.2", echo(8, 7, uint16(i)))},
+			Sighting{NS: "OUTSIDE", Dev: "eth0", Dir: "out", Time: at.Add(20 * time.Microsecond), Data: ipFrame(outMAC, 1, id+30000, "203.0.113.2", "203.0.113.1", echo(0, 7, uint16(i)))},
+			Sighting{NS: "host", Dev: "br0", Dir: "out", Time: at.Add(30 * time.Microsecond), Data: ipFrame(hostMAC, 1, id+30000, "203.0.113.2", "11.11.11.2", echo(0, 7, uint16(i)))})
+	}
+	snap := natSnap()
+	b.ReportAllocs()
+	for b.Loop() {
+		if n := len(Observe(ss, snap)); n != 5000 {
+			b.Fatalf("%d packets, want 5000", n)
+		}
+	}
+}
