@@ -59,7 +59,7 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 	jobs := fs.Int("jobs", runtime.NumCPU(), "answers graded at once")
 	one := fs.Bool("one", false, "grade in this process (internal)")
 	seedStr := fs.String("seed", "", "picks the fault of a troubleshooting exercise (default: from the answer file's name, or the user name for -, so neighbours' answers get different faults)")
-	hints := fs.Int("hints", 1, "hints per failed check: 1 names the cause, 2 adds the command that fixes it")
+	hints := fs.Int("hints", 0, "hints per failed check: 1 names the cause, 2 adds the command that fixes it; 0: the command too once the same answer failed before here ($XDG_STATE_HOME/nettutor/check-tries.json)")
 	limits := addLimitFlags(fs)
 	pos, err := parseAnywhere(fs, args)
 	if err != nil {
@@ -84,7 +84,7 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 		}
 		a.seed, a.seedSet = n, true
 	}
-	if a.hints < 1 || a.hints > 2 {
+	if a.hints < 0 || a.hints > 2 {
 		return nil, errors.New(assets.Tf(l, "check.bad_hints", a.hints))
 	}
 	if len(a.answers) == 0 {
@@ -172,8 +172,13 @@ func checkInProcess(a *checkArgs, ex *lessons.Exercise, file string, skipped []g
 	rf := sandbox.ReportFile()
 	// Only the sandboxed child gets here, so this is printed once.
 	grading.PrintSkipped(os.Stderr, a.lang, skipped)
-	r, err := grading.GradeOne(context.Background(), ex, file, grading.Options{Timeout: a.timeout, Lang: a.lang,
-		Seed: a.seed, SeedSet: a.seedSet, Hints: a.hints})
+	o := grading.Options{Timeout: a.timeout, Lang: a.lang, Seed: a.seed, SeedSet: a.seedSet, Hints: a.hints}
+	if !a.one {
+		// A learner's own run (not a class run's child): the second
+		// failure of the same answer also shows the fix.
+		o.Tries = grading.TriesPath()
+	}
+	r, err := grading.GradeOne(context.Background(), ex, file, o)
 	if err != nil {
 		msg := assets.Tf(a.lang, "check.internal", oneLine(err.Error()))
 		var tl *lessons.TooLargeError

@@ -11,10 +11,13 @@ import (
 // TestCheckSeed: `check --seed N` picks a troubleshooting exercise's fault
 // and the report records seed and fault (JSON and text); without --seed the
 // answer's file name picks it, so two names can differ and one name never
-// changes; --hints 2 adds each failed check's fix and cause; a bad --seed
+// changes; --hints 2 adds each failed check's fix and cause, and so does a
+// second failure of the same answer without --hints; a bad --seed
 // or --hints is one line and exit 2.
 func TestCheckSeed(t *testing.T) {
 	needSandbox(t)
+	// The tries of this test only: the second failure shows the fix.
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	dir := t.TempDir()
 	write := func(name string) string {
 		p := filepath.Join(dir, name)
@@ -70,7 +73,19 @@ func TestCheckSeed(t *testing.T) {
 	}
 	for _, c := range a.Checks {
 		if c.Fix != "" {
-			t.Errorf("without --hints 2 check %s shows its fix %q", c.Name, c.Fix)
+			t.Errorf("the first failure shows check %s's fix %q", c.Name, c.Fix)
+		}
+	}
+	var second bool
+	for _, c := range b.Checks {
+		second = second || (!c.Passed && c.Fix != "")
+	}
+	if !second {
+		t.Errorf("the same answer failed twice and shows no fix: %+v", b.Checks)
+	}
+	for _, c := range grade("--answer", kim, "--hints", "1").Checks {
+		if c.Fix != "" {
+			t.Errorf("a third failure with --hints 1 shows check %s's fix", c.Name)
 		}
 	}
 	faults := map[string]bool{}

@@ -24,8 +24,10 @@ type Options struct {
 	Seed    uint64
 	SeedSet bool
 	// Hints is how many hints a failed check shows: 1, the cause; 2, the
-	// cause and the fix (the command).
+	// cause and the fix (the command); 0, the fix only when this answer
+	// failed the last time it was graded here (Tries, a file; none: 1).
 	Hints int
+	Tries string
 }
 
 // GradeOne grades one answer (a file, or "-" for a script on Options.Stdin)
@@ -69,6 +71,13 @@ func GradeOne(ctx context.Context, ex *lessons.Exercise, file string, o Options)
 	}
 	r := ReportOf(g, o.Lang)
 	r.Answer = file
+	if o.Hints == 0 && o.Tries != "" && file != "-" {
+		key := triesKey(ex.FullID(), file, seed)
+		if !r.Passed && failedBefore(o.Tries, key) {
+			o.Hints = 2
+		}
+		_ = recordTry(o.Tries, key, !r.Passed) // a hint for the next try, not part of the grade
+	}
 	if o.Hints < 2 {
 		for i := range r.Checks {
 			r.Checks[i].Fix = ""
