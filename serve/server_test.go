@@ -512,8 +512,8 @@ func TestMemberSession(t *testing.T) {
 }
 
 // memberShell opens a member's session with a PTY that answers the TUI's
-// terminal queries, and returns its output reader.
-func memberShell(t testing.TB, c *gossh.Client) (*gossh.Session, io.Reader) {
+// terminal queries, and returns its output reader and its end (Wait's).
+func memberShell(t testing.TB, c *gossh.Client) (<-chan error, io.Reader) {
 	t.Helper()
 	s, err := c.NewSession()
 	if err != nil {
@@ -528,8 +528,9 @@ func memberShell(t testing.TB, c *gossh.Client) (*gossh.Session, io.Reader) {
 	if err := s.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = s.Wait(); w.Close() }()
-	return s, &terminal{r: out, w: in}
+	end := make(chan error, 1)
+	go func() { end <- s.Wait(); w.Close() }()
+	return end, &terminal{r: out, w: in}
 }
 
 // TestTimeouts: a session without keys ends at the idle timeout, any
@@ -561,8 +562,15 @@ func TestTimeouts(t *testing.T) {
 			}
 			defer cl.Close()
 			start := time.Now()
-			_, out := memberShell(t, cl)
+			sess, out := memberShell(t, cl)
 			readUntil(t, out, c.line, 20*time.Second)
+			if !c.presenter {
+				// The client learns it in its exit status too.
+				var ee *gossh.ExitError
+				if err := <-sess; !errorsAs(err, &ee) || ee.ExitStatus() != 1 {
+					t.Errorf("exit status after %s: %v, want 1", c.name, err)
+				}
+			}
 			if d := time.Since(start); d > 10*time.Second {
 				t.Errorf("ended after %s", d)
 			}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -67,6 +68,21 @@ func (s *Server) runMember(sess ssh.Session, who Member) {
 		remote: sess.RemoteAddr().String(),
 	})
 	s.sayTimeout(sess, reason)
+	_ = sess.Exit(exitCode(reason))
+}
+
+// exitCode is the session's exit status for the client: the TUI's own, or
+// 1 when the server ended the session.
+func exitCode(reason string) int {
+	switch {
+	case reason == "exit" || reason == "disconnect":
+		return 0
+	case strings.HasPrefix(reason, "exit "):
+		if n, err := strconv.Atoi(strings.TrimPrefix(reason, "exit ")); err == nil {
+			return n
+		}
+	}
+	return 1
 }
 
 // sayTimeout tells the client, in one line, why the server ended it.
