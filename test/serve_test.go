@@ -455,9 +455,11 @@ func dashboardRows(t *testing.T, p *tmuxSession, ok func(rowA, rowB []string) bo
 // refused; each member steps through veth in a lab of their own; alice's
 // lab shell lists only her lab's namespaces (not the one bob made); bob
 // answers the veth exercise wrong, then right; the dashboard shows both
-// with their steps and bob's ✓; "follow me" moves alice to the
-// presenter's step; alice resumes there after a reconnect; after everyone
-// left no lab process is left and the host is as it was.
+// with their steps, bob's ✗ with the failing check and then his ✓, and
+// alice's raised hand; a message reaches both; "follow me" moves alice to
+// the presenter's step; alice resumes there after a reconnect; after
+// everyone left no lab process is left and the host is as it was; the
+// server logged each refusal, session start and end, and check.
 func TestServeStudyGroupOverSSH(t *testing.T) {
 	need(t, "ssh", "ssh-keygen", "tmux", "ip")
 	if os.Geteuid() == 0 {
