@@ -957,16 +957,15 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 //     1.5 times NETTUTOR_BENCH_THINK, default 1s; 0: back to back, every
 //     session pressing n the moment its last step is drawn).
 //
+// It logs one session's memory process by process, the step frame of each
+// step (p50/max), and the load average, which on a shared machine decides
+// the latencies as much as serve does.
+//
 // Targets (issue 14, 2 cores): 30 sessions at most 40 MiB each, first
 // frame within 300 ms, a step's frame within 50 ms.
 //
 //	go test ./test -run '^$' -bench BenchmarkServeSessions -benchtime 1x
 func BenchmarkServeSessions(b *testing.B) {
-	for _, tool := range []string{"ip"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("%s not installed", tool)
-		}
-	}
 	counts := []int{1, 10, 30}
 	if v := os.Getenv("NETTUTOR_BENCH_SESSIONS"); v != "" {
 		counts = nil
