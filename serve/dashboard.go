@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -189,12 +190,7 @@ func (d *Dashboard) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 		case tea.KeyRunes, tea.KeySpace:
 			if len([]rune(d.input)) < 200 {
-				d.input += strings.Map(func(r rune) rune {
-					if r < ' ' {
-						return -1
-					}
-					return r
-				}, string(k.Runes))
+				d.input += printable(string(k.Runes))
 			}
 		}
 		return d, nil
@@ -450,3 +446,15 @@ func (v *ownView) SetStderr(io.Writer) {}
 
 // cellWidth is the columns s takes on a terminal.
 func cellWidth(s string) int { return runewidth.StringWidth(s) }
+
+// printable drops control characters (C0, DEL and C1, which some terminals
+// take as escapes): a message is text on every member's screen, never a
+// sequence for their terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -93,6 +93,7 @@ func TestDashboardUpdate(t *testing.T) {
 		{name: "message to all", keys: []string{"m", "h", "i", " ", "a", "l", "l", "backspace", "enter"}, msgs: []string{"hi al"}, status: "message sent to 4 members"},
 		{name: "m and text in one read", keys: []string{"mlook", "enter"}, msgs: []string{"look"}, status: "message sent to 4 members"},
 		{name: "jjr y in one read", keys: []string{"jjry"}, resets: []int{3}, sel: 2, status: "reset sent to 김철수"},
+		{name: "control characters dropped", keys: []string{"m", "a\x1b[2J\u009bb\x7f", "enter"}, msgs: []string{"a[2Jb"}, status: "message sent to 4 members"},
 		{name: "message cancelled", keys: []string{"m", "x", "esc"}, status: ""},
 		{name: "empty message not sent", keys: []string{"m", " ", "enter"}},
 		{name: "q in a message is text", keys: []string{"m", "q", "enter"}, msgs: []string{"q"}, status: "message sent to 4 members"},

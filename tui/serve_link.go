@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io"
 	"sort"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -106,7 +108,14 @@ func (m *Model) serveBefore(in tea.Msg) (out tea.Msg, cmd tea.Cmd, handled bool)
 			f := msg.m
 			s.follow, s.followAt = &f, time.Now()
 		case link.TypeMessage:
-			s.message, s.msgAt = msg.m.Text, time.Now()
+			// Only printable text reaches the screen, whatever the link
+			// carries: a control character could be an escape sequence.
+			s.message, s.msgAt = strings.Map(func(r rune) rune {
+				if unicode.IsControl(r) {
+					return -1
+				}
+				return r
+			}, msg.m.Text), time.Now()
 		case link.TypeReset:
 			s.pendingReset = true
 		}

@@ -116,8 +116,8 @@ func TestServeLink(t *testing.T) {
 	}
 
 	// A message to all.
-	fs.w.Send(link.Msg{Type: link.TypeMessage, Text: "break until 20:15"})
-	d.waitFor("the message banner", func(m *Model) bool { return strings.Contains(m.View(), "presenter: break until 20:15") })
+	fs.w.Send(link.Msg{Type: link.TypeMessage, Text: "break \x1b[2Juntil\u009b 20:15\r"})
+	d.waitFor("the message banner", func(m *Model) bool { return strings.Contains(m.View(), "presenter: break [2Juntil 20:15") })
 
 	// Reset: back to the lesson's start.
 	fs.w.Send(link.Msg{Type: link.TypeReset})
