@@ -72,7 +72,9 @@ func (k *Keys) add(name string, b []byte, role Role) error {
 			return fmt.Errorf("%s:%d: not a public key (authorized_keys format): %w", name, i+1, err)
 		}
 		fp := gossh.FingerprintSHA256(pk)
-		m := Member{Name: strings.TrimSpace(comment), Fingerprint: fp, Role: role}
+		// The name is drawn on the dashboard and written in the log:
+		// printable text only.
+		m := Member{Name: strings.TrimSpace(printable(comment)), Fingerprint: fp, Role: role}
 		if m.Name == "" {
 			m.Name = fp
 		}
