@@ -977,20 +977,25 @@ func BenchmarkServeSessions(b *testing.B) {
 			counts = append(counts, n)
 		}
 	}
-	think := time.Second
-	if v := os.Getenv("NETTUTOR_BENCH_THINK"); v != "" {
+	dur := func(name string, def time.Duration) time.Duration {
+		v := os.Getenv(name)
+		if v == "" {
+			return def
+		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {
-			b.Fatalf("NETTUTOR_BENCH_THINK=%q: want a duration like 1s or 0", v)
+			b.Fatalf("%s=%q: want a duration like 1s or 0", name, v)
 		}
-		think = d
+		return d
 	}
+	think := dur("NETTUTOR_BENCH_THINK", time.Second)
+	stagger := dur("NETTUTOR_BENCH_STAGGER", 0)
 	for _, n := range counts {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchServe(b, n, think) })
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchServe(b, n, think, stagger) })
 	}
 }
 
-func benchServe(b *testing.B, n int, think time.Duration) {
+func benchServe(b *testing.B, n int, think, stagger time.Duration) {
 	signers := make([]gossh.Signer, n)
 	members := make([]sshKey, n)
 	for i := range signers {
@@ -1031,6 +1036,9 @@ func benchServe(b *testing.B, n int, think time.Duration) {
 		var all sync.WaitGroup
 		for i := 0; i < n; i++ {
 			all.Add(1)
+			if i > 0 {
+				time.Sleep(stagger)
+			}
 			go func(i int) {
 				defer all.Done()
 				fail := func(err error) {
