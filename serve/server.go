@@ -61,7 +61,7 @@ type Server struct {
 
 	active   atomic.Int64 // sessions now
 	stopping atomic.Bool
-	wg       sync.WaitGroup // member children
+	wg       sync.WaitGroup // running runChild calls (a child and its log line)
 }
 
 type ctxKey struct{ name string }

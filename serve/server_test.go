@@ -702,3 +702,36 @@ func TestReloadKeys(t *testing.T) {
 		t.Errorf("the failed reload is not logged:\n%s", f.log.String())
 	}
 }
+
+// TestClose: stopping the server ends a running session with one line,
+// and no process of it is left when Close returns.
+func TestClose(t *testing.T) {
+	exe := nettutorBinary(t)
+	alice, la := newKey(t, "alice")
+	f := startServer(t, la, "", func(c *Config) { c.Exe = exe })
+	cl, err := dial(f.addr, gossh.PublicKeys(alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	_, out := memberShell(t, cl)
+	readUntil(t, out, "RED <-> BLUE", 30*time.Second)
+	got := make(chan string, 1)
+	go func() { got <- readUntil(t, out, "the server is stopping", 20*time.Second) }()
+	start := time.Now()
+	if err := f.srv.Close(); err != nil {
+		t.Logf("close: %v", err)
+	}
+	took := time.Since(start)
+	if d := descendants(); len(d) > 0 {
+		t.Errorf("processes left when Close returned (after %s): %v", took, d)
+	}
+	select {
+	case <-got:
+	case <-time.After(20 * time.Second):
+		t.Error("the member was not told the server is stopping")
+	}
+	if !strings.Contains(f.log.String(), `reason="server stop"`) {
+		t.Errorf("log lacks the reason:\n%s", f.log.String())
+	}
+}

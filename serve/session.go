@@ -158,6 +158,9 @@ func (s *Server) childEnv(sp childSpec, dir string) []string {
 // a timeout fires or the server stops, and returns why it ended. The child
 // is gone (and its lab with it) when runChild returns.
 func (s *Server) runChild(sp childSpec) string {
+	// Close waits for every runChild: the child gone and its end logged.
+	s.wg.Add(1)
+	defer s.wg.Done()
 	fp := fileName(sp.who.Fingerprint)
 	dir := filepath.Join(s.cfg.StateDir, "serve", fp)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -198,9 +201,7 @@ func (s *Server) runChild(sp childSpec) string {
 
 	started := make(chan error, 1)
 	exited := make(chan error, 1)
-	s.wg.Add(1)
 	go func() {
-		defer s.wg.Done()
 		// Pdeathsig fires when the thread that started the child ends, not
 		// the process: this goroutine keeps its thread for the child's life.
 		runtime.LockOSThread()
