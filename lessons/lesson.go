@@ -52,7 +52,10 @@ type Step struct {
 	Actions     []*Action
 	Expect      []*Assertion
 	Predict     *Predict
-	Pos         Pos
+	// Needs is what the lab must have for this step (StepNeeds): in a lab
+	// without it the runner does not run the step (StepResult.NotRun).
+	Needs []string
+	Pos   Pos
 }
 
 // Predict is a predict-then-reveal prompt shown before the step's actions.

@@ -249,7 +249,7 @@ func (ld *loader) strList(f field, what string) []string {
 }
 
 var lessonKeys = []string{"id", "title", "summary", "needs", "steps", "exercises"}
-var stepKeys = []string{"id", "title", "text", "capture", "capture_stop", "actions", "expect", "predict"}
+var stepKeys = []string{"id", "title", "text", "capture", "capture_stop", "actions", "expect", "predict", "needs"}
 var captureKeys = []string{"id", "ns", "iface", "filter"}
 var predictKeys = []string{"question", "answer"}
 var exerciseKeys = []string{"id", "title", "goal", "setup", "faults", "checks", "solution"}
@@ -351,6 +351,20 @@ func (ld *loader) step(n *yaml.Node, i int, st *sim, capIDs map[string]bool) *St
 			if a, ok := pfs["answer"]; ok {
 				s.Predict.Answer = ld.text(a, what+" predict")
 			}
+		}
+	}
+	if f, ok := fs["needs"]; ok {
+		// Node by node, so that each unknown value is reported where it is.
+		for _, nn := range ld.list(f, what) {
+			if nn.Kind != yaml.ScalarNode || nn.Tag == "!!null" {
+				ld.errf(nn, "%s: %q wants a list of words, got %s", what, f.key.Value, kindName(nn))
+				continue
+			}
+			if !contains(StepNeeds, nn.Value) {
+				ld.errf(nn, "%s: needs: unknown need %q (known: %s)%s", what, nn.Value, strings.Join(StepNeeds, ", "), suggest(nn.Value, StepNeeds))
+				continue
+			}
+			s.Needs = append(s.Needs, nn.Value)
 		}
 	}
 	// Capture points start before the actions.

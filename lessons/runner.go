@@ -77,6 +77,11 @@ type StepResult struct {
 	Changed     Changes  // what changed since the previous step's snapshot
 	Packets     []Packet // packets the capture points saw during the step
 	CaptureErrs []error  // capture points that could not be started
+	// NotRun is set when the lab lacks one of the step's Needs: its
+	// actions were not run and its expectations not evaluated (Actions and
+	// Expect are empty), in a replay too. Such a step is neither passed
+	// nor failed: OK is true unless something else went wrong.
+	NotRun *NotRun
 }
 
 // OK reports whether every action went as expected and every expectation held.
@@ -330,7 +335,11 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 		}
 	}
 	var fatal error
+	res.NotRun = r.notRun(st)
 	for j, a := range st.Actions {
+		if res.NotRun != nil {
+			break // the lab lacks what the step needs: no action of it runs
+		}
 		switch a.Kind {
 		case "show":
 			// What `ip link` prints once the kernel has brought the links up.
@@ -379,7 +388,7 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 	r.mu.Lock()
 	res.Packets = append([]Packet(nil), r.pending...)
 	r.mu.Unlock()
-	if !res.Failed && !replay {
+	if !res.Failed && !replay && res.NotRun == nil {
 		env := &Env{Snapshot: snap, Packets: res.Packets, LastOutput: r.lastOut, Lang: r.opts.Lang}
 		// The expectations' pings and connects are the tutor's: what the
 		// capture points see while they run is not the learner's.

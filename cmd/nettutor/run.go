@@ -116,7 +116,7 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 		}
 		fmt.Fprintf(w, "\n%s\n", Tf("run.replayed", from-1))
 	}
-	ok, held, total := true, 0, 0
+	ok, held, total, notRun := true, 0, 0, 0
 	var all []lessons.Packet
 	for !r.Done() {
 		i := r.Next()
@@ -136,6 +136,10 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 		for _, e := range res.CaptureErrs {
 			fmt.Fprintf(w, "  ✗ %s\n", Tf("run.capture_error", e))
 			ok = false
+		}
+		if res.NotRun != nil { // the lab lacks what the step needs: neither held nor failed
+			fmt.Fprintf(w, "\n– %s\n", res.NotRun.Text(lang))
+			notRun++
 		}
 		if len(res.Actions) > 0 {
 			fmt.Fprintln(w)
@@ -210,6 +214,9 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 		fmt.Fprintf(w, "✓ %s\n", Tf("run.result_ok", held, total))
 	} else {
 		fmt.Fprintf(w, "✗ %s\n", Tf("run.result_fail", total-held, total))
+	}
+	if notRun > 0 {
+		fmt.Fprintf(w, "– %s\n", Tf("needs.not_run_count", notRun))
 	}
 	code := 0
 	if !ok {
