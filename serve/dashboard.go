@@ -271,7 +271,18 @@ func (d *Dashboard) View() string {
 		return strings.Join([]string{cell(name, cName), cell(lesson, cLesson), cell(step, cStep), cell(ex, cEx), cell(check, cCheck), cell(hd, cHand), cell(idle, cIdle)}, " ")
 	}
 	var out []string
-	out = append(out, bold.Render(cell(d.tf("serve.title", len(d.rows)), w)))
+	title := d.tf("serve.title", len(d.rows))
+	hands := 0
+	for _, r := range d.rows {
+		if r.Hand {
+			hands++
+		}
+	}
+	if hands > 0 {
+		// Raised hands lead the presenter's eye even when rows scroll.
+		title += " · " + d.tf("serve.hands", hands)
+	}
+	out = append(out, bold.Render(cell(title, w)))
 	out = append(out, "")
 	out = append(out, subtle.Render(cell("  "+line(d.t("serve.col.name"), d.t("serve.col.lesson"), d.t("serve.col.step"), d.t("serve.col.ex"), d.t("serve.col.check"), d.t("serve.col.hand"), d.t("serve.col.idle")), w)))
 	room := h - len(out) - 3
