@@ -1300,3 +1300,35 @@ func TestServeSIGKILLLeavesNoLab(t *testing.T) {
 	}
 	compareHost(t, before, serveHostState(t), "after the server's SIGKILL")
 }
+
+// TestServeLanguageFromClient: a member's language comes from the client,
+// not the server's --lang en: its LANG (sent with SendEnv, as Debian's
+// ssh_config does) or the command `ko`.
+func TestServeLanguageFromClient(t *testing.T) {
+	need(t, "ssh", "ssh-keygen", "tmux")
+	keepTmux(t)
+	alice := sshKeygen(t, t.TempDir(), "alice")
+	srv := startServe(t, []sshKey{alice}, nil)
+	for _, c := range []struct {
+		name string
+		argv []string
+	}{
+		{"LANG=ko_KR.UTF-8", append([]string{"env", "LANG=ko_KR.UTF-8"}, srv.sshArgs(alice)...)},
+		{"command ko", append(srv.sshArgs(alice), "ko")},
+		{"LANG=C.UTF-8", srv.sshArgs(alice)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newTmux(t, 120, 40, c.argv...)
+			ko := c.name != "LANG=C.UTF-8"
+			want, other := "RED <-> BLUE: two namespaces on a veth pair", "RED <-> BLUE: veth 쌍으로 잇는 두 네임스페이스"
+			if ko {
+				want, other = other, want
+			}
+			scr := s.waitFor(20*time.Second, want)
+			if strings.Contains(scr, other) {
+				t.Errorf("both languages on screen:\n%s", scr)
+			}
+			closePane(t, s)
+		})
+	}
+}
