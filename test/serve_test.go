@@ -1332,3 +1332,58 @@ func TestServeLanguageFromClient(t *testing.T) {
 		})
 	}
 }
+
+// TestServeRefusesWhatIsNoLesson: a known key still gets nothing but the
+// TUI on a terminal: a session without a PTY gets one clear line and a
+// non-zero exit, remote port forwarding and the sftp subsystem are
+// refused, and the server goes on.
+func TestServeRefusesWhatIsNoLesson(t *testing.T) {
+	need(t, "ssh", "ssh-keygen")
+	alice := sshKeygen(t, t.TempDir(), "alice")
+	srv := startServe(t, []sshKey{alice}, nil)
+	noTTY := func(args []string) []string { // the same command, without -tt
+		var out []string
+		for _, a := range args {
+			if a != "-tt" {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no PTY", append(noTTY(srv.sshArgs(alice)), "-T"), `(?i)\bpty\b|terminal`},
+		{"remote forwarding", append(noTTY(srv.sshArgs(alice)), "-N", "-o", "ExitOnForwardFailure=yes", "-R", "127.0.0.1:0:127.0.0.1:9"), `forwarding failed`},
+		{"sftp", append(noTTY(srv.sshArgs(alice)), "-s"), `subsystem request failed`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"20"}, c.args...)
+			if c.name == "sftp" {
+				args = append(args, "sftp") // the subsystem's name, after the host
+			}
+			cmd := exec.Command("timeout", args...)
+			cmd.Stdin = strings.NewReader("")
+			out, err := cmd.CombinedOutput()
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() == 0 || ee.ExitCode() == 124 {
+				t.Fatalf("%s: exit %v (want refused, non-zero, not the timeout's 124):\n%s", c.name, err, out)
+			}
+			if !regexp.MustCompile(c.want).Match(out) {
+				t.Errorf("%s: output lacks %s:\n%s", c.name, c.want, out)
+			}
+			if strings.Contains(string(out), "goroutine ") || strings.Contains(string(out), "panic") {
+				t.Errorf("%s: a stack trace:\n%s", c.name, out)
+			}
+			if lines := strings.Count(strings.TrimSpace(string(out)), "\n") + 1; lines > 2 {
+				t.Errorf("%s: %d lines, want one clear line:\n%s", c.name, lines, out)
+			}
+			t.Logf("%s: %v: %s", c.name, err, strings.TrimSpace(string(out)))
+		})
+	}
+	if !srv.alive() {
+		t.Fatalf("the server stopped:\n%s", srv.log)
+	}
+}
