@@ -83,6 +83,10 @@ type StepResult struct {
 	Actions []ActionEvent
 	Expects []ExpectResult
 	Err     error
+	// NotRun, when not empty, is the line that says why the step was not
+	// run in this lab and how to fix it (lessons.NotRun): no actions, no
+	// expectations, neither passed nor failed.
+	NotRun string
 }
 
 // CheckResult is one exercise check.

@@ -25,6 +25,7 @@ const (
 type stepRun struct {
 	actions  []ActionEvent
 	expects  []ExpectResult
+	notRun   string // why the lab did not run the step (StepResult.NotRun)
 	err      error
 	running  bool
 	done     bool
@@ -294,7 +295,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		// they printed before the rebuild.
 		for i, r := range msg.replayed {
 			if i < len(m.runs) && i < m.pos && m.runs[i].done && !m.runs[i].restored {
-				m.runs[i].actions = r.Actions
+				m.runs[i].actions, m.runs[i].notRun = r.Actions, r.NotRun
 			}
 		}
 		return m, cmd
@@ -377,10 +378,12 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		if len(msg.res.Actions) > 0 || msg.res.Err != nil {
 			r.actions = msg.res.Actions
 		}
-		r.expects, r.err = msg.res.Expects, msg.res.Err
+		r.expects, r.err, r.notRun = msg.res.Expects, msg.res.Err, msg.res.NotRun
 		m.pos = msg.step + 1
 		if msg.err != nil {
 			m.setStatus("✗ "+msg.err.Error(), true)
+		} else if r.notRun != "" && r.ok() {
+			m.setStatus(m.c.Tf("needs.status", msg.step+1), false)
 		} else if r.ok() {
 			m.setStatus(m.c.Tf("tui.status.stepok", msg.step+1), false)
 		} else {

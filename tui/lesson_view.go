@@ -301,6 +301,8 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 		mark, ms = "◌", st.Warn
 	case r.done && r.restored:
 		mark, ms = "↺", st.Subtle
+	case r.done && r.notRun != "" && r.ok():
+		mark, ms = "–", st.Subtle // not run in this lab: neither passed nor failed
 	case r.done && r.ok():
 		mark, ms = "✓", st.OK
 	case r.done:
@@ -331,6 +333,9 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 	out = append(out, "")
 	for _, a := range r.actions {
 		out = append(out, m.actionLines(a, w)...)
+	}
+	if r.notRun != "" {
+		out = append(out, wrapIndent("  – ", st.Warn.Render(r.notRun), w)...)
 	}
 	if r.err != nil {
 		out = append(out, wrapIndent("  ✗ ", st.Fail.Render(r.err.Error()), w)...)

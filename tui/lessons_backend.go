@@ -184,6 +184,9 @@ func (s *labSession) RunStep(ctx context.Context, i int, ev chan<- ActionEvent) 
 	}
 	s.keepResult(i, res)
 	out := StepResult{Actions: actionEvents(res, s.lang)}
+	if res.NotRun != nil {
+		out.NotRun = res.NotRun.Text(s.lang)
+	}
 	for _, e := range res.Expect {
 		out.Expects = append(out.Expects, ExpectResult{Text: e.Desc, OK: e.OK, Detail: e.Detail})
 	}
@@ -240,7 +243,11 @@ func (s *labSession) Replayed() []StepResult {
 	}
 	var out []StepResult
 	for _, res := range s.runner.Replayed() {
-		out = append(out, StepResult{Actions: actionEvents(res, s.lang)})
+		sr := StepResult{Actions: actionEvents(res, s.lang)}
+		if res.NotRun != nil { // skipped in the replay as in the first run
+			sr.NotRun = res.NotRun.Text(s.lang)
+		}
+		out = append(out, sr)
 	}
 	return out
 }
