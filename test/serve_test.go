@@ -1387,3 +1387,66 @@ func TestServeRefusesWhatIsNoLesson(t *testing.T) {
 		t.Fatalf("the server stopped:\n%s", srv.log)
 	}
 }
+
+// TestServeMaxSessions: with --max-sessions 1 and one member in, the next
+// connection gets one line saying the server is full and a non-zero exit;
+// when the first leaves, the next gets in.
+func TestServeMaxSessions(t *testing.T) {
+	need(t, "ssh", "ssh-keygen")
+	dir := t.TempDir()
+	alice, bob := sshKeygen(t, dir, "alice"), sshKeygen(t, dir, "bob")
+	srv := startServe(t, []sshKey{alice, bob}, nil, "--max-sessions", "1")
+	b, err := os.ReadFile(alice.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.ParsePrivateKey(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := dialBench(srv.addr(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.waitText(0, "RED <-> BLUE", 20*time.Second); err != nil {
+		first.close()
+		t.Fatal(err)
+	}
+	// BatchMode has no terminal of its own to put in raw mode: stdin is
+	// empty, and -tt still asks the server for a PTY.
+	cmd := exec.Command("timeout", append([]string{"20"}, srv.sshArgs(bob)...)...)
+	cmd.Stdin = strings.NewReader("")
+	out, err := cmd.CombinedOutput()
+	first.close()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() == 0 || ee.ExitCode() == 124 {
+		t.Fatalf("the second session: exit %v, want refused:\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "the server is full") {
+		t.Errorf("the second session is not told the server is full:\n%s", out)
+	}
+	if !regexp.MustCompile(`msg=refused member=bob reason=max-sessions`).MatchString(srv.log.String()) {
+		t.Errorf("no log line for the refusal:\n%s", srv.log)
+	}
+	// The first one gone, bob gets in.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(childrenOf(srv.cmd.Process.Pid)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	b2, err := os.ReadFile(bob.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bobSigner, err := gossh.ParsePrivateKey(b2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := dialBench(srv.addr(), bobSigner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.close()
+	if _, err := again.waitText(0, "RED <-> BLUE", 20*time.Second); err != nil {
+		t.Fatalf("after the first left: %v", err)
+	}
+}
