@@ -1450,3 +1450,64 @@ func TestServeMaxSessions(t *testing.T) {
 		t.Fatalf("after the first left: %v", err)
 	}
 }
+
+// TestServeIdleTimeout: a member who presses nothing for --idle-timeout
+// is told so in one line and the session ends, its lab with it.
+func TestServeIdleTimeout(t *testing.T) {
+	need(t, "ssh-keygen")
+	alice := sshKeygen(t, t.TempDir(), "alice")
+	srv := startServe(t, []sshKey{alice}, nil, "--idle-timeout", "2s")
+	b, err := os.ReadFile(alice.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.ParsePrivateKey(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := dialBench(srv.addr(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	start := time.Now()
+	if _, err := s.waitText(0, "RED <-> BLUE", 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	tree := serveTree(srv.cmd.Process.Pid)
+	if len(tree) < 3 {
+		t.Fatalf("no session processes below the server: %v", tree)
+	}
+	if _, err := s.waitText(0, "session ended, your progress is kept", 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 1500*time.Millisecond {
+		t.Errorf("ended after %s, before the 2s idle timeout", d)
+	}
+	waitGoneProcs(t, tree)
+	if !regexp.MustCompile(`msg="session end" member=alice kind=member duration=\S+ reason=idle-timeout`).MatchString(srv.log.String()) {
+		t.Errorf("no log line for the idle timeout:\n%s", srv.log)
+	}
+}
+
+// waitGoneProcs waits until none of procs runs (the same processes, not
+// reused pids).
+func waitGoneProcs(t *testing.T, procs []proc) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var left []string
+		for _, q := range procs {
+			if sameProcAlive(q) {
+				left = append(left, fmt.Sprintf("%d %s", q.pid, q.cmd))
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still running:\n%s", strings.Join(left, "\n"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
