@@ -59,6 +59,22 @@ func LabHasSubIDs(lab *engine.Lab) bool {
 	return k != nil && k.Map.Size > 1
 }
 
+// stepNeedsOf lists the needs any step of l has, each once, in order.
+func stepNeedsOf(l *Lesson) []string {
+	var out []string
+	if l == nil {
+		return nil
+	}
+	for _, st := range l.Steps {
+		for _, n := range st.Needs {
+			if !contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
 // notRun returns why step st cannot run in lab r.lab, or nil when it can.
 func (r *Runner) notRun(st *Step) *NotRun {
 	for _, need := range st.Needs {

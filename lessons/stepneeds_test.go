@@ -68,6 +68,26 @@ func TestLoadStepNeeds(t *testing.T) {
 	}
 }
 
+// TestLoadStepNeedsDependence holds the loader to the runner's skip: a
+// later step that uses what only a step with needs made fails to load, at
+// its own place, and loads once it has the same needs.
+func TestLoadStepNeedsDependence(t *testing.T) {
+	src := strings.Replace(needsLesson, "      - link_up: {ns: RED, name: lo}\n", "      - link_up: {ns: BLUE, name: lo}\n", 1)
+	_, err := Load("t.yaml", []byte(src))
+	el, ok := err.(ErrorList)
+	if !ok || len(el) != 1 {
+		t.Fatalf("Load: %v; want one error", err)
+	}
+	want := `t.yaml:19:23: step "three" link_up: namespace "BLUE" does not exist at this point (no netns_add before it); in a lab without subids, the earlier step that needs it is not run (give this step needs: [subids] too)`
+	if got := el[0].Error(); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	marked := strings.Replace(src, "  - id: three\n    title: {en: Three}\n", "  - id: three\n    title: {en: Three}\n    needs: [subids]\n", 1)
+	if _, err := Load("t.yaml", []byte(marked)); err != nil {
+		t.Errorf("with needs on step three too: %v", err)
+	}
+}
+
 // TestUsernsStepNeeds holds the built-in userns lesson to its marks: the
 // steps that remap onto root's range in the lab's /etc/subuid need
 // subordinate ids, and the others run in any lab.
