@@ -107,6 +107,9 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 		n.printf("\n### %s\n", n.t("note.commands"))
 		n.Actions(r.Actions)
 	}
+	if r.NotRun != nil { // the lab lacked what the step needs: why, and the fix
+		n.printf("\n> – %s\n", r.NotRun.Text(n.lang))
+	}
 	if r.Failed {
 		n.printf("\n%s\n", n.t("note.stopped"))
 	}
