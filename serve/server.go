@@ -112,7 +112,10 @@ func New(cfg Config) (*Server, error) {
 		ssh.WrapConn(s.wrapConn),
 		wish.WithMiddleware(
 			recover.MiddlewareWithLogger(lg.StandardLog(), s.app()),
+			// activeterm stays as the backstop; requirePty, before it,
+			// says in nettutor's words what to do instead.
 			activeterm.Middleware(),
+			requirePty(lg),
 			logging.StructuredMiddlewareWithLogger(lg, log.DebugLevel),
 		),
 	)
@@ -232,6 +235,21 @@ func (s *Server) wrapConn(ctx ssh.Context, c net.Conn) net.Conn {
 	ac.last.Store(time.Now().UnixNano())
 	ctx.SetValue(keyActivity, ac)
 	return ac
+}
+
+// requirePty ends a session without a terminal (ssh -T, an exec without
+// -t) with one line saying how to connect, and a log line.
+func requirePty(lg *log.Logger) wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			if _, _, ok := sess.Pty(); !ok {
+				wish.Fatalln(sess, "nettutor serve: this is a terminal program; connect with a terminal: ssh -t (not -T)")
+				lg.Info("refused", "reason", "no-pty", "user", sess.User(), "remote-addr", sess.RemoteAddr().String())
+				return
+			}
+			next(sess)
+		}
+	}
 }
 
 // app is the handler every session with a PTY reaches: a presenter's key

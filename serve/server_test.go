@@ -277,7 +277,7 @@ func TestRefusals(t *testing.T) {
 	s, _ := c.NewSession()
 	out, err := s.CombinedOutput("")
 	var ee *gossh.ExitError
-	if !errorsAs(err, &ee) || ee.ExitStatus() == 0 || !strings.Contains(string(out), "PTY") {
+	if !errorsAs(err, &ee) || ee.ExitStatus() == 0 || strings.TrimSpace(string(out)) != "nettutor serve: this is a terminal program; connect with a terminal: ssh -t (not -T)" {
 		t.Errorf("no PTY: %v, %q", err, out)
 	}
 	// A command with a PTY.
