@@ -735,3 +735,12 @@ func TestClose(t *testing.T) {
 		t.Errorf("log lacks the reason:\n%s", f.log.String())
 	}
 }
+
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
