@@ -670,6 +670,15 @@ func TestServeStudyGroupOverSSH(t *testing.T) {
 	if !srv.alive() {
 		t.Fatalf("the server stopped when the sessions ended:\n%s", srv.log)
 	}
+	// The dashboard's session ends too (it has no process of its own to
+	// wait for: its end is its log line).
+	presenterEnd := regexp.MustCompile(`msg="session end" member=pat kind=presenter duration=\S+ reason=disconnect`)
+	for deadline := time.Now().Add(10 * time.Second); !presenterEnd.MatchString(srv.log.String()); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("the presenter's session did not end within 10s of the disconnect:\n%s", srv.log)
+			break
+		}
+	}
 	srv.stop()
 	compareHost(t, before, serveHostState(t), "after the study group")
 	// The log: a line per refusal, session start and end, and check.
