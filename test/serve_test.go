@@ -181,6 +181,20 @@ func (f *serveFixture) stop() {
 	}
 }
 
+// waitLog waits a moment for a line matching re in the server's log: the
+// server may write it after what the client was told, from another
+// goroutine.
+func (f *serveFixture) waitLog(t *testing.T, re string) {
+	t.Helper()
+	want := regexp.MustCompile(re)
+	for deadline := time.Now().Add(5 * time.Second); !want.MatchString(f.log.String()); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("the server's log lacks %s:\n%s", re, f.log)
+			return
+		}
+	}
+}
+
 // sshArgs is the one ssh command a member types, made deterministic: no
 // user or system ssh_config, no agent's keys, no host key prompts, no
 // password prompt.
@@ -1434,9 +1448,7 @@ func TestServeMaxSessions(t *testing.T) {
 	if !strings.Contains(string(out), "the server is full") {
 		t.Errorf("the second session is not told the server is full:\n%s", out)
 	}
-	if !regexp.MustCompile(`msg=refused member=bob reason=max-sessions`).MatchString(srv.log.String()) {
-		t.Errorf("no log line for the refusal:\n%s", srv.log)
-	}
+	srv.waitLog(t, `msg=refused member=bob reason=max-sessions`)
 	// The first one gone, bob gets in.
 	deadline := time.Now().Add(10 * time.Second)
 	for len(childrenOf(srv.cmd.Process.Pid)) > 0 && time.Now().Before(deadline) {
@@ -1494,9 +1506,7 @@ func TestServeIdleTimeout(t *testing.T) {
 		t.Errorf("ended after %s, before the 2s idle timeout", d)
 	}
 	waitGoneProcs(t, tree)
-	if !regexp.MustCompile(`msg="session end" member=alice kind=member duration=\S+ reason=idle-timeout`).MatchString(srv.log.String()) {
-		t.Errorf("no log line for the idle timeout:\n%s", srv.log)
-	}
+	srv.waitLog(t, `msg="session end" member=alice kind=member duration=\S+ reason=idle-timeout`)
 }
 
 // waitGoneProcs waits until none of procs runs (the same processes, not
