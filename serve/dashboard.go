@@ -368,6 +368,12 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 		return p
 	}
 	var timedOut atomic.Value // the reason, when a timeout ended the session
+	// Close stops a dashboard as it stops members: with its line, and it
+	// waits for the end to be logged.
+	s.wg.Add(1)
+	defer s.wg.Done()
+	stop := s.addDashboard()
+	defer s.removeDashboard(stop)
 	go func() {
 		var p *tea.Program
 		select {
@@ -375,7 +381,7 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 		case <-ctx.Done():
 			return
 		}
-		reason := s.waitTimeouts(ctx, sess)
+		reason := s.waitTimeouts(ctx, sess, stop)
 		if reason == "" {
 			return
 		}
@@ -395,8 +401,9 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 }
 
 // waitTimeouts returns "idle-timeout" or "session-timeout" when one of
-// them ends the session, or "" when ctx ends first.
-func (s *Server) waitTimeouts(ctx context.Context, sess ssh.Session) string {
+// them ends the session, "server stop" from stop, or "" when ctx ends
+// first.
+func (s *Server) waitTimeouts(ctx context.Context, sess ssh.Session, stop <-chan string) string {
 	var idle <-chan time.Time
 	ac, _ := sess.Context().Value(keyActivity).(*activityConn)
 	if s.cfg.IdleTimeout > 0 && ac != nil {
@@ -414,6 +421,8 @@ func (s *Server) waitTimeouts(ctx context.Context, sess ssh.Session) string {
 		select {
 		case <-ctx.Done():
 			return ""
+		case r := <-stop:
+			return r
 		case <-total:
 			return "session-timeout"
 		case now := <-idle:
@@ -468,4 +477,34 @@ func printable(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// addDashboard registers a running dashboard; Close sends on its channel.
+func (s *Server) addDashboard() chan string {
+	c := make(chan string, 1)
+	s.dashMu.Lock()
+	defer s.dashMu.Unlock()
+	if s.dashboards == nil {
+		s.dashboards = map[chan string]bool{}
+	}
+	s.dashboards[c] = true
+	return c
+}
+
+func (s *Server) removeDashboard(c chan string) {
+	s.dashMu.Lock()
+	delete(s.dashboards, c)
+	s.dashMu.Unlock()
+}
+
+// stopDashboards ends every dashboard with reason.
+func (s *Server) stopDashboards(reason string) {
+	s.dashMu.Lock()
+	defer s.dashMu.Unlock()
+	for c := range s.dashboards {
+		select {
+		case c <- reason:
+		default:
+		}
+	}
 }

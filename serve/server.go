@@ -61,7 +61,10 @@ type Server struct {
 
 	active   atomic.Int64 // sessions now
 	stopping atomic.Bool
-	wg       sync.WaitGroup // running runChild calls (a child and its log line)
+	wg       sync.WaitGroup // running runChild calls and dashboards (until their end is logged)
+
+	dashMu     sync.Mutex
+	dashboards map[chan string]bool // running dashboards' stop channels
 }
 
 type ctxKey struct{ name string }
@@ -172,9 +175,16 @@ func (s *Server) ListenAndServe() error {
 func (s *Server) Close() error {
 	s.stopping.Store(true)
 	s.hub.stopAll()
-	err := s.ssh.Close()
+	s.stopDashboards("server stop")
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
+	// The sessions end first, each with its line to its client; then the
+	// connections close (and whatever did not end in time with them).
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	err := s.ssh.Close()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):

@@ -708,7 +708,17 @@ func TestReloadKeys(t *testing.T) {
 func TestClose(t *testing.T) {
 	exe := nettutorBinary(t)
 	alice, la := newKey(t, "alice")
-	f := startServer(t, la, "", func(c *Config) { c.Exe = exe })
+	pat, lp := newKey(t, "pat")
+	f := startServer(t, la, lp, func(c *Config) { c.Exe = exe })
+	pc, err := dial(f.addr, gossh.PublicKeys(pat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	_, pout := memberShell(t, pc)
+	readUntil(t, pout, "members: 0", 10*time.Second)
+	pgot := make(chan string, 1)
+	go func() { pgot <- readUntil(t, pout, "the server is stopping", 20*time.Second) }()
 	cl, err := dial(f.addr, gossh.PublicKeys(alice))
 	if err != nil {
 		t.Fatal(err)
@@ -731,8 +741,15 @@ func TestClose(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Error("the member was not told the server is stopping")
 	}
-	if !strings.Contains(f.log.String(), `reason="server stop"`) {
-		t.Errorf("log lacks the reason:\n%s", f.log.String())
+	select {
+	case <-pgot:
+	case <-time.After(20 * time.Second):
+		t.Error("the presenter was not told the server is stopping")
+	}
+	for _, kind := range []string{"member", "presenter"} {
+		if !strings.Contains(f.log.String(), `kind=`+kind+` duration=`) || strings.Count(f.log.String(), `reason="server stop"`) != 2 {
+			t.Errorf("log lacks the %s's end with the reason:\n%s", kind, f.log.String())
+		}
 	}
 }
 
