@@ -645,6 +645,11 @@ func (t *topo) extraLines(b *box, n *engine.Namespace) {
 		limit = max(topoMinBox, boxWidth(b)-3)
 		if n.Name == engine.HostNS {
 			limit = t.W - 5
+		} else if k := len(t.top); k > 0 {
+			// A box of the row above the host may widen for its
+			// neighbours up to its share of the row: one line fewer
+			// is what lets the nat lesson's diagram fit at 120x40.
+			limit = max(limit, (t.W-4*k)/k-3)
 		}
 	}
 	var arpLine string
