@@ -3,12 +3,15 @@ package test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/nettutor/nettutor/lessons"
 )
 
 // runBin runs nettutor with args and returns its exit code, stdout and
@@ -40,13 +43,15 @@ func TestRunMarkdownKorean(t *testing.T) {
 	if !utf8.ValidString(out) {
 		t.Error("the note is not valid UTF-8")
 	}
-	for _, want := range []string{"# veth: ", "## 1/8단계: ", "## 8/8단계: ", "### 명령어와 출력", "```bash\nip netns add RED\n", "### 래더 다이어그램", "sequenceDiagram", "| # | 시간 |"} {
+	n := vethSteps(t)
+	first, last := fmt.Sprintf("## 1/%d단계: ", n), fmt.Sprintf("## %d/%d단계: ", n, n)
+	for _, want := range []string{"# veth: ", first, last, "### 명령어와 출력", "```bash\nip netns add RED\n", "### 래더 다이어그램", "sequenceDiagram", "| # | 시간 |"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("note lacks %q", want)
 		}
 	}
-	if n := strings.Count(out, "```mermaid\nflowchart TB\n"); n != 8 {
-		t.Errorf("%d flowcharts, want one per step (8)", n)
+	if got := strings.Count(out, "```mermaid\nflowchart TB\n"); got != n {
+		t.Errorf("%d flowcharts, want one per step (%d)", got, n)
 	}
 	code, out, stderr = runBin(t, "run", "../lessons/testdata/mini.yaml", "--markdown")
 	if code != 0 {
@@ -134,4 +139,20 @@ func TestSandboxMarkdown(t *testing.T) {
 	if code != 2 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "--markdown") {
 		t.Errorf("sandbox --markdown without a script: exit %d, stderr %q, stdout %q", code, stderr, out)
 	}
+}
+
+// vethSteps is the number of steps of the built-in veth lesson.
+func vethSteps(t *testing.T) int {
+	t.Helper()
+	ls, err := lessons.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		if l.ID == "veth" {
+			return len(l.Steps)
+		}
+	}
+	t.Fatal("no veth lesson")
+	return 0
 }
