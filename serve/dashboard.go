@@ -363,7 +363,10 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 			v := &ownView{s: s, who: who, lang: lang, sess: sess, done: ctx.Done()}
 			return tea.Exec(v, func(err error) tea.Msg { return viewDoneMsg{err} })
 		}
-		p := tea.NewProgram(d, append([]tea.ProgramOption{tea.WithAltScreen()}, bm.MakeOptions(sess)...)...)
+		// No signal handler: SIGTERM is the server's (Close ends every
+		// dashboard in order); a program's own handler raced with that
+		// and could leave its shutdown waiting for ever.
+		p := tea.NewProgram(d, append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithoutSignalHandler()}, bm.MakeOptions(sess)...)...)
 		progs <- p
 		return p
 	}
@@ -398,6 +401,7 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 		reason = "disconnect"
 	}
 	s.log.Info("session end", "member", who.Name, "kind", "presenter", "duration", time.Since(start).Round(time.Millisecond), "reason", reason)
+	_ = sess.Exit(exitCode(reason))
 }
 
 // waitTimeouts returns "idle-timeout" or "session-timeout" when one of

@@ -564,12 +564,10 @@ func TestTimeouts(t *testing.T) {
 			start := time.Now()
 			sess, out := memberShell(t, cl)
 			readUntil(t, out, c.line, 20*time.Second)
-			if !c.presenter {
-				// The client learns it in its exit status too.
-				var ee *gossh.ExitError
-				if err := <-sess; !errorsAs(err, &ee) || ee.ExitStatus() != 1 {
-					t.Errorf("exit status after %s: %v, want 1", c.name, err)
-				}
+			// The client learns it in its exit status too.
+			var ee *gossh.ExitError
+			if err := <-sess; !errorsAs(err, &ee) || ee.ExitStatus() != 1 {
+				t.Errorf("exit status after %s: %v, want 1", c.name, err)
 			}
 			if d := time.Since(start); d > 10*time.Second {
 				t.Errorf("ended after %s", d)

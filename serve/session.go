@@ -75,7 +75,7 @@ func (s *Server) runMember(sess ssh.Session, who Member) {
 // 1 when the server ended the session.
 func exitCode(reason string) int {
 	switch {
-	case reason == "exit" || reason == "disconnect":
+	case reason == "exit" || reason == "quit" || reason == "disconnect":
 		return 0
 	case strings.HasPrefix(reason, "exit "):
 		if n, err := strconv.Atoi(strings.TrimPrefix(reason, "exit ")); err == nil {
