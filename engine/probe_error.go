@@ -19,7 +19,9 @@ type ProbeError struct {
 }
 
 // Error implements error.
-func (e *ProbeError) Error() string { return e.NS + ": " + e.Op + " " + e.Target + ": " + e.Err.Error() }
+func (e *ProbeError) Error() string {
+	return e.NS + ": " + e.Op + " " + e.Target + ": " + e.Err.Error()
+}
 
 // Unwrap returns the cause, so errors.Is(err, ErrNoReply) holds.
 func (e *ProbeError) Unwrap() error { return e.Err }

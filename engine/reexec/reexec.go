@@ -21,6 +21,12 @@ func Register(name string, fn func()) {
 	hooks[name] = fn
 }
 
+// IsHook reports whether this process was started to run a hook.
+func IsHook() bool {
+	_, ok := hooks[os.Args[0]]
+	return ok
+}
+
 // Init runs the hook named by argv[0], if any, and reports whether it did.
 // Call it first thing in main and TestMain; when it returns true the caller
 // must exit.
