@@ -23,6 +23,7 @@ import (
 	"github.com/charmbracelet/wish/activeterm"
 	"github.com/charmbracelet/wish/logging"
 	"github.com/charmbracelet/wish/recover"
+	"github.com/nettutor/nettutor/engine/statedir"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -139,17 +140,7 @@ func newLogger(w io.Writer) *log.Logger {
 }
 
 // StateDir is $XDG_STATE_HOME/nettutor (default ~/.local/state/nettutor).
-func StateDir() string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil || home == "" {
-			home = "."
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "nettutor")
-}
+func StateDir() string { return statedir.Dir() }
 
 // Serve accepts connections on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nettutor/nettutor/engine/statedir"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -37,17 +38,7 @@ const (
 )
 
 // ProgressPath returns the state file's path.
-func ProgressPath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil || home == "" {
-			home = "."
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "nettutor", "progress.json")
-}
+func ProgressPath() string { return filepath.Join(statedir.Dir(), "progress.json") }
 
 // LoadProgress reads the state file; a missing or broken file gives an
 // empty progress (a broken one is not overwritten until the next save).
