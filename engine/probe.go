@@ -208,8 +208,8 @@ func (l *Lab) Serve(ns string, port int, banner string) (stop func(), err error)
 }
 
 // Connect opens a TCP connection from namespace ns to addr (host:port) and
-// returns what the server sends until it closes or is silent for timeout,
-// byte for byte, as nc prints it. A refusal unwraps to
+// returns what the server sends until it closes or is silent for timeout
+// (three times that before its first byte), byte for byte, as nc prints it. A refusal unwraps to
 // syscall.ECONNREFUSED; no answer to the SYN is ErrNoReply.
 func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duration) (string, error) {
 	fd, err := l.NsHandle(ns)
@@ -232,11 +232,18 @@ func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duratio
 	}
 	defer c.Close()
 	// nc -w T prints everything until the server closes, or gives up after
-	// T seconds of silence; at most a screenful is kept.
+	// T seconds of silence; at most a screenful is kept. The first byte
+	// gets three times as long: the server has accepted, and on a loaded
+	// machine the program behind it (nc, started for each client by the
+	// banner loop) may not have run yet.
 	var out []byte
 	buf := make([]byte, 512)
 	for len(out) < 16<<10 {
-		_ = c.SetReadDeadline(time.Now().Add(timeout))
+		wait := timeout
+		if len(out) == 0 {
+			wait = 3 * timeout
+		}
+		_ = c.SetReadDeadline(time.Now().Add(wait))
 		n, err := c.Read(buf)
 		out = append(out, buf[:n]...)
 		if err != nil {
