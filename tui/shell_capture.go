@@ -48,7 +48,8 @@ type shellCapDoneMsg struct {
 // shellScan is how often the capture looks for links made in the shell
 // without being told. It is a fallback: the kernel's link events (a
 // netlink subscription in every lab namespace) start a scan at once, so a
-// link made and pinged in one command line is captured from its start.
+// link made in the shell is captured within milliseconds of its making (a
+// ping on the very command line that makes the link can still race it).
 // A var so that a test can switch the fallback off.
 var shellScan = time.Second
 
