@@ -34,10 +34,13 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 		"containers": {"one kernel for both", "Storage Driver: overlay2", "Cgroup Version: 2", "Default Runtime: runc",
 			"Docker Root Dir: /var/lib/docker", "c--------- ", "/root/from-the-container", "br0 ", "/ now holds: bin dev etc home",
 			"mounts left: / /usr /proc", "cgroup v2 (cgroup2fs)", "Cannot fork"},
-		"veth":   {"fb_tunnels_only_for_init_net", "state LOWERLAYERDOWN"},
-		"nat":    {"FORWARD"},
-		"userns": {"uid=0(root)"},
+		"veth": {"fb_tunnels_only_for_init_net", "state LOWERLAYERDOWN",
+			// the seed's multi-terminal workflow
+			"ip netns list", "nsenter --net=/var/run/netns/RED", "lsns -t net", "iptables -t nat -S"},
+		"nat":    {"FORWARD", "conntrack -L", "iptables -t nat -nvL POSTROUTING", "[UNREPLIED]", "conntrack -D"},
+		"userns": {"uid=0(root)", "dockremap", "userns-remap", "165536", "Sysbox", "/proc/meminfo"},
 	}
+	want["bridge"] = append(want["bridge"], "ip netns del RED", "@if")
 	for _, id := range lessonIDs {
 		for _, lang := range []string{"en", "ko"} {
 			id, lang := id, lang
