@@ -165,6 +165,7 @@ type UnknownFaultError struct {
 	Known           []string
 }
 
+// Error implements error.
 func (e *UnknownFaultError) Error() string {
 	return fmt.Sprintf("%s has no fault %q (faults: %s)", e.Exercise, e.Fault, strings.Join(e.Known, ", "))
 }

@@ -214,6 +214,7 @@ type Error struct {
 	Msg string
 }
 
+// Error implements error: file:line:col: message.
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
@@ -221,6 +222,7 @@ func (e *Error) Error() string {
 // ErrorList is every error found in a file, in file order. Load returns it.
 type ErrorList []*Error
 
+// Error implements error: one error per line.
 func (l ErrorList) Error() string {
 	s := make([]string, len(l))
 	for i, e := range l {

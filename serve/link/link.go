@@ -75,6 +75,7 @@ type DecodeError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *DecodeError) Error() string { return fmt.Sprintf("link: decode %.40q: %v", e.Line, e.Err) }
 
 // Unwrap returns the JSON error.
