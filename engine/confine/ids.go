@@ -28,8 +28,9 @@ const labIDs = RemapBase + RemapSize
 // Host id ranges of root-started labs. Each lab gets a range of its own,
 // so that its root is a host uid no other lab and no host process has: the
 // kernel's per-user pools (inotify instances and watches, user and other
-// namespaces, keys, POSIX message queue bytes, RLIMIT_NPROC) count per
-// host uid, and a lab that fills one then fills only its own.
+// namespaces, POSIX message queue bytes: counted for the owner of the
+// lab's user namespace; key quotas: counted per uid) count per host uid,
+// and a lab that fills one then fills only its own.
 const (
 	// privateBase is where the pool starts: inside the block systemd sets
 	// aside for containers (524288-1879048191), far above any login user.
