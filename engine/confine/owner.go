@@ -11,9 +11,11 @@ import (
 // is created BY id, the lab's host root, and not by root. It must run on a
 // thread locked to its goroutine, which the caller never gives back to the
 // runtime (Start's keeper thread ends with the keeper): the ids changed here
-// are that thread's alone. Each step, and why, as container runtimes do it
-// (runc and rootlesskit set the creator's ids before unshare and leave the
-// maps to a privileged parent):
+// are that thread's alone. It is the arrangement of a rootless runtime
+// (rootlesskit, runc run by a user): the namespace is made by an
+// unprivileged uid, and the map of a whole range is written by a process
+// privileged over the initial namespace (newuidmap there, this thread's
+// kept capabilities here). Each step, and why:
 func startOwnedBy(id int, start func() error) error {
 	// 1. Effective gid and then uid = id, on this thread only: the raw
 	//    system calls, because syscall.Setresuid changes every thread of the
