@@ -6,7 +6,11 @@
 //   - A keeper process per lab lives in a user namespace of its own whose
 //     root maps to an unprivileged host range, as Docker's userns-remap does
 //     (a private range when nettutor runs as root, the user's subordinate
-//     range, or the user alone, when rootless). Every network namespace of
+//     range, or the user alone, when rootless). As root each lab has a range
+//     of its own, and its user namespace is made by that range's root, so
+//     the kernel's per-user pools (inotify instances, namespaces, keys,
+//     mqueue bytes) count the lab apart from other labs and from the host's
+//     root. Every network namespace of
 //     the lab is made by the keeper, so it belongs to that user namespace:
 //     the lab's root can administer the lab's links and rules, and its
 //     capabilities mean nothing anywhere else (not over host files, host

@@ -37,6 +37,7 @@ type Keeper struct {
 	pid    int
 	sock   string
 	cg     *cgroup
+	ids    *os.File // the lock that reserves the lab's host id range, as root
 	ctlMu  sync.Mutex
 	ctl    *net.UnixConn // the engine's standing connection for requests
 	exited chan struct{} // closed when the keeper process is gone
@@ -54,10 +55,16 @@ func Start(lim Limits) (*Keeper, error) {
 	if err := lim.Valid(); err != nil {
 		return nil, err
 	}
-	m, err := LabMap()
+	m, ids, err := reserveLabMap()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lab id range: %w", err)
 	}
+	ok := false
+	defer func() {
+		if !ok && ids != nil {
+			ids.Close() // the range is free again
+		}
+	}()
 	if err := prepareRoot(m); err != nil {
 		return nil, fmt.Errorf("build the lab root: %w", err)
 	}
@@ -65,7 +72,7 @@ func Start(lim Limits) (*Keeper, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	k := &Keeper{Map: m, exited: make(chan struct{}), stop: make(chan struct{})}
+	k := &Keeper{Map: m, ids: ids, exited: make(chan struct{}), stop: make(chan struct{})}
 	k.sock = filepath.Join(dir, strconv.FormatInt(keeperSeq.Add(1), 10)+".sock")
 	_ = os.Remove(k.sock)
 	ln, err := net.ListenUnix("unixpacket", &net.UnixAddr{Name: k.sock, Net: "unixpacket"})
@@ -87,6 +94,12 @@ func Start(lim Limits) (*Keeper, error) {
 
 	cmd := reexec.Command(keeperHook, "-root", RootDir)
 	cmd.ExtraFiles = []*os.File{lnFile, readyW}
+	if ids != nil {
+		// fd 5 of the keeper, held for its whole life: the range stays
+		// reserved until the last lab process is gone, even when the engine
+		// dies first (the keeper follows it by Pdeathsig, a moment later).
+		cmd.ExtraFiles = append(cmd.ExtraFiles, ids)
+	}
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		// A user namespace whose root is the unprivileged range, and the
@@ -100,6 +113,7 @@ func Start(lim Limits) (*Keeper, error) {
 		GidMappingsEnableSetgroups: setgroupsAllowed(),
 		// Become the lab's root: the process that makes a user namespace
 		// keeps its own uid, which the map (rightly) does not include.
+		// (As root, that uid is the lab's own host root: see startOwnedBy.)
 		Credential: &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: !setgroupsAllowed()},
 		Pdeathsig:  syscall.SIGKILL,
 		// Its own process group: ^C on the terminal is for the engine to
@@ -114,7 +128,13 @@ func Start(lim Limits) (*Keeper, error) {
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		if err := cmd.Start(); err != nil {
+		start := cmd.Start
+		if ids != nil {
+			// As root: the lab's user namespace is made by its host root,
+			// so the kernel's per-user pools of the lab are its own.
+			start = func() error { return startOwnedBy(m.Outside, cmd.Start) }
+		}
+		if err := start(); err != nil {
 			started <- err
 			return
 		}
@@ -158,6 +178,7 @@ func Start(lim Limits) (*Keeper, error) {
 		}
 		return nil, fmt.Errorf("lab keeper: %s", s)
 	}
+	ok = true
 	return k, nil
 }
 
@@ -348,6 +369,11 @@ func (k *Keeper) Close() error {
 		k.ctlMu.Unlock()
 		_ = os.Remove(k.sock)
 		k.cg.remove()
+		if k.ids != nil {
+			// After the keeper's end (or 5 s): its own copy of the lock
+			// keeps the range while it lives on.
+			k.ids.Close()
+		}
 	})
 	return nil
 }

@@ -33,7 +33,9 @@ func init() {
 }
 
 // keeperMain runs as root of the lab's user namespace and init of its PID
-// namespace. fd 3 is the listening socket, fd 4 the ready pipe.
+// namespace. fd 3 is the listening socket, fd 4 the ready pipe; as root,
+// fd 5 is the lock of the lab's host id range, which it only holds (see
+// reserveRange).
 func keeperMain() {
 	fs := flag.NewFlagSet(keeperHook, flag.ContinueOnError)
 	root := fs.String("root", RootDir, "the lab root to pivot into")

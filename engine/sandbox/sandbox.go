@@ -430,6 +430,11 @@ func setupChild() error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fail("make mounts private", err)
 	}
+	if !rootless {
+		// Before the private /run and the lab's /etc/subuid cover the
+		// machine's: what root-run labs must agree on machine-wide.
+		keepHostState()
+	}
 	if err := unix.Mount("tmpfs", "/run", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=0755"); err != nil {
 		return fail("mount tmpfs on /run", err)
 	}
