@@ -6,7 +6,9 @@ package lessons
 // one itself: it runs the launcher the answer wrote, as `docker run` would
 // run an image, with a sleep of its own choosing as the command, and reads
 // that sleep's namespaces through /proc and netlink. Nothing the process
-// prints is believed; only what the kernel reports about it.
+// prints is believed; only what the kernel reports about it. The lab host
+// it is compared with is read before the launcher runs, and the sleep
+// counts only if it descends from the launcher (issue 19).
 
 import (
 	"context"
@@ -283,7 +285,8 @@ func nsID(pid int, kind string) (string, error) {
 //   - pid: it is PID 1 of a PID namespace other than the lab host's;
 //   - net: a network namespace other than the lab host's, whose only link
 //     is lo, and lo is up;
-//   - mnt: a root directory other than the lab host's (pivot_root or chroot).
+//   - mnt: a root directory other than the lab host's (pivot_root or chroot);
+//   - user: it runs as a remapped root (remapped, in remap.go).
 func (c *checker) contained(g AssertArgs) string {
 	path := os.Expand(g.Path, func(k string) string {
 		if k == "EXERCISE_DIR" && c.env.ExerciseDir != "" {
