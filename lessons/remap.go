@@ -6,9 +6,11 @@ package lessons
 // asks for is a file written by the root of a remapped user namespace, so
 // the file must say who wrote it: its content is the writer's own
 // /proc/self/uid_map, and the check holds that map against the file's owner
-// and against the lab's own map. (Content can be forged by hand too, but
-// only by someone who knows what a remapped root's map looks like, which is
-// the lesson.)
+// and against the lab's own map. Content can be typed by hand, though
+// (issue 20: a process with uid 165536 in the lab's own namespace wrote a
+// made-up map), so this `file_owner: {uid_map: true}` form is kept for
+// lessons that use it, and userns/remap grades a live process instead
+// (remapped, below).
 
 import (
 	"errors"
