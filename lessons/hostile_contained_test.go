@@ -98,7 +98,7 @@ func TestHostileContainedForgedReference(t *testing.T) {
 // that descends from the launcher counts: the check blames the launcher
 // for never starting its command. The control: the planted sleep ran.
 func TestHostileContainedPlanted(t *testing.T) {
-	const plant = `rm -f /tmp/arg /tmp/planted
+	const plant = `: > /tmp/ready
 while [ ! -s /tmp/arg ]; do sleep 0.05; done
 echo started > /tmp/planted
 exec unshare --uts --net --pid --fork --mount-proc sh -c 'hostname planted; ip link set lo up; exec sleep "$(cat /tmp/arg)"'
@@ -112,8 +112,13 @@ exec unshare --uts --net --pid --fork --mount-proc sh -c 'hostname planted; ip l
 		_, _ = lab.Keeper().Run(ctx, spec, nil, nil, nil)
 	}()
 	defer func() { cancel(); <-done }()
-	// The planter is waiting (it removed the old files) before the check.
-	time.Sleep(300 * time.Millisecond)
+	// The planter waits before the check starts.
+	for i := 0; strings.TrimSpace(labSh(t, lab, "test -e /tmp/ready && echo ready || true")) != "ready"; i++ {
+		if i == 100 {
+			t.Fatal("the planter did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	r := EvaluateOne(context.Background(), lab, mustAssertion(t, `contained: {path: "$EXERCISE_DIR/box", ns: uts}`), ws.Env())
 	if r.OK || !strings.Contains(r.Detail, "did not start the command") {
 		t.Errorf("HOLE: a planted process stood in for the launcher's command: ok %v, detail %q", r.OK, r.Detail)
