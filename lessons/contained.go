@@ -76,8 +76,9 @@ type launched struct {
 // of a contained check. It is read while the launcher's spawn holds only
 // the grader's own shell, stopped before it runs the launcher: nothing of
 // the answer runs yet, and the launcher never sees a reference process it
-// could kill or replace (issue 19). The network namespace is the one the
-// keeper pinned as the lab host; the others are the stopped shell's.
+// could kill or replace (issue 19). UTS, user and / are the keeper's, the
+// network namespace the one it pinned as the lab host, and the PID
+// namespace the spawn's, read from the stopped shell.
 type hostView struct {
 	launcher int               // the grader's shell, which becomes the launcher (exec)
 	init     int               // the init of the spawn's PID namespace, or 0
@@ -103,7 +104,7 @@ func sleepArg() string {
 // launchScript is the grader's shell in the launcher's spawn: it waits for
 // a line on stdin (the grader reads the lab host meanwhile), then becomes
 // the launcher, `bash PATH CMD...`.
-const launchScript = `read -r _ || exit 1; exec bash "$0" "$@" </dev/null`
+const launchScript = `read -r _ || exit 1; exec /bin/bash "$0" "$@" </dev/null`
 
 // launch runs `bash PATH CMD...` in the lab host namespace, confined as an
 // answer is, and waits until a process that descends from it runs `sleep
@@ -113,7 +114,10 @@ func (c *checker) launch(path, shown, arg string, cmd []string) (*launched, stri
 	if _, err := c.lab.Keeper().Lstat(path); err != nil {
 		return nil, CauseNoLauncher, assets.C("fault.contained.no_launcher", "path", shown)
 	}
-	argv := append([]string{"bash", "-c", launchScript, path}, cmd...)
+	// /bin/bash, not bash: a PATH the lab inherits may hold a folder the
+	// answer can write to (/root/bin), and this shell is read as the lab
+	// host before anything of the answer runs.
+	argv := append([]string{"/bin/bash", "-c", launchScript, path}, cmd...)
 	env := append(os.Environ(), "NETTUTOR_NS="+engine.HostNS, "EXERCISE_DIR="+c.env.ExerciseDir)
 	spec := confine.Spec{Net: c.lab.LabPath(engine.HostNS), Argv: argv, Env: env}
 	goR, goW, err := os.Pipe()
@@ -189,18 +193,29 @@ func (c *checker) launch(path, shown, arg string, cmd []string) (*launched, stri
 	}
 }
 
-// readHost reads the lab host from the grader's stopped shell, pid: its
-// UTS, PID, mount and user namespaces and its root, and the network
-// namespace the keeper pinned as the lab host.
+// readHost reads the lab host: the keeper's UTS and user namespaces and
+// root (the lab host's own, which no lab program can change or replace),
+// the network namespace the keeper pinned as the lab host, and the PID
+// namespace of the launcher's spawn, from the grader's stopped shell pid,
+// which must be the keeper's too in the rest.
 func (c *checker) readHost(pid int) (*hostView, error) {
 	h := &hostView{launcher: pid, ns: map[string]string{}}
-	for _, kind := range []string{"uts", "pid", "mnt", "user"} {
-		id, err := nsID(pid, kind)
+	keeper := c.lab.Keeper().Pid()
+	for _, kind := range []string{"uts", "user"} {
+		id, err := nsID(keeper, kind)
 		if err != nil {
 			return nil, err
 		}
+		if mine, err := nsID(pid, kind); err != nil || mine != id {
+			return nil, fmt.Errorf("the grader's shell is not in the lab host's %s namespace (%s, %v)", kind, mine, err)
+		}
 		h.ns[kind] = id
 	}
+	id, err := nsID(pid, "pid")
+	if err != nil {
+		return nil, err
+	}
+	h.ns["pid"] = id
 	fd, err := c.lab.NsHandle(engine.HostNS)
 	if err != nil {
 		return nil, err
@@ -210,7 +225,7 @@ func (c *checker) readHost(pid int) (*hostView, error) {
 		return nil, fmt.Errorf("stat the lab host's network namespace: %w", err)
 	}
 	h.ns["net"] = fmt.Sprintf("net:[%d]", st.Ino)
-	if err := unix.Stat(fmt.Sprintf("/proc/%d/root/", pid), &h.root); err != nil {
+	if err := unix.Stat(c.lab.Keeper().Root()+"/", &h.root); err != nil {
 		return nil, err
 	}
 	// The spawn's init: what the launcher leaves behind is reparented to it.
@@ -221,7 +236,7 @@ func (c *checker) readHost(pid int) (*hostView, error) {
 			}
 		}
 	}
-	if h.uts, err = os.Open(fmt.Sprintf("/proc/%d/ns/uts", pid)); err != nil {
+	if h.uts, err = os.Open(fmt.Sprintf("/proc/%d/ns/uts", keeper)); err != nil {
 		return nil, err
 	}
 	return h, nil

@@ -8,6 +8,7 @@ package lessons
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +149,31 @@ func TestCheckDetailBounded(t *testing.T) {
 	}
 	if got := clipList([]string{"a", "b", "c"}, 3); got != "a, b, c" {
 		t.Errorf("clipList of a short list: %q", got)
+	}
+}
+
+// TestHostileContainedPathBash: the lab inherits the invoker's PATH, which
+// may name a folder the answer can write to (here /root/bin, first). A
+// `bash` planted there is never the grader's shell, whose namespaces are
+// read before the launcher runs: the grader names /bin/bash. The control:
+// the planted bash does run when a lab program asks for bash by name.
+func TestHostileContainedPathBash(t *testing.T) {
+	t.Setenv("PATH", "/root/bin:"+os.Getenv("PATH"))
+	lab, ex, ws := boxLab(t, `exec unshare --uts --net --pid --fork --mount-proc sh -c 'hostname box; ip link set lo up; exec "$@"' box "$@"`+"\n")
+	labSh(t, lab, `mkdir -p /root/bin && printf '#!/bin/sh\necho planted >> /tmp/bash-ran\nexec /bin/bash "$@"\n' > /root/bin/bash && chmod 755 /root/bin/bash`)
+	for _, c := range ex.Checks {
+		if r := EvaluateOne(context.Background(), lab, c, ws.Env()); !r.OK {
+			t.Errorf("%s: %s", c.ID, r.Detail)
+		}
+	}
+	if got := labSh(t, lab, "cat /tmp/bash-ran 2>/dev/null; true"); got != "" {
+		t.Errorf("HOLE: the grader ran the planted bash (%q)", got)
+	}
+	spec := confine.Spec{Net: lab.LabPath(engine.HostNS), Argv: []string{"bash", "-c", "true"}, Env: os.Environ()}
+	if _, err := lab.Keeper().Run(context.Background(), spec, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := labSh(t, lab, "cat /tmp/bash-ran 2>/dev/null; true"); !strings.Contains(got, "planted") {
+		t.Errorf("control: bash by name did not run the planted one (%q)", got)
 	}
 }
