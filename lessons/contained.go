@@ -194,10 +194,10 @@ func (c *checker) launch(path, shown, arg string, cmd []string) (*launched, stri
 }
 
 // readHost reads the lab host: the keeper's UTS and user namespaces and
-// root (the lab host's own, which no lab program can change or replace),
-// the network namespace the keeper pinned as the lab host, and the PID
-// namespace of the launcher's spawn, from the grader's stopped shell pid,
-// which must be the keeper's too in the rest.
+// its / (no lab program can move the keeper or replace them), the network
+// namespace the keeper pinned as the lab host, and the PID namespace of
+// the launcher's spawn from the grader's waiting shell pid, which must
+// share the keeper's UTS and user namespaces.
 func (c *checker) readHost(pid int) (*hostView, error) {
 	h := &hostView{launcher: pid, ns: map[string]string{}}
 	keeper := c.lab.Keeper().Pid()
