@@ -91,7 +91,7 @@ func EvaluateOne(ctx context.Context, lab *engine.Lab, a *Assertion, env *Env) C
 	// check functions, which join and prefix them; they are rendered in
 	// the learner's language here, once; a particle pair left by text
 	// built with fmt ("11.11.11.2(으)로") is picked from its word.
-	r.Detail = assets.ResolveParticles(assets.Localize(env.Lang, c.run(a)))
+	r.Detail = clipDetail(assets.ResolveParticles(assets.Localize(env.Lang, c.run(a))))
 	r.OK = r.Detail == ""
 	if !r.OK {
 		r.Journey = c.jrn
@@ -300,7 +300,7 @@ func nsNames(s *engine.Snapshot) string {
 	for _, n := range s.Namespaces {
 		names = append(names, n.Name)
 	}
-	return strings.Join(names, ", ")
+	return clipList(names, maxListed)
 }
 
 func noNS(s *engine.Snapshot, ns string) string {
@@ -315,7 +315,7 @@ func linkNames(n *engine.Namespace) string {
 	if len(names) == 0 {
 		return assets.C("fault.none")
 	}
-	return strings.Join(names, ", ")
+	return clipList(names, maxListed)
 }
 
 // lookupNS finds the namespace a check is about. When it is missing the
@@ -402,7 +402,7 @@ func addrFault(ns, link string, have []string, want string) string {
 	if len(v4) == 0 {
 		return assets.C("fault.addr.link_no_v4", "ns", ns, "link", link, "addr", want)
 	}
-	return assets.C("fault.addr.link_other", "ns", ns, "link", link, "addr", want, "have", strings.Join(v4, ", "))
+	return assets.C("fault.addr.link_other", "ns", ns, "link", link, "addr", want, "have", clipList(v4, maxListed))
 }
 
 func ipv4Only(addrs []string) []string {
@@ -455,7 +455,7 @@ func checkAddr(s *engine.Snapshot, g AssertArgs) string {
 	if len(have) == 0 {
 		return assets.C("fault.addr.no_v4", "ns", ns, "addr", g.Addr)
 	}
-	return assets.C("fault.addr.other", "ns", ns, "addr", g.Addr, "have", strings.Join(have, ", "))
+	return assets.C("fault.addr.other", "ns", ns, "addr", g.Addr, "have", clipList(have, maxListed))
 }
 
 func canonDst(d string) string {
@@ -521,7 +521,7 @@ func checkRoute(s *engine.Snapshot, g AssertArgs) string {
 	if len(rs) == 0 {
 		return assets.C("fault.route.empty", "ns", ns, "route", want)
 	}
-	return assets.C("fault.route.none", "ns", ns, "route", want, "have", strings.Join(rs, "; "))
+	return assets.C("fault.route.none", "ns", ns, "route", want, "have", clipJoin(rs, maxListed, "; "))
 }
 
 func checkNeighbor(s *engine.Snapshot, g AssertArgs) string {
@@ -642,7 +642,7 @@ func checkRule(s *engine.Snapshot, g AssertArgs) string {
 	if len(have) == 0 {
 		return assets.C("fault.rule.empty", "ns", ns, "rule", want)
 	}
-	return assets.C("fault.rule.none", "ns", ns, "rule", want, "have", strings.Join(have, "; "))
+	return assets.C("fault.rule.none", "ns", ns, "rule", want, "have", clipJoin(have, maxListed, "; "))
 }
 
 func veths(n *engine.Namespace) []engine.Link {
@@ -678,7 +678,7 @@ func checkVethPair(s *engine.Snapshot, a, b string) string {
 			where = append(where, assets.C("fault.veth.peer_in", "name", l.Name, "in", orQ(l.Peer.NS)))
 		}
 	}
-	return assets.C("fault.veth.no_pair", "a", a, "b", b, "where", strings.Join(where, ", "))
+	return assets.C("fault.veth.no_pair", "a", a, "b", b, "where", clipList(where, maxListed))
 }
 
 func checkNoDirectVeth(s *engine.Snapshot, a, b string) string {
@@ -713,7 +713,7 @@ func checkBridgePort(s *engine.Snapshot, bridge, ns string) string {
 		if len(brs) == 0 {
 			return assets.C("fault.port.no_bridges", "bridge", bridge)
 		}
-		return assets.C("fault.port.no_bridge", "bridge", bridge, "have", strings.Join(brs, ", "))
+		return assets.C("fault.port.no_bridge", "bridge", bridge, "have", clipList(brs, maxListed))
 	}
 	n := s.NS(ns)
 	if n == nil {
@@ -747,7 +747,7 @@ func checkBridgePort(s *engine.Snapshot, bridge, ns string) string {
 		}
 	}
 	if len(faults) > 0 {
-		return strings.Join(faults, "; ")
+		return clipJoin(faults, maxListed, "; ")
 	}
 	return assets.C("fault.port.no_veth", "ns", ns, "links", linkNames(n))
 }
@@ -980,7 +980,7 @@ func (c *checker) snat(g AssertArgs) string {
 		return msg
 	}
 	sort.Strings(srcs)
-	return assets.C("fault.snat.src", "from", g.From, "in", where, "have", strings.Join(srcs, ", "), "want", g.Src)
+	return assets.C("fault.snat.src", "from", g.From, "in", where, "have", clipList(srcs, maxListed), "want", g.Src)
 }
 
 func (c *checker) fileOwner(g AssertArgs) string {

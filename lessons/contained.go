@@ -6,7 +6,9 @@ package lessons
 // one itself: it runs the launcher the answer wrote, as `docker run` would
 // run an image, with a sleep of its own choosing as the command, and reads
 // that sleep's namespaces through /proc and netlink. Nothing the process
-// prints is believed; only what the kernel reports about it.
+// prints is believed; only what the kernel reports about it. The lab host
+// it is compared with is read before the launcher runs, and the sleep
+// counts only if it descends from the launcher (issue 19).
 
 import (
 	"context"
@@ -58,14 +60,37 @@ func containedCause(c *checker, g AssertArgs, v vars) string {
 const containedStart = 5 * time.Second
 
 // containedNS are the namespaces a contained check may look at.
-var containedNS = []string{"uts", "pid", "net", "mnt"}
+var containedNS = []string{"uts", "pid", "net", "mnt", "user"}
 
 // launched is one run of the learner's launcher: the process it started
-// (cmd) and a sibling started beside the launcher on the lab host (ref),
-// the lab host's view to compare with. Both are pids as the engine sees them.
+// (cmd, a pid as the engine sees it) and the lab host it is compared with
+// (host), read before the launcher ran.
 type launched struct {
-	cmd, ref int
-	stop     func()
+	cmd  int
+	arg  string // the sleep's argument
+	host *hostView
+	stop func()
+}
+
+// hostView is the lab host as a program of the lab sees it, the reference
+// of a contained check. It is read while the launcher's spawn holds only
+// the grader's own shell, stopped before it runs the launcher: nothing of
+// the answer runs yet, and the launcher never sees a reference process it
+// could kill or replace (issue 19). UTS, user and / are the keeper's, the
+// network namespace the one it pinned as the lab host, and the PID
+// namespace the spawn's, read from the stopped shell.
+type hostView struct {
+	launcher int               // the grader's shell, which becomes the launcher (exec)
+	init     int               // the init of the spawn's PID namespace, or 0
+	ns       map[string]string // kind -> "uts:[4026531838]"
+	uts      *os.File          // the lab host's UTS namespace, held for its hostname
+	root     unix.Stat_t       // the lab host's /
+}
+
+func (h *hostView) close() {
+	if h != nil && h.uts != nil {
+		h.uts.Close()
+	}
 }
 
 // sleepArg is a sleep(1) argument nobody else uses: a day and a random
@@ -76,41 +101,88 @@ func sleepArg() string {
 	return fmt.Sprintf("86400.%09d", binary.LittleEndian.Uint32(b[:])%1000000000)
 }
 
-// launch runs `bash PATH sleep ARG` in the lab host namespace, confined as
-// an answer is, with `sleep REF` beside it, and waits until both sleeps
-// show in /proc. When they do not, it returns the cause and the detail
-// for the learner.
-func (c *checker) launch(path, shown string) (*launched, string, string) {
+// launchScript is the grader's shell in the launcher's spawn: it waits for
+// a line on stdin (the grader reads the lab host meanwhile), then becomes
+// the launcher, `bash PATH CMD...`.
+const launchScript = `read -r _ || exit 1; exec /bin/bash "$0" "$@" </dev/null`
+
+// launch runs `bash PATH CMD...` in the lab host namespace, confined as an
+// answer is, and waits until a process that descends from it runs `sleep
+// arg` (cmd must end in that). When none does, it returns the cause and
+// the detail for the learner.
+func (c *checker) launch(path, shown, arg string, cmd []string) (*launched, string, string) {
 	if _, err := c.lab.Keeper().Lstat(path); err != nil {
 		return nil, CauseNoLauncher, assets.C("fault.contained.no_launcher", "path", shown)
 	}
-	arg, ref := sleepArg(), sleepArg()
-	script := `sleep "$1" & exec bash "$2" sleep "$3"`
+	// /bin/bash, not bash: a PATH the lab inherits may hold a folder the
+	// answer can write to (/root/bin), and this shell is read as the lab
+	// host before anything of the answer runs.
+	argv := append([]string{"/bin/bash", "-c", launchScript, path}, cmd...)
 	env := append(os.Environ(), "NETTUTOR_NS="+engine.HostNS, "EXERCISE_DIR="+c.env.ExerciseDir)
-	spec := confine.Spec{Net: c.lab.LabPath(engine.HostNS), Argv: []string{"bash", "-c", script, "launch", ref, path, arg}, Env: env}
+	spec := confine.Spec{Net: c.lab.LabPath(engine.HostNS), Argv: argv, Env: env}
+	goR, goW, err := os.Pipe()
+	if err != nil {
+		return nil, "", assets.C("fault.contained.read", "err", err.Error())
+	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	done := make(chan error, 1)
 	out := &capBuffer{max: 4096}
 	go func() {
-		_, err := c.lab.Keeper().Run(ctx, spec, nil, out, out)
+		_, err := c.lab.Keeper().Run(ctx, spec, goR, out, out)
 		done <- err
 	}()
-	stop := func() { cancel(); <-done }
+	var host *hostView
+	stop := func() { cancel(); <-done; goR.Close(); goW.Close(); host.close() }
+	ended := func() (string, string) {
+		cancel()
+		goR.Close()
+		goW.Close()
+		host.close()
+		o, _ := out.String()
+		o = strings.TrimSpace(o)
+		if o == "" {
+			o = "-"
+		}
+		return CauseLauncherEnded, assets.C("fault.contained.ended", "path", shown, "out", clip(o, 160))
+	}
+	// The grader's shell first, by its whole command line (arg makes it
+	// unique), read while it waits.
+	shell := strings.Join(argv, "\x00") + "\x00"
 	deadline := time.Now().Add(containedStart)
-	for {
-		cmd, rp := findSleep(arg), findSleep(ref)
-		if cmd > 0 && rp > 0 {
-			return &launched{cmd: cmd, ref: rp, stop: stop}, "", ""
+	for host == nil {
+		if p := findCmdline(shell, nil); p > 0 {
+			if host, err = c.readHost(p); err != nil {
+				stop()
+				return nil, "", assets.C("fault.contained.read", "err", err.Error())
+			}
+			break
 		}
 		select {
 		case <-done:
-			cancel()
-			o, _ := out.String()
-			o = strings.TrimSpace(o)
-			if o == "" {
-				o = "-"
-			}
-			return nil, CauseLauncherEnded, assets.C("fault.contained.ended", "path", shown, "out", clip(o, 160))
+			cause, fault := ended()
+			return nil, cause, fault
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return nil, "", assets.C("fault.contained.read", "err", "the grader's shell did not start")
+		}
+	}
+	// Go: the shell becomes the launcher, with stdin at its end.
+	_, _ = goW.Write([]byte("\n"))
+	goW.Close()
+	want := "sleep\x00" + arg + "\x00"
+	deadline = time.Now().Add(containedStart)
+	for {
+		// Only a process the launcher started counts: one planted
+		// elsewhere in the lab with the same command line is not it.
+		if p := findCmdline(want, host.descends); p > 0 {
+			return &launched{cmd: p, arg: arg, host: host, stop: stop}, "", ""
+		}
+		select {
+		case <-done:
+			cause, fault := ended()
+			return nil, cause, fault
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -121,10 +193,88 @@ func (c *checker) launch(path, shown string) (*launched, string, string) {
 	}
 }
 
-// findSleep is the pid of the process whose command line is `sleep arg`,
-// or 0.
-func findSleep(arg string) int {
-	want := "sleep\x00" + arg + "\x00"
+// readHost reads the lab host: the keeper's UTS and user namespaces and
+// its / (no lab program can move the keeper or replace them), the network
+// namespace the keeper pinned as the lab host, and the PID namespace of
+// the launcher's spawn from the grader's waiting shell pid, which must
+// share the keeper's UTS and user namespaces.
+func (c *checker) readHost(pid int) (*hostView, error) {
+	h := &hostView{launcher: pid, ns: map[string]string{}}
+	keeper := c.lab.Keeper().Pid()
+	for _, kind := range []string{"uts", "user"} {
+		id, err := nsID(keeper, kind)
+		if err != nil {
+			return nil, err
+		}
+		if mine, err := nsID(pid, kind); err != nil || mine != id {
+			return nil, fmt.Errorf("the grader's shell is not in the lab host's %s namespace (%s, %v)", kind, mine, err)
+		}
+		h.ns[kind] = id
+	}
+	id, err := nsID(pid, "pid")
+	if err != nil {
+		return nil, err
+	}
+	h.ns["pid"] = id
+	fd, err := c.lab.NsHandle(engine.HostNS)
+	if err != nil {
+		return nil, err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(int(fd), &st); err != nil {
+		return nil, fmt.Errorf("stat the lab host's network namespace: %w", err)
+	}
+	h.ns["net"] = fmt.Sprintf("net:[%d]", st.Ino)
+	if err := unix.Stat(c.lab.Keeper().Root()+"/", &h.root); err != nil {
+		return nil, err
+	}
+	// The spawn's init: what the launcher leaves behind is reparented to it.
+	if pp, err := parentOf(pid); err == nil {
+		if n, err := innerPID(pp); err == nil && n == 1 {
+			if id, err := nsID(pp, "pid"); err == nil && id == h.ns["pid"] {
+				h.init = pp
+			}
+		}
+	}
+	if h.uts, err = os.Open(fmt.Sprintf("/proc/%d/ns/uts", keeper)); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// descends says whether pid is the launcher, or a process it started (or
+// one left to the spawn's init): walked up the PPid chain.
+func (h *hostView) descends(pid int) bool {
+	for i := 0; i < 4096 && pid > 0; i++ {
+		if pid == h.launcher || (h.init > 0 && pid == h.init) {
+			return true
+		}
+		pp, err := parentOf(pid)
+		if err != nil || pp == pid {
+			return false
+		}
+		pid = pp
+	}
+	return false
+}
+
+// parentOf is the PPid of a process, as the engine sees it.
+func parentOf(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "PPid:"); ok {
+			return strconv.Atoi(strings.TrimSpace(rest))
+		}
+	}
+	return 0, errors.New("no PPid line")
+}
+
+// findCmdline is the pid of a process whose command line is want (NUL
+// separated) and that ok accepts (nil: any), or 0.
+func findCmdline(want string, ok func(int) bool) int {
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
@@ -132,7 +282,7 @@ func findSleep(arg string) int {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && string(b) == want {
+		if err == nil && string(b) == want && (ok == nil || ok(pid)) {
 			return pid
 		}
 	}
@@ -150,7 +300,8 @@ func nsID(pid int, kind string) (string, error) {
 //   - pid: it is PID 1 of a PID namespace other than the lab host's;
 //   - net: a network namespace other than the lab host's, whose only link
 //     is lo, and lo is up;
-//   - mnt: a root directory other than the lab host's (pivot_root or chroot).
+//   - mnt: a root directory other than the lab host's (pivot_root or chroot);
+//   - user: it runs as a remapped root (remapped, in remap.go).
 func (c *checker) contained(g AssertArgs) string {
 	path := os.Expand(g.Path, func(k string) string {
 		if k == "EXERCISE_DIR" && c.env.ExerciseDir != "" {
@@ -158,28 +309,35 @@ func (c *checker) contained(g AssertArgs) string {
 		}
 		return os.Getenv(k)
 	})
-	l, cause, fault := c.launch(path, g.Path)
+	arg := sleepArg()
+	cmd := []string{"sleep", arg}
+	if g.NS == "user" {
+		cmd = remapCommand(c.env.ExerciseDir, arg)
+	}
+	l, cause, fault := c.launch(path, g.Path, arg, cmd)
 	if fault != "" {
 		launchCauses.Store(c, cause)
 		return fault
 	}
 	defer l.stop()
 	kind := g.NS
-	if kind == "mnt" {
+	switch kind {
+	case "mnt":
 		return c.ownRoot(l)
+	case "user":
+		return c.remapped(l, g)
 	}
-	mine, err1 := nsID(l.cmd, kind)
-	host, err2 := nsID(l.ref, kind)
-	if err := errors.Join(err1, err2); err != nil {
+	mine, err := nsID(l.cmd, kind)
+	if err != nil {
 		return assets.C("fault.contained.read", "err", err.Error())
 	}
-	if mine == host {
+	if host := l.host.ns[kind]; mine == host {
 		return assets.C("fault.contained.host_ns", "kind", kind, "id", mine)
 	}
 	switch kind {
 	case "uts":
 		hn, err := hostnameOf(l.cmd)
-		hh, err2 := hostnameOf(l.ref)
+		hh, err2 := hostnameIn(l.host.uts)
 		if err := errors.Join(err, err2); err != nil {
 			return assets.C("fault.contained.read", "err", err.Error())
 		}
@@ -211,7 +369,7 @@ func (c *checker) contained(g AssertArgs) string {
 		}
 		switch {
 		case len(other) > 0:
-			return assets.C("fault.contained.extra_links", "links", strings.Join(other, ", "))
+			return assets.C("fault.contained.extra_links", "links", clipList(other, maxListed))
 		case !loSeen || !loUp:
 			return assets.C("fault.contained.lo_down")
 		}
@@ -226,10 +384,9 @@ func (c *checker) contained(g AssertArgs) string {
 // the lab's / at the top of the namespace, where `chdir("..")` from a
 // second chroot leads; pivot_root with the old root unmounted does not.
 func (c *checker) ownRoot(l *launched) string {
-	var a, b, n unix.Stat_t
-	err1 := unix.Stat(fmt.Sprintf("/proc/%d/root/", l.cmd), &a)
-	err2 := unix.Stat(fmt.Sprintf("/proc/%d/root/", l.ref), &b)
-	if err := errors.Join(err1, err2); err != nil {
+	var a, n unix.Stat_t
+	b := l.host.root
+	if err := unix.Stat(fmt.Sprintf("/proc/%d/root/", l.cmd), &a); err != nil {
 		return assets.C("fault.contained.read", "err", err.Error())
 	}
 	if a.Dev == b.Dev && a.Ino == b.Ino {
@@ -297,6 +454,11 @@ func hostnameOf(pid int) (string, error) {
 		return "", err
 	}
 	defer target.Close()
+	return hostnameIn(target)
+}
+
+// hostnameIn reads the hostname of the UTS namespace target.
+func hostnameIn(target *os.File) (string, error) {
 	type result struct {
 		name string
 		err  error

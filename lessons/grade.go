@@ -96,10 +96,11 @@ func (w *Workspace) Prepare(cmd *exec.Cmd) {
 var workspaceSeq atomic.Int64
 
 // NeedsSubIDs reports whether the exercise needs subordinate uids and gids
-// (/etc/subuid, /etc/subgid): those that check who owns a file.
+// (/etc/subuid, /etc/subgid): those that check who owns a file, or that a
+// process runs as a remapped root.
 func (e *Exercise) NeedsSubIDs() bool {
 	for _, c := range e.Checks {
-		if c.Kind == "file_owner" {
+		if c.Kind == "file_owner" || c.Kind == "contained" && c.Args.NS == "user" {
 			return true
 		}
 	}
@@ -369,7 +370,7 @@ func dnatWhy(s *engine.Snapshot, addr string, refused bool) string {
 		for _, d := range all {
 			ports = append(ports, d.text)
 		}
-		return assets.C("fault.dnat.none", "ns", n.Name, "addr", addr, "rules", strings.Join(ports, "; "))
+		return assets.C("fault.dnat.none", "ns", n.Name, "addr", addr, "rules", clipJoin(ports, maxListed, "; "))
 	}
 	var pre *dnat
 	for i, d := range forPort {

@@ -345,7 +345,9 @@ func TestGradeSubIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := writeAnswer(t, "cat /etc/subuid /etc/subgid\nunshare --user --map-auto --setuid 0 --setgid 0 sh -c 'cat /proc/self/uid_map > \"$EXERCISE_DIR/proof\"'\nstat -c %u \"$EXERCISE_DIR/proof\"\n")
+	f := writeAnswer(t, "cat /etc/subuid /etc/subgid\n"+
+		"echo 'exec unshare --user --map-auto --setuid 0 --setgid 0 \"$@\"' > \"$EXERCISE_DIR/remap\"\n"+
+		"bash \"$EXERCISE_DIR/remap\" touch \"$EXERCISE_DIR/mine\"\nstat -c %u \"$EXERCISE_DIR/mine\"\n")
 	g := gradeFile(t, ex, f, 10*time.Second)
 	if sandbox.Rootless() && sandbox.SubIDs() > 0 {
 		// The lab maps 0..n-1 onto the user's subordinate range and grants

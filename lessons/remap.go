@@ -6,9 +6,11 @@ package lessons
 // asks for is a file written by the root of a remapped user namespace, so
 // the file must say who wrote it: its content is the writer's own
 // /proc/self/uid_map, and the check holds that map against the file's owner
-// and against the lab's own map. (Content can be forged by hand too, but
-// only by someone who knows what a remapped root's map looks like, which is
-// the lesson.)
+// and against the lab's own map. Content can be typed by hand, though
+// (issue 20: a process with uid 165536 in the lab's own namespace wrote a
+// made-up map), so this `file_owner: {uid_map: true}` form is kept for
+// lessons that use it, and userns/remap grades a live process instead
+// (remapped, below).
 
 import (
 	"errors"
@@ -20,6 +22,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 )
 
@@ -128,6 +131,139 @@ func (c *checker) remapProof(shown, labPath string, owner int) string {
 			who = "a uid the lab does not map"
 		}
 		return fmt.Sprintf("the map in %s sends the writer's uid 0 to uid %d, but the file is owned by %s: it was not created by that namespace's root (or it was chowned afterwards)", shown, root, who)
+	}
+	return ""
+}
+
+// The live form of the proof (issue 20): a file's content is whatever its
+// writer typed, so `contained` with ns `user` asks the kernel instead. The
+// grader runs the learner's launcher with a command of its own, which
+// leaves a file in the exercise folder (a volume, as `docker run -v`
+// gives) and then sleeps; while it sleeps the grader reads, from outside,
+// that process's user namespace, its uid_map and its uids (/proc/PID), and
+// the file's owner. Nothing the answer writes or prints is believed.
+
+// Causes of a failed `contained: {ns: user}` check.
+const (
+	CauseNoUserNS    = "no-userns"       // the command runs in the lab's own user namespace
+	CauseNotUserRoot = "not-userns-root" // it has a user namespace, but is not its uid 0
+	CauseRootToRoot  = "root-to-root"    // its root is the lab's root: nothing is remapped
+)
+
+func init() { Causes = append(Causes, CauseNoUserNS, CauseNotUserRoot, CauseRootToRoot) }
+
+// remapFile is the file the grader's command leaves in dir.
+func remapFile(dir, arg string) string {
+	if dir == "" {
+		dir = "/tmp"
+	}
+	return dir + "/left-by-" + arg
+}
+
+// remapCommand is the grader's command for a user check: it makes a file
+// in the exercise folder, then becomes `sleep arg`, the process read.
+func remapCommand(dir, arg string) []string {
+	return []string{"sh", "-c", `: > "$0" 2>/dev/null; exec sleep "$1"`, remapFile(dir, arg), arg}
+}
+
+// euidOf reads the effective uid of a process as the engine sees it.
+func euidOf(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
+			if f := strings.Fields(rest); len(f) >= 2 {
+				return strconv.Atoi(f[1])
+			}
+		}
+	}
+	return 0, errors.New("no Uid line")
+}
+
+// insideOf maps an outside uid through m: the inside uid, or -1.
+func insideOf(m []uidRange, outside int) int {
+	for _, r := range m {
+		if outside >= r.outside && outside < r.outside+r.count {
+			return r.inside + outside - r.outside
+		}
+	}
+	return -1
+}
+
+// outsideOf maps an inside uid through m: the outside uid, or -1.
+func outsideOf(m []uidRange, inside int) int {
+	for _, r := range m {
+		if inside >= r.inside && inside < r.inside+r.count {
+			return r.outside + inside - r.inside
+		}
+	}
+	return -1
+}
+
+// labWho names a lab uid in a detail.
+func labWho(uid int) string {
+	switch {
+	case uid == 0:
+		return assets.C("fault.file.root")
+	case uid < 0:
+		return assets.C("fault.file.unmapped")
+	}
+	return assets.C("fault.file.uid", "uid", strconv.Itoa(uid))
+}
+
+// remapped holds when the launched command runs as uid 0 of a user
+// namespace other than the lab's, whose uid 0 maps to a lab uid other than
+// the lab's root, and the file it left is owned by that uid. Read from
+// the engine, a process's uid_map and Uid line speak of the engine's ids
+// (the opener's user namespace), which the lab's map turns into the lab's.
+func (c *checker) remapped(l *launched, g AssertArgs) string {
+	fail := func(cause, fault string) string {
+		if cause != "" {
+			launchCauses.Store(c, cause)
+		}
+		return fault
+	}
+	readErr := func(err error) string { return assets.C("fault.contained.read", "err", err.Error()) }
+	mine, err := nsID(l.cmd, "user")
+	if err != nil {
+		return readErr(err)
+	}
+	euid, err := euidOf(l.cmd)
+	if err != nil {
+		return readErr(err)
+	}
+	if mine == l.host.ns["user"] {
+		return fail(CauseNoUserNS, assets.C("fault.remap.no_userns", "who", labWho(c.lab.LabUID(euid))))
+	}
+	text, err := os.ReadFile(fmt.Sprintf("/proc/%d/uid_map", l.cmd))
+	if err != nil {
+		return readErr(err)
+	}
+	m, err := parseUIDMap(string(text))
+	if err != nil {
+		return fail(CauseNotUserRoot, assets.C("fault.remap.no_map"))
+	}
+	switch in := insideOf(m, euid); {
+	case in < 0:
+		return fail(CauseNotUserRoot, assets.C("fault.remap.unmapped", "who", labWho(c.lab.LabUID(euid))))
+	case in != 0:
+		return fail(CauseNotUserRoot, assets.C("fault.remap.not_root", "n", strconv.Itoa(in)))
+	}
+	root := c.lab.LabUID(outsideOf(m, 0))
+	if root == 0 {
+		return fail(CauseRootToRoot, assets.C("fault.remap.root_to_root"))
+	}
+	// The file the command left, as the lab sees its owner: what a
+	// container's root leaves on a volume.
+	shown := "$EXERCISE_DIR"
+	st, err := c.lab.Keeper().Lstat(remapFile(c.env.ExerciseDir, l.arg))
+	if err != nil {
+		return assets.C("fault.remap.no_file", "dir", shown)
+	}
+	if owner := c.lab.LabUID(int(st.Uid)); owner != root {
+		return assets.C("fault.remap.file_owner", "dir", shown, "who", labWho(owner), "want", strconv.Itoa(root))
 	}
 	return ""
 }

@@ -1,5 +1,8 @@
 # expect: fail
-# No user namespace at all: the file belongs to root and holds nothing.
-# fail: owner
-# detail: owner: $EXERCISE_DIR/proof holds no uid map
-touch "$EXERCISE_DIR/proof"
+# No user namespace at all: the command runs as the lab's root.
+# fail: remapped-root
+# detail: remapped-root: the command runs in the lab's own user namespace, as uid 0 (root)
+# cause: remapped-root: no-userns
+cat > "$EXERCISE_DIR/remap" <<'LAUNCH'
+exec "$@"
+LAUNCH
