@@ -747,6 +747,9 @@ func TestClose(t *testing.T) {
 
 // TestMain removes the binary the tests built.
 func TestMain(m *testing.M) {
+	if os.Getenv(envGrow) != "" {
+		grow()
+	}
 	code := m.Run()
 	if binPath != "" {
 		_ = os.RemoveAll(filepath.Dir(binPath))
