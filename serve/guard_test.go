@@ -187,6 +187,19 @@ func TestUnauthCaps(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// Signed in, a connection gives its pre-auth slot back: with two of
+	// three held, members sign in again and again from that address.
+	for i := 0; i < 4; i++ {
+		conn, err := dialFrom("127.0.0.1", f.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl, err := signIn(conn, f.addr, alice)
+		if err != nil {
+			t.Fatalf("sign-in %d from an address with one place left: %v", i+1, err)
+		}
+		defer cl.Close()
+	}
 	if !strings.Contains(f.log.String(), "reason=unauthenticated-connections") {
 		t.Errorf("no log line for the refusals:\n%s", f.log.String())
 	}
