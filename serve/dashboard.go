@@ -409,7 +409,7 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 // first.
 func (s *Server) waitTimeouts(ctx context.Context, sess ssh.Session, stop <-chan string) string {
 	var idle <-chan time.Time
-	ac, _ := sess.Context().Value(keyActivity).(*activityConn)
+	ac, _ := sess.Context().Value(keyActivity).(*activity)
 	if s.cfg.IdleTimeout > 0 && ac != nil {
 		t := time.NewTicker(min(time.Second, s.cfg.IdleTimeout/2+1))
 		defer t.Stop()

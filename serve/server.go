@@ -35,10 +35,27 @@ type Config struct {
 	HostKey string
 	// AuthorizedKeys and PresenterKeys are authorized_keys files.
 	AuthorizedKeys, PresenterKeys string
-	// MaxSessions bounds the sessions at once (0: no bound).
+	// MaxSessions bounds the members' sessions at once (0: no bound). A
+	// presenter's session is never refused by it: the presenter keeps a
+	// place however many members came.
 	MaxSessions int
-	// IdleTimeout ends a session without a key from its client for that
-	// long; SessionTimeout ends any session after that long (0: never).
+	// MaxSessionsPerKey bounds the sessions one key holds at once, over
+	// any number of connections (0: DefaultMaxSessionsPerKey).
+	MaxSessionsPerKey int
+	// HandshakeTimeout is how long a connection has to sign in and open a
+	// session; one without a session for that long is closed too (0:
+	// DefaultHandshakeTimeout).
+	HandshakeTimeout time.Duration
+	// MaxUnauthPerAddr and MaxUnauth bound the connections not signed in
+	// yet, from one source address and in all; one more is refused before
+	// the handshake (0: DefaultMaxUnauthPerAddr, DefaultMaxUnauth).
+	MaxUnauthPerAddr, MaxUnauth int
+	// MemberMemory bounds what each process of a session's TUI may write
+	// to (RLIMIT_DATA; 0: no bound). See MemoryEnv.
+	MemberMemory int64
+	// IdleTimeout ends a session without a key, a paste or a new window
+	// size from its member for that long; SessionTimeout ends any session
+	// after that long (0: never).
 	IdleTimeout, SessionTimeout time.Duration
 	// Lang is the language of a session whose client sends no LANG.
 	Lang string
@@ -60,9 +77,15 @@ type Server struct {
 	ssh  *ssh.Server
 	hub  *hub
 
-	active   atomic.Int64 // sessions now
+	members  atomic.Int64 // members' sessions now (MaxSessions)
 	stopping atomic.Bool
 	wg       sync.WaitGroup // running runChild calls and dashboards (until their end is logged)
+
+	unauth      *slots // connections not signed in, per source address
+	perKey      *slots // sessions per key's fingerprint
+	refusedLog  limitedLog
+	deadlineLog limitedLog
+	resizes     atomic.Int64 // window changes passed to the PTY
 
 	dashMu     sync.Mutex
 	dashboards map[chan string]bool // running dashboards' stop channels
@@ -105,8 +128,21 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKey), 0o700); err != nil {
 		return nil, fmt.Errorf("host key folder: %w", err)
 	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if cfg.MaxUnauthPerAddr <= 0 {
+		cfg.MaxUnauthPerAddr = DefaultMaxUnauthPerAddr
+	}
+	if cfg.MaxUnauth <= 0 {
+		cfg.MaxUnauth = DefaultMaxUnauth
+	}
+	if cfg.MaxSessionsPerKey <= 0 {
+		cfg.MaxSessionsPerKey = DefaultMaxSessionsPerKey
+	}
 	lg := newLogger(cfg.Log)
-	s := &Server{cfg: cfg, log: lg, hub: newHub()}
+	s := &Server{cfg: cfg, log: lg, hub: newHub(),
+		unauth: newSlots(cfg.MaxUnauthPerAddr, cfg.MaxUnauth), perKey: newSlots(cfg.MaxSessionsPerKey, 0)}
 	s.keys.Store(keys)
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Listen),
@@ -114,6 +150,12 @@ func New(cfg Config) (*Server, error) {
 		wish.WithPublicKeyAuth(s.authPublicKey),
 		ssh.AllocatePty(),
 		ssh.WrapConn(s.wrapConn),
+		func(srv *ssh.Server) error {
+			srv.ServerConfigCallback = s.serverConfig
+			// The only channel type: no direct-tcpip, as before.
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
+			return nil
+		},
 		wish.WithMiddleware(
 			recover.MiddlewareWithLogger(lg.StandardLog(), s.app()),
 			// activeterm stays as the backstop; requirePty, before it,
@@ -213,31 +255,6 @@ func (s *Server) authPublicKey(ctx ssh.Context, pk ssh.PublicKey) bool {
 	return false
 }
 
-// activityConn notes when the client last sent anything: a key, a resize.
-// Output does not count, so a TUI that redraws does not keep an idle
-// session alive.
-type activityConn struct {
-	net.Conn
-	last atomic.Int64
-}
-
-func (c *activityConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	if n > 0 {
-		c.last.Store(time.Now().UnixNano())
-	}
-	return n, err
-}
-
-func (c *activityConn) lastInput() time.Time { return time.Unix(0, c.last.Load()) }
-
-func (s *Server) wrapConn(ctx ssh.Context, c net.Conn) net.Conn {
-	ac := &activityConn{Conn: c}
-	ac.last.Store(time.Now().UnixNano())
-	ctx.SetValue(keyActivity, ac)
-	return ac
-}
-
 // requirePty ends a session without a terminal (ssh -T, an exec without
 // -t) with one line saying how to connect, and a log line.
 func requirePty(lg *log.Logger) wish.Middleware {
@@ -274,13 +291,17 @@ func (s *Server) app() wish.Middleware {
 				wish.Fatalln(sess, "nettutor serve: the server is stopping")
 				return
 			}
-			if n := s.active.Add(1); s.cfg.MaxSessions > 0 && n > int64(s.cfg.MaxSessions) {
-				s.active.Add(-1)
-				wish.Fatalf(sess, "nettutor serve: the server is full (%d sessions); try again later\r\n", s.cfg.MaxSessions)
-				s.log.Warn("refused", "member", m.Name, "reason", "max-sessions", "max", s.cfg.MaxSessions)
-				return
+			if m.Role != RolePresenter {
+				// Members only: however many came, the presenter gets in
+				// (bounded by the sessions per key, like everyone).
+				if n := s.members.Add(1); s.cfg.MaxSessions > 0 && n > int64(s.cfg.MaxSessions) {
+					s.members.Add(-1)
+					wish.Fatalf(sess, "nettutor serve: the server is full (%d sessions); try again later\r\n", s.cfg.MaxSessions)
+					s.log.Warn("refused", "member", m.Name, "reason", "max-sessions", "max", s.cfg.MaxSessions)
+					return
+				}
+				defer s.members.Add(-1)
 			}
-			defer s.active.Add(-1)
 			if ssh.AgentRequested(sess) {
 				// Accepted at the request level by the library, but no agent
 				// channel is ever opened: nothing reaches the member's agent.

@@ -57,7 +57,7 @@ func (s *Server) runMember(sess ssh.Session, who Member) {
 		return
 	}
 	var input func() time.Time
-	if ac, ok := sess.Context().Value(keyActivity).(*activityConn); ok {
+	if ac, ok := sess.Context().Value(keyActivity).(*activity); ok {
 		input = ac.lastInput
 	}
 	lang := langOf(sess.Command(), sess.Environ(), s.cfg.Lang)
@@ -150,6 +150,9 @@ func (s *Server) childEnv(sp childSpec, dir string) []string {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
+	}
+	if s.cfg.MemberMemory > 0 {
+		env = append(env, fmt.Sprintf("%s=%d", EnvMemory, s.cfg.MemberMemory))
 	}
 	return append(env, s.cfg.ChildEnv...)
 }
@@ -316,6 +319,7 @@ func (s *Server) readLink(rec *member, r io.Reader) {
 		if msg.Type != link.TypeStatus {
 			continue
 		}
+		msg = cleanStatus(msg)
 		rec.setStatus(msg)
 		if rec.presenter {
 			s.hub.setPresenterPlace(msg)

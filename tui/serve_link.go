@@ -141,6 +141,16 @@ func (m *Model) serveBefore(in tea.Msg) (out tea.Msg, cmd tea.Cmd, handled bool)
 			f := *s.follow
 			s.follow, s.pendingFollow = nil, &f
 			return in, nil, true
+		case (key.Matches(msg, m.common.Keys.Write) || key.Matches(msg, m.common.Keys.Note)) && m.state == stateLesson && m.lesson != nil:
+			// A pcap or a note would be a file on the server, which the
+			// member cannot reach: say so instead of a path of the
+			// server's (and an empty file).
+			what := "tui.serve.pcap"
+			if key.Matches(msg, m.common.Keys.Note) {
+				what = "tui.serve.note"
+			}
+			m.lesson.setStatus(m.common.T(what), false)
+			return in, nil, true
 		}
 	case tea.MouseMsg:
 		if s.banner {

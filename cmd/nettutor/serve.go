@@ -28,8 +28,14 @@ func cmdServe(args []string) int {
 	hostKey := fs.String("host-key", "", "the server's private host key; made (ed25519) on first run (default $XDG_STATE_HOME/nettutor/serve_host_ed25519)")
 	authorized := fs.String("authorized-keys", "", "members' public keys, authorized_keys format; each key's comment is the member's name")
 	presenters := fs.String("presenter-keys", "", "presenters' public keys, authorized_keys format: they get the dashboard")
-	maxSessions := fs.Int("max-sessions", 40, "most sessions at once; the next one is refused with one line (0: no limit)")
-	idle := fs.Duration("idle-timeout", 30*time.Minute, "end a session after this long without a key from its member (0: never)")
+	maxSessions := fs.Int("max-sessions", 40, "most members' sessions at once; the next one is refused with one line (0: no limit). A presenter's key is never refused by it")
+	perKey := fs.Int("max-sessions-per-key", serve.DefaultMaxSessionsPerKey, "most sessions one key holds at once, over any number of connections (a presenter's too); the next is refused")
+	handshake := fs.Duration("handshake-timeout", serve.DefaultHandshakeTimeout, "close a connection that has not signed in and opened a session within this long (and one left without a session for this long)")
+	unauthAddr := fs.Int("max-unauth-per-address", serve.DefaultMaxUnauthPerAddr, "most connections not signed in yet from one source address (a class behind one NAT arrives at once); the next is refused before the handshake")
+	unauth := fs.Int("max-unauth", serve.DefaultMaxUnauth, "most connections not signed in yet in all")
+	memberMem := int64(serve.DefaultMemberMemory)
+	fs.Var(confine.BytesFlag{P: &memberMem}, "member-memory", fmt.Sprintf("most memory each process of a session's TUI may write to (RLIMIT_DATA, soft and hard: one member can only end their own session), at least --max-memory; the terminal is clamped to %dx%d", serve.MaxCols, serve.MaxRows))
+	idle := fs.Duration("idle-timeout", 30*time.Minute, "end a session after this long without a key, a paste or a new window size from its member; keepalives do not count (0: never)")
 	session := fs.Duration("session-timeout", 4*time.Hour, "end any session after this long (0: never)")
 	limits := addLimitFlags(fs)
 	rest, err := parseAnywhere(fs, args)
@@ -56,13 +62,26 @@ func cmdServe(args []string) int {
 		fmt.Fprintln(os.Stderr, "nettutor serve: --max-sessions, --idle-timeout and --session-timeout must not be negative")
 		return 2
 	}
+	if *perKey < 1 || *unauthAddr < 1 || *unauth < 1 || *handshake < time.Second {
+		fmt.Fprintln(os.Stderr, "nettutor serve: --max-sessions-per-key, --max-unauth-per-address and --max-unauth must be at least 1, --handshake-timeout at least 1s")
+		return 2
+	}
 	if err := limits.apply(); err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
 		return 2
 	}
+	// A lab's processes set their own --max-memory under the session's
+	// bound, and a hard limit cannot be raised.
+	if memberMem < confine.Current.Memory {
+		fmt.Fprintf(os.Stderr, "nettutor serve: --member-memory %s is below --max-memory %s (a lab's processes run under it)\n",
+			confine.FormatBytes(memberMem), confine.FormatBytes(confine.Current.Memory))
+		return 2
+	}
 	srv, err := serve.New(serve.Config{
 		Listen: *listen, HostKey: *hostKey, AuthorizedKeys: *authorized, PresenterKeys: *presenters,
-		MaxSessions: *maxSessions, IdleTimeout: *idle, SessionTimeout: *session, Lang: *lang,
+		MaxSessions: *maxSessions, MaxSessionsPerKey: *perKey, HandshakeTimeout: *handshake,
+		MaxUnauthPerAddr: *unauthAddr, MaxUnauth: *unauth, MemberMemory: memberMem,
+		IdleTimeout: *idle, SessionTimeout: *session, Lang: *lang,
 		ChildEnv: []string{confine.EnvLimits + "=" + confine.Current.Env()},
 	})
 	if err != nil {

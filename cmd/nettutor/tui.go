@@ -13,6 +13,7 @@ import (
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
 	"github.com/nettutor/nettutor/lessons"
+	"github.com/nettutor/nettutor/serve"
 	"github.com/nettutor/nettutor/serve/link"
 	"github.com/nettutor/nettutor/tui"
 	"github.com/nettutor/nettutor/tui/screen"
@@ -43,6 +44,12 @@ func cmdTUI(args []string) int {
 		return 2
 	}
 	if err := limits.apply(); err != nil {
+		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
+		return 2
+	}
+	// A member's session under nettutor serve: its memory bound first,
+	// before anything of the session is started (see serve.LimitMemory).
+	if err := serve.LimitMemory(); err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
 		return 2
 	}

@@ -312,12 +312,15 @@ func (k *Keeper) Command(spec Spec) *exec.Cmd {
 // there they do not; the program gets the real TERM back.
 const EnvTerm = "NETTUTOR_TERM"
 
-// HideTerm returns env with TERM moved to EnvTerm and TERM=dumb.
+// HideTerm returns env with TERM moved to EnvTerm and TERM=dumb. EnvTerm
+// is set (empty) when env has no TERM, so that restoreTerm knows the dumb
+// one is not the program's.
 func HideTerm(env []string) []string {
-	out := make([]string, 0, len(env)+1)
+	out := make([]string, 0, len(env)+2)
+	real := ""
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "TERM="); ok {
-			out = append(out, EnvTerm+"="+v)
+			real = v
 			continue
 		}
 		if strings.HasPrefix(kv, EnvTerm+"=") {
@@ -325,19 +328,26 @@ func HideTerm(env []string) []string {
 		}
 		out = append(out, kv)
 	}
-	return append(out, "TERM=dumb")
+	return append(out, EnvTerm+"="+real, "TERM=dumb")
 }
 
-// restoreTerm undoes HideTerm.
+// restoreTerm undoes HideTerm. An env that HideTerm did not hide (no
+// EnvTerm) keeps its TERM: the helper gets the spawn client's env, which
+// the client restored already, and restoring it again lost TERM (a lab
+// shell then had none, and clear failed).
 func restoreTerm(env []string) []string {
-	out := make([]string, 0, len(env))
-	real := ""
+	real, hidden := "", false
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, EnvTerm+"="); ok {
-			real = v
-			continue
+			real, hidden = v, true
 		}
-		if strings.HasPrefix(kv, "TERM=") {
+	}
+	if !hidden {
+		return env
+	}
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if strings.HasPrefix(kv, EnvTerm+"=") || strings.HasPrefix(kv, "TERM=") {
 			continue
 		}
 		out = append(out, kv)
