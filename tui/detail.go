@@ -5,8 +5,8 @@ import (
 	"net"
 	"strings"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // DecodeLayers is the packet detail the TUI falls back on when a session

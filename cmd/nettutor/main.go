@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/nettutor/nettutor/assets"
-	"github.com/nettutor/nettutor/engine/memtrim"
 	"github.com/nettutor/nettutor/engine/reexec"
 	"github.com/nettutor/nettutor/engine/sandbox"
 )
@@ -36,16 +35,9 @@ func register(name, summary string, run func(args []string) int) {
 func main() {
 	// Hooks first: a re-executed helper (namespace entry, sandbox child
 	// set-up) must run before any flag is parsed.
-	if reexec.IsHook() {
-		// A hook (the lab's keeper, its helpers, the spawn client) decodes
-		// no packet: gopacket's decoder tables go back to the kernel.
-		memtrim.Release()
-	}
 	if reexec.Init() {
 		return
 	}
-	// The sandbox's parent only waits for its child: the same.
-	sandbox.ParentWaits = memtrim.Release
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A packet flood fills the capture rings with live data; without a
 		// soft limit the collector lets the heap grow to twice that before

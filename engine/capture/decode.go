@@ -3,8 +3,8 @@ package capture
 import (
 	"errors"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // Ports on which UDP payloads are decoded further. Every other UDP or TCP

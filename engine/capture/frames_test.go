@@ -3,8 +3,8 @@ package capture
 import (
 	"net"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // Synthetic frames for decoder, summary, filter and oracle tests. They use

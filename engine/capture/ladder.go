@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // Ladder is a sequence diagram of packets: one column per host, one arrow

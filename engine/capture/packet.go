@@ -1,7 +1,7 @@
 package capture
 
 import (
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // addrCache interns address strings so the reader does not allocate one

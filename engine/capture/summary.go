@@ -5,8 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // Summarizer writes one-line packet summaries in the style and field order

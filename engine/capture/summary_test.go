@@ -3,7 +3,7 @@ package capture
 import (
 	"os"
 
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 	"testing"
 	"time"
 )

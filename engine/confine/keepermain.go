@@ -417,7 +417,10 @@ func (k *keeperState) startHelper() (*net.UnixConn, error) {
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args[0] = helperHook
 	cmd.ExtraFiles = []*os.File{theirs}
-	cmd.Env = []string{"TERM=dumb"} // see EnvTerm
+	// TERM=dumb: see EnvTerm. One P: a helper only waits (for its spec,
+	// then on its program), and each P the runtime sets up at start is CPU
+	// every lab program pays for (2-4 ms a start on a busy 2-core machine).
+	cmd.Env = []string{"TERM=dumb", "GOMAXPROCS=1"}
 	// New mount and PID namespaces per spawn: the program sees only its
 	// own processes and gets its own /proc and /sys. No Pdeathsig: it
 	// follows the starting thread, which may be one that newNetns ends;

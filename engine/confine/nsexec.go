@@ -58,7 +58,7 @@ func nsexecMain() {
 	// whose runtime may need to grow at any moment before its exec and dies
 	// when it cannot. Soft and hard alike, and no core files (a crash must
 	// leave nothing for a core_pattern to act on).
-	if pl, err := exec.LookPath("prlimit"); err == nil {
+	if pl, ok := prlimitPath(); ok {
 		path, argv = pl, append(prlimitArgs(*nproc, *data, *cpu), argv...)
 	} else {
 		// No prlimit on this machine: set them here, as late as can be.
@@ -74,6 +74,24 @@ func nsexecMain() {
 	}
 	err = syscall.Exec(path, argv, restoreTerm(os.Environ()))
 	reexec.Fail(126, "exec %s: %v", argv[0], err)
+}
+
+// prlimitDirs are where prlimit(1) is looked for: the host's system
+// folders, bound read-only into the lab root. Never the program's PATH: a
+// folder on it may be the lab's own (root's PATH may name /root/go/bin, and
+// /root is the lab's tmpfs), and a prlimit written there would start every
+// later program without its limits.
+var prlimitDirs = []string{"/usr/bin", "/bin", "/usr/sbin", "/sbin"}
+
+// prlimitPath returns the system's prlimit(1), if it has one.
+func prlimitPath() (string, bool) {
+	for _, d := range prlimitDirs {
+		p := d + "/prlimit"
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // prlimitArgs is the prlimit(1) command line that applies the limits and

@@ -109,9 +109,37 @@ func recvMsg(c *net.UnixConn, v any) ([]*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeMsg(buf[:n], oob[:oobn], v)
+}
+
+// recvMsgFd is recvMsg on a blocking socket fd, read on the calling
+// thread: a helper waits for its spec so, and the spec wakes the thread
+// that runs the program without a hand-off through the runtime's poller.
+func recvMsgFd(fd int, v any) ([]*os.File, error) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	oob := make([]byte, unix.CmsgSpace(4*8))
+	var n, oobn int
+	var err error
+	for {
+		n, oobn, _, _, err = unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decodeMsg(buf[:n], oob[:oobn], v)
+}
+
+// decodeMsg decodes one message read into v, and the fds in its control
+// data.
+func decodeMsg(b, oob []byte, v any) ([]*os.File, error) {
 	var files []*os.File
-	if oobn > 0 {
-		msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if len(oob) > 0 {
+		msgs, err := unix.ParseSocketControlMessage(oob)
 		if err != nil {
 			return nil, err
 		}
@@ -126,11 +154,11 @@ func recvMsg(c *net.UnixConn, v any) ([]*os.File, error) {
 			}
 		}
 	}
-	if n == 0 {
+	if len(b) == 0 {
 		closeAll(files)
 		return nil, errClosed
 	}
-	if err := json.Unmarshal(buf[:n], v); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		closeAll(files)
 		return nil, fmt.Errorf("bad message: %w", err)
 	}

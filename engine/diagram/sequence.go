@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket/layers"
 	"github.com/nettutor/nettutor/engine/capture"
 )
 

@@ -100,11 +100,6 @@ func readSysctl(name string) string {
 	return strings.TrimSpace(string(b))
 }
 
-// ParentWaits, when set, is called in the sandbox's parent once the child
-// runs: from then on the parent only waits and passes signals on, so it
-// may give back memory it will not use (main sets memtrim.Release).
-var ParentWaits func()
-
 // Enter puts the process in a sandbox. In the parent it re-executes the
 // binary with the same arguments inside new namespaces, waits for it and
 // exits with its status; it never returns there. In the child it finishes
@@ -365,9 +360,6 @@ func startAndWait(sub *subRange) (int, error) {
 		}
 		step, detail, _ := strings.Cut(s, ": ")
 		return 0, &Error{step, errors.New(detail)}
-	}
-	if ParentWaits != nil {
-		ParentWaits()
 	}
 	err = cmd.Wait()
 	signal.Stop(fwd)
