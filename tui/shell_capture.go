@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -108,7 +109,12 @@ type labShellCapture struct {
 	mu   sync.Mutex
 	caps map[string]*capture.Capture        // by point name, "RED/veth0"
 	got  map[*capture.Capture]*atomic.Int64 // packets each point handed on
+	idx  map[string]int                     // the ifindex each point is bound to (scanner only)
 	n    atomic.Int64
+
+	// budget is the session's capture budget: each point counts against
+	// it, and the links it refuses are counted for the packets pane.
+	budget *capture.Budget
 
 	kick    chan struct{}   // a link event came: scan now
 	watched map[string]bool // namespaces whose link events we hear (scanner only)
@@ -118,8 +124,11 @@ type labShellCapture struct {
 // every lab namespace but lo, and on the links made later while it runs.
 func (s *labSession) CaptureShell(ctx context.Context) (ShellCapture, error) {
 	c := &labShellCapture{s: s, stop: make(chan struct{}), caps: map[string]*capture.Capture{},
-		got:  map[*capture.Capture]*atomic.Int64{},
+		got: map[*capture.Capture]*atomic.Int64{}, idx: map[string]int{}, budget: s.budget,
 		kick: make(chan struct{}, 1), watched: map[string]bool{}}
+	if c.budget != nil {
+		c.budget.ShellStarted()
+	}
 	if err := c.scan(); err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("capture the lab shell: %w", err)
@@ -144,10 +153,18 @@ func (s *labSession) CaptureShell(ctx context.Context) (ShellCapture, error) {
 }
 
 // scan starts a point on each link that has none (or whose capture ended
-// with its link).
+// with its link), and stops the points of links that are gone (or were
+// made again under the same name: a point is bound to one ifindex), so
+// that their rings go back to the budget before new links ask for one.
 func (c *labShellCapture) scan() error {
 	lab := c.s.b.lab
 	var first error
+	type link struct {
+		pt    capture.Point
+		index int
+	}
+	var found []link
+	listed := map[string]bool{} // namespaces whose links were read
 	for _, ns := range lab.Names() {
 		c.watch(ns)
 		h, err := lab.Handle(ns)
@@ -161,36 +178,86 @@ func (c *labShellCapture) scan() error {
 			}
 			continue
 		}
+		listed[ns] = true
 		for _, l := range links {
-			name := l.Attrs().Name
-			if name == "lo" {
-				continue
+			if name := l.Attrs().Name; name != "lo" {
+				found = append(found, link{capture.Point{NS: ns, NSPath: lab.NSPath(ns), Iface: name}, l.Attrs().Index})
 			}
-			pt := capture.Point{NS: ns, NSPath: lab.NSPath(ns), Iface: name}
-			c.mu.Lock()
-			old := c.caps[pt.Name()]
-			c.mu.Unlock()
-			if old != nil {
-				select {
-				case <-old.Done():
-				default:
-					continue // still reading
-				}
-			}
-			cp, err := capture.Start(pt, capture.Options{})
-			if err != nil {
-				continue // a link that went away meanwhile
-			}
-			got := new(atomic.Int64)
-			c.mu.Lock()
-			c.caps[pt.Name()] = cp
-			c.got[cp] = got
-			c.mu.Unlock()
-			c.rd.Add(1)
-			go c.read(cp, got)
 		}
 	}
+	live := make(map[string]int, len(found))
+	for _, l := range found {
+		live[l.pt.Name()] = l.index
+	}
+	c.mu.Lock()
+	var gone []string
+	for name, cp := range c.caps {
+		if index, ok := live[name]; ok && index == c.idx[name] {
+			select {
+			case <-cp.Done(): // its reader ended: start it again below
+			default:
+				continue // still reading
+			}
+		} else if !ok && !listed[cp.Point().NS] {
+			continue // its namespace could not be read this time
+		}
+		gone = append(gone, name)
+	}
+	c.mu.Unlock()
+	for _, name := range gone {
+		c.drop(name)
+	}
+	uncaptured := 0
+	for _, l := range found {
+		name := l.pt.Name()
+		c.mu.Lock()
+		has := c.caps[name] != nil
+		c.mu.Unlock()
+		if has {
+			continue
+		}
+		opts := capture.Options{}
+		if c.budget != nil {
+			opts = c.budget.ShellOptions()
+		}
+		cp, err := capture.Start(l.pt, opts)
+		if err != nil {
+			var be *capture.BudgetError
+			if errors.As(err, &be) {
+				uncaptured++
+			}
+			continue // else a link that went away meanwhile
+		}
+		got := new(atomic.Int64)
+		c.mu.Lock()
+		c.caps[name] = cp
+		c.got[cp] = got
+		c.idx[name] = l.index
+		c.mu.Unlock()
+		c.rd.Add(1)
+		go c.read(cp, got)
+	}
+	if c.budget != nil {
+		c.budget.SetUncaptured(uncaptured)
+	}
 	return first
+}
+
+// drop stops the point name once it has handed on what it read: its link
+// is gone, and so is its place in the budget.
+func (c *labShellCapture) drop(name string) {
+	c.mu.Lock()
+	cp := c.caps[name]
+	got := c.got[cp]
+	delete(c.caps, name)
+	delete(c.got, cp)
+	delete(c.idx, name)
+	c.mu.Unlock()
+	if cp == nil {
+		return
+	}
+	flush(map[string]*capture.Capture{name: cp}, map[*capture.Capture]*atomic.Int64{cp: got})
+	_ = cp.Stop()
 }
 
 // flush waits, a bounded time, until every point has handed on what the
@@ -266,7 +333,7 @@ func (c *labShellCapture) Stop() int {
 	c.loop.Wait()
 	c.mu.Lock()
 	caps, got := c.caps, c.got
-	c.caps, c.got = map[string]*capture.Capture{}, map[*capture.Capture]*atomic.Int64{}
+	c.caps, c.got, c.idx = map[string]*capture.Capture{}, map[*capture.Capture]*atomic.Int64{}, map[string]int{}
 	c.mu.Unlock()
 	flush(caps, got)
 	var wg sync.WaitGroup
