@@ -257,7 +257,7 @@ func (c *labShellCapture) drop(name string) {
 		return
 	}
 	flush(map[string]*capture.Capture{name: cp}, map[*capture.Capture]*atomic.Int64{cp: got})
-	_ = cp.Stop()
+	c.stopPoint(cp)
 }
 
 // flush waits, a bounded time, until every point has handed on what the
@@ -312,6 +312,15 @@ func (c *labShellCapture) watch(ns string) {
 	}()
 }
 
+// stopPoint stops a point and counts what it could not hand on (the
+// kernel dropped it, or the stream could not take it) in the session's
+// drops, which the packets pane shows.
+func (c *labShellCapture) stopPoint(cp *capture.Capture) {
+	_ = cp.Stop()
+	st := cp.Stats()
+	c.s.drops.Add(st.DroppedKernel + st.DroppedStream)
+}
+
 // read hands on a point's packets as the steps' captures do.
 func (c *labShellCapture) read(cp *capture.Capture, got *atomic.Int64) {
 	defer c.rd.Done()
@@ -339,7 +348,7 @@ func (c *labShellCapture) Stop() int {
 	var wg sync.WaitGroup
 	for _, cp := range caps {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = cp.Stop() }() // each close waits for RCU: in parallel
+		go func() { defer wg.Done(); c.stopPoint(cp) }() // each close waits for RCU: in parallel
 	}
 	wg.Wait()
 	c.rd.Wait()

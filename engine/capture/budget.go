@@ -46,6 +46,8 @@ type Budget struct {
 	mu             sync.Mutex
 	points         int
 	ringBytes      int
+	peakPoints     int
+	peakRingBytes  int
 	uncaptured     int
 	shells         uint64
 	evictedPackets uint64
@@ -61,15 +63,25 @@ func NewBudget() *Budget {
 // PointOptions are the options of a lesson's capture point under b.
 func (b *Budget) PointOptions() Options { return b.options(b.PointRing) }
 
-// ShellOptions are the options of a point on a link found in a lab shell.
-func (b *Budget) ShellOptions() Options { return b.options(b.ShellRing) }
+// ShellOptions are the options of a point on a link found in a lab shell:
+// its frames are cut at ShellSnaplen, so that its small ring has blocks
+// enough for the kernel to fill one while the reader walks another.
+func (b *Budget) ShellOptions() Options {
+	o := b.options(b.ShellRing)
+	o.Snaplen, o.StreamBuffer = ShellSnaplen, 256
+	return o
+}
+
+// ShellSnaplen is the snap length of a shell's point: a whole 64 KiB IP
+// packet (a GSO segment) with its link-layer header.
+const ShellSnaplen = 65536 + 1024
 
 func (b *Budget) options(ring int) Options {
 	// The readers of a budgeted point (lessons, the shell) take packets
 	// from Updates and keep them in the session's store, under the stored
 	// bytes budget; the point's own ring would hold the same frames a
 	// second time, out of that budget, so it keeps only the newest.
-	return Options{RcvBuf: ring, RingSize: 1, StreamBuffer: 256, Budget: b}
+	return Options{RcvBuf: ring, RingSize: 1, Budget: b}
 }
 
 // BudgetError is a capture point the budget refused.
@@ -101,6 +113,8 @@ func (b *Budget) acquire(point string, ring int) error {
 	}
 	b.points++
 	b.ringBytes += ring
+	b.peakPoints = max(b.peakPoints, b.points)
+	b.peakRingBytes = max(b.peakRingBytes, b.ringBytes)
 	return nil
 }
 
@@ -145,6 +159,8 @@ func (b *Budget) Evicted(packets int, bytes int64) {
 type BudgetStats struct {
 	Points         int    // points open now
 	RingBytes      int    // their kernel rings, bytes
+	PeakPoints     int    // most points open at once so far
+	PeakRingBytes  int    // most ring bytes open at once so far
 	Uncaptured     int    // links the latest shell capture could not capture
 	Shells         uint64 // shell captures started
 	EvictedPackets uint64 // packets let go to stay under the stored budget
@@ -155,7 +171,7 @@ type BudgetStats struct {
 func (b *Budget) Stats() BudgetStats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return BudgetStats{Points: b.points, RingBytes: b.ringBytes, Uncaptured: b.uncaptured, Shells: b.shells,
+	return BudgetStats{Points: b.points, RingBytes: b.ringBytes, PeakPoints: b.peakPoints, PeakRingBytes: b.peakRingBytes, Uncaptured: b.uncaptured, Shells: b.shells,
 		EvictedPackets: b.evictedPackets, EvictedBytes: b.evictedBytes}
 }
 

@@ -110,7 +110,9 @@ func TestRingGeometry(t *testing.T) {
 		{Options{}.withDefaults(), 1 << 20, 4 << 20},
 		{Options{RcvBuf: DefaultShellRing}.withDefaults(), 512 << 10, 1 << 20},
 		{Options{RcvBuf: 64 << 10}.withDefaults(), 512 << 10, 1 << 20},
-		{Options{RcvBuf: 64 << 10, Snaplen: 256}.withDefaults(), 32 << 10, 64 << 10},
+		{Options{RcvBuf: 64 << 10, Snaplen: 256}.withDefaults(), 8 << 10, 64 << 10},
+		{NewBudget().ShellOptions().withDefaults(), 128 << 10, DefaultShellRing},
+		{NewBudget().PointOptions().withDefaults(), 1 << 20, DefaultPointRing},
 	} {
 		bs, _ := ringGeometry(tc.opts)
 		if bs != tc.size || ringBytes(tc.opts) != tc.bytes || bs < tc.opts.Snaplen+tp3HdrLen {
