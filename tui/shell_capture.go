@@ -19,6 +19,10 @@ import (
 // shell runs, every link of the lab (those the learner makes in it too) has
 // a capture point, and what they see arrives on the session's packet
 // stream, so the packets pane shows the learner's own ping afterwards.
+// The points count against the session's capture budget (a shell that
+// makes more links than it allows gets points on the first ones, and the
+// packets pane says how many were left out); a deleted link's point stops
+// and gives its place back.
 
 // ShellCapture is a running capture of a lab shell's traffic.
 type ShellCapture interface {
