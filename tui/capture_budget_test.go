@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/nettutor/nettutor/engine"
@@ -350,5 +351,63 @@ func TestLessonsUnderCaptureBudget(t *testing.T) {
 		st := s.(*labSession).CaptureBudget().Stats()
 		t.Logf("%s: at most %d points and %s of rings at once", l.ID, st.PeakPoints, capture.FormatBytes(int64(st.PeakRingBytes)))
 		s.Close()
+	}
+}
+
+// budgetSession is the fake session under a capture budget.
+type budgetSession struct {
+	*fakeSession
+	b *capture.Budget
+}
+
+func (s *budgetSession) CaptureBudget() *capture.Budget { return s.b }
+func (s *budgetSession) Took(ch <-chan Packet, n int)   {}
+
+type budgetBackend struct {
+	fakeBackend
+	sess Session
+}
+
+func (b *budgetBackend) Open(ctx context.Context, id, lang string) (Session, error) {
+	return b.sess, nil
+}
+
+// TestPacketsPaneSaysBudgetBit: the lesson model hands the session's
+// budget to the packets pane with the packets, and the pane says, in the
+// learner's language, which cap bit and how much; a pane under its caps
+// says nothing of the budget.
+func TestPacketsPaneSaysBudgetBit(t *testing.T) {
+	for _, tc := range []struct{ lang, links, stored string }{
+		{"en", "capture budget: 5 links not captured (limit 32 points)", "capture budget: oldest 3,210 packets dropped to stay under 32 MiB and 100,000 packets"},
+		{"ko", "캡처 한도: 링크 5개는 캡처하지 않음 (지점 최대 32개)", "캡처 한도: 32 MiB, 패킷 100,000개를 넘지 않도록 오래된 패킷 3,210개를 버림"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			b := capture.NewBudget()
+			sess := &budgetSession{fakeSession: newFakeSession(sixLessons()[1], tc.lang), b: b}
+			m := New(&budgetBackend{fakeBackend: fakeBackend{lessons: sixLessons()}, sess: sess}, Options{Lang: tc.lang, ProgressPath: "-"})
+			d := newDriver(t, m)
+			d.send(tea.WindowSizeMsg{Width: 160, Height: 40})
+			d.run(m.Init(), 50*time.Millisecond)
+			d.keys("down", "enter")
+			d.waitFor("open", func(m *Model) bool { return m.lesson != nil && !m.lesson.opening && m.lesson.busy == "" })
+			for _, p := range fakePackets() {
+				sess.ch <- p
+			}
+			d.waitFor("the packets", func(m *Model) bool { return len(m.lesson.pk.pkts) == len(fakePackets()) })
+			if v := d.view(); strings.Contains(v, tc.links[:10]) {
+				t.Fatalf("a budget line with no cap bitten:\n%s", v)
+			}
+			b.ShellStarted()
+			b.SetUncaptured(5)
+			b.Evicted(3210, 3210*60000)
+			sess.ch <- fakePackets()[0]
+			d.waitFor("one more packet", func(m *Model) bool { return len(m.lesson.pk.pkts) == len(fakePackets())+1 })
+			v := d.view()
+			for _, want := range []string{tc.links, tc.stored} {
+				if !strings.Contains(v, want) {
+					t.Errorf("the view lacks %q:\n%s", want, v)
+				}
+			}
+		})
 	}
 }
