@@ -15,6 +15,7 @@ import (
 // error, revive (called after every action) starts it again.
 type runningCapture struct {
 	pt   capture.Point
+	opts capture.Options
 	id   string
 	emit func(Packet)
 	lab  *engine.Lab
@@ -41,7 +42,7 @@ func (rc *runningCapture) linkUp() bool {
 }
 
 func (rc *runningCapture) start() error {
-	cp, err := capture.Start(rc.pt, capture.Options{})
+	cp, err := capture.Start(rc.pt, rc.opts)
 	if err != nil {
 		return err
 	}
@@ -132,13 +133,17 @@ func (rc *runningCapture) flush() {
 	}
 }
 
-// startCapture starts capture point c on lab; emit gets every packet.
-func startCapture(ctx context.Context, lab *engine.Lab, c *CapturePoint, emit func(Packet)) (*runningCapture, error) {
+// startCapture starts capture point c on lab, under budget when it is not
+// nil; emit gets every packet.
+func startCapture(ctx context.Context, lab *engine.Lab, c *CapturePoint, budget *capture.Budget, emit func(Packet)) (*runningCapture, error) {
 	if _, err := lab.NsHandle(c.NS); err != nil {
 		return nil, err
 	}
 	rc := &runningCapture{id: c.ID, emit: emit, lab: lab, ns: nsOr(c.NS),
 		pt: capture.Point{NS: nsOr(c.NS), NSPath: lab.NSPath(c.NS), Iface: c.Iface, Filter: c.Filter}}
+	if budget != nil {
+		rc.opts = budget.PointOptions()
+	}
 	if err := rc.start(); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/capture"
 	"github.com/nettutor/nettutor/engine/journey"
 )
 
@@ -31,6 +32,10 @@ type Options struct {
 	// replayed: every packet OnPacket gets after it belongs to the rebuilt
 	// lab, so a UI starts a fresh packet list there.
 	OnRebuild func()
+	// Budget, when set, counts the lesson's capture points against a
+	// session's capture budget (capture.Budget.PointOptions); a point it
+	// refuses is the step's capture error. Nil: no budget (run, check).
+	Budget *capture.Budget
 }
 
 // Runner drives one lesson on one lab, step by step. It prints nothing: every
@@ -530,7 +535,7 @@ func (r *Runner) emit(p Packet) {
 
 func (r *Runner) startCapture(ctx context.Context, c *CapturePoint) error {
 	r.stopCaptures([]string{c.ID})
-	rc, err := startCapture(ctx, r.lab, c, r.emit)
+	rc, err := startCapture(ctx, r.lab, c, r.opts.Budget, r.emit)
 	if err != nil {
 		return fmt.Errorf("capture %s on %s: %w", c.ID, c.Name(), err)
 	}

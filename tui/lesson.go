@@ -210,7 +210,7 @@ func (m *lessonModel) armPackets() tea.Cmd {
 	}
 	m.pgen++
 	m.pktCh = ch
-	return waitPackets(m.pgen, ch, m.sess.Drops)
+	return waitSession(m.pgen, ch, m.sess)
 }
 
 func (m *lessonModel) saveProgress() tea.Cmd {
@@ -402,11 +402,12 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		if msg.done {
 			return m, nil
 		}
+		m.pk.setBudget(msg.budget)
 		m.pk.add(msg.pkts, msg.drops)
 		if m.sess == nil {
 			return m, nil // the lesson was left meanwhile: nothing more to wait for
 		}
-		return m, waitPackets(msg.gen, msg.ch, m.sess.Drops)
+		return m, waitSession(msg.gen, msg.ch, m.sess)
 
 	case shellDoneMsg:
 		if msg.err != nil {

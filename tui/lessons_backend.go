@@ -77,7 +77,7 @@ func (b *LabBackend) Open(ctx context.Context, id, lang string) (Session, error)
 	if err := b.lab.Reset(); err != nil {
 		return nil, fmt.Errorf("reset the lab: %w", err)
 	}
-	s := &labSession{b: b, lesson: les, lang: lang, ch: make(chan Packet, packetBuffer)}
+	s := &labSession{b: b, lesson: les, lang: lang, ch: make(chan Packet, packetBuffer), budget: capture.NewBudget()}
 	s.runner = lessons.NewRunner(b.lab, les, s.runnerOptions())
 	s.live.Store(s.runner)
 	return s, nil
@@ -101,13 +101,18 @@ type labSession struct {
 
 	nmu     sync.Mutex
 	results []*lessons.StepResult // what each step gave, for the note (note.go)
+
+	// budget is the session's capture budget (capture_budget.go); queued
+	// is the frame bytes waiting on ch for the UI.
+	budget *capture.Budget
+	queued atomic.Int64
 }
 
 // runnerOptions wire the runner to the session: packets and action reports
 // to the UI, and a fresh packet stream when the lab is rebuilt, before the
 // replayed steps' packets arrive on it.
 func (s *labSession) runnerOptions() lessons.Options {
-	return lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, OnRebuild: s.newStream, Lang: s.lang}
+	return lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, OnRebuild: s.newStream, Lang: s.lang, Budget: s.budget}
 }
 
 func (s *labSession) onPacket(p lessons.Packet) {
@@ -119,11 +124,7 @@ func (s *labSession) onPacket(p lessons.Packet) {
 	s.seq++
 	tp := Packet{Seq: s.seq, Time: p.Time, Point: p.Point, Src: p.Src, Dst: p.Dst, Proto: p.Proto,
 		Summary: p.Summary, Len: p.Len, Data: p.Data, Out: p.Out}
-	select {
-	case s.ch <- tp:
-	default:
-		s.drops.Add(1)
-	}
+	s.offer(tp)
 }
 
 // newStream replaces the packet channel (after the lab was rebuilt).
@@ -134,6 +135,7 @@ func (s *labSession) newStream() {
 		close(s.ch)
 	}
 	s.ch = make(chan Packet, packetBuffer)
+	s.queued.Store(0)
 	s.seq = 0
 	s.drops.Store(0)
 }

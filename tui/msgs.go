@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/nettutor/nettutor/engine"
+import (
+	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/capture"
+)
 
 // Messages: every slow call runs in a tea.Cmd and comes back as one of these.
 
@@ -48,6 +51,8 @@ type packetsMsg struct {
 	drops uint64
 	ch    <-chan Packet
 	done  bool
+	// budget is the session's capture budget (nil without one).
+	budget *capture.Budget
 }
 
 type checkMsg struct {

@@ -13,39 +13,61 @@ import (
 	"github.com/nettutor/nettutor/engine/journey"
 )
 
-// maxPackets bounds what the pane holds; the oldest go first.
-const maxPackets = 100_000
+// maxPackets bounds what the pane holds without a capture budget (a
+// session under one takes its MaxStoredPackets); the oldest go first.
+const maxPackets = capture.DefaultMaxStoredPackets
 
 // packetBatchWindow is how long packets are gathered into one message, so
 // a flood redraws the screen at most this often.
 const packetBatchWindow = 50 * time.Millisecond
 
-// maxBatch bounds one message under a flood.
-const maxBatch = 4096
+// maxBatch and maxBatchBytes bound one message under a flood (a batch
+// waits, held, while a shell has the terminal).
+const (
+	maxBatch      = 4096
+	maxBatchBytes = 4 << 20
+)
 
 // waitPackets is the re-arming command that streams packets: it blocks for
 // one packet, gathers what else arrives within packetBatchWindow and
 // returns them stamped with gen, so packets of an older lab are dropped.
 func waitPackets(gen int, ch <-chan Packet, drops func() uint64) tea.Cmd {
+	return waitPacketsBudget(gen, ch, drops, nil)
+}
+
+// waitPacketsBudget is waitPackets on a stream under a capture budget (b
+// may be nil): b is told of every packet taken off ch, and the message
+// carries b to the pane.
+func waitPacketsBudget(gen int, ch <-chan Packet, drops func() uint64, b budgeted) tea.Cmd {
 	if ch == nil {
 		return nil
+	}
+	took := func(Packet) {}
+	var budget *capture.Budget
+	if b != nil {
+		took = func(p Packet) { b.Took(ch, len(p.Data)) }
+		budget = b.CaptureBudget()
 	}
 	return func() tea.Msg {
 		p, ok := <-ch
 		if !ok {
 			return packetsMsg{gen: gen, ch: ch, done: true}
 		}
+		took(p)
 		batch := []Packet{p}
+		size := len(p.Data)
 		timer := time.NewTimer(packetBatchWindow)
 		defer timer.Stop()
 	loop:
-		for len(batch) < maxBatch {
+		for len(batch) < maxBatch && size < maxBatchBytes {
 			select {
 			case p, ok := <-ch:
 				if !ok {
 					break loop
 				}
+				took(p)
 				batch = append(batch, p)
+				size += len(p.Data)
 			case <-timer.C:
 				break loop
 			}
@@ -54,7 +76,7 @@ func waitPackets(gen int, ch <-chan Packet, drops func() uint64) tea.Cmd {
 		if drops != nil {
 			d = drops()
 		}
-		return packetsMsg{gen: gen, pkts: batch, drops: d, ch: ch}
+		return packetsMsg{gen: gen, pkts: batch, drops: d, ch: ch, budget: budget}
 	}
 }
 
@@ -89,6 +111,14 @@ type packetPane struct {
 	// probe, when set, is what the journey view shows instead of a
 	// packet's: a failed check's probe (y in exercise mode).
 	probe *journey.Journey
+	// budget is the session's capture budget (nil: the default limits);
+	// bytes is the frame bytes held, evicted the packets let go without a
+	// budget, and the base counts the budget's when the pane started
+	// afresh (capture_budget.go).
+	budget                  *capture.Budget
+	bytes                   int64
+	evicted                 uint64
+	baseEvicted, baseShells uint64
 }
 
 func newPacketPane(c *Common) packetPane {
@@ -99,6 +129,8 @@ func (p *packetPane) reset() {
 	p.pkts, p.sel, p.off, p.follow, p.detail, p.detOff, p.drops, p.layer = nil, 0, 0, true, false, 0, 0, 0
 	p.first = time.Time{}
 	p.journey, p.jOff, p.jSel, p.hop, p.probe = false, 0, 0, hopCache{}, nil
+	p.bytes = 0
+	p.budgetBase()
 }
 
 func (p *packetPane) add(pkts []Packet, drops uint64) {
@@ -117,11 +149,10 @@ func (p *packetPane) add(pkts []Packet, drops uint64) {
 		p.first = pkts[0].Time
 	}
 	p.pkts = append(p.pkts, pkts...)
-	if n := len(p.pkts) - maxPackets; n > 0 {
-		p.pkts = append(p.pkts[:0:0], p.pkts[n:]...)
-		p.sel = max(0, p.sel-n)
-		p.off = max(0, p.off-n)
+	for i := range pkts {
+		p.bytes += int64(len(pkts[i].Data))
 	}
+	p.trim()
 	p.drops = max(p.drops, drops)
 	if p.follow {
 		p.sel = max(0, len(p.pkts)-1)
@@ -188,7 +219,10 @@ func (p *packetPane) view(w, h int) []string {
 		head += "  " + st.Subtle.Render(p.c.T("tui.packets.ladder"))
 	}
 	lines := []string{truncate(head, w)}
-	rows := h - 1
+	for _, l := range p.budgetLines() {
+		lines = append(lines, truncate(st.Warn.Render("⚠ "+l), w))
+	}
+	rows := h - len(lines)
 	if len(p.pkts) == 0 {
 		lines = append(lines, st.Subtle.Render(p.c.T("tui.packets.none")))
 		return fitLines(lines, 0, w, h)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,10 @@ import (
 // shell runs, every link of the lab (those the learner makes in it too) has
 // a capture point, and what they see arrives on the session's packet
 // stream, so the packets pane shows the learner's own ping afterwards.
+// The points count against the session's capture budget (a shell that
+// makes more links than it allows gets points on the first ones, and the
+// packets pane says how many were left out); a deleted link's point stops
+// and gives its place back.
 
 // ShellCapture is a running capture of a lab shell's traffic.
 type ShellCapture interface {
@@ -108,7 +113,12 @@ type labShellCapture struct {
 	mu   sync.Mutex
 	caps map[string]*capture.Capture        // by point name, "RED/veth0"
 	got  map[*capture.Capture]*atomic.Int64 // packets each point handed on
+	idx  map[string]int                     // the ifindex each point is bound to (scanner only)
 	n    atomic.Int64
+
+	// budget is the session's capture budget: each point counts against
+	// it, and the links it refuses are counted for the packets pane.
+	budget *capture.Budget
 
 	kick    chan struct{}   // a link event came: scan now
 	watched map[string]bool // namespaces whose link events we hear (scanner only)
@@ -118,8 +128,11 @@ type labShellCapture struct {
 // every lab namespace but lo, and on the links made later while it runs.
 func (s *labSession) CaptureShell(ctx context.Context) (ShellCapture, error) {
 	c := &labShellCapture{s: s, stop: make(chan struct{}), caps: map[string]*capture.Capture{},
-		got:  map[*capture.Capture]*atomic.Int64{},
+		got: map[*capture.Capture]*atomic.Int64{}, idx: map[string]int{}, budget: s.budget,
 		kick: make(chan struct{}, 1), watched: map[string]bool{}}
+	if c.budget != nil {
+		c.budget.ShellStarted()
+	}
 	if err := c.scan(); err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("capture the lab shell: %w", err)
@@ -144,10 +157,18 @@ func (s *labSession) CaptureShell(ctx context.Context) (ShellCapture, error) {
 }
 
 // scan starts a point on each link that has none (or whose capture ended
-// with its link).
+// with its link), and stops the points of links that are gone (or were
+// made again under the same name: a point is bound to one ifindex), so
+// that their rings go back to the budget before new links ask for one.
 func (c *labShellCapture) scan() error {
 	lab := c.s.b.lab
 	var first error
+	type link struct {
+		pt    capture.Point
+		index int
+	}
+	var found []link
+	listed := map[string]bool{} // namespaces whose links were read
 	for _, ns := range lab.Names() {
 		c.watch(ns)
 		h, err := lab.Handle(ns)
@@ -161,36 +182,86 @@ func (c *labShellCapture) scan() error {
 			}
 			continue
 		}
+		listed[ns] = true
 		for _, l := range links {
-			name := l.Attrs().Name
-			if name == "lo" {
-				continue
+			if name := l.Attrs().Name; name != "lo" {
+				found = append(found, link{capture.Point{NS: ns, NSPath: lab.NSPath(ns), Iface: name}, l.Attrs().Index})
 			}
-			pt := capture.Point{NS: ns, NSPath: lab.NSPath(ns), Iface: name}
-			c.mu.Lock()
-			old := c.caps[pt.Name()]
-			c.mu.Unlock()
-			if old != nil {
-				select {
-				case <-old.Done():
-				default:
-					continue // still reading
-				}
-			}
-			cp, err := capture.Start(pt, capture.Options{})
-			if err != nil {
-				continue // a link that went away meanwhile
-			}
-			got := new(atomic.Int64)
-			c.mu.Lock()
-			c.caps[pt.Name()] = cp
-			c.got[cp] = got
-			c.mu.Unlock()
-			c.rd.Add(1)
-			go c.read(cp, got)
 		}
 	}
+	live := make(map[string]int, len(found))
+	for _, l := range found {
+		live[l.pt.Name()] = l.index
+	}
+	c.mu.Lock()
+	var gone []string
+	for name, cp := range c.caps {
+		if index, ok := live[name]; ok && index == c.idx[name] {
+			select {
+			case <-cp.Done(): // its reader ended: start it again below
+			default:
+				continue // still reading
+			}
+		} else if !ok && !listed[cp.Point().NS] {
+			continue // its namespace could not be read this time
+		}
+		gone = append(gone, name)
+	}
+	c.mu.Unlock()
+	for _, name := range gone {
+		c.drop(name)
+	}
+	uncaptured := 0
+	for _, l := range found {
+		name := l.pt.Name()
+		c.mu.Lock()
+		has := c.caps[name] != nil
+		c.mu.Unlock()
+		if has {
+			continue
+		}
+		opts := capture.Options{}
+		if c.budget != nil {
+			opts = c.budget.ShellOptions()
+		}
+		cp, err := capture.Start(l.pt, opts)
+		if err != nil {
+			var be *capture.BudgetError
+			if errors.As(err, &be) {
+				uncaptured++
+			}
+			continue // else a link that went away meanwhile
+		}
+		got := new(atomic.Int64)
+		c.mu.Lock()
+		c.caps[name] = cp
+		c.got[cp] = got
+		c.idx[name] = l.index
+		c.mu.Unlock()
+		c.rd.Add(1)
+		go c.read(cp, got)
+	}
+	if c.budget != nil {
+		c.budget.SetUncaptured(uncaptured)
+	}
 	return first
+}
+
+// drop stops the point name once it has handed on what it read: its link
+// is gone, and so is its place in the budget.
+func (c *labShellCapture) drop(name string) {
+	c.mu.Lock()
+	cp := c.caps[name]
+	got := c.got[cp]
+	delete(c.caps, name)
+	delete(c.got, cp)
+	delete(c.idx, name)
+	c.mu.Unlock()
+	if cp == nil {
+		return
+	}
+	flush(map[string]*capture.Capture{name: cp}, map[*capture.Capture]*atomic.Int64{cp: got})
+	c.stopPoint(cp)
 }
 
 // flush waits, a bounded time, until every point has handed on what the
@@ -245,6 +316,15 @@ func (c *labShellCapture) watch(ns string) {
 	}()
 }
 
+// stopPoint stops a point and counts what it could not hand on (the
+// kernel dropped it, or the stream could not take it) in the session's
+// drops, which the packets pane shows.
+func (c *labShellCapture) stopPoint(cp *capture.Capture) {
+	_ = cp.Stop()
+	st := cp.Stats()
+	c.s.drops.Add(st.DroppedKernel + st.DroppedStream)
+}
+
 // read hands on a point's packets as the steps' captures do.
 func (c *labShellCapture) read(cp *capture.Capture, got *atomic.Int64) {
 	defer c.rd.Done()
@@ -266,13 +346,13 @@ func (c *labShellCapture) Stop() int {
 	c.loop.Wait()
 	c.mu.Lock()
 	caps, got := c.caps, c.got
-	c.caps, c.got = map[string]*capture.Capture{}, map[*capture.Capture]*atomic.Int64{}
+	c.caps, c.got, c.idx = map[string]*capture.Capture{}, map[*capture.Capture]*atomic.Int64{}, map[string]int{}
 	c.mu.Unlock()
 	flush(caps, got)
 	var wg sync.WaitGroup
 	for _, cp := range caps {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = cp.Stop() }() // each close waits for RCU: in parallel
+		go func() { defer wg.Done(); c.stopPoint(cp) }() // each close waits for RCU: in parallel
 	}
 	wg.Wait()
 	c.rd.Wait()

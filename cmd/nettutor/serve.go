@@ -40,7 +40,7 @@ func cmdServe(args []string) int {
 	limits := addLimitFlags(fs)
 	rest, err := parseAnywhere(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		return printHelp("serve", assets.T(helpLang(*lang), "serve.usage"))
+		return printHelp("serve", assets.T(helpLang(*lang), "serve.usage")+"\n\n"+budgetHelp(helpLang(*lang)))
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)

@@ -37,7 +37,7 @@ func cmdTUI(args []string) int {
 	limits := addLimitFlags(fs)
 	files, err := parseAnywhere(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		return printHelp("tui", assets.T(helpLang(*lang), "cli.tui_usage"))
+		return printHelp("tui", assets.T(helpLang(*lang), "cli.tui_usage")+"\n\n"+budgetHelp(helpLang(*lang)))
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)

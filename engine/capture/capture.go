@@ -65,6 +65,10 @@ type Options struct {
 	// TPACKET_V3 ring shared with the kernel (the ring is used when it can
 	// be set up; RcvBuf is then its size).
 	RecvMsg bool
+	// Budget, when set, counts the point against a session's budget: Start
+	// refuses it (a *BudgetError) when the budget has no room for another
+	// point or its ring, and Stop gives both back.
+	Budget *Budget
 }
 
 func (o Options) withDefaults() Options {
@@ -130,6 +134,7 @@ type Capture struct {
 	fd    int
 	evfd  int
 	mring *mmapRing // nil when reading with recvmsg
+	ring0 int       // ring bytes charged to opts.Budget
 
 	stopping atomic.Bool
 	done     chan struct{}
@@ -160,16 +165,34 @@ func Start(p Point, opts Options) (*Capture, error) {
 	if p.Iface == "" {
 		return nil, errors.New("capture: no interface given")
 	}
-	c := &Capture{point: p, name: p.Name(), opts: opts, fd: -1, evfd: -1,
-		done: make(chan struct{}), ring: make([]entry, opts.RingSize),
-		addrs: []string{""}, addrIdx: map[string]uint32{"": 0},
-		updates: make(chan Packet, opts.StreamBuffer), notify: make(chan struct{}, 1)}
+	c := &Capture{point: p, name: p.Name(), opts: opts, fd: -1, evfd: -1}
+	if b := opts.Budget; b != nil {
+		c.ring0 = ringBytes(opts)
+		if err := b.acquire(c.name, c.ring0); err != nil {
+			return nil, err
+		}
+	}
+	c.done, c.ring = make(chan struct{}), make([]entry, opts.RingSize)
+	c.addrs, c.addrIdx = []string{""}, map[string]uint32{"": 0}
+	c.updates, c.notify = make(chan Packet, opts.StreamBuffer), make(chan struct{}, 1)
 	c.st.Point = c.name
+	if err := c.open(p); err != nil {
+		if b := opts.Budget; b != nil {
+			b.release(c.ring0)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// open opens the point's socket and starts the reader.
+func (c *Capture) open(p Point) error {
+	opts := c.opts
 	var prog []unix.SockFilter
 	if p.Filter != "" {
 		f, err := CompileFilter(p.Filter)
 		if err != nil {
-			return nil, fmt.Errorf("capture %s: %w", c.name, err)
+			return fmt.Errorf("capture %s: %w", c.name, err)
 		}
 		c.filter = f
 		if raw, err := f.BPFSnaplen(opts.Snaplen); err == nil {
@@ -196,7 +219,7 @@ func Start(p Point, opts Options) (*Capture, error) {
 		err = nsutil.DoPath(p.NSPath, open)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("capture %s: %w", c.name, err)
+		return fmt.Errorf("capture %s: %w", c.name, err)
 	}
 	if c.mring != nil {
 		c.st.Method = "tpacket_v3"
@@ -205,10 +228,10 @@ func Start(p Point, opts Options) (*Capture, error) {
 	if err != nil {
 		c.mring.close()
 		unix.Close(c.fd)
-		return nil, fmt.Errorf("capture %s: eventfd: %w", c.name, err)
+		return fmt.Errorf("capture %s: eventfd: %w", c.name, err)
 	}
 	go c.run()
-	return c, nil
+	return nil
 }
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
@@ -291,6 +314,10 @@ func (c *Capture) Stop() error {
 			c.mring.close()
 			unix.Close(c.fd)
 			unix.Close(c.evfd)
+			// Only a ring really unmapped goes back to the budget.
+			if c.opts.Budget != nil {
+				c.opts.Budget.release(c.ring0)
+			}
 		}
 	})
 	return c.stopErr

@@ -33,16 +33,7 @@ func newMmapRing(fd int, opts Options) (*mmapRing, error) {
 	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_VERSION, tpacketV3); err != nil {
 		return nil, err
 	}
-	page := unix.Getpagesize()
-	blockSize := 1 << 20
-	for blockSize < opts.Snaplen+tp3HdrLen+64 {
-		blockSize <<= 1
-	}
-	blockSize = (blockSize + page - 1) / page * page
-	blocks := opts.RcvBuf / blockSize
-	if blocks < 2 {
-		blocks = 2
-	}
+	blockSize, blocks := ringGeometry(opts)
 	const frameSize = 2048
 	req := unix.TpacketReq3{
 		Block_size: uint32(blockSize), Block_nr: uint32(blocks),
@@ -61,6 +52,39 @@ func newMmapRing(fd int, opts Options) (*mmapRing, error) {
 		return nil, err
 	}
 	return &mmapRing{mem: mem, blockSize: blockSize, blocks: blocks}, nil
+}
+
+// ringGeometry is the ring's block size and count for opts: blocks of
+// 1 MiB, each holding at least one frame of snaplen, and never fewer than
+// two, so the kernel fills one while the reader walks the other. A ring
+// under 2 MiB (a budget's ring of a shell's link) is cut into smaller
+// blocks, up to eight, so a block is handed over sooner under a burst.
+func ringGeometry(opts Options) (blockSize, blocks int) {
+	page := unix.Getpagesize()
+	need := opts.Snaplen + tp3HdrLen + 64
+	blockSize = 1 << 20
+	for blockSize < need {
+		blockSize <<= 1
+	}
+	for opts.RcvBuf < 2<<20 && blockSize > page && blockSize/2 >= need && opts.RcvBuf/blockSize < 8 {
+		blockSize >>= 1
+	}
+	blockSize = (blockSize + page - 1) / page * page
+	blocks = opts.RcvBuf / blockSize
+	if blocks < 2 {
+		blocks = 2
+	}
+	return blockSize, blocks
+}
+
+// ringBytes is what a point with opts maps (TPACKET_V3) or asks of the
+// socket's buffer (recvmsg): what a Budget charges for it.
+func ringBytes(opts Options) int {
+	if opts.RecvMsg {
+		return opts.RcvBuf
+	}
+	bs, n := ringGeometry(opts)
+	return bs * n
 }
 
 func (m *mmapRing) close() {
