@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -63,15 +64,20 @@ func labEnv(env []string) []string {
 	return append(out, "PATH="+withSbin(path))
 }
 
-// withSbin adds the sbin folders to a PATH that lacks them (a plain
-// user's PATH on Debian), and gives a sane one where there is none.
+// withSbin keeps, of the invoker's PATH, only the folders the lab cannot
+// write (under the read-only /usr, /bin and /sbin), adds the sbin folders a
+// plain user's PATH lacks (ip, iptables and nft live there), and gives a
+// sane PATH where there is none. A folder such as /root/bin or
+// /home/NAME/bin is writable inside the lab (its /root and /home are the
+// lab's own tmpfs): a program planted there would stand in for a tool every
+// later lab program names, the engine's own commands and a grader's among
+// them, so such folders are dropped. Relative entries would follow the
+// learner's working folder and are dropped too.
 func withSbin(path string) string {
 	var dirs []string
 	have := map[string]bool{}
 	for _, d := range strings.Split(path, ":") {
-		// Only absolute folders: a relative PATH entry would follow the
-		// learner's working folder.
-		if strings.HasPrefix(d, "/") && !have[d] {
+		if readOnlyDir(d) && !have[d] {
 			have[d] = true
 			dirs = append(dirs, d)
 		}
@@ -82,6 +88,17 @@ func withSbin(path string) string {
 		}
 	}
 	return strings.Join(dirs, ":")
+}
+
+// readOnlyDir says whether d is a folder of the lab root's read-only
+// mounts (labfs.go): /usr and below, /bin, /sbin, nettutor's own folder.
+func readOnlyDir(d string) bool {
+	d = filepath.Clean(d)
+	if !strings.HasPrefix(d, "/") || strings.Contains(d, "..") {
+		return false
+	}
+	return d == "/usr" || strings.HasPrefix(d, "/usr/") || d == "/bin" || d == "/sbin" ||
+		strings.HasPrefix(d, "/bin/") || strings.HasPrefix(d, "/sbin/") || d == LabBinDir
 }
 
 // helperMain is the init of one spawn's PID namespace, in a mount namespace
