@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -36,5 +37,11 @@ func LimitMemory() error {
 	if err := unix.Setrlimit(unix.RLIMIT_DATA, &unix.Rlimit{Cur: n, Max: n}); err != nil {
 		return fmt.Errorf("limit the session's memory (RLIMIT_DATA %d): %w", n, err)
 	}
+	// The Go runtime collects harder as the heap nears the bound (a soft
+	// limit at 90%), so garbage alone never ends a member's session; and a
+	// session that truly outgrows it ends with the runtime's one line, not
+	// a dump of every goroutine on the member's screen.
+	debug.SetMemoryLimit(int64(n / 10 * 9))
+	debug.SetTraceback("none")
 	return nil
 }
