@@ -70,7 +70,7 @@ func TestHopLadderNAT(t *testing.T) {
 	}
 	txt := RenderHopLadder(l, 100)
 	if strings.Count(txt, "@host/br0, OUTSIDE/eth0") != 1 || !strings.Contains(txt, "╰ SNAT 11.11.11.2 → 203.0.113.1") ||
-		!strings.Contains(txt, "╰ conntrack ↩ SNAT 203.0.113.1 → 11.11.11.2") {
+		!strings.Contains(txt, "╰ reverse NAT (un-SNAT) 203.0.113.1 → 11.11.11.2") {
 		t.Errorf("text ladder:\n%s", txt)
 	}
 	t.Logf("\n%s", txt)
