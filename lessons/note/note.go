@@ -102,6 +102,16 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 		if st.Predict != nil {
 			n.printf("\n> **%s** %s\n", n.t("note.predict"), oneLine(st.Predict.Question.Get(n.lang)))
 		}
+		if len(st.Captures) > 0 {
+			// Where a capture point starts, the command that watches it,
+			// ready to paste into a terminal of its own.
+			var cmds []string
+			for _, c := range st.Captures {
+				cmds = append(cmds, c.Command())
+			}
+			n.printf("\n%s\n\n", n.t("note.capture"))
+			n.fence("bash", strings.Join(cmds, "\n"))
+		}
 	}
 	if len(r.Actions) > 0 {
 		n.printf("\n### %s\n", n.t("note.commands"))
