@@ -59,6 +59,16 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 						t.Errorf("the transcript has no %q", w)
 					}
 				}
+				for _, w := range append(append([]string(nil), issue20Both[id]...), issue20Lang[lang][id]...) {
+					if !strings.Contains(text, w) {
+						t.Errorf("the transcript has no %q (issue 20)", w)
+					}
+				}
+				for _, w := range issue20Absent {
+					if strings.Contains(text, w) {
+						t.Errorf("the transcript still has %q (issue 20)", w)
+					}
+				}
 				// The ladders draw a lane per namespace the lab has: the
 				// veth and bridge labs have no OUTSIDE.
 				if (id == "veth" || id == "bridge") && strings.Contains(text, "OUTSIDE") {
