@@ -44,9 +44,9 @@ var issue20Both = map[string][]string{
 // issue20Lang is what only one language's transcript says.
 var issue20Lang = map[string]map[string][]string{
 	"en": {
-		"bridge":     {"the study's assignment", "capture: $ "},
-		"veth":       {"the study's assignment"},
-		"userns":     {"the study's assignment", "ps aux | grep alpine` is a trap"},
+		"bridge":     {"study's assignment", "capture: $ "},
+		"veth":       {"study's assignment"},
+		"userns":     {"study's assignment", "grep alpine is a trap"},
 		"containers": {"tasks, not processes"},
 		"isolation":  {"tasks, not processes", "lab host"},
 	},
