@@ -492,7 +492,8 @@ func sequence(l HopLadder) string {
 				}
 			}
 			rw = append(rw, diagram.Rewrite{Arrow: i, Before: before, After: after, Field: field,
-				Old: a.Rewrite.From, New: a.Rewrite.To, FromColumn: a.From, ToColumn: a.To})
+				Old: a.Rewrite.From, New: a.Rewrite.To, FromColumn: a.From, ToColumn: a.To,
+				Kind: RewriteKind(a.Rewrite, a.Undo, a.Again)})
 		}
 	}
 	return diagram.Sequence(cl, rw)
