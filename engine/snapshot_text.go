@@ -62,7 +62,7 @@ func (s *Snapshot) Text() string {
 			fmt.Fprintf(&b, "  neigh %s %s %s %s\n", n.IP, n.MAC, n.Dev, n.State)
 		}
 		for _, r := range ns.Rules {
-			b.WriteString("  rule  " + r + "\n")
+			b.WriteString("  rule  " + RuleLine(r) + "\n")
 		}
 	}
 	return b.String()

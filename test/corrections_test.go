@@ -59,6 +59,25 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 						t.Errorf("the transcript has no %q", w)
 					}
 				}
+				// The plain transcript wraps prose: compare with every run
+				// of white space as one space, except for the absent lines
+				// that name where a line starts.
+				flat := strings.Join(strings.Fields(text), " ")
+				for _, w := range append(append([]string(nil), issue20Both[id]...), issue20Lang[lang][id]...) {
+					if !strings.Contains(flat, strings.Join(strings.Fields(w), " ")) {
+						t.Errorf("the transcript has no %q (issue 20)", w)
+					}
+				}
+				for _, w := range issue20Absent {
+					switch {
+					case strings.HasPrefix(w, "\n"):
+						if strings.Contains(text, w) {
+							t.Errorf("a tutor's line sits inside a command's output: %q (issue 20)", w)
+						}
+					case strings.Contains(flat, strings.Join(strings.Fields(w), " ")):
+						t.Errorf("the transcript still has %q (issue 20)", w)
+					}
+				}
 				// The ladders draw a lane per namespace the lab has: the
 				// veth and bridge labs have no OUTSIDE.
 				if (id == "veth" || id == "bridge") && strings.Contains(text, "OUTSIDE") {

@@ -41,6 +41,9 @@ type StepInfo struct {
 	Title    string
 	Text     string   // markdown
 	Commands []string // the commands its actions will show
+	// Captures are the capture points it starts, each as the tcpdump
+	// command a person types to watch that point.
+	Captures []string
 	Predict  *Predict
 }
 

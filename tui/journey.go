@@ -247,9 +247,12 @@ func (p *packetPane) journeyView(w, h int) []string {
 		ind := strings.Repeat(" ", min(6, max(w-20, 2)))
 		if r := hp.Rewrite; r != nil {
 			text := p.c.Tf("tui.journey.rewrite", strings.ToUpper(r.Kind), r.NS, note.RewriteText(r))
-			if hp.Undo {
+			switch {
+			case hp.Undo:
 				undone := map[string]string{"dnat": "SNAT", "snat": "DNAT"}[r.Kind]
 				text = p.c.Tf("tui.journey.undo", undone, r.NS, note.RewriteText(r))
+			case hp.Again:
+				text = p.c.Tf("tui.journey.again", strings.ToUpper(r.Kind), r.NS, note.RewriteText(r))
 			}
 			lines = append(lines, wrapIndent(ind+st.Warn.Render("✎ "), text, w)...)
 		}

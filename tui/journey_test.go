@@ -131,7 +131,7 @@ func TestJourneyKeys(t *testing.T) {
 			viewHas("Journey of packet #1:", "host    br0  in  11.11.11.2 → 203.0.113.2", "OUTSIDE eth0 in  203.0.113.1 → 203.0.113.2",
 				"SNAT in host: 11.11.11.2 → 203.0.113.1", "$ tcpdump -ni br0", "$ ip netns exec OUTSIDE tcpdump -ni eth0")}},
 		{"y on the reply (the newest, selected) shows the reply's rewrite", []string{"y"}, []check{open(true),
-			viewHas("Journey of packet #3:", "conntrack undoes the SNAT in host: 203.0.113.1 → 11.11.11.2")}},
+			viewHas("Journey of packet #3:", "reverse NAT (un-SNAT) in host: 203.0.113.1 → 11.11.11.2")}},
 		{"esc closes the journey and stays in the packets pane", []string{"y", "esc"}, []check{open(false), func(t *testing.T, m *Model) {
 			if m.lesson.focus != panePackets {
 				t.Errorf("focus %v, want the packets pane", m.lesson.focus)
@@ -179,7 +179,7 @@ func TestHopLadderPane(t *testing.T) {
 	if n := strings.Count(v, "ICMP echo request"); n != 1 {
 		t.Errorf("%d request arrows, want 1:\n%s", n, v)
 	}
-	if !strings.Contains(v, "SNAT 11.11.11.2 → 203.0.113.1") || !strings.Contains(v, "conntrack ↩ SNAT 203.0.113.1 → 11.11.11.2") {
+	if !strings.Contains(v, "SNAT 11.11.11.2 → 203.0.113.1") || !strings.Contains(v, "reverse NAT (un-SNAT) 203.0.113.1 → 11.11.11.2") {
 		t.Errorf("rewrites not drawn:\n%s", v)
 	}
 	d.keys("down")

@@ -317,6 +317,13 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 		return out
 	}
 	out = append(out, indentLines(renderMarkdown(s.Text, w-2, st), "  ")...)
+	if len(s.Captures) > 0 {
+		// Where a capture point starts: the command that watches it.
+		out = append(out, "")
+		for _, c := range s.Captures {
+			out = append(out, shellLines("  "+st.Subtle.Render(m.c.T("tui.steps.capture"))+" $ ", "      ", c, w, st.Command)...)
+		}
+	}
 	if s.Predict != nil {
 		out = append(out, "")
 		out = append(out, wrapIndent("  ? ", st.Warn.Render(m.c.T("tui.steps.predict"))+" "+s.Predict.Question, w)...)

@@ -149,6 +149,9 @@ func (s *labSession) Steps() []StepInfo {
 		for _, a := range st.Actions {
 			si.Commands = append(si.Commands, a.Command())
 		}
+		for _, c := range st.Captures {
+			si.Captures = append(si.Captures, c.Command())
+		}
 		if st.Predict != nil {
 			si.Predict = &Predict{Question: st.Predict.Question.Get(s.lang), Answer: st.Predict.Answer.Get(s.lang)}
 		}

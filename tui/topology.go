@@ -756,13 +756,9 @@ func linkLocal(cidr string) bool {
 
 // shortRule drops the parts of an iptables rule a diagram does not need.
 func shortRule(r string) string {
-	if rest, ok := strings.CutPrefix(r, "# nft: ip "); ok {
-		// A rule iptables cannot print: "TABLE CHAIN: nft text".
-		if table, more, ok := strings.Cut(rest, " "); ok {
-			return table + ": " + strings.Replace(more, ": ", " ", 1)
-		}
-	}
-	f := strings.Fields(r)
+	// A rule the snapshot cannot spell in iptables form: its table and
+	// chain, and how to print it.
+	f := strings.Fields(engine.RuleLine(r))
 	table := "filter"
 	var rest []string
 	for i := 0; i < len(f); i++ {

@@ -128,6 +128,9 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 		if st.Predict != nil {
 			fmt.Fprintf(w, "\n%s %s\n", T("run.predict"), strings.TrimSpace(note.Plain(st.Predict.Question.Get(lang))))
 		}
+		if cl := captureLines(st, lang); len(cl) > 0 {
+			fmt.Fprintf(w, "\n%s\n", strings.Join(cl, "\n"))
+		}
 		res, err := r.RunNext(ctx)
 		if err != nil {
 			fmt.Fprintf(w, "✗ %v\n", err)
@@ -158,11 +161,11 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 				if a.ExpectedFailure && a.OK {
 					label = T("run.expected_failure")
 				}
-				fmt.Fprintf(w, "    %s: %s\n", label, engine.ErrorText(a.Err, lang))
+				fmt.Fprintf(w, "%s%s: %s\n", noteMark, label, engine.ErrorText(a.Err, lang))
 			}
 			if k < len(st.Actions) && st.Actions[k].Kind == a.Kind {
 				for _, line := range probeJourney(lab, res.Snapshot, st.Actions[k], lang) {
-					fmt.Fprintln(w, "    "+assets.ResolveParticles(line))
+					fmt.Fprintln(w, noteMark+assets.ResolveParticles(line))
 				}
 			}
 		}
@@ -371,6 +374,21 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
 	}
 	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+// noteMark starts the tutor's own lines under a command (its journey, "as
+// expected"): a shell comment, set apart from the command's output, which
+// is indented alone and is exactly what the command printed.
+const noteMark = "  # "
+
+// captureLines are the capture points a step starts, each as the tcpdump
+// command a person types to watch that point.
+func captureLines(st *lessons.Step, lang string) []string {
+	var out []string
+	for _, c := range st.Captures {
+		out = append(out, assets.Tf(lang, "run.capture", c.Command()))
+	}
+	return out
 }
 
 // probeJourney is the journey of a step's probe (ping, tcp_connect) in

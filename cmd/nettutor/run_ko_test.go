@@ -81,8 +81,8 @@ func TestRunKoreanEveryLesson(t *testing.T) {
 	}
 	for _, c := range []struct{ lesson, want string }{
 		{"bridge", "host: br0은 bridge 링크, up 상태"},
-		{"bridge", "RED에서 11.11.11.3으로 ping 되는지"},
-		{"veth", "RED에서 11.11.11.3으로 ping 되는지"},
+		{"bridge", "RED에서 11.11.11.3까지 ping이 되는지"},
+		{"veth", "RED에서 11.11.11.3까지 ping이 되는지"},
 		{"veth", "RED: veth0은 up 상태"},
 	} {
 		if !strings.Contains(outs[c.lesson], c.want) {

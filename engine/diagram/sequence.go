@@ -24,12 +24,20 @@ type Rewrite struct {
 	Old, New   string // address, with the port or ICMP id when it changed too
 	FromColumn int    // the arrow's columns, for placing the note
 	ToColumn   int
+	// Kind names who made the rewrite, as the text ladder labels it
+	// ("SNAT", "as the first packet (SNAT)", "reverse NAT (un-SNAT)");
+	// empty, the note says "NAT".
+	Kind string
 }
 
 // Text is the rewrite in words, e.g.
 // "NAT src 11.11.11.2 → 203.0.113.1 (RED/veth0 → OUTSIDE/veth1)".
 func (r Rewrite) Text() string {
-	return fmt.Sprintf("NAT %s %s → %s (%s → %s)", r.Field, r.Old, r.New, r.Before, r.After)
+	kind := r.Kind
+	if kind == "" {
+		kind = "NAT"
+	}
+	return fmt.Sprintf("%s %s %s → %s (%s → %s)", kind, r.Field, r.Old, r.New, r.Before, r.After)
 }
 
 // flowKey identifies one packet across capture points: what NAT leaves

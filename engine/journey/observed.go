@@ -44,12 +44,19 @@ type ObservedHop struct {
 	// reply of a SNATed echo has its destination put back, with no DNAT
 	// rule.
 	Undo bool
+	// Again says an earlier packet, in the same direction, had the same
+	// rewrite: conntrack applied the mapping of the flow's first packet
+	// (the nat table sees only that one).
+	Again bool
 }
 
 // Observed is one packet across every capture point that saw it.
 type Observed struct {
 	Proto string // ICMP, TCP, UDP, ARP, or the frame's EtherType as IP6/ETH
 	Hops  []ObservedHop
+	// icmpError: an ICMP error (unreachable, time exceeded, ...), which
+	// answers the packet it quotes.
+	icmpError bool
 }
 
 // Sightings lists the indexes of the frames that are this packet, in hop
@@ -128,8 +135,10 @@ type sight struct {
 	src, dst string // IP addresses (ARP: sender and target)
 	sp, dp   int    // TCP/UDP ports
 	hasPorts bool
-	srcMAC   string
-	dstMAC   string
+	// icmpError: an ICMP error message (not an echo or a timestamp).
+	icmpError bool
+	srcMAC    string
+	dstMAC    string
 }
 
 // Observe groups sightings into packets: frames with the same invariant
@@ -199,7 +208,7 @@ func ObserveIn(lang string, ss []Sighting, snap *engine.Snapshot) []Observed {
 	x := &explainer{e: e}
 	out := make([]Observed, 0, len(groups))
 	for _, g := range groups {
-		o := Observed{Proto: g.ms[0].proto}
+		o := Observed{Proto: g.ms[0].proto, icmpError: g.ms[0].icmpError}
 		hs := make([]Hop, len(g.ms))
 		for k, s := range g.ms {
 			sg := ss[s.i]
@@ -245,24 +254,36 @@ func ObserveIn(lang string, ss []Sighting, snap *engine.Snapshot) []Observed {
 		}
 		out = append(out, o)
 	}
-	markUndo(out)
+	markConntrack(out)
 	return out
 }
 
-// markUndo marks the rewrites that are the exact reverse of an earlier
-// packet's: of a mapping and its reverse, the first seen is the NAT, the
-// other conntrack's undoing of it on the way back.
-func markUndo(obs []Observed) {
+// markConntrack tells the NAT rule's own rewrite from conntrack's: of a
+// mapping and its reverse, the first seen is the NAT and the other its
+// undoing on the way back (Undo); a mapping seen before, in the same
+// direction, is conntrack repeating the first packet's (Again). An ICMP
+// error answers the packet it quotes, so its rewrite is always the
+// reverse of that packet's NAT, seen or not (a capture may have missed
+// the packet it quotes).
+func markConntrack(obs []Observed) {
 	type pair struct{ kind, from, to string }
 	rev := map[string]string{"snat": "dnat", "dnat": "snat"}
-	seen := map[pair]bool{}
+	undo := map[pair]bool{} // every mapping seen, and whether it was an undo
 	for i := range obs {
 		for k := range obs[i].Hops {
 			h := &obs[i].Hops[k]
-			if r := h.Rewrite; r != nil {
-				h.Undo = seen[pair{rev[r.Kind], r.To, r.From}]
-				seen[pair{r.Kind, r.From, r.To}] = true
+			r := h.Rewrite
+			if r == nil {
+				continue
 			}
+			p := pair{r.Kind, r.From, r.To}
+			if u, ok := undo[p]; ok {
+				h.Undo, h.Again = u, true
+				continue
+			}
+			_, reverse := undo[pair{rev[r.Kind], r.To, r.From}]
+			h.Undo = reverse || obs[i].icmpError
+			undo[p] = h.Undo
 		}
 	}
 }
@@ -440,6 +461,7 @@ func (s *sight) decodeIPv4(ip []byte, ihl int) {
 				// An error quotes the packet it is about, whose addresses
 				// NAT rewrites too: its IP ID names it.
 				rest = fmt.Sprintf("t%d c%d", l4[0], l4[1])
+				s.icmpError = true
 				if len(l4) >= 8+6 {
 					h.Write(l4[8+4 : 8+6])
 				}

@@ -100,7 +100,20 @@ func (j *Journey) Compact(lang string) []string {
 	if !observed {
 		what += ", " + tr(lang, "plain.replayed")
 	}
-	out := []string{tr(lang, "plain.head", j.From, j.To, what, tr(lang, "result."+j.Result))}
+	result := tr(lang, "result."+j.Result)
+	// Where the replay ends in a namespace whose rules it does not all
+	// follow (a published port's DNAT with -m addrtype), it cannot say the
+	// packet was delivered there: the real one may have been sent on.
+	unsure := false
+	if n := len(j.Hops); n > 0 && j.Result == Replied {
+		for _, ns := range j.Unreplayed {
+			unsure = unsure || ns == j.Hops[n-1].NS
+		}
+	}
+	if unsure {
+		result = tr(lang, "plain.unsure", j.Hops[len(j.Hops)-1].NS)
+	}
+	out := []string{tr(lang, "plain.head", j.From, j.To, what, result)}
 	for i, h := range j.Hops {
 		line := fmt.Sprintf("  %s/%s %s", h.NS, h.Dev, h.Dir)
 		if h.Src != "" {
@@ -113,7 +126,7 @@ func (j *Journey) Compact(lang string) []string {
 				line += "  " + tr(lang, "why.dnat", p.Dst, h.Dst)
 			}
 		}
-		if i == len(j.Hops)-1 && j.Result == Replied {
+		if i == len(j.Hops)-1 && j.Result == Replied && !unsure {
 			line += "  " + tr(lang, "leg.delivered")
 		}
 		out = append(out, line)

@@ -35,12 +35,13 @@ type HopArrow struct {
 	Rewrite     *journey.Rewrite
 	RewriteLane int
 	// Undo says Rewrite is conntrack undoing another packet's NAT (the
-	// reply's side of the mapping).
-	Undo     bool
-	Label    string   // e.g. "ICMP echo request id 7 seq 1"
-	Points   []string // "NS/dev" of each hop, in path order
-	Packets  []int    // indexes of its frames in the packets given
-	Observed journey.Observed
+	// reply's side of the mapping); Again, that it is conntrack applying
+	// an earlier packet's NAT to a later one in the same direction.
+	Undo, Again bool
+	Label       string   // e.g. "ICMP echo request id 7 seq 1"
+	Points      []string // "NS/dev" of each hop, in path order
+	Packets     []int    // indexes of its frames in the packets given
+	Observed    journey.Observed
 }
 
 // LaneOrder puts namespace names in the ladder's order: the lab's inside
@@ -161,7 +162,7 @@ func BuildHopLadderIn(lang string, frames []Frame, lanes []string, hosts map[str
 			a.Packets = append(a.Packets, h.Sighting)
 			if a.Rewrite == nil && h.Rewrite != nil {
 				r := *h.Rewrite
-				a.Rewrite, a.RewriteLane, a.Undo = &r, lane[r.NS], h.Undo
+				a.Rewrite, a.RewriteLane, a.Undo, a.Again = &r, lane[r.NS], h.Undo, h.Again
 			}
 		}
 		for _, n := range o.Namespaces() {
@@ -239,6 +240,22 @@ func contains(s []int, v int) bool {
 		}
 	}
 	return false
+}
+
+// RewriteKind names a rewrite as the ladder labels it: the NAT rule's own
+// ("SNAT"), conntrack giving a later packet of the flow the same mapping
+// ("as the first packet (SNAT)"), or conntrack undoing it on a reply
+// ("reverse NAT (un-SNAT)": the reply's destination put back).
+func RewriteKind(r *journey.Rewrite, undo, again bool) string {
+	kind := strings.ToUpper(r.Kind)
+	switch {
+	case undo:
+		// Not a rule of its own: the request's mapping, reversed.
+		return "reverse NAT (un-" + map[string]string{"dnat": "SNAT", "snat": "DNAT"}[r.Kind] + ")"
+	case again:
+		return "as the first packet (" + kind + ")"
+	}
+	return kind
 }
 
 // RewriteText is a rewrite as the ladder draws it: "11.11.11.2 → 203.0.113.1".
@@ -323,12 +340,7 @@ func RewriteLine(line []rune, a HopArrow, centre func(int) int) bool {
 	if a.Rewrite == nil || a.RewriteLane < 0 {
 		return false
 	}
-	kind := strings.ToUpper(a.Rewrite.Kind)
-	if a.Undo {
-		// Not a rule of its own: the request's mapping, reversed.
-		kind = "conntrack ↩ " + map[string]string{"dnat": "SNAT", "snat": "DNAT"}[a.Rewrite.Kind]
-	}
-	body := kind + " " + RewriteText(a.Rewrite)
+	body := RewriteKind(a.Rewrite, a.Undo, a.Again) + " " + RewriteText(a.Rewrite)
 	text := []rune("╰ " + body)
 	at := centre(a.RewriteLane)
 	if at+len(text) > len(line) {
@@ -480,7 +492,8 @@ func sequence(l HopLadder) string {
 				}
 			}
 			rw = append(rw, diagram.Rewrite{Arrow: i, Before: before, After: after, Field: field,
-				Old: a.Rewrite.From, New: a.Rewrite.To, FromColumn: a.From, ToColumn: a.To})
+				Old: a.Rewrite.From, New: a.Rewrite.To, FromColumn: a.From, ToColumn: a.To,
+				Kind: RewriteKind(a.Rewrite, a.Undo, a.Again)})
 		}
 	}
 	return diagram.Sequence(cl, rw)

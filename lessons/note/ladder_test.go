@@ -70,12 +70,13 @@ func TestHopLadderNAT(t *testing.T) {
 	}
 	txt := RenderHopLadder(l, 100)
 	if strings.Count(txt, "@host/br0, OUTSIDE/eth0") != 1 || !strings.Contains(txt, "╰ SNAT 11.11.11.2 → 203.0.113.1") ||
-		!strings.Contains(txt, "╰ conntrack ↩ SNAT 203.0.113.1 → 11.11.11.2") {
+		!strings.Contains(txt, "╰ reverse NAT (un-SNAT) 203.0.113.1 → 11.11.11.2") {
 		t.Errorf("text ladder:\n%s", txt)
 	}
 	t.Logf("\n%s", txt)
 	seq := sequence(l)
-	if strings.Count(seq, "->>") != 2 || !strings.Contains(seq, "NAT src 11.11.11.2 → 203.0.113.1 (host/br0 → OUTSIDE/eth0)") {
+	if strings.Count(seq, "->>") != 2 || !strings.Contains(seq, "SNAT src 11.11.11.2 → 203.0.113.1 (host/br0 → OUTSIDE/eth0)") ||
+		!strings.Contains(seq, "reverse NAT (un-SNAT) dst 203.0.113.1 → 11.11.11.2") {
 		t.Errorf("sequence:\n%s", seq)
 	}
 }

@@ -102,6 +102,15 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 		if st.Predict != nil {
 			n.printf("\n> **%s** %s\n", n.t("note.predict"), oneLine(st.Predict.Question.Get(n.lang)))
 		}
+		if len(st.Captures) > 0 {
+			// Where a capture point starts, the command that watches it,
+			// ready to paste into a terminal of its own; a list, not a
+			// bash block, since the bash blocks hold the commands run.
+			n.printf("\n%s\n\n", n.t("note.capture"))
+			for _, c := range st.Captures {
+				n.printf("- %s\n", codeSpan(c.Command()))
+			}
+		}
 	}
 	if len(r.Actions) > 0 {
 		n.printf("\n### %s\n", n.t("note.commands"))
@@ -340,7 +349,11 @@ func cell(s string) string { return inline(s) }
 
 // code is text for a table cell as a code span; a pipe still needs its
 // backslash there (GFM splits cells first).
-func code(s string) string {
+func code(s string) string { return codeSpan(strings.ReplaceAll(s, "|", "\\|")) }
+
+// codeSpan is s as a code span on one line, fenced by more backticks
+// than it holds.
+func codeSpan(s string) string {
 	s = oneLine(cleanControl(s))
 	if s == "" {
 		return ""
@@ -350,7 +363,7 @@ func code(s string) string {
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		pad = " "
 	}
-	return f + pad + strings.ReplaceAll(s, "|", "\\|") + pad + f
+	return f + pad + s + pad + f
 }
 
 // cleanControl drops control characters (a terminal escape in a link name
