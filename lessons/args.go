@@ -130,6 +130,7 @@ var assertKinds = map[string]kindSpec{
 	"file_owner":     {[]string{"path", "uid_min", "uid_not", "uid_map"}, []string{"path"}},
 	"output":         {[]string{"contains"}, []string{"contains"}},
 	"contained":      {[]string{"path", "ns"}, []string{"path", "ns"}},
+	"forwards":       {[]string{"ns", "from", "to"}, []string{"from", "to"}},
 }
 
 // ActionKinds returns the action keys, for documentation and tests.

@@ -855,6 +855,8 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 	case "snat":
 		add("to", checkIP(g.To))
 		add("src", checkIP(g.Src))
+	case "forwards":
+		add("to", checkIP(g.To))
 	case "file_owner":
 		if strings.TrimSpace(g.Path) == "" {
 			add("path", fmt.Errorf("path is empty"))
