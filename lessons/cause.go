@@ -114,14 +114,16 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 	d.names(a)
 	switch a.Kind {
 	case "reachable":
-		return d.path(g.From, g.To), v
+		return d.or(d.path(g.From, g.To)), v
 	case "unreachable":
 		v["ns"] = g.From
 		return CauseUnreachable, v
 	case "snat":
 		return d.snat(g), v
 	case "tcp":
-		return d.tcp(g), v
+		return d.or(d.tcp(g)), v
+	case "policy":
+		return c.policyCause(g, v), v
 	case "bridge_port":
 		return d.port(g.Bridge, g.NS), v
 	case "addr":
@@ -159,6 +161,14 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return containedCause(c, g, v), v
 	}
 	return "", v
+}
+
+// or is cause, else what the failed probe's journey found (policy.go).
+func (d *diag) or(cause string) string {
+	if cause != "" {
+		return cause
+	}
+	return d.fromJourney()
 }
 
 // diag is one diagnosis: the snapshot and the names found on the way.
@@ -435,8 +445,8 @@ func (d *diag) onLink(n *engine.Namespace, out *engine.Link, src netip.Prefix, t
 		return CauseNoRouteBack
 	}
 	if br != "" {
+		d.v["bridge"] = br
 		if d.forwardDrops(engine.HostNS, br, true) {
-			d.v["bridge"] = br
 			return CauseForwardDrop
 		}
 	}

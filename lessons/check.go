@@ -230,6 +230,8 @@ func describe(a *Assertion, lang string) string {
 		return describeContained(g, lang)
 	case "forwards":
 		return m("desc.forwards", "ns", nsOr(g.NS), "from", g.From, "to", g.To)
+	case "policy":
+		return m("desc.policy", "ns", nsOr(g.NS), "table", tableOr(g.Table), "chain", g.Chain, "value", g.Value)
 	}
 	return a.Kind
 }
@@ -250,6 +252,8 @@ func (c *checker) run(a *Assertion) string {
 		return c.contained(g)
 	case "forwards":
 		return c.forwards(g)
+	case "policy":
+		return c.policy(g)
 	case "output":
 		if !strings.Contains(c.env.LastOutput, g.Contains) {
 			out := strings.TrimSpace(c.env.LastOutput)
