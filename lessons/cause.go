@@ -380,6 +380,17 @@ func (d *diag) path(from, to string) string {
 		return c
 	}
 	src, ok := srcOn(out)
+	if a, err := netip.ParseAddr(r.Src); err == nil && (!ok || a != src.Addr()) {
+		// The route's own source (ip route ... src 11.11.11.2), held by
+		// another link: the address the packet leaves with.
+		for i := range n.Links {
+			for _, la := range n.Links[i].Addrs {
+				if p, err := netip.ParsePrefix(la); err == nil && p.Addr() == a {
+					src, ok = p, true
+				}
+			}
+		}
+	}
 	if !ok {
 		d.v["ns"], d.v["dev"] = n.Name, out.Name
 		return CauseNoAddr
