@@ -76,6 +76,10 @@ type AssertArgs struct {
 	// set by chown.
 	UIDMap   bool   `yaml:"uid_map"`
 	Contains string `yaml:"contains"`
+	// Table and Chain name a chain whose policy a policy check reads
+	// (table: filter when empty).
+	Table string `yaml:"table"`
+	Chain string `yaml:"chain"`
 }
 
 // kindSpec lists the fields a kind allows and those it requires.
@@ -130,6 +134,8 @@ var assertKinds = map[string]kindSpec{
 	"file_owner":     {[]string{"path", "uid_min", "uid_not", "uid_map"}, []string{"path"}},
 	"output":         {[]string{"contains"}, []string{"contains"}},
 	"contained":      {[]string{"path", "ns"}, []string{"path", "ns"}},
+	"forwards":       {[]string{"ns", "from", "to"}, []string{"from", "to"}},
+	"policy":         {[]string{"ns", "table", "chain", "value"}, []string{"chain", "value"}},
 }
 
 // ActionKinds returns the action keys, for documentation and tests.

@@ -26,7 +26,7 @@ const (
 	CauseWrongPrefix  = "wrong-prefix"  // {ns} {dev} {addr}: the address has another prefix length
 	CauseNoRoute      = "no-route"      // {ns} {dst}: the sender has no route to the destination
 	CauseNoRouteBack  = "no-route-back" // {ns} {dst}: the receiver has no route back to the sender
-	CauseNoForward    = "no-forward"    // {ns}: net.ipv4.ip_forward is 0 in the router
+	CauseNoForward    = "no-forward"    // {ns} {dev} {key}: the router does not forward what arrives on {dev} ({key} is 0)
 	CauseForwardDrop  = "forward-drop"  // {ns} {bridge}: the FORWARD policy drops it (bridged: br_netfilter)
 	CauseMasqMissing  = "masq-missing"  // {ns} {back}: no source NAT, and {back} has no route back
 	CauseMasqSource   = "masq-source"   // {ns} {rule} {src}: the MASQUERADE rule's -s leaves {src} out
@@ -114,14 +114,16 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 	d.names(a)
 	switch a.Kind {
 	case "reachable":
-		return d.path(g.From, g.To), v
+		return d.or(d.path(g.From, g.To)), v
 	case "unreachable":
 		v["ns"] = g.From
 		return CauseUnreachable, v
 	case "snat":
 		return d.snat(g), v
 	case "tcp":
-		return d.tcp(g), v
+		return d.or(d.tcp(g)), v
+	case "policy":
+		return c.policyCause(g, v), v
 	case "bridge_port":
 		return d.port(g.Bridge, g.NS), v
 	case "addr":
@@ -141,6 +143,12 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return CauseDirectVeth, v
 	case "link":
 		return d.link(g), v
+	case "forwards":
+		if _, dev, key := forwardGap(c.lab, s, nsOr(g.NS), g.From, g.To); dev != "" {
+			v["ns"], v["dev"], v["key"] = nsOr(g.NS), dev, key
+			return CauseNoForward, v
+		}
+		return "", v
 	case "sysctl":
 		v["ns"], v["key"], v["value"] = nsOr(g.NS), g.Key, g.Value
 		if g.Key == "net.ipv4.ip_forward" && g.Value == "1" {
@@ -153,6 +161,14 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return containedCause(c, g, v), v
 	}
 	return "", v
+}
+
+// or is cause, else what the failed probe's journey found (policy.go).
+func (d *diag) or(cause string) string {
+	if cause != "" {
+		return cause
+	}
+	return d.fromJourney()
 }
 
 // diag is one diagnosis: the snapshot and the names found on the way.
@@ -364,6 +380,17 @@ func (d *diag) path(from, to string) string {
 		return c
 	}
 	src, ok := srcOn(out)
+	if a, err := netip.ParseAddr(r.Src); err == nil && (!ok || a != src.Addr()) {
+		// The route's own source (ip route ... src 11.11.11.2), held by
+		// another link: the address the packet leaves with.
+		for i := range n.Links {
+			for _, la := range n.Links[i].Addrs {
+				if p, err := netip.ParsePrefix(la); err == nil && p.Addr() == a {
+					src, ok = p, true
+				}
+			}
+		}
+	}
 	if !ok {
 		d.v["ns"], d.v["dev"] = n.Name, out.Name
 		return CauseNoAddr
@@ -382,7 +409,7 @@ func (d *diag) path(from, to string) string {
 	if c, _ := d.wire(rn, rl); c != "" {
 		return c
 	}
-	return d.routed(rn, src.Addr(), dst, tn)
+	return d.routed(rn, rl.Name, src.Addr(), dst, tn)
 }
 
 // sameWire says whether link l of n and link tl of tn are on one layer 2
@@ -429,20 +456,20 @@ func (d *diag) onLink(n *engine.Namespace, out *engine.Link, src netip.Prefix, t
 		return CauseNoRouteBack
 	}
 	if br != "" {
+		d.v["bridge"] = br
 		if d.forwardDrops(engine.HostNS, br, true) {
-			d.v["bridge"] = br
 			return CauseForwardDrop
 		}
 	}
 	return ""
 }
 
-// routed diagnoses a destination behind the router rn: forwarding, the
-// router's route on, the FORWARD chain and the source NAT the far end
-// needs when it has no route back.
-func (d *diag) routed(rn *engine.Namespace, src, dst netip.Addr, tn *engine.Namespace) string {
-	if rn.Sysctl["net.ipv4.ip_forward"] == "0" {
-		d.v["ns"] = rn.Name
+// routed diagnoses a destination behind the router rn, reached through
+// its device in: forwarding on in, the router's route on, forwarding on
+// the device the reply comes back by, the FORWARD chain and the source NAT
+// the far end needs when it has no route back.
+func (d *diag) routed(rn *engine.Namespace, in string, src, dst netip.Addr, tn *engine.Namespace) string {
+	if d.forwardOff(rn, in) {
 		return CauseNoForward
 	}
 	rr := lookup(rn, dst)
@@ -462,6 +489,9 @@ func (d *diag) routed(rn *engine.Namespace, src, dst netip.Addr, tn *engine.Name
 	}
 	if tl := d.linkToward(tn, rn); tl != nil && d.down(tn.Name, tl) {
 		return CauseLinkDown
+	}
+	if d.forwardOff(rn, ol.Name) {
+		return CauseNoForward
 	}
 	if d.forwardDrops(rn.Name, "", false) {
 		return CauseForwardDrop
@@ -570,10 +600,15 @@ func (d *diag) snat(g AssertArgs) string {
 	}
 	for i := range d.s.Namespaces {
 		rn := &d.s.Namespaces[i]
-		if rn.Name == tn.Name || rn.Name == from.Name || rn.Sysctl["net.ipv4.ip_forward"] != "1" {
+		if rn.Name == tn.Name || rn.Name == from.Name {
 			continue
 		}
 		if rr := lookup(rn, dst); rr != nil {
+			if in := lookup(rn, src); in == nil {
+				continue
+			} else if on, _ := forwardsOn(d.c.lab, rn, in.Dev); !on {
+				continue
+			}
 			return d.masq(rn, src, rr.Dev, tn)
 		}
 	}

@@ -228,6 +228,10 @@ func describe(a *Assertion, lang string) string {
 		return m("desc.output", "text", strconv.Quote(g.Contains))
 	case "contained":
 		return describeContained(g, lang)
+	case "forwards":
+		return m("desc.forwards", "ns", nsOr(g.NS), "from", g.From, "to", g.To)
+	case "policy":
+		return m("desc.policy", "ns", nsOr(g.NS), "table", tableOr(g.Table), "chain", g.Chain, "value", g.Value)
 	}
 	return a.Kind
 }
@@ -246,6 +250,10 @@ func (c *checker) run(a *Assertion) string {
 		return c.fileOwner(g)
 	case "contained":
 		return c.contained(g)
+	case "forwards":
+		return c.forwards(g)
+	case "policy":
+		return c.policy(g)
 	case "output":
 		if !strings.Contains(c.env.LastOutput, g.Contains) {
 			out := strings.TrimSpace(c.env.LastOutput)
@@ -791,14 +799,27 @@ func (c *checker) journeyOf(p journey.Probe) *journey.Journey {
 	if err != nil || j == nil || j.Drop == nil {
 		// Not traced, or the traced probe got through this time (a slow
 		// first ARP): the snapshot's replay says what stands in the way.
-		if s := c.snap(); s != nil {
-			if pj := journey.PredictProbe(s, p, c.env.Lang); j == nil || pj.Drop != nil {
-				j = pj
-			}
+		if pj := c.predict(p); pj != nil && (j == nil || pj.Drop != nil) {
+			j = pj
 		}
 	}
 	c.jrn = j
 	return j
+}
+
+// predict replays p from the lab's snapshot, with the sysctls and
+// policies the snapshot lacks (the ingress devices' forwarding among them)
+// read from the lab's kernel; from the snapshot alone when those cannot be
+// read. nil when there is no snapshot.
+func (c *checker) predict(p journey.Probe) *journey.Journey {
+	s := c.snap()
+	if s == nil {
+		return nil
+	}
+	if j, err := journey.PredictLab(c.lab, s, p, c.env.Lang); err == nil {
+		return j
+	}
+	return journey.PredictProbe(s, p, c.env.Lang)
 }
 
 // owner finds the namespace and link that hold ip (journey.Owner).
@@ -972,10 +993,8 @@ func (c *checker) snat(g AssertArgs) string {
 	if len(srcs) == 0 {
 		msg := assets.C("fault.snat.none", "from", g.From, "to", g.To, "in", where)
 		c.env.Snapshot = nil
-		if s := c.snap(); s != nil {
-			if j := journey.PredictProbe(s, journey.Probe{From: g.From, Dst: g.To}, c.env.Lang); j.Drop != nil {
-				msg += ": " + j.Drop.Text(c.env.Lang)
-			}
+		if j := c.predict(journey.Probe{From: g.From, Dst: g.To}); j != nil && j.Drop != nil {
+			msg += ": " + j.Drop.Text(c.env.Lang)
 		}
 		return msg
 	}

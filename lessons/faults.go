@@ -36,7 +36,7 @@ func (s *sim) clone() *sim {
 	return c
 }
 
-var faultKeys = []string{"id", "setup", "cause"}
+var faultKeys = []string{"id", "setup", "cause", "solution"}
 var hintCaseKeys = []string{"cause", "hint", "fix"}
 
 // faults reads an exercise's `faults:` list; each fault's setup is followed
@@ -54,7 +54,7 @@ func (ld *loader) faults(f field, what string, st *sim) []*Fault {
 		if fs == nil {
 			continue
 		}
-		ld.require(n, fs, fw, "id", "setup", "cause")
+		ld.require(n, fs, fw, "id", "setup", "cause", "solution")
 		ft := &Fault{Pos: pos(n)}
 		if v, ok := fs["id"]; ok {
 			ft.ID = ld.id(v, fw)
@@ -68,6 +68,9 @@ func (ld *loader) faults(f field, what string, st *sim) []*Fault {
 		}
 		if v, ok := fs["cause"]; ok {
 			ft.Cause = ld.cause(v, fw)
+		}
+		if v, ok := fs["solution"]; ok {
+			ft.Solution = ld.str(v, fw)
 		}
 		fst := st.clone()
 		if v, ok := fs["setup"]; ok {

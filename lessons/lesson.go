@@ -101,7 +101,20 @@ type Fault struct {
 	// Cause is the cause (see Causes) the checker names on the first
 	// failing check while this fault is left unfixed; tests hold it.
 	Cause string
-	Pos   Pos
+	// Solution is this fault's own reference answer: how it is found
+	// (comments: the command that shows it and what it prints) and the
+	// one fix, not a script that repairs every fault the exercise has.
+	Solution string
+	Pos      Pos
+}
+
+// SolutionFor is the reference answer for the lab fault f broke: f's own
+// solution, else the exercise's (nil f: the exercise's).
+func (e *Exercise) SolutionFor(f *Fault) string {
+	if f != nil && f.Solution != "" {
+		return f.Solution
+	}
+	return e.Solution
 }
 
 // PickFault returns the fault that seed selects (nil when the exercise has

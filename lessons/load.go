@@ -855,6 +855,15 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 	case "snat":
 		add("to", checkIP(g.To))
 		add("src", checkIP(g.Src))
+	case "forwards":
+		add("to", checkIP(g.To))
+	case "policy":
+		if g.Table != "" && g.Table != "filter" && g.Table != "nat" {
+			add("table", fmt.Errorf("table %q: want filter or nat", g.Table))
+		}
+		if g.Value != "ACCEPT" && g.Value != "DROP" {
+			add("value", fmt.Errorf("value %q: want ACCEPT or DROP", g.Value))
+		}
 	case "file_owner":
 		if strings.TrimSpace(g.Path) == "" {
 			add("path", fmt.Errorf("path is empty"))

@@ -219,6 +219,11 @@ func (s *sim) checkAssert(kind string, g AssertArgs) []fieldErr {
 		}
 	case "reachable", "unreachable", "tcp":
 		add("from", s.needNS(g.From))
+	case "policy":
+		add("ns", s.needNS(nsOr(g.NS)))
+	case "forwards":
+		add("ns", s.needNS(nsOr(g.NS)))
+		add("from", s.needNS(g.From))
 	case "packet":
 		if !s.captures[g.Capture] {
 			running := sortedKeys(s.captures)

@@ -114,15 +114,17 @@ func TestSolutions(t *testing.T) {
 	var graded int
 	for _, l := range ls {
 		for _, ex := range l.Exercises {
-			sol := filepath.Join(t.TempDir(), "solution.sh")
-			if err := os.WriteFile(sol, []byte(ex.Solution), 0o644); err != nil {
-				t.Fatal(err)
-			}
 			faults := ex.Faults
 			if len(faults) == 0 {
 				faults = []*Fault{nil}
 			}
 			for _, f := range faults {
+				// Each fault's own solution: its diagnosis and its one
+				// fix, not a script that repairs every fault at once.
+				sol := filepath.Join(t.TempDir(), "solution.sh")
+				if err := os.WriteFile(sol, []byte(ex.SolutionFor(f)), 0o644); err != nil {
+					t.Fatal(err)
+				}
 				name := ex.FullID()
 				o := GradeOptions{}
 				if f != nil {

@@ -163,7 +163,10 @@ func (s *labSession) Steps() []StepInfo {
 func (s *labSession) Exercises() []ExerciseDetail {
 	var out []ExerciseDetail
 	for _, e := range s.lesson.Exercises {
-		ed := ExerciseDetail{ID: e.ID, Title: e.Title.Get(s.lang), Goal: e.Goal.Get(s.lang), Solution: e.Solution}
+		// A troubleshooting exercise's solution is the one for the fault
+		// this learner's lab gets (the seed StartExercise uses).
+		sol := e.SolutionFor(e.PickFault(lessons.Seed(lessons.LearnerName())))
+		ed := ExerciseDetail{ID: e.ID, Title: e.Title.Get(s.lang), Goal: e.Goal.Get(s.lang), Solution: sol}
 		for _, c := range e.Checks {
 			if h := c.Hint.Get(s.lang); h != "" {
 				ed.Hints = append(ed.Hints, h)

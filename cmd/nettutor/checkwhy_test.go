@@ -16,11 +16,11 @@ func TestCheckWhyLine(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "      why: ip_forward off (in host, at ") {
+	if !strings.Contains(r.stdout, "      why: forwarding off (in host, at ") {
 		t.Errorf("no why line naming ip_forward in host:\n%s", r.stdout)
 	}
 	r = runBin(t, t.TempDir(), "check", "nat/outside", "--answer", f, "--lang", "ko")
-	if !strings.Contains(r.stdout, "      원인: ip_forward 꺼짐 (host의 ") {
+	if !strings.Contains(r.stdout, "      원인: 포워딩 꺼짐 (host의 ") {
 		t.Errorf("no Korean why line:\n%s", r.stdout)
 	}
 	r = runBin(t, t.TempDir(), "check", "nat/outside", "--answer", f, "--json")

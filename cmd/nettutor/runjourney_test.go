@@ -19,7 +19,7 @@ func TestRunPlainJourney(t *testing.T) {
 		"  # journey RED -> 203.0.113.2 (icmp, replayed from the lab's state, nothing sent): replied\n",
 		"  #   host/uplink out 203.0.113.1 -> 203.0.113.2  SNAT 11.11.11.2 → 203.0.113.1 (nat POSTROUTING)\n",
 		"  #   OUTSIDE/eth0 in 203.0.113.1 -> 203.0.113.2  delivered\n",
-		"  #   stop (ip_forward off): 203.0.113.2 is not host's and net.ipv4.ip_forward=0 there: it was not forwarded\n",
+		"  #   stop (forwarding off): 203.0.113.2 is not host's and net.ipv4.ip_forward=0 there: it was not forwarded\n",
 		"  #   stop (no route back): OUTSIDE has no route back to 11.11.11.2",
 	} {
 		if !strings.Contains(r.stdout, want) {
@@ -36,7 +36,7 @@ func TestRunPlainJourney(t *testing.T) {
 	for _, want := range []string{
 		"  # 경로 RED -> 203.0.113.2 (icmp, 랩 상태로 재현, 패킷은 보내지 않음): 응답 옴\n",
 		"  #   host/uplink out 203.0.113.1 -> 203.0.113.2  SNAT 11.11.11.2 → 203.0.113.1 (nat POSTROUTING에서 소스 주소 변환)\n",
-		"  #   멈춤 (ip_forward 꺼짐): ",
+		"  #   멈춤 (포워딩 꺼짐): ",
 	} {
 		if !strings.Contains(ko.stdout, want) {
 			t.Errorf("Korean transcript lacks %q", want)

@@ -196,7 +196,7 @@ var sysctlKeys = []string{
 func (n *nsEnv) readSysctls() {
 	keys := append([]string{}, sysctlKeys...)
 	for _, l := range n.snap.Links {
-		keys = append(keys, "net.ipv4.conf."+l.Name+".rp_filter")
+		keys = append(keys, "net.ipv4.conf."+l.Name+".rp_filter", ForwardingKey(l.Name))
 	}
 	_ = nsutil.Do(n.fd, func() error {
 		for _, k := range keys {
@@ -236,6 +236,61 @@ func (n *nsEnv) readPolicies() {
 }
 
 func (n *nsEnv) on(key string) bool { return n.sysctl[key] == "1" }
+
+// ForwardingKey is the sysctl that decides whether IPv4 packets that
+// arrive on dev for another address are forwarded: the kernel asks the
+// ingress device's own conf (IN_DEV_FORWARD in ip_route_input_slow), not
+// net.ipv4.ip_forward, which only sets every device's value at once when
+// written (and reads back as conf.all.forwarding).
+func ForwardingKey(dev string) string { return "net.ipv4.conf." + dev + ".forwarding" }
+
+// Forwards decides whether a namespace forwards what arrives on dev, from
+// its sysctls as get reads them (ok false: not known); devs are the
+// namespace's devices. key is the sysctl that explains the answer:
+// net.ipv4.ip_forward while every device agrees with it (the usual case,
+// and the usual fix), else dev's own ForwardingKey, which a learner who
+// set forwarding per device reads as what they changed. With neither
+// known it answers false, as a kernel whose ip_forward reads 0.
+func Forwards(get func(key string) (string, bool), dev string, devs []string) (on bool, key string) {
+	all, okAll := get("net.ipv4.ip_forward")
+	d, okDev := "", false
+	if dev != "" {
+		d, okDev = get(ForwardingKey(dev))
+	}
+	uniform := okAll
+	for _, o := range devs {
+		if v, ok := get(ForwardingKey(o)); ok && v != all {
+			uniform = false
+		}
+	}
+	if !okDev || uniform {
+		return all == "1", "net.ipv4.ip_forward"
+	}
+	return d == "1", ForwardingKey(dev)
+}
+
+// forwards is Forwards on n's sysctls.
+func (n *nsEnv) forwards(dev string) (bool, string) {
+	var devs []string
+	if n.snap != nil {
+		for _, l := range n.snap.Links {
+			devs = append(devs, l.Name)
+		}
+	}
+	return Forwards(func(k string) (string, bool) { v, ok := n.sysctl[k]; return v, ok }, dev, devs)
+}
+
+// knowsForwarding says whether n's sysctls say anything about forwarding
+// on dev (a snapshot written by hand may hold none).
+func (n *nsEnv) knowsForwarding(dev string) bool {
+	_, a := n.sysctl["net.ipv4.ip_forward"]
+	_, d := n.sysctl[ForwardingKey(dev)]
+	return a || d
+}
+
+// shortKey is a forwarding key as the why lines write it: ip_forward,
+// conf.br0.forwarding.
+func shortKey(key string) string { return strings.TrimPrefix(key, "net.ipv4.") }
 
 // rpFilter is the effective rp_filter of dev: the kernel uses the larger
 // of "all" and the device's own.

@@ -333,8 +333,9 @@ func (x *explainer) why(hs []Hop, i int, leg string) string {
 	} else if n.localIPs[h.Dst] {
 		return x.t("why.delivered", h.Dst, h.NS)
 	}
-	if n.sysctl["net.ipv4.ip_forward"] != "1" {
-		return s + x.t("why.forward_off")
+	on, key := n.forwards(h.Dev)
+	if !on {
+		return s + x.t("why.forward_off", shortKey(key))
 	}
 	rs, err := n.h.RouteGetWithOptions(dst, &netlink.RouteGetOptions{Iif: h.Dev, SrcAddr: src})
 	if err != nil || len(rs) == 0 {
@@ -345,7 +346,7 @@ func (x *explainer) why(hs []Hop, i int, leg string) string {
 	if r != nil {
 		rt = x.routeText(r)
 	}
-	return s + x.t("why.forwarded", h.Dev, rt)
+	return s + x.t("why.forwarded", shortKey(key), h.Dev, rt)
 }
 
 // fdbDecision is what bridge br does with a frame for mac: local (the

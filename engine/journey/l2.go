@@ -1,6 +1,7 @@
 package journey
 
 import (
+	"net"
 	"strings"
 
 	"github.com/nettutor/nettutor/engine"
@@ -116,6 +117,9 @@ func holderOf(n *nsEnv, ip string) string {
 // answer, with the cause the snapshot's links give when they give one.
 func (x *explainer) arpDrop(ns, dev, next, leg string) *Drop {
 	d := newDrop(x.lang, ns, dev, ReasonARP, leg, m("stop.arp", ns, next, dev))
+	if rd := x.arpRPFilter(ns, dev, next, leg); rd != nil {
+		return rd
+	}
 	if o := x.e.owner(next); o != nil {
 		if s, down, ok := l2Why(x.e.snap, linkRef{ns, dev}, linkRef{o.name, holderOf(o, next)}); !ok {
 			d.add(m("stop.because", s))
@@ -125,6 +129,43 @@ func (x *explainer) arpDrop(ns, dev, next, leg string) *Drop {
 		}
 	}
 	return d
+}
+
+// arpRPFilter explains an ARP request for next that its owner ignored
+// because of strict reverse path filtering: the request's sender address
+// (the packet's source, which may belong to another link of the asker:
+// ip route ... src) has no route back by the link it arrived on, so
+// arp_process's route lookup fails and no reply is sent. nil otherwise.
+func (x *explainer) arpRPFilter(ns, dev, next, leg string) *Drop {
+	o := x.e.owner(next)
+	if o == nil {
+		return nil
+	}
+	hl := holderOf(o, next)
+	sender := x.src
+	if sender == "" {
+		sender = x.s.src
+	}
+	if n := x.e.ns(ns); sender == "" && n != nil {
+		// The neighbour failed before the trace: no request was seen.
+		// The kernel asks from the source the route gives the packet.
+		if r := n.matchRoute(net.ParseIP(x.j.To)); r != nil {
+			sender = firstAddr(n, r.Dev, r.Src)
+		}
+	}
+	for _, q := range x.pkts {
+		if q.arp && q.arpOp == 1 && q.arpTPA == next && q.ns == ns && q.out {
+			sender = q.arpSPA
+		}
+	}
+	ip := net.ParseIP(sender)
+	if hl == "" || ip == nil || o.rpFilter(hl) != "1" {
+		return nil
+	}
+	if r := o.matchRoute(ip); r != nil && r.Dev == hl {
+		return nil
+	}
+	return newDrop(x.lang, o.name, hl, ReasonRPFilter, leg, m("stop.rp_filter_arp", ns, next, dev, sender, o.name, o.rpFilter(hl), hl))
 }
 
 // Owner finds the namespace and link of a snapshot that hold the address

@@ -349,14 +349,15 @@ func observedWhy(lang string, e *env, hs []Hop, i int) string {
 		return "" // delivered here later, or DNATed first: the next hop says
 	}
 	// Arrived for another namespace: forwarded, if forwarding is on.
-	if n.sysctl["net.ipv4.ip_forward"] != "1" {
-		return tr(lang, "obs.no_forward", h.NS)
+	on, key := n.forwards(h.Dev)
+	if !on {
+		return tr(lang, "obs.no_forward", h.NS, shortKey(key))
 	}
 	if r != nil {
-		return tr(lang, "obs.forward", routeText(r))
+		return tr(lang, "obs.forward", shortKey(key), routeText(r))
 	}
 	if dev := connected(n, h.Dst); dev != "" {
-		return tr(lang, "obs.forward_connected", dev)
+		return tr(lang, "obs.forward_connected", shortKey(key), dev)
 	}
 	return tr(lang, "obs.no_route", h.Dst)
 }

@@ -91,6 +91,14 @@ func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 	}
 	src := ""
 	var in *Hop // where the packet came into cur
+	// The routers on the way and the device each forwarded the request
+	// out of: the reply comes in there, and is forwarded only if that
+	// device forwards.
+	type router struct {
+		n   *nsEnv
+		out string
+	}
+	var routers []router
 	for depth := 0; depth < 8; depth++ {
 		if in != nil {
 			// nat PREROUTING comes before the routing decision: a DNAT
@@ -118,8 +126,12 @@ func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 			break
 		}
 		ip := net.ParseIP(dst)
-		if v, ok := cur.sysctl["net.ipv4.ip_forward"]; in != nil && ok && v != "1" {
-			return stop(newDrop(lang, cur.name, in.Dev, ReasonForwardOff, "request", m("stop.forward_off", dst, cur.name)))
+		if in != nil {
+			// Forwarding is the ingress device's: on on br0 and off on
+			// uplink forwards RED's request and drops OUTSIDE's reply.
+			if on, key := cur.forwards(in.Dev); !on && cur.knowsForwarding(in.Dev) {
+				return stop(newDrop(lang, cur.name, in.Dev, ReasonForwardOff, "request", m("stop.forward_off", dst, cur.name, key)))
+			}
 		}
 		r := cur.matchRoute(ip)
 		if r == nil {
@@ -145,6 +157,9 @@ func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 			why += "; " + x.t("why.snat", j.NAT[n-1].From, j.NAT[n-1].To)
 		}
 		j.Hops = append(j.Hops, Hop{NS: cur.name, Dev: r.Dev, Dir: "out", Src: src, Dst: dst, Why: why})
+		if in != nil {
+			routers = append(routers, router{cur, r.Dev})
+		}
 		if d := x.linkDown(cur, r.Dev, "request"); d != nil {
 			return stop(d)
 		}
@@ -182,6 +197,12 @@ func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 			d.add(m("stop.hints", h))
 		}
 		return stop(d)
+	}
+	for k := len(routers) - 1; k >= 0; k-- {
+		rt := routers[k]
+		if on, key := rt.n.forwards(rt.out); !on && rt.n.knowsForwarding(rt.out) {
+			return stop(newDrop(lang, rt.n.name, rt.out, ReasonForwardOff, "reply", m("stop.forward_off", j.Hops[0].Src, rt.n.name, key)))
+		}
 	}
 	j.Result = Replied
 	j.Reply.Result = "delivered"

@@ -106,11 +106,27 @@ func (x *explainer) snatHint(src string) []msg {
 				hints = append(hints, m("stop.snat_nomatch", h.NS, ruleText(r), h.Dev))
 			}
 		}
-		if len(hints) == 0 && h.Src == src && n.sysctl["net.ipv4.ip_forward"] == "1" {
+		if len(hints) == 0 && h.Src == src && x.forwardedAt(i) {
 			hints = append(hints, m("stop.no_snat", h.NS, h.Dev))
 		}
 	}
 	return hints
+}
+
+// forwardedAt says whether the namespace of request hop i forwards what
+// arrived on the device the packet came in by (its last "in" hop there).
+func (x *explainer) forwardedAt(i int) bool {
+	h := x.j.Hops[i]
+	n := x.e.ns(h.NS)
+	in := ""
+	for k := i - 1; k >= 0 && x.j.Hops[k].NS == h.NS; k-- {
+		if x.j.Hops[k].Dir == "in" {
+			in = x.j.Hops[k].Dev
+			break
+		}
+	}
+	on, _ := n.forwards(in)
+	return on
 }
 
 // hopStop explains a leg whose last captured hop is hs[len-1].
@@ -149,8 +165,15 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 		}
 		return newDrop(x.lang, n.name, l.Master, ReasonUnknown, leg, m("stop.bridge_nowhere", l.Master, last.Dev))
 	}
-	if n.sysctl["net.ipv4.ip_forward"] != "1" {
-		return newDrop(x.lang, n.name, last.Dev, ReasonForwardOff, leg, m("stop.forward_off", last.Dst, n.name))
+	if on, key := n.forwards(last.Dev); !on {
+		dst := last.Dst
+		if leg == "reply" && n.localIPs[dst] && len(x.j.Hops) > 0 {
+			// A reply to a masqueraded request arrives for the router's
+			// own address and is un-SNATed to the request's source before
+			// the forwarding decision: name that address.
+			dst = x.j.Hops[0].Src
+		}
+		return newDrop(x.lang, n.name, last.Dev, ReasonForwardOff, leg, m("stop.forward_off", dst, n.name, key))
 	}
 	dst := net.ParseIP(last.Dst)
 	rs, err := n.h.RouteGetWithOptions(dst, &netlink.RouteGetOptions{Iif: last.Dev, SrcAddr: net.ParseIP(last.Src)})

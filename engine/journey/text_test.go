@@ -101,7 +101,7 @@ func TestPredictKorean(t *testing.T) {
 	if j.Drop == nil || !strings.Contains(j.Drop.Detail, "net.ipv4.ip_forward=0이라 포워딩되지 않았습니다") {
 		t.Errorf("forward-off in Korean: %+v", j.Drop)
 	}
-	if w := j.Why("ko"); w != "ip_forward 꺼짐 (host의 br0)" {
+	if w := j.Why("ko"); w != "포워딩 꺼짐 (host의 br0)" {
 		t.Errorf("Why(ko) = %q", w)
 	}
 	r := PredictProbe(natSnapshot("1", masq), Probe{From: "RED", Dst: "203.0.113.2"}, "ko")

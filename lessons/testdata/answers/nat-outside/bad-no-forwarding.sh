@@ -1,7 +1,7 @@
 # expect: fail
 # Routes and NAT, but the host does not forward.
 # fail: forwarding
-# detail: forwarding: host: net.ipv4.ip_forward is 0, want 1
+# detail: forwarding: host does not forward the packets from RED to 203.0.113.2: they arrive on br0, and net.ipv4.ip_forward is 0
 # fail: red-out
 # detail: red-out: 203.0.113.2 is not host's and net.ipv4.ip_forward=0 there: it was not forwarded
 # cause: forwarding: no-forward

@@ -1,0 +1,105 @@
+package lessons
+
+import (
+	"context"
+	"testing"
+)
+
+// plainProbe is, per troubleshooting exercise, what its goal asks, checked
+// with the tools a person has (ping, nc): it exits 0 only when the lab
+// works.
+var plainProbe = map[string]string{
+	"troubleshoot/bridge": `ip netns exec RED ping -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -c2 -i0.2 -W1 11.11.11.2`,
+	"troubleshoot/nat": `ip netns exec RED ping -c2 -i0.2 -W1 203.0.113.2 && ip netns exec BLUE ping -c2 -i0.2 -W1 203.0.113.2 &&
+conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=203.0.113.1 '`,
+	"troubleshoot/publish": `ip netns exec OUTSIDE nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED' &&
+ip netns exec BLUE nc -w1 203.0.113.2 8080 </dev/null | grep -q 'hello from OUTSIDE'`,
+}
+
+// plainEvidence is, per fault, what a person sees of it with ip, iptables,
+// sysctl, nc or conntrack in the broken lab (after the probe ran): it
+// exits 0 only while the fault is there.
+var plainEvidence = map[string]string{
+	"troubleshoot/bridge/br-netfilter": `iptables -S FORWARD | grep -qx -- '-P FORWARD DROP' && ! iptables -S FORWARD | grep -q -- '-j ACCEPT' &&
+[ "$(sysctl -n net.bridge.bridge-nf-call-iptables)" = 1 ] && ip netns exec RED ip neigh | grep -q '11.11.11.3 .*lladdr'`,
+	"troubleshoot/bridge/port-down":        `ip -br link show veth-blue | grep -q DOWN`,
+	"troubleshoot/bridge/wrong-prefix":     `ip -n BLUE -br addr show eth0 | grep -q 11.11.11.3/32 && ! ip -n BLUE route | grep -q 11.11.11.0/24`,
+	"troubleshoot/bridge/docker-user-drop": `iptables -S DOCKER-USER | grep -q -- '-s 11.11.11.3/32 -i br0 -j DROP' && [ "$(iptables -L DOCKER-USER -v -n -x | awk '/DROP/ {print $1}')" -gt 0 ]`,
+	// An untranslated flow: its reply is for RED's own address.
+	"troubleshoot/nat/masq-iface":   `conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=11.11.11.2 ' && iptables -t nat -S POSTROUTING | grep -q -- '-s 11.11.11.0/24 -o br0 -j MASQUERADE'`,
+	"troubleshoot/nat/outside-down": `ip -n OUTSIDE -br link show eth0 | grep -q DOWN`,
+	"troubleshoot/nat/no-route":     `! ip -n BLUE route | grep -q default`,
+	// The kernel's own verdict on RED's packets as they arrive on mgmt (a
+	// martian source: EINVAL), and RED's ARP for its gateway, which the
+	// host does not answer for the same reason.
+	"troubleshoot/nat/rp-filter": `ip route get 11.11.11.2 | grep -q 'dev br0' &&
+ip route get 203.0.113.2 from 11.11.11.2 iif mgmt 2>&1 | grep -q 'Invalid argument' &&
+ip -n RED neigh show 10.99.0.1 | grep -Eq 'INCOMPLETE|FAILED'`,
+	"troubleshoot/nat/forward-off": `[ "$(sysctl -n net.ipv4.ip_forward)" = 0 ] && ip netns exec RED ping -c1 -W1 203.0.113.1`,
+	// The host's own connection would be DNATed; OUTSIDE's is refused.
+	"troubleshoot/publish/dnat-output":   `iptables -t nat -S OUTPUT | grep -q -- '-j DNAT' && nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED'`,
+	"troubleshoot/publish/no-route-back": `! ip -n RED route | grep -q default && conntrack -L -p tcp --dport 8080 2>/dev/null | grep -q 'UNREPLIED'`,
+	"troubleshoot/publish/dnat-broad":    `ip netns exec BLUE nc -w1 203.0.113.2 8080 </dev/null | grep -q 'hello from RED'`,
+}
+
+// TestFaultsWithPlainTools validates every fault of every troubleshooting
+// exercise with plain tools before the grader is trusted with it: the lab
+// the fault breaks fails the probe (ping, nc, conntrack), the evidence
+// that names the fault shows (ip, iptables, sysctl, conntrack), and the
+// fault's own solution, run as a learner would, makes the probe pass and
+// the evidence go.
+func TestFaultsWithPlainTools(t *testing.T) {
+	ls, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab := newLab(t)
+	ctx := context.Background()
+	run := func(script string) (string, bool) {
+		out, err := lab.Cmd("host", "bash", "-c", script).CombinedOutput()
+		return string(out), err == nil
+	}
+	for _, l := range ls {
+		for _, ex := range l.Exercises {
+			if len(ex.Faults) == 0 {
+				continue
+			}
+			probe, ok := plainProbe[ex.FullID()]
+			if !ok {
+				t.Errorf("%s: no plain probe", ex.FullID())
+				continue
+			}
+			for _, f := range ex.Faults {
+				name := ex.FullID() + "/" + f.ID
+				t.Run(name, func(t *testing.T) {
+					evidence, ok := plainEvidence[name]
+					if !ok {
+						t.Fatalf("no plain evidence for %s", name)
+					}
+					if err := lab.Reset(); err != nil {
+						t.Fatal(err)
+					}
+					if _, _, err := ex.StartWith(ctx, lab, StartOptions{Fault: f.ID}); err != nil {
+						t.Fatal(err)
+					}
+					if out, ok := run(probe); ok {
+						t.Fatalf("the broken lab passes the probe:\n%s", out)
+					}
+					if out, ok := run(evidence); !ok {
+						t.Fatalf("the fault does not show with plain tools:\n%s", out)
+					}
+					if out, ok := run("set -e\n" + f.Solution); !ok {
+						t.Fatalf("the fault's solution failed:\n%s", out)
+					}
+					if out, ok := run(probe); !ok {
+						state, _ := run("conntrack -L 2>&1; iptables -t nat -S; ip -n OUTSIDE neigh; ip neigh")
+						t.Fatalf("the fault's solution does not repair it:\n%s\nthe lab now:\n%s", out, state)
+					}
+					if out, ok := run(evidence); ok {
+						t.Errorf("the evidence still shows after the fix:\n%s", out)
+					}
+				})
+			}
+		}
+	}
+}
