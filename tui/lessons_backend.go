@@ -130,6 +130,7 @@ type labSession struct {
 	pos      int           // steps the live lab holds; -1 in an exercise
 	retiring chan struct{} // closed once the runner swapped out has stopped
 	spClosed bool
+	swapSnap *engine.Snapshot // the swapped-in lab's, for the next Snapshot
 }
 
 // runnerOptions wire a runner to the session through sink: packets and
@@ -319,6 +320,9 @@ func actionEvents(res *lessons.StepResult, lang string) []ActionEvent {
 }
 
 func (s *labSession) Snapshot(ctx context.Context) (*engine.Snapshot, error) {
+	if snap := s.takeSwapSnap(); snap != nil {
+		return snap, nil
+	}
 	return s.b.current().Snapshot()
 }
 

@@ -202,6 +202,7 @@ func (b *LabBackend) dropSpareLab() {
 func (s *labSession) beginOp() {
 	s.smu.Lock()
 	s.active++
+	s.swapSnap = nil
 	var wait chan struct{}
 	if sp := s.sp; sp != nil && sp.building {
 		sp.cancel()
@@ -312,6 +313,11 @@ func (s *labSession) swapIn(n int) bool {
 	s.runner, s.sink = sp.runner, sp.sink
 	s.live.Store(sp.runner)
 	s.b.swapLabs()
+	// The lab as the spare's rebuild read it once its links had settled,
+	// as a rebuild's snapshot is read right after the replay; nothing has
+	// run in the spare lab since. The Snapshot after the Goto takes it
+	// (reading the lab again costs up to tens of ms on a busy machine).
+	s.swapSnap = sp.runner.Snapshot()
 	done := make(chan struct{})
 	s.retiring = done
 	s.smu.Unlock()
@@ -322,6 +328,16 @@ func (s *labSession) swapIn(n int) bool {
 		close(done)
 	}()
 	return true
+}
+
+// takeSwapSnap returns, once, the snapshot a swap left for the Snapshot
+// that follows its Goto (nil: read the lab).
+func (s *labSession) takeSwapSnap() *engine.Snapshot {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	snap := s.swapSnap
+	s.swapSnap = nil
+	return snap
 }
 
 // closeSpare ends the spare at Close: its runner stopped, the swapped-out

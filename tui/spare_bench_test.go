@@ -16,7 +16,8 @@ import (
 // rebuilt (untimed, as in the learner's reading time) before each `p`.
 //
 // Metrics: swap-worst-ms is the slowest `p` over every step of the
-// lesson (the target is <= 100 ms at the worst step); rebuild-ms is `p`
+// lesson (the target is <= 100 ms at the worst step), and of it the move
+// (Goto and the outputs) and the snapshot at their worst; rebuild-ms is `p`
 // from the last step as a rebuild (the replay of every step but one: the
 // longest); ns/op is the mean swap. Run with
 //
@@ -35,7 +36,7 @@ func BenchmarkBackOneStepSpare(b *testing.B) {
 			n := len(l.Steps)
 			_, ref := openReal(b, l.ID, 0)
 			_, s := openReal(b, l.ID, 1)
-			var worst, rebuild time.Duration
+			var worst, rebuild, worstGoto, worstSnap time.Duration
 			worstAt, swaps := 0, 0
 			b.ResetTimer()
 			b.StopTimer()
@@ -54,9 +55,10 @@ func BenchmarkBackOneStepSpare(b *testing.B) {
 					}
 					b.StartTimer()
 					start := time.Now()
-					back(b, s, k-1)
+					g, sn := back(b, s, k-1)
 					d := time.Since(start)
 					b.StopTimer()
+					worstGoto, worstSnap = max(worstGoto, g), max(worstSnap, sn)
 					swaps++
 					if d > worst {
 						worst, worstAt = d, k
@@ -65,6 +67,8 @@ func BenchmarkBackOneStepSpare(b *testing.B) {
 			}
 			b.ReportMetric(float64(worst.Microseconds())/1000, "swap-worst-ms")
 			b.ReportMetric(float64(rebuild.Microseconds())/1000, "rebuild-ms")
+			b.ReportMetric(float64(worstGoto.Microseconds())/1000, "swap-goto-worst-ms")
+			b.ReportMetric(float64(worstSnap.Microseconds())/1000, "swap-snapshot-worst-ms")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(max(swaps, 1)), "ns/op")
 			b.Logf("%s: %d steps; the slowest swap was p at step %d", l.ID, n, worstAt)
 		})
@@ -72,14 +76,20 @@ func BenchmarkBackOneStepSpare(b *testing.B) {
 }
 
 // back is what the lesson view's gotoCmd waits for: the move, the
-// replayed outputs, the lab's snapshot.
-func back(b *testing.B, s *labSession, n int) {
+// replayed outputs, the lab's snapshot. It returns how long the move with
+// the outputs took, and the snapshot.
+func back(b *testing.B, s *labSession, n int) (move, snap time.Duration) {
+	start := time.Now()
 	if err := s.Goto(context.Background(), n); err != nil {
 		b.Fatalf("Goto(%d): %v", n, err)
 	}
 	_ = s.Replayed()
+	move = time.Since(start)
+	start = time.Now()
 	if _, err := s.Snapshot(context.Background()); err != nil {
 		b.Fatal(err)
 	}
+	snap = time.Since(start)
 	drainPackets(s)
+	return move, snap
 }
