@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/lessons"
 )
@@ -341,4 +342,63 @@ func lineDiff(a, b string) string {
 		}
 	}
 	return out.String()
+}
+
+// TestBackSwapInTheTUI drives the lesson view over a real lab with a
+// spare: after the last step the spare one step back becomes ready, `p`
+// swaps it in (the plain "back" line, no rebuild), the diagram is the
+// swapped-in lab's, the packet list holds what its rebuild captured, the
+// next spare is asked for, and the step runs again from there.
+func TestBackSwapInTheTUI(t *testing.T) {
+	les, err := lessons.Find("veth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(les.Steps)
+	b := NewLabBackend(newRealLab(t))
+	b.Spares = 1
+	defer b.Close()
+	m := New(b, Options{Lang: "en", ProgressPath: "-"})
+	d := newDriver(t, m)
+	d.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	d.run(m.Init(), 50*time.Millisecond)
+	d.keys("/", "v", "e", "t", "h", "enter", "enter")
+	d.waitFor("the lesson", func(m *Model) bool { return m.lesson != nil && m.lesson.sess != nil && !m.lesson.opening })
+	for i := 1; i <= n; i++ {
+		d.keys("n")
+		if d.root().lesson.pr.open {
+			d.keys("enter")
+		}
+		d.waitFor(fmt.Sprintf("step %d", i), func(m *Model) bool { return m.lesson.pos == i && m.lesson.busy == "" })
+	}
+	d.waitFor("the spare", func(m *Model) bool { return m.lesson.spare.ready && m.lesson.spare.n == n-1 })
+	if busy := press(d, "p"); busy != "rebuilding the lab at step "+fmt.Sprint(n-1)+"…" {
+		t.Errorf("p with the spare ready says %q", busy)
+	}
+	d.waitFor("the swap", func(m *Model) bool { return m.lesson.pos == n-1 && m.lesson.busy == "" })
+	l := d.root().lesson
+	sess := l.sess.(*labSession)
+	snap, err := b.current().Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := RenderTopology(l.snap, TopoOptions{Width: 120}), RenderTopology(snap, TopoOptions{Width: 120}); got != want {
+		t.Errorf("diagram after the swap is not the lab's:\n%s\n--- lab:\n%s", got, want)
+	}
+	sess.b.mu.Lock()
+	captured := len(sess.runner.Packets())
+	sess.b.mu.Unlock()
+	d.waitFor("the packets", func(m *Model) bool { return len(m.lesson.pk.pkts) == captured })
+	if captured == 0 {
+		t.Error("the swapped-in lab's rebuild captured no packet (veth pings before its last step)")
+	}
+	d.waitFor("the next spare", func(m *Model) bool { return m.lesson.spare.ready && m.lesson.spare.n == n-2 })
+	d.keys("n")
+	if d.root().lesson.pr.open {
+		d.keys("enter")
+	}
+	d.waitFor("the step again", func(m *Model) bool { return m.lesson.pos == n && m.lesson.busy == "" })
+	if r := d.root().lesson.runs[n-1]; !r.ok() {
+		t.Errorf("step %d after the swap: %+v", n, r)
+	}
 }
