@@ -36,6 +36,8 @@ type LabBackend struct {
 	lab   *engine.Lab // the live lab
 	spare *engine.Lab // the spare's lab: nil until made, or lab itself was given
 	made  *engine.Lab // the lab made for spares, closed with the lesson
+	// spareErr is why no spare lab could be made: not tried again.
+	spareErr error
 }
 
 // NewLabBackend returns a backend over lab (made inside the sandbox).

@@ -140,21 +140,25 @@ func (b *LabBackend) current() *engine.Lab {
 // spareLab returns the spare lab, made on first use.
 func (b *LabBackend) spareLab() (*engine.Lab, error) {
 	b.labMu.Lock()
-	l := b.spare
+	l, failed := b.spare, b.spareErr
 	b.labMu.Unlock()
 	if l != nil {
 		return l, nil
+	}
+	if failed != nil {
+		return nil, failed // once is enough: each try would start a keeper
 	}
 	mk := b.NewLab
 	if mk == nil {
 		mk = newSpareLab
 	}
 	l, err := mk()
-	if err != nil {
-		return nil, fmt.Errorf("make a spare lab: %w", err)
-	}
 	b.labMu.Lock()
 	defer b.labMu.Unlock()
+	if err != nil {
+		b.spareErr = fmt.Errorf("make a spare lab: %w", err)
+		return nil, b.spareErr
+	}
 	if b.spare != nil { // made meanwhile: keep one
 		_ = l.Close()
 		return b.spare, nil
