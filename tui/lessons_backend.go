@@ -166,13 +166,21 @@ func (s *labSession) onPacket(p lessons.Packet) {
 }
 
 // newStream replaces the packet channel (after the lab was rebuilt).
-func (s *labSession) newStream() {
+func (s *labSession) newStream() { s.newStreamOn(nil) }
+
+// newStreamOn replaces the packet channel with ch (made ahead: a swap
+// must not wait for a packetBuffer-long channel to be allocated), or a
+// new one when ch is nil.
+func (s *labSession) newStreamOn(ch chan Packet) {
+	if ch == nil {
+		ch = make(chan Packet, packetBuffer)
+	}
 	s.pmu.Lock()
 	defer s.pmu.Unlock()
 	if !s.closed {
 		close(s.ch)
 	}
-	s.ch = make(chan Packet, packetBuffer)
+	s.ch = ch
 	s.seq = 0
 	s.drops.Store(0)
 }
