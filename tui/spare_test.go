@@ -97,6 +97,9 @@ var (
 	reLL    = regexp.MustCompile(`fe80::[0-9a-f:]+`)        // from the MAC
 	reKey   = regexp.MustCompile(`\b0x[0-9a-f]{8}\b`)       // an IPC key
 	rePID   = regexp.MustCompile(`(?m)^(\s*)\d+( \S+\s*)$`) // a ps line
+	// A shell's PID in the lab, which counts the lab's processes so far;
+	// 1 (a new PID namespace's first process) is what the step shows.
+	reShPID = regexp.MustCompile(`PID: ([2-9]|\d\d+)\b`)
 	// A conntrack entry's seconds to live; the table lists entries in
 	// its hash order, which the ports and ids above pick.
 	reCT = regexp.MustCompile(`^(\s*\S+\s+\d+\s+)\d+( .*\buse=\d+.*)$`)
@@ -115,6 +118,7 @@ func normalise(s string) string {
 	s = reLL.ReplaceAllString(s, "fe80::LL")
 	s = reKey.ReplaceAllString(s, "0xKEY")
 	s = rePID.ReplaceAllString(s, "${1}PID$2")
+	s = reShPID.ReplaceAllString(s, "PID: N")
 	lines := strings.Split(s, "\n")
 	for i := 0; i < len(lines); {
 		j := i
