@@ -242,6 +242,11 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 		r.opts.OnRebuild()
 	}
 	for j := 0; j < i; j++ {
+		// A cancelled rebuild (a spare lab the learner moved away from)
+		// stops between steps: the lab is then not the one asked for.
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("rebuild to step %d: %w", i, err)
+		}
 		res, err := r.play(ctx, j, true)
 		r.replayed = append(r.replayed, res)
 		if err != nil {

@@ -87,6 +87,7 @@ type lessonModel struct {
 	settleSeq int // the running settle watch (topology_settle.go)
 
 	pos     int // steps the lab holds
+	spare   spareState
 	runs    []stepRun
 	busy    string
 	opening bool
@@ -161,6 +162,7 @@ type rebuiltMsg struct {
 
 func (m *lessonModel) gotoCmd(n int, why string) tea.Cmd {
 	m.gen++
+	m.dropSpare()
 	sess, gen := m.sess, m.gen
 	return func() tea.Msg {
 		ctx := context.Background()
@@ -278,7 +280,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		}
 		cmds := []tea.Cmd{m.armPackets(), tea.SetWindowTitle("nettutor · " + m.info.Title)}
 		if resume > 0 {
-			m.busy = m.c.Tf("tui.busy.resume", resume)
+			m.busy = m.rebuildBusy(resume)
 			cmds = append(cmds, m.gotoCmd(resume, "resume"))
 		} else {
 			cmds = append(cmds, m.snapshotCmd(0, "open"))
@@ -305,6 +307,10 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 
 	case rebuildMsg:
 		return m.rebuilt(msg)
+
+	case spareMsg:
+		m.spared(msg)
+		return m, nil
 
 	case settleMsg:
 		return m.settled(msg)
@@ -350,6 +356,9 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		}
 		m.follow = true
 		cmds = append(cmds, m.watchSettle(msg.snap))
+		if msg.pos >= 0 && msg.why != "shell" && msg.why != "exercise" {
+			cmds = append(cmds, m.prepareSpare())
+		}
 		return m, tea.Batch(cmds...)
 
 	case actionMsg:
@@ -393,7 +402,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 			m.setSnap(msg.snap, true)
 		}
 		m.follow = true
-		return m, tea.Batch(m.saveProgress(), m.watchSettle(msg.snap))
+		return m, tea.Batch(m.saveProgress(), m.watchSettle(msg.snap), m.prepareSpare())
 
 	case packetsMsg:
 		if msg.gen != m.pgen {
@@ -636,7 +645,7 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		if m.ex.on || m.busy != "" || m.pos == 0 {
 			return m, nil
 		}
-		m.busy = m.c.Tf("tui.busy.back", m.pos-1)
+		m.busy = m.rebuildBusy(m.pos - 1)
 		return m, m.gotoCmd(m.pos-1, "back")
 	case key.Matches(km, k.Up):
 		m.arrow(-1)
@@ -752,7 +761,7 @@ func (m *lessonModel) toggleExercise() tea.Cmd {
 	}
 	if m.ex.on && m.ex.idx+1 >= len(m.exercises) {
 		m.ex = exerciseState{}
-		m.busy = m.c.Tf("tui.busy.back", m.pos)
+		m.busy = m.rebuildBusy(m.pos)
 		return m.gotoCmd(m.pos, "leave")
 	}
 	idx := 0
@@ -765,6 +774,7 @@ func (m *lessonModel) toggleExercise() tea.Cmd {
 	ex := m.exercises[idx]
 	m.busy = m.c.T("tui.busy.exercise")
 	m.gen++
+	m.dropSpare()
 	sess, gen := m.sess, m.gen
 	return func() tea.Msg {
 		ctx := context.Background()

@@ -76,7 +76,7 @@ func (m *lessonModel) restart() tea.Cmd {
 
 // rebuildStep rebuilds the lab at the current step (p after a broken lab).
 func (m *lessonModel) rebuildStep() tea.Cmd {
-	return m.rebuildTo(m.pos, "rebuild", m.c.Tf("tui.busy.back", m.pos), m.c.Tf("tui.status.rebuilt", m.pos))
+	return m.rebuildTo(m.pos, "rebuild", m.rebuildBusy(m.pos), m.c.Tf("tui.status.rebuilt", m.pos))
 }
 
 // jumpKey takes a key while the step number is being typed: digits,
@@ -105,7 +105,7 @@ func (m *lessonModel) jumpKey(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 			m.setStatus(m.c.T("tui.status.busy"), false)
 			return m, nil
 		}
-		return m, m.rebuildTo(s, "jump", m.c.Tf("tui.busy.back", s), m.c.Tf("tui.status.rebuilt", s))
+		return m, m.rebuildTo(s, "jump", m.rebuildBusy(s), m.c.Tf("tui.status.rebuilt", s))
 	default:
 		m.x.jumpOn, m.x.jumpIn = false, ""
 		m.setStatus("", false)
@@ -129,7 +129,7 @@ func (m *lessonModel) startJump() {
 func (m *lessonModel) leaveExercise() tea.Cmd {
 	m.ex = exerciseState{}
 	m.setStatus("", false) // the exercise's last word is not the lesson's
-	m.busy = m.c.Tf("tui.busy.back", m.pos)
+	m.busy = m.rebuildBusy(m.pos)
 	return m.gotoCmd(m.pos, "leave")
 }
 

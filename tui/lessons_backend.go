@@ -20,14 +20,35 @@ const packetBuffer = 16384
 
 // LabBackend serves the built-in lessons on one lab, reset for each lesson.
 type LabBackend struct {
-	lab *engine.Lab
-	mu  sync.Mutex // one runner call at a time on the lab
+	mu sync.Mutex // one runner call at a time on the lab
 	// Lessons, when set, replaces the built-in lessons (tests, own files).
 	List func() ([]*lessons.Lesson, error)
+	// Spares is how many spare labs an open lesson keeps rebuilt one step
+	// back, so that `p` swaps one in rather than replaying the lesson
+	// (lessons_spare.go): 0 (none, the default) or 1; more count as 1. A
+	// spare is a whole lab, with its own confinement and limits.
+	Spares int
+	// NewLab, when set, makes the spare lab (tests); by default it is a lab
+	// like the TUI's own.
+	NewLab func() (*engine.Lab, error)
+
+	labMu sync.Mutex
+	lab   *engine.Lab // the live lab
+	spare *engine.Lab // the spare's lab: nil until made, or lab itself was given
+	made  *engine.Lab // the lab made for spares, closed with the lesson
+	// spareErr is why no spare lab could be made: not tried again.
+	spareErr error
 }
 
 // NewLabBackend returns a backend over lab (made inside the sandbox).
 func NewLabBackend(lab *engine.Lab) *LabBackend { return &LabBackend{lab: lab} }
+
+// Close closes the lab the backend made for spares, if a lesson still
+// holds one; the lab it was given is the caller's to close.
+func (b *LabBackend) Close() error {
+	b.dropSpareLab()
+	return nil
+}
 
 func (b *LabBackend) all() ([]*lessons.Lesson, error) {
 	if b.List != nil {
@@ -74,12 +95,12 @@ func (b *LabBackend) Open(ctx context.Context, id, lang string) (Session, error)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if err := b.lab.Reset(); err != nil {
+	lab := b.current()
+	if err := lab.Reset(); err != nil {
 		return nil, fmt.Errorf("reset the lab: %w", err)
 	}
 	s := &labSession{b: b, lesson: les, lang: lang, ch: make(chan Packet, packetBuffer), budget: capture.NewBudget()}
-	s.runner = lessons.NewRunner(b.lab, les, s.runnerOptions())
-	s.live.Store(s.runner)
+	s.newRunner(lab)
 	return s, nil
 }
 
@@ -102,17 +123,36 @@ type labSession struct {
 	nmu     sync.Mutex
 	results []*lessons.StepResult // what each step gave, for the note (note.go)
 
-	// budget is the session's capture budget (capture_budget.go); queued
-	// is the frame bytes waiting on ch for the UI.
+	sink *packetSink // the live runner's (b.mu)
+
+	// The spare (lessons_spare.go), under smu.
+	smu      sync.Mutex
+	sp       *spareBuild
+	active   int           // calls on the live lab under way (beginOp)
+	pos      int           // steps the live lab holds; -1 in an exercise
+	retiring chan struct{} // closed once the runner swapped out has stopped
+	spClosed bool
+	swapSnap *engine.Snapshot // the swapped-in lab's, for the next Snapshot
+
+	// budget is the session's capture budget (capture_budget.go): the
+	// spare's capture points count against it too; queued is the frame
+	// bytes waiting on ch for the UI.
 	budget *capture.Budget
 	queued atomic.Int64
 }
 
-// runnerOptions wire the runner to the session: packets and action reports
-// to the UI, and a fresh packet stream when the lab is rebuilt, before the
-// replayed steps' packets arrive on it.
-func (s *labSession) runnerOptions() lessons.Options {
-	return lessons.Options{OnPacket: s.onPacket, OnAction: s.onAction, OnRebuild: s.newStream, Lang: s.lang, Budget: s.budget}
+// runnerOptions wire a runner to the session through sink: packets and
+// action reports to the UI, and a fresh packet stream when the lab is
+// rebuilt, before the replayed steps' packets arrive on it.
+func (s *labSession) runnerOptions(sink *packetSink) lessons.Options {
+	return lessons.Options{OnPacket: sink.packet, OnAction: s.onAction, OnRebuild: sink.rebuild, Lang: s.lang, Budget: s.budget}
+}
+
+// newRunner starts a fresh runner on lab as the live one. b.mu held.
+func (s *labSession) newRunner(lab *engine.Lab) {
+	s.sink = &packetSink{s: s, live: true}
+	s.runner = lessons.NewRunner(lab, s.lesson, s.runnerOptions(s.sink))
+	s.live.Store(s.runner)
 }
 
 func (s *labSession) onPacket(p lessons.Packet) {
@@ -128,13 +168,21 @@ func (s *labSession) onPacket(p lessons.Packet) {
 }
 
 // newStream replaces the packet channel (after the lab was rebuilt).
-func (s *labSession) newStream() {
+func (s *labSession) newStream() { s.newStreamOn(nil) }
+
+// newStreamOn replaces the packet channel with ch (made ahead: a swap
+// must not wait for a packetBuffer-long channel to be allocated), or a
+// new one when ch is nil.
+func (s *labSession) newStreamOn(ch chan Packet) {
+	if ch == nil {
+		ch = make(chan Packet, packetBuffer)
+	}
 	s.pmu.Lock()
 	defer s.pmu.Unlock()
 	if !s.closed {
 		close(s.ch)
 	}
-	s.ch = make(chan Packet, packetBuffer)
+	s.ch = ch
 	s.queued.Store(0)
 	s.seq = 0
 	s.drops.Store(0)
@@ -178,15 +226,18 @@ func (s *labSession) Exercises() []ExerciseDetail {
 }
 
 func (s *labSession) RunStep(ctx context.Context, i int, ev chan<- ActionEvent) StepResult {
+	s.beginOp()
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
 	if s.runner == nil {
+		s.endOp(-1)
 		return StepResult{Err: errors.New("the lesson is closed")}
 	}
 	// The runner reports each action as it starts and ends (onAction).
 	s.ev = ev
 	res, err := s.runner.RunStep(ctx, i)
 	s.ev = nil
+	s.endOp(s.runner.Next())
 	if err != nil {
 		return StepResult{Err: err}
 	}
@@ -228,16 +279,30 @@ func (s *labSession) onAction(step, index int, done bool, ar lessons.ActionResul
 }
 
 func (s *labSession) Goto(ctx context.Context, n int) error {
+	s.beginOp()
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
 	if s.runner == nil {
+		s.endOp(-1)
 		return errors.New("the lesson is closed")
 	}
 	s.ws = nil
+	// A spare rebuilt to n is the same rebuild, made while the learner
+	// read: it is swapped in, with the packets and outputs it recorded.
+	if s.swapIn(n) {
+		s.endOp(n)
+		return nil
+	}
 	// The runner starts a new stream (OnRebuild) once the old captures
 	// have stopped: nothing of the undone steps reaches the list, and the
 	// packets of the replayed steps do, as they did the first time.
-	return s.runner.Goto(ctx, n)
+	err := s.runner.Goto(ctx, n)
+	if err != nil {
+		s.endOp(-1)
+		return err
+	}
+	s.endOp(n)
+	return nil
 }
 
 // Replayed implements replayer: the steps the last Goto replayed, with
@@ -274,13 +339,16 @@ func actionEvents(res *lessons.StepResult, lang string) []ActionEvent {
 }
 
 func (s *labSession) Snapshot(ctx context.Context) (*engine.Snapshot, error) {
-	return s.b.lab.Snapshot()
+	if snap := s.takeSwapSnap(); snap != nil {
+		return snap, nil
+	}
+	return s.b.current().Snapshot()
 }
 
 // Shell is a lab shell; in an exercise it works in the exercise's
 // workspace ($EXERCISE_DIR set, sbin on PATH), as answers do.
 func (s *labSession) Shell(ns string) *exec.Cmd {
-	cmd := s.b.lab.Shell(ns)
+	cmd := s.b.current().Shell(ns)
 	s.b.mu.Lock()
 	ws := s.ws
 	s.b.mu.Unlock()
@@ -303,24 +371,27 @@ func (s *labSession) StartExercise(ctx context.Context, id string) (string, erro
 	if err != nil {
 		return "", err
 	}
+	s.beginOp()
+	defer s.endOp(-1) // no spare is built for an exercise's lab
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
 	if s.runner == nil {
 		return "", errors.New("the lesson is closed")
 	}
 	s.runner.Close()
+	s.sink.retire()
 	s.newStream()
-	if err := s.b.lab.Reset(); err != nil {
+	lab := s.b.current()
+	if err := lab.Reset(); err != nil {
 		return "", fmt.Errorf("reset the lab: %w", err)
 	}
 	// The runner must rebuild from scratch when the learner goes back to
 	// the steps: a fresh runner on the reset lab.
-	s.runner = lessons.NewRunner(s.b.lab, s.lesson, s.runnerOptions())
-	s.live.Store(s.runner)
+	s.newRunner(lab)
 	// A troubleshooting exercise breaks the lab in the way this learner's
 	// seed picks (their name: neighbours differ); the fault's setup is
 	// never shown.
-	ws, _, err := e.StartWith(ctx, s.b.lab, lessons.StartOptions{Seed: lessons.Seed(lessons.LearnerName())})
+	ws, _, err := e.StartWith(ctx, lab, lessons.StartOptions{Seed: lessons.Seed(lessons.LearnerName())})
 	if err != nil {
 		return "", err
 	}
@@ -341,7 +412,7 @@ func (s *labSession) Check(ctx context.Context, id string) ([]CheckResult, error
 	}
 	env.Lang = s.lang
 	var out []CheckResult
-	for _, r := range e.Check(ctx, s.b.lab, env) {
+	for _, r := range e.Check(ctx, s.b.current(), env) {
 		cr := CheckResult{ID: r.Desc, OK: r.OK, Detail: r.Detail, Journey: r.Journey}
 		if cr.ID == "" {
 			cr.ID = r.ID
@@ -411,6 +482,8 @@ func (s *labSession) WritePcap(path string) (int, error) {
 }
 
 func (s *labSession) Close() error {
+	s.beginOp()
+	defer s.endOp(-1)
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
 	if s.runner != nil {
@@ -418,6 +491,7 @@ func (s *labSession) Close() error {
 		s.runner = nil
 		s.live.Store(nil)
 	}
+	s.closeSpare()
 	s.pmu.Lock()
 	if !s.closed {
 		s.closed = true

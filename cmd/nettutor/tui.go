@@ -97,6 +97,10 @@ func cmdTUI(args []string) int {
 	// keys: asked later, the answer races with the learner's first keys.
 	_ = lipgloss.HasDarkBackground()
 	backend := tui.NewLabBackend(lab)
+	// One spare lab rebuilt a step back while the learner reads: `p` is
+	// then a swap, not a replay of the lesson (tui/lessons_spare.go).
+	backend.Spares = 1
+	defer backend.Close()
 	if len(own) > 0 {
 		backend.List = func() ([]*lessons.Lesson, error) {
 			builtin, err := lessons.Builtin()
