@@ -12,9 +12,9 @@ func TestProbeErrorText(t *testing.T) {
 		en, ko string
 	}{
 		{&ProbeError{NS: "RED", Op: "ping", Target: "203.0.113.2", Err: ErrNoReply},
-			"RED: ping 203.0.113.2: no reply", "RED: 203.0.113.2로 ping: 응답 없음"},
+			"RED: ping 203.0.113.2: no reply", "RED: 203.0.113.2까지 ping: 응답 없음"},
 		{&ProbeError{NS: "RED", Op: "ping", Target: "203.0.113.3", Err: errnoOf(syscall.ENETUNREACH)},
-			"RED: ping 203.0.113.3: Network is unreachable", "RED: 203.0.113.3으로 ping: 갈 수 있는 네트워크가 없음 (Network is unreachable: 라우트가 없습니다)"},
+			"RED: ping 203.0.113.3: Network is unreachable", "RED: 203.0.113.3까지 ping: 갈 수 있는 네트워크가 없음 (Network is unreachable: 라우트가 없습니다)"},
 		{&ProbeError{NS: "OUTSIDE", Op: "connect to", Target: "203.0.113.1:8080", Err: errnoOf(syscall.ECONNREFUSED)},
 			"OUTSIDE: connect to 203.0.113.1:8080: Connection refused", "OUTSIDE: 203.0.113.1:8080에 연결: 연결이 거부됨 (Connection refused)"},
 	}

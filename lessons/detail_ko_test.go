@@ -30,7 +30,7 @@ func TestFailureDetailsInKorean(t *testing.T) {
 		{`link: {ns: RED, name: veth0, peer: host/x}`, "RED: veth0의 peer가 host/x가 아니라 BLUE/veth1입니다", "RED: veth0's peer is BLUE/veth1, not host/x"},
 		{`addr: {ns: RED, addr: 11.11.11.2/24}`, "RED: 주소 11.11.11.2/24가 없습니다 (RED에는 lo 말고는 IPv4 주소가 없습니다)", ""},
 		{`veth_pair: {a: BLUE, b: host}`, "BLUE의 veth 중 peer가 host에 있는 것이 없습니다 (veth1의 peer는 RED에 있음)", ""},
-		{`link: {ns: GREEN, name: x}`, "네임스페이스 GREEN이 없습니다 (실습 환경에 있는 것: host, BLUE, RED)", "no namespace GREEN (the lab has: host, BLUE, RED)"},
+		{`link: {ns: GREEN, name: x}`, "네임스페이스 GREEN이 없습니다 (랩에 있는 것: host, BLUE, RED)", "no namespace GREEN (the lab has: host, BLUE, RED)"},
 		{`no_direct_veth: {a: RED, b: BLUE}`, "RED/veth0이 BLUE/veth1에 곧장 이어진 veth입니다", ""},
 		{`bridge_port: {ns: RED, bridge: br0}`, "host: 브리지 br0이 없습니다 (브리지가 하나도 없습니다)", ""},
 		{`reachable: {from: RED, to: 11.11.11.3}`, "RED: 11.11.11.3에서 응답이 없습니다: ", ""},
