@@ -30,8 +30,10 @@ func (s *labSession) CaptureBudget() *capture.Budget { return s.budget }
 func (s *labSession) Took(ch <-chan Packet, n int) {
 	s.pmu.Lock()
 	defer s.pmu.Unlock()
-	if ch == s.ch { // a replaced stream's packets were counted on it
-		s.queued.Add(-int64(n))
+	// A replaced stream's packets were counted on it; a stream whose
+	// packets did not all come through offer never counts below zero.
+	if ch == s.ch && s.queued.Add(-int64(n)) < 0 {
+		s.queued.Store(0)
 	}
 }
 

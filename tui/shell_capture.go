@@ -208,9 +208,12 @@ func (c *labShellCapture) scan() error {
 		gone = append(gone, name)
 	}
 	c.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, name := range gone {
-		c.drop(name)
+		wg.Add(1)
+		go func() { defer wg.Done(); c.drop(name) }() // each close waits for RCU: in parallel
 	}
+	wg.Wait()
 	uncaptured := 0
 	for _, l := range found {
 		name := l.pt.Name()
