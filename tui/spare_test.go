@@ -103,6 +103,15 @@ var (
 	// A conntrack entry's seconds to live; the table lists entries in
 	// its hash order, which the ports and ids above pick.
 	reCT = regexp.MustCompile(`^(\s*\S+\s+\d+\s+)\d+( .*\buse=\d+.*)$`)
+	// A lab's host id range (a root lab's own, picked at random when the
+	// lab starts) in a mount's options, as /proc/mounts shows it.
+	reLabID = regexp.MustCompile(`\b(uid|gid)=1[6-8]\d{8}\b`)
+	// The kernel's own IGMP reports: a link that joins a multicast group
+	// reports it after a random delay (up to the unsolicited report
+	// interval), so `conntrack -L` lists the entry in one build of a step
+	// and not in another; the count line follows it.
+	reIGMP    = regexp.MustCompile(`(?m)^.* dst=224\.0\.0\.\d+ .*\n?`)
+	reFlowCnt = regexp.MustCompile(`\d+ flow entries have been shown`)
 )
 
 // normalise takes out of a command's output or a packet's summary what two
@@ -119,6 +128,9 @@ func normalise(s string) string {
 	s = reKey.ReplaceAllString(s, "0xKEY")
 	s = rePID.ReplaceAllString(s, "${1}PID$2")
 	s = reShPID.ReplaceAllString(s, "PID: N")
+	s = reLabID.ReplaceAllString(s, "$1=LABID")
+	s = reIGMP.ReplaceAllString(s, "")
+	s = reFlowCnt.ReplaceAllString(s, "N flow entries have been shown")
 	lines := strings.Split(s, "\n")
 	for i := 0; i < len(lines); {
 		j := i
