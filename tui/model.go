@@ -37,7 +37,16 @@ type Model struct {
 	fatal    error
 	exitCode int
 	serve    serveState // the link of nettutor serve, if any (serve_link.go)
+	// early holds the keys typed while the picker was still loading its
+	// lessons: the picker is drawn before they arrive, and a learner (or
+	// a script) who types at once must not see `j j enter` open another
+	// lesson than on a loaded picker. They are replayed, in order, when the
+	// lessons are there.
+	early []tea.KeyMsg
 }
+
+// maxEarlyKeys bounds the keys kept while the picker loads.
+const maxEarlyKeys = 64
 
 // Options configure New.
 type Options struct {
@@ -121,6 +130,12 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, outCmd tea.Cmd) {
 		if m.state == stateFatal {
 			return m, m.quit()
 		}
+		if m.state == statePicker && m.picker.loading {
+			if len(m.early) < maxEarlyKeys {
+				m.early = append(m.early, msg)
+			}
+			return m, nil
+		}
 		if m.showHelp {
 			if key.Matches(msg, k.Help) || msg.Type == tea.KeyEsc || key.Matches(msg, k.Quit) {
 				m.showHelp = false
@@ -136,7 +151,15 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, outCmd tea.Cmd) {
 			return m, func() tea.Msg { return fatalMsg{msg.err} }
 		}
 		m.picker = m.picker.setLessons(msg.lessons)
-		return m, nil
+		early := m.early
+		m.early = nil
+		var cmds []tea.Cmd
+		for _, k := range early {
+			var cmd tea.Cmd
+			_, cmd = m.Update(k)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
 	case openLessonMsg:
 		m.lesson = newLesson(m.common, m.progress, msg.id)
 		m.state = stateLesson

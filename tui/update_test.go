@@ -216,3 +216,63 @@ func TestKeyMap(t *testing.T) {
 		t.Error("DefaultKeyMap is not English")
 	}
 }
+
+// TestKeysWhileThePickerLoads: keys typed before the lessons have arrived
+// (the picker is drawn at once, the lessons come from a tea.Cmd) are kept
+// and replayed in order once they are there, so `j j enter` typed at once
+// opens the lesson it opens on a loaded picker; ctrl+c is never held.
+func TestKeysWhileThePickerLoads(t *testing.T) {
+	fb := &fakeBackend{lessons: sixLessons()}
+	m := New(fb, Options{Lang: "en", ProgressPath: "-"})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if !m.picker.loading {
+		t.Fatal("a new model's picker is not loading")
+	}
+	for _, k := range []string{"j", "j", "enter"} {
+		if _, cmd := m.Update(keyMsg(k)); cmd != nil {
+			t.Fatalf("%s while loading gave a command", k)
+		}
+	}
+	ls, err := fb.Lessons("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(lessonsMsg{ls, nil})
+	if m.picker.cursor != 2 {
+		t.Errorf("cursor %d after j j typed while loading, want 2", m.picker.cursor)
+	}
+	if cmd == nil {
+		t.Fatal("enter typed while loading opened nothing")
+	}
+	want := ls[2].ID
+	found := false
+	for _, msg := range drainCmd(cmd) {
+		if o, ok := msg.(openLessonMsg); ok && o.id == want {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("enter typed while loading did not open %s", want)
+	}
+	m2 := New(fb, Options{Lang: "en", ProgressPath: "-"})
+	if _, cmd := m2.Update(keyMsg("ctrl+c")); cmd == nil {
+		t.Error("ctrl+c while loading was held back")
+	}
+}
+
+// drainCmd runs cmd and every command a batch of it holds, and returns the
+// messages.
+func drainCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, drainCmd(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
