@@ -80,6 +80,9 @@ type AssertArgs struct {
 	// (table: filter when empty).
 	Table string `yaml:"table"`
 	Chain string `yaml:"chain"`
+	// Size is a reachable check's echo data in bytes, sent with DF set
+	// (ping -M do -s SIZE); 0 is a plain ping.
+	Size int `yaml:"size"`
 }
 
 // kindSpec lists the fields a kind allows and those it requires.
@@ -123,7 +126,7 @@ var assertKinds = map[string]kindSpec{
 	"fdb":            {[]string{"ns", "bridge", "mac_of"}, []string{"bridge", "mac_of"}},
 	"sysctl":         {[]string{"ns", "key", "value"}, []string{"key", "value"}},
 	"rule":           {[]string{"ns", "spec"}, []string{"spec"}},
-	"reachable":      {[]string{"from", "to"}, []string{"from", "to"}},
+	"reachable":      {[]string{"from", "to", "size"}, []string{"from", "to"}},
 	"unreachable":    {[]string{"from", "to"}, []string{"from", "to"}},
 	"tcp":            {[]string{"from", "addr", "banner"}, []string{"from", "addr"}},
 	"packet":         {[]string{"capture", "match", "min", "src", "dst"}, []string{"capture"}},

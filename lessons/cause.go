@@ -114,6 +114,12 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 	d.names(a)
 	switch a.Kind {
 	case "reachable":
+		if g.Size > 0 {
+			if cause := d.path(g.From, g.To); cause != "" {
+				return cause, v
+			}
+			return d.or(d.mtu(g.From, g.To, g.Size)), v
+		}
 		return d.or(d.path(g.From, g.To)), v
 	case "unreachable":
 		v["ns"] = g.From

@@ -180,6 +180,9 @@ func describe(a *Assertion, lang string) string {
 	case "rule":
 		return m("desc.rule", "ns", ns, "spec", g.Spec)
 	case "reachable":
+		if g.Size > 0 {
+			return m("desc.reachable.df", "from", g.From, "to", g.To, "size", strconv.Itoa(g.Size), "packet", strconv.Itoa(g.Size+28))
+		}
 		return m("desc.reachable", "from", g.From, "to", g.To)
 	case "unreachable":
 		return m("desc.unreachable", "from", g.From, "to", g.To)
@@ -241,6 +244,9 @@ func (c *checker) run(a *Assertion) string {
 	g := a.Args
 	switch a.Kind {
 	case "reachable", "unreachable":
+		if g.Size > 0 && a.Kind == "reachable" {
+			return c.pingDF(g.From, g.To, g.Size)
+		}
 		return c.ping(a.Kind == "reachable", g.From, g.To)
 	case "tcp":
 		return c.tcp(g)

@@ -9,7 +9,8 @@ import (
 // with the tools a person has (ping, nc): it exits 0 only when the lab
 // works.
 var plainProbe = map[string]string{
-	"troubleshoot/bridge": `ip netns exec RED ping -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -c2 -i0.2 -W1 11.11.11.2`,
+	"troubleshoot/bridge": `ip netns exec RED ping -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -c2 -i0.2 -W1 11.11.11.2 &&
+ip netns exec RED ping -M do -s 1472 -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -M do -s 1472 -c2 -i0.2 -W1 11.11.11.2`,
 	"troubleshoot/nat": `ip netns exec RED ping -c2 -i0.2 -W1 203.0.113.2 && ip netns exec BLUE ping -c2 -i0.2 -W1 203.0.113.2 &&
 conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=203.0.113.1 '`,
 	"troubleshoot/publish": `ip netns exec OUTSIDE nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED' &&
@@ -25,6 +26,13 @@ var plainEvidence = map[string]string{
 	"troubleshoot/bridge/port-down":        `ip -br link show veth-blue | grep -q DOWN`,
 	"troubleshoot/bridge/wrong-prefix":     `ip -n BLUE -br addr show eth0 | grep -q 11.11.11.3/32 && ! ip -n BLUE route | grep -q 11.11.11.0/24`,
 	"troubleshoot/bridge/docker-user-drop": `iptables -S DOCKER-USER | grep -q -- '-s 11.11.11.3/32 -i br0 -j DROP' && [ "$(iptables -L DOCKER-USER -v -n -x | awk '/DROP/ {print $1}')" -gt 0 ]`,
+	// Small pings pass, full-size ones with DF do not (BLUE's reply is
+	// dropped as it enters veth-blue: BLUE's eth0 counts it as TX
+	// dropped), and the two ends of BLUE's veth disagree on the MTU.
+	"troubleshoot/bridge/mtu-mismatch": `ip netns exec RED ping -c1 -W1 11.11.11.3 && ip netns exec BLUE ping -c1 -W1 11.11.11.2 &&
+! ip netns exec BLUE ping -M do -s 1472 -c1 -W1 11.11.11.2 &&
+[ "$(ip -n BLUE -s link show eth0 | awk '/TX:/ {getline; print $4}')" -gt 0 ] &&
+ip link show veth-blue | grep -q 'mtu 1400 ' && ip -n BLUE link show eth0 | grep -q 'mtu 1500 '`,
 	// An untranslated flow: its reply is for RED's own address.
 	"troubleshoot/nat/masq-iface":   `conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=11.11.11.2 ' && iptables -t nat -S POSTROUTING | grep -q -- '-s 11.11.11.0/24 -o br0 -j MASQUERADE'`,
 	"troubleshoot/nat/outside-down": `ip -n OUTSIDE -br link show eth0 | grep -q DOWN`,

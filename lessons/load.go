@@ -840,6 +840,9 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 		}
 	case "reachable", "unreachable":
 		add("to", checkIP(g.To))
+		if g.Size < 0 || g.Size > 65507 {
+			add("size", fmt.Errorf("size %d: want 1..65507 bytes of echo data", g.Size))
+		}
 	case "tcp":
 		add("addr", checkHostPort(g.Addr))
 	case "packet":
