@@ -133,6 +133,7 @@ var assertKinds = map[string]kindSpec{
 	"veth_pair":      {[]string{"a", "b"}, []string{"a", "b"}},
 	"bridge_port":    {[]string{"bridge", "ns"}, []string{"bridge", "ns"}},
 	"no_direct_veth": {[]string{"a", "b"}, []string{"a", "b"}},
+	"udp_flow":       {[]string{"from", "addr", "capture_ns", "src"}, []string{"from", "addr", "capture_ns", "src"}},
 	"snat":           {[]string{"from", "to", "capture_ns", "capture_iface", "src"}, []string{"from", "to", "capture_ns", "src"}},
 	"file_owner":     {[]string{"path", "uid_min", "uid_not", "uid_map"}, []string{"path"}},
 	"output":         {[]string{"contains"}, []string{"contains"}},

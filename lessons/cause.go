@@ -126,6 +126,8 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return CauseUnreachable, v
 	case "snat":
 		return d.snat(g), v
+	case "udp_flow":
+		return d.or(d.udpFlow(g)), v
 	case "tcp":
 		return d.or(d.tcp(g)), v
 	case "policy":
@@ -191,7 +193,7 @@ func (d *diag) names(a *Assertion) {
 	g := a.Args
 	ns := g.NS
 	switch a.Kind {
-	case "reachable", "unreachable", "snat", "tcp":
+	case "reachable", "unreachable", "snat", "tcp", "udp_flow":
 		ns = g.From
 	case "veth_pair", "no_direct_veth":
 		ns = g.A

@@ -213,6 +213,8 @@ func describe(a *Assertion, lang string) string {
 		return m("desc.bridge_port", "ns", g.NS, "bridge", g.Bridge)
 	case "no_direct_veth":
 		return m("desc.no_direct_veth", "a", g.A, "b", g.B)
+	case "udp_flow":
+		return m("desc.udp_flow", "from", g.From, "addr", g.Addr, "in", g.CaptureNS, "src", g.Src)
 	case "snat":
 		return m("desc.snat", "from", g.From, "to", g.To, "in", g.CaptureNS, "src", g.Src)
 	case "file_owner":
@@ -250,6 +252,8 @@ func (c *checker) run(a *Assertion) string {
 		return c.ping(a.Kind == "reachable", g.From, g.To)
 	case "tcp":
 		return c.tcp(g)
+	case "udp_flow":
+		return c.udpFlow(g)
 	case "snat":
 		return c.snat(g)
 	case "file_owner":

@@ -13,6 +13,8 @@ var plainProbe = map[string]string{
 ip netns exec RED ping -M do -s 1472 -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -M do -s 1472 -c2 -i0.2 -W1 11.11.11.2`,
 	"troubleshoot/nat": `ip netns exec RED ping -c2 -i0.2 -W1 203.0.113.2 && ip netns exec BLUE ping -c2 -i0.2 -W1 203.0.113.2 &&
 conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=203.0.113.1 '`,
+	// nc -u -l takes the first sender it hears, and -v says who that is.
+	"troubleshoot/shipper": `timeout 3 ip netns exec OUTSIDE nc -nulv 514 2>&1 | grep -q 'received on 203.0.113.1 5514'`,
 	"troubleshoot/publish": `ip netns exec OUTSIDE nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED' &&
 ip netns exec BLUE nc -w1 203.0.113.2 8080 </dev/null | grep -q 'hello from OUTSIDE'`,
 }
@@ -44,6 +46,14 @@ ip link show veth-blue | grep -q 'mtu 1400 ' && ip -n BLUE link show eth0 | grep
 ip route get 203.0.113.2 from 11.11.11.2 iif mgmt 2>&1 | grep -q 'Invalid argument' &&
 ip -n RED neigh show 10.99.0.1 | grep -Eq 'INCOMPLETE|FAILED'`,
 	"troubleshoot/nat/forward-off": `[ "$(sysctl -n net.ipv4.ip_forward)" = 0 ] && ip netns exec RED ping -c1 -W1 203.0.113.1`,
+	// The rule is right and a fresh flow (a ping) is translated, but the
+	// shipper's entry keeps an untranslated reply tuple.
+	"troubleshoot/shipper/stale-entry": `iptables -t nat -S POSTROUTING | grep -q -- '-s 11.11.11.0/24 ! -o br0 -j MASQUERADE' &&
+conntrack -L -p udp --orig-port-src 5514 2>/dev/null | grep -q 'src=203.0.113.2 dst=11.11.11.2 sport=514 dport=5514' &&
+ip netns exec RED ping -c1 -W1 203.0.113.2 >/dev/null && conntrack -L -p icmp -s 11.11.11.2 2>/dev/null | grep -q 'dst=203.0.113.1 '`,
+	// Forwarding off, and no entry for the flow: the host drops its
+	// packets before conntrack confirms one.
+	"troubleshoot/shipper/forward-off": `[ "$(sysctl -n net.ipv4.ip_forward)" = 0 ] && ! conntrack -L -p udp --orig-port-src 5514 2>/dev/null | grep -q 5514`,
 	// The host's own connection would be DNATed; OUTSIDE's is refused.
 	"troubleshoot/publish/dnat-output":   `iptables -t nat -S OUTPUT | grep -q -- '-j DNAT' && nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED'`,
 	"troubleshoot/publish/no-route-back": `! ip -n RED route | grep -q default && conntrack -L -p tcp --dport 8080 2>/dev/null | grep -q 'UNREPLIED'`,

@@ -855,6 +855,9 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 		if g.Min < 0 {
 			add("min", fmt.Errorf("min %d: want 1 or more", g.Min))
 		}
+	case "udp_flow":
+		add("addr", checkHostPort(g.Addr))
+		add("src", checkIP(g.Src))
 	case "snat":
 		add("to", checkIP(g.To))
 		add("src", checkIP(g.Src))
