@@ -129,6 +129,9 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 	case "udp_flow":
 		return d.or(d.udpFlow(g)), v
 	case "tcp":
+		if cause := d.brnfGap(g); cause != "" {
+			return cause, v
+		}
 		return d.or(d.tcp(g)), v
 	case "policy":
 		return c.policyCause(g, v), v

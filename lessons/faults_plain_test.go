@@ -15,6 +15,7 @@ ip netns exec RED ping -M do -s 1472 -c2 -i0.2 -W1 11.11.11.3 && ip netns exec B
 conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=203.0.113.1 '`,
 	// nc -u -l takes the first sender it hears, and -v says who that is.
 	"troubleshoot/shipper": `timeout 3 ip netns exec OUTSIDE nc -nulv 514 2>&1 | grep -q 'received on 203.0.113.1 5514'`,
+	"troubleshoot/service": `ip netns exec RED nc -w1 10.96.0.10 80 </dev/null | grep -q 'hello from BLUE'`,
 	"troubleshoot/publish": `ip netns exec OUTSIDE nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED' &&
 ip netns exec BLUE nc -w1 203.0.113.2 8080 </dev/null | grep -q 'hello from OUTSIDE'`,
 }
@@ -54,6 +55,13 @@ ip netns exec RED ping -c1 -W1 203.0.113.2 >/dev/null && conntrack -L -p icmp -s
 	// Forwarding off, and no entry for the flow: the host drops its
 	// packets before conntrack confirms one.
 	"troubleshoot/shipper/forward-off": `[ "$(sysctl -n net.ipv4.ip_forward)" = 0 ] && ! conntrack -L -p udp --orig-port-src 5514 2>/dev/null | grep -q 5514`,
+	// BLUE answers RED directly, and the bridged reply is never
+	// un-DNATed: the Service's entry stays unreplied, while BLUE's own
+	// address answers.
+	"troubleshoot/service/brnf-off": `[ "$(sysctl -n net.bridge.bridge-nf-call-iptables)" = 0 ] &&
+conntrack -L -p tcp -d 10.96.0.10 2>/dev/null | grep -q 'SYN_SENT .*UNREPLIED.* src=11.11.11.3 dst=11.11.11.2 ' &&
+ip netns exec RED nc -w1 11.11.11.3 80 </dev/null | grep -q 'hello from BLUE'`,
+	"troubleshoot/service/no-route": `! ip -n RED route | grep -q default && ip -n RED route get 10.96.0.10 2>&1 | grep -q 'Network is unreachable'`,
 	// The host's own connection would be DNATed; OUTSIDE's is refused.
 	"troubleshoot/publish/dnat-output":   `iptables -t nat -S OUTPUT | grep -q -- '-j DNAT' && nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED'`,
 	"troubleshoot/publish/no-route-back": `! ip -n RED route | grep -q default && conntrack -L -p tcp --dport 8080 2>/dev/null | grep -q 'UNREPLIED'`,
