@@ -27,6 +27,15 @@ type PingResult struct {
 	Errors     []PingError   // ICMP errors for our echoes, in seq order
 	ConnectErr error         // ping could not start: no route (nothing sent)
 	Elapsed    time.Duration // first send to last answer or timeout
+	Size       int           // bytes of echo data asked for (0: ping's default, 56)
+}
+
+// dataLen is the echo data each request carries.
+func (r PingResult) dataLen() int {
+	if r.Size > 0 {
+		return r.Size
+	}
+	return 56
 }
 
 // PingReply is one echo reply.
@@ -41,7 +50,21 @@ type PingReply struct {
 // in ns, so it needs no ping binary. Only lab namespaces are reachable: the
 // lab has no link to the real network.
 func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.Duration) (PingResult, error) {
-	var res PingResult
+	return l.PingDF(ctx, ns, dst, 0, count, timeout)
+}
+
+// PingDF is Ping with size bytes of echo data (0: ping's 56) and, when
+// size is given, the Don't Fragment bit set, as `ping -M do -s SIZE`:
+// the packet crosses every link whole or not at all. A packet bigger than
+// the sender's own route MTU is not sent (EMSGSIZE, ping's "message too
+// long"); one a router cannot forward comes back as an ICMP "Frag needed
+// and DF set" error; one a link drops silently (a bridge port or veth end
+// with a smaller MTU) gets no answer.
+func (l *Lab) PingDF(ctx context.Context, ns, dst string, size, count int, timeout time.Duration) (PingResult, error) {
+	res := PingResult{Size: size}
+	if size < 0 || size > 65507 {
+		return res, fmt.Errorf("ping -s %d: want 0..65507 bytes", size)
+	}
 	ip := net.ParseIP(dst).To4()
 	if ip == nil {
 		return res, fmt.Errorf("ping %q: want an IPv4 address", dst)
@@ -65,20 +88,30 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 		res.ConnectErr = errnoOf(err)
 		return res, &ProbeError{NS: nsOr(ns), Op: "ping", Target: dst, Err: res.ConnectErr}
 	}
-	var conn *icmp.PacketConn
+	var conn *net.IPConn
 	err = nsutil.Do(fd, func() error {
-		var err error
-		conn, err = icmp.ListenPacket("ip4:icmp", "0.0.0.0")
-		return err
+		c, err := net.ListenPacket("ip4:icmp", "0.0.0.0")
+		if err != nil {
+			return err
+		}
+		conn = c.(*net.IPConn)
+		if size > 0 {
+			return setDontFragment(conn)
+		}
+		return nil
 	})
 	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
 		return res, fmt.Errorf("%s: open ICMP socket: %w", nsOr(ns), err)
 	}
 	defer conn.Close()
-	pc := conn.IPv4PacketConn()
+	pc := ipv4.NewPacketConn(conn)
 	_ = pc.SetControlMessage(ipv4.FlagTTL, true)
 	id := int(rand.Uint32() & 0xffff)
-	buf := make([]byte, 1500)
+	data := res.dataLen()
+	buf := make([]byte, max(1500, data+64))
 	// ping's "time" runs from the first send to the last send or answer;
 	// waiting for an answer that never came does not count.
 	first := time.Now()
@@ -88,7 +121,7 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		msg := icmp.Message{Type: ipv4.ICMPTypeEcho, Body: &icmp.Echo{ID: id, Seq: seq, Data: make([]byte, 56)}}
+		msg := icmp.Message{Type: ipv4.ICMPTypeEcho, Body: &icmp.Echo{ID: id, Seq: seq, Data: make([]byte, data)}}
 		wb, _ := msg.Marshal(nil)
 		sent := time.Now()
 		if _, err := conn.WriteTo(wb, &net.IPAddr{IP: ip}); err != nil {
@@ -141,6 +174,25 @@ func (l *Lab) Ping(ctx context.Context, ns, dst string, count int, timeout time.
 		return res, &ProbeError{NS: nsOr(ns), Op: "ping", Target: dst, Err: ErrNoReply}
 	}
 	return res, nil
+}
+
+// setDontFragment sets IP_PMTUDISC_DO on c, as `ping -M do` does: the
+// kernel sets DF and never fragments what the socket sends.
+func setDontFragment(c *net.IPConn) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, unix.IP_PMTUDISC_DO)
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return fmt.Errorf("set IP_MTU_DISCOVER: %w", serr)
+	}
+	return nil
 }
 
 // Ping is the ping probe as an action: ip netns exec RED ping -c 1 11.11.11.3.

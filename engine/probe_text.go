@@ -91,14 +91,15 @@ func (r PingResult) Format(dst string) string {
 		return "ping: connect: " + errnoOf(r.ConnectErr).Error() + "\n"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "PING %s (%s) 56(84) bytes of data.\n", dst, dst)
+	data := r.dataLen()
+	fmt.Fprintf(&b, "PING %s (%s) %d(%d) bytes of data.\n", dst, dst, data, data+28)
 	ri, ei := 0, 0
 	// Replies and errors in the order they came, which is seq order: the
 	// probe sends the next echo only after this one was answered or timed out.
 	for ri < len(r.Replies) || ei < len(r.Errors) {
 		if ei >= len(r.Errors) || (ri < len(r.Replies) && r.Replies[ri].Seq <= r.Errors[ei].Seq) {
 			rp := r.Replies[ri]
-			fmt.Fprintf(&b, "64 bytes from %s: icmp_seq=%d ttl=%d time=%s ms\n", dst, rp.Seq, rp.TTL, tripTime(rp.RTT.Microseconds()))
+			fmt.Fprintf(&b, "%d bytes from %s: icmp_seq=%d ttl=%d time=%s ms\n", data+8, dst, rp.Seq, rp.TTL, tripTime(rp.RTT.Microseconds()))
 			ri++
 			continue
 		}

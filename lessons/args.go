@@ -80,6 +80,9 @@ type AssertArgs struct {
 	// (table: filter when empty).
 	Table string `yaml:"table"`
 	Chain string `yaml:"chain"`
+	// Size is a reachable check's echo data in bytes, sent with DF set
+	// (ping -M do -s SIZE); 0 is a plain ping.
+	Size int `yaml:"size"`
 }
 
 // kindSpec lists the fields a kind allows and those it requires.
@@ -123,13 +126,14 @@ var assertKinds = map[string]kindSpec{
 	"fdb":            {[]string{"ns", "bridge", "mac_of"}, []string{"bridge", "mac_of"}},
 	"sysctl":         {[]string{"ns", "key", "value"}, []string{"key", "value"}},
 	"rule":           {[]string{"ns", "spec"}, []string{"spec"}},
-	"reachable":      {[]string{"from", "to"}, []string{"from", "to"}},
+	"reachable":      {[]string{"from", "to", "size"}, []string{"from", "to"}},
 	"unreachable":    {[]string{"from", "to"}, []string{"from", "to"}},
 	"tcp":            {[]string{"from", "addr", "banner"}, []string{"from", "addr"}},
 	"packet":         {[]string{"capture", "match", "min", "src", "dst"}, []string{"capture"}},
 	"veth_pair":      {[]string{"a", "b"}, []string{"a", "b"}},
 	"bridge_port":    {[]string{"bridge", "ns"}, []string{"bridge", "ns"}},
 	"no_direct_veth": {[]string{"a", "b"}, []string{"a", "b"}},
+	"udp_flow":       {[]string{"from", "addr", "capture_ns", "src"}, []string{"from", "addr", "capture_ns", "src"}},
 	"snat":           {[]string{"from", "to", "capture_ns", "capture_iface", "src"}, []string{"from", "to", "capture_ns", "src"}},
 	"file_owner":     {[]string{"path", "uid_min", "uid_not", "uid_map"}, []string{"path"}},
 	"output":         {[]string{"contains"}, []string{"contains"}},

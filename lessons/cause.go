@@ -114,13 +114,24 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 	d.names(a)
 	switch a.Kind {
 	case "reachable":
+		if g.Size > 0 {
+			if cause := d.path(g.From, g.To); cause != "" {
+				return cause, v
+			}
+			return d.or(d.mtu(g.From, g.To, g.Size)), v
+		}
 		return d.or(d.path(g.From, g.To)), v
 	case "unreachable":
 		v["ns"] = g.From
 		return CauseUnreachable, v
 	case "snat":
 		return d.snat(g), v
+	case "udp_flow":
+		return d.or(d.udpFlow(g)), v
 	case "tcp":
+		if cause := d.brnfGap(g); cause != "" {
+			return cause, v
+		}
 		return d.or(d.tcp(g)), v
 	case "policy":
 		return c.policyCause(g, v), v
@@ -185,7 +196,7 @@ func (d *diag) names(a *Assertion) {
 	g := a.Args
 	ns := g.NS
 	switch a.Kind {
-	case "reachable", "unreachable", "snat", "tcp":
+	case "reachable", "unreachable", "snat", "tcp", "udp_flow":
 		ns = g.From
 	case "veth_pair", "no_direct_veth":
 		ns = g.A

@@ -180,6 +180,9 @@ func describe(a *Assertion, lang string) string {
 	case "rule":
 		return m("desc.rule", "ns", ns, "spec", g.Spec)
 	case "reachable":
+		if g.Size > 0 {
+			return m("desc.reachable.df", "from", g.From, "to", g.To, "size", strconv.Itoa(g.Size), "packet", strconv.Itoa(g.Size+28))
+		}
 		return m("desc.reachable", "from", g.From, "to", g.To)
 	case "unreachable":
 		return m("desc.unreachable", "from", g.From, "to", g.To)
@@ -210,6 +213,8 @@ func describe(a *Assertion, lang string) string {
 		return m("desc.bridge_port", "ns", g.NS, "bridge", g.Bridge)
 	case "no_direct_veth":
 		return m("desc.no_direct_veth", "a", g.A, "b", g.B)
+	case "udp_flow":
+		return m("desc.udp_flow", "from", g.From, "addr", g.Addr, "in", g.CaptureNS, "src", g.Src)
 	case "snat":
 		return m("desc.snat", "from", g.From, "to", g.To, "in", g.CaptureNS, "src", g.Src)
 	case "file_owner":
@@ -241,9 +246,14 @@ func (c *checker) run(a *Assertion) string {
 	g := a.Args
 	switch a.Kind {
 	case "reachable", "unreachable":
+		if g.Size > 0 && a.Kind == "reachable" {
+			return c.pingDF(g.From, g.To, g.Size)
+		}
 		return c.ping(a.Kind == "reachable", g.From, g.To)
 	case "tcp":
 		return c.tcp(g)
+	case "udp_flow":
+		return c.udpFlow(g)
 	case "snat":
 		return c.snat(g)
 	case "file_owner":

@@ -28,6 +28,11 @@ func dnatCatches(s *engine.Snapshot, from, addr string) string {
 		return ""
 	}
 	dst, _ := owner(s, ip)
+	if dst == nil {
+		// An address nobody holds (a Kubernetes Service's) is reached only
+		// through a DNAT: the rule is its meaning, not a hijack.
+		return ""
+	}
 	for _, n := range s.Namespaces {
 		if n.Name == from || (dst != nil && n.Name == dst.Name) {
 			continue

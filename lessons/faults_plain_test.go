@@ -9,9 +9,13 @@ import (
 // with the tools a person has (ping, nc): it exits 0 only when the lab
 // works.
 var plainProbe = map[string]string{
-	"troubleshoot/bridge": `ip netns exec RED ping -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -c2 -i0.2 -W1 11.11.11.2`,
+	"troubleshoot/bridge": `ip netns exec RED ping -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -c2 -i0.2 -W1 11.11.11.2 &&
+ip netns exec RED ping -M do -s 1472 -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -M do -s 1472 -c2 -i0.2 -W1 11.11.11.2`,
 	"troubleshoot/nat": `ip netns exec RED ping -c2 -i0.2 -W1 203.0.113.2 && ip netns exec BLUE ping -c2 -i0.2 -W1 203.0.113.2 &&
 conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=203.0.113.1 '`,
+	// nc -u -l takes the first sender it hears, and -v says who that is.
+	"troubleshoot/shipper": `timeout 3 ip netns exec OUTSIDE nc -nulv 514 2>&1 | grep -q 'received on 203.0.113.1 5514'`,
+	"troubleshoot/service": `ip netns exec RED nc -w1 10.96.0.10 80 </dev/null | grep -q 'hello from BLUE'`,
 	"troubleshoot/publish": `ip netns exec OUTSIDE nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED' &&
 ip netns exec BLUE nc -w1 203.0.113.2 8080 </dev/null | grep -q 'hello from OUTSIDE'`,
 }
@@ -25,6 +29,13 @@ var plainEvidence = map[string]string{
 	"troubleshoot/bridge/port-down":        `ip -br link show veth-blue | grep -q DOWN`,
 	"troubleshoot/bridge/wrong-prefix":     `ip -n BLUE -br addr show eth0 | grep -q 11.11.11.3/32 && ! ip -n BLUE route | grep -q 11.11.11.0/24`,
 	"troubleshoot/bridge/docker-user-drop": `iptables -S DOCKER-USER | grep -q -- '-s 11.11.11.3/32 -i br0 -j DROP' && [ "$(iptables -L DOCKER-USER -v -n -x | awk '/DROP/ {print $1}')" -gt 0 ]`,
+	// Small pings pass, full-size ones with DF do not (BLUE's reply is
+	// dropped as it enters veth-blue: BLUE's eth0 counts it as TX
+	// dropped), and the two ends of BLUE's veth disagree on the MTU.
+	"troubleshoot/bridge/mtu-mismatch": `ip netns exec RED ping -c1 -W1 11.11.11.3 && ip netns exec BLUE ping -c1 -W1 11.11.11.2 &&
+! ip netns exec BLUE ping -M do -s 1472 -c1 -W1 11.11.11.2 &&
+[ "$(ip -n BLUE -s link show eth0 | awk '/TX:/ {getline; print $4}')" -gt 0 ] &&
+ip link show veth-blue | grep -q 'mtu 1400 ' && ip -n BLUE link show eth0 | grep -q 'mtu 1500 '`,
 	// An untranslated flow: its reply is for RED's own address.
 	"troubleshoot/nat/masq-iface":   `conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=11.11.11.2 ' && iptables -t nat -S POSTROUTING | grep -q -- '-s 11.11.11.0/24 -o br0 -j MASQUERADE'`,
 	"troubleshoot/nat/outside-down": `ip -n OUTSIDE -br link show eth0 | grep -q DOWN`,
@@ -36,6 +47,21 @@ var plainEvidence = map[string]string{
 ip route get 203.0.113.2 from 11.11.11.2 iif mgmt 2>&1 | grep -q 'Invalid argument' &&
 ip -n RED neigh show 10.99.0.1 | grep -Eq 'INCOMPLETE|FAILED'`,
 	"troubleshoot/nat/forward-off": `[ "$(sysctl -n net.ipv4.ip_forward)" = 0 ] && ip netns exec RED ping -c1 -W1 203.0.113.1`,
+	// The rule is right and a fresh flow (a ping) is translated, but the
+	// shipper's entry keeps an untranslated reply tuple.
+	"troubleshoot/shipper/stale-entry": `iptables -t nat -S POSTROUTING | grep -q -- '-s 11.11.11.0/24 ! -o br0 -j MASQUERADE' &&
+conntrack -L -p udp --orig-port-src 5514 2>/dev/null | grep -q 'src=203.0.113.2 dst=11.11.11.2 sport=514 dport=5514' &&
+ip netns exec RED ping -c1 -W1 203.0.113.2 >/dev/null && conntrack -L -p icmp -s 11.11.11.2 2>/dev/null | grep -q 'dst=203.0.113.1 '`,
+	// Forwarding off, and no entry for the flow: the host drops its
+	// packets before conntrack confirms one.
+	"troubleshoot/shipper/forward-off": `[ "$(sysctl -n net.ipv4.ip_forward)" = 0 ] && ! conntrack -L -p udp --orig-port-src 5514 2>/dev/null | grep -q 5514`,
+	// BLUE answers RED directly, and the bridged reply is never
+	// un-DNATed: the Service's entry stays unreplied, while BLUE's own
+	// address answers.
+	"troubleshoot/service/brnf-off": `[ "$(sysctl -n net.bridge.bridge-nf-call-iptables)" = 0 ] &&
+conntrack -L -p tcp -d 10.96.0.10 2>/dev/null | grep -q 'SYN_SENT .*UNREPLIED.* src=11.11.11.3 dst=11.11.11.2 ' &&
+ip netns exec RED nc -w1 11.11.11.3 80 </dev/null | grep -q 'hello from BLUE'`,
+	"troubleshoot/service/no-route": `! ip -n RED route | grep -q default && ip -n RED route get 10.96.0.10 2>&1 | grep -q 'Network is unreachable'`,
 	// The host's own connection would be DNATed; OUTSIDE's is refused.
 	"troubleshoot/publish/dnat-output":   `iptables -t nat -S OUTPUT | grep -q -- '-j DNAT' && nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED'`,
 	"troubleshoot/publish/no-route-back": `! ip -n RED route | grep -q default && conntrack -L -p tcp --dport 8080 2>/dev/null | grep -q 'UNREPLIED'`,

@@ -840,6 +840,9 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 		}
 	case "reachable", "unreachable":
 		add("to", checkIP(g.To))
+		if g.Size < 0 || g.Size > 65507 {
+			add("size", fmt.Errorf("size %d: want 1..65507 bytes of echo data", g.Size))
+		}
 	case "tcp":
 		add("addr", checkHostPort(g.Addr))
 	case "packet":
@@ -852,6 +855,9 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 		if g.Min < 0 {
 			add("min", fmt.Errorf("min %d: want 1 or more", g.Min))
 		}
+	case "udp_flow":
+		add("addr", checkHostPort(g.Addr))
+		add("src", checkIP(g.Src))
 	case "snat":
 		add("to", checkIP(g.To))
 		add("src", checkIP(g.Src))

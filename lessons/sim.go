@@ -240,6 +240,9 @@ func (s *sim) checkAssert(kind string, g AssertArgs) []fieldErr {
 	case "bridge_port":
 		add("bridge", s.needLink("host", g.Bridge))
 		add("ns", s.needNS(g.NS))
+	case "udp_flow":
+		add("from", s.needNS(g.From))
+		add("capture_ns", s.needNS(g.CaptureNS))
 	case "snat":
 		add("from", s.needNS(g.From))
 		if msg := s.needNS(g.CaptureNS); msg != "" {

@@ -278,7 +278,7 @@ func TestPickFault(t *testing.T) {
 		t.Fatalf("%d faults", len(ex.Faults))
 	}
 	seen := map[string]bool{}
-	for _, name := range []string{"kim.sh", "lee.sh", "park.sh", "choi.sh", "jung.sh", "kang.sh", "cho.sh", "yoon.sh"} {
+	for _, name := range []string{"kim.sh", "lee.sh", "park.sh", "choi.sh", "jung.sh", "kang.sh", "cho.sh", "yoon.sh", "lim.sh", "ahn.sh"} {
 		f := ex.PickFault(AnswerSeed("answers/" + name))
 		if f != ex.PickFault(AnswerSeed("/other/folder/"+name)) {
 			t.Errorf("%s: the folder changed the fault", name)
@@ -286,7 +286,7 @@ func TestPickFault(t *testing.T) {
 		seen[f.ID] = true
 	}
 	if len(seen) != len(ex.Faults) {
-		t.Errorf("eight names picked only %v of %d faults", seen, len(ex.Faults))
+		t.Errorf("ten names picked only %v of %d faults", seen, len(ex.Faults))
 	}
 	if (&Exercise{}).PickFault(7) != nil {
 		t.Errorf("an exercise without faults picked one")
