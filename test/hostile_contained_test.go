@@ -14,9 +14,11 @@ import (
 // rootless: alone with `check`, and in a class run with --jobs 2 next to an
 // honest launcher, in text and JSON. The forger fails its hostname and
 // network checks; the honest launcher passes 3/3.
+// The forger is the lessons package's own wrong answer, so that the
+// grader's unit tests and the binary's are held to one script.
 func TestHostileContainedForgery(t *testing.T) {
 	forModes(t, func(t *testing.T, h *hostileLab) {
-		forger := h.script(t, "forge-box-reference.sh", "forger.sh")
+		forger := h.script(t, "../../../lessons/testdata/answers/isolation-box/bad-forged-reference.sh", "forger.sh")
 		r := h.check(t, nil, "check", "isolation/box", "--answer", forger)
 		t.Logf("check alone: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		if r.code != 1 || regexp.MustCompile(`(?m)^✓ PASS`).MatchString(r.stdout) {
@@ -28,7 +30,7 @@ func TestHostileContainedForgery(t *testing.T) {
 			}
 		}
 
-		h.script(t, "forge-box-reference.sh", "class/a-forger.sh")
+		h.script(t, "../../../lessons/testdata/answers/isolation-box/bad-forged-reference.sh", "class/a-forger.sh")
 		h.script(t, "ok-box.sh", "class/b-ok.sh")
 		outFile := filepath.Join(h.dir, "report.txt")
 		r = h.check(t, func(cmd *exec.Cmd) {
