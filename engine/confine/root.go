@@ -31,10 +31,15 @@ var etcFiles = []string{
 // no memory device, no console.
 var devNodes = []string{"null", "zero", "full", "random", "urandom", "tty"}
 
-// Generated /etc files: the lab's own users, resolver and names.
+// Generated /etc files: the lab's own users, resolver and names. The
+// tcpdump user is there because tcpdump, started as root, gives up its
+// privileges to that user once its capture is open, and exits with
+// "Couldn't find user 'tcpdump'" where there is none: the capture commands
+// the lessons show (`ip netns exec BLUE tcpdump -ni veth1`) must work typed
+// in a lab shell as on a host.
 const (
-	etcPasswd = "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
-	etcGroup  = "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n"
+	etcPasswd = "root:x:0:0:root:/root:/bin/bash\ntcpdump:x:104:107::/nonexistent:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+	etcGroup  = "root:x:0:\ntty:x:5:\ntcpdump:x:107:\nnogroup:x:65534:\n"
 	etcHosts  = "127.0.0.1\tlocalhost\n127.0.1.1\tnettutor-lab\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 	etcNSS    = "passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nprotocols: files\nservices: files\nethers: files\n"
 	etcResolv = "# the lab has no DNS: it reaches nothing outside this machine\n"
