@@ -1,9 +1,6 @@
 package test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"testing"
 )
@@ -32,19 +29,7 @@ func TestHostileContainedForgery(t *testing.T) {
 
 		h.script(t, "../../../lessons/testdata/answers/isolation-box/bad-forged-reference.sh", "class/a-forger.sh")
 		h.script(t, "ok-box.sh", "class/b-ok.sh")
-		outFile := filepath.Join(h.dir, "report.txt")
-		r = h.check(t, func(cmd *exec.Cmd) {
-			f, err := os.Create(outFile)
-			must(t, err)
-			if h.mode.rootless() && os.Geteuid() == 0 {
-				must(t, f.Chown(h.mode.uid, h.mode.gid))
-			}
-			cmd.Stdout = f
-			t.Cleanup(func() { f.Close() })
-		}, "check", "isolation/box", "--answer", "class", "--jobs", "2")
-		b, err := os.ReadFile(outFile)
-		must(t, err)
-		text := string(b)
+		r, text := h.classToFile(t, "isolation/box")
 		t.Logf("class run: exit %d\n%s%s", r.code, text, r.stderr)
 		if r.code != 1 {
 			t.Errorf("exit %d, want 1 (one answer of two passed)", r.code)

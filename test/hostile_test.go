@@ -168,6 +168,26 @@ type checkResult struct {
 
 // check runs `nettutor ARGS` in the lab folder as the mode's user; setup,
 // when set, may add to the command (extra files, variables, stdout).
+// classToFile grades the answers in h.dir/class against exercise in a
+// class run with --jobs 2, its output redirected to a file (a file the run's
+// user may write), and returns the result and what the file holds.
+func (h *hostileLab) classToFile(t *testing.T, exercise string) (checkResult, string) {
+	t.Helper()
+	outFile := filepath.Join(h.dir, "report.txt")
+	r := h.check(t, func(cmd *exec.Cmd) {
+		f, err := os.Create(outFile)
+		must(t, err)
+		if h.mode.rootless() && os.Geteuid() == 0 {
+			must(t, f.Chown(h.mode.uid, h.mode.gid))
+		}
+		cmd.Stdout = f
+		t.Cleanup(func() { f.Close() })
+	}, "check", exercise, "--answer", "class", "--jobs", "2")
+	b, err := os.ReadFile(outFile)
+	must(t, err)
+	return r, string(b)
+}
+
 func (h *hostileLab) check(t *testing.T, setup func(*exec.Cmd), args ...string) checkResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -336,19 +356,7 @@ func TestHostileForgedGrades(t *testing.T) {
 		h.script(t, "kill-all.sh", "class/b-kill-all.sh")
 		h.script(t, "ok-veth.sh", "class/c-ok.sh")
 		h.vars["LAB_H4_SLEEP"] = "0"
-		outFile := filepath.Join(h.dir, "report.txt")
-		r := h.check(t, func(cmd *exec.Cmd) {
-			f, err := os.Create(outFile)
-			must(t, err)
-			if h.mode.rootless() && os.Geteuid() == 0 {
-				must(t, f.Chown(h.mode.uid, h.mode.gid))
-			}
-			cmd.Stdout = f
-			t.Cleanup(func() { f.Close() })
-		}, "check", "veth/connect", "--answer", "class", "--jobs", "2")
-		b, err := os.ReadFile(outFile)
-		must(t, err)
-		text := string(b)
+		r, text := h.classToFile(t, "veth/connect")
 		t.Logf("exit %d in %v:\n%s%s", r.code, r.took, text, r.stderr)
 		if r.code != 1 {
 			t.Errorf("exit %d, want 1 (one answer of three passed)", r.code)
