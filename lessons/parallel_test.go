@@ -1,0 +1,81 @@
+package lessons
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/nettutor/nettutor/engine"
+)
+
+// parallelLabs is how many subtests of a long all-lesson test (every
+// answer, every fault) run at once, each on a lab of its own. Those
+// subtests mostly wait: a probe meant to get no answer waits its whole
+// timeout, a wrong answer's checks wait for replies that do not come. A
+// few at once fill those waits on a 2-core machine; more would only fight
+// for the cores.
+const parallelLabs = 3
+
+// labCase is one subtest that runs on a lab handed to it.
+type labCase struct {
+	name string
+	run  func(t *testing.T, lab *engine.Lab)
+}
+
+// runOnLabs runs every case as a subtest of t, parallelLabs at a time.
+// Each worker owns one lab for all its cases, made here before any case
+// runs; a case resets the lab it is given (as it did on the one lab the
+// test used before), so cases stay as independent as they were. runOnLabs
+// returns when every case is done.
+func runOnLabs(t *testing.T, cases []labCase) {
+	t.Helper()
+	n := min(parallelLabs, len(cases))
+	labs := make([]*engine.Lab, n)
+	for i := range labs {
+		labs[i] = newLab(t)
+	}
+	work := make(chan labCase)
+	var wg sync.WaitGroup
+	for _, lab := range labs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				t.Run(c.name, func(t *testing.T) { c.run(t, lab) })
+			}
+		}()
+	}
+	for _, c := range cases {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+}
+
+// namedCase is one subtest: its name and its body.
+type namedCase struct {
+	name string
+	run  func(t *testing.T)
+}
+
+// runParallel runs every case as a subtest of t, parallelLabs at a time,
+// for subtests that make their own lab (a fresh one per answer). It
+// returns when every case is done.
+func runParallel(t *testing.T, cases []namedCase) {
+	t.Helper()
+	work := make(chan namedCase)
+	var wg sync.WaitGroup
+	for range min(parallelLabs, len(cases)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				t.Run(c.name, c.run)
+			}
+		}()
+	}
+	for _, c := range cases {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+}
