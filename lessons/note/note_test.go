@@ -84,8 +84,14 @@ var (
 	runsErr  error
 )
 
+// allRunsAtOnce is how many lesson runs allRuns has going at a time: a
+// run mostly waits (probes meant to get no answer, captures falling
+// quiet), so a few at once fill those waits on a 2-core machine.
+const allRunsAtOnce = 3
+
 // allRuns runs every built-in lesson in English and Korean, once for all
-// the tests of the package, each in a fresh lab.
+// the tests of the package, each in a fresh lab, allRunsAtOnce at a time;
+// the runs are in lesson order, English first.
 func allRuns(t *testing.T) []lessonRun {
 	t.Helper()
 	if sandboxErr != nil {
@@ -97,15 +103,39 @@ func allRuns(t *testing.T) []lessonRun {
 			runsErr = err
 			return
 		}
+		type job struct {
+			l    *lessons.Lesson
+			lang string
+		}
+		var jobs []job
 		for _, l := range ls {
 			for _, lang := range []string{"en", "ko"} {
-				r, err := runLesson(l, lang)
-				if err != nil {
-					runsErr = fmt.Errorf("%s (%s): %w", l.ID, lang, err)
-					return
-				}
-				runs = append(runs, r)
+				jobs = append(jobs, job{l, lang})
 			}
+		}
+		out := make([]lessonRun, len(jobs))
+		errs := make([]error, len(jobs))
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range min(allRunsAtOnce, len(jobs)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					j := jobs[i]
+					if out[i], errs[i] = runLesson(j.l, j.lang); errs[i] != nil {
+						errs[i] = fmt.Errorf("%s (%s): %w", j.l.ID, j.lang, errs[i])
+					}
+				}
+			}()
+		}
+		for i := range jobs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		if runsErr = errors.Join(errs...); runsErr == nil {
+			runs = out
 		}
 	})
 	if runsErr != nil {
