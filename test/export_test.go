@@ -73,6 +73,9 @@ func TestExportRoundTrip(t *testing.T) {
 	need(t, "ip", "iptables", "bash", "ping", "nc")
 	for _, id := range lessonIDs {
 		t.Run(id, func(t *testing.T) {
+			// Each lesson runs in sandboxes of its own: two at once
+			// (-test.parallel) fill each other's waits.
+			t.Parallel()
 			dir := t.TempDir()
 			os.Chmod(dir, 0o755)
 			engineJSON := filepath.Join(dir, "engine.json")
