@@ -84,6 +84,9 @@ var (
 	runsErr  error
 )
 
+// mermaidShards is how many mmdc processes render the notes' blocks at once.
+const mermaidShards = 2
+
 // allRunsAtOnce is how many lesson runs allRuns has going at a time: a
 // run mostly waits (probes meant to get no answer, captures falling
 // quiet), so a few at once fill those waits on a 2-core machine.
@@ -546,22 +549,10 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 	add(diagram.Mermaid(hand, diagram.Options{Marks: diagram.Marks{
 		Namespaces: map[string]bool{`BLUE"<&>`: true}, Links: map[string]bool{"빨강@lab/p#1": true}}}))
 	add(handLadder())
-	dir := t.TempDir()
-	var md strings.Builder
-	for _, b := range all {
-		fmt.Fprintf(&md, "```mermaid\n%s```\n\n", b)
-	}
-	in := filepath.Join(dir, "all.md")
-	if err := os.WriteFile(in, []byte(md.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// As root (CI), chromium needs --no-sandbox; the other flags keep it
-	// from reaching for the network, which this machine does not have.
-	cfg := fmt.Sprintf(`{"executablePath": %q, "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=%s"]}`,
-		chromium, filepath.Join(dir, "chromium"))
-	if err := os.WriteFile(filepath.Join(dir, "puppeteer.json"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// mmdc renders one block after another, each in a fresh page that
+	// loads Mermaid again; most of that time is spent waiting, so the
+	// blocks are split between mermaidShards mmdc processes at once, each
+	// with a browser of its own, and every block is still rendered.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
@@ -570,25 +561,68 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 	// only lo, up, so nothing it does can leave the machine either.
 	unshare := needTool(t, "unshare", "unshare")
 	ipTool := needTool(t, "ip", "ip")
-	cmd := exec.CommandContext(ctx, unshare, "--net", "sh", "-c", ipTool+` link set lo up && exec "$0" "$@"`,
-		mmdc, "-q", "-p", filepath.Join(dir, "puppeteer.json"), "-i", in, "-o", filepath.Join(dir, "out.md"))
-	cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1")
-	out, err := cmd.CombinedOutput()
-	svgs, _ := filepath.Glob(filepath.Join(dir, "out-*.svg"))
-	if err != nil {
-		// mmdc stops at the first block it cannot render: name it.
-		bad := ""
-		if len(svgs) < len(all) {
-			bad = all[len(svgs)]
+	shards := min(mermaidShards, len(all))
+	svgs := make([][]string, shards) // per shard, the SVG files in block order
+	errs := make([]error, shards)
+	var wg sync.WaitGroup
+	for k := range shards {
+		lo, hi := k*len(all)/shards, (k+1)*len(all)/shards
+		dir := t.TempDir()
+		var md strings.Builder
+		for _, b := range all[lo:hi] {
+			fmt.Fprintf(&md, "```mermaid\n%s```\n\n", b)
 		}
-		t.Fatalf("mmdc: %v\n%s\nthe block it stopped at (number %d of %d):\n%s", err, out, len(svgs)+1, len(all), bad)
+		in := filepath.Join(dir, "all.md")
+		if err := os.WriteFile(in, []byte(md.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// As root (CI), chromium needs --no-sandbox; the other flags keep it
+		// from reaching for the network, which this machine does not have.
+		cfg := fmt.Sprintf(`{"executablePath": %q, "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=%s"]}`,
+			chromium, filepath.Join(dir, "chromium"))
+		if err := os.WriteFile(filepath.Join(dir, "puppeteer.json"), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.CommandContext(ctx, unshare, "--net", "sh", "-c", ipTool+` link set lo up && exec "$0" "$@"`,
+			mmdc, "-q", "-p", filepath.Join(dir, "puppeteer.json"), "-i", in, "-o", filepath.Join(dir, "out.md"))
+		cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := cmd.CombinedOutput()
+			for i := 1; i <= hi-lo; i++ {
+				f := filepath.Join(dir, fmt.Sprintf("out-%d.svg", i))
+				if _, err := os.Stat(f); err != nil {
+					break
+				}
+				svgs[k] = append(svgs[k], f)
+			}
+			if err != nil {
+				// mmdc stops at the first block it cannot render: name it.
+				bad := ""
+				if n := len(svgs[k]); n < hi-lo {
+					bad = all[lo+n]
+				}
+				errs[k] = fmt.Errorf("mmdc: %v\n%s\nthe block it stopped at (number %d of %d):\n%s", err, out, lo+len(svgs[k])+1, len(all), bad)
+			} else if len(svgs[k]) != hi-lo {
+				errs[k] = fmt.Errorf("mmdc wrote %d SVGs for blocks %d to %d", len(svgs[k]), lo+1, hi)
+			}
+		}()
 	}
-	t.Logf("mmdc rendered %d distinct blocks (%d in the notes) in %v", len(all), total, time.Since(start).Round(time.Millisecond))
-	if len(svgs) != len(all) {
-		t.Fatalf("mmdc wrote %d SVGs for %d blocks", len(svgs), len(all))
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	var files []string // the SVG of every block, in the order of all
+	for _, f := range svgs {
+		files = append(files, f...)
+	}
+	t.Logf("mmdc rendered %d distinct blocks (%d in the notes) in %v, %d processes at once", len(all), total, time.Since(start).Round(time.Millisecond), shards)
+	if len(files) != len(all) {
+		t.Fatalf("mmdc wrote %d SVGs for %d blocks", len(files), len(all))
 	}
 	// The hand-built flowchart (second last) shows its names as they are.
-	b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("out-%d.svg", len(all)-1)))
+	b, err := os.ReadFile(files[len(all)-2])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -598,7 +632,7 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 			t.Errorf("hand-built flowchart's SVG lacks %q", name)
 		}
 	}
-	b, err = os.ReadFile(filepath.Join(dir, fmt.Sprintf("out-%d.svg", len(all))))
+	b, err = os.ReadFile(files[len(all)-1])
 	if err != nil {
 		t.Fatal(err)
 	}
