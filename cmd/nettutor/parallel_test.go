@@ -1,0 +1,42 @@
+package main
+
+import (
+	"sync"
+	"testing"
+)
+
+// parallelRuns is how many subtests of an all-lesson test run at once,
+// each running the binary on a lab of its own: a lesson run mostly waits
+// (probes meant to get no answer, captures falling quiet), so a few at
+// once fill those waits on a 2-core machine; more would only fight for the
+// cores.
+const parallelRuns = 3
+
+// namedCase is one subtest: its name and its body.
+type namedCase struct {
+	name string
+	run  func(t *testing.T)
+}
+
+// runParallel runs every case as a subtest of t, parallelRuns at a time,
+// and returns when every case is done (so that t can then sum up what the
+// cases found).
+func runParallel(t *testing.T, cases []namedCase) {
+	t.Helper()
+	work := make(chan namedCase)
+	var wg sync.WaitGroup
+	for range min(parallelRuns, len(cases)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				t.Run(c.name, c.run)
+			}
+		}()
+	}
+	for _, c := range cases {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+}
