@@ -84,7 +84,10 @@ var (
 	runsErr  error
 )
 
-// mermaidShards is how many mmdc processes render the notes' blocks at once.
+// mermaidShards is how many mmdc processes render the notes' blocks at
+// once. mmdc renders one block after another, each in a fresh page, with
+// waits between (page loads, the browser's own round trips): two at once
+// fill each other's waits on 2 cores; each more costs a browser start.
 const mermaidShards = 2
 
 // allRunsAtOnce is how many lesson runs allRuns has going at a time: a
@@ -549,10 +552,9 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 	add(diagram.Mermaid(hand, diagram.Options{Marks: diagram.Marks{
 		Namespaces: map[string]bool{`BLUE"<&>`: true}, Links: map[string]bool{"빨강@lab/p#1": true}}}))
 	add(handLadder())
-	// mmdc renders one block after another, each in a fresh page that
-	// loads Mermaid again; most of that time is spent waiting, so the
-	// blocks are split between mermaidShards mmdc processes at once, each
-	// with a browser of its own, and every block is still rendered.
+	// The blocks are split between mermaidShards mmdc processes at once,
+	// each with a browser and folder of its own; every block is still
+	// rendered, and a failure names the block mmdc stopped at.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
