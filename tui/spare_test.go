@@ -182,9 +182,6 @@ func shown(rep []StepResult, pkts []Packet) string {
 func TestBackSwapShowsWhatARebuildShows(t *testing.T) {
 	for _, id := range spareLessons {
 		t.Run(id, func(t *testing.T) {
-			// Each lesson on labs of its own: two at once
-			// (-test.parallel) fill each other's waits.
-			t.Parallel()
 			les, err := lessons.Find(id)
 			if err != nil {
 				t.Fatal(err)
