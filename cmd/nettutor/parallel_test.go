@@ -7,10 +7,10 @@ import (
 
 // parallelRuns is how many subtests of an all-lesson test run at once,
 // each running the binary on a lab of its own: a lesson run mostly waits
-// (probes meant to get no answer, captures falling quiet), so a few at
-// once fill those waits on a 2-core machine; more would only fight for the
-// cores.
-const parallelRuns = 3
+// (probes meant to get no answer, captures falling quiet), so two at once
+// (as many as the machine's cores, like go test's -parallel) fill each
+// other's waits; more made timing-bound checks fail on a loaded machine.
+const parallelRuns = 2
 
 // namedCase is one subtest: its name and its body.
 type namedCase struct {

@@ -92,8 +92,9 @@ const mermaidShards = 2
 
 // allRunsAtOnce is how many lesson runs allRuns has going at a time: a
 // run mostly waits (probes meant to get no answer, captures falling
-// quiet), so a few at once fill those waits on a 2-core machine.
-const allRunsAtOnce = 3
+// quiet), so two at once (as many as the machine's cores) fill each
+// other's waits.
+const allRunsAtOnce = 2
 
 // allRuns runs every built-in lesson in English and Korean, once for all
 // the tests of the package, each in a fresh lab, allRunsAtOnce at a time;
