@@ -88,6 +88,13 @@ func TestVXLANCaptureOnTheUnderlay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cp.Stop()
+	// The same wire through a filter that looks inside: Calico's VNI
+	// only, ICMP inside. It runs in Go, not in the kernel.
+	inner, err := capture.Start(capture.Point{NS: "NODE1", NSPath: l.NSPath("NODE1"), Iface: "eth0", Filter: "vxlan 4096 and icmp"}, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inner.Stop()
 	const want = 8 // two pings on each overlay: request and reply
 	o, e := typed(t, l, `d=$(mktemp -d)
 timeout 20 ip netns exec NODE1 tcpdump -n -t -l -T vxlan -i eth0 -c 8 udp >$d/out 2>$d/err &
@@ -138,6 +145,14 @@ cat $d/out; cat $d/err >&2`)
 		}
 	}
 	t.Logf("first packet: %s", pkts[0].Summary)
+	if !waitFor(3*time.Second, func() bool { return inner.Len() >= 4 }) || inner.Len() != 4 || inner.Stats().FilterInBPF {
+		t.Errorf("\"vxlan 4096 and icmp\" kept %d packets (in BPF: %v), want Calico's 4 in Go", inner.Len(), inner.Stats().FilterInBPF)
+	}
+	for i, p := range inner.Packets() {
+		if p.Summary != pkts[4+i].Summary {
+			t.Errorf("\"vxlan 4096 and icmp\" packet %d: %s, want %s", i+1, p.Summary, pkts[4+i].Summary)
+		}
+	}
 	if !strings.Contains(pkts[0].Summary, "> 192.168.10.102.8472: VXLAN, flags [I] (0x08), vni 1: IP 10.244.0.0 > 10.244.1.0: ICMP echo request") {
 		t.Errorf("first packet: %s", pkts[0].Summary)
 	}

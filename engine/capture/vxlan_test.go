@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"errors"
 	"net"
 	"os"
 	"strings"
@@ -373,4 +374,56 @@ func BenchmarkDecodeVXLANRatio(b *testing.B) {
 	b.ReportMetric(rb, "base-pkts/s")
 	b.ReportMetric(rv, "vxlan-pkts/s")
 	b.ReportMetric(rv/rb, "vxlan/base")
+}
+
+// TestVXLANInnerFilter: "vxlan [VNI]" matches a VXLAN packet (with that
+// VNI) and tests what follows on the frame inside; such a filter has no
+// BPF form and runs in Go.
+func TestVXLANInnerFilter(t *testing.T) {
+	frames := append(vxlanFrames(), namedFrame{"plain-udp", frameByName("udp")}, namedFrame{"plain-echo", frameByName("icmp-echo-request")},
+		namedFrame{"8472-no-iflag", vxlanFrame(false, 41234, PortVXLANLinux, 1, false, vxlanFrames()[0].data[50:])})
+	cases := []struct {
+		expr string
+		want string // names of the frames matched, in table order
+	}{
+		{"vxlan", "vx8472-echo-request vx8472-echo-reply vx8472-arp vx8472-tcp-syn vx8472-udp vx8472-dns vx8472-icmp6 vx4789-echo vx-nested"},
+		{"vxlan 4096", "vx4789-echo"},
+		{"vxlan 1 and icmp", "vx8472-echo-request vx8472-echo-reply"},
+		{"vxlan and icmp", "vx8472-echo-request vx8472-echo-reply vx4789-echo"},
+		{"vxlan and dst host 10.244.1.2", "vx8472-echo-request vx8472-tcp-syn vx8472-udp vx8472-dns vx4789-echo"},
+		{"vxlan and arp", "vx8472-arp"},
+		{"vxlan and tcp port 80", "vx8472-tcp-syn"},
+		{"vxlan and vxlan 4096 and icmp", "vx-nested"},
+		{"icmp or vxlan and icmp6", "vx8472-icmp6 plain-echo"},
+		{"udp port 8472 and not vxlan", "8472-no-iflag"},
+		{"vxlan and not icmp", "vx8472-arp vx8472-tcp-syn vx8472-udp vx8472-dns vx8472-icmp6 vx-nested"},
+	}
+	for _, c := range cases {
+		f, err := CompileFilter(c.expr)
+		if err != nil {
+			t.Fatalf("%q: %v", c.expr, err)
+		}
+		if _, err := f.BPF(); err == nil || !strings.Contains(err.Error(), "inside VXLAN") {
+			t.Errorf("%q: BPF gave %v, want no BPF form", c.expr, err)
+		}
+		var got []string
+		for _, fr := range frames {
+			if f.Match(fr.data) {
+				got = append(got, fr.name)
+			}
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%q matched\n %s\nwant\n %s", c.expr, strings.Join(got, " "), c.want)
+		}
+	}
+	for _, bad := range []struct {
+		expr string
+		pos  int
+	}{{"vxlan 16777216", 6}, {"vxlan 1 2", 8}} {
+		_, err := CompileFilter(bad.expr)
+		var fe *FilterError
+		if !errors.As(err, &fe) || fe.Pos != bad.pos {
+			t.Errorf("%q: %v, want an error at column %d", bad.expr, err, bad.pos+1)
+		}
+	}
 }
