@@ -35,9 +35,10 @@ import (
 // ("vxlan and icmp": a VXLAN packet that carries ICMP; "vxlan 1 and host
 // 10.244.1.2": to or from a pod, in VNI 1). A second "vxlan" goes one
 // tunnel deeper. Unlike libpcap, which takes only port 4789, a VXLAN packet
-// here is what the decoder takes for one: UDP to 4789 or 8472 with the I
-// flag. Such a filter runs in Go, not in the kernel (BPF returns an
-// error).
+// here is what the decoder takes for one: UDP over IPv4 (the underlay of
+// every lab) to 4789 or 8472 with the I flag. Such a filter runs in Go, not
+// in the kernel (BPF returns an error); Tcpdump gives the same filter in
+// words tcpdump 4.99 takes.
 //
 // Meaning, as in tcpdump: "host A" is an IPv4/IPv6 packet from or to A, or
 // an ARP packet whose sender or target protocol address is A ("src host"
@@ -451,7 +452,7 @@ func eval(n fnode, d *Decoded) bool {
 	switch n := n.(type) {
 	case vxlanNode:
 		d = tunnelled(d, n.depth)
-		return d != nil && d.Has(layers.LayerTypeVXLAN) && (n.anyVNI || d.VXLAN.VNI == n.vni)
+		return d != nil && isIP4(d) && d.Has(layers.LayerTypeVXLAN) && (n.anyVNI || d.VXLAN.VNI == n.vni)
 	case innerNode:
 		d = tunnelled(d, n.depth)
 		return d != nil && eval(n.n, d)

@@ -381,7 +381,12 @@ func BenchmarkDecodeVXLANRatio(b *testing.B) {
 // BPF form and runs in Go.
 func TestVXLANInnerFilter(t *testing.T) {
 	frames := append(vxlanFrames(), namedFrame{"plain-udp", frameByName("udp")}, namedFrame{"plain-echo", frameByName("icmp-echo-request")},
-		namedFrame{"8472-no-iflag", vxlanFrame(false, 41234, PortVXLANLinux, 1, false, vxlanFrames()[0].data[50:])})
+		namedFrame{"8472-no-iflag", vxlanFrame(false, 41234, PortVXLANLinux, 1, false, vxlanFrames()[0].data[50:])},
+		namedFrame{"ip6-underlay", serialize(eth(macNode1, macNode2, layers.EthernetTypeIPv6), ip6(net.ParseIP("fd00::101"), net.ParseIP("fd00::102"), layers.IPProtocolUDP),
+			&layers.UDP{SrcPort: 41299, DstPort: PortVXLANLinux}, &layers.VXLAN{ValidIDFlag: true, VNI: 1}, gopacket.Payload(vxlanFrames()[0].data[50:]))})
+	pkts := vxlanPackets(frames)
+	file := writeTemp(t, "inner-filter.pcap", func(f *os.File) error { return WritePcap(f, pkts) })
+	key := func(s string) string { k, _, _ := strings.Cut(s, ": "); return k }
 	cases := []struct {
 		expr string
 		want string // names of the frames matched, in table order
@@ -395,8 +400,15 @@ func TestVXLANInnerFilter(t *testing.T) {
 		{"vxlan and tcp port 80", "vx8472-tcp-syn"},
 		{"vxlan and vxlan 4096 and icmp", "vx-nested"},
 		{"icmp or vxlan and icmp6", "vx8472-icmp6 plain-echo"},
-		{"udp port 8472 and not vxlan", "8472-no-iflag"},
+		{"udp port 8472 and not vxlan", "8472-no-iflag ip6-underlay"},
 		{"vxlan and not icmp", "vx8472-arp vx8472-tcp-syn vx8472-udp vx8472-dns vx8472-icmp6 vx-nested"},
+		{"vxlan and (udp or tcp) and dst port 53", "vx8472-dns"},
+		{"vxlan and src port 45000", "vx8472-tcp-syn"},
+		{"vxlan and udp dst port 4789", "vx-nested"},
+		{"vxlan and ip6 and host fd00:10:244:1::2", "vx8472-icmp6"},
+		{"vxlan and ether src host 5a:00:00:00:00:01 and not ip", "vx8472-arp vx8472-icmp6"},
+		{"vxlan and src host 10.244.0.0", "vx8472-arp"},
+		{"ip6 or vxlan 1 and icmp6", "vx8472-icmp6 ip6-underlay"},
 	}
 	for _, c := range cases {
 		f, err := CompileFilter(c.expr)
@@ -415,6 +427,34 @@ func TestVXLANInnerFilter(t *testing.T) {
 		if strings.Join(got, " ") != c.want {
 			t.Errorf("%q matched\n %s\nwant\n %s", c.expr, strings.Join(got, " "), c.want)
 		}
+		// The oracle: the same filter in tcpdump 4.99's words selects
+		// the same packets from the pcap.
+		expr, ok := f.Tcpdump()
+		if strings.Count(c.expr, "vxlan") > 1 {
+			if ok {
+				t.Errorf("%q: two tunnels deep, yet Tcpdump gave %q", c.expr, expr)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("%q: no tcpdump form", c.expr)
+			continue
+		}
+		var ours, theirs []string
+		for i, fr := range frames {
+			if f.Match(fr.data) {
+				ours = append(ours, key(pkts[i].Summary))
+			}
+		}
+		for _, l := range tcpdumpLines(t, file, expr) {
+			theirs = append(theirs, key(l))
+		}
+		if strings.Join(ours, "\n") != strings.Join(theirs, "\n") {
+			t.Errorf("%q as %q:\n ours:    %q\n tcpdump: %q", c.expr, expr, ours, theirs)
+		}
+	}
+	if e, _ := mustFilter(t, "udp port 8472").Tcpdump(); e != "udp port 8472" {
+		t.Errorf("a filter without vxlan is given to tcpdump as it is, not as %q", e)
 	}
 	for _, bad := range []struct {
 		expr string
@@ -426,4 +466,13 @@ func TestVXLANInnerFilter(t *testing.T) {
 			t.Errorf("%q: %v, want an error at column %d", bad.expr, err, bad.pos+1)
 		}
 	}
+}
+
+func mustFilter(t *testing.T, expr string) *Filter {
+	t.Helper()
+	f, err := CompileFilter(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
