@@ -546,13 +546,48 @@ func (a RouteAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := e.nl.RouteAdd(r); err != nil && !errors.Is(err, unix.EEXIST) {
+	err = e.nl.RouteAdd(r)
+	if errors.Is(err, unix.EEXIST) && !sameRouteThere(e, r) {
+		// Another route holds the destination (a connected route where a
+		// blackhole was to go): ip route add fails with File exists too.
+		return Result{}, fmt.Errorf("%s: add route %s: another route to %s is there (File exists)", nsOr(a.NS), a.Dst, a.Dst)
+	}
+	if err != nil && !errors.Is(err, unix.EEXIST) {
 		if errors.Is(err, unix.ENETUNREACH) {
 			return Result{}, fmt.Errorf("%s: route %s via %s: gateway not reachable on any link (Nexthop has invalid gateway)", nsOr(a.NS), a.Dst, a.Via)
 		}
 		return Result{}, fmt.Errorf("%s: add route %s: %w", nsOr(a.NS), a.Dst, err)
 	}
 	return done(start, "")
+}
+
+// sameRouteThere reports whether the main table already holds r (same
+// destination, type, gateway and device): then adding it again is the
+// action repeated, not a clash.
+func sameRouteThere(e *nsEntry, r *netlink.Route) bool {
+	have, err := retryDump(func() ([]netlink.Route, error) {
+		return e.nl.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
+	})
+	if err != nil {
+		return false
+	}
+	typ := r.Type
+	if typ == 0 {
+		typ = unix.RTN_UNICAST
+	}
+	// The default route comes back with no destination at all.
+	dstOf := func(n *net.IPNet) string {
+		if n == nil {
+			return "0.0.0.0/0"
+		}
+		return n.String()
+	}
+	for _, h := range have {
+		if dstOf(h.Dst) == dstOf(r.Dst) && h.Type == typ && h.Gw.Equal(r.Gw) && (r.LinkIndex == 0 || h.LinkIndex == r.LinkIndex) {
+			return true
+		}
+	}
+	return false
 }
 
 // RouteDel removes a route: ip route del default. Type, Proto, Scope and

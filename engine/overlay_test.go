@@ -196,6 +196,17 @@ func TestRouteForms(t *testing.T) {
 			t.Errorf("%s: snapshot %+v, ip -j route %+v", r.Dst, g, r)
 		}
 	}
+	// A route to a destination another route holds is refused, as ip
+	// refuses it, not taken for the action repeated.
+	apply(t, l, AddrAdd{NS: "NODE1", Dev: "cali1", Addr: "10.9.0.1/24"})
+	clash := RouteAdd{NS: "NODE1", Dst: "10.9.0.0/24", Type: "blackhole"}
+	if _, err := clash.Apply(context.Background(), l); err == nil || !strings.Contains(err.Error(), "File exists") {
+		t.Errorf("%s over the connected route: %v, want File exists", clash.Command(), err)
+	}
+	if _, e := typed(t, l, clash.Command()); !strings.Contains(e, "File exists") {
+		t.Errorf("typed %s: %q, want File exists", clash.Command(), e)
+	}
+	apply(t, l, AddrDel{NS: "NODE1", Dev: "cali1", Addr: "10.9.0.1/24"})
 	apply(t, l,
 		RouteDel{NS: "NODE1", Dst: "10.244.0.0/24", Type: "blackhole"},
 		RouteDel{NS: "NODE1", Dst: "10.244.0.2", Dev: "cali1"},
