@@ -31,6 +31,18 @@ func TestFidelityShowOverlay(t *testing.T) {
 		FDBAppend{NS: "NODE2", MAC: "00:00:00:00:00:00", Dev: "vx0", Dst: "192.168.10.101"},
 	)
 	vtep2 := ClusterNodes[1].VTEP
+	// VXLAN devices, veths and loopback are rendered from netlink, not
+	// printed by running ip: the comparisons below hold the rendering.
+	for _, c := range []struct{ ns, dev string }{{"NODE1", "flannel.1"}, {"NODE2", "vx0"}, {"POD-A", ""}, {"NODE1", "eth0"}} {
+		if _, tool, err := l.renderShow(c.ns, "detail-link", c.dev); err != nil || tool != nil {
+			t.Errorf("%s -d link %s: runs %v (%v), want it rendered", c.ns, c.dev, tool, err)
+		}
+	}
+	// A bridge is printed by ip itself.
+	if _, tool, err := l.renderShow("NODE1", "detail-link", "cni0"); err != nil || tool == nil {
+		t.Errorf("NODE1 -d link cni0: rendered (%v), want ip run", err)
+	}
+	checkShow(t, l, "POD-A", "detail-link", "veth addrgenmode eui64", "link/loopback")
 	checkShow(t, l, "NODE1", "detail-link", "vxlan id 1 local 192.168.10.101 dev eth0 srcport 0 0 dstport 8472 nolearning", "mtu 1450")
 	checkShowDev(t, l, "NODE1", "detail-link", "flannel.1", "vxlan id 1 local 192.168.10.101 dev eth0", "dstport 8472 nolearning")
 	checkShowDev(t, l, "NODE2", "detail-link", "vx0", "vxlan id 4096 remote 192.168.10.101 dev eth0", "dstport 4789 ")
