@@ -219,4 +219,3 @@ func vxlanDetail(d attrs, byIndex map[int]rawLink) (string, bool) {
 	}
 	return b.String(), true
 }
-
