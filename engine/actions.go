@@ -418,7 +418,13 @@ func (a AddrDel) Apply(ctx context.Context, l *Lab) (Result, error) {
 // RTNH_F_ONLINK: the gateway is on the link although no address of the
 // link covers it), `ip route add blackhole 10.244.0.0/24 proto bird` (what
 // BIRD installs for the node's own block) and `ip route add 10.244.0.2 dev
-// caliX scope link` (Calico's felix, for a local pod).
+// caliX scope link` (Calico's felix, for a local pod). Felix's route table
+// (felix/routetable/defs.go) gives a local workload's route scope link, its
+// VXLAN and no-encapsulation routes RTNH_F_ONLINK, an IPAM block's drop a
+// blackhole, all with its deviceRouteProtocol, RTPROT_BOOT unless
+// configured: the protocol ip leaves out, as it does for these commands.
+// flanneld and felix replace (NLM_F_REPLACE) where the command adds; in a
+// fresh lab, where the destination is free, both leave the same route.
 type RouteAdd struct {
 	NS     string
 	Dst    string // "default" or a CIDR
