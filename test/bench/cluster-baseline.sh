@@ -73,9 +73,9 @@ ip -n NODE2 link add flannel.1 address 0a:58:c0:a8:0a:66 type vxlan id 1 local 1
 ip -n NODE2 addr add 10.244.1.0/32 dev flannel.1
 ip -n NODE2 link set flannel.1 up
 ip -n NODE1 neigh add 10.244.1.0 lladdr 0a:58:c0:a8:0a:66 dev flannel.1 nud permanent
-ip netns exec NODE1 bridge fdb append 0a:58:c0:a8:0a:66 dev flannel.1 dst 192.168.10.102 self permanent
+bridge -n NODE1 fdb append 0a:58:c0:a8:0a:66 dev flannel.1 dst 192.168.10.102 self permanent
 ip -n NODE1 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
 ip -n NODE2 neigh add 10.244.0.0 lladdr 0a:58:c0:a8:0a:65 dev flannel.1 nud permanent
-ip netns exec NODE2 bridge fdb append 0a:58:c0:a8:0a:65 dev flannel.1 dst 192.168.10.101 self permanent
+bridge -n NODE2 fdb append 0a:58:c0:a8:0a:65 dev flannel.1 dst 192.168.10.101 self permanent
 ip -n NODE2 route add 10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink
 # --- end of the lab
