@@ -216,3 +216,34 @@ func TestRouteForms(t *testing.T) {
 		t.Errorf("routes left after route_del: %+v", rs)
 	}
 }
+
+// TestOverlayClashes: an overlay action that would clash with what is
+// there fails, as its command fails when typed, rather than passing for a
+// repeat.
+func TestOverlayClashes(t *testing.T) {
+	l := newLab(t)
+	apply(t, l, ClusterActions()...)
+	ctx := context.Background()
+	for _, a := range []Action{
+		// Another MAC for the same gateway: ip neigh add says File exists.
+		NeighAdd{NS: "NODE1", IP: "10.244.1.0", LLAddr: "0a:58:00:00:00:01", Dev: "flannel.1"},
+		// flannel.1 is there with VNI 1: ip link add says File exists.
+		VxlanAdd{NS: "NODE1", Name: "flannel.1", ID: 2, DstPort: 8472, Dev: "eth0"},
+	} {
+		if _, err := a.Apply(ctx, l); err == nil {
+			t.Errorf("%s: no error", a.Command())
+		}
+		if _, e := typed(t, l, a.Command()); !strings.Contains(e, "File exists") {
+			t.Errorf("typed %s: %q, want File exists", a.Command(), e)
+		}
+	}
+	// The MAC a VTEP is given is the one the kernel reports.
+	apply(t, l, LinkSetAddress{NS: "NODE2", Name: "flannel.1", Address: "0a:58:c0:a8:0a:99"})
+	if got := snap(t, l).NS("NODE2").Link("flannel.1").MAC; got != "0a:58:c0:a8:0a:99" {
+		t.Errorf("NODE2 flannel.1 MAC %s after link_address", got)
+	}
+	// NODE1's entries still name the old MAC: POD-A no longer reaches POD-B.
+	if _, err := l.Ping(ctx, "POD-A", "10.244.1.2", 1, 500*time.Millisecond); !errors.Is(err, ErrNoReply) {
+		t.Errorf("POD-A -> POD-B with NODE1's entries naming NODE2's old VTEP MAC: %v, want no reply", err)
+	}
+}
