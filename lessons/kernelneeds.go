@@ -25,10 +25,10 @@ func init() { StepNeeds = append(StepNeeds, kernelNeeds...) }
 // kernelNeed reports whether need is a kernel feature.
 func kernelNeed(need string) bool { return contains(kernelNeeds, need) }
 
-// labHasKernel probes the lab's kernel for need each time it is asked (a
-// module loaded on the host between two runs counts from then on). A probe
-// that fails says the feature is present: the step then runs and its own
-// action reports what went wrong, rather than a cause that was not found.
+// labHasKernel asks the lab's kernel for need each time (a module loaded
+// on the host between two runs counts from then on). A probe that fails
+// says the feature is present: the step then runs and its own action
+// reports what went wrong, rather than a cause that was not found.
 func labHasKernel(lab *engine.Lab, need string) bool {
 	ok, err := lab.HasKernelFeature(need)
 	return ok || err != nil
