@@ -7,6 +7,9 @@ package lessons
 // here" with the cause and the fix on the host.
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/nettutor/nettutor/engine"
 )
 
@@ -33,3 +36,29 @@ func labHasKernel(lab *engine.Lab, need string) bool {
 	ok, err := lab.HasKernelFeature(need)
 	return ok || err != nil
 }
+
+// kernelGuard writes, for a step with kernel needs, the shell test that
+// runs its commands only where the kernel has each driver (the runner's
+// own test: its directory under /sys/module), and returns what closes it;
+// a kernel without one gets the step's not-run line on stderr instead, as
+// `nettutor run` prints it.
+func kernelGuard(b *strings.Builder, s *Step) func() {
+	var tests, mods []string
+	for _, n := range s.Needs {
+		if kernelNeed(n) {
+			tests = append(tests, "[ -d /sys/module/"+engine.KernelModule(n)+" ]")
+			mods = append(mods, n)
+		}
+	}
+	if len(tests) == 0 {
+		return func() {}
+	}
+	fmt.Fprintf(b, "if %s; then\n", strings.Join(tests, " && "))
+	return func() {
+		line := (&NotRun{Need: mods[0]}).Text("en")
+		fmt.Fprintf(b, "else\necho %s >&2\nfi\n", shellQuote(line))
+	}
+}
+
+// shellQuote quotes s for bash as one word.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

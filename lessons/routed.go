@@ -8,7 +8,8 @@ package lessons
 //     other end is in another namespace (its node) and on no bridge; the
 //     pod's default route goes via 169.254.1.1 on that veth; the node's end
 //     answers ARP for 169.254.1.1 by proxy ARP (proxy_arp on it, or on
-//     conf.all, and forwarding on it, as the kernel's arp_process wants);
+//     conf.all, and forwarding on it, as the kernel's arp_process wants),
+//     at once (proxy_delay 0, as Calico sets it);
 //     the node routes addr to that end.
 //   - node_route {ns, dst, to}: ns's own route to dst goes via an address
 //     of the namespace `to` (the other node): plain routing over the
@@ -32,13 +33,14 @@ const (
 	CausePodGateway   = "pod-gateway"    // {ns} {dev}: the pod's default route is not via 169.254.1.1 on its veth
 	CauseNoPodRoute   = "no-pod-route"   // {ns} {dst} {dev}: the node has no route to the pod over its end
 	CauseNotViaNode   = "not-via-node"   // {ns} {dst} {to}: the route to the other node's pod is not via that node
+	CauseProxyDelay   = "proxy-delay"    // {ns} {dev} {value}: the node's end delays its proxy ARP replies
 	// causeNoProxyARP is journey-encap's no-proxy-arp, which the
 	// routed_pod check finds by itself (the node's end has proxy_arp 0).
 	causeNoProxyARP = "no-proxy-arp" // {ns} {dev}: the node's end does not answer ARP for the gateway
 )
 
 func init() {
-	for _, c := range []string{CauseWidePrefix, CauseBridgeInPath, CausePodGateway, CauseNoPodRoute, CauseNotViaNode, causeNoProxyARP} {
+	for _, c := range []string{CauseWidePrefix, CauseBridgeInPath, CausePodGateway, CauseNoPodRoute, CauseNotViaNode, CauseProxyDelay, causeNoProxyARP} {
 		if !contains(Causes, c) {
 			Causes = append(Causes, c)
 		}
@@ -137,6 +139,13 @@ func routedPod(lab *engine.Lab, s *engine.Snapshot, g AssertArgs) (string, strin
 	if !proxyARPOn(lab, node.Name, p.Name) {
 		v["ns"], v["dev"] = node.Name, p.Name
 		return assets.C("fault.routed.proxy_arp", "ns", node.Name, "link", p.Name, "pod", ns), causeNoProxyARP, v
+	}
+	// Calico sets proxy_delay 0: by default (80, in hundredths of a
+	// second) the kernel answers a proxy ARP request at a random moment of
+	// the next 0.8 s, and a pod's first packet to anywhere waits for it.
+	if d, err := lab.ReadSysctl(node.Name, "net.ipv4.neigh."+p.Name+".proxy_delay"); err == nil && strings.TrimSpace(d) != "0" {
+		v["ns"], v["dev"], v["value"] = node.Name, p.Name, strings.TrimSpace(d)
+		return assets.C("fault.routed.proxy_delay", "ns", node.Name, "link", p.Name, "value", strings.TrimSpace(d)), CauseProxyDelay, v
 	}
 	if on, key := forwardsOn(lab, node, p.Name); !on {
 		v["ns"], v["dev"], v["key"] = node.Name, p.Name, key
