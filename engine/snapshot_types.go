@@ -33,6 +33,17 @@ type Link struct {
 	Master string   `json:"master"`
 	Peer   *PeerRef `json:"peer,omitempty"`
 	Addrs  []string `json:"addrs"`
+	VXLAN  *VXLAN   `json:"vxlan,omitempty"`
+}
+
+// VXLAN is a vxlan link's configuration, as `ip -d link show` prints it.
+type VXLAN struct {
+	ID       int    `json:"id"`
+	Port     int    `json:"port"`
+	Local    string `json:"local"`
+	Remote   string `json:"remote"`
+	Dev      string `json:"dev"`
+	Learning bool   `json:"learning"`
 }
 
 // PeerRef names the other end of a veth pair.
@@ -50,6 +61,8 @@ type Route struct {
 	Scope  string `json:"scope,omitempty"`
 	Proto  string `json:"proto,omitempty"`
 	Metric int    `json:"metric,omitempty"`
+	Onlink bool   `json:"onlink,omitempty"`
+	Type   string `json:"type,omitempty"`
 }
 
 // Neighbor is an entry of the ARP / NDP table.
@@ -67,6 +80,7 @@ type FDBEntry struct {
 	Master string `json:"master,omitempty"`
 	State  string `json:"state,omitempty"` // permanent, static or "" (learned)
 	Self   bool   `json:"self,omitempty"`
+	Dst    string `json:"dst,omitempty"`
 }
 
 // NS returns the namespace called name, or nil.
