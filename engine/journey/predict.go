@@ -143,6 +143,11 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		if r == nil {
 			return stop(newDrop(lang, cur.name, "route", ReasonNoRoute, "request", m("stop.no_route_subnet", cur.name, dst)))
 		}
+		if r.Type == "blackhole" || r.Type == "unreachable" || r.Type == "prohibit" {
+			// A route that drops: blackhole silently, the others with an
+			// ICMP error; no device to follow (Calico's block route).
+			return stop(newDrop(lang, cur.name, "route", ReasonNoRoute, "request", m("stop.route_type", cur.name, dst, r.Type+" "+r.Dst)))
+		}
 		if src == "" {
 			src = firstAddr(cur, r.Dev, r.Src)
 		}
