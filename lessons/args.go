@@ -159,6 +159,8 @@ var assertKinds = map[string]kindSpec{
 	"contained":      {[]string{"path", "ns"}, []string{"path", "ns"}},
 	"forwards":       {[]string{"ns", "from", "to"}, []string{"from", "to"}},
 	"policy":         {[]string{"ns", "table", "chain", "value"}, []string{"chain", "value"}},
+	"routed_pod":     {[]string{"ns", "addr"}, []string{"ns", "addr"}},
+	"node_route":     {[]string{"ns", "dst", "to"}, []string{"ns", "dst", "to"}},
 }
 
 // ActionKinds returns the action keys, for documentation and tests.

@@ -170,6 +170,8 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return CauseNotRemapped, v
 	case "contained":
 		return containedCause(c, g, v), v
+	case "routed_pod", "node_route":
+		return c.routedCause(a.Kind, g, v), v
 	}
 	return "", v
 }

@@ -237,6 +237,8 @@ func describe(a *Assertion, lang string) string {
 		return m("desc.forwards", "ns", nsOr(g.NS), "from", g.From, "to", g.To)
 	case "policy":
 		return m("desc.policy", "ns", nsOr(g.NS), "table", tableOr(g.Table), "chain", g.Chain, "value", g.Value)
+	case "routed_pod", "node_route":
+		return m("desc."+a.Kind, "ns", nsOr(g.NS), "addr", g.Addr, "dst", g.Dst, "to", g.To)
 	}
 	return a.Kind
 }
@@ -264,6 +266,8 @@ func (c *checker) run(a *Assertion) string {
 		return c.forwards(g)
 	case "policy":
 		return c.policy(g)
+	case "routed_pod", "node_route":
+		return c.routedCheck(a.Kind, g)
 	case "output":
 		if !strings.Contains(c.env.LastOutput, g.Contains) {
 			out := strings.TrimSpace(c.env.LastOutput)

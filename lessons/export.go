@@ -32,9 +32,11 @@ func Script(l *Lesson) string {
 	b.WriteString("set -e\n")
 	for i, s := range l.Steps {
 		fmt.Fprintf(&b, "\n# --- step %d: %s\n", i+1, oneLine(s.Title.Get("en")))
+		guard := kernelGuard(&b, s)
 		for _, a := range s.Actions {
 			writeScriptAction(&b, a)
 		}
+		guard()
 	}
 	return b.String()
 }

@@ -39,6 +39,7 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 			"ip netns list", "nsenter --net=/var/run/netns/RED", "lsns -t net", "iptables -t nat -S"},
 		"nat":    {"FORWARD", "conntrack -L", "iptables -t nat -nvL POSTROUTING", "[UNREPLIED]", "conntrack -D"},
 		"userns": {"uid=0(root)", "dockremap", "userns-remap", "165536", "Sysbox", "/proc/meminfo"},
+		"calico": {"169.254.1.1 dev eth0 scope link", "blackhole 10.244.0.0/24 proto bird", "ee:ee:ee:ee:ee:ee", "vxlan.calico"},
 	}
 	want["bridge"] = append(want["bridge"], "ip netns del RED", "@if")
 	for _, id := range lessonIDs {
