@@ -135,6 +135,8 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return d.or(d.tcp(g)), v
 	case "policy":
 		return c.policyCause(g, v), v
+	case "encapsulated":
+		return c.encapCause(v), v
 	case "bridge_port":
 		return d.port(g.Bridge, g.NS), v
 	case "addr":
