@@ -227,7 +227,15 @@ func (c *checker) judgeEncap(s *engine.Snapshot, g AssertArgs, under string, fra
 	for _, f := range enc {
 		node, _ := ownerOf(s, f.outerSrc)
 		if port != 0 && f.dport != port {
-			find(encapCausePort, vars{"ns": node, "node": node, "port": strconv.Itoa(port), "have": "dstport " + strconv.Itoa(f.dport)})
+			// Both ends agree, on another port: the hint names the
+			// receiver's device and the port it has.
+			peer, _ := ownerOf(s, f.outerDst)
+			var have []string
+			for _, d := range vxlanDevices(c.lab, peer) {
+				have = append(have, d.Name+" dstport "+strconv.Itoa(d.Port))
+			}
+			sort.Strings(have)
+			find(encapCausePort, vars{"ns": peer, "node": node, "port": strconv.Itoa(f.dport), "have": strings.Join(have, ", ")})
 			return assets.C("fault.encap.port", "ns", node, "have", strconv.Itoa(f.dport), "want", strconv.Itoa(port))
 		}
 		if f.vni != vni {
