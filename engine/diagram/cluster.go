@@ -240,7 +240,7 @@ func readNode(s *engine.Snapshot, n Node, u *Underlay) ClusterNode {
 	for _, r := range ns.Routes {
 		// A route to a routed pod's veth (Calico's /32 scope link) is what
 		// joins that pod: shown though it has no gateway.
-		if podEnd[r.Dev] || r.Gw != "" || r.Onlink || (r.Type != "" && r.Type != "unicast") || (r.Proto != "" && r.Proto != "kernel" && r.Proto != "boot" && r.Proto != "static") {
+		if podEnd[r.Dev] || r.Gw != "" || r.OnLink || (r.Type != "" && r.Type != "unicast") || (r.Proto != "" && r.Proto != "kernel" && r.Proto != "boot" && r.Proto != "static") {
 			cn.Routes = append(cn.Routes, r)
 		}
 	}
@@ -444,7 +444,7 @@ func RouteText(r engine.Route) string {
 	if r.Scope == "link" {
 		f = append(f, "scope", "link")
 	}
-	if r.Onlink {
+	if r.OnLink {
 		f = append(f, "onlink")
 	}
 	return strings.Join(f, " ")
