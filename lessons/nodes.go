@@ -3,6 +3,8 @@ package lessons
 import (
 	"fmt"
 
+	"github.com/nettutor/nettutor/engine/diagram"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -26,6 +28,16 @@ func (l *Lesson) PodNode(ns string) string {
 		}
 	}
 	return ""
+}
+
+// DiagramNodes are the lesson's roles as the diagrams take them (nil
+// without `nodes:`, which keeps the plain drawing).
+func (l *Lesson) DiagramNodes() []diagram.Node {
+	var out []diagram.Node
+	for _, n := range l.Nodes {
+		out = append(out, diagram.Node{Name: n.Name, Pods: append([]string(nil), n.Pods...)})
+	}
+	return out
 }
 
 // madeNamespaces are the namespaces some step or exercise setup of l makes

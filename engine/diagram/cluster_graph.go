@@ -122,4 +122,3 @@ func insertAt(label []string, i int, lines ...string) []string {
 	out = append(out, lines...)
 	return append(out, label[i:]...)
 }
-
