@@ -18,11 +18,11 @@ import (
 // clusterRoles are issue 21's: POD-A and POD-C on NODE1, POD-B on NODE2.
 var clusterRoles = []diagram.Node{{Name: "NODE1", Pods: []string{"POD-A", "POD-C"}}, {Name: "NODE2", Pods: []string{"POD-B"}}}
 
-// clusterFixture reads a cluster snapshot fixture of engine/diagram's
-// testdata: the snapshot JSON of the lab its cluster-NAME.sh builds.
+// clusterFixture reads a cluster snapshot fixture: the snapshot JSON of
+// the lab testdata/cluster-NAME.sh builds (TestClusterDrawingRealKernel -update).
 func clusterFixture(t testing.TB, name string) *engine.Snapshot {
 	t.Helper()
-	b, err := os.ReadFile("../engine/diagram/testdata/" + name + ".json")
+	b, err := os.ReadFile("testdata/cluster-" + name + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,14 +232,14 @@ func TestClusterFaultsShow(t *testing.T) {
 	}
 }
 
-// buildClusterLab types engine/diagram/testdata/cluster-NAME.sh into a
+// buildClusterLab types testdata/cluster-NAME.sh into a
 // lab shell: plain ip and bridge commands, no engine action.
 func buildClusterLab(t *testing.T, name string) *engine.Snapshot {
 	t.Helper()
 	if !labOK {
 		t.Skip("no lab sandbox")
 	}
-	script, err := os.ReadFile("../engine/diagram/testdata/cluster-" + name + ".sh")
+	script, err := os.ReadFile("testdata/cluster-" + name + ".sh")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestClusterDrawingRealKernel(t *testing.T) {
 		}
 		if updateGolden() {
 			b, _ := json.MarshalIndent(s, "", " ")
-			if err := os.WriteFile("../engine/diagram/testdata/"+f+".json", append(b, '\n'), 0o644); err != nil {
+			if err := os.WriteFile("testdata/cluster-"+f+".json", append(b, '\n'), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
