@@ -281,3 +281,21 @@ func TestClusterDrawingRealKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffMarksTunnelChanges: an fdb entry added to a VTEP, or its port
+// changed, marks the VTEP changed; the same lab again marks nothing.
+func TestDiffMarksTunnelChanges(t *testing.T) {
+	a, b := clusterFixture(t, "flannel"), clusterFixture(t, "flannel")
+	if cs := Diff(a, b); len(cs) != 0 {
+		t.Fatalf("the same lab: %v", cs)
+	}
+	a.NS("NODE1").FDB = nil
+	if cs := Diff(a, b); !cs[linkKey("NODE1", "flannel.1")] || cs[linkKey("NODE2", "flannel.1")] {
+		t.Errorf("an fdb entry added: %v", cs)
+	}
+	a = clusterFixture(t, "flannel")
+	a.NS("NODE2").Link("flannel.1").VXLAN.Port = 4789
+	if cs := Diff(a, b); !cs[linkKey("NODE2", "flannel.1")] {
+		t.Errorf("a port changed: %v", cs)
+	}
+}
