@@ -299,3 +299,33 @@ func TestDiffMarksTunnelChanges(t *testing.T) {
 		t.Errorf("a port changed: %v", cs)
 	}
 }
+
+// BenchmarkClusterTopology draws the flannel cluster (with its changes, in
+// colour) at the 120x40 pane's width and reports its time per frame as a
+// ratio against the NAT lab's plain drawing measured in the same run.
+func BenchmarkClusterTopology(b *testing.B) {
+	withColour(func() {
+		st := DefaultStyles()
+		cl := clusterFixture(b, "flannel")
+		changed := Diff(withoutTunnels(cl), cl)
+		nat, natChanged := natSnapshot(), Diff(natBefore(), natSnapshot())
+		per := func(f func()) float64 {
+			const n = 200
+			start := time.Now()
+			for i := 0; i < n; i++ {
+				f()
+			}
+			return float64(time.Since(start)) / n
+		}
+		b.ReportAllocs()
+		var base, own float64
+		for b.Loop() {
+			base += per(func() { _ = RenderTopology(nat, TopoOptions{Changed: natChanged, Width: 70, Styles: st}) })
+			own += per(func() {
+				_ = RenderTopology(cl, TopoOptions{Changed: changed, Width: 70, Height: 26, Styles: st, Nodes: clusterRoles})
+			})
+		}
+		b.ReportMetric(own/base, "x-nat")
+		b.ReportMetric(own/float64(b.N)/1e3, "µs/cluster-frame")
+	})
+}
