@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -701,4 +702,27 @@ func (t *topo) tunnelText(c *diagram.Cluster, pipe int) []string {
 		out = append(out, wrapIndent(" ", t.st.Subtle.Render(t.word("cluster.others", "names", strings.Join(c.Others, ", "))), t.W)...)
 	}
 	return out
+}
+
+// vtepChanged reports a VXLAN device whose settings (VNI, port, local,
+// remote, dev) or remote VTEPs (its fdb entries' dst) differ from before:
+// for Diff, so that the step that adds a tunnel's fdb entry marks it.
+func vtepChanged(pn, n *engine.Namespace, pl, l *engine.Link) bool {
+	if l.VXLAN == nil {
+		return false
+	}
+	if pl.VXLAN == nil || *pl.VXLAN != *l.VXLAN {
+		return true
+	}
+	dsts := func(ns *engine.Namespace) []string {
+		var out []string
+		for _, e := range ns.FDB {
+			if e.Dev == l.Name && e.Dst != "" {
+				out = append(out, e.MAC+" "+e.Dst)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	return strings.Join(dsts(pn), ",") != strings.Join(dsts(n), ",")
 }

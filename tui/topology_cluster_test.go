@@ -18,11 +18,11 @@ import (
 // clusterRoles are issue 21's: POD-A and POD-C on NODE1, POD-B on NODE2.
 var clusterRoles = []diagram.Node{{Name: "NODE1", Pods: []string{"POD-A", "POD-C"}}, {Name: "NODE2", Pods: []string{"POD-B"}}}
 
-// clusterFixture reads a cluster snapshot fixture of engine/diagram's
-// testdata: the snapshot JSON of the lab its cluster-NAME.sh builds.
+// clusterFixture reads a cluster snapshot fixture: the snapshot JSON of
+// the lab testdata/cluster-NAME.sh builds (TestClusterDrawingRealKernel -update).
 func clusterFixture(t testing.TB, name string) *engine.Snapshot {
 	t.Helper()
-	b, err := os.ReadFile("../engine/diagram/testdata/" + name + ".json")
+	b, err := os.ReadFile("testdata/cluster-" + name + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,14 +232,14 @@ func TestClusterFaultsShow(t *testing.T) {
 	}
 }
 
-// buildClusterLab types engine/diagram/testdata/cluster-NAME.sh into a
+// buildClusterLab types testdata/cluster-NAME.sh into a
 // lab shell: plain ip and bridge commands, no engine action.
 func buildClusterLab(t *testing.T, name string) *engine.Snapshot {
 	t.Helper()
 	if !labOK {
 		t.Skip("no lab sandbox")
 	}
-	script, err := os.ReadFile("../engine/diagram/testdata/cluster-" + name + ".sh")
+	script, err := os.ReadFile("testdata/cluster-" + name + ".sh")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,9 +275,57 @@ func TestClusterDrawingRealKernel(t *testing.T) {
 		}
 		if updateGolden() {
 			b, _ := json.MarshalIndent(s, "", " ")
-			if err := os.WriteFile("../engine/diagram/testdata/"+f+".json", append(b, '\n'), 0o644); err != nil {
+			if err := os.WriteFile("testdata/cluster-"+f+".json", append(b, '\n'), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
+}
+
+// TestDiffMarksTunnelChanges: an fdb entry added to a VTEP, or its port
+// changed, marks the VTEP changed; the same lab again marks nothing.
+func TestDiffMarksTunnelChanges(t *testing.T) {
+	a, b := clusterFixture(t, "flannel"), clusterFixture(t, "flannel")
+	if cs := Diff(a, b); len(cs) != 0 {
+		t.Fatalf("the same lab: %v", cs)
+	}
+	a.NS("NODE1").FDB = nil
+	if cs := Diff(a, b); !cs[linkKey("NODE1", "flannel.1")] || cs[linkKey("NODE2", "flannel.1")] {
+		t.Errorf("an fdb entry added: %v", cs)
+	}
+	a = clusterFixture(t, "flannel")
+	a.NS("NODE2").Link("flannel.1").VXLAN.Port = 4789
+	if cs := Diff(a, b); !cs[linkKey("NODE2", "flannel.1")] {
+		t.Errorf("a port changed: %v", cs)
+	}
+}
+
+// BenchmarkClusterTopology draws the flannel cluster (with its changes, in
+// colour) at the 120x40 pane's width and reports its time per frame as a
+// ratio against the NAT lab's plain drawing measured in the same run.
+func BenchmarkClusterTopology(b *testing.B) {
+	withColour(func() {
+		st := DefaultStyles()
+		cl := clusterFixture(b, "flannel")
+		changed := Diff(withoutTunnels(cl), cl)
+		nat, natChanged := natSnapshot(), Diff(natBefore(), natSnapshot())
+		per := func(f func()) float64 {
+			const n = 200
+			start := time.Now()
+			for i := 0; i < n; i++ {
+				f()
+			}
+			return float64(time.Since(start)) / n
+		}
+		b.ReportAllocs()
+		var base, own float64
+		for b.Loop() {
+			base += per(func() { _ = RenderTopology(nat, TopoOptions{Changed: natChanged, Width: 70, Styles: st}) })
+			own += per(func() {
+				_ = RenderTopology(cl, TopoOptions{Changed: changed, Width: 70, Height: 26, Styles: st, Nodes: clusterRoles})
+			})
+		}
+		b.ReportMetric(own/base, "x-nat")
+		b.ReportMetric(own/float64(b.N)/1e3, "µs/cluster-frame")
+	})
 }

@@ -17,7 +17,7 @@ var clusterRoles = []diagram.Node{{Name: "NODE1", Pods: []string{"POD-A", "POD-C
 var clusterLabs = map[string]*engine.Snapshot{}
 
 // clusterLab is the snapshot of a lab built by typing
-// engine/diagram/testdata/cluster-NAME.sh (plain ip and bridge commands)
+// tui/testdata/cluster-NAME.sh (plain ip and bridge commands)
 // into a lab shell: "flannel" (VXLAN) or "calico" (routed).
 func clusterLab(t *testing.T, name string) *engine.Snapshot {
 	t.Helper()
@@ -27,7 +27,7 @@ func clusterLab(t *testing.T, name string) *engine.Snapshot {
 	if sandboxErr != nil {
 		t.Skipf("no lab sandbox: %v", sandboxErr)
 	}
-	script, err := os.ReadFile("../../engine/diagram/testdata/cluster-" + name + ".sh")
+	script, err := os.ReadFile("../../tui/testdata/cluster-" + name + ".sh")
 	if err != nil {
 		t.Fatal(err)
 	}
