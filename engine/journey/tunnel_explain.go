@@ -115,9 +115,11 @@ func (x *explainer) vxlanOutWhy(n *nsEnv, d *vxDev, h Hop) string {
 		parts = append(parts, x.t("why.vxlan_neigh", next, mac, state))
 	}
 	if h.Encap != nil {
-		dsts, how := d.vteps(mac)
-		_ = dsts
-		parts = append(parts, x.t("why.vxlan_fdb_"+how, d.name, mac, h.Encap.Dst, h.Encap.VNI, h.Encap.Dport))
+		key := "why.vxlan_fdb_fdb"
+		if _, how := d.vteps(mac); how == "default" {
+			key = "why.vxlan_fdb_default"
+		}
+		parts = append(parts, x.t(key, d.name, mac, h.Encap.Dst, h.Encap.VNI, h.Encap.Dport))
 	} else {
 		parts = append(parts, x.t("why.vxlan_no_fdb", d.name, mac))
 	}
@@ -149,7 +151,16 @@ func (x *explainer) tunnelStop(hs []Hop, leg string) (*Drop, bool) {
 	if l := n.link(last.Dev); l != nil && l.Master != "" {
 		return nil, false
 	}
-	return x.decapStop(n, last.Dev, *e, leg), true
+	dr := x.decapStop(n, last.Dev, *e, leg)
+	if dr.Reason != ReasonUnknown {
+		return dr, true
+	}
+	// The device took it: the inner packet goes on from the device as
+	// from any link (rp_filter, forwarding, routes and rules), even when
+	// no capture saw it there.
+	vd := n.decapDev(e.Dport, e.VNI)
+	inner := Hop{NS: n.name, Dev: vd.name, Dir: "in", Src: last.Src, Dst: last.Dst, Sport: last.Sport, Dport: last.Dport}
+	return x.hopStop(append(append([]Hop{}, hs...), inner), leg), true
 }
 
 // vxlanSendStop is the stop of a frame for mac that VXLAN device d of n
@@ -195,38 +206,19 @@ func (x *explainer) packetLen() int {
 	return x.p.Size + 28
 }
 
-// tooBigFor is the stop of a sized probe routed out of dev in n when it
-// does not fit: dev's own MTU, or, for a VXLAN device, the MTU of the
-// underlay device its outer packet leaves by (the packet and VXLAN's 50
-// bytes). nil when it fits or the probe has no size.
+// tooBigFor is the stop of a sized probe that n routes into the VXLAN
+// device dev when it is bigger than the device's MTU: with DF set the
+// kernel does not forward it and answers "fragmentation needed". nil when
+// it fits, dev is no tunnel or the probe has no size. The outer packet is
+// not held to the underlay's MTU: a VXLAN device leaves DF off the outer
+// header unless told `df set`, so the kernel fragments it instead.
 func (x *explainer) tooBigFor(n *nsEnv, dev, leg string) *Drop {
 	plen := x.packetLen()
 	l := n.link(dev)
-	if plen == 0 || l == nil {
+	if plen == 0 || l == nil || n.vx[dev] == nil || l.MTU <= 0 || plen <= l.MTU {
 		return nil
 	}
-	d := n.vx[dev]
-	if l.MTU > 0 && plen > l.MTU {
-		if d == nil {
-			return nil // a plain link's MTU: the snapshot's diagnosis names it
-		}
-		return newDrop(x.lang, n.name, dev, ReasonTunnelMTU, leg, m("stop.tunnel_mtu_dev", n.name, dev, l.MTU, plen))
-	}
-	if d == nil {
-		return nil
-	}
-	enc := n.encapOf(d, "")
-	if enc == nil {
-		return nil
-	}
-	r := n.matchRoute(net.ParseIP(enc.Dst))
-	if r == nil {
-		return nil
-	}
-	if ul := n.link(r.Dev); ul != nil && ul.MTU > 0 && plen+vxlanOverhead > ul.MTU {
-		return newDrop(x.lang, n.name, dev, ReasonTunnelMTU, leg, m("stop.tunnel_mtu_outer", plen, dev, l.MTU, plen+vxlanOverhead, n.name, r.Dev, ul.MTU, ul.MTU-vxlanOverhead))
-	}
-	return nil
+	return newDrop(x.lang, n.name, dev, ReasonTunnelMTU, leg, m("stop.tunnel_mtu_dev", n.name, dev, l.MTU, plen))
 }
 
 // tooBigStop explains a sized echo the sender refused to send (EMSGSIZE):
@@ -371,7 +363,8 @@ func (x *explainer) tunnelBack(cur *nsEnv, src string) *Drop {
 }
 
 // proxyFor is the namespace and device that answer n's ARP for next, a
-// gateway no namespace holds, on its veth dev: the veth's far end, when
+// gateway no namespace holds (the caller asks only for a gateway: a
+// destination no one holds is plainly unanswered), on its veth dev: the veth's far end, when
 // proxy ARP is on there. With it off, the stop no-proxy-arp; nil, nil
 // when dev is no veth into a visible namespace.
 func (x *explainer) proxyFor(n *nsEnv, dev, next, leg string) (*nsEnv, string, *Drop) {
@@ -380,8 +373,8 @@ func (x *explainer) proxyFor(n *nsEnv, dev, next, leg string) (*nsEnv, string, *
 		return nil, "", nil
 	}
 	pn := x.e.ns(l.Peer.NS)
-	if pn == nil || pn.link(l.Peer.Name) == nil {
-		return nil, "", nil
+	if pn == nil || pn.link(l.Peer.Name) == nil || pn.link(l.Peer.Name).Master != "" {
+		return nil, "", nil // a bridge port answers nothing itself
 	}
 	pl := l.Peer.Name
 	if on, key := pn.proxyARP(pl); !on {
@@ -391,4 +384,34 @@ func (x *explainer) proxyFor(n *nsEnv, dev, next, leg string) (*nsEnv, string, *
 		return nil, "", newDrop(x.lang, n.name, dev, ReasonNoProxyARP, leg, m("stop.proxy_arp_noforward", n.name, next, dev, pn.name, pl, key))
 	}
 	return pn, pl, nil
+}
+
+// byDefault adds to a request's stop for want of forwarding or of a route
+// the router before it that sent the packet there by its default route,
+// having no route of its own to the destination: on a cluster's nodes
+// (a missing route to the other node's pod subnet) that is the fault,
+// while the stop is where the kernel dropped it. It returns that router
+// ("" when none).
+func (x *explainer) byDefault(d *Drop) string {
+	if d == nil || d.Leg != "request" || (d.Reason != ReasonForwardOff && d.Reason != ReasonNoRoute) {
+		return ""
+	}
+	hs := x.j.Hops
+	for i := len(hs) - 1; i > 0; i-- {
+		h := hs[i]
+		if h.NS == d.NS || h.Dir != "out" || h.Encap != nil {
+			continue
+		}
+		n := x.e.ns(h.NS)
+		if n == nil || i == 0 || hs[0].NS == h.NS {
+			return ""
+		}
+		r := n.matchRoute(net.ParseIP(x.j.To))
+		if r == nil || r.Dst != "default" {
+			return ""
+		}
+		d.add(m("stop.by_default", h.NS, x.j.To, r.Gw))
+		return h.NS
+	}
+	return ""
 }
