@@ -12,77 +12,28 @@ import (
 	"testing"
 )
 
-// underlayLab is the cluster's underlay as issue 21 fixes it: the lab
-// host's bridge `underlay` (192.168.10.1/24) and two nodes on it, each a
-// namespace with eth0, forwarding on and a default route via the host.
-const underlayLab = `set -e
-ip link add underlay type bridge; ip link set underlay up; ip addr add 192.168.10.1/24 dev underlay
-node() { # NAME LAST-OCTET-DIGIT
-  ip netns add $1
-  ip link add v$1 type veth peer name eth0 netns $1
-  ip link set v$1 master underlay up
-  ip -n $1 link set lo up; ip -n $1 link set eth0 up
-  ip -n $1 addr add 192.168.10.10$2/24 dev eth0
-  ip -n $1 route add default via 192.168.10.1
-  ip netns exec $1 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
-}
-node NODE1 1; node NODE2 2
-`
+// The labs, typed with plain ip and bridge commands, are in
+// testdata/labs (lessons/cause_tunnel_test.go builds the same ones):
+// underlay.sh is the cluster's underlay as issue 21 fixes it (the lab
+// host's bridge underlay, NODE1 and NODE2 with forwarding on and a default
+// route via the host); flannel.sh adds cni0, the pods and flannel's VXLAN
+// overlay in flanneld's order (NODE2_PORT sets NODE2's dstport);
+// calico.sh adds Calico's routed pods (a /32 each, the default route via
+// 169.254.1.1, proxy ARP on the node's cali end, routes via the nodes).
+var underlayLab, flannelLab, calicoLab = labScript("underlay"), labScript("underlay", "flannel"), labScript("underlay", "calico")
 
-// flannelLab is the flannel VXLAN overlay typed with plain ip and bridge
-// commands: cni0 and the pods on each node, then flannel.1 (VNI 1, UDP
-// 8472, nolearning) and per remote node a permanent neighbour entry, an
-// fdb entry to its VTEP and an onlink route, in flanneld's order.
-const flannelLab = underlayLab + `bridgeNet() { # NODE SUBNET-INDEX
-  ip -n $1 link add cni0 type bridge; ip -n $1 link set cni0 up; ip -n $1 addr add 10.244.$2.1/24 dev cni0
+// labScript joins testdata/labs/NAME.sh files into one script.
+func labScript(names ...string) string {
+	s := ""
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join("testdata", "labs", n+".sh"))
+		if err != nil {
+			panic(err)
+		}
+		s += string(b)
+	}
+	return s
 }
-pod() { # POD NODE ADDR GW
-  ip netns add $1
-  ip -n $2 link add veth$1 type veth peer name eth0 netns $1
-  ip -n $2 link set veth$1 master cni0 up
-  ip -n $1 link set lo up; ip -n $1 link set eth0 up
-  ip -n $1 addr add $3/24 dev eth0; ip -n $1 route add default via $4
-}
-bridgeNet NODE1 0; bridgeNet NODE2 1
-pod POD-A NODE1 10.244.0.2 10.244.0.1; pod POD-C NODE1 10.244.0.3 10.244.0.1; pod POD-B NODE2 10.244.1.2 10.244.1.1
-vtep() { # NODE SUBNET-INDEX LOCAL MAC PORT
-  ip -n $1 link add flannel.1 address $4 type vxlan id 1 local $3 dev eth0 dstport $5 nolearning
-  ip -n $1 link set flannel.1 up; ip -n $1 addr add 10.244.$2.0/32 dev flannel.1
-}
-peer() { # NODE REMOTE-INDEX REMOTE-IP REMOTE-MAC
-  ip -n $1 neigh add 10.244.$2.0 lladdr $4 dev flannel.1 nud permanent
-  bridge -n $1 fdb append $4 dev flannel.1 dst $3 self permanent
-  ip -n $1 route add 10.244.$2.0/24 via 10.244.$2.0 dev flannel.1 onlink
-}
-vtep NODE1 0 192.168.10.101 0e:00:00:00:00:01 8472
-vtep NODE2 1 192.168.10.102 0e:00:00:00:00:02 ${NODE2_PORT:-8472}
-peer NODE1 1 192.168.10.102 0e:00:00:00:00:02
-peer NODE2 0 192.168.10.101 0e:00:00:00:00:01
-`
-
-// calicoLab is Calico's routed pods typed by hand: each pod a /32 with
-// its default route via 169.254.1.1 (scope link), the node's end of the
-// veth (cali..., MAC ee:ee:ee:ee:ee:ee) with proxy_arp=1 and
-// proxy_delay=0 as Calico's CNI plugin sets them, a /32 route per local
-// pod, a blackhole for the node's block and a route to the other node's
-// block via its address, as BIRD installs it (here by hand).
-const calicoLab = underlayLab + `pod() { # POD NODE ADDR HOSTDEV
-  ip netns add $1
-  ip -n $2 link add $4 address ee:ee:ee:ee:ee:ee type veth peer name eth0 netns $1
-  ip -n $2 link set $4 up
-  ip netns exec $2 sh -c "echo 1 > /proc/sys/net/ipv4/conf/$4/proxy_arp; echo 0 > /proc/sys/net/ipv4/neigh/$4/proxy_delay"
-  ip -n $1 link set lo up; ip -n $1 link set eth0 up
-  ip -n $1 addr add $3/32 dev eth0
-  ip -n $1 route add 169.254.1.1 dev eth0 scope link
-  ip -n $1 route add default via 169.254.1.1 dev eth0
-  ip -n $2 route add $3 dev $4 scope link
-}
-pod POD-A NODE1 10.244.0.2 cali0a; pod POD-C NODE1 10.244.0.3 cali0c; pod POD-B NODE2 10.244.1.2 cali1b
-ip -n NODE1 route add blackhole 10.244.0.0/24 proto bird
-ip -n NODE2 route add blackhole 10.244.1.0/24 proto bird
-ip -n NODE1 route add 10.244.1.0/24 via 192.168.10.102 dev eth0 proto bird
-ip -n NODE2 route add 10.244.0.0/24 via 192.168.10.101 dev eth0 proto bird
-`
 
 // encapJSON is the part of trace --json these tests read.
 type encapJSON struct {

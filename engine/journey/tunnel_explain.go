@@ -168,7 +168,7 @@ func (x *explainer) tunnelStop(hs []Hop, leg string) (*Drop, bool) {
 func (x *explainer) vxlanSendStop(n *nsEnv, d *vxDev, mac, leg string) *Drop {
 	enc := n.encapOf(d, mac)
 	if enc == nil {
-		return newDrop(x.lang, n.name, d.name, ReasonNoFDB, leg, m("stop.no_fdb", n.name, d.name, mac))
+		return named(newDrop(x.lang, n.name, d.name, ReasonNoFDB, leg, m("stop.no_fdb", n.name, d.name, mac)), "mac", mac)
 	}
 	r := n.matchRoute(net.ParseIP(enc.Dst))
 	if r == nil {
@@ -185,7 +185,8 @@ func (x *explainer) vxlanSendStop(n *nsEnv, d *vxDev, mac, leg string) *Drop {
 func (x *explainer) decapStop(n *nsEnv, dev string, e Encap, leg string) *Drop {
 	vd := n.decapDev(e.Dport, e.VNI)
 	if vd == nil {
-		return newDrop(x.lang, n.name, dev, ReasonVXLANPort, leg, m("stop.vxlan_port", n.name, e.Dst, e.Dport, e.VNI, n.vxListening()))
+		return named(newDrop(x.lang, n.name, dev, ReasonVXLANPort, leg, m("stop.vxlan_port", n.name, e.Dst, e.Dport, e.VNI, n.vxListening())),
+			"vtep", e.Dst, "port", strconv.Itoa(e.Dport), "vni", strconv.Itoa(e.VNI), "devices", n.vxListening())
 	}
 	pv := pktView{proto: 17, src: e.Src, dst: e.Dst, dp: e.Dport, in: dev, state: "NEW"}
 	if v, rule := x.chain(n, "filter", "INPUT", pv); v == "drop" || v == "reject" {
@@ -218,7 +219,8 @@ func (x *explainer) tooBigFor(n *nsEnv, dev, leg string) *Drop {
 	if plen == 0 || l == nil || n.vx[dev] == nil || l.MTU <= 0 || plen <= l.MTU {
 		return nil
 	}
-	return newDrop(x.lang, n.name, dev, ReasonTunnelMTU, leg, m("stop.tunnel_mtu_dev", n.name, dev, l.MTU, plen))
+	return named(newDrop(x.lang, n.name, dev, ReasonTunnelMTU, leg, m("stop.tunnel_mtu_dev", n.name, dev, l.MTU, plen)),
+		"mtu", strconv.Itoa(l.MTU), "packet", strconv.Itoa(plen))
 }
 
 // tooBigStop explains a sized echo the sender refused to send (EMSGSIZE):
@@ -235,8 +237,10 @@ func (x *explainer) tooBigStop() *Drop {
 	}
 	d := newDrop(x.lang, x.p.From, "route", ReasonTunnelMTU, "request", m("stop.too_big_known", x.p.From, plen, x.j.To, strconv.Itoa(pmtu)))
 	replay := predictIn(x.e, Probe{From: x.p.From, Dst: x.j.To, Proto: "icmp", Size: x.p.Size}, x.lang, "")
+	d.Names = map[string]string{"packet": strconv.Itoa(plen), "pmtu": strconv.Itoa(pmtu)}
 	if replay.Drop != nil && replay.Drop.Reason == ReasonTunnelMTU {
 		d.NS, d.Where = replay.Drop.NS, replay.Drop.Where
+		d.Names["mtu"] = replay.Drop.Names["mtu"]
 		d.add(m("stop.because", replay.Drop.parts[0]))
 		return d
 	}
@@ -245,6 +249,7 @@ func (x *explainer) tooBigStop() *Drop {
 			d.NS, d.Where = h.NS, h.Dev
 			if l := n.link(h.Dev); l != nil {
 				d.add(m("stop.tunnel_on_path", h.NS, h.Dev, l.MTU))
+				d.Names["mtu"] = strconv.Itoa(l.MTU)
 			}
 			return d
 		}
@@ -274,7 +279,7 @@ func (x *explainer) tunnelWalk(n *nsEnv, d *vxDev, next, leg string) ([]Hop, *ns
 	}
 	enc := n.encapOf(d, mac)
 	if enc == nil {
-		return nil, nil, newDrop(x.lang, n.name, d.name, ReasonNoFDB, leg, m("stop.no_fdb", n.name, d.name, mac))
+		return nil, nil, named(newDrop(x.lang, n.name, d.name, ReasonNoFDB, leg, m("stop.no_fdb", n.name, d.name, mac)), "mac", mac)
 	}
 	x.outer = &pktView{proto: 17, src: enc.Src, dst: enc.Dst, dp: enc.Dport, state: "NEW"}
 	defer func() { x.outer = nil }()
@@ -315,7 +320,8 @@ func (x *explainer) tunnelWalk(n *nsEnv, d *vxDev, next, leg string) ([]Hop, *ns
 		if on.localIPs[enc.Dst] {
 			vd := on.decapDev(enc.Dport, enc.VNI)
 			if vd == nil {
-				return nil, nil, newDrop(x.lang, on.name, target, ReasonVXLANPort, leg, m("stop.vxlan_port", on.name, enc.Dst, enc.Dport, enc.VNI, on.vxListening()))
+				return nil, nil, named(newDrop(x.lang, on.name, target, ReasonVXLANPort, leg, m("stop.vxlan_port", on.name, enc.Dst, enc.Dport, enc.VNI, on.vxListening())),
+					"vtep", enc.Dst, "port", strconv.Itoa(enc.Dport), "vni", strconv.Itoa(enc.VNI), "devices", on.vxListening())
 			}
 			if v, rule := x.chain(on, "filter", "INPUT", pktView{proto: 17, src: enc.Src, dst: enc.Dst, dp: enc.Dport, in: target, state: "NEW"}); v == "drop" || v == "reject" {
 				return nil, nil, x.ruleDrop(on.name, "filter INPUT", rule, leg)
@@ -378,10 +384,12 @@ func (x *explainer) proxyFor(n *nsEnv, dev, next, leg string) (*nsEnv, string, *
 	}
 	pl := l.Peer.Name
 	if on, key := pn.proxyARP(pl); !on {
-		return nil, "", newDrop(x.lang, n.name, dev, ReasonNoProxyARP, leg, m("stop.no_proxy_arp", n.name, next, dev, pn.name, pl, key))
+		return nil, "", named(newDrop(x.lang, n.name, dev, ReasonNoProxyARP, leg, m("stop.no_proxy_arp", n.name, next, dev, pn.name, pl, key)),
+			"gw", next, "node", pn.name, "peer", pl, "key", key)
 	}
 	if fw, key := pn.forwards(pl); !fw && pn.knowsForwarding(pl) {
-		return nil, "", newDrop(x.lang, n.name, dev, ReasonNoProxyARP, leg, m("stop.proxy_arp_noforward", n.name, next, dev, pn.name, pl, key))
+		return nil, "", named(newDrop(x.lang, n.name, dev, ReasonNoProxyARP, leg, m("stop.proxy_arp_noforward", n.name, next, dev, pn.name, pl, key)),
+			"gw", next, "node", pn.name, "peer", pl, "key", key)
 	}
 	return pn, pl, nil
 }
@@ -411,7 +419,19 @@ func (x *explainer) byDefault(d *Drop) string {
 			return ""
 		}
 		d.add(m("stop.by_default", h.NS, x.j.To, r.Gw))
+		named(d, "router", h.NS, "gw", r.Gw)
 		return h.NS
 	}
 	return ""
+}
+
+// named sets names (key, value, ...) on d for a hint, and returns d.
+func named(d *Drop, kv ...string) *Drop {
+	if d.Names == nil {
+		d.Names = map[string]string{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		d.Names[kv[i]] = kv[i+1]
+	}
+	return d
 }
