@@ -47,7 +47,7 @@ type encapJSON struct {
 			Dport    int
 		}
 	} `json:"hops"`
-	Drop *struct{ NS, Where, Reason, Detail, Leg string } `json:"drop"`
+	Drop  *struct{ NS, Where, Reason, Detail, Leg string } `json:"drop"`
 	Reply *struct {
 		Result string
 		Hops   []struct {
