@@ -367,3 +367,54 @@ ip netns exec NODE2 sh -c 'echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter'
 		}
 	}
 }
+
+// BenchmarkTraceOverlay: trace's own "ms" (call to journey, leaving out
+// the process start) across the flannel overlay (POD-A to POD-B, through
+// VXLAN) and on Calico's routed pods, beside two baselines from the same
+// sandbox: a trace between two pods of one node (POD-A to POD-C, one
+// bridge) and a plain `ping -c 1` across the overlay as a whole process.
+// The target is 100 ms a journey; ratio is overlay over same-node.
+func BenchmarkTraceOverlay(b *testing.B) {
+	dir := b.TempDir()
+	os.Chmod(dir, 0o755)
+	p := filepath.Join(dir, "lab.sh")
+	const n = 20
+	loop := func(tag, cmd string) string {
+		return "for i in $(seq " + strconv.Itoa(n) + "); do " + cmd + " | sed -n 's/.*\"ms\": \\([0-9.]*\\).*/" + tag + " \\1/p'; done\n"
+	}
+	script := flannelLab + "set +e\n" +
+		"ip netns exec POD-A ping -c 1 -W 1 10.244.1.2 >/dev/null; ip netns exec POD-A ping -c 1 -W 1 10.244.0.3 >/dev/null\n" +
+		loop("overlay", "nettutor trace POD-A 10.244.1.2 --json") +
+		loop("node", "nettutor trace POD-A 10.244.0.3 --json") +
+		"for i in $(seq " + strconv.Itoa(n) + "); do s=$(date +%s%N); ip netns exec POD-A ping -c 1 -W 1 10.244.1.2 >/dev/null; e=$(date +%s%N); echo \"ping $(( (e-s)/1000 ))\"; done\n" +
+		"ip -all netns delete\nip link del underlay\n" + calicoLab + "set +e\nip netns exec POD-A ping -c 1 -W 1 10.244.1.2 >/dev/null\n" +
+		loop("calico", "nettutor trace POD-A 10.244.1.2 --json")
+	os.WriteFile(p, []byte(script), 0o644)
+	sum := map[string]float64{}
+	cnt := map[string]int{}
+	for i := 0; i < b.N; i++ {
+		out, err := exec.Command(bin, "sandbox", "--quiet", p).CombinedOutput()
+		if err != nil {
+			b.Fatalf("sandbox: %v\n%s", err, out)
+		}
+		for _, m := range regexp.MustCompile(`(?m)^(overlay|node|ping|calico) ([0-9.]+)$`).FindAllStringSubmatch(string(out), -1) {
+			v, _ := strconv.ParseFloat(m[2], 64)
+			if m[1] == "ping" {
+				v /= 1000 // µs to ms
+			}
+			sum[m[1]] += v
+			cnt[m[1]]++
+		}
+	}
+	for _, k := range []string{"overlay", "node", "ping", "calico"} {
+		if cnt[k] == 0 {
+			b.Fatalf("no %s timings", k)
+		}
+	}
+	avg := func(k string) float64 { return sum[k] / float64(cnt[k]) }
+	b.ReportMetric(avg("overlay"), "ms/overlay-journey")
+	b.ReportMetric(avg("calico"), "ms/routed-journey")
+	b.ReportMetric(avg("node"), "ms/same-node-journey")
+	b.ReportMetric(avg("ping"), "ms/ping-process")
+	b.ReportMetric(avg("overlay")/avg("node"), "overlay/same-node")
+}
