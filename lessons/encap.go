@@ -200,6 +200,7 @@ func (c *checker) judgeEncap(s *engine.Snapshot, g AssertArgs, under string, fra
 		}
 		sort.Strings(ports)
 		v["have"] = strings.Join(ports, ", ")
+		v["devices"] = v["have"] // the name engine/journey's vxlan-port gives them
 		if !onPort {
 			find(encapCausePort, v)
 			return assets.C("fault.encap.port_mismatch", "node", node, "ns", peer, "dst", f.outerDst.String(), "port", strconv.Itoa(f.dport), "have", v["have"])

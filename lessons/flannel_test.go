@@ -44,11 +44,11 @@ func TestFlannelShowsAreTheTools(t *testing.T) {
 		}
 	}
 	for cmd, want := range map[string][]string{
-		"ip -n NODE1 -d link show flannel.1":                {"mtu 1450", "vxlan id 1 local 192.168.10.101 dev eth0", "dstport 8472 nolearning", "link/ether 0e:6f:1a:00:00:01"},
-		"ip -n NODE1 neigh show dev flannel.1":              {"10.244.1.0 lladdr 0e:6f:1a:00:00:02 PERMANENT"},
-		"ip netns exec NODE1 bridge fdb show dev flannel.1": {"0e:6f:1a:00:00:02 dst 192.168.10.102 self permanent"},
-		"ip -n NODE1 route":                                 {"10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink", "10.244.1.0/24 via 192.168.10.102 dev eth0"},
-		"ip netns exec NODE1 iptables -t nat -S":            {"-A POSTROUTING -m comment --comment \"flanneld masq\" -j FLANNEL-POSTRTG", "-j MASQUERADE --random-fully"},
+		"ip -n NODE1 -d link show flannel.1":     {"mtu 1450", "vxlan id 1 local 192.168.10.101 dev eth0", "dstport 8472 nolearning", "link/ether 0e:6f:1a:00:00:01"},
+		"ip -n NODE1 neigh show dev flannel.1":   {"10.244.1.0 lladdr 0e:6f:1a:00:00:02 PERMANENT"},
+		"bridge -n NODE1 fdb show dev flannel.1": {"0e:6f:1a:00:00:02 dst 192.168.10.102 self permanent"},
+		"ip -n NODE1 route":                      {"10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink", "10.244.1.0/24 via 192.168.10.102 dev eth0"},
+		"ip netns exec NODE1 iptables -t nat -S": {"-A POSTROUTING -m comment --comment \"flanneld masq\" -j FLANNEL-POSTRTG", "-j MASQUERADE --random-fully"},
 	} {
 		for _, w := range want {
 			if !strings.Contains(shown[cmd], w) {
