@@ -63,6 +63,9 @@ type encapFinding struct {
 type frame struct {
 	src, dst netip.Addr // the pod packet's own (inner) addresses
 	encap    bool
+	// pod is false for a VXLAN frame that carries no pod packet (the
+	// tunnel's own ARP): it still shows the port and VNI the sender uses.
+	pod      bool
 	outerSrc netip.Addr
 	outerDst netip.Addr
 	dport    int
@@ -151,18 +154,28 @@ func (c *checker) judgeEncap(s *engine.Snapshot, g AssertArgs, under string, fra
 		}
 		return assets.C("fault.encap.bare_lost", "ns", node, "what", what, "in", under)
 	}
-	var enc []frame
-	for _, f := range frames {
-		if f.encap && !f.outgoing {
-			enc = append(enc, f)
-		}
-	}
-	if len(enc) == 0 {
+	// The pods' packets in the tunnel, as they arrived on the underlay
+	// (else as they left it); with none and no reply, the tunnel's own ARP
+	// still says which port and VNI the sender uses.
+	pick := func(pod bool) []frame {
+		var out, sent []frame
 		for _, f := range frames {
-			if f.encap {
-				enc = append(enc, f)
+			if f.encap && f.pod == pod {
+				if f.outgoing {
+					sent = append(sent, f)
+				} else {
+					out = append(out, f)
+				}
 			}
 		}
+		if len(out) == 0 {
+			return sent
+		}
+		return out
+	}
+	enc := pick(true)
+	if len(enc) == 0 && !replied {
+		enc = pick(false)
 	}
 	if len(enc) == 0 {
 		if replied {
@@ -248,8 +261,8 @@ func (c *checker) judgeEncap(s *engine.Snapshot, g AssertArgs, under string, fra
 	var there, back bool
 	to, _ := netip.ParseAddr(g.To)
 	for _, f := range enc {
-		there = there || f.dst == to
-		back = back || f.src == to
+		there = there || f.pod && f.dst == to
+		back = back || f.pod && f.src == to
 	}
 	if !there || !back {
 		find(encapCauseNoEncap, vars{"ns": g.From, "dst": g.To})
@@ -410,7 +423,7 @@ func parseFrame(b []byte, pods map[netip.Addr]bool) (frame, bool) {
 		return frame{}, false
 	}
 	if pods[src] || pods[dst] {
-		return frame{src: src, dst: dst}, true
+		return frame{src: src, dst: dst, pod: true}, true
 	}
 	if proto != unix.IPPROTO_UDP || len(payload) < 8+8+14 {
 		return frame{}, false
@@ -421,11 +434,16 @@ func parseFrame(b []byte, pods map[netip.Addr]bool) (frame, bool) {
 		return frame{}, false
 	}
 	vni := int(vx[4])<<16 | int(vx[5])<<8 | int(vx[6])
+	f := frame{encap: true, outerSrc: src, outerDst: dst, dport: dport, vni: vni}
+	if binary.BigEndian.Uint16(vx[8+12:8+14]) == 0x0806 {
+		return f, true // ARP through the tunnel
+	}
 	isrc, idst, _, _, ok := ipv4Of(vx[8:])
 	if !ok || !(pods[isrc] || pods[idst]) {
 		return frame{}, false
 	}
-	return frame{src: isrc, dst: idst, encap: true, outerSrc: src, outerDst: dst, dport: dport, vni: vni}, true
+	f.src, f.dst, f.pod = isrc, idst, true
+	return f, true
 }
 
 // ipv4Of reads the IPv4 packet of an Ethernet frame (one 802.1Q tag

@@ -51,6 +51,12 @@ func TestParseFrame(t *testing.T) {
 	if !ok || f.dport != 4789 || f.vni != 4096 {
 		t.Errorf("vxlan on 4789: %+v %v", f, ok)
 	}
+	arp := make([]byte, 14+28)
+	binary.BigEndian.PutUint16(arp[12:], 0x0806)
+	f, ok = parseFrame(vxlanFrame("192.168.10.101", "192.168.10.102", 8472, 2, arp), pods)
+	if !ok || !f.encap || f.pod || f.vni != 2 {
+		t.Errorf("ARP in vxlan: %+v %v", f, ok)
+	}
 	for name, b := range map[string][]byte{
 		"node to node":       ipFrame("192.168.10.101", "192.168.10.102", 1, []byte{8, 0, 0, 0}),
 		"vxlan, other inner": vxlanFrame("192.168.10.101", "192.168.10.102", 8472, 1, ipFrame("10.9.0.1", "10.9.0.2", 1, nil)),

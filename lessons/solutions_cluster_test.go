@@ -12,7 +12,7 @@ import (
 // cluster exercises, each with the causes its wrong answers must cover,
 // one per failure case of the issue.
 var solutionFolders = map[string][]string{
-	"testdata/answers/flannel-overlay": {encapCauseNoEncap, encapCausePort, encapCauseNoVTEP},
+	"testdata/answers/flannel-overlay": {encapCauseNoEncap, encapCausePort, encapCauseNoVTEP, encapCauseVNI},
 }
 
 // gradeSolutionFolders grades every answer of solutionFolders on gr's lab
