@@ -32,8 +32,15 @@ func Script(l *Lesson) string {
 	b.WriteString("set -e\n")
 	for i, s := range l.Steps {
 		fmt.Fprintf(&b, "\n# --- step %d: %s\n", i+1, oneLine(s.Title.Get("en")))
+		guard := cniScriptGuard(s.Needs)
+		if guard != "" {
+			fmt.Fprintf(&b, "if %s; then\n", guard)
+		}
 		for _, a := range s.Actions {
 			writeScriptAction(&b, a)
+		}
+		if guard != "" {
+			b.WriteString("fi\n")
 		}
 	}
 	return b.String()
