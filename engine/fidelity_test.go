@@ -364,11 +364,11 @@ func TestFidelityIptablesTyped(t *testing.T) {
 			t.Fatalf("%s: %s", c, e)
 		}
 	}
-	if _, tool, err := l.renderShow(HostNS, "filter"); err != nil || tool != nil {
+	if _, tool, err := l.renderShow(HostNS, "filter", ""); err != nil || tool != nil {
 		t.Errorf("filter: rendering needed %v (%v); every rule here has an iptables form", tool, err)
 	}
 	checkShow(t, l, HostNS, "filter", "-P INPUT DROP", "-N DOCKER-USER", "-A FORWARD -j DOCKER-USER", "-A DOCKER-USER -j RETURN")
-	if _, tool, _ := l.renderShow(HostNS, "nat"); tool == nil {
+	if _, tool, _ := l.renderShow(HostNS, "nat", ""); tool == nil {
 		t.Errorf("nat: an addrtype rule was rendered without iptables; the engine has no decoder for it")
 	}
 	checkShow(t, l, HostNS, "nat", "-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER")

@@ -263,7 +263,7 @@ func (ld *loader) strList(f field, what string) []string {
 	return out
 }
 
-var lessonKeys = []string{"id", "title", "summary", "needs", "steps", "exercises"}
+var lessonKeys = []string{"id", "title", "summary", "needs", "steps", "exercises", "nodes"}
 var stepKeys = []string{"id", "title", "text", "capture", "capture_stop", "actions", "expect", "predict", "needs"}
 var captureKeys = []string{"id", "ns", "iface", "filter"}
 var predictKeys = []string{"question", "answer"}
@@ -331,6 +331,9 @@ func (ld *loader) lesson(n *yaml.Node) *Lesson {
 			}
 			l.Exercises = append(l.Exercises, e)
 		}
+	}
+	if f, ok := fs["nodes"]; ok && ld.world == nil {
+		l.Nodes = ld.nodes(f, l)
 	}
 	return l
 }
