@@ -77,6 +77,9 @@ func cmdServe(args []string) int {
 			confine.FormatBytes(memberMem), confine.FormatBytes(confine.Current.Memory))
 		return 2
 	}
+	if line := preflightStartup(*lang); line != "" {
+		fmt.Fprintln(os.Stderr, line) // the operator learns at start what members' labs will lack
+	}
 	srv, err := serve.New(serve.Config{
 		Listen: *listen, HostKey: *hostKey, AuthorizedKeys: *authorized, PresenterKeys: *presenters,
 		MaxSessions: *maxSessions, MaxSessionsPerKey: *perKey, HandshakeTimeout: *handshake,
