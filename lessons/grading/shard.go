@@ -106,7 +106,9 @@ func (sw *ShardWriter) Report(r *Report) {
 }
 
 // Close writes the trailer: the shard ran to its end.
-func (sw *ShardWriter) Close() { writeLine(sw.w, shardLine{End: &ShardTrailer{Index: sw.index, Graded: sw.n}}) }
+func (sw *ShardWriter) Close() {
+	writeLine(sw.w, shardLine{End: &ShardTrailer{Index: sw.index, Graded: sw.n}})
+}
 
 func writeLine(w io.Writer, l shardLine) {
 	enc := json.NewEncoder(w)
