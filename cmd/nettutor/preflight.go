@@ -149,7 +149,7 @@ func verdictLine(lang string, r *preflight.Result, nr []notRunHere) string {
 			parts = append(parts, partText(lang, n))
 		}
 		if len(parts) == 0 { // no built-in lesson names it: steps of one's own lessons
-			parts = []string{"needs: " + strings.Join(r.Lacks, ", ")}
+			parts = []string{"steps with needs: " + strings.Join(r.Lacks, ", ")}
 		}
 		for _, c := range r.Failed() {
 			if !c.Advisory {

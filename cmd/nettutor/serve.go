@@ -77,9 +77,6 @@ func cmdServe(args []string) int {
 			confine.FormatBytes(memberMem), confine.FormatBytes(confine.Current.Memory))
 		return 2
 	}
-	if line := preflightStartup(*lang); line != "" {
-		fmt.Fprintln(os.Stderr, line) // the operator learns at start what members' labs will lack
-	}
 	srv, err := serve.New(serve.Config{
 		Listen: *listen, HostKey: *hostKey, AuthorizedKeys: *authorized, PresenterKeys: *presenters,
 		MaxSessions: *maxSessions, MaxSessionsPerKey: *perKey, HandshakeTimeout: *handshake,
@@ -95,6 +92,9 @@ func cmdServe(args []string) int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor serve: %v\n", firstLine(err))
 		return 2
+	}
+	if line := preflightStartup(*lang); line != "" {
+		fmt.Fprintln(os.Stderr, line) // the operator learns once serving what members' labs will lack
 	}
 	// SIGHUP reads the key files again (a latecomer's key, no restart);
 	// SIGINT and SIGTERM end every session, and their labs, then exit.
