@@ -86,15 +86,18 @@ func (r *Result) Failed() []Check {
 // NSProbe is what the throwaway child in new namespaces found. A nil
 // error is success.
 type NSProbe struct {
-	Namespaces  string `json:"namespaces,omitempty"` // creating user/mount/net/pid namespaces
-	Proc        string `json:"proc,omitempty"`       // mount a fresh proc
-	Sysfs       string `json:"sysfs,omitempty"`      // mount a fresh sysfs
-	Packet      string `json:"packet,omitempty"`     // socket(AF_PACKET, SOCK_RAW)
-	Nftables    string `json:"nftables,omitempty"`   // add and list a table in the new netns
-	VXLAN       string `json:"vxlan,omitempty"`      // add a vxlan device (only if the module is there)
-	Tunl0       bool   `json:"tunl0"`                // ipip's fallback device appeared in the new netns
-	IPVS        bool   `json:"ipvs"`                 // /proc/net/ip_vs exists in the new netns
-	BrNetfilter bool   `json:"br_netfilter"`         // /proc/sys/net/bridge exists in the new netns
+	Namespaces string `json:"namespaces,omitempty"` // creating user/mount/net/pid namespaces
+	Proc       string `json:"proc,omitempty"`       // mount a fresh proc
+	Sysfs      string `json:"sysfs,omitempty"`      // mount a fresh sysfs
+	// SysfsReadOnly: only a read-only sysfs could be mounted (under a
+	// container's read-only /sys); labs work, `ip netns exec` mounts ro.
+	SysfsReadOnly bool   `json:"sysfs_read_only,omitempty"`
+	Packet        string `json:"packet,omitempty"`   // socket(AF_PACKET, SOCK_RAW)
+	Nftables      string `json:"nftables,omitempty"` // add and list a table in the new netns
+	VXLAN         string `json:"vxlan,omitempty"`    // add a vxlan device (only if the module is there)
+	Tunl0         bool   `json:"tunl0"`              // ipip's fallback device appeared in the new netns
+	IPVS          bool   `json:"ipvs"`               // /proc/net/ip_vs exists in the new netns
+	BrNetfilter   bool   `json:"br_netfilter"`       // /proc/sys/net/bridge exists in the new netns
 }
 
 // System is the machine as preflight sees it; Real is this machine.
@@ -151,7 +154,11 @@ func Run(sys System) *Result {
 	nsOK := p.Namespaces == ""
 	if nsOK {
 		add(mountCheck("proc", p.Proc))
-		add(mountCheck("sysfs", p.Sysfs))
+		c := mountCheck("sysfs", p.Sysfs)
+		if p.SysfsReadOnly {
+			c.Seen = "read-only (the /sys around is read-only, as in a container)"
+		}
+		add(c)
 	}
 	if !r.Root {
 		add(checkSubIDs(sys))

@@ -139,7 +139,16 @@ func probeChild() {
 		return
 	}
 	p.Proc = e(unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""))
-	p.Sysfs = e(unix.Mount("sysfs", "/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC|unix.MS_RDONLY, ""))
+	// As the lab keeper does (engine/confine): read-write, else read-only
+	// under a container's read-only /sys.
+	const sysFlags = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+	if err := unix.Mount("sysfs", "/sys", "sysfs", sysFlags, ""); err != nil {
+		if err2 := unix.Mount("sysfs", "/sys", "sysfs", sysFlags|unix.MS_RDONLY, ""); err2 != nil {
+			p.Sysfs = e(err)
+		} else {
+			p.SysfsReadOnly = true
+		}
+	}
 	if fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW, 0); err != nil {
 		p.Packet = e(err)
 	} else {
