@@ -196,3 +196,36 @@ func TestRealMachine(t *testing.T) {
 		t.Fatalf("proc %q nftables %q", p.Proc, p.Nftables)
 	}
 }
+
+// TestImageHasTheTools: the image's package list (deploy/image/packages.txt,
+// read by the Containerfile and rootfs.sh) holds every tool's package, so
+// preflight in the image finds every tool.
+func TestImageHasTheTools(t *testing.T) {
+	b, err := os.ReadFile("../../deploy/image/packages.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			have[l] = true
+		}
+	}
+	for _, tool := range Tools {
+		if !have[tool.Package] {
+			t.Errorf("%s: package %s is not in packages.txt", tool.Name, tool.Package)
+		}
+	}
+	if !have["uidmap"] {
+		t.Error("uidmap (newuidmap) is not in packages.txt")
+	}
+	for _, f := range []string{"../../Containerfile", "../../deploy/image/rootfs.sh"} {
+		s, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(s), "packages.txt") || !strings.Contains(string(s), "setup-user.sh") {
+			t.Errorf("%s does not install packages.txt and run setup-user.sh", f)
+		}
+	}
+}
