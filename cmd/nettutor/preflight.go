@@ -149,7 +149,7 @@ func verdictLine(lang string, r *preflight.Result, nr []notRunHere) string {
 			parts = append(parts, partText(lang, n))
 		}
 		if len(parts) == 0 { // no built-in lesson names it: steps of one's own lessons
-			parts = []string{"steps with needs: " + strings.Join(r.Lacks, ", ")}
+			parts = []string{assets.Tf(lang, "preflight.steps_with_needs", strings.Join(r.Lacks, ", "))}
 		}
 		for _, c := range r.Failed() {
 			if !c.Advisory {
@@ -199,7 +199,7 @@ func printPreflight(w io.Writer, lang string, r *preflight.Result, nr []notRunHe
 	if len(nr) > 0 {
 		fmt.Fprintln(w, assets.T(lang, "preflight.not_run"))
 		for _, n := range nr {
-			fmt.Fprintf(w, "  %s (needs %s)\n", partText(lang, n), n.Need)
+			fmt.Fprintf(w, "  %s (%s)\n", partText(lang, n), assets.Tf(lang, "preflight.needs", n.Need))
 		}
 	}
 }
