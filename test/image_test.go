@@ -10,8 +10,8 @@ import (
 
 // TestRootfs runs nettutor inside the root filesystem that
 // deploy/image/rootfs.sh built (NETTUTOR_ROOTFS=DIR; building it takes
-// minutes and a Debian mirror, so CI does not): as the image's user,
-// chrooted, in a mount namespace of its own with /dev bound in, preflight
+// minutes and a Debian mirror, so CI does not): as the image's user, in a
+// mount namespace of its own pivoted into that root, preflight
 // finds every tool of the image (none missing) and the veth lesson runs
 // with every expectation held.
 func TestRootfs(t *testing.T) {
@@ -24,7 +24,9 @@ func TestRootfs(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := func(args ...string) (string, int) {
-		script := `mount --make-rprivate / && mount --rbind /dev "$R/dev" && exec chroot --userspec=10001:10001 "$R" env HOME=/var/lib/nettutor XDG_STATE_HOME=/var/lib/nettutor PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 sh -c 'cd /var/lib/nettutor && exec "$@"' sh "$@"`
+		// pivot_root, as a container runtime does: the kernel refuses a
+		// user namespace to a chrooted process, so chroot would not do.
+		script := `set -e; mount --make-rprivate /; mount --bind "$R" "$R"; mount -t proc proc "$R/proc"; mount --rbind /sys "$R/sys"; mount --rbind /dev "$R/dev"; cd "$R"; mkdir -p .oldroot; pivot_root . .oldroot; cd /; umount -l /.oldroot; exec setpriv --reuid=10001 --regid=10001 --clear-groups env HOME=/var/lib/nettutor XDG_STATE_HOME=/var/lib/nettutor PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 sh -c 'cd /var/lib/nettutor && exec "$@"' sh "$@"`
 		cmd := exec.Command("unshare", append([]string{"-m", "sh", "-c", script, "sh"}, args...)...)
 		cmd.Env = append(os.Environ(), "R="+root)
 		out, err := cmd.CombinedOutput()
