@@ -2,8 +2,10 @@ package note
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,6 +99,27 @@ func TestClusterDOTRendersWithGraphviz(t *testing.T) {
 				if !strings.Contains(txt, "\n"+w+"\n") {
 					t.Errorf("%s %s: the SVG has no %q:\n%s", name, lang, w, src)
 				}
+			}
+		}
+	}
+}
+
+// TestClusterMermaidRendersWithMermaidCLI renders both hand-typed cluster
+// labs' flowcharts, in English and Korean, with Mermaid's own CLI (the
+// same run as TestMermaidRendersWithMermaidCLI's) and finds the roles, the
+// switch and the tunnel with its VNI and port in each SVG.
+func TestClusterMermaidRendersWithMermaidCLI(t *testing.T) {
+	blocks, want := clusterMermaid(t)
+	dir := mmdcRender(t, blocks)
+	for i := range blocks {
+		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("out-%d.svg", i+1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		txt := svgText(string(b))
+		for _, w := range want[i] {
+			if !strings.Contains(txt, w) {
+				t.Errorf("cluster flowchart %d's SVG lacks %q", i+1, w)
 			}
 		}
 	}
