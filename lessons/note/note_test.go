@@ -492,6 +492,8 @@ func TestDOTRendersWithGraphviz(t *testing.T) {
 // a ladder of hostile names, with Mermaid's own CLI (mmdc) in Debian's
 // chromium: one mmdc run over one Markdown file of all the distinct blocks.
 func TestMermaidRendersWithMermaidCLI(t *testing.T) {
+	mmdc := needTool(t, "mermaid-cli (mmdc)", os.Getenv("NETTUTOR_MERMAID")+"/node_modules/.bin/mmdc", "mmdc", "/opt/nettutor-mermaid/node_modules/.bin/mmdc")
+	chromium := needTool(t, "chromium", os.Getenv("PUPPETEER_EXECUTABLE_PATH"), "chromium", "/usr/bin/chromium")
 	var all []string
 	seen := map[string]bool{}
 	add := func(body string) {
@@ -514,9 +516,47 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 	add(diagram.Mermaid(hand, diagram.Options{Marks: diagram.Marks{
 		Namespaces: map[string]bool{`BLUE"<&>`: true}, Links: map[string]bool{"빨강@lab/p#1": true}}}))
 	add(handLadder())
+	dir := t.TempDir()
+	var md strings.Builder
+	for _, b := range all {
+		fmt.Fprintf(&md, "```mermaid\n%s```\n\n", b)
+	}
+	in := filepath.Join(dir, "all.md")
+	if err := os.WriteFile(in, []byte(md.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// As root (CI), chromium needs --no-sandbox; the other flags keep it
+	// from reaching for the network, which this machine does not have.
+	cfg := fmt.Sprintf(`{"executablePath": %q, "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=%s"]}`,
+		chromium, filepath.Join(dir, "chromium"))
+	if err := os.WriteFile(filepath.Join(dir, "puppeteer.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
 	start := time.Now()
-	dir := mmdcRender(t, all)
+	// Puppeteer talks to chromium over loopback, and the sandbox's own
+	// namespace has its lo down: mmdc runs in a namespace of its own with
+	// only lo, up, so nothing it does can leave the machine either.
+	unshare := needTool(t, "unshare", "unshare")
+	ipTool := needTool(t, "ip", "ip")
+	cmd := exec.CommandContext(ctx, unshare, "--net", "sh", "-c", ipTool+` link set lo up && exec "$0" "$@"`,
+		mmdc, "-q", "-p", filepath.Join(dir, "puppeteer.json"), "-i", in, "-o", filepath.Join(dir, "out.md"))
+	cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1")
+	out, err := cmd.CombinedOutput()
+	svgs, _ := filepath.Glob(filepath.Join(dir, "out-*.svg"))
+	if err != nil {
+		// mmdc stops at the first block it cannot render: name it.
+		bad := ""
+		if len(svgs) < len(all) {
+			bad = all[len(svgs)]
+		}
+		t.Fatalf("mmdc: %v\n%s\nthe block it stopped at (number %d of %d):\n%s", err, out, len(svgs)+1, len(all), bad)
+	}
 	t.Logf("mmdc rendered %d distinct blocks (%d in the notes) in %v", len(all), total, time.Since(start).Round(time.Millisecond))
+	if len(svgs) != len(all) {
+		t.Fatalf("mmdc wrote %d SVGs for %d blocks", len(svgs), len(all))
+	}
 	// The hand-built flowchart (second last) shows its names as they are.
 	b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("out-%d.svg", len(all)-1)))
 	if err != nil {
@@ -541,52 +581,4 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 	if total == 0 {
 		t.Error("no mermaid block in the notes")
 	}
-}
-
-// mmdcRender renders Mermaid blocks with mmdc in one run (chromium starts
-// once) and returns the folder holding out-1.svg, out-2.svg, ... in order.
-func mmdcRender(t *testing.T, all []string) string {
-	t.Helper()
-	mmdc := needTool(t, "mermaid-cli (mmdc)", os.Getenv("NETTUTOR_MERMAID")+"/node_modules/.bin/mmdc", "mmdc", "/opt/nettutor-mermaid/node_modules/.bin/mmdc")
-	chromium := needTool(t, "chromium", os.Getenv("PUPPETEER_EXECUTABLE_PATH"), "chromium", "/usr/bin/chromium")
-	dir := t.TempDir()
-	var md strings.Builder
-	for _, b := range all {
-		fmt.Fprintf(&md, "```mermaid\n%s```\n\n", b)
-	}
-	in := filepath.Join(dir, "all.md")
-	if err := os.WriteFile(in, []byte(md.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// As root (CI), chromium needs --no-sandbox; the other flags keep it
-	// from reaching for the network, which this machine does not have.
-	cfg := fmt.Sprintf(`{"executablePath": %q, "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=%s"]}`,
-		chromium, filepath.Join(dir, "chromium"))
-	if err := os.WriteFile(filepath.Join(dir, "puppeteer.json"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	// Puppeteer talks to chromium over loopback, and the sandbox's own
-	// namespace has its lo down: mmdc runs in a namespace of its own with
-	// only lo, up, so nothing it does can leave the machine either.
-	unshare := needTool(t, "unshare", "unshare")
-	ipTool := needTool(t, "ip", "ip")
-	cmd := exec.CommandContext(ctx, unshare, "--net", "sh", "-c", ipTool+` link set lo up && exec "$0" "$@"`,
-		mmdc, "-q", "-p", filepath.Join(dir, "puppeteer.json"), "-i", in, "-o", filepath.Join(dir, "out.md"))
-	cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1")
-	out, err := cmd.CombinedOutput()
-	svgs, _ := filepath.Glob(filepath.Join(dir, "out-*.svg"))
-	if err != nil {
-		// mmdc stops at the first block it cannot render: name it.
-		bad := ""
-		if len(svgs) < len(all) {
-			bad = all[len(svgs)]
-		}
-		t.Fatalf("mmdc: %v\n%s\nthe block it stopped at (number %d of %d):\n%s", err, out, len(svgs)+1, len(all), bad)
-	}
-	if len(svgs) != len(all) {
-		t.Fatalf("mmdc wrote %d SVGs for %d blocks", len(svgs), len(all))
-	}
-	return dir
 }
