@@ -418,7 +418,13 @@ func (a AddrDel) Apply(ctx context.Context, l *Lab) (Result, error) {
 // RTNH_F_ONLINK: the gateway is on the link although no address of the
 // link covers it), `ip route add blackhole 10.244.0.0/24 proto bird` (what
 // BIRD installs for the node's own block) and `ip route add 10.244.0.2 dev
-// caliX scope link` (Calico's felix, for a local pod).
+// caliX scope link` (Calico's felix, for a local pod). Felix's route table
+// (felix/routetable/defs.go) gives a local workload's route scope link, its
+// VXLAN and no-encapsulation routes RTNH_F_ONLINK, an IPAM block's drop a
+// blackhole, all with its deviceRouteProtocol, RTPROT_BOOT unless
+// configured: the protocol ip leaves out, as it does for these commands.
+// flanneld and felix replace (NLM_F_REPLACE) where the command adds; in a
+// fresh lab, where the destination is free, both leave the same route.
 type RouteAdd struct {
 	NS     string
 	Dst    string // "default" or a CIDR
@@ -546,13 +552,48 @@ func (a RouteAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := e.nl.RouteAdd(r); err != nil && !errors.Is(err, unix.EEXIST) {
+	err = e.nl.RouteAdd(r)
+	if errors.Is(err, unix.EEXIST) && !sameRouteThere(e, r) {
+		// Another route holds the destination (a connected route where a
+		// blackhole was to go): ip route add fails with File exists too.
+		return Result{}, fmt.Errorf("%s: add route %s: another route to %s is there (File exists)", nsOr(a.NS), a.Dst, a.Dst)
+	}
+	if err != nil && !errors.Is(err, unix.EEXIST) {
 		if errors.Is(err, unix.ENETUNREACH) {
 			return Result{}, fmt.Errorf("%s: route %s via %s: gateway not reachable on any link (Nexthop has invalid gateway)", nsOr(a.NS), a.Dst, a.Via)
 		}
 		return Result{}, fmt.Errorf("%s: add route %s: %w", nsOr(a.NS), a.Dst, err)
 	}
 	return done(start, "")
+}
+
+// sameRouteThere reports whether the main table already holds r (same
+// destination, type, gateway and device): then adding it again is the
+// action repeated, not a clash.
+func sameRouteThere(e *nsEntry, r *netlink.Route) bool {
+	have, err := retryDump(func() ([]netlink.Route, error) {
+		return e.nl.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
+	})
+	if err != nil {
+		return false
+	}
+	typ := r.Type
+	if typ == 0 {
+		typ = unix.RTN_UNICAST
+	}
+	// The default route comes back with no destination at all.
+	dstOf := func(n *net.IPNet) string {
+		if n == nil {
+			return "0.0.0.0/0"
+		}
+		return n.String()
+	}
+	for _, h := range have {
+		if dstOf(h.Dst) == dstOf(r.Dst) && h.Type == typ && h.Gw.Equal(r.Gw) && (r.LinkIndex == 0 || h.LinkIndex == r.LinkIndex) {
+			return true
+		}
+	}
+	return false
 }
 
 // RouteDel removes a route: ip route del default. Type, Proto, Scope and

@@ -29,6 +29,8 @@ var (
 	fidRTTLine = regexp.MustCompile(`rtt min/avg/max/mdev = [0-9./]+ ms`)
 	// IPv6 link-local addresses are made from the MAC.
 	fidLL = regexp.MustCompile(`fe80::[0-9a-f:]+`)
+	// ip -d link prints a bridge's and a port's running timers.
+	fidTimer = regexp.MustCompile(`_timer +\d+\.\d+`)
 )
 
 func normalise(s string) string {
@@ -40,6 +42,7 @@ func normalise(s string) string {
 	s = fidRTT.ReplaceAllString(s, "time=T ms")
 	s = fidTotal.ReplaceAllString(s, ", time Tms")
 	s = fidRTTLine.ReplaceAllString(s, "rtt min/avg/max/mdev = R ms")
+	s = fidTimer.ReplaceAllString(s, "_timer T")
 	return s
 }
 

@@ -219,7 +219,17 @@ type FDBAppend struct {
 
 // Command implements Action.
 func (a FDBAppend) Command() string {
-	return inNS(a.NS, "bridge fdb append "+a.MAC+" dev "+a.Dev+" dst "+a.Dst+" self permanent")
+	return bridgeCmd(a.NS, "fdb append "+a.MAC+" dev "+a.Dev+" dst "+a.Dst+" self permanent")
+}
+
+// bridgeCmd renders a bridge(8) command in namespace ns with bridge's own
+// -n, as the overlay lessons write it: `bridge -n NODE1 fdb show dev
+// flannel.1`.
+func bridgeCmd(ns, args string) string {
+	if ns == "" || ns == HostNS {
+		return "bridge " + args
+	}
+	return "bridge -n " + ns + " " + args
 }
 
 // Apply implements Action.

@@ -23,7 +23,7 @@ func TestOverlayCommands(t *testing.T) {
 		{NeighAdd{NS: "NODE1", IP: "10.244.1.0", LLAddr: "0a:58:c0:a8:0a:66", Dev: "flannel.1"},
 			"ip -n NODE1 neigh add 10.244.1.0 lladdr 0a:58:c0:a8:0a:66 dev flannel.1 nud permanent"},
 		{FDBAppend{NS: "NODE1", MAC: "0a:58:c0:a8:0a:66", Dev: "flannel.1", Dst: "192.168.10.102"},
-			"ip netns exec NODE1 bridge fdb append 0a:58:c0:a8:0a:66 dev flannel.1 dst 192.168.10.102 self permanent"},
+			"bridge -n NODE1 fdb append 0a:58:c0:a8:0a:66 dev flannel.1 dst 192.168.10.102 self permanent"},
 		{FDBAppend{MAC: "00:00:00:00:00:00", Dev: "vx0", Dst: "192.168.10.102"},
 			"bridge fdb append 00:00:00:00:00:00 dev vx0 dst 192.168.10.102 self permanent"},
 		{LinkSetAddress{NS: "NODE1", Name: "flannel.1", Address: "0a:58:c0:a8:0a:65"},
@@ -39,7 +39,7 @@ func TestOverlayCommands(t *testing.T) {
 		{RouteDel{NS: "NODE1", Dst: "10.244.0.0/24", Type: "blackhole"}, "ip -n NODE1 route del blackhole 10.244.0.0/24"},
 		{Show{NS: "NODE1", What: "detail-link", Dev: "flannel.1"}, "ip -n NODE1 -d link show flannel.1"},
 		{Show{NS: "NODE1", What: "detail-link"}, "ip -n NODE1 -d link"},
-		{Show{NS: "NODE1", What: "fdb", Dev: "flannel.1"}, "ip netns exec NODE1 bridge fdb show dev flannel.1"},
+		{Show{NS: "NODE1", What: "fdb", Dev: "flannel.1"}, "bridge -n NODE1 fdb show dev flannel.1"},
 		{Show{NS: "NODE1", What: "neigh", Dev: "flannel.1"}, "ip -n NODE1 neigh show dev flannel.1"},
 		{Show{NS: "NODE1", What: "route", Dev: "flannel.1"}, "ip -n NODE1 route show dev flannel.1"},
 		{Show{NS: "NODE1", What: "link", Dev: "flannel.1"}, "ip -n NODE1 link show flannel.1"},
@@ -196,6 +196,17 @@ func TestRouteForms(t *testing.T) {
 			t.Errorf("%s: snapshot %+v, ip -j route %+v", r.Dst, g, r)
 		}
 	}
+	// A route to a destination another route holds is refused, as ip
+	// refuses it, not taken for the action repeated.
+	apply(t, l, AddrAdd{NS: "NODE1", Dev: "cali1", Addr: "10.9.0.1/24"})
+	clash := RouteAdd{NS: "NODE1", Dst: "10.9.0.0/24", Type: "blackhole"}
+	if _, err := clash.Apply(context.Background(), l); err == nil || !strings.Contains(err.Error(), "File exists") {
+		t.Errorf("%s over the connected route: %v, want File exists", clash.Command(), err)
+	}
+	if _, e := typed(t, l, clash.Command()); !strings.Contains(e, "File exists") {
+		t.Errorf("typed %s: %q, want File exists", clash.Command(), e)
+	}
+	apply(t, l, AddrDel{NS: "NODE1", Dev: "cali1", Addr: "10.9.0.1/24"})
 	apply(t, l,
 		RouteDel{NS: "NODE1", Dst: "10.244.0.0/24", Type: "blackhole"},
 		RouteDel{NS: "NODE1", Dst: "10.244.0.2", Dev: "cali1"},
@@ -203,5 +214,36 @@ func TestRouteForms(t *testing.T) {
 	)
 	if rs := snap(t, l).NS("NODE1").Routes; len(rs) != 0 {
 		t.Errorf("routes left after route_del: %+v", rs)
+	}
+}
+
+// TestOverlayClashes: an overlay action that would clash with what is
+// there fails, as its command fails when typed, rather than passing for a
+// repeat.
+func TestOverlayClashes(t *testing.T) {
+	l := newLab(t)
+	apply(t, l, ClusterActions()...)
+	ctx := context.Background()
+	for _, a := range []Action{
+		// Another MAC for the same gateway: ip neigh add says File exists.
+		NeighAdd{NS: "NODE1", IP: "10.244.1.0", LLAddr: "0a:58:00:00:00:01", Dev: "flannel.1"},
+		// flannel.1 is there with VNI 1: ip link add says File exists.
+		VxlanAdd{NS: "NODE1", Name: "flannel.1", ID: 2, DstPort: 8472, Dev: "eth0"},
+	} {
+		if _, err := a.Apply(ctx, l); err == nil {
+			t.Errorf("%s: no error", a.Command())
+		}
+		if _, e := typed(t, l, a.Command()); !strings.Contains(e, "File exists") {
+			t.Errorf("typed %s: %q, want File exists", a.Command(), e)
+		}
+	}
+	// The MAC a VTEP is given is the one the kernel reports.
+	apply(t, l, LinkSetAddress{NS: "NODE2", Name: "flannel.1", Address: "0a:58:c0:a8:0a:99"})
+	if got := snap(t, l).NS("NODE2").Link("flannel.1").MAC; got != "0a:58:c0:a8:0a:99" {
+		t.Errorf("NODE2 flannel.1 MAC %s after link_address", got)
+	}
+	// NODE1's entries still name the old MAC: POD-A no longer reaches POD-B.
+	if _, err := l.Ping(ctx, "POD-A", "10.244.1.2", 1, 500*time.Millisecond); !errors.Is(err, ErrNoReply) {
+		t.Errorf("POD-A -> POD-B with NODE1's entries naming NODE2's old VTEP MAC: %v, want no reply", err)
 	}
 }

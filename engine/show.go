@@ -32,7 +32,11 @@ var DevShowKinds = []string{"link", "addr", "brief-link", "brief-addr", "route",
 func (a Show) Command() string {
 	switch a.What {
 	case "fdb":
-		return inNS(a.NS, "bridge fdb show"+a.devWords(" dev "))
+		if a.Dev != "" {
+			// The overlay lessons' form (bridge's own -n).
+			return bridgeCmd(a.NS, "fdb show dev "+a.Dev)
+		}
+		return inNS(a.NS, "bridge fdb show")
 	case "bridge-link":
 		return inNS(a.NS, "bridge link")
 	case "brief-link":

@@ -48,6 +48,8 @@ type showSource struct {
 	// route, neighbour and fdb line: it would say the same thing each time.
 	dev      string
 	devIndex int
+	// detail renders `ip -d link`: linkDetail's text after each link.
+	detail bool
 }
 
 // ShowText renders what the command of Show{NS: ns, What: what} prints in
@@ -150,15 +152,12 @@ func (s *showSource) render(what string) (string, error) {
 	case "nat", "filter":
 		return s.iptablesS(what)
 	case "detail-link":
-		// ip -d prints every attribute of every link kind (vxlan's id,
-		// ports, ttl, checksums, ageing; GSO limits; queue counts) in an
-		// order that changes between iproute2 versions: the tool itself
-		// is run in the namespace rather than a second copy of its
-		// printer kept here. The plain link lines are rendered meanwhile.
-		s.tool = []string{"ip", "-d", "link"}
-		if s.dev != "" {
-			s.tool = append(s.tool, "show", s.dev)
-		}
+		// ip -d prints every attribute of every link kind. The kinds
+		// the overlay lessons show (VXLAN devices, veths, loopback) are
+		// rendered (showdetail.go); for any other (a bridge and its
+		// ports print some sixty attributes each) the tool itself is run
+		// in the namespace rather than a second copy of its printer kept.
+		s.detail = true
 		return s.ipLink(false, false)
 	case "sysctl":
 		v, err := readSysctlIn(s.fd, "net.ipv4.ip_forward")
@@ -481,6 +480,9 @@ func (s *showSource) ipLink(withAddrs, brief bool) (string, error) {
 			default:
 				fmt.Fprintf(&b, " link-netnsid %d", id)
 			}
+		}
+		if s.detail {
+			b.WriteString(s.linkDetail(l, byIndex))
 		}
 		if pl, ok := l.a[unix.IFLA_PROP_LIST]; ok {
 			if as, err := nl.ParseRouteAttr(pl); err == nil {

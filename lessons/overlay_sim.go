@@ -23,8 +23,10 @@ func (s *sim) applyOverlay(kind, ns string, a ActionArgs) (string, string) {
 		if msg := s.needLink(ns, a.Dev); msg != "" {
 			return msg, "dev"
 		}
-		// Only a VXLAN device sends a frame to the address after dst.
-		if k := s.link(ns, a.Dev).kind; k != "vxlan" {
+		// Only a VXLAN device sends a frame to the address after dst. A
+		// link of unknown kind (one a run command declares it makes) may
+		// be one.
+		if k := s.link(ns, a.Dev).kind; k != "vxlan" && k != "" {
 			return fmt.Sprintf("%s: %s is a %s; fdb entries with dst belong to a VXLAN device", ns, a.Dev, k), "dev"
 		}
 	case "link_address":

@@ -70,7 +70,7 @@ func TestExportOverlay(t *testing.T) {
 	}
 	for _, w := range []string{
 		"ip -n NODE1 link add flannel.1 type vxlan id 1 local 192.168.10.101 dev eth0 dstport 8472 nolearning\n",
-		"ip netns exec NODE1 bridge fdb append 0a:58:c0:a8:0a:66 dev flannel.1 dst 192.168.10.102 self permanent\n",
+		"bridge -n NODE1 fdb append 0a:58:c0:a8:0a:66 dev flannel.1 dst 192.168.10.102 self permanent\n",
 		"ip -n NODE1 neigh add 10.244.1.0 lladdr 0a:58:c0:a8:0a:66 dev flannel.1 nud permanent\n",
 		"ip -n NODE1 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink\n",
 		"ip -n NODE2 route add blackhole 10.244.1.0/24 proto bird\n",

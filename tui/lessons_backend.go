@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -453,6 +454,9 @@ func CaptureLayers(data []byte) []Layer {
 		if l.Summary != "" {
 			name += " · " + l.Summary
 		}
+		// The layers of the frame inside a VXLAN packet: marked as
+		// carried in it.
+		name = strings.Repeat("⊂ ", l.Depth) + name
 		tl := Layer{Name: name, Offset: l.Offset, Length: l.Length}
 		for _, f := range l.Fields {
 			tl.Fields = append(tl.Fields, Field{Name: f.Name, Value: f.Value})
