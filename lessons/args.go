@@ -34,6 +34,25 @@ type ActionArgs struct {
 	Port     int      `yaml:"port"`
 	Banner   string   `yaml:"banner"`
 	What     string   `yaml:"what"`
+	// Makes lists the links a run command leaves ("NS/LINK"), such as a
+	// CNI plugin's cni0: the validator cannot read shell, and later steps
+	// may name them.
+	Makes []string `yaml:"makes"`
+	// The overlay actions (vxlan, neigh_add, fdb_add, link_address) and
+	// the route forms flanneld and Calico leave; see overlay_args.go.
+	ID       int    `yaml:"id"`
+	DstPort  int    `yaml:"dstport"`
+	Local    string `yaml:"local"`
+	Remote   string `yaml:"remote"`
+	Address  string `yaml:"address"`
+	Learning bool   `yaml:"learning"`
+	IP       string `yaml:"ip"`
+	LLAddr   string `yaml:"lladdr"`
+	MAC      string `yaml:"mac"`
+	OnLink   bool   `yaml:"onlink"`
+	Proto    string `yaml:"proto"`
+	Type     string `yaml:"type"`
+	Scope    string `yaml:"scope"`
 }
 
 // AssertArgs holds the fields of every assertion kind (expectations and
@@ -83,6 +102,10 @@ type AssertArgs struct {
 	// Size is a reachable check's echo data in bytes, sent with DF set
 	// (ping -M do -s SIZE); 0 is a plain ping.
 	Size int `yaml:"size"`
+	// Port and VNI are the VXLAN UDP destination port and network
+	// identifier an encapsulated check asks for (VNI 0: 1).
+	Port int `yaml:"port"`
+	VNI  int `yaml:"vni"`
 }
 
 // kindSpec lists the fields a kind allows and those it requires.
@@ -105,17 +128,21 @@ var actionKinds = map[string]kindSpec{
 	"link_rename":   {[]string{"ns", "name", "new_name"}, []string{"name", "new_name"}},
 	"addr_add":      {[]string{"ns", "dev", "addr"}, []string{"dev", "addr"}},
 	"addr_del":      {[]string{"ns", "dev", "addr"}, []string{"dev", "addr"}},
-	"route_add":     {[]string{"ns", "dst", "via", "dev"}, []string{"dst"}},
-	"route_del":     {[]string{"ns", "dst", "via", "dev"}, []string{"dst"}},
+	"route_add":     {[]string{"ns", "dst", "via", "dev", "onlink", "proto", "type", "scope"}, []string{"dst"}},
+	"route_del":     {[]string{"ns", "dst", "via", "dev", "onlink", "proto", "type", "scope"}, []string{"dst"}},
 	"sysctl":        {[]string{"ns", "key", "value"}, []string{"key", "value"}},
 	"iptables":      {[]string{"ns", "rule"}, []string{"rule"}},
 	"iptables_del":  {[]string{"ns", "rule"}, []string{"rule"}},
-	"run":           {[]string{"ns", "unshare", "hostname", "sh"}, []string{"sh"}},
+	"run":           {[]string{"ns", "unshare", "hostname", "sh", "makes"}, []string{"sh"}},
 	"userns":        {[]string{"sh"}, []string{"sh"}},
 	"ping":          {[]string{"ns", "dst", "count", "expect"}, []string{"dst"}},
 	"tcp_serve":     {[]string{"ns", "port", "banner"}, []string{"port"}},
 	"tcp_connect":   {[]string{"ns", "addr", "expect"}, []string{"addr"}},
-	"show":          {[]string{"ns", "what"}, []string{"what"}},
+	"show":          {[]string{"ns", "what", "dev"}, []string{"what"}},
+	"vxlan":         {[]string{"ns", "name", "id", "dstport", "local", "dev", "remote", "address", "learning"}, []string{"name", "id", "dstport"}},
+	"neigh_add":     {[]string{"ns", "ip", "lladdr", "dev"}, []string{"ip", "lladdr", "dev"}},
+	"fdb_add":       {[]string{"ns", "mac", "dev", "dst"}, []string{"mac", "dev", "dst"}},
+	"link_address":  {[]string{"ns", "name", "address"}, []string{"name", "address"}},
 }
 
 var assertKinds = map[string]kindSpec{
@@ -140,6 +167,9 @@ var assertKinds = map[string]kindSpec{
 	"contained":      {[]string{"path", "ns"}, []string{"path", "ns"}},
 	"forwards":       {[]string{"ns", "from", "to"}, []string{"from", "to"}},
 	"policy":         {[]string{"ns", "table", "chain", "value"}, []string{"chain", "value"}},
+	"routed_pod":     {[]string{"ns", "addr"}, []string{"ns", "addr"}},
+	"node_route":     {[]string{"ns", "dst", "to"}, []string{"ns", "dst", "to"}},
+	"encapsulated":   {[]string{"from", "to", "ns", "port", "vni"}, []string{"from", "to", "port"}},
 }
 
 // ActionKinds returns the action keys, for documentation and tests.
@@ -206,13 +236,16 @@ func buildAction(kind string, a ActionArgs) (engine.Action, string, error) {
 				return nil, "via", err
 			}
 		}
-		if kind == "route_add" && a.Via == "" && a.Dev == "" {
+		if field, err := checkRouteForm(kind, a); err != nil {
+			return nil, field, err
+		}
+		if kind == "route_add" && a.Via == "" && a.Dev == "" && (a.Type == "" || a.Type == "unicast") {
 			return nil, "", fmt.Errorf("%s needs via or dev", kind)
 		}
 		if kind == "route_add" {
-			return engine.RouteAdd{NS: a.NS, Dst: a.Dst, Via: a.Via, Dev: a.Dev}, "", nil
+			return engine.RouteAdd{NS: a.NS, Dst: a.Dst, Via: a.Via, Dev: a.Dev, OnLink: a.OnLink, Proto: a.Proto, Type: a.Type, Scope: a.Scope}, "", nil
 		}
-		return engine.RouteDel{NS: a.NS, Dst: a.Dst, Via: a.Via, Dev: a.Dev}, "", nil
+		return engine.RouteDel{NS: a.NS, Dst: a.Dst, Via: a.Via, Dev: a.Dev, OnLink: a.OnLink, Proto: a.Proto, Type: a.Type, Scope: a.Scope}, "", nil
 	case "sysctl":
 		if !strings.HasPrefix(a.Key, "net.") || strings.ContainsAny(a.Key, "/ ") || strings.Contains(a.Key, "..") {
 			return nil, "key", fmt.Errorf("sysctl key %q: only net.* keys are per namespace", a.Key)
@@ -283,7 +316,12 @@ func buildAction(kind string, a ActionArgs) (engine.Action, string, error) {
 		if !ok {
 			return nil, "what", fmt.Errorf("what %q: want one of %s%s", a.What, strings.Join(engine.ShowKinds, ", "), suggest(a.What, engine.ShowKinds))
 		}
-		return engine.Show{NS: a.NS, What: a.What}, "", nil
+		if a.Dev != "" && !contains(engine.DevShowKinds, a.What) {
+			return nil, "dev", fmt.Errorf("what %s takes no dev (dev narrows %s)", a.What, strings.Join(engine.DevShowKinds, ", "))
+		}
+		return engine.Show{NS: a.NS, What: a.What, Dev: a.Dev}, "", nil
+	case "vxlan", "neigh_add", "fdb_add", "link_address":
+		return buildOverlayAction(kind, a)
 	}
 	return nil, "", fmt.Errorf("unknown action %q", kind)
 }
