@@ -1,10 +1,10 @@
 package lessons
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
 // parallelLabs is how many subtests of a long all-lesson test (every
@@ -14,7 +14,7 @@ import (
 // at once (as many as the machine's cores, like go test's -parallel) fill
 // each other's waits; more made timing-bound checks (a ping's one-second
 // wait, a capture falling quiet) fail on a loaded machine.
-const parallelLabs = 2
+const parallelLabs = testkit.Parallel
 
 // labCase is one subtest that runs on a lab handed to it.
 type labCase struct {
@@ -34,22 +34,8 @@ func runOnLabs(t *testing.T, cases []labCase) {
 	for i := range labs {
 		labs[i] = newLab(t)
 	}
-	work := make(chan labCase)
-	var wg sync.WaitGroup
-	for _, lab := range labs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range work {
-				t.Run(c.name, func(t *testing.T) { c.run(t, lab) })
-			}
-		}()
-	}
-	for _, c := range cases {
-		work <- c
-	}
-	close(work)
-	wg.Wait()
+	testkit.RunEach(t, n, cases, func(c labCase) string { return c.name },
+		func(w int, t *testing.T, c labCase) { c.run(t, labs[w]) })
 }
 
 // namedCase is one subtest: its name and its body.
@@ -59,24 +45,9 @@ type namedCase struct {
 }
 
 // runParallel runs every case as a subtest of t, parallelLabs at a time,
-// for subtests that make their own lab (a fresh one per answer). It
-// returns when every case is done.
+// and returns when every case is done (engine/testkit.RunEach).
 func runParallel(t *testing.T, cases []namedCase) {
 	t.Helper()
-	work := make(chan namedCase)
-	var wg sync.WaitGroup
-	for range min(parallelLabs, len(cases)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range work {
-				t.Run(c.name, c.run)
-			}
-		}()
-	}
-	for _, c := range cases {
-		work <- c
-	}
-	close(work)
-	wg.Wait()
+	testkit.RunEach(t, parallelLabs, cases, func(c namedCase) string { return c.name },
+		func(_ int, t *testing.T, c namedCase) { c.run(t) })
 }

@@ -1,8 +1,9 @@
 package tui
 
 import (
-	"sync"
 	"testing"
+
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
 // parallelLabs is how many subtests of an all-lesson test run at once, each
@@ -10,7 +11,7 @@ import (
 // answer, captures falling quiet), so two at once (as many as the
 // machine's cores, like go test's -parallel) fill each other's waits; more
 // made timing-bound checks fail on a loaded machine.
-const parallelLabs = 2
+const parallelLabs = testkit.Parallel
 
 // namedCase is one subtest: its name and its body.
 type namedCase struct {
@@ -19,24 +20,9 @@ type namedCase struct {
 }
 
 // runParallel runs every case as a subtest of t, parallelLabs at a time,
-// and returns when every case is done (so that t can then sum up what the
-// cases counted).
+// and returns when every case is done (engine/testkit.RunEach).
 func runParallel(t *testing.T, cases []namedCase) {
 	t.Helper()
-	work := make(chan namedCase)
-	var wg sync.WaitGroup
-	for range min(parallelLabs, len(cases)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range work {
-				t.Run(c.name, c.run)
-			}
-		}()
-	}
-	for _, c := range cases {
-		work <- c
-	}
-	close(work)
-	wg.Wait()
+	testkit.RunEach(t, parallelLabs, cases, func(c namedCase) string { return c.name },
+		func(_ int, t *testing.T, c namedCase) { c.run(t) })
 }

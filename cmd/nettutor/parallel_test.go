@@ -1,8 +1,9 @@
 package main
 
 import (
-	"sync"
 	"testing"
+
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
 // parallelRuns is how many subtests of an all-lesson test run at once,
@@ -10,7 +11,7 @@ import (
 // (probes meant to get no answer, captures falling quiet), so two at once
 // (as many as the machine's cores, like go test's -parallel) fill each
 // other's waits; more made timing-bound checks fail on a loaded machine.
-const parallelRuns = 2
+const parallelRuns = testkit.Parallel
 
 // namedCase is one subtest: its name and its body.
 type namedCase struct {
@@ -19,24 +20,9 @@ type namedCase struct {
 }
 
 // runParallel runs every case as a subtest of t, parallelRuns at a time,
-// and returns when every case is done (so that t can then sum up what the
-// cases found).
+// and returns when every case is done (engine/testkit.RunEach).
 func runParallel(t *testing.T, cases []namedCase) {
 	t.Helper()
-	work := make(chan namedCase)
-	var wg sync.WaitGroup
-	for range min(parallelRuns, len(cases)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range work {
-				t.Run(c.name, c.run)
-			}
-		}()
-	}
-	for _, c := range cases {
-		work <- c
-	}
-	close(work)
-	wg.Wait()
+	testkit.RunEach(t, parallelRuns, cases, func(c namedCase) string { return c.name },
+		func(_ int, t *testing.T, c namedCase) { c.run(t) })
 }
