@@ -412,33 +412,79 @@ func (a AddrDel) Apply(ctx context.Context, l *Lab) (Result, error) {
 }
 
 // RouteAdd adds a route: ip route add default via 11.11.11.1, or
-// ip route add 10.0.0.0/24 dev veth0.
+// ip route add 10.0.0.0/24 dev veth0. The overlay lessons add the forms
+// flanneld and Calico leave: `ip route add 10.244.1.0/24 via 10.244.1.0 dev
+// flannel.1 onlink` (flanneld's netlink.RouteReplace of a route with
+// RTNH_F_ONLINK: the gateway is on the link although no address of the
+// link covers it), `ip route add blackhole 10.244.0.0/24 proto bird` (what
+// BIRD installs for the node's own block) and `ip route add 10.244.0.2 dev
+// caliX scope link` (Calico's felix, for a local pod). Felix's route table
+// (felix/routetable/defs.go) gives a local workload's route scope link, its
+// VXLAN and no-encapsulation routes RTNH_F_ONLINK, an IPAM block's drop a
+// blackhole, all with its deviceRouteProtocol, RTPROT_BOOT unless
+// configured: the protocol ip leaves out, as it does for these commands.
+// flanneld and felix replace (NLM_F_REPLACE) where the command adds; in a
+// fresh lab, where the destination is free, both leave the same route.
 type RouteAdd struct {
-	NS  string
-	Dst string // "default" or a CIDR
-	Via string // gateway, optional
-	Dev string // optional when Via is given
+	NS     string
+	Dst    string // "default" or a CIDR
+	Via    string // gateway, optional
+	Dev    string // optional when Via is given
+	OnLink bool   // onlink: the gateway is reachable on Dev without a covering address
+	Proto  string // a name of RouteProtos ("bird"); "" is ip's default, boot
+	Type   string // one of RouteTypes; "" is unicast
+	Scope  string // a key of RouteScopes; "" is ip's default
 }
 
-func routeArgs(verb string, dst, via, dev string) []string {
-	args := []string{"route", verb, dst}
-	if via != "" {
-		args = append(args, "via", via)
+func (a RouteAdd) opts() routeOpts {
+	return routeOpts{a.Dst, a.Via, a.Dev, a.OnLink, a.Proto, a.Type, a.Scope}
+}
+
+// routeOpts is what route add and route del say about one route, in the
+// order ip prints the words.
+type routeOpts struct {
+	dst, via, dev string
+	onlink        bool
+	proto, typ    string
+	scope         string
+}
+
+func routeArgs(verb string, o routeOpts) []string {
+	args := []string{"route", verb}
+	if o.typ != "" && o.typ != "unicast" {
+		args = append(args, o.typ)
 	}
-	if dev != "" {
-		args = append(args, "dev", dev)
+	args = append(args, o.dst)
+	if o.via != "" {
+		args = append(args, "via", o.via)
+	}
+	if o.dev != "" {
+		args = append(args, "dev", o.dev)
+	}
+	if o.proto != "" {
+		args = append(args, "proto", o.proto)
+	}
+	if o.scope != "" {
+		args = append(args, "scope", o.scope)
+	}
+	if o.onlink {
+		args = append(args, "onlink")
 	}
 	return args
 }
 
 // Command implements Action.
-func (a RouteAdd) Command() string { return ipCmd(a.NS, routeArgs("add", a.Dst, a.Via, a.Dev)...) }
+func (a RouteAdd) Command() string { return ipCmd(a.NS, routeArgs("add", a.opts())...) }
 
-func (l *Lab) buildRoute(ns, dst, via, dev string) (*nsEntry, *netlink.Route, error) {
+// buildRoute makes the route ip would send for o: the scope ip picks when
+// none is given (link for a unicast route with no gateway, universe
+// otherwise), the protocol given or boot, the type, RTNH_F_ONLINK.
+func (l *Lab) buildRoute(ns string, o routeOpts) (*nsEntry, *netlink.Route, error) {
 	e, err := l.entry(ns)
 	if err != nil {
 		return nil, nil, err
 	}
+	dst, via, dev := o.dst, o.via, o.dev
 	r := &netlink.Route{Table: unix.RT_TABLE_MAIN}
 	if dst != "default" && dst != "" {
 		_, n, err := net.ParseCIDR(dst)
@@ -467,11 +513,32 @@ func (l *Lab) buildRoute(ns, dst, via, dev string) (*nsEntry, *netlink.Route, er
 		}
 		r.LinkIndex = lk.Attrs().Index
 	}
-	if via == "" && dev == "" {
+	unicast := o.typ == "" || o.typ == "unicast"
+	if via == "" && dev == "" && unicast {
 		return nil, nil, errors.New("route needs via or dev")
 	}
-	if via == "" {
+	if !unicast {
+		r.Type = routeTypeNumber(o.typ)
+	}
+	if via == "" && unicast {
 		r.Scope = netlink.SCOPE_LINK
+	}
+	if o.scope != "" {
+		sc, ok := RouteScopes[o.scope]
+		if !ok {
+			return nil, nil, fmt.Errorf("route scope %q: want global, link or host", o.scope)
+		}
+		r.Scope = sc
+	}
+	if o.proto != "" {
+		p, ok := RouteProtos[o.proto]
+		if !ok {
+			return nil, nil, fmt.Errorf("route proto %q: not a protocol name ip knows", o.proto)
+		}
+		r.Protocol = netlink.RouteProtocol(p)
+	}
+	if o.onlink {
+		r.Flags = int(netlink.FLAG_ONLINK)
 	}
 	return e, r, nil
 }
@@ -481,11 +548,17 @@ func (a RouteAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
 	start := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e, r, err := l.buildRoute(a.NS, a.Dst, a.Via, a.Dev)
+	e, r, err := l.buildRoute(a.NS, a.opts())
 	if err != nil {
 		return Result{}, err
 	}
-	if err := e.nl.RouteAdd(r); err != nil && !errors.Is(err, unix.EEXIST) {
+	err = e.nl.RouteAdd(r)
+	if errors.Is(err, unix.EEXIST) && !sameRouteThere(e, r) {
+		// Another route holds the destination (a connected route where a
+		// blackhole was to go): ip route add fails with File exists too.
+		return Result{}, fmt.Errorf("%s: add route %s: another route to %s is there (File exists)", nsOr(a.NS), a.Dst, a.Dst)
+	}
+	if err != nil && !errors.Is(err, unix.EEXIST) {
 		if errors.Is(err, unix.ENETUNREACH) {
 			return Result{}, fmt.Errorf("%s: route %s via %s: gateway not reachable on any link (Nexthop has invalid gateway)", nsOr(a.NS), a.Dst, a.Via)
 		}
@@ -494,16 +567,54 @@ func (a RouteAdd) Apply(ctx context.Context, l *Lab) (Result, error) {
 	return done(start, "")
 }
 
-// RouteDel removes a route: ip route del default.
+// sameRouteThere reports whether the main table already holds r (same
+// destination, type, gateway and device): then adding it again is the
+// action repeated, not a clash.
+func sameRouteThere(e *nsEntry, r *netlink.Route) bool {
+	have, err := retryDump(func() ([]netlink.Route, error) {
+		return e.nl.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
+	})
+	if err != nil {
+		return false
+	}
+	typ := r.Type
+	if typ == 0 {
+		typ = unix.RTN_UNICAST
+	}
+	// The default route comes back with no destination at all.
+	dstOf := func(n *net.IPNet) string {
+		if n == nil {
+			return "0.0.0.0/0"
+		}
+		return n.String()
+	}
+	for _, h := range have {
+		if dstOf(h.Dst) == dstOf(r.Dst) && h.Type == typ && h.Gw.Equal(r.Gw) && (r.LinkIndex == 0 || h.LinkIndex == r.LinkIndex) {
+			return true
+		}
+	}
+	return false
+}
+
+// RouteDel removes a route: ip route del default. Type, Proto, Scope and
+// OnLink narrow the match as the same words do for ip route del.
 type RouteDel struct {
-	NS  string
-	Dst string
-	Via string
-	Dev string
+	NS     string
+	Dst    string
+	Via    string
+	Dev    string
+	OnLink bool
+	Proto  string
+	Type   string
+	Scope  string
+}
+
+func (a RouteDel) opts() routeOpts {
+	return routeOpts{a.Dst, a.Via, a.Dev, a.OnLink, a.Proto, a.Type, a.Scope}
 }
 
 // Command implements Action.
-func (a RouteDel) Command() string { return ipCmd(a.NS, routeArgs("del", a.Dst, a.Via, a.Dev)...) }
+func (a RouteDel) Command() string { return ipCmd(a.NS, routeArgs("del", a.opts())...) }
 
 // Apply implements Action.
 func (a RouteDel) Apply(ctx context.Context, l *Lab) (Result, error) {
@@ -515,7 +626,7 @@ func (a RouteDel) Apply(ctx context.Context, l *Lab) (Result, error) {
 		return Result{}, err
 	}
 	// Deleting needs only the destination; via and dev narrow it when given.
-	_, r, err := l.buildRoute(a.NS, a.Dst, a.Via, a.Dev)
+	_, r, err := l.buildRoute(a.NS, a.opts())
 	if err != nil {
 		r = &netlink.Route{Table: unix.RT_TABLE_MAIN}
 		if a.Dst != "default" {
@@ -524,7 +635,12 @@ func (a RouteDel) Apply(ctx context.Context, l *Lab) (Result, error) {
 			}
 		}
 	}
-	r.Scope = 0
+	// ip route del sends scope nowhere unless told one, which the kernel
+	// reads as "any scope".
+	r.Scope = netlink.SCOPE_NOWHERE
+	if sc, ok := RouteScopes[a.Scope]; ok {
+		r.Scope = sc
+	}
 	if err := e.nl.RouteDel(r); err != nil && !errors.Is(err, unix.ESRCH) {
 		return Result{}, fmt.Errorf("%s: delete route %s: %w", nsOr(a.NS), a.Dst, err)
 	}

@@ -29,6 +29,8 @@ var (
 	fidRTTLine = regexp.MustCompile(`rtt min/avg/max/mdev = [0-9./]+ ms`)
 	// IPv6 link-local addresses are made from the MAC.
 	fidLL = regexp.MustCompile(`fe80::[0-9a-f:]+`)
+	// ip -d link prints a bridge's and a port's running timers.
+	fidTimer = regexp.MustCompile(`_timer +\d+\.\d+`)
 )
 
 func normalise(s string) string {
@@ -40,6 +42,7 @@ func normalise(s string) string {
 	s = fidRTT.ReplaceAllString(s, "time=T ms")
 	s = fidTotal.ReplaceAllString(s, ", time Tms")
 	s = fidRTTLine.ReplaceAllString(s, "rtt min/avg/max/mdev = R ms")
+	s = fidTimer.ReplaceAllString(s, "_timer T")
 	return s
 }
 
@@ -364,11 +367,11 @@ func TestFidelityIptablesTyped(t *testing.T) {
 			t.Fatalf("%s: %s", c, e)
 		}
 	}
-	if _, tool, err := l.renderShow(HostNS, "filter"); err != nil || tool != nil {
+	if _, tool, err := l.renderShow(HostNS, "filter", ""); err != nil || tool != nil {
 		t.Errorf("filter: rendering needed %v (%v); every rule here has an iptables form", tool, err)
 	}
 	checkShow(t, l, HostNS, "filter", "-P INPUT DROP", "-N DOCKER-USER", "-A FORWARD -j DOCKER-USER", "-A DOCKER-USER -j RETURN")
-	if _, tool, _ := l.renderShow(HostNS, "nat"); tool == nil {
+	if _, tool, _ := l.renderShow(HostNS, "nat", ""); tool == nil {
 		t.Errorf("nat: an addrtype rule was rendered without iptables; the engine has no decoder for it")
 	}
 	checkShow(t, l, HostNS, "nat", "-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER")

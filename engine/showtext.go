@@ -42,32 +42,55 @@ type showSource struct {
 	// in the tool's words (an iptables rule with no decoder here): the
 	// real tool is run instead, where it is installed.
 	tool []string
+	// dev narrows the output to one link, as `ip link show DEV`, `ip
+	// route show dev DEV` and `bridge fdb show dev DEV` do; devIndex is its
+	// ifindex once looked up. The tools then leave "dev DEV" out of every
+	// route, neighbour and fdb line: it would say the same thing each time.
+	dev      string
+	devIndex int
+	// detail renders `ip -d link`: linkDetail's text after each link.
+	detail bool
 }
 
 // ShowText renders what the command of Show{NS: ns, What: what} prints in
 // that namespace, byte for byte up to the values that change by themselves
 // (ifindex, MAC, lifetimes, counters).
-func (l *Lab) ShowText(ns, what string) (string, error) {
-	out, tool, err := l.renderShow(ns, what)
+func (l *Lab) ShowText(ns, what string) (string, error) { return l.ShowTextDev(ns, what, "") }
+
+// ShowTextDev is ShowText narrowed to one link, as Show{NS: ns, What:
+// what, Dev: dev} prints it ("" = every link).
+func (l *Lab) ShowTextDev(ns, what, dev string) (string, error) {
+	out, tool, err := l.renderShow(ns, what, dev)
 	if err != nil || tool == nil {
 		return out, err
 	}
 	if real, ok := l.runTool(ns, tool); ok {
 		return real, nil
 	}
+	if what == "detail-link" {
+		return "", fmt.Errorf("%s: %s: ip -d link is printed by iproute2 itself, and it did not run here", nsOr(ns), strings.Join(tool, " "))
+	}
 	return out, nil
 }
 
 // renderShow renders the form from netlink; tool is the command to run
 // instead when the rendering could not say everything in the tool's words.
-func (l *Lab) renderShow(ns, what string) (out string, tool []string, err error) {
+func (l *Lab) renderShow(ns, what, dev string) (out string, tool []string, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, err := l.entry(nsOr(ns))
 	if err != nil {
 		return "", nil, err
 	}
-	src := showSource{name: e.name, fd: e.fd, nl: e.nl, named: map[string]netns.NsHandle{}}
+	src := showSource{name: e.name, fd: e.fd, nl: e.nl, named: map[string]netns.NsHandle{}, dev: dev}
+	if dev != "" {
+		lk, err := e.nl.LinkByName(dev)
+		if err != nil {
+			// What ip and bridge print for an unknown device.
+			return "", nil, fmt.Errorf("%s: Device \"%s\" does not exist", e.name, dev)
+		}
+		src.devIndex = lk.Attrs().Index
+	}
 	src.nft, _ = e.lastingNft()
 	// ip resolves a peer's namespace id to a name by asking, for every
 	// entry of /run/netns in directory order, which id it has here.
@@ -128,6 +151,14 @@ func (s *showSource) render(what string) (string, error) {
 		return s.bridgeLink()
 	case "nat", "filter":
 		return s.iptablesS(what)
+	case "detail-link":
+		// ip -d prints every attribute of every link kind. The kinds
+		// the overlay lessons show (VXLAN devices, veths, loopback) are
+		// rendered (showdetail.go); for any other (a bridge and its
+		// ports print some sixty attributes each) the tool itself is run
+		// in the namespace rather than a second copy of its printer kept.
+		s.detail = true
+		return s.ipLink(false, false)
 	case "sysctl":
 		v, err := readSysctlIn(s.fd, "net.ipv4.ip_forward")
 		if err != nil {
@@ -361,6 +392,9 @@ func (s *showSource) ipLink(withAddrs, brief bool) (string, error) {
 	}
 	var b strings.Builder
 	for _, l := range ls {
+		if s.devIndex != 0 && l.index != s.devIndex {
+			continue
+		}
 		name, mdown := nameAndLink(l, byIndex)
 		if brief {
 			fmt.Fprintf(&b, "%-16s ", name)
@@ -446,6 +480,9 @@ func (s *showSource) ipLink(withAddrs, brief bool) (string, error) {
 			default:
 				fmt.Fprintf(&b, " link-netnsid %d", id)
 			}
+		}
+		if s.detail {
+			b.WriteString(s.linkDetail(l, byIndex))
 		}
 		if pl, ok := l.a[unix.IFLA_PROP_LIST]; ok {
 			if as, err := nl.ParseRouteAttr(pl); err == nil {
@@ -656,6 +693,9 @@ func (s *showSource) ipRoute() (string, error) {
 		if fam != unix.AF_INET || table != unix.RT_TABLE_MAIN || flags&unix.RTM_F_CLONED != 0 {
 			continue
 		}
+		if s.devIndex != 0 && int(a.u32(unix.RTA_OIF)) != s.devIndex {
+			continue
+		}
 		if typ != unix.RTN_UNICAST {
 			if int(typ) < len(routeTypes) {
 				b.WriteString(routeTypes[typ] + " ")
@@ -688,7 +728,7 @@ func (s *showSource) ipRoute() (string, error) {
 		if a.has(unix.RTA_GATEWAY) {
 			b.WriteString("via " + ip4(unix.RTA_GATEWAY) + " ")
 		}
-		if a.has(unix.RTA_OIF) {
+		if a.has(unix.RTA_OIF) && s.devIndex == 0 {
 			b.WriteString("dev " + nameOf(names, int(a.u32(unix.RTA_OIF))) + " ")
 		}
 		if proto != unix.RTPROT_BOOT {
@@ -765,10 +805,13 @@ func (s *showSource) ipNeigh() (string, error) {
 		if n.state&want == 0 && n.flags&(unix.NTF_PROXY|unix.NTF_EXT_LEARNED) == 0 {
 			continue
 		}
+		if s.devIndex != 0 && n.index != s.devIndex {
+			continue
+		}
 		if v := n.a[unix.NDA_DST]; len(v) == 4 || len(v) == 16 {
 			b.WriteString(net.IP(v).String() + " ")
 		}
-		if n.index != 0 {
+		if n.index != 0 && s.devIndex == 0 {
 			b.WriteString("dev " + nameOf(names, n.index) + " ")
 		}
 		if n.a.has(unix.NDA_LLADDR) {
@@ -824,10 +867,13 @@ func (s *showSource) bridgeFDB() (string, error) {
 	}
 	var b strings.Builder
 	for _, n := range ns {
+		if s.devIndex != 0 && n.index != s.devIndex {
+			continue
+		}
 		if n.a.has(unix.NDA_LLADDR) {
 			b.WriteString(llAddr(n.a[unix.NDA_LLADDR]) + " ")
 		}
-		if n.index != 0 {
+		if n.index != 0 && s.devIndex == 0 {
 			b.WriteString("dev " + nameOf(names, n.index) + " ")
 		}
 		if v := n.a[unix.NDA_DST]; len(v) == 4 || len(v) == 16 {
@@ -837,6 +883,21 @@ func (s *showSource) bridgeFDB() (string, error) {
 			if vid := binary.NativeEndian.Uint16(v); vid != 0 {
 				fmt.Fprintf(&b, "vlan %d ", vid)
 			}
+		}
+		// A VXLAN device's entries may name a port, VNI or underlay link
+		// of their own (the kernel sends them only where they differ from
+		// the device's).
+		if v := n.a[unix.NDA_PORT]; len(v) >= 2 {
+			fmt.Fprintf(&b, "port %d ", binary.BigEndian.Uint16(v))
+		}
+		if n.a.has(unix.NDA_VNI) {
+			fmt.Fprintf(&b, "vni %d ", n.a.u32(unix.NDA_VNI))
+		}
+		if n.a.has(unix.NDA_SRC_VNI) {
+			fmt.Fprintf(&b, "src_vni %d ", n.a.u32(unix.NDA_SRC_VNI))
+		}
+		if n.a.has(unix.NDA_IFINDEX) {
+			b.WriteString("via " + nameOf(names, int(n.a.u32(unix.NDA_IFINDEX))) + " ")
 		}
 		if n.a.has(unix.NDA_LINK_NETNSID) {
 			fmt.Fprintf(&b, "link-netnsid %d ", int32(n.a.u32(unix.NDA_LINK_NETNSID)))

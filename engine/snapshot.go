@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -182,6 +183,9 @@ func readNS(t snapTarget, all []snapTarget, links []netlink.Link, names map[link
 			}
 			l.Peer = &PeerRef{NS: peerNS, Name: names[linkKey{peerNS, a.ParentIndex}]}
 		}
+		if v, ok := lk.(*netlink.Vxlan); ok {
+			l.VXLAN = vxlanInfo(v, t.name, names)
+		}
 		ns.Links = append(ns.Links, l)
 	}
 	byIndex := map[int]int{}
@@ -222,6 +226,9 @@ func readNS(t snapTarget, all []snapTarget, links []netlink.Link, names map[link
 	}
 	for _, n := range fdb {
 		e := FDBEntry{MAC: n.HardwareAddr.String(), Dev: names[linkKey{t.name, n.LinkIndex}], Self: n.Flags&netlink.NTF_SELF != 0}
+		if n.IP != nil && !n.IP.IsUnspecified() {
+			e.Dst = n.IP.String()
+		}
 		if n.MasterIndex > 0 {
 			e.Master = names[linkKey{t.name, n.MasterIndex}]
 		}
@@ -294,15 +301,34 @@ func routeOf(r netlink.Route, ns string, names map[linkKey]string) Route {
 	if r.Scope == netlink.SCOPE_LINK {
 		out.Scope = "link"
 	}
-	switch r.Protocol {
-	case unix.RTPROT_KERNEL:
-		out.Proto = "kernel"
-	case unix.RTPROT_BOOT:
-		out.Proto = "boot"
-	case unix.RTPROT_STATIC:
-		out.Proto = "static"
+	if r.Protocol != 0 {
+		if p, ok := routeProtos[uint8(r.Protocol)]; ok {
+			out.Proto = p
+		} else {
+			out.Proto = strconv.Itoa(int(r.Protocol))
+		}
+	}
+	out.OnLink = r.Flags&int(netlink.FLAG_ONLINK) != 0
+	if r.Type != unix.RTN_UNICAST && r.Type >= 0 && r.Type < len(routeTypes) {
+		out.Type = routeTypes[r.Type]
 	}
 	return out
+}
+
+// vxlanInfo reads a VXLAN device's settings; dev is named among the links
+// of the device's own namespace, where the kernel looks it up.
+func vxlanInfo(v *netlink.Vxlan, ns string, names map[linkKey]string) *VXLANInfo {
+	info := &VXLANInfo{ID: v.VxlanId, Port: v.Port, Learning: v.Learning}
+	if v.SrcAddr != nil && !v.SrcAddr.IsUnspecified() {
+		info.Local = v.SrcAddr.String()
+	}
+	if v.Group != nil && !v.Group.IsUnspecified() {
+		info.Remote = v.Group.String()
+	}
+	if v.VtepDevIndex > 0 {
+		info.Dev = names[linkKey{ns, v.VtepDevIndex}]
+	}
+	return info
 }
 
 func neighState(s int) string {

@@ -42,16 +42,41 @@ func (s *Snapshot) Text() string {
 				}
 				extra = append(extra, "<-> "+peer)
 			}
+			if v := l.VXLAN; v != nil {
+				t := fmt.Sprintf("vni %d port %d", v.ID, v.Port)
+				if v.Local != "" {
+					t += " local " + v.Local
+				}
+				if v.Remote != "" {
+					t += " remote " + v.Remote
+				}
+				if v.Dev != "" {
+					t += " dev " + v.Dev
+				}
+				extra = append(extra, t)
+			}
 			b.WriteString(" " + strings.Join(extra, "  "))
 			b.WriteString("\n")
 		}
 		for _, r := range ns.Routes {
 			s := "  route " + r.Dst
+			if r.Type != "" {
+				s = "  route " + r.Type + " " + r.Dst
+			}
 			if r.Gw != "" {
 				s += " via " + r.Gw
 			}
 			if r.Dev != "" {
 				s += " dev " + r.Dev
+			}
+			// What the overlay lessons are about, in ip's words: a
+			// routing daemon's protocol, and a gateway taken to be on
+			// the link.
+			if r.Proto != "" && r.Proto != "kernel" && r.Proto != "boot" && r.Proto != "static" {
+				s += " proto " + r.Proto
+			}
+			if r.OnLink {
+				s += " onlink"
 			}
 			b.WriteString(s + "\n")
 		}
@@ -60,6 +85,13 @@ func (s *Snapshot) Text() string {
 				continue
 			}
 			fmt.Fprintf(&b, "  neigh %s %s %s %s\n", n.IP, n.MAC, n.Dev, n.State)
+		}
+		for _, f := range ns.FDB {
+			// Only a VXLAN device's entries with a remote VTEP: a
+			// bridge's own and learned entries would fill the screen.
+			if f.Dst != "" {
+				fmt.Fprintf(&b, "  fdb   %s %s dst %s\n", f.MAC, f.Dev, f.Dst)
+			}
 		}
 		for _, r := range ns.Rules {
 			b.WriteString("  rule  " + RuleLine(r) + "\n")

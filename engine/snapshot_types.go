@@ -33,6 +33,21 @@ type Link struct {
 	Master string   `json:"master"`
 	Peer   *PeerRef `json:"peer,omitempty"`
 	Addrs  []string `json:"addrs"`
+	// VXLAN is set for a VXLAN device (kind "vxlan"): what the diagram
+	// draws on a tunnel and what the journey follows into it.
+	VXLAN *VXLANInfo `json:"vxlan,omitempty"`
+}
+
+// VXLANInfo is what a VXLAN device is configured with, as ip -d link
+// shows it: {"id": 1, "port": 8472, "local": "192.168.10.101", "remote":
+// "", "dev": "eth0", "learning": false}.
+type VXLANInfo struct {
+	ID       int    `json:"id"`       // the VNI
+	Port     int    `json:"port"`     // UDP destination port (dstport)
+	Local    string `json:"local"`    // source address of the outer packets, "" if unset
+	Remote   string `json:"remote"`   // the fixed remote VTEP (remote or group), "" if unset
+	Dev      string `json:"dev"`      // the underlay link, "" if unset
+	Learning bool   `json:"learning"` // whether the fdb learns from received packets
 }
 
 // PeerRef names the other end of a veth pair.
@@ -48,8 +63,14 @@ type Route struct {
 	Dev    string `json:"dev"`
 	Src    string `json:"src,omitempty"`
 	Scope  string `json:"scope,omitempty"`
-	Proto  string `json:"proto,omitempty"`
+	Proto  string `json:"proto,omitempty"` // kernel, boot, static, bird, ... (as ip names it)
 	Metric int    `json:"metric,omitempty"`
+	// OnLink is set for a route whose gateway is taken to be on the link
+	// (flanneld's routes via 10.244.N.0 dev flannel.1 onlink).
+	OnLink bool `json:"onlink,omitempty"`
+	// Type is the route type when it is not unicast: blackhole,
+	// unreachable, prohibit, ...
+	Type string `json:"type,omitempty"`
 }
 
 // Neighbor is an entry of the ARP / NDP table.
@@ -67,6 +88,8 @@ type FDBEntry struct {
 	Master string `json:"master,omitempty"`
 	State  string `json:"state,omitempty"` // permanent, static or "" (learned)
 	Self   bool   `json:"self,omitempty"`
+	// Dst is the remote VTEP of a VXLAN device's entry (bridge fdb ... dst IP).
+	Dst string `json:"dst,omitempty"`
 }
 
 // NS returns the namespace called name, or nil.

@@ -40,6 +40,20 @@ func TestActionCommands(t *testing.T) {
 		{`tcp_connect: {ns: RED, addr: "11.11.11.3:80"}`, "ip netns exec RED nc -w 1 11.11.11.3 80"},
 		{`show: {ns: RED, what: neigh}`, "ip -n RED neigh"},
 		{`show: {what: nat}`, "iptables -t nat -S"},
+		// RED has veth0 and br0 (mustLoad); an fdb entry with dst needs a
+		// VXLAN device, made by the item before it.
+		{`vxlan: {ns: RED, name: flannel.1, id: 1, local: 192.168.10.101, dev: veth0, dstport: 8472}`, "ip -n RED link add flannel.1 type vxlan id 1 local 192.168.10.101 dev veth0 dstport 8472 nolearning"},
+		{`vxlan: {name: vx0, address: "0a:58:c0:a8:0a:65", id: 7, remote: 192.168.10.102, dstport: 4789, learning: true}`, "ip link add vx0 address 0a:58:c0:a8:0a:65 type vxlan id 7 remote 192.168.10.102 dstport 4789"},
+		{`neigh_add: {ns: RED, ip: 10.244.1.0, lladdr: "0a:58:c0:a8:0a:66", dev: veth0}`, "ip -n RED neigh add 10.244.1.0 lladdr 0a:58:c0:a8:0a:66 dev veth0 nud permanent"},
+		{"vxlan: {ns: RED, name: flannel.1, id: 1, dstport: 8472}\n      - fdb_add: {ns: RED, mac: \"0a:58:c0:a8:0a:66\", dev: flannel.1, dst: 192.168.10.102}", "bridge -n RED fdb append 0a:58:c0:a8:0a:66 dev flannel.1 dst 192.168.10.102 self permanent"},
+		{`link_address: {ns: RED, name: veth0, address: "0a:58:c0:a8:0a:65"}`, "ip -n RED link set veth0 address 0a:58:c0:a8:0a:65"},
+		{`route_add: {ns: RED, dst: 10.244.1.0/24, via: 10.244.1.0, dev: veth0, onlink: true}`, "ip -n RED route add 10.244.1.0/24 via 10.244.1.0 dev veth0 onlink"},
+		{`route_add: {ns: RED, dst: 10.244.0.0/24, type: blackhole, proto: bird}`, "ip -n RED route add blackhole 10.244.0.0/24 proto bird"},
+		{`route_add: {ns: RED, dst: 10.244.0.2, dev: veth0, scope: link}`, "ip -n RED route add 10.244.0.2 dev veth0 scope link"},
+		{`route_del: {ns: RED, dst: 10.244.0.0/24, type: blackhole}`, "ip -n RED route del blackhole 10.244.0.0/24"},
+		{`show: {ns: RED, what: detail-link, dev: veth0}`, "ip -n RED -d link show veth0"},
+		{`show: {ns: RED, what: fdb, dev: br0}`, "bridge -n RED fdb show dev br0"},
+		{`show: {ns: RED, what: neigh, dev: veth0}`, "ip -n RED neigh show dev veth0"},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {

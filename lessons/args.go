@@ -34,6 +34,21 @@ type ActionArgs struct {
 	Port     int      `yaml:"port"`
 	Banner   string   `yaml:"banner"`
 	What     string   `yaml:"what"`
+	// The overlay actions (vxlan, neigh_add, fdb_add, link_address) and
+	// the route forms flanneld and Calico leave; see overlay_args.go.
+	ID       int    `yaml:"id"`
+	DstPort  int    `yaml:"dstport"`
+	Local    string `yaml:"local"`
+	Remote   string `yaml:"remote"`
+	Address  string `yaml:"address"`
+	Learning bool   `yaml:"learning"`
+	IP       string `yaml:"ip"`
+	LLAddr   string `yaml:"lladdr"`
+	MAC      string `yaml:"mac"`
+	OnLink   bool   `yaml:"onlink"`
+	Proto    string `yaml:"proto"`
+	Type     string `yaml:"type"`
+	Scope    string `yaml:"scope"`
 }
 
 // AssertArgs holds the fields of every assertion kind (expectations and
@@ -105,8 +120,8 @@ var actionKinds = map[string]kindSpec{
 	"link_rename":   {[]string{"ns", "name", "new_name"}, []string{"name", "new_name"}},
 	"addr_add":      {[]string{"ns", "dev", "addr"}, []string{"dev", "addr"}},
 	"addr_del":      {[]string{"ns", "dev", "addr"}, []string{"dev", "addr"}},
-	"route_add":     {[]string{"ns", "dst", "via", "dev"}, []string{"dst"}},
-	"route_del":     {[]string{"ns", "dst", "via", "dev"}, []string{"dst"}},
+	"route_add":     {[]string{"ns", "dst", "via", "dev", "onlink", "proto", "type", "scope"}, []string{"dst"}},
+	"route_del":     {[]string{"ns", "dst", "via", "dev", "onlink", "proto", "type", "scope"}, []string{"dst"}},
 	"sysctl":        {[]string{"ns", "key", "value"}, []string{"key", "value"}},
 	"iptables":      {[]string{"ns", "rule"}, []string{"rule"}},
 	"iptables_del":  {[]string{"ns", "rule"}, []string{"rule"}},
@@ -115,7 +130,11 @@ var actionKinds = map[string]kindSpec{
 	"ping":          {[]string{"ns", "dst", "count", "expect"}, []string{"dst"}},
 	"tcp_serve":     {[]string{"ns", "port", "banner"}, []string{"port"}},
 	"tcp_connect":   {[]string{"ns", "addr", "expect"}, []string{"addr"}},
-	"show":          {[]string{"ns", "what"}, []string{"what"}},
+	"show":          {[]string{"ns", "what", "dev"}, []string{"what"}},
+	"vxlan":         {[]string{"ns", "name", "id", "dstport", "local", "dev", "remote", "address", "learning"}, []string{"name", "id", "dstport"}},
+	"neigh_add":     {[]string{"ns", "ip", "lladdr", "dev"}, []string{"ip", "lladdr", "dev"}},
+	"fdb_add":       {[]string{"ns", "mac", "dev", "dst"}, []string{"mac", "dev", "dst"}},
+	"link_address":  {[]string{"ns", "name", "address"}, []string{"name", "address"}},
 }
 
 var assertKinds = map[string]kindSpec{
@@ -206,13 +225,16 @@ func buildAction(kind string, a ActionArgs) (engine.Action, string, error) {
 				return nil, "via", err
 			}
 		}
-		if kind == "route_add" && a.Via == "" && a.Dev == "" {
+		if field, err := checkRouteForm(kind, a); err != nil {
+			return nil, field, err
+		}
+		if kind == "route_add" && a.Via == "" && a.Dev == "" && (a.Type == "" || a.Type == "unicast") {
 			return nil, "", fmt.Errorf("%s needs via or dev", kind)
 		}
 		if kind == "route_add" {
-			return engine.RouteAdd{NS: a.NS, Dst: a.Dst, Via: a.Via, Dev: a.Dev}, "", nil
+			return engine.RouteAdd{NS: a.NS, Dst: a.Dst, Via: a.Via, Dev: a.Dev, OnLink: a.OnLink, Proto: a.Proto, Type: a.Type, Scope: a.Scope}, "", nil
 		}
-		return engine.RouteDel{NS: a.NS, Dst: a.Dst, Via: a.Via, Dev: a.Dev}, "", nil
+		return engine.RouteDel{NS: a.NS, Dst: a.Dst, Via: a.Via, Dev: a.Dev, OnLink: a.OnLink, Proto: a.Proto, Type: a.Type, Scope: a.Scope}, "", nil
 	case "sysctl":
 		if !strings.HasPrefix(a.Key, "net.") || strings.ContainsAny(a.Key, "/ ") || strings.Contains(a.Key, "..") {
 			return nil, "key", fmt.Errorf("sysctl key %q: only net.* keys are per namespace", a.Key)
@@ -283,7 +305,12 @@ func buildAction(kind string, a ActionArgs) (engine.Action, string, error) {
 		if !ok {
 			return nil, "what", fmt.Errorf("what %q: want one of %s%s", a.What, strings.Join(engine.ShowKinds, ", "), suggest(a.What, engine.ShowKinds))
 		}
-		return engine.Show{NS: a.NS, What: a.What}, "", nil
+		if a.Dev != "" && !contains(engine.DevShowKinds, a.What) {
+			return nil, "dev", fmt.Errorf("what %s takes no dev (dev narrows %s)", a.What, strings.Join(engine.DevShowKinds, ", "))
+		}
+		return engine.Show{NS: a.NS, What: a.What, Dev: a.Dev}, "", nil
+	case "vxlan", "neigh_add", "fdb_add", "link_address":
+		return buildOverlayAction(kind, a)
 	}
 	return nil, "", fmt.Errorf("unknown action %q", kind)
 }

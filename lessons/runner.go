@@ -661,6 +661,9 @@ func sameLink(a, b *engine.Link) bool {
 	if (a.Peer == nil) != (b.Peer == nil) || (a.Peer != nil && *a.Peer != *b.Peer) {
 		return false
 	}
+	if (a.VXLAN == nil) != (b.VXLAN == nil) || (a.VXLAN != nil && *a.VXLAN != *b.VXLAN) {
+		return false
+	}
 	return equalStrings(a.Addrs, b.Addrs)
 }
 

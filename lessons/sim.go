@@ -163,6 +163,8 @@ func (s *sim) apply(kind string, a ActionArgs) (string, string) {
 		}
 	case "addr_add", "addr_del":
 		return s.needLink(ns, a.Dev), "dev"
+	case "vxlan", "neigh_add", "fdb_add", "link_address", "show":
+		return s.applyOverlay(kind, ns, a)
 	case "route_add", "route_del":
 		if a.Dev != "" {
 			return s.needLink(ns, a.Dev), "dev"
