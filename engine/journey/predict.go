@@ -378,6 +378,7 @@ func envFromSnapshot(snap *engine.Snapshot) *env {
 				n.unparsed++
 			}
 		}
+		n.readVXLAN()
 		e.nss = append(e.nss, n)
 	}
 	return e
