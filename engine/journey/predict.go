@@ -144,6 +144,11 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		if r == nil {
 			return stop(newDrop(lang, cur.name, "route", ReasonNoRoute, "request", m("stop.no_route_subnet", cur.name, dst)))
 		}
+		if r.Type != "" && r.Type != "unicast" {
+			// blackhole, unreachable, prohibit (Calico's blackhole for
+			// the node's own block): the lookup matches and drops.
+			return stop(newDrop(lang, cur.name, "route", ReasonNoRoute, "request", m("stop.route_type", cur.name, dst, r.Type+" "+r.Dst)))
+		}
 		if src == "" {
 			src = firstAddr(cur, r.Dev, r.Src)
 		}

@@ -145,3 +145,15 @@ func TestPredictRouted(t *testing.T) {
 		t.Errorf("proxy_arp=0: %+v", j.Drop)
 	}
 }
+
+// TestPredictBlackhole: Calico's blackhole for the node's own block
+// matches an address of it that no pod holds, and drops it: no route.
+func TestPredictBlackhole(t *testing.T) {
+	s := calicoSnapshot("1")
+	n := s.NS("NODE2")
+	n.Routes = append(n.Routes, engine.Route{Dst: "10.244.1.0/24", Type: "blackhole", Proto: "bird"})
+	j := Predict(s, "POD-A", "10.244.1.9")
+	if j.Drop == nil || j.Drop.Reason != ReasonNoRoute || j.Drop.NS != "NODE2" || !strings.Contains(j.Drop.Detail, "blackhole 10.244.1.0/24") {
+		t.Errorf("drop %+v", j.Drop)
+	}
+}
