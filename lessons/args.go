@@ -34,6 +34,10 @@ type ActionArgs struct {
 	Port     int      `yaml:"port"`
 	Banner   string   `yaml:"banner"`
 	What     string   `yaml:"what"`
+	// Makes lists the links a run command leaves ("NS/LINK"), such as a
+	// CNI plugin's cni0: the validator cannot read shell, and later steps
+	// may name them.
+	Makes []string `yaml:"makes"`
 	// The overlay actions (vxlan, neigh_add, fdb_add, link_address) and
 	// the route forms flanneld and Calico leave; see overlay_args.go.
 	ID       int    `yaml:"id"`
@@ -98,6 +102,10 @@ type AssertArgs struct {
 	// Size is a reachable check's echo data in bytes, sent with DF set
 	// (ping -M do -s SIZE); 0 is a plain ping.
 	Size int `yaml:"size"`
+	// Port and VNI are the VXLAN UDP destination port and network
+	// identifier an encapsulated check asks for (VNI 0: 1).
+	Port int `yaml:"port"`
+	VNI  int `yaml:"vni"`
 }
 
 // kindSpec lists the fields a kind allows and those it requires.
@@ -125,7 +133,7 @@ var actionKinds = map[string]kindSpec{
 	"sysctl":        {[]string{"ns", "key", "value"}, []string{"key", "value"}},
 	"iptables":      {[]string{"ns", "rule"}, []string{"rule"}},
 	"iptables_del":  {[]string{"ns", "rule"}, []string{"rule"}},
-	"run":           {[]string{"ns", "unshare", "hostname", "sh"}, []string{"sh"}},
+	"run":           {[]string{"ns", "unshare", "hostname", "sh", "makes"}, []string{"sh"}},
 	"userns":        {[]string{"sh"}, []string{"sh"}},
 	"ping":          {[]string{"ns", "dst", "count", "expect"}, []string{"dst"}},
 	"tcp_serve":     {[]string{"ns", "port", "banner"}, []string{"port"}},
@@ -159,6 +167,9 @@ var assertKinds = map[string]kindSpec{
 	"contained":      {[]string{"path", "ns"}, []string{"path", "ns"}},
 	"forwards":       {[]string{"ns", "from", "to"}, []string{"from", "to"}},
 	"policy":         {[]string{"ns", "table", "chain", "value"}, []string{"chain", "value"}},
+	"routed_pod":     {[]string{"ns", "addr"}, []string{"ns", "addr"}},
+	"node_route":     {[]string{"ns", "dst", "to"}, []string{"ns", "dst", "to"}},
+	"encapsulated":   {[]string{"from", "to", "ns", "port", "vni"}, []string{"from", "to", "port"}},
 }
 
 // ActionKinds returns the action keys, for documentation and tests.

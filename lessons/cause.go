@@ -138,6 +138,8 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return d.or(d.tcp(g)), v
 	case "policy":
 		return c.policyCause(g, v), v
+	case "encapsulated":
+		return c.encapCause(v), v
 	case "bridge_port":
 		return d.port(g.Bridge, g.NS), v
 	case "addr":
@@ -173,6 +175,8 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return CauseNotRemapped, v
 	case "contained":
 		return containedCause(c, g, v), v
+	case "routed_pod", "node_route":
+		return c.routedCause(a.Kind, g, v), v
 	}
 	return "", v
 }

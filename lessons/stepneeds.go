@@ -32,9 +32,14 @@ type NotRun struct {
 // Text is the one line that says why the step was not run and how to fix
 // it, in lang.
 func (n *NotRun) Text(lang string) string {
+	if kernelNeed(n.Need) {
+		return assets.T(lang, "needs."+n.Need+".not_run")
+	}
 	switch n.Need {
 	case NeedSubIDs:
 		return assets.Tf(lang, "needs.subids.not_run", n.User)
+	case NeedCNI, NeedNoCNI:
+		return assets.Tf(lang, cniNotRunKey(n.Need), CNIPluginDir)
 	}
 	return assets.T(lang, "needs.mark") + ": " + n.Need
 }
@@ -42,6 +47,9 @@ func (n *NotRun) Text(lang string) string {
 // labLacks is the test hook for what a lab lacks: tests set it to force a
 // real lab to look like one made for an account without subordinate ids.
 var labLacks = func(lab *engine.Lab, need string) bool {
+	if kernelNeed(need) {
+		return !labHasKernel(lab, need)
+	}
 	switch need {
 	case NeedSubIDs:
 		return !LabHasSubIDs(lab)

@@ -47,9 +47,10 @@ func TestLoadStepNeeds(t *testing.T) {
 	if len(l.Steps[0].Needs) != 0 {
 		t.Errorf("step one needs %q, want none", l.Steps[0].Needs)
 	}
+	known := strings.Join(StepNeeds, ", ")
 	cases := []struct{ name, needs, want string }{
-		{"typo", "needs: [subid]", `t.yaml:11:13: step "remap": needs: unknown need "subid" (known: subids) (did you mean "subids"?)`},
-		{"second value", "needs: [subids, nat]", `t.yaml:11:21: step "remap": needs: unknown need "nat" (known: subids)`},
+		{"typo", "needs: [subid]", `t.yaml:11:13: step "remap": needs: unknown need "subid" (known: ` + known + `) (did you mean "subids"?)`},
+		{"second value", "needs: [subids, nat]", `t.yaml:11:21: step "remap": needs: unknown need "nat" (known: ` + known + `)`},
 		{"not a list", "needs: subids", `t.yaml:11:12: step "remap": "needs" wants a list, got`},
 		{"not a word", "needs: [{a: b}]", `t.yaml:11:13: step "remap": "needs" wants a list of words, got`},
 	}

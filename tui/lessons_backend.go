@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -71,7 +72,7 @@ func (b *LabBackend) Lessons(lang string) ([]LessonInfo, error) {
 }
 
 func lessonInfo(l *lessons.Lesson, lang string) LessonInfo {
-	li := LessonInfo{ID: l.ID, Title: l.Title.Get(lang), Summary: l.Summary.Get(lang), Steps: len(l.Steps)}
+	li := LessonInfo{ID: l.ID, Title: l.Title.Get(lang), Summary: l.Summary.Get(lang), Steps: len(l.Steps), Nodes: l.DiagramNodes()}
 	for _, st := range l.Steps {
 		li.StepTitles = append(li.StepTitles, st.Title.Get(lang))
 	}
@@ -453,6 +454,9 @@ func CaptureLayers(data []byte) []Layer {
 		if l.Summary != "" {
 			name += " · " + l.Summary
 		}
+		// The layers of the frame inside a VXLAN packet: marked as
+		// carried in it.
+		name = strings.Repeat("⊂ ", l.Depth) + name
 		tl := Layer{Name: name, Offset: l.Offset, Length: l.Length}
 		for _, f := range l.Fields {
 			tl.Fields = append(tl.Fields, Field{Name: f.Name, Value: f.Value})

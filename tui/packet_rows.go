@@ -3,6 +3,8 @@ package tui
 import (
 	"strconv"
 	"strings"
+
+	"github.com/nettutor/nettutor/engine/capture"
 )
 
 // wrappedRows returns at most n lines of the packet list: a packet whose
@@ -84,19 +86,30 @@ func (p *packetPane) rowLines(i, w int) []string {
 	head := b.String()
 	ind := strings.Repeat(" ", min(width(head), 15, max(w-20, 2)))
 	avail := max(w-width(head), 10)
-	parts := wrap(pk.Summary, avail)
+	// A packet captured inside a tunnel (VXLAN on the underlay) shows the
+	// packet it carries, which is what the learner sent, and under it a
+	// tag that names the tunnel: "⊂ vxlan vni 1 192.168.10.101→
+	// 192.168.10.102:8472". The outer line as tcpdump prints it is in the
+	// detail view.
+	summary, tunnels := capture.Innermost(pk.Summary)
+	tag := tunnelTag(tunnels)
+	parts := wrap(summary, avail)
 	if len(parts) > 1 {
 		// The rest under the summary's start, rewrapped to that width.
-		rest := strings.TrimLeft(strings.TrimPrefix(pk.Summary, parts[0]), " ")
+		rest := strings.TrimLeft(strings.TrimPrefix(summary, parts[0]), " ")
 		parts = append(parts[:1], wrap(rest, max(w-width(ind), 10))...)
 	}
 	// The others keep two lines, enough for what tcpdump says first (ARP
 	// request or reply, echo request or reply, the TCP flags); the
-	// selected packet shows all of it.
+	// selected packet shows all of it. A tunnelled packet's second line
+	// is its tag.
+	if i != p.sel && tag != "" && len(parts) > 1 {
+		parts = parts[:1]
+	}
 	if i != p.sel && len(parts) > 2 {
 		parts = append(parts[:1], parts[1]+" "+strings.Join(parts[2:], " "))
 	}
-	out := make([]string, 0, len(parts))
+	out := make([]string, 0, len(parts)+1)
 	for k, part := range parts {
 		pre := ind
 		if k == 0 {
@@ -108,5 +121,23 @@ func (p *packetPane) rowLines(i, w int) []string {
 			out = append(out, pre+truncate(p.protoStyle(pk.Proto).Render(part), max(w-width(pre), 0)))
 		}
 	}
+	if tag != "" {
+		if i == p.sel {
+			out = append(out, st.Selected.Render(pad(truncate(ind+tag, w), w)))
+		} else {
+			out = append(out, ind+truncate(st.Subtle.Render(tag), max(w-width(ind), 0)))
+		}
+	}
 	return out
+}
+
+// tunnelTag is the tag line of a packet that crossed tunnels (outermost
+// first in ts): the innermost tunnel's tag first, as the packet sits in
+// it, then the one around that.
+func tunnelTag(ts []capture.Tunnel) string {
+	tags := make([]string, 0, len(ts))
+	for k := len(ts) - 1; k >= 0; k-- {
+		tags = append(tags, ts[k].Tag())
+	}
+	return strings.Join(tags, " ")
 }

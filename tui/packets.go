@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -263,8 +264,18 @@ func centre(s string, w int) string {
 	return strings.Repeat(" ", max(n, 0)) + s
 }
 
-// ladderLabel shortens a summary to what fits on an arrow.
+// ladderLabel shortens a summary to what fits on an arrow. A VXLAN
+// packet's arrow (between the nodes) names the tunnel and what it carries:
+// "vxlan vni 1: ICMP echo request".
 func ladderLabel(p Packet) string {
+	if t, ok := capture.SplitVXLAN(p.Summary); ok {
+		in := p
+		in.Summary, in.Proto = t.Inner, ""
+		if strings.HasPrefix(t.Inner, "ARP") {
+			in.Proto = "ARP"
+		}
+		return "vxlan vni " + strconv.FormatUint(uint64(t.VNI), 10) + ": " + ladderLabel(in)
+	}
 	s := p.Summary
 	if strings.HasPrefix(s, "IP") {
 		if i := strings.Index(s, ": "); i >= 0 {
@@ -288,12 +299,36 @@ func (p *packetPane) detailView(pk Packet, w, h int) []string {
 	st := p.c.Styles
 	var lines []string
 	// The summary and the fields wrap: they are what the packet says.
-	lines = append(lines, wrapIndent(st.Bold.Render(fmt.Sprintf("#%d ", pk.Seq)), pk.Summary, w)...)
+	// A VXLAN packet's summary as tcpdump -T vxlan prints it: the outer
+	// line, then the inner frame's on a line of its own (indented here),
+	// then what the tunnel is in words.
+	inner, tunnels := capture.Innermost(pk.Summary)
+	if len(tunnels) == 0 {
+		lines = append(lines, wrapIndent(st.Bold.Render(fmt.Sprintf("#%d ", pk.Seq)), pk.Summary, w)...)
+	}
+	for k, t := range tunnels {
+		first := strings.Repeat("  ", k)
+		if k == 0 {
+			first = st.Bold.Render(fmt.Sprintf("#%d ", pk.Seq))
+		}
+		lines = append(lines, wrapIndent(first, t.Outer, w)...)
+	}
+	if len(tunnels) > 0 {
+		lines = append(lines, wrapIndent(strings.Repeat("  ", len(tunnels)), inner, w)...)
+		for _, t := range tunnels {
+			lines = append(lines, wrapIndent("  ", st.Subtle.Render(p.c.Tf("tunnel.detail", t.VNI, t.Src, t.Dst, t.Dport)), w)...)
+		}
+	}
 	if pk.Point != "" {
 		lines = append(lines, truncate(st.Subtle.Render(p.c.T("tui.packets.point")+" "+pk.Point+fmt.Sprintf("  %d B", max(pk.Len, len(pk.Data)))), w))
 		// The command that watches this point, as a person would type it.
 		ns, dev, _ := strings.Cut(pk.Point, "/")
-		lines = append(lines, truncate(st.Subtle.Render("  $ "+journey.Tcpdump(ns, dev)), w))
+		cmd := journey.Tcpdump(ns, dev)
+		if len(tunnels) > 0 && tunnels[0].Dport == capture.PortVXLANLinux {
+			// tcpdump takes port 8472 for OTV unless told otherwise.
+			cmd += " -T vxlan"
+		}
+		lines = append(lines, truncate(st.Subtle.Render("  $ "+cmd), w))
 	}
 	ls := p.layers(pk)
 	p.layer = clamp(p.layer, 0, max(0, len(ls)-1))

@@ -200,11 +200,18 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 			if ch := changedText(res.Changed); ch != "" {
 				fmt.Fprintf(w, "  %s %s\n", T("run.changed"), ch)
 			}
+			if d := clusterDrawing(l, res.Snapshot, lang); d != "" {
+				fmt.Fprintf(w, "\n%s\n", indent(d, "  "))
+			}
 		}
 		if len(res.Packets) > 0 {
 			fmt.Fprintf(w, "\n%s\n", Tf("run.packets", len(res.Packets)))
+			tunnelled := false
 			for _, p := range res.Packets {
-				fmt.Fprintf(w, "  %-14s %s\n", p.Point, p.Summary)
+				tunnelled = writePacketLines(w, p.Point, p.Summary) || tunnelled
+			}
+			if tunnelled {
+				fmt.Fprintf(w, "  %s\n", T("tunnel.plain_inner"))
 			}
 			if res.Snapshot != nil {
 				fmt.Fprintf(w, "\n%s\n%s", T("run.ladder"), indent(strings.TrimRight(ladderText(l, res.Snapshot, res.Packets), "\n"), "  ")+"\n")

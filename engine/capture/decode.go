@@ -10,9 +10,26 @@ import (
 // Ports on which UDP payloads are decoded further. Every other UDP or TCP
 // payload is kept as bytes (gopacket.Payload).
 const (
-	PortDNS   = 53
+	PortDNS = 53
+	// PortVXLAN is IANA's VXLAN port (Calico's VXLAN mode uses it).
 	PortVXLAN = 4789
+	// PortVXLANLinux is the port the Linux kernel chose before IANA
+	// assigned one, and the one flannel's VXLAN backend uses. tcpdump
+	// decodes it as OTV unless told -T vxlan; gopacket does not register
+	// it. It is decoded here, in this package's own parser only, so no
+	// other user of gopacket sees its global port table change.
+	PortVXLANLinux = 8472
 )
+
+// vxlanFlagI is the VXLAN header's I flag: the VNI field is valid (RFC
+// 7348 says it must be set).
+const vxlanFlagI = 0x08
+
+// isVXLAN says whether a UDP datagram to dport carrying p is VXLAN: one of
+// the two VXLAN ports, a whole 8-byte header, and the I flag set.
+func isVXLAN(dport uint16, p []byte) bool {
+	return (dport == PortVXLAN || dport == PortVXLANLinux) && len(p) >= 8 && p[0]&vxlanFlagI != 0
+}
 
 // ip4Layer is layers.IPv4 that hands a first fragment (offset 0) on to its
 // transport, as tcpdump does; later fragments stop there.
@@ -32,14 +49,14 @@ type tcpLayer struct{ layers.TCP }
 func (t *tcpLayer) NextLayerType() gopacket.LayerType { return gopacket.LayerTypePayload }
 
 // udpLayer is layers.UDP that hands on only DNS (port 53 either side) and
-// VXLAN (destination port 4789).
+// VXLAN (destination port 4789 or 8472, with the I flag set).
 type udpLayer struct{ layers.UDP }
 
 func (u *udpLayer) NextLayerType() gopacket.LayerType {
 	switch {
 	case u.SrcPort == PortDNS || u.DstPort == PortDNS:
 		return layers.LayerTypeDNS
-	case u.DstPort == PortVXLAN:
+	case isVXLAN(uint16(u.DstPort), u.Payload):
 		return layers.LayerTypeVXLAN
 	}
 	return gopacket.LayerTypePayload

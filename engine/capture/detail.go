@@ -28,6 +28,9 @@ type Layer struct {
 	Fields  []Field
 	Offset  int
 	Length  int
+	// Depth is 0 for the frame's own layers, 1 for those of the frame
+	// inside a VXLAN packet (2 inside one inside that).
+	Depth int
 }
 
 // Detail decodes data and returns its layers, outermost first. Bytes that
@@ -83,6 +86,14 @@ func (l *fieldList) add(name string, value any, off, n int) {
 }
 
 func detailInto(out *[]Layer, d *Decoded, base []byte) {
+	start := len(*out)
+	defer func() {
+		// Layers of an inner frame were given their (greater) depth by
+		// the call that listed them.
+		for i := start; i < len(*out); i++ {
+			(*out)[i].Depth = max((*out)[i].Depth, d.depth)
+		}
+	}()
 	for _, t := range d.Layers {
 		var L Layer
 		var c []byte

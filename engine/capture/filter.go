@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -23,9 +24,21 @@ import (
 //	          | ["tcp" | "udp"] [dir] "port" NUMBER
 //	          | [dir] "host" ADDRESS            IPv4 or IPv6
 //	          | "ether" [dir] "host" MAC
+//	          | "vxlan" [VNI]
 //	dir      := "src" | "dst"
 //
 // "and" binds tighter than "or"; "not" tighter than both.
+//
+// "vxlan [VNI]" is libpcap 1.11's keyword (libpcap 1.10, which tcpdump
+// here uses, lacks it): a VXLAN packet (with that VNI), and every
+// primitive after it in the expression is tested on the frame inside
+// ("vxlan and icmp": a VXLAN packet that carries ICMP; "vxlan 1 and host
+// 10.244.1.2": to or from a pod, in VNI 1). A second "vxlan" goes one
+// tunnel deeper. Unlike libpcap, which takes only port 4789, a VXLAN packet
+// here is what the decoder takes for one: UDP over IPv4 (the underlay of
+// every lab) to 4789 or 8472 with the I flag. Such a filter runs in Go, not
+// in the kernel (BPF returns an error); Tcpdump gives the same filter in
+// words tcpdump 4.99 takes.
 //
 // Meaning, as in tcpdump: "host A" is an IPv4/IPv6 packet from or to A, or
 // an ARP packet whose sender or target protocol address is A ("src host"
@@ -93,7 +106,22 @@ type (
 		proto string // "", "tcp", "udp"
 		port  uint16
 	}
+	// vxlanNode is "vxlan [VNI]": the frame, depth tunnels in, is VXLAN.
+	vxlanNode struct {
+		depth  int
+		vni    uint32
+		anyVNI bool
+	}
+	// innerNode tests n on the frame depth tunnels in: a primitive that
+	// came after depth "vxlan" keywords.
+	innerNode struct {
+		depth int
+		n     fnode
+	}
 )
+
+// errInnerBPF is why a filter that looks inside tunnels has no BPF form.
+var errInnerBPF = errors.New("it looks inside VXLAN packets, which is done in Go")
 
 type token struct {
 	s   string
@@ -139,9 +167,10 @@ func isWordChar(c byte) bool {
 }
 
 type parser struct {
-	expr string
-	toks []token
-	i    int
+	expr  string
+	toks  []token
+	i     int
+	depth int // "vxlan" keywords met so far
 }
 
 func (p *parser) peek() string {
@@ -245,7 +274,18 @@ func (p *parser) parseUnary() (fnode, error) {
 	case "":
 		return nil, p.errf("expected a primitive (arp, icmp, tcp, port N, host A, ...), found end of expression")
 	}
-	return p.parsePrimitive()
+	n, err := p.parsePrimitive()
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := n.(vxlanNode); ok {
+		p.depth++ // what follows is inside
+		return v, nil
+	}
+	if p.depth > 0 {
+		return innerNode{p.depth, n}, nil
+	}
+	return n, nil
 }
 
 func (p *parser) parseDir() direction {
@@ -266,6 +306,19 @@ func (p *parser) parsePrimitive() (fnode, error) {
 	case "arp", "ip", "ip6", "icmp", "icmp6":
 		p.i++
 		return protoNode{w}, nil
+	case "vxlan":
+		p.i++
+		v := vxlanNode{depth: p.depth, anyVNI: true}
+		if p.i < len(p.toks) && p.toks[p.i].s[0] >= '0' && p.toks[p.i].s[0] <= '9' {
+			s := p.toks[p.i].s
+			n, err := strconv.ParseUint(s, 10, 32)
+			if err != nil || n >= 1<<24 {
+				return nil, p.errf("%q is not a VNI (0-16777215)", s)
+			}
+			p.i++
+			v.vni, v.anyVNI = uint32(n), false
+		}
+		return v, nil
 	case "tcp", "udp":
 		p.i++
 		save := p.i
@@ -330,7 +383,7 @@ func (p *parser) parsePrimitive() (fnode, error) {
 	case "and", "or", "&&", "||":
 		return nil, p.errf("expected a primitive before %q", p.toks[p.i].s)
 	}
-	return nil, p.errf("unknown primitive %s (want arp, ip, ip6, icmp, icmp6, tcp, udp, port, host, src, dst, ether, not)", p.found())
+	return nil, p.errf("unknown primitive %s (want arp, ip, ip6, icmp, icmp6, tcp, udp, port, host, src, dst, ether, vxlan, not)", p.found())
 }
 
 func (p *parser) parsePort() (uint16, error) {
@@ -384,8 +437,25 @@ func ip6Proto(d *Decoded, p layers.IPProtocol) bool {
 	return d.IP6.NextHeader == p || (d.IP6.HopByHop != nil && d.IP6.HopByHop.NextHeader == p)
 }
 
+// tunnelled returns the frame depth VXLAN tunnels inside d, or nil.
+func tunnelled(d *Decoded, depth int) *Decoded {
+	for ; depth > 0; depth-- {
+		if d.Inner == nil || !d.Has(layers.LayerTypeVXLAN) {
+			return nil
+		}
+		d = d.Inner
+	}
+	return d
+}
+
 func eval(n fnode, d *Decoded) bool {
 	switch n := n.(type) {
+	case vxlanNode:
+		d = tunnelled(d, n.depth)
+		return d != nil && isIP4(d) && d.Has(layers.LayerTypeVXLAN) && (n.anyVNI || d.VXLAN.VNI == n.vni)
+	case innerNode:
+		d = tunnelled(d, n.depth)
+		return d != nil && eval(n.n, d)
 	case andNode:
 		return eval(n.a, d) && eval(n.b, d)
 	case orNode:
@@ -668,6 +738,9 @@ func (f *Filter) BPF() ([]bpf.RawInstruction, error) { return f.BPFSnaplen(Defau
 
 // BPFSnaplen is BPF with the accept length (bytes kept) set to snaplen.
 func (f *Filter) BPFSnaplen(snaplen int) ([]bpf.RawInstruction, error) {
+	if looksInside(f.root) {
+		return nil, fmt.Errorf("filter %q: no BPF form: %w", f.expr, errInnerBPF)
+	}
 	g := &codegen{}
 	accept, reject := g.label(), g.label()
 	g.emit(f.root, accept, reject)
@@ -700,4 +773,19 @@ func toSockFilter(raw []bpf.RawInstruction) []unix.SockFilter {
 		out[i] = unix.SockFilter{Code: r.Op, Jt: r.Jt, Jf: r.Jf, K: r.K}
 	}
 	return out
+}
+
+// looksInside says whether the filter has a "vxlan" primitive.
+func looksInside(n fnode) bool {
+	switch n := n.(type) {
+	case vxlanNode, innerNode:
+		return true
+	case andNode:
+		return looksInside(n.a) || looksInside(n.b)
+	case orNode:
+		return looksInside(n.a) || looksInside(n.b)
+	case notNode:
+		return looksInside(n.a)
+	}
+	return false
 }

@@ -27,7 +27,11 @@ type Arrow struct {
 }
 
 // BuildLadder makes a ladder from packets (in the order given; sort them
-// with SortByTime first when merging points). hosts maps addresses (IP or
+// with SortByTime first when merging points). A VXLAN packet is drawn as
+// the outer packet, between the VTEPs that sent and received it (the
+// nodes, on the underlay), with the inner packet in its label: that is
+// where the frame was, and the pods' own conversation is drawn from the
+// captures on their side of the tunnel. hosts maps addresses (IP or
 // MAC, as text) to host names such as "RED"; an address that is not in it
 // becomes a column of its own. order lists names to place first, left to
 // right; other columns follow in order of first appearance. The same flow
@@ -81,8 +85,15 @@ func BuildLadder(pkts []Packet, hosts map[string]string, order ...string) Ladder
 }
 
 // arrowLabel shortens a summary: the protocol part without addresses and
-// length, with ports for TCP and UDP.
+// length, with ports for TCP and UDP. A VXLAN packet's arrow joins the two
+// VTEPs (the nodes) and its label names the tunnel and what it carries,
+// "vxlan vni 1: ICMP echo request id 1 seq 1".
 func arrowLabel(d *Decoded, summary string) string {
+	if d.Inner != nil && d.Has(layers.LayerTypeVXLAN) {
+		if t, ok := SplitVXLAN(summary); ok {
+			return "vxlan vni " + itoa(int(t.VNI)) + ": " + arrowLabel(d.Inner, t.Inner)
+		}
+	}
 	s := summary
 	if len(d.Layers) > 1 && d.Layers[1] == layers.LayerTypeARP {
 		s = strings.TrimPrefix(s, "ARP, ")

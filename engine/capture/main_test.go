@@ -180,13 +180,14 @@ func waitFor(timeout time.Duration, cond func() bool) bool {
 // tcpdumpLines reads a capture file with `tcpdump -n -r` and returns each
 // packet's line without its timestamp. Continuation lines of one packet
 // (VXLAN's inner frame) are joined with ": "; hex dump lines are dropped.
-func tcpdumpLines(t testing.TB, file string) []string {
+// extra goes after the file: more options (-T vxlan) or a filter.
+func tcpdumpLines(t testing.TB, file string, extra ...string) []string {
 	t.Helper()
 	path, err := exec.LookPath("tcpdump")
 	if err != nil {
 		t.Skip("tcpdump not installed")
 	}
-	cmd := exec.Command(path, "-n", "-r", file)
+	cmd := exec.Command(path, append([]string{"-n", "-r", file}, extra...)...)
 	if sandbox.Rootless() {
 		// Root of a user namespace cannot become tcpdump's unprivileged
 		// user (nor call setgroups for -Z root): run it in a nested user

@@ -17,8 +17,8 @@ import (
 //
 // Protocols covered: Ethernet (unknown ethertypes), ARP, IPv4, IPv6 (with a
 // hop-by-hop header), ICMP, ICMPv6 (echo, neighbour and router discovery,
-// MLD), TCP (flags, options), UDP, DNS (port 53), VXLAN (port 4789, inner
-// frame after ": ") and HTTP request/status lines on ports 80 and 8080.
+// MLD), TCP (flags, options), UDP, DNS (port 53), VXLAN (ports 4789 and
+// 8472, see SplitVXLAN) and HTTP request/status lines on ports 80 and 8080.
 // Other application protocols that tcpdump decodes by port (DHCP, NTP, ...)
 // are shown as plain UDP/TCP. Frames cut short by the snapshot length end
 // in "[|proto]" as in tcpdump; a TCP header whose options are cut is shown

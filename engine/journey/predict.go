@@ -144,9 +144,9 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		if r == nil {
 			return stop(newDrop(lang, cur.name, "route", ReasonNoRoute, "request", m("stop.no_route_subnet", cur.name, dst)))
 		}
-		if r.Type != "" && r.Type != "unicast" {
-			// blackhole, unreachable, prohibit (Calico's blackhole for
-			// the node's own block): the lookup matches and drops.
+		if r.Type == "blackhole" || r.Type == "unreachable" || r.Type == "prohibit" {
+			// A route that drops: blackhole silently, the others with an
+			// ICMP error; no device to follow (Calico's block route).
 			return stop(newDrop(lang, cur.name, "route", ReasonNoRoute, "request", m("stop.route_type", cur.name, dst, r.Type+" "+r.Dst)))
 		}
 		if src == "" {
@@ -377,7 +377,7 @@ func envFromSnapshot(snap *engine.Snapshot) *env {
 			}
 		}
 		for _, line := range ns.Rules {
-			if r, err := iptables.Parse(strings.Fields(line)); err == nil && !strings.HasPrefix(line, "#") {
+			if r, err := iptables.Parse(iptables.Fields(line)); err == nil && !strings.HasPrefix(line, "#") {
 				n.rules = append(n.rules, r)
 			} else {
 				n.unparsed++

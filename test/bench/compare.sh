@@ -49,3 +49,15 @@ awk -v s="$script_ms" -v e="$engine_ms" -v b="$build_ms" 'BEGIN {
   printf "ratio whole process: script / nettutor = %.1fx\n", s/e
   printf "ratio build: script (whole) / engine build = %.1fx\n", s/b
 }'
+
+# The cluster lab of issue 21 (2 nodes, 3 pods, flannel.1): the Go benchmark
+# runs test/bench/cluster-baseline.sh as a whole process between its timed
+# builds and reports both and their ratio (target <= 0.1, and <= 30 ms).
+cluster=$(go test -run '^$' -bench 'BenchmarkClusterBuild$|BenchmarkClusterBuildSpares' -benchtime 10x ./engine/)
+echo
+echo "$cluster" | grep '^Benchmark'
+metric() { echo "$cluster" | awk -v b="$1" -v m="$2" '$1 ~ "^"b"(-[0-9]+)?$" {for (i = 3; i < NF; i++) if ($(i+1) == m) print $i}'; }
+printf '%-48s %10s\n' "cluster-baseline.sh, whole process" "$(metric BenchmarkClusterBuild script-ms)"
+printf '%-48s %10s  (target <= 30)\n' "cluster build (BenchmarkClusterBuild)" "$(metric BenchmarkClusterBuild engine-ms)"
+printf '%-48s %10s  (target <= 30)\n' "  ... lab keeping spare namespaces (TUI)" "$(metric BenchmarkClusterBuildSpares engine-ms)"
+printf 'ratio cluster build: engine / script = %s (target <= 0.1)\n' "$(metric BenchmarkClusterBuild engine/script)"
