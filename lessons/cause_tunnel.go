@@ -6,6 +6,7 @@ package lessons
 // sees nothing wrong on such a path, since every route and link is there.
 
 import (
+	"net/netip"
 	"strconv"
 
 	"github.com/nettutor/nettutor/engine/journey"
@@ -14,12 +15,20 @@ import (
 // Causes an exercise's `when:` cases may name for tunnels and routed pods.
 const (
 	CauseNoFDB      = "no-fdb"       // {ns} {dev} {mac}: the VXLAN device has no fdb entry (no VTEP) for the next hop's MAC
-	CauseVXLANPort  = "vxlan-port"   // {ns} {dev} {vtep} {port} {vni} {devices}: at the VTEP {ns}, no VXLAN device takes UDP {port} with VNI {vni}
+	CauseVXLANPort  = "vxlan-port"   // {ns} {dev} {vtep} {port} {vni} {have} {node}: at the VTEP {ns}, no VXLAN device takes UDP {port} with VNI {vni} from {node} ({have}: its devices)
 	CauseTunnelMTU  = "tunnel-mtu"   // {ns} {dev} {mtu} {packet}: the DF packet is bigger than the tunnel device's MTU
-	CauseNoProxyARP = "no-proxy-arp" // {ns} {dev} {gw} {node} {peer} {key}: no one answers the pod's ARP for its gateway: proxy ARP is off on the node's end
+	CauseNoProxyARP = "no-proxy-arp" // {ns} {dev} {pod} {gw} {key}: the node {ns} does not answer {pod}'s ARP for its gateway {gw} on its end {dev}: proxy ARP is off
 )
 
-func init() { Causes = append(Causes, CauseNoFDB, CauseVXLANPort, CauseTunnelMTU, CauseNoProxyARP) }
+func init() {
+	// encap.go and routed.go name vxlan-port and no-proxy-arp too (their
+	// checks find them by themselves): each id is listed once.
+	for _, c := range []string{CauseNoFDB, CauseVXLANPort, CauseTunnelMTU, CauseNoProxyARP} {
+		if !contains(Causes, c) {
+			Causes = append(Causes, c)
+		}
+	}
+}
 
 // fromTunnel names the cause of a failed probe whose journey stopped in a
 // tunnel or at a routed pod's gateway, or at a namespace that another's
@@ -44,13 +53,21 @@ func (d *diag) fromTunnel() string {
 		set("mac")
 		return CauseNoFDB
 	case journey.ReasonVXLANPort:
-		set("vtep", "port", "vni", "devices")
+		set("vtep", "port", "vni")
+		d.v["have"] = dr.Names["devices"]
+		if ip, err := netip.ParseAddr(dr.Names["src"]); err == nil {
+			if n, _, _ := d.holder(ip); n != nil {
+				d.v["node"] = n.Name
+			}
+		}
 		return CauseVXLANPort
 	case journey.ReasonTunnelMTU:
 		set("mtu", "packet")
 		return CauseTunnelMTU
 	case journey.ReasonNoProxyARP:
-		set("gw", "node", "peer", "key")
+		// Named as the routed_pod check names it: the node and its end.
+		set("gw", "key")
+		d.v["ns"], d.v["dev"], d.v["pod"] = dr.Names["node"], dr.Names["peer"], dr.NS
 		return CauseNoProxyARP
 	case journey.ReasonForwardOff, journey.ReasonNoRoute:
 		if r := dr.Names["router"]; r != "" {

@@ -418,3 +418,26 @@ func BenchmarkTraceOverlay(b *testing.B) {
 	b.ReportMetric(avg("ping"), "ms/ping-process")
 	b.ReportMetric(avg("overlay")/avg("node"), "overlay/same-node")
 }
+
+// TestTraceRefusesTunnelOut: a VXLAN device whose remote VTEP no visible
+// namespace holds may lead off the machine: a trace whose route goes into
+// it is refused, in one line with exit 2, as a route out of a real NIC is.
+func TestTraceRefusesTunnelOut(t *testing.T) {
+	need(t, "ip", "bash")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	p := filepath.Join(dir, "lab.sh")
+	script := underlayLab + `ip -n NODE1 link add vx0 type vxlan id 7 remote 198.51.100.7 local 192.168.10.101 dstport 4789
+ip -n NODE1 link set vx0 up; ip -n NODE1 addr add 10.250.0.1/24 dev vx0
+set +e
+nettutor trace NODE1 10.250.0.5 2>err; echo "exit=$? $(cat err)"
+`
+	os.WriteFile(p, []byte(script), 0o644)
+	out, err := exec.Command(bin, "sandbox", "--quiet", p).CombinedOutput()
+	if err != nil {
+		t.Fatalf("sandbox: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "exit=2 nettutor trace: refusing to trace 10.250.0.5: in NODE1 the route to it goes out by vx0, which does not lead to a visible namespace") {
+		t.Errorf("want a refusal naming vx0:\n%s", out)
+	}
+}

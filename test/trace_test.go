@@ -388,7 +388,7 @@ echo "killed: $(nft list tables | grep -c nettutor)"
 
 // TestTraceBadInput: malformed arguments get one line and exit 2.
 func TestTraceBadInput(t *testing.T) {
-	for _, args := range [][]string{{"trace"}, {"trace", "RED"}, {"trace", "RED", "not-an-ip"}, {"trace", "NOPE", "11.11.11.3"}, {"trace", "host", "127.0.0.1", "--tcp", "99999"}, {"trace", "host", "127.0.0.1", "--tcp", "1", "--udp", "2"}} {
+	for _, args := range [][]string{{"trace"}, {"trace", "RED"}, {"trace", "RED", "not-an-ip"}, {"trace", "NOPE", "11.11.11.3"}, {"trace", "host", "127.0.0.1", "--tcp", "99999"}, {"trace", "host", "127.0.0.1", "--tcp", "1", "--udp", "2"}, {"trace", "host", "127.0.0.1", "--size", "-1"}, {"trace", "host", "127.0.0.1", "--size", "1400", "--tcp", "80"}} {
 		cmd := exec.Command(bin, args...)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr

@@ -116,7 +116,8 @@ type Drop struct {
 	// otherwise the rule was inferred from the rules and the packet.
 	Observed bool `json:"observed"`
 	// Names are the stop's own names for a hint (tunnel.go's stops:
-	// mac, vtep, port, vni, mtu, packet, gw, node, peer, key; router and
+	// mac, vtep, src, port, vni, devices, mtu, packet, gw, node, peer,
+	// key; router and
 	// gw for a stop reached by another namespace's default route).
 	Names map[string]string `json:"names,omitempty"`
 	parts []msg             // the detail's sentences, for Text in another language

@@ -383,6 +383,7 @@ func envFromSnapshot(snap *engine.Snapshot) *env {
 				n.unparsed++
 			}
 		}
+		n.readVXLAN()
 		e.nss = append(e.nss, n)
 	}
 	return e

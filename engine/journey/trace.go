@@ -300,10 +300,11 @@ func (e *env) startCaptures() []point {
 
 // settle waits until the capture readers have taken what the kernel
 // queued for them: no socket holds a packet its reader has not taken, and
-// no new packet for two looks 2 ms apart, at most 50 ms (300 ms while a
-// socket still holds packets). A reader told
-// to stop does not drain what is left, so this comes first; and on a busy
-// machine a reader may run late, which the queue check catches.
+// the count of packets taken stays the same over one look 1 ms later (a
+// reader may be between taking a packet and counting it); at most 50 ms,
+// or 300 ms while a socket still holds packets. A reader told to stop
+// does not drain what is left, so this comes first; and on a busy machine
+// a reader may run late, which the queue check catches.
 func settle(caps []point) {
 	count := func() (n int, pending bool) {
 		for _, c := range caps {
@@ -312,20 +313,18 @@ func settle(caps []point) {
 		}
 		return n, pending
 	}
-	last, _ := count()
-	still := 0
+	last, pending := count()
 	start := time.Now()
-	for pending := false; still < 2; {
+	for {
 		if d := time.Since(start); d > 300*time.Millisecond || d > 50*time.Millisecond && !pending {
 			return
 		}
-		time.Sleep(2 * time.Millisecond)
-		var n int
-		if n, pending = count(); n == last && !pending {
-			still++
-		} else {
-			last, still = n, 0
+		time.Sleep(time.Millisecond)
+		n, p := count()
+		if n == last && !p && !pending {
+			return
 		}
+		last, pending = n, p
 	}
 }
 

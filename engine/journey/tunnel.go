@@ -15,10 +15,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-
-	"github.com/nettutor/nettutor/engine"
-	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 )
 
 // vxDev is a VXLAN device of a namespace as the journey needs it.
@@ -39,40 +35,26 @@ type vxFDB struct{ mac, dst string }
 
 const zeroMAC = "00:00:00:00:00:00"
 
-// readVXLAN reads n's VXLAN devices and their fdb from the kernel.
+// readVXLAN takes n's VXLAN devices and their fdb from the snapshot
+// (engine reads them with the links: ip -d link, bridge fdb), so a replay
+// from a snapshot alone follows tunnels as a trace does.
 func (n *nsEnv) readVXLAN() {
-	if n.h == nil || n.snap == nil {
+	if n.snap == nil {
 		return
 	}
 	for _, l := range n.snap.Links {
-		if l.Kind != "vxlan" {
+		v := l.VXLAN
+		if l.Kind != "vxlan" || v == nil {
 			continue
 		}
-		lk, err := n.h.LinkByName(l.Name)
-		if err != nil {
-			continue
+		d := &vxDev{name: l.Name, vni: v.ID, port: v.Port, local: v.Local, under: v.Dev, learning: v.Learning}
+		if ip := net.ParseIP(v.Remote); ip != nil && !ip.IsMulticast() {
+			d.remote = v.Remote
 		}
-		v, ok := lk.(*netlink.Vxlan)
-		if !ok {
-			continue
-		}
-		d := &vxDev{name: l.Name, vni: v.VxlanId, port: v.Port, learning: v.Learning}
-		if v.SrcAddr != nil && !v.SrcAddr.IsUnspecified() {
-			d.local = v.SrcAddr.String()
-		}
-		if v.Group != nil && !v.Group.IsUnspecified() && !v.Group.IsMulticast() {
-			d.remote = v.Group.String()
-		}
-		if v.VtepDevIndex > 0 {
-			d.under = n.devName(v.VtepDevIndex)
-		}
-		idx := lk.Attrs().Index
-		fdb, _ := engine.RetryDump(func() ([]netlink.Neigh, error) { return n.h.NeighList(idx, unix.AF_BRIDGE) })
-		for _, f := range fdb {
-			if f.LinkIndex != idx || f.IP == nil || f.IP.IsUnspecified() {
-				continue
+		for _, f := range n.snap.FDB {
+			if f.Dev == l.Name && f.Dst != "" {
+				d.fdb = append(d.fdb, vxFDB{mac: f.MAC, dst: f.Dst})
 			}
-			d.fdb = append(d.fdb, vxFDB{mac: f.HardwareAddr.String(), dst: f.IP.String()})
 		}
 		if n.vx == nil {
 			n.vx = map[string]*vxDev{}

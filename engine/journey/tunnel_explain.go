@@ -186,7 +186,7 @@ func (x *explainer) decapStop(n *nsEnv, dev string, e Encap, leg string) *Drop {
 	vd := n.decapDev(e.Dport, e.VNI)
 	if vd == nil {
 		return named(newDrop(x.lang, n.name, dev, ReasonVXLANPort, leg, m("stop.vxlan_port", n.name, e.Dst, e.Dport, e.VNI, n.vxListening())),
-			"vtep", e.Dst, "port", strconv.Itoa(e.Dport), "vni", strconv.Itoa(e.VNI), "devices", n.vxListening())
+			"vtep", e.Dst, "src", e.Src, "port", strconv.Itoa(e.Dport), "vni", strconv.Itoa(e.VNI), "devices", n.vxListening())
 	}
 	pv := pktView{proto: 17, src: e.Src, dst: e.Dst, dp: e.Dport, in: dev, state: "NEW"}
 	if v, rule := x.chain(n, "filter", "INPUT", pv); v == "drop" || v == "reject" {
@@ -321,7 +321,7 @@ func (x *explainer) tunnelWalk(n *nsEnv, d *vxDev, next, leg string) ([]Hop, *ns
 			vd := on.decapDev(enc.Dport, enc.VNI)
 			if vd == nil {
 				return nil, nil, named(newDrop(x.lang, on.name, target, ReasonVXLANPort, leg, m("stop.vxlan_port", on.name, enc.Dst, enc.Dport, enc.VNI, on.vxListening())),
-					"vtep", enc.Dst, "port", strconv.Itoa(enc.Dport), "vni", strconv.Itoa(enc.VNI), "devices", on.vxListening())
+					"vtep", enc.Dst, "src", enc.Src, "port", strconv.Itoa(enc.Dport), "vni", strconv.Itoa(enc.VNI), "devices", on.vxListening())
 			}
 			if v, rule := x.chain(on, "filter", "INPUT", pktView{proto: 17, src: enc.Src, dst: enc.Dst, dp: enc.Dport, in: target, state: "NEW"}); v == "drop" || v == "reject" {
 				return nil, nil, x.ruleDrop(on.name, "filter INPUT", rule, leg)
