@@ -109,6 +109,9 @@ type checker struct {
 	env *Env
 	err error
 	jrn *journey.Journey // the journey of a failed reachability probe
+	// found is a cause a check found while it ran (encapsulated: what the
+	// underlay showed), used by cause() instead of a diagnosis.
+	found *encapFinding
 }
 
 func (c *checker) snap() *engine.Snapshot {
@@ -237,6 +240,8 @@ func describe(a *Assertion, lang string) string {
 		return m("desc.forwards", "ns", nsOr(g.NS), "from", g.From, "to", g.To)
 	case "policy":
 		return m("desc.policy", "ns", nsOr(g.NS), "table", tableOr(g.Table), "chain", g.Chain, "value", g.Value)
+	case "encapsulated":
+		return m("desc.encapsulated", "from", g.From, "to", g.To, "in", nsOr(g.NS), "port", strconv.Itoa(g.Port), "vni", strconv.Itoa(max(g.VNI, 1)))
 	}
 	return a.Kind
 }
@@ -264,6 +269,8 @@ func (c *checker) run(a *Assertion) string {
 		return c.forwards(g)
 	case "policy":
 		return c.policy(g)
+	case "encapsulated":
+		return c.encapsulated(g)
 	case "output":
 		if !strings.Contains(c.env.LastOutput, g.Contains) {
 			out := strings.TrimSpace(c.env.LastOutput)

@@ -40,6 +40,10 @@ type Lesson struct {
 	Needs     []string
 	Steps     []*Step
 	Exercises []*Exercise
+	// Nodes are the cluster roles of the lesson's namespaces (`nodes:`),
+	// in file order: each node with the pods it holds. Empty for a lesson
+	// without a cluster; the diagram then draws as it always has.
+	Nodes []*Node
 }
 
 // Step is one step of a lesson.

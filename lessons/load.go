@@ -261,7 +261,7 @@ func (ld *loader) strList(f field, what string) []string {
 	return out
 }
 
-var lessonKeys = []string{"id", "title", "summary", "needs", "steps", "exercises"}
+var lessonKeys = []string{"id", "title", "summary", "needs", "steps", "exercises", "nodes"}
 var stepKeys = []string{"id", "title", "text", "capture", "capture_stop", "actions", "expect", "predict", "needs"}
 var captureKeys = []string{"id", "ns", "iface", "filter"}
 var predictKeys = []string{"question", "answer"}
@@ -329,6 +329,9 @@ func (ld *loader) lesson(n *yaml.Node) *Lesson {
 			}
 			l.Exercises = append(l.Exercises, e)
 		}
+	}
+	if f, ok := fs["nodes"]; ok && !ld.withoutNeeds {
+		l.Nodes = ld.nodes(f, l)
 	}
 	return l
 }
@@ -863,6 +866,14 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 		add("src", checkIP(g.Src))
 	case "forwards":
 		add("to", checkIP(g.To))
+	case "encapsulated":
+		add("to", checkIP(g.To))
+		if g.Port < 1 || g.Port > 65535 {
+			add("port", fmt.Errorf("port %d: want 1..65535", g.Port))
+		}
+		if g.VNI < 0 || g.VNI > 1<<24-1 {
+			add("vni", fmt.Errorf("vni %d: want 1..16777215", g.VNI))
+		}
 	case "policy":
 		if g.Table != "" && g.Table != "filter" && g.Table != "nat" {
 			add("table", fmt.Errorf("table %q: want filter or nat", g.Table))

@@ -39,6 +39,8 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 			"ip netns list", "nsenter --net=/var/run/netns/RED", "lsns -t net", "iptables -t nat -S"},
 		"nat":    {"FORWARD", "conntrack -L", "iptables -t nat -nvL POSTROUTING", "[UNREPLIED]", "conntrack -D"},
 		"userns": {"uid=0(root)", "dockremap", "userns-remap", "165536", "Sysbox", "/proc/meminfo"},
+		"flannel": {"dstport 8472 nolearning", "mtu 1450", "PERMANENT", "dst 192.168.10.102 self permanent",
+			"via 10.244.1.0 dev flannel.1 onlink", "ttl=62", "-j MASQUERADE --random-fully", "FLANNEL_MTU=1450"},
 	}
 	want["bridge"] = append(want["bridge"], "ip netns del RED", "@if")
 	for _, id := range lessonIDs {

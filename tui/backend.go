@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/diagram"
 	"github.com/nettutor/nettutor/engine/journey"
 )
 
@@ -27,6 +28,8 @@ type LessonInfo struct {
 	Steps      int
 	StepTitles []string // for the picker's preview (may be empty)
 	Exercises  []ExerciseInfo
+	// Nodes are the lesson's cluster roles (its `nodes:`), for the diagram.
+	Nodes []diagram.Node
 }
 
 // ExerciseInfo names an exercise.

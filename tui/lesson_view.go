@@ -235,7 +235,7 @@ func (m *lessonModel) topoLines(w, h int) []string {
 		legend = 1
 	}
 	s := RenderTopology(m.snap, TopoOptions{Changed: m.changed, Selected: m.selNS, Width: w, Styles: m.c.Styles,
-		Empty: m.c.T("tui.topo.empty"), Order: m.nsOrder, Height: max(h-legend, 1), Lang: m.c.Lang})
+		Empty: m.c.T("tui.topo.empty"), Order: m.nsOrder, Height: max(h-legend, 1), Lang: m.c.Lang, Nodes: m.info.Nodes})
 	c.snap, c.w, c.h, c.sel, c.changed = m.snap, w, h, m.selNS, m.changed
 	c.lines = strings.Split(s, "\n")
 	if m.snap != nil && len(m.changed) > 0 {

@@ -72,7 +72,7 @@ func (b *LabBackend) Lessons(lang string) ([]LessonInfo, error) {
 }
 
 func lessonInfo(l *lessons.Lesson, lang string) LessonInfo {
-	li := LessonInfo{ID: l.ID, Title: l.Title.Get(lang), Summary: l.Summary.Get(lang), Steps: len(l.Steps)}
+	li := LessonInfo{ID: l.ID, Title: l.Title.Get(lang), Summary: l.Summary.Get(lang), Steps: len(l.Steps), Nodes: l.DiagramNodes()}
 	for _, st := range l.Steps {
 		li.StepTitles = append(li.StepTitles, st.Title.Get(lang))
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/diagram"
 )
 
 // TopoOptions tune RenderTopology.
@@ -28,6 +29,9 @@ type TopoOptions struct {
 	// Lang is the language of the diagram's own words ("fdb: 2 learned",
 	// "up, no carrier"); "" is English.
 	Lang string
+	// Nodes are the lesson's cluster roles (its `nodes:`): with them the
+	// lab is drawn as a cluster (topology_cluster.go); without, as always.
+	Nodes []diagram.Node
 }
 
 // Diagram geometry.
@@ -51,6 +55,14 @@ func RenderTopology(s *engine.Snapshot, o TopoOptions) string {
 	W := max(o.Width, topoMinBox+2)
 	if s == nil || len(s.Namespaces) == 0 {
 		return o.Empty
+	}
+	if c := diagram.ReadCluster(s, o.Nodes); c != nil {
+		t := topo{s: s, o: o, st: st, W: W}
+		out := t.renderCluster(c, false)
+		if o.Height > 0 && strings.Count(out, "\n")+1 > o.Height {
+			out = t.renderCluster(c, true)
+		}
+		return out
 	}
 	t := topo{s: s, o: o, st: st, W: W}
 	out := t.render()

@@ -200,6 +200,9 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 			if ch := changedText(res.Changed); ch != "" {
 				fmt.Fprintf(w, "  %s %s\n", T("run.changed"), ch)
 			}
+			if d := clusterDrawing(l, res.Snapshot, lang); d != "" {
+				fmt.Fprintf(w, "\n%s\n", indent(d, "  "))
+			}
 		}
 		if len(res.Packets) > 0 {
 			fmt.Fprintf(w, "\n%s\n", Tf("run.packets", len(res.Packets)))

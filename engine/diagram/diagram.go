@@ -41,6 +41,11 @@ type Options struct {
 	// Lang is the language of the diagram's own words (edge labels, "N
 	// rules", "(no links)"); "" is English. Kernel names stay as they are.
 	Lang string
+	// Nodes are the cluster roles of a lesson's namespaces (its `nodes:`):
+	// with them each node is drawn holding its pods, the lab host's bridge
+	// that joins the nodes is the underlay switch, and each VXLAN tunnel is
+	// an edge with its VNI and UDP port. Without them nothing changes.
+	Nodes []Node
 }
 
 func (o Options) changed() string {
@@ -67,6 +72,9 @@ type cluster struct {
 	label   []string // first line the name
 	changed bool
 	nodes   []node
+	// parent is the index of the cluster this one is drawn inside (a pod
+	// inside its node), -1 at the top; only cluster roles set it.
+	parent int
 }
 
 type node struct {
@@ -87,7 +95,7 @@ func build(s *engine.Snapshot, o Options) graph {
 	g := graph{changed: o.changed()}
 	ids := map[string]string{} // "NS/link" -> node id
 	for i, ns := range s.Namespaces {
-		c := cluster{id: fmt.Sprintf("ns%d", i), label: []string{ns.Name}, changed: o.Marks.ns(ns.Name)}
+		c := cluster{id: fmt.Sprintf("ns%d", i), label: []string{ns.Name}, changed: o.Marks.ns(ns.Name), parent: -1}
 		var info []string
 		if f := ns.Sysctl["net.ipv4.ip_forward"]; f == "1" {
 			info = append(info, "ip_forward=1")
@@ -169,6 +177,9 @@ func build(s *engine.Snapshot, o Options) graph {
 			g.edges = append(g.edges, edge{from: from, to: to, label: o.word("diagram.veth_pair"), kind: "veth"})
 		}
 	}
+	if c := ReadCluster(s, o.Nodes); c != nil {
+		g.roles(s, c, o, ids)
+	}
 	return g
 }
 
@@ -183,24 +194,35 @@ func Mermaid(s *engine.Snapshot, o Options) string {
 	// which fits a blog's column better than a tall stack.
 	b.WriteString("flowchart TB\n")
 	var changed []string
-	for _, c := range g.clusters {
+	var sub func(i int, ind string)
+	sub = func(i int, ind string) {
+		c := g.clusters[i]
 		label := c.label
 		// One line: Mermaid reserves no room for a second title line, which
 		// would be drawn under the first node.
-		fmt.Fprintf(&b, "  subgraph %s[\"%s\"]\n", c.id, mmText(strings.Join(label, " · ")))
-		if len(c.nodes) == 0 {
+		fmt.Fprintf(&b, "%ssubgraph %s[\"%s\"]\n", ind, c.id, mmText(strings.Join(label, " · ")))
+		kids := g.children(i)
+		if len(c.nodes) == 0 && len(kids) == 0 {
 			// Mermaid wants something in a subgraph to draw it.
-			fmt.Fprintf(&b, "    %s_none[\"%s\"]\n", c.id, mmText(o.word("diagram.no_links")))
+			fmt.Fprintf(&b, "%s  %s_none[\"%s\"]\n", ind, c.id, mmText(o.word("diagram.no_links")))
+		}
+		for _, k := range kids {
+			sub(k, ind+"  ")
 		}
 		for _, n := range c.nodes {
-			fmt.Fprintf(&b, "    %s%s\n", n.id, mmShape(n))
+			fmt.Fprintf(&b, "%s  %s%s\n", ind, n.id, mmShape(n))
 			if n.changed {
 				changed = append(changed, n.id)
 			}
 		}
-		b.WriteString("  end\n")
+		b.WriteString(ind + "end\n")
 		if c.changed {
 			changed = append(changed, c.id)
+		}
+	}
+	for i, c := range g.clusters {
+		if c.parent < 0 {
+			sub(i, "  ")
 		}
 	}
 	for _, n := range g.extern {
@@ -208,8 +230,11 @@ func Mermaid(s *engine.Snapshot, o Options) string {
 	}
 	for _, e := range g.edges {
 		arrow := "<-->"
-		if e.kind == "port" {
+		switch e.kind {
+		case "port":
 			arrow = "-->"
+		case "tunnel":
+			arrow = "<==>" // thick: a tunnel, not a wire
 		}
 		fmt.Fprintf(&b, "  %s %s|\"%s\"| %s\n", e.from, arrow, mmText(e.label), e.to)
 	}
@@ -235,8 +260,11 @@ func Mermaid(s *engine.Snapshot, o Options) string {
 func mmShape(n node) string {
 	label := n.label
 	open, close := "[\"", "\"]"
-	if n.kind == "bridge" {
+	switch n.kind {
+	case "bridge":
 		open, close = "[[\"", "\"]]"
+	case "vtep":
+		open, close = "{{\"", "\"}}" // a tunnel end (cluster roles only)
 	}
 	return open + mmLines(label) + close
 }
@@ -294,28 +322,42 @@ func DOT(s *engine.Snapshot, o Options) string {
 	b.WriteString("  graph [rankdir=LR, fontname=\"sans-serif\", charset=\"UTF-8\"];\n")
 	b.WriteString("  node [shape=box, style=rounded, fontname=\"sans-serif\"];\n")
 	b.WriteString("  edge [fontname=\"sans-serif\", fontsize=10];\n")
-	for _, c := range g.clusters {
+	var sub func(i int, ind string)
+	sub = func(i int, ind string) {
+		c := g.clusters[i]
 		label := c.label
-		fmt.Fprintf(&b, "  subgraph cluster_%s {\n", c.id)
-		fmt.Fprintf(&b, "    label=\"%s\";\n", dotLines(label))
+		fmt.Fprintf(&b, "%ssubgraph cluster_%s {\n", ind, c.id)
+		fmt.Fprintf(&b, "%s  label=\"%s\";\n", ind, dotLines(label))
 		if c.changed {
-			b.WriteString("    color=\"#d9480f\"; penwidth=3;\n")
+			b.WriteString(ind + "  color=\"#d9480f\"; penwidth=3;\n")
 		}
-		if len(c.nodes) == 0 {
-			fmt.Fprintf(&b, "    %s_none [label=\"%s\", shape=plaintext];\n", c.id, dotText(o.word("diagram.no_links")))
+		kids := g.children(i)
+		if len(c.nodes) == 0 && len(kids) == 0 {
+			fmt.Fprintf(&b, "%s  %s_none [label=\"%s\", shape=plaintext];\n", ind, c.id, dotText(o.word("diagram.no_links")))
+		}
+		for _, k := range kids {
+			sub(k, ind+"  ")
 		}
 		for _, n := range c.nodes {
-			b.WriteString("    " + dotNode(n) + "\n")
+			b.WriteString(ind + "  " + dotNode(n) + "\n")
 		}
-		b.WriteString("  }\n")
+		b.WriteString(ind + "}\n")
+	}
+	for i, c := range g.clusters {
+		if c.parent < 0 {
+			sub(i, "  ")
+		}
 	}
 	for _, n := range g.extern {
 		b.WriteString("  " + dotNode(n) + "\n")
 	}
 	for _, e := range g.edges {
 		attr := "dir=both"
-		if e.kind == "port" {
+		switch e.kind {
+		case "port":
 			attr = "style=dashed"
+		case "tunnel":
+			attr = "dir=both, style=bold, penwidth=3, color=\"#1864ab\""
 		}
 		fmt.Fprintf(&b, "  %s -> %s [label=\"%s\", %s];\n", e.from, e.to, dotText(e.label), attr)
 	}
@@ -332,8 +374,11 @@ func dotNode(n node) string {
 	if !n.up {
 		attrs = append(attrs, "style=\"rounded,dashed\"")
 	}
-	if n.kind == "bridge" {
+	switch n.kind {
+	case "bridge":
 		attrs = append(attrs, "shape=box3d")
+	case "vtep":
+		attrs = append(attrs, "shape=hexagon")
 	}
 	a := ""
 	if len(attrs) > 0 {

@@ -31,6 +31,8 @@ type nsEnv struct {
 	// unparsed counts the rules not in a form the replay reads (nft-only
 	// matches such as addrtype): a replayed journey says it skipped them.
 	unparsed int
+	// vx are the namespace's VXLAN devices by name (tunnel.go).
+	vx map[string]*vxDev
 }
 
 // env is every namespace the caller can see: its own ("host") and those
@@ -183,6 +185,7 @@ func (e *env) prepare() {
 		}
 		n.readSysctls()
 		n.readPolicies()
+		n.readVXLAN()
 	}
 }
 
@@ -191,12 +194,16 @@ var sysctlKeys = []string{
 	"net.ipv4.ip_forward",
 	"net.ipv4.conf.all.rp_filter",
 	"net.bridge.bridge-nf-call-iptables",
+	"net.ipv4.conf.all.proxy_arp",
 }
 
 func (n *nsEnv) readSysctls() {
 	keys := append([]string{}, sysctlKeys...)
 	for _, l := range n.snap.Links {
 		keys = append(keys, "net.ipv4.conf."+l.Name+".rp_filter", ForwardingKey(l.Name))
+		if l.Kind == "veth" {
+			keys = append(keys, "net.ipv4.conf."+l.Name+".proxy_arp", "net.ipv4.neigh."+l.Name+".proxy_delay")
+		}
 	}
 	_ = nsutil.Do(n.fd, func() error {
 		for _, k := range keys {

@@ -25,6 +25,11 @@ type explainer struct {
 	reqIn []*pkt
 	repIn []*pkt
 	src   string // Predict: the request's source address where it is now
+	// outer is the outer packet while Predict walks the underlay under a
+	// tunnel: bridges' filter FORWARD sees it, not the inner one.
+	outer *pktView
+	// back says the replay walks the reply's way (tunnelBack).
+	back bool
 }
 
 func explain(e *env, lang string, p Probe, dst string, s sent, pkts []*pkt, flows []flow) *Journey {
@@ -35,6 +40,12 @@ func explain(e *env, lang string, p Probe, dst string, s sent, pkts []*pkt, flow
 			Inferred: []string{"rules (iptables -S rules and policies matched against the captured packet)", "drop"},
 		}}
 	x := &explainer{e: e, lang: lang, p: p, s: s, pkts: pkts, j: j, fwd: map[tuple]bool{}}
+	if s.tooBig {
+		j.Result = NoReply
+		j.Drop = x.tooBigStop()
+		j.Reply = &Leg{Result: "lost", Hops: []Hop{}}
+		return j
+	}
 	if s.connectErr != nil {
 		j.Result = NoRoute
 		key := "stop.no_route_sent"
@@ -52,8 +63,8 @@ func explain(e *env, lang string, p Probe, dst string, s sent, pkts []*pkt, flow
 	x.fwd[t0] = true
 	x.closeOverNAT(flows)
 	x.classify()
-	j.Hops = x.hops(x.reqIn)
-	j.Reply = &Leg{Result: "lost", Kind: s.kind, Hops: x.hops(x.repIn)}
+	j.Hops = x.tunnelHops(x.hops(x.reqIn))
+	j.Reply = &Leg{Result: "lost", Kind: s.kind, Hops: x.tunnelHops(x.hops(x.repIn))}
 	if !s.replied && s.icmpErr != "" {
 		j.Reply.Kind = "icmp error: " + s.icmpErr // an answer, but not from the destination
 	}
@@ -74,6 +85,7 @@ func explain(e *env, lang string, p Probe, dst string, s sent, pkts []*pkt, flow
 		return j
 	}
 	j.Drop = x.stop()
+	x.byDefault(j.Drop)
 	switch j.Drop.Reason {
 	case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter:
 		j.Result = Dropped
@@ -185,7 +197,7 @@ func (x *explainer) hops(ps []*pkt) []Hop {
 			continue
 		}
 		seen[k] = true
-		h := Hop{NS: q.ns, Dev: q.dev, Dir: dir, Src: q.src, Dst: q.dst, Observed: true, srcMAC: q.srcMAC, dstMAC: q.dstMAC, t: q.t}
+		h := Hop{NS: q.ns, Dev: q.dev, Dir: dir, Src: q.src, Dst: q.dst, Observed: true, Encap: q.encap, srcMAC: q.srcMAC, dstMAC: q.dstMAC, t: q.t}
 		if q.proto != 1 {
 			h.Sport, h.Dport = q.sport, q.dport
 		}
@@ -241,6 +253,9 @@ func (x *explainer) untie(hs []Hop) {
 
 // before reports that a packet at hop a must have been there before b.
 func (x *explainer) before(a, b Hop) bool {
+	if t, ok := x.tunnelBefore(a, b); ok {
+		return t
+	}
 	if a.NS != b.NS {
 		n := x.e.ns(a.NS)
 		if n == nil || a.Dir != "out" || b.Dir != "in" {
@@ -273,6 +288,14 @@ func (x *explainer) why(hs []Hop, i int, leg string) string {
 	if n == nil {
 		return ""
 	}
+	return x.tunnelWhy(n, hs, i, leg)
+}
+
+// whyPlain is why for a hop outside a tunnel (and for the inner packet
+// once a VXLAN device has taken it out).
+func (x *explainer) whyPlain(hs []Hop, i int, leg string) string {
+	h := hs[i]
+	n := x.e.ns(h.NS)
 	l := n.link(h.Dev)
 	var parts []string
 	if h.Dir == "out" {

@@ -36,6 +36,11 @@ const (
 	ReasonBrNF        = "br-netfilter"
 	ReasonLinkDown    = "link-down"
 	ReasonUnknown     = "unknown"
+	// Tunnel and routed-pod stops (tunnel.go).
+	ReasonNoFDB      = "no-fdb"       // the VXLAN device has no fdb entry (VTEP) for the frame
+	ReasonVXLANPort  = "vxlan-port"   // no VXLAN device at the remote VTEP takes that port and VNI
+	ReasonTunnelMTU  = "tunnel-mtu"   // the packet is too big for the tunnel
+	ReasonNoProxyARP = "no-proxy-arp" // a gateway no one holds, answered only by proxy ARP, which is off
 )
 
 // Probe is what to send: one ICMP echo, a TCP SYN or a UDP datagram.
@@ -44,6 +49,19 @@ type Probe struct {
 	Dst   string // an IPv4 address
 	Proto string // "icmp", "tcp" or "udp"
 	Port  int    // with tcp and udp
+	// Size is the ICMP echo's data in bytes, sent with DF set as
+	// ping -M do -s SIZE sends it (0: the usual small echo).
+	Size int
+}
+
+// Encap is the outer packet of a hop that crossed a tunnel: the hop's own
+// addresses stay the inner packet's, the one the probe sent.
+type Encap struct {
+	Kind  string `json:"kind"` // "vxlan"
+	VNI   int    `json:"vni"`
+	Src   string `json:"src"`   // the sending VTEP
+	Dst   string `json:"dst"`   // the receiving VTEP
+	Dport int    `json:"dport"` // the UDP port the receiver must listen on
 }
 
 // Hop is one place where the packet was seen (or, with Observed false,
@@ -58,9 +76,12 @@ type Hop struct {
 	Dport    int    `json:"dport,omitempty"`
 	Why      string `json:"why"`
 	Observed bool   `json:"observed"` // seen by the capture on that interface
-	srcMAC   string
-	dstMAC   string
-	t        time.Time
+	// Encap is set on the hops of a tunnel: where the packet enters the
+	// tunnel device and where it travels encapsulated.
+	Encap  *Encap `json:"encap,omitempty"`
+	srcMAC string
+	dstMAC string
+	t      time.Time
 }
 
 // RuleHit is a netfilter rule (or chain policy) that the packet crossed.
@@ -93,9 +114,13 @@ type Drop struct {
 	Leg    string `json:"leg"` // "request" or "reply"
 	// Observed says the kernel's own trace reported the dropping rule;
 	// otherwise the rule was inferred from the rules and the packet.
-	Observed bool   `json:"observed"`
-	parts    []msg  // the detail's sentences, for Text in another language
-	lang     string // the language Detail is in
+	Observed bool `json:"observed"`
+	// Names are the stop's own names for a hint (tunnel.go's stops:
+	// mac, vtep, port, vni, mtu, packet, gw, node, peer, key; router and
+	// gw for a stop reached by another namespace's default route).
+	Names map[string]string `json:"names,omitempty"`
+	parts []msg             // the detail's sentences, for Text in another language
+	lang  string            // the language Detail is in
 }
 
 // Leg is the reply's own journey.

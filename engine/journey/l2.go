@@ -116,7 +116,17 @@ func holderOf(n *nsEnv, ip string) string {
 // arpDrop is the stop of a sender in ns whose ARP for next on dev got no
 // answer, with the cause the snapshot's links give when they give one.
 func (x *explainer) arpDrop(ns, dev, next, leg string) *Drop {
+	if n := x.e.ns(ns); n != nil && x.e.owner(next) == nil && next != x.j.To && next != x.s.src {
+		if _, _, pd := x.proxyFor(n, dev, next, leg); pd != nil {
+			return pd
+		}
+	}
 	d := newDrop(x.lang, ns, dev, ReasonARP, leg, m("stop.arp", ns, next, dev))
+	if n := x.e.ns(ns); n != nil && n.vx[dev] != nil {
+		if mac, _ := n.neighMAC(next, dev); mac == "" {
+			d.add(m("stop.vxlan_no_neigh", next, dev))
+		}
+	}
 	if rd := x.arpRPFilter(ns, dev, next, leg); rd != nil {
 		return rd
 	}

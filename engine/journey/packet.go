@@ -25,12 +25,60 @@ type pkt struct {
 	icmpTyp int // ICMP type (0 reply, 8 request, 3/11 errors)
 	inner   *pkt
 	tcpFlag uint8
+	ipLen   int    // the IPv4 total length, as the sender made it
+	udpData []byte // a UDP datagram's payload (within the snap length)
+	// encap is the outer packet when this one arrived inside a VXLAN
+	// datagram: the fields above are then the inner packet's, the MACs
+	// the outer frame's (the devices that saw it are the underlay's).
+	encap *Encap
 }
 
 // parseFrame decodes an Ethernet frame: ARP, or IPv4 with ICMP, TCP or
 // UDP. Anything else gives nil. An ICMP error keeps the header of the
 // packet it is about in inner, so an error can be tied to the probe.
-func parseFrame(b []byte) *pkt {
+func parseFrame(b []byte) *pkt { return parseFrameVX(b, nil) }
+
+// vxlanPorts are the UDP ports decoded as VXLAN when no device names
+// others: the IANA port and the one Linux and flannel use.
+var vxlanPorts = map[int]bool{4789: true, 8472: true}
+
+// parseFrameVX is parseFrame that also opens a UDP datagram to one of
+// ports (VXLAN's, as the lab's devices use them) and returns the packet
+// inside it, with the outer addresses in encap.
+func parseFrameVX(b []byte, ports map[int]bool) *pkt {
+	p := parseEth(b)
+	if p == nil || p.proto != 17 || !ports[p.dport] || len(p.udpData) < 8+14 || p.udpData[0]&0x08 == 0 {
+		if p != nil {
+			p.udpData = nil
+		}
+		return p
+	}
+	d := p.udpData
+	in := parseEth(d[8:])
+	if in == nil || in.arp {
+		// ARP inside the tunnel: its outer packet is what a journey
+		// sees (a neighbour resolved across the overlay).
+		p.udpData = nil
+		return p
+	}
+	in.encap = &Encap{Kind: "vxlan", VNI: int(d[4])<<16 | int(d[5])<<8 | int(d[6]), Src: p.src, Dst: p.dst, Dport: p.dport}
+	in.srcMAC, in.dstMAC = p.srcMAC, p.dstMAC
+	in.udpData = nil
+	return in
+}
+
+// vxlanInner is the frame inside b when b is a VXLAN datagram to one of
+// the usual ports, with its outer packet; nil otherwise.
+func vxlanInner(b []byte) ([]byte, *Encap) {
+	p := parseEth(b)
+	if p == nil || p.proto != 17 || !vxlanPorts[p.dport] || len(p.udpData) < 8+14 || p.udpData[0]&0x08 == 0 {
+		return nil, nil
+	}
+	d := p.udpData
+	return d[8:], &Encap{Kind: "vxlan", VNI: int(d[4])<<16 | int(d[5])<<8 | int(d[6]), Src: p.src, Dst: p.dst, Dport: p.dport}
+}
+
+func parseEth(b []byte) *pkt {
 	if len(b) < 14 {
 		return nil
 	}
@@ -68,6 +116,7 @@ func parseIP(p *pkt, b []byte, outer bool) bool {
 		return false
 	}
 	p.proto = b[9]
+	p.ipLen = int(binary.BigEndian.Uint16(b[2:4]))
 	p.src = net.IP(b[12:16]).String()
 	p.dst = net.IP(b[16:20]).String()
 	l4 := b[ihl:]
@@ -94,6 +143,9 @@ func parseIP(p *pkt, b []byte, outer bool) bool {
 		}
 		p.sport = int(binary.BigEndian.Uint16(l4[0:2]))
 		p.dport = int(binary.BigEndian.Uint16(l4[2:4]))
+		if p.proto == 17 && outer && len(l4) > 8 {
+			p.udpData = l4[8:]
+		}
 		if p.proto == 6 && len(l4) >= 14 {
 			p.tcpFlag = l4[13]
 		}

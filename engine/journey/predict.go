@@ -45,6 +45,12 @@ func PredictLab(lab *engine.Lab, snap *engine.Snapshot, p Probe, lang string) (*
 // predictIn walks the probe's path through e's namespaces by replayed
 // lookups alone.
 func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
+	return predictInWith(&explainer{e: e, lang: lang}, e, p, lang, rulesFrom)
+}
+
+// predictInWith is predictIn with the explainer x (tunnelBack's walks the
+// reply's way and does not look back again).
+func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journey {
 	from, dst := p.From, p.Dst
 	if p.Proto == "" {
 		p.Proto = "icmp"
@@ -53,7 +59,7 @@ func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 		Evidence: Evidence{Observed: []string{},
 			Replayed: []string{"routes (longest prefix of the snapshot's main table)", "links and bridge ports (snapshot)"},
 			Inferred: []string{rulesFrom, "nat", "drop"}}}
-	x := &explainer{e: e, lang: lang, j: j, p: p}
+	x.j, x.p = j, p
 	j.Reply = &Leg{Result: "lost", Hops: []Hop{}}
 	defer func() {
 		// Say which crossed namespaces had rules the replay could not read.
@@ -68,6 +74,7 @@ func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 	}()
 	stop := func(d *Drop) *Journey {
 		j.Drop = d
+		x.byDefault(d)
 		switch d.Reason {
 		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter:
 			j.Result = Dropped
@@ -167,9 +174,46 @@ func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 		if r.Gw != "" {
 			next = r.Gw
 		}
+		if d := cur.vx[r.Dev]; d != nil {
+			// Into a tunnel: the outer packet's way to the remote VTEP,
+			// and the device there that decapsulates it.
+			x.src = src
+			mac, _ := cur.neighMAC(next, d.name)
+			h := &j.Hops[len(j.Hops)-1]
+			h.Encap, h.dstMAC = cur.encapOf(d, mac), mac
+			h.Why = x.vxlanOutWhy(cur, d, *h)
+			hops, on, dr := x.tunnelWalk(cur, d, next, "request")
+			if dr != nil {
+				return stop(dr)
+			}
+			for i := range hops {
+				hops[i].Src, hops[i].Dst = src, dst
+			}
+			j.Hops = append(j.Hops, hops...)
+			in = &j.Hops[len(j.Hops)-1]
+			cur = on
+			continue
+		}
 		on := e.owner(next)
 		if on == nil {
-			return stop(newDrop(lang, cur.name, r.Dev, ReasonARP, "request", m("stop.arp_nobody", cur.name, next, r.Dev)))
+			// A gateway no namespace holds (Calico's 169.254.1.1) is
+			// answered by proxy ARP on the far end of the veth, or not.
+			var pn *nsEnv
+			var pl string
+			var dr *Drop
+			if r.Gw != "" {
+				pn, pl, dr = x.proxyFor(cur, r.Dev, next, "request")
+			}
+			if dr != nil {
+				return stop(dr)
+			}
+			if pn == nil {
+				return stop(newDrop(lang, cur.name, r.Dev, ReasonARP, "request", m("stop.arp_nobody", cur.name, next, r.Dev)))
+			}
+			j.Hops = append(j.Hops, Hop{NS: pn.name, Dev: pl, Dir: "in", Src: src, Dst: dst, Why: x.t("why.proxy_arp", pn.name, next, pl)})
+			in = &j.Hops[len(j.Hops)-1]
+			cur = pn
+			continue
 		}
 		if d := x.ownerLinkDown(next, "request"); d != nil {
 			return stop(d)
@@ -189,6 +233,11 @@ func predictIn(e *env, p Probe, lang, rulesFrom string) *Journey {
 	}
 	if !cur.localIPs[dst] {
 		return stop(newDrop(lang, cur.name, "route", ReasonUnknown, "request", m("stop.too_long")))
+	}
+	// A tunnel on the way back: the reply crosses it with the other
+	// node's device, port and fdb, which may not match.
+	if d := x.tunnelBack(cur, src); d != nil {
+		return stop(d)
 	}
 	// The way back, to the source as it arrived.
 	if s := net.ParseIP(src); s != nil && cur.matchRoute(s) == nil {
@@ -272,6 +321,10 @@ func (x *explainer) l2Walk(ns *nsEnv, dev string, on *nsEnv, next string) ([]Hop
 				// Bridged IPv4 meets filter FORWARD, with the bridge as
 				// both devices (as Docker's FORWARD policy DROP shows).
 				pv := pktView{proto: protoNum(x.p.Proto), src: x.src, dst: x.p.Dst, dp: x.p.Port, in: bridge, out: bridge, state: "NEW"}
+				if x.outer != nil {
+					pv = *x.outer
+					pv.in, pv.out = bridge, bridge
+				}
 				if v, rule := x.chain(bridgeNS, "filter", "FORWARD", pv); v == "drop" || v == "reject" {
 					d := newDrop(x.lang, bridgeNS.name, "filter FORWARD", ReasonBrNF, "request", m("stop.brnf", bridgeNS.name, bridge, entry, rule))
 					d.Rule = rule

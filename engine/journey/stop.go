@@ -136,6 +136,9 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 	if n == nil {
 		return newDrop(x.lang, last.NS, last.Dev, ReasonUnknown, leg, m("stop.nothing_left", last.NS))
 	}
+	if d, ok := x.tunnelStop(hs, leg); ok {
+		return d
+	}
 	l := n.link(last.Dev)
 	if last.Dir == "out" {
 		if d := x.linkDown(n, last.Dev, leg); d != nil {
@@ -192,6 +195,9 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 		return newDrop(x.lang, n.name, "route", reason, leg, m(key, n.name, last.Dst, errText(err)))
 	}
 	out := n.devName(rs[0].LinkIndex)
+	if d := x.tooBigFor(n, out, leg); d != nil {
+		return d
+	}
 	pv.out = out
 	if ol := n.link(out); ol != nil && ol.Master != "" {
 		pv.out = ol.Master

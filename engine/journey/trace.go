@@ -38,6 +38,7 @@ type sent struct {
 	connectErr error  // the sender's own route lookup failed: nothing sent
 	icmpErr    string // an ICMP error that came back instead
 	sendErr    error  // the probe could not be sent at all (no permission)
+	tooBig     bool   // a sized echo was refused with EMSGSIZE: nothing sent
 }
 
 // Trace sends one probe from p.From to p.Dst in the namespaces the caller
@@ -137,9 +138,10 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 		observed[t.ns.name] = t.hits(t.read())
 	}
 	var pkts []*pkt
+	ports := e.vxPorts()
 	for _, c := range caps {
 		for _, cp := range c.cap.Packets() {
-			if q := parseFrame(cp.Data); q != nil {
+			if q := parseFrameVX(cp.Data, ports); q != nil {
 				q.ns, q.dev, q.out, q.t = c.ns, c.dev, cp.Outgoing, cp.Time
 				pkts = append(pkts, q)
 			}
@@ -175,6 +177,27 @@ func (e *env) labLink(n *nsEnv, name string, depth int) bool {
 	case "bridge":
 		for _, o := range n.snap.Links {
 			if o.Master == l.Name && !e.labLink(n, o.Name, depth+1) {
+				return false
+			}
+		}
+		return true
+	case "vxlan":
+		// A tunnel leads into the lab when every VTEP it sends to is a
+		// visible namespace's address, reached by a lab link.
+		d := n.vx[name]
+		if d == nil {
+			return false
+		}
+		var dsts []string
+		for _, f := range d.fdb {
+			dsts = append(dsts, f.dst)
+		}
+		if d.remote != "" {
+			dsts = append(dsts, d.remote)
+		}
+		for _, dst := range dsts {
+			r := n.matchRoute(net.ParseIP(dst))
+			if e.owner(dst) == nil || r == nil || r.Dev == name || !e.labLink(n, r.Dev, depth+1) {
 				return false
 			}
 		}
@@ -242,7 +265,7 @@ type point struct {
 	cap     *capture.Capture
 }
 
-// startCaptures opens an AF_PACKET capture on every veth and bridge of
+// startCaptures opens an AF_PACKET capture on every veth, bridge and VXLAN device of
 // every visible namespace. A point that cannot be opened is left out: the
 // journey then says less, it is not wrong.
 func (e *env) startCaptures() []point {
@@ -255,7 +278,7 @@ func (e *env) startCaptures() []point {
 	n := 0
 	for _, ns := range e.nss {
 		for _, l := range ns.snap.Links {
-			if l.Kind != "veth" && l.Kind != "bridge" {
+			if l.Kind != "veth" && l.Kind != "bridge" && l.Kind != "vxlan" {
 				continue
 			}
 			n++
@@ -276,24 +299,32 @@ func (e *env) startCaptures() []point {
 }
 
 // settle waits until the capture readers have taken what the kernel
-// queued for them: no new packet for two looks 2 ms apart, at most 50 ms.
-// A reader told to stop does not drain what is left, so this comes first.
+// queued for them: no socket holds a packet its reader has not taken, and
+// the count of packets taken stays the same over one look 1 ms later (a
+// reader may be between taking a packet and counting it); at most 50 ms,
+// or 300 ms while a socket still holds packets. A reader told to stop
+// does not drain what is left, so this comes first; and on a busy machine
+// a reader may run late, which the queue check catches.
 func settle(caps []point) {
-	count := func() int {
-		n := 0
+	count := func() (n int, pending bool) {
 		for _, c := range caps {
 			n += c.cap.Len()
+			pending = pending || c.cap.Pending()
 		}
-		return n
+		return n, pending
 	}
-	last, still := count(), 0
-	for deadline := time.Now().Add(50 * time.Millisecond); still < 2 && time.Now().Before(deadline); {
-		time.Sleep(2 * time.Millisecond)
-		if n := count(); n == last {
-			still++
-		} else {
-			last, still = n, 0
+	last, pending := count()
+	start := time.Now()
+	for {
+		if d := time.Since(start); d > 300*time.Millisecond || d > 50*time.Millisecond && !pending {
+			return
 		}
+		time.Sleep(time.Millisecond)
+		n, p := count()
+		if n == last && !p && !pending {
+			return
+		}
+		last, pending = n, p
 	}
 }
 
@@ -320,7 +351,7 @@ func sendProbe(ctx context.Context, ns *nsEnv, dst net.IP, p Probe, sport int, t
 	}
 	switch p.Proto {
 	case "icmp":
-		sendEcho(ns, dst, deadline, &s)
+		sendEcho(ns, dst, p.Size, deadline, &s)
 	case "tcp":
 		_ = nsutil.Do(ns.fd, func() error {
 			d := net.Dialer{Deadline: deadline, LocalAddr: &net.TCPAddr{Port: s.sport}}
@@ -363,25 +394,45 @@ func sendProbe(ctx context.Context, ns *nsEnv, dst net.IP, p Probe, sport int, t
 	return s
 }
 
-func sendEcho(ns *nsEnv, dst net.IP, deadline time.Time, s *sent) {
-	var conn *icmp.PacketConn
+// sendEcho sends one echo to dst with size bytes of data (0: a short
+// one); a sized echo has DF set, as ping -M do sends it.
+func sendEcho(ns *nsEnv, dst net.IP, size int, deadline time.Time, s *sent) {
+	var conn *net.IPConn
 	if err := nsutil.Do(ns.fd, func() error {
-		var err error
-		conn, err = icmp.ListenPacket("ip4:icmp", "0.0.0.0")
+		c, err := net.ListenPacket("ip4:icmp", "0.0.0.0")
+		if err == nil {
+			conn = c.(*net.IPConn)
+		}
 		return err
 	}); err != nil {
 		s.sendErr = fmt.Errorf("open an ICMP socket in %s: %w", ns.name, err)
 		return
 	}
 	defer conn.Close()
-	msg := icmp.Message{Type: ipv4.ICMPTypeEcho, Body: &icmp.Echo{ID: s.sport, Seq: 1, Data: []byte("nettutor trace")}}
+	data := []byte("nettutor trace")
+	if size > 0 {
+		data = make([]byte, size)
+		copy(data, "nettutor trace")
+		if rc, err := conn.SyscallConn(); err == nil {
+			_ = rc.Control(func(fd uintptr) {
+				_ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_MTU_DISCOVER, syscall.IP_PMTUDISC_DO)
+			})
+		}
+	}
+	msg := icmp.Message{Type: ipv4.ICMPTypeEcho, Body: &icmp.Echo{ID: s.sport, Seq: 1, Data: data}}
 	wb, _ := msg.Marshal(nil)
 	if _, err := conn.WriteTo(wb, &net.IPAddr{IP: dst}); err != nil {
+		if errors.Is(err, syscall.EMSGSIZE) {
+			// Bigger than the path MTU the sender already knows (an
+			// earlier "fragmentation needed"): ping's "message too long".
+			s.tooBig = true
+			return
+		}
 		s.sendErr = fmt.Errorf("send the echo: %w", err)
 		return
 	}
 	_ = conn.SetReadDeadline(deadline)
-	buf := make([]byte, 1500)
+	buf := make([]byte, 65536)
 	for {
 		n, peer, err := conn.ReadFrom(buf)
 		if err != nil {

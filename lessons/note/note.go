@@ -143,7 +143,7 @@ func (n *Writer) Step(l *lessons.Lesson, r *lessons.StepResult) (held, total int
 	if r.Snapshot != nil {
 		n.printf("\n### %s\n\n", n.t("note.topology"))
 		n.printf("%s\n\n", n.t("note.topology_legend"))
-		n.fence("mermaid", diagram.Mermaid(r.Snapshot, diagram.Options{Marks: Marks(r.Changed), ChangedLabel: ChangedMark, Lang: n.lang}))
+		n.fence("mermaid", diagram.Mermaid(r.Snapshot, diagram.Options{Marks: Marks(r.Changed), ChangedLabel: ChangedMark, Lang: n.lang, Nodes: l.DiagramNodes()}))
 		if gone := goneText(r.Changed); gone != "" {
 			n.printf("\n%s\n", n.tf("note.removed", inline(gone)))
 		}
