@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nettutor/nettutor/engine"
@@ -50,5 +51,33 @@ func TestOverlayForwardRules(t *testing.T) {
 				t.Errorf("cause %q, hint %q; want %q, %q (detail %q)", got.Cause, got.Hint.Get("en"), c.cause, c.hint, got.Detail)
 			}
 		})
+	}
+}
+
+// TestEncapLostInNode: the pods' packets cross the underlay inside VXLAN
+// with the right VNI and port, and NODE2 has the device for them, but
+// NODE2 has no route back to POD-A: the encapsulated check fails without
+// blaming a VNI that both ends share.
+func TestEncapLostInNode(t *testing.T) {
+	var script string
+	for _, n := range []string{"underlay", "flannel"} {
+		b, err := os.ReadFile(filepath.Join("..", "test", "testdata", "labs", n+".sh"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		script += string(b)
+	}
+	script += "ip -n NODE2 route del 10.244.0.0/24\n"
+	l := newLab(t)
+	if out, err := l.Job(engine.HostNS, "bash", "-c", script).CombinedOutput(); err != nil {
+		t.Fatalf("build the lab: %v\n%s", err, out)
+	}
+	a := mustAssertion(t, "encapsulated: {from: POD-A, to: 10.244.1.2, port: 8472, vni: 1}")
+	got := EvaluateOne(context.Background(), l, a, &Env{})
+	if got.OK {
+		t.Fatal("the check passes with no route back on NODE2")
+	}
+	if got.Cause == encapCauseVNI || strings.Contains(got.Detail, "has VNI") {
+		t.Errorf("blames the VNI that both ends share: cause %q, detail %q", got.Cause, got.Detail)
 	}
 }
