@@ -338,6 +338,14 @@ func (d *diag) wire(n *engine.Namespace, l *engine.Link) (string, string) {
 // through dev ("" for any); bridged says the traffic is bridged, which the
 // chain sees only with net.bridge.bridge-nf-call-iptables=1.
 func (d *diag) forwardDrops(ns, dev string, bridged bool) bool {
+	return d.forwardDropsFor(ns, dev, bridged, netip.Addr{}, netip.Addr{})
+}
+
+// forwardDropsFor is forwardDrops for a packet from src to dst: an ACCEPT
+// rule that names a source or destination (flanneld's -s/-d 10.244.0.0/16
+// on a node whose policy is DROP) accepts it when the packet matches, so
+// the node is not blamed. An invalid src or dst matches no such rule.
+func (d *diag) forwardDropsFor(ns, dev string, bridged bool, src, dst netip.Addr) bool {
 	if bridged {
 		if v, err := d.c.lab.ReadSysctl(ns, "net.bridge.bridge-nf-call-iptables"); err != nil || v != "1" {
 			return false
@@ -356,7 +364,7 @@ func (d *diag) forwardDrops(ns, dev string, bridged bool) bool {
 		if err != nil {
 			return false // a rule we cannot read may accept it: blame nothing
 		}
-		if r.Target == "ACCEPT" && r.Src == "" && r.Dst == "" && r.Proto == "" && len(r.CTState) == 0 &&
+		if r.Target == "ACCEPT" && addrMatch(r.Src, r.NotSrc, src) && addrMatch(r.Dst, r.NotDst, dst) && r.Proto == "" && len(r.CTState) == 0 &&
 			(r.In == "" || (r.In == dev) != r.NotIn) {
 			return false
 		}
@@ -366,6 +374,19 @@ func (d *diag) forwardDrops(ns, dev string, bridged bool) bool {
 	}
 	d.v["ns"] = ns
 	return true
+}
+
+// addrMatch says whether a rule's -s or -d (prefix, negated by not)
+// matches ip: an empty one matches all; an invalid ip matches only that.
+func addrMatch(prefix string, not bool, ip netip.Addr) bool {
+	if prefix == "" {
+		return true
+	}
+	if !ip.IsValid() {
+		return false
+	}
+	p, ok := prefixOf(prefix)
+	return ok && p.Contains(ip) != not
 }
 
 // path finds why from gets no reply from to.
@@ -514,7 +535,7 @@ func (d *diag) routed(rn *engine.Namespace, in string, src, dst netip.Addr, tn *
 	if d.forwardOff(rn, ol.Name) {
 		return CauseNoForward
 	}
-	if d.forwardDrops(rn.Name, "", false) {
+	if d.forwardDropsFor(rn.Name, "", false, src, dst) {
 		return CauseForwardDrop
 	}
 	if lookup(tn, src) != nil {

@@ -219,10 +219,18 @@ func (c *checker) judgeEncap(s *engine.Snapshot, g AssertArgs, under string, fra
 			return assets.C("fault.encap.port_mismatch", "node", node, "ns", peer, "dst", f.outerDst.String(), "port", strconv.Itoa(f.dport), "have", v["have"])
 		}
 		var vnis []string
+		vniOK := false
 		for _, d := range devs {
 			if d.Port == f.dport {
 				vnis = append(vnis, strconv.Itoa(d.VxlanId))
+				vniOK = vniOK || d.VxlanId == f.vni
 			}
+		}
+		if vniOK {
+			// A device takes this port and VNI: the packet is lost
+			// inside the node (a missing route back, rp_filter, FORWARD),
+			// which the reachable checks name; not a VNI mismatch.
+			continue
 		}
 		v["have"] = strings.Join(vnis, ", ")
 		find(encapCauseVNI, v)

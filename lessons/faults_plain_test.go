@@ -18,6 +18,15 @@ conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=2
 	// nc -u -l takes the first sender it hears, and -v says who that is.
 	"troubleshoot/shipper": `timeout 3 ip netns exec OUTSIDE nc -nulv 514 2>&1 | grep -q 'received on 203.0.113.1 5514'`,
 	"troubleshoot/service": `ip netns exec RED nc -w1 10.96.0.10 80 </dev/null | grep -q 'hello from BLUE'`,
+	// Both ways, full size with DF, and on the underlay only VXLAN (VNI 1,
+	// UDP 8472) while the pods ping: no bare pod packet.
+	"troubleshoot/overlay": `ip netns exec POD-A ping -c2 -i0.2 -W1 10.244.1.2 && ip netns exec POD-B ping -c2 -i0.2 -W1 10.244.0.2 &&
+ip netns exec POD-A ping -M do -s 1422 -c2 -i0.2 -W1 10.244.1.2 &&
+{ tcpdump -Z root -ni underlay -w /tmp/under.pcap 2>/dev/null & p=$!; sleep 0.5
+  ip netns exec POD-A ping -c2 -i0.2 -W1 10.244.1.2 >/dev/null; ip netns exec POD-B ping -c2 -i0.2 -W1 10.244.0.2 >/dev/null
+  sleep 0.2; kill $p; wait $p; true; } &&
+! tcpdump -nr /tmp/under.pcap 'icmp and net 10.244.0.0/16' 2>/dev/null | grep -q . &&
+[ "$(tcpdump -nr /tmp/under.pcap -T vxlan 'udp port 8472' 2>/dev/null | grep -c 'vni 1')" -ge 4 ]`,
 	"troubleshoot/publish": `ip netns exec OUTSIDE nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED' &&
 ip netns exec BLUE nc -w1 203.0.113.2 8080 </dev/null | grep -q 'hello from OUTSIDE'`,
 }
@@ -64,6 +73,36 @@ ip netns exec RED ping -c1 -W1 203.0.113.2 >/dev/null && conntrack -L -p icmp -s
 conntrack -L -p tcp -d 10.96.0.10 2>/dev/null | grep -q 'SYN_SENT .*UNREPLIED.* src=11.11.11.3 dst=11.11.11.2 ' &&
 ip netns exec RED nc -w1 11.11.11.3 80 </dev/null | grep -q 'hello from BLUE'`,
 	"troubleshoot/service/no-route": `! ip -n RED route | grep -q default && ip -n RED route get 10.96.0.10 2>&1 | grep -q 'Network is unreachable'`,
+	// NODE1 sends the pods' packets out by its default route, bare: the
+	// tunnel's neighbour and fdb entry are there, its route is not.
+	"troubleshoot/overlay/no-route": `ip -n NODE1 route get 10.244.1.2 | grep -q 'via 192.168.10.1 dev eth0' &&
+ip -n NODE1 neigh show dev flannel.1 | grep -q '10.244.1.0 lladdr 0e:6f:1a:00:00:02 PERMANENT' &&
+bridge -n NODE1 fdb show dev flannel.1 | grep -q '0e:6f:1a:00:00:02 dst 192.168.10.102'`,
+	// Route and neighbour into flannel.1, no fdb entry for the MAC: the
+	// device drops the frame (TX dropped) and nothing reaches the underlay.
+	"troubleshoot/overlay/no-fdb": `ip -n NODE1 route get 10.244.1.2 | grep -q 'via 10.244.1.0 dev flannel.1' &&
+! bridge -n NODE1 fdb show dev flannel.1 | grep -q 0e:6f:1a:00:00:02 &&
+[ "$(ip -n NODE1 -s link show flannel.1 | awk '/TX:/ {getline; print $4}')" -gt 0 ]`,
+	// The two devices disagree on the port, and NODE2 answers NODE1's
+	// VXLAN packets with ICMP port unreachable.
+	"troubleshoot/overlay/vxlan-port": `ip -n NODE1 -d link show flannel.1 | grep -q 'dstport 8472' && ip -n NODE2 -d link show flannel.1 | grep -q 'dstport 4789' &&
+{ tcpdump -Z root -ni underlay -w /tmp/icmp.pcap icmp 2>/dev/null & p=$!; sleep 0.5
+  ip netns exec POD-A ping -c1 -W1 10.244.1.2 >/dev/null; sleep 0.2; kill $p; wait $p; true; } &&
+tcpdump -nr /tmp/icmp.pcap 2>/dev/null | grep -q '192.168.10.102 > 192.168.10.101: ICMP 192.168.10.102 udp port 8472 unreachable'`,
+	// Small pings pass; a 1450-byte DF one is refused by NODE1 with the
+	// tunnel's MTU (or, once POD-A learned it, by POD-A itself).
+	"troubleshoot/overlay/tunnel-mtu": `ip netns exec POD-A ping -c1 -W1 10.244.1.2 >/dev/null &&
+ip netns exec POD-A ping -M do -s 1422 -c1 -W1 10.244.1.2 2>&1 | grep -Eq 'mtu ?= ?1400' &&
+ip -n NODE1 link show flannel.1 | grep -q 'mtu 1400 ' && ip -n POD-A link show eth0 | grep -q 'mtu 1450 '`,
+	// NODE2's way back to POD-A leaves by eth0, not by flannel.1 where
+	// POD-A's packet arrives: the kernel calls that source a martian.
+	"troubleshoot/overlay/rp-filter": `ip -n NODE2 route get 10.244.0.2 | grep -q 'via 192.168.10.101 dev eth0' &&
+ip -n NODE2 route get 10.244.1.2 from 10.244.0.2 iif flannel.1 2>&1 | grep -q 'Invalid argument' &&
+[ "$(ip netns exec NODE2 sysctl -n net.ipv4.conf.all.rp_filter)" = 1 ]`,
+	// NODE2's FORWARD: policy DROP, no rule, and the policy counts drops.
+	"troubleshoot/overlay/forward-drop": `ip netns exec NODE2 iptables -S FORWARD | grep -qx -- '-P FORWARD DROP' &&
+! ip netns exec NODE2 iptables -S FORWARD | grep -q ACCEPT &&
+[ "$(ip netns exec NODE2 iptables -L FORWARD -v -n -x | awk 'NR==1 {print $5}')" -gt 0 ]`,
 	// The host's own connection would be DNATed; OUTSIDE's is refused.
 	"troubleshoot/publish/dnat-output":   `iptables -t nat -S OUTPUT | grep -q -- '-j DNAT' && nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED'`,
 	"troubleshoot/publish/no-route-back": `! ip -n RED route | grep -q default && conntrack -L -p tcp --dport 8080 2>/dev/null | grep -q 'UNREPLIED'`,

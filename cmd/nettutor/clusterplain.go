@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/diagram"
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/tui"
 )
@@ -13,10 +14,12 @@ const plainClusterWidth = 78
 // clusterDrawing is the lab drawn as a cluster (nodes holding their pods,
 // the underlay switch, tunnels with VNI and port) for a lesson with
 // `nodes:`, in plain text; "" for any other lesson, whose transcript stays
-// as it was.
+// as it was, and for a lab that has none of the roles' namespaces (the
+// week-one steps of troubleshoot, whose overlay exercise has nodes).
 func clusterDrawing(l *lessons.Lesson, s *engine.Snapshot, lang string) string {
-	if len(l.Nodes) == 0 || s == nil {
-		return ""
+	nodes := l.DiagramNodes()
+	if diagram.ReadCluster(s, nodes) == nil {
+		return "" // no roles, or none of their namespaces made yet
 	}
-	return tui.RenderTopology(s, tui.TopoOptions{Width: plainClusterWidth, Nodes: l.DiagramNodes(), Lang: lang})
+	return tui.RenderTopology(s, tui.TopoOptions{Width: plainClusterWidth, Nodes: nodes, Lang: lang})
 }

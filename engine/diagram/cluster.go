@@ -144,7 +144,8 @@ func (c *Cluster) Node(name string) *ClusterNode {
 }
 
 // ReadCluster reads s through the roles nodes. It returns nil without
-// roles: the drawing is then the plain one.
+// roles, or when no namespace they name is in s: the drawing is then the
+// plain one.
 func ReadCluster(s *engine.Snapshot, nodes []Node) *Cluster {
 	if len(nodes) == 0 || s == nil {
 		return nil
@@ -159,8 +160,20 @@ func ReadCluster(s *engine.Snapshot, nodes []Node) *Cluster {
 	}
 	host := s.NS(engine.HostNS)
 	c.Underlay = readUnderlay(host, role)
+	present := false
 	for _, n := range nodes {
 		c.Nodes = append(c.Nodes, readNode(s, n, c.Underlay))
+		cn := &c.Nodes[len(c.Nodes)-1]
+		present = present || cn.Present
+		for _, p := range cn.Pods {
+			present = present || p.Present
+		}
+	}
+	if !present {
+		// None of the roles' namespaces is in this lab (a week-one
+		// exercise of a lesson whose other exercise is a cluster): the
+		// plain drawing, as without roles.
+		return nil
 	}
 	for _, ns := range s.Namespaces {
 		if ns.Name != engine.HostNS && role[ns.Name] == "" {
