@@ -98,6 +98,10 @@ type AssertArgs struct {
 	// Size is a reachable check's echo data in bytes, sent with DF set
 	// (ping -M do -s SIZE); 0 is a plain ping.
 	Size int `yaml:"size"`
+	// Port and VNI are the VXLAN UDP destination port and network
+	// identifier an encapsulated check asks for (VNI 0: 1).
+	Port int `yaml:"port"`
+	VNI  int `yaml:"vni"`
 }
 
 // kindSpec lists the fields a kind allows and those it requires.
@@ -161,6 +165,7 @@ var assertKinds = map[string]kindSpec{
 	"policy":         {[]string{"ns", "table", "chain", "value"}, []string{"chain", "value"}},
 	"routed_pod":     {[]string{"ns", "addr"}, []string{"ns", "addr"}},
 	"node_route":     {[]string{"ns", "dst", "to"}, []string{"ns", "dst", "to"}},
+	"encapsulated":   {[]string{"from", "to", "ns", "port", "vni"}, []string{"from", "to", "port"}},
 }
 
 // ActionKinds returns the action keys, for documentation and tests.

@@ -118,7 +118,10 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 			if cause := d.path(g.From, g.To); cause != "" {
 				return cause, v
 			}
-			return d.or(d.mtu(g.From, g.To, g.Size)), v
+			if cause := d.mtu(g.From, g.To, g.Size); cause != "" {
+				return cause, v
+			}
+			return d.sized(g.From, g.To, g.Size), v
 		}
 		return d.or(d.path(g.From, g.To)), v
 	case "unreachable":
@@ -135,6 +138,8 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return d.or(d.tcp(g)), v
 	case "policy":
 		return c.policyCause(g, v), v
+	case "encapsulated":
+		return c.encapCause(v), v
 	case "bridge_port":
 		return d.port(g.Bridge, g.NS), v
 	case "addr":
@@ -179,6 +184,9 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 // or is cause, else what the failed probe's journey found (policy.go).
 func (d *diag) or(cause string) string {
 	if cause != "" {
+		return cause
+	}
+	if cause := d.fromTunnel(); cause != "" {
 		return cause
 	}
 	return d.fromJourney()

@@ -109,6 +109,9 @@ type checker struct {
 	env *Env
 	err error
 	jrn *journey.Journey // the journey of a failed reachability probe
+	// found is a cause a check found while it ran (encapsulated: what the
+	// underlay showed), used by cause() instead of a diagnosis.
+	found *encapFinding
 }
 
 func (c *checker) snap() *engine.Snapshot {
@@ -239,6 +242,8 @@ func describe(a *Assertion, lang string) string {
 		return m("desc.policy", "ns", nsOr(g.NS), "table", tableOr(g.Table), "chain", g.Chain, "value", g.Value)
 	case "routed_pod", "node_route":
 		return m("desc."+a.Kind, "ns", nsOr(g.NS), "addr", g.Addr, "dst", g.Dst, "to", g.To)
+	case "encapsulated":
+		return m("desc.encapsulated", "from", g.From, "to", g.To, "in", nsOr(g.NS), "port", strconv.Itoa(g.Port), "vni", strconv.Itoa(max(g.VNI, 1)))
 	}
 	return a.Kind
 }
@@ -268,6 +273,8 @@ func (c *checker) run(a *Assertion) string {
 		return c.policy(g)
 	case "routed_pod", "node_route":
 		return c.routedCheck(a.Kind, g)
+	case "encapsulated":
+		return c.encapsulated(g)
 	case "output":
 		if !strings.Contains(c.env.LastOutput, g.Contains) {
 			out := strings.TrimSpace(c.env.LastOutput)

@@ -143,6 +143,9 @@ func TestGradeAnswers(t *testing.T) {
 		if len(ex.Faults) > 0 {
 			continue // graded against each fault by TestSolutions
 		}
+		if _, ok := solutionFolders[dir]; ok {
+			continue // graded by TestSolutions (solutions_cluster_test.go)
+		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*.sh"))
 		sort.Strings(files)
 		var ok, bad int

@@ -866,6 +866,14 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 		add("src", checkIP(g.Src))
 	case "forwards":
 		add("to", checkIP(g.To))
+	case "encapsulated":
+		add("to", checkIP(g.To))
+		if g.Port < 1 || g.Port > 65535 {
+			add("port", fmt.Errorf("port %d: want 1..65535", g.Port))
+		}
+		if g.VNI < 0 || g.VNI > 1<<24-1 {
+			add("vni", fmt.Errorf("vni %d: want 1..16777215", g.VNI))
+		}
 	case "policy":
 		if g.Table != "" && g.Table != "filter" && g.Table != "nat" {
 			add("table", fmt.Errorf("table %q: want filter or nat", g.Table))

@@ -40,6 +40,8 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 		"nat":    {"FORWARD", "conntrack -L", "iptables -t nat -nvL POSTROUTING", "[UNREPLIED]", "conntrack -D"},
 		"userns": {"uid=0(root)", "dockremap", "userns-remap", "165536", "Sysbox", "/proc/meminfo"},
 		"calico": {"169.254.1.1 dev eth0 scope link", "blackhole 10.244.0.0/24 proto bird", "ee:ee:ee:ee:ee:ee", "vxlan.calico"},
+		"flannel": {"dstport 8472 nolearning", "mtu 1450", "PERMANENT", "dst 192.168.10.102 self permanent",
+			"via 10.244.1.0 dev flannel.1 onlink", "ttl=62", "-j MASQUERADE --random-fully", "FLANNEL_MTU=1450"},
 	}
 	want["bridge"] = append(want["bridge"], "ip netns del RED", "@if")
 	for _, id := range lessonIDs {

@@ -182,6 +182,9 @@ func (p *packetPane) probeView(j *journey.Journey, w, h int) []string {
 				addrs = endpoint(hp.Src, hp.Sport) + " → " + endpoint(hp.Dst, hp.Dport)
 			}
 			lines = append(lines, truncate(st.Bold.Render(head)+addrs, w))
+			if e := hp.EncapText(p.c.Lang); e != "" {
+				lines = append(lines, wrapIndent(ind, e, w)...)
+			}
 			if hp.Why != "" {
 				lines = append(lines, wrapIndent(ind+st.Subtle.Render(p.c.T("tui.journey.why")+" "), hp.Why, w)...)
 			}
@@ -245,6 +248,9 @@ func (p *packetPane) journeyView(w, h int) []string {
 			lines = append(lines, truncate(st.Bold.Render(head)+addrs, w))
 		}
 		ind := strings.Repeat(" ", min(6, max(w-20, 2)))
+		if e := hp.EncapText(p.c.Lang); e != "" {
+			lines = append(lines, wrapIndent(ind, e, w)...)
+		}
 		if r := hp.Rewrite; r != nil {
 			text := p.c.Tf("tui.journey.rewrite", strings.ToUpper(r.Kind), r.NS, note.RewriteText(r))
 			switch {

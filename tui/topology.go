@@ -58,7 +58,11 @@ func RenderTopology(s *engine.Snapshot, o TopoOptions) string {
 	}
 	if c := diagram.ReadCluster(s, o.Nodes); c != nil {
 		t := topo{s: s, o: o, st: st, W: W}
-		return t.renderCluster(c)
+		out := t.renderCluster(c, false)
+		if o.Height > 0 && strings.Count(out, "\n")+1 > o.Height {
+			out = t.renderCluster(c, true)
+		}
+		return out
 	}
 	t := topo{s: s, o: o, st: st, W: W}
 	out := t.render()

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -22,8 +23,9 @@ const (
 	clusterWire = 4 // column of a node's uplink wire, from its box's left
 )
 
-// renderCluster draws c (read from t.s) at t.W cells.
-func (t *topo) renderCluster(c *diagram.Cluster) string {
+// renderCluster draws c (read from t.s) at t.W cells; tight puts the
+// switch's ports side by side, for a pane one or two rows short.
+func (t *topo) renderCluster(c *diagram.Cluster, tight bool) string {
 	t.compact = true
 	half := (len(c.Nodes) + 1) / 2
 	topNodes, botNodes := c.Nodes[:half], c.Nodes[half:]
@@ -39,26 +41,6 @@ func (t *topo) renderCluster(c *diagram.Cluster) string {
 			break
 		}
 	}
-	hb := t.underlayBox(c, false)
-	pipeX := -1
-	var labels []string
-	if pipe >= 0 {
-		a, b := inRow(top, c.Tunnels[pipe].A.Node), inRow(bot, c.Tunnels[pipe].B.Node)
-		lo := max(a.x, b.x) + 2
-		hi := min(a.x+a.w, b.x+b.w) - 3
-		// The switch gives up width for the pipe's label, down to its
-		// narrowest; the label takes the form that fits what is left.
-		labels = t.tunnelLabels(c.Tunnels[pipe], 1<<30)
-		room := hi - (hb.w + 2) - 2
-		if room < maxWidth(labels) {
-			hb = t.underlayBox(c, true)
-			room = hi - (hb.w + 2) - 2
-			labels = t.tunnelLabels(c.Tunnels[pipe], room)
-		}
-		if x := max(hb.w+2, lo); x <= hi && room >= maxWidth(labels) {
-			pipeX = x
-		}
-	}
 	// Wires: from each node above into the switch, from the switch into
 	// each node below; a node's wire is at its uplink's column.
 	var upCols, downCols []int
@@ -72,13 +54,35 @@ func (t *topo) renderCluster(c *diagram.Cluster) string {
 			downCols = append(downCols, b.x+clusterWire)
 		}
 	}
-	hb.w = max(hb.w, maxInt(upCols)+3, maxInt(downCols)+3)
-	if len(upCols) > 0 {
-		// Room for the title after the wire's tee, or the tee is lost.
-		hb.w = max(hb.w, maxInt(upCols)+width(hb.title)+5)
+	switchBox := func(short bool) *box {
+		hb := t.underlayBox(c, short, tight)
+		hb.w = max(hb.w, maxInt(upCols)+3, maxInt(downCols)+3)
+		if len(upCols) > 0 {
+			// Room for the title after the wire's tee, or the tee is lost.
+			hb.w = min(max(hb.w, maxInt(upCols)+width(hb.title)+5), t.W)
+		}
+		return hb
 	}
-	if pipeX >= 0 && pipeX <= hb.w+1 {
-		pipeX = -1 // the switch is too wide to pass it
+	hb := switchBox(false)
+	pipeX := -1
+	var labels []string
+	if pipe >= 0 {
+		a, b := inRow(top, c.Tunnels[pipe].A.Node), inRow(bot, c.Tunnels[pipe].B.Node)
+		lo := max(a.x, b.x) + 2
+		hi := min(a.x+a.w, b.x+b.w) - 2
+		// The switch gives up width for the pipe's label, down to its
+		// narrowest; the label takes the form that fits what is left.
+		labels = t.tunnelLabels(c.Tunnels[pipe], 1<<30)
+		// The label runs from beside the pipe to the pane's edge.
+		room := t.W - (max(hb.w+2, lo) + 2)
+		if room < maxWidth(labels) {
+			hb = switchBox(true)
+			room = t.W - (max(hb.w+2, lo) + 2)
+			labels = t.tunnelLabels(c.Tunnels[pipe], room)
+		}
+		if x := max(hb.w+2, lo); x <= hi && room >= maxWidth(labels) {
+			pipeX = x
+		}
 	}
 
 	// Nodes above, with a tee for each wire and for the pipe.
@@ -519,18 +523,26 @@ func (t *topo) vtepLines(b *box, ns string, v diagram.VTEP, inner int) {
 	} else {
 		name = t.st.Bold.Render(name)
 	}
-	line := t.stateMark(&engine.Link{State: upWord(v.Up), Oper: v.Oper}) + " " + name + " " +
+	head := t.stateMark(&engine.Link{State: upWord(v.Up), Oper: v.Oper}) + " " + name + " " +
 		t.st.Accent.Render("⇋ VNI "+itoaQ(v.VNI)+" · UDP "+itoaQ(v.Port))
-	for _, a := range v.Addrs {
-		line += " " + a
-	}
+	rest := strings.Join(v.Addrs, " ")
 	if v.MTU != 0 && v.MTU != 1500 {
-		line += t.st.Subtle.Render(" mtu " + strconv.Itoa(v.MTU))
+		rest += t.st.Subtle.Render(" mtu " + strconv.Itoa(v.MTU))
 	}
+	remotes := ""
 	if len(v.Remotes) > 0 {
-		line += " → " + strings.Join(v.Remotes, ", ")
+		remotes = " → " + strings.Join(v.Remotes, ", ")
 	}
-	t.addWrapped(b, ch, line, inner)
+	if one := head + " " + rest + remotes; width(one) <= inner-3 {
+		t.addWrapped(b, ch, one, inner)
+		return
+	}
+	// Two lines: what the tunnel is and where it sends, then the
+	// device's own address and MTU.
+	t.addWrapped(b, ch, head+remotes, inner)
+	if rest = strings.TrimSpace(rest); rest != "" {
+		t.addWrapped(b, false, "  "+rest, inner)
+	}
 }
 
 func itoaQ(n int) string {
@@ -552,7 +564,7 @@ func (t *topo) addWrapped(b *box, ch bool, line string, inner int) {
 
 // underlayBox is the lab host drawn as the switch: the underlay bridge
 // with its address and a port line per node, then the host's other links.
-func (t *topo) underlayBox(c *diagram.Cluster, short bool) *box {
+func (t *topo) underlayBox(c *diagram.Cluster, short, tight bool) *box {
 	h := t.s.NS(engine.HostNS)
 	b := &box{ns: engine.HostNS, rowOf: map[string]int{}}
 	b.changed = t.o.Changed[nsKey(engine.HostNS)]
@@ -586,14 +598,19 @@ func (t *topo) underlayBox(c *diagram.Cluster, short bool) *box {
 			line += " " + a
 		}
 		b.lines = append(b.lines, t.gutter(ch)+line)
+		var ports []string
 		for _, p := range u.Ports {
 			pch := t.o.Changed[linkKey(engine.HostNS, p.Port)]
 			line := t.gutter(pch) + t.stateMark(&engine.Link{State: upWord(p.Up), Oper: operOf(h, p.Port)}) + " " + p.Port
 			if p.PeerNS != "" {
 				line += t.st.Subtle.Render(" ↔ " + p.PeerNS)
 			}
-			b.lines = append(b.lines, line)
+			ports = append(ports, line)
 		}
+		if tight && len(ports) > 1 && width(strings.Join(ports, " "))+3 <= t.W {
+			ports = []string{strings.Join(ports, " ")}
+		}
+		b.lines = append(b.lines, ports...)
 	}
 	for i := range h.Links {
 		l := &h.Links[i]
@@ -643,6 +660,16 @@ func (t *topo) tunnelLabels(tn diagram.Tunnel, w int) []string {
 		return wide
 	}
 	parts := strings.SplitN(tn.Label(), " · ", 2)
+	if len(parts) == 2 {
+		mid := []string{t.word("cluster.tunnel") + " " + tn.A.Dev, parts[0], parts[1]}
+		if tn.B.Dev != tn.A.Dev {
+			mid = append(mid, "⇄ "+tn.B.Dev)
+		}
+		mid = append(mid, wide[2:]...)
+		if maxWidth(mid) <= w {
+			return mid
+		}
+	}
 	narrow := []string{t.word("cluster.tunnel"), "VXLAN"}
 	narrow = append(narrow, strings.TrimPrefix(parts[0], "VXLAN "))
 	if len(parts) > 1 {
@@ -675,4 +702,27 @@ func (t *topo) tunnelText(c *diagram.Cluster, pipe int) []string {
 		out = append(out, wrapIndent(" ", t.st.Subtle.Render(t.word("cluster.others", "names", strings.Join(c.Others, ", "))), t.W)...)
 	}
 	return out
+}
+
+// vtepChanged reports a VXLAN device whose settings (VNI, port, local,
+// remote, dev) or remote VTEPs (its fdb entries' dst) differ from before:
+// for Diff, so that the step that adds a tunnel's fdb entry marks it.
+func vtepChanged(pn, n *engine.Namespace, pl, l *engine.Link) bool {
+	if l.VXLAN == nil {
+		return false
+	}
+	if pl.VXLAN == nil || *pl.VXLAN != *l.VXLAN {
+		return true
+	}
+	dsts := func(ns *engine.Namespace) []string {
+		var out []string
+		for _, e := range ns.FDB {
+			if e.Dev == l.Name && e.Dst != "" {
+				out = append(out, e.MAC+" "+e.Dst)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	return strings.Join(dsts(pn), ",") != strings.Join(dsts(n), ",")
 }

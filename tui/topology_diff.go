@@ -38,7 +38,7 @@ func Diff(prev, cur *engine.Snapshot) ChangeSet {
 		for _, l := range n.Links {
 			pl := pn.Link(l.Name)
 			if pl == nil || pl.State != l.State || operClass(pl) != operClass(&l) || pl.Master != l.Master ||
-				pl.MTU != l.MTU || pl.Kind != l.Kind || !samePeer(pl.Peer, l.Peer) {
+				pl.MTU != l.MTU || pl.Kind != l.Kind || !samePeer(pl.Peer, l.Peer) || vtepChanged(pn, &n, pl, &l) {
 				cs[linkKey(n.Name, l.Name)] = true
 			}
 			for _, a := range l.Addrs {

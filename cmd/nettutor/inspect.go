@@ -23,6 +23,8 @@ func cmdInspect(args []string) int {
 	asJSON := fs.Bool("json", false, "print the snapshot as JSON")
 	format := fs.String("format", "text", "output `FORM`: text, json (as --json), mermaid (a flowchart) or dot (Graphviz)")
 	lang := langFlag(fs)
+	var nodes nodeFlag
+	fs.Var(&nodes, "node", "`NODE=POD,POD`: draw NODE as a cluster node holding those pods (repeat per node)")
 	pos, err := parseAnywhere(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return printHelp("inspect", assets.T(helpLang(*lang), "inspect.usage"))
@@ -51,7 +53,11 @@ func cmdInspect(args []string) int {
 		fmt.Fprintf(os.Stderr, "nettutor inspect: %v\n", err)
 		return 1
 	}
-	if err := renderSnapshot(os.Stdout, snap, *format); err != nil {
+	roles, err := nodes.roles(snap, *lang)
+	if err != nil {
+		return badInput("inspect", err.Error())
+	}
+	if err := renderSnapshot(os.Stdout, snap, *format, roles, *lang); err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor inspect: %v\n", err)
 		return 1
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/nettutor/nettutor/engine/diagram"
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/lessons/note"
+	"github.com/nettutor/nettutor/tui"
 )
 
 // runMarkdown runs the lesson like runPlain and writes its study note to w
@@ -64,7 +65,9 @@ var inspectFormats = []string{"text", "json", "mermaid", "dot"}
 // renderSnapshot writes snap to w in one of inspectFormats. inspect leaves
 // loopback links out of the diagrams: on a real machine they say nothing
 // about how the namespaces are joined.
-func renderSnapshot(w io.Writer, snap *engine.Snapshot, format string) error {
+// With roles (inspect --node) the diagrams, and the text after its
+// listing, draw the namespaces as a cluster.
+func renderSnapshot(w io.Writer, snap *engine.Snapshot, format string, roles []diagram.Node, lang string) error {
 	var err error
 	switch format {
 	case "json":
@@ -72,11 +75,14 @@ func renderSnapshot(w io.Writer, snap *engine.Snapshot, format string) error {
 		enc.SetIndent("", "  ")
 		err = enc.Encode(snap)
 	case "mermaid":
-		_, err = io.WriteString(w, diagram.Mermaid(snap, diagram.Options{NoLoopback: true}))
+		_, err = io.WriteString(w, diagram.Mermaid(snap, diagram.Options{NoLoopback: true, Nodes: roles, Lang: clusterLang(roles, lang)}))
 	case "dot":
-		_, err = io.WriteString(w, diagram.DOT(snap, diagram.Options{NoLoopback: true}))
+		_, err = io.WriteString(w, diagram.DOT(snap, diagram.Options{NoLoopback: true, Nodes: roles, Lang: clusterLang(roles, lang)}))
 	default:
 		_, err = io.WriteString(w, snap.Text())
+		if err == nil && len(roles) > 0 {
+			_, err = io.WriteString(w, "\n"+tui.RenderTopology(snap, tui.TopoOptions{Width: 80, Nodes: roles, Lang: lang})+"\n")
+		}
 	}
 	return err
 }

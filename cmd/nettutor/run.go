@@ -197,11 +197,11 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 			ok = false
 		} else if res.Snapshot != nil {
 			fmt.Fprintf(w, "\n%s\n%s", T("run.topology"), indent(strings.TrimRight(res.Snapshot.Text(), "\n"), "  ")+"\n")
-			if d := clusterDrawing(l, res.Snapshot, lang); d != "" {
-				fmt.Fprintf(w, "\n%s\n", indent(d, "  "))
-			}
 			if ch := changedText(res.Changed); ch != "" {
 				fmt.Fprintf(w, "  %s %s\n", T("run.changed"), ch)
+			}
+			if d := clusterDrawing(l, res.Snapshot, lang); d != "" {
+				fmt.Fprintf(w, "\n%s\n", indent(d, "  "))
 			}
 		}
 		if len(res.Packets) > 0 {

@@ -22,19 +22,24 @@ func init() {
 // traceUsage is the usage text of trace, in each language (kept here
 // with the command it describes).
 var traceUsage = map[string]string{
-	"en": `usage: nettutor trace FROM DST [--tcp PORT | --udp PORT] [--json]
+	"en": `usage: nettutor trace FROM DST [--tcp PORT | --udp PORT | --size BYTES] [--json]
 
 Sends one probe (an ICMP echo, or a TCP SYN / UDP datagram to PORT) from FROM
 ("host" or a name under /run/netns) to DST, in the namespaces you can see, and
 shows its journey hop by hop: where it was captured, the route, fdb and rules
-that moved it on, the NAT on the way, and where and why it stopped.
+that moved it on, the NAT on the way, and where and why it stopped. A tunnel
+whose far end is a visible namespace is followed through: its hops carry the
+outer packet (VXLAN's VNI, VTEPs and UDP port). --size sends an echo with that
+many bytes of data and DF set, as ping -M do -s does.
 A DST outside your visible namespaces is refused: nothing leaves the machine.
 Exit 0 when a reply came back, 1 when none did, 2 for bad input.`,
-	"ko": `사용법: nettutor trace FROM DST [--tcp PORT | --udp PORT] [--json]
+	"ko": `사용법: nettutor trace FROM DST [--tcp PORT | --udp PORT | --size BYTES] [--json]
 
 FROM(host 또는 /run/netns 아래 이름)에서 DST로 프로브 하나(ICMP echo, 또는 PORT로 가는
 TCP SYN / UDP 데이터그램)를 보내고, 그 패킷이 지나간 길을 hop 단위로 보여 줍니다.
 어디서 캡처됐는지, 어떤 라우트·fdb·규칙 때문에 다음으로 갔는지, 중간의 NAT, 그리고 어디서 왜 멈췄는지.
+반대편 끝이 보이는 네임스페이스인 터널은 끝까지 따라가며, 그 hop에는 바깥 패킷(VXLAN의 VNI, VTEP, UDP 포트)이
+붙습니다. --size는 ping -M do -s처럼 데이터 BYTES바이트에 DF를 설정한 echo를 보냅니다.
 보이는 네임스페이스 밖의 DST는 거부합니다. 패킷은 머신 밖으로 나가지 않습니다.
 종료 코드: 응답이 오면 0, 안 오면 1, 잘못된 입력은 2.`,
 }
@@ -45,6 +50,7 @@ func cmdTrace(args []string) int {
 	fs := newFlagSet("trace")
 	tcp := fs.Int("tcp", 0, "send a TCP SYN to this `PORT` instead of an ICMP echo")
 	udp := fs.Int("udp", 0, "send a UDP datagram to this `PORT` instead of an ICMP echo")
+	size := fs.Int("size", 0, "send an ICMP echo with `BYTES` of data and DF set (ping -M do -s)")
 	asJSON := fs.Bool("json", false, "print the journey as JSON")
 	timeout := fs.Duration("timeout", 300*time.Millisecond, "wait this long for the reply")
 	lang := langFlag(fs)
@@ -65,6 +71,12 @@ func cmdTrace(args []string) int {
 	switch {
 	case *tcp != 0 && *udp != 0:
 		return badInput("trace", "--tcp and --udp exclude each other")
+	case *size != 0 && (*tcp != 0 || *udp != 0):
+		return badInput("trace", "--size goes with an ICMP echo, not with --tcp or --udp")
+	case *size < 0 || *size > 65507:
+		return badInput("trace", fmt.Sprintf("--size %d: want 1-65507 bytes of echo data", *size))
+	case *size != 0:
+		p.Size = *size
 	case *tcp != 0:
 		p.Proto, p.Port = "tcp", *tcp
 	case *udp != 0:
@@ -107,6 +119,9 @@ func printJourney(w io.Writer, j *journey.Journey, lang string) {
 			addr := ""
 			if h.Src != "" {
 				addr = fmt.Sprintf(" %s -> %s", h.Src, h.Dst)
+			}
+			if e := h.EncapText(lang); e != "" {
+				addr += "  " + e
 			}
 			fmt.Fprintf(w, "  %-8s %-10s %-3s%s\n", h.NS, h.Dev, h.Dir, addr)
 			if h.Why != "" {

@@ -431,7 +431,8 @@ func RouteText(r engine.Route) string {
 	if r.Type != "" && r.Type != "unicast" {
 		f = append(f, r.Type)
 	}
-	f = append(f, r.Dst)
+	// A host route prints without its /32, as ip prints it.
+	f = append(f, strings.TrimSuffix(r.Dst, "/32"))
 	if r.Gw != "" {
 		f = append(f, "via", r.Gw)
 	}

@@ -85,6 +85,7 @@ func explain(e *env, lang string, p Probe, dst string, s sent, pkts []*pkt, flow
 		return j
 	}
 	j.Drop = x.stop()
+	x.byDefault(j.Drop)
 	switch j.Drop.Reason {
 	case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter:
 		j.Result = Dropped

@@ -114,9 +114,13 @@ type Drop struct {
 	Leg    string `json:"leg"` // "request" or "reply"
 	// Observed says the kernel's own trace reported the dropping rule;
 	// otherwise the rule was inferred from the rules and the packet.
-	Observed bool   `json:"observed"`
-	parts    []msg  // the detail's sentences, for Text in another language
-	lang     string // the language Detail is in
+	Observed bool `json:"observed"`
+	// Names are the stop's own names for a hint (tunnel.go's stops:
+	// mac, vtep, port, vni, mtu, packet, gw, node, peer, key; router and
+	// gw for a stop reached by another namespace's default route).
+	Names map[string]string `json:"names,omitempty"`
+	parts []msg             // the detail's sentences, for Text in another language
+	lang  string            // the language Detail is in
 }
 
 // Leg is the reply's own journey.

@@ -116,7 +116,7 @@ func holderOf(n *nsEnv, ip string) string {
 // arpDrop is the stop of a sender in ns whose ARP for next on dev got no
 // answer, with the cause the snapshot's links give when they give one.
 func (x *explainer) arpDrop(ns, dev, next, leg string) *Drop {
-	if n := x.e.ns(ns); n != nil && x.e.owner(next) == nil {
+	if n := x.e.ns(ns); n != nil && x.e.owner(next) == nil && next != x.j.To && next != x.s.src {
 		if _, _, pd := x.proxyFor(n, dev, next, leg); pd != nil {
 			return pd
 		}

@@ -139,6 +139,9 @@ type sight struct {
 	icmpError bool
 	srcMAC    string
 	dstMAC    string
+	// encap: the frame was a VXLAN datagram, keyed and named by the
+	// packet inside it, so the tunnel's legs join that packet's hops.
+	encap *Encap
 }
 
 // Observe groups sightings into packets: frames with the same invariant
@@ -217,7 +220,7 @@ func ObserveIn(lang string, ss []Sighting, snap *engine.Snapshot) []Observed {
 				dir = guessDir(e, sg.NS, sg.Dev, s.srcMAC)
 			}
 			hs[k] = Hop{NS: sg.NS, Dev: sg.Dev, Dir: dir, Src: s.src, Dst: s.dst, Observed: true,
-				srcMAC: s.srcMAC, dstMAC: s.dstMAC, t: sg.Time}
+				Encap: s.encap, srcMAC: s.srcMAC, dstMAC: s.dstMAC, t: sg.Time}
 			if s.hasPorts {
 				hs[k].Sport, hs[k].Dport = s.sp, s.dp
 			}
@@ -325,6 +328,21 @@ func observedWhy(lang string, e *env, hs []Hop, i int) string {
 		return ""
 	}
 	l := n.link(h.Dev)
+	if enc := h.Encap; enc != nil && (l == nil || l.Master == "") {
+		// The tunnel's leg: the outer packet's addresses decide here.
+		key := "why.encap_out"
+		if h.Dir == "in" {
+			key = "why.encap_in"
+			if n.localIPs[enc.Dst] {
+				return tr(lang, "why.decap_seen", enc.Dport, enc.Dst, enc.VNI)
+			}
+		}
+		s := tr(lang, key, enc.VNI, enc.Src, enc.Dst, enc.Dport)
+		if r := n.matchRoute(net.ParseIP(enc.Dst)); r != nil && h.Dir == "out" {
+			s += "; " + tr(lang, "why.route", routeText(r))
+		}
+		return s
+	}
 	if l != nil && l.Master != "" {
 		port, kind := fdbDecision(n, l.Master, h.dstMAC)
 		switch kind {
@@ -391,6 +409,15 @@ func guessDir(e *env, ns, dev, srcMAC string) string {
 
 // decodeSight reads what grouping needs from a frame.
 func decodeSight(i int, b []byte) sight {
+	if inner, enc := vxlanInner(b); inner != nil {
+		s := decodeSight(i, inner)
+		if s.proto != "ARP" {
+			s.encap = enc
+			s.dstMAC = net.HardwareAddr(b[0:6]).String()
+			s.srcMAC = net.HardwareAddr(b[6:12]).String()
+			return s
+		}
+	}
 	s := sight{i: i, proto: "ETH"}
 	h := fnv.New64a()
 	if len(b) < 14 {

@@ -67,6 +67,17 @@ func parseFrameVX(b []byte, ports map[int]bool) *pkt {
 	return in
 }
 
+// vxlanInner is the frame inside b when b is a VXLAN datagram to one of
+// the usual ports, with its outer packet; nil otherwise.
+func vxlanInner(b []byte) ([]byte, *Encap) {
+	p := parseEth(b)
+	if p == nil || p.proto != 17 || !vxlanPorts[p.dport] || len(p.udpData) < 8+14 || p.udpData[0]&0x08 == 0 {
+		return nil, nil
+	}
+	d := p.udpData
+	return d[8:], &Encap{Kind: "vxlan", VNI: int(d[4])<<16 | int(d[5])<<8 | int(d[6]), Src: p.src, Dst: p.dst, Dport: p.dport}
+}
+
 func parseEth(b []byte) *pkt {
 	if len(b) < 14 {
 		return nil

@@ -74,6 +74,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 	}()
 	stop := func(d *Drop) *Journey {
 		j.Drop = d
+		x.byDefault(d)
 		switch d.Reason {
 		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter:
 			j.Result = Dropped
@@ -202,7 +203,12 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		if on == nil {
 			// A gateway no namespace holds (Calico's 169.254.1.1) is
 			// answered by proxy ARP on the far end of the veth, or not.
-			pn, pl, dr := x.proxyFor(cur, r.Dev, next, "request")
+			var pn *nsEnv
+			var pl string
+			var dr *Drop
+			if r.Gw != "" {
+				pn, pl, dr = x.proxyFor(cur, r.Dev, next, "request")
+			}
 			if dr != nil {
 				return stop(dr)
 			}

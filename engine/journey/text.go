@@ -76,6 +76,17 @@ func (d *Drop) add(s msg) {
 // errText names an error for a sentence: the errno's own words.
 func errText(err error) string { return fmt.Sprint(errnoText(err)) }
 
+// EncapText is the hop's outer packet in a few words, in lang ("" when
+// the hop is not a tunnel's): what the ladder, the y view and the CLI
+// add to a hop's line.
+func (h Hop) EncapText(lang string) string {
+	if h.Encap == nil {
+		return ""
+	}
+	e := h.Encap
+	return tr(lang, "cli.encap", strings.ToUpper(e.Kind), e.VNI, e.Src, e.Dst, e.Dport)
+}
+
 // Why is the journey's stop in one line, in lang: the reason and the place,
 // as the "why:" line of a failed check shows it; "" when nothing stopped it.
 func (j *Journey) Why(lang string) string {
@@ -125,6 +136,9 @@ func (j *Journey) Compact(lang string) []string {
 			} else if p.Dst != h.Dst {
 				line += "  " + tr(lang, "why.dnat", p.Dst, h.Dst)
 			}
+		}
+		if e := h.EncapText(lang); e != "" {
+			line += "  " + e
 		}
 		if i == len(j.Hops)-1 && j.Result == Replied && !unsure {
 			line += "  " + tr(lang, "leg.delivered")

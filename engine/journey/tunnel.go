@@ -173,10 +173,6 @@ func (n *nsEnv) vxListening() string {
 	return strings.Join(out, ", ")
 }
 
-// vxlanOverhead is what VXLAN adds to the inner packet over IPv4: outer
-// IP 20, UDP 8, VXLAN 8 and the inner Ethernet header 14.
-const vxlanOverhead = 50
-
 // proxyARP says whether n answers ARP on dev for addresses it does not
 // hold: proxy_arp on (all or dev) and forwarding on dev, which
 // arp_process needs before it proxies.

@@ -115,9 +115,11 @@ func (x *explainer) vxlanOutWhy(n *nsEnv, d *vxDev, h Hop) string {
 		parts = append(parts, x.t("why.vxlan_neigh", next, mac, state))
 	}
 	if h.Encap != nil {
-		dsts, how := d.vteps(mac)
-		_ = dsts
-		parts = append(parts, x.t("why.vxlan_fdb_"+how, d.name, mac, h.Encap.Dst, h.Encap.VNI, h.Encap.Dport))
+		key := "why.vxlan_fdb_fdb"
+		if _, how := d.vteps(mac); how == "default" {
+			key = "why.vxlan_fdb_default"
+		}
+		parts = append(parts, x.t(key, d.name, mac, h.Encap.Dst, h.Encap.VNI, h.Encap.Dport))
 	} else {
 		parts = append(parts, x.t("why.vxlan_no_fdb", d.name, mac))
 	}
@@ -149,7 +151,16 @@ func (x *explainer) tunnelStop(hs []Hop, leg string) (*Drop, bool) {
 	if l := n.link(last.Dev); l != nil && l.Master != "" {
 		return nil, false
 	}
-	return x.decapStop(n, last.Dev, *e, leg), true
+	dr := x.decapStop(n, last.Dev, *e, leg)
+	if dr.Reason != ReasonUnknown {
+		return dr, true
+	}
+	// The device took it: the inner packet goes on from the device as
+	// from any link (rp_filter, forwarding, routes and rules), even when
+	// no capture saw it there.
+	vd := n.decapDev(e.Dport, e.VNI)
+	inner := Hop{NS: n.name, Dev: vd.name, Dir: "in", Src: last.Src, Dst: last.Dst, Sport: last.Sport, Dport: last.Dport}
+	return x.hopStop(append(append([]Hop{}, hs...), inner), leg), true
 }
 
 // vxlanSendStop is the stop of a frame for mac that VXLAN device d of n
@@ -157,7 +168,7 @@ func (x *explainer) tunnelStop(hs []Hop, leg string) (*Drop, bool) {
 func (x *explainer) vxlanSendStop(n *nsEnv, d *vxDev, mac, leg string) *Drop {
 	enc := n.encapOf(d, mac)
 	if enc == nil {
-		return newDrop(x.lang, n.name, d.name, ReasonNoFDB, leg, m("stop.no_fdb", n.name, d.name, mac))
+		return named(newDrop(x.lang, n.name, d.name, ReasonNoFDB, leg, m("stop.no_fdb", n.name, d.name, mac)), "mac", mac)
 	}
 	r := n.matchRoute(net.ParseIP(enc.Dst))
 	if r == nil {
@@ -174,7 +185,8 @@ func (x *explainer) vxlanSendStop(n *nsEnv, d *vxDev, mac, leg string) *Drop {
 func (x *explainer) decapStop(n *nsEnv, dev string, e Encap, leg string) *Drop {
 	vd := n.decapDev(e.Dport, e.VNI)
 	if vd == nil {
-		return newDrop(x.lang, n.name, dev, ReasonVXLANPort, leg, m("stop.vxlan_port", n.name, e.Dst, e.Dport, e.VNI, n.vxListening()))
+		return named(newDrop(x.lang, n.name, dev, ReasonVXLANPort, leg, m("stop.vxlan_port", n.name, e.Dst, e.Dport, e.VNI, n.vxListening())),
+			"vtep", e.Dst, "port", strconv.Itoa(e.Dport), "vni", strconv.Itoa(e.VNI), "devices", n.vxListening())
 	}
 	pv := pktView{proto: 17, src: e.Src, dst: e.Dst, dp: e.Dport, in: dev, state: "NEW"}
 	if v, rule := x.chain(n, "filter", "INPUT", pv); v == "drop" || v == "reject" {
@@ -195,38 +207,20 @@ func (x *explainer) packetLen() int {
 	return x.p.Size + 28
 }
 
-// tooBigFor is the stop of a sized probe routed out of dev in n when it
-// does not fit: dev's own MTU, or, for a VXLAN device, the MTU of the
-// underlay device its outer packet leaves by (the packet and VXLAN's 50
-// bytes). nil when it fits or the probe has no size.
+// tooBigFor is the stop of a sized probe that n routes into the VXLAN
+// device dev when it is bigger than the device's MTU: with DF set the
+// kernel does not forward it and answers "fragmentation needed". nil when
+// it fits, dev is no tunnel or the probe has no size. The outer packet is
+// not held to the underlay's MTU: a VXLAN device leaves DF off the outer
+// header unless told `df set`, so the kernel fragments it instead.
 func (x *explainer) tooBigFor(n *nsEnv, dev, leg string) *Drop {
 	plen := x.packetLen()
 	l := n.link(dev)
-	if plen == 0 || l == nil {
+	if plen == 0 || l == nil || n.vx[dev] == nil || l.MTU <= 0 || plen <= l.MTU {
 		return nil
 	}
-	d := n.vx[dev]
-	if l.MTU > 0 && plen > l.MTU {
-		if d == nil {
-			return nil // a plain link's MTU: the snapshot's diagnosis names it
-		}
-		return newDrop(x.lang, n.name, dev, ReasonTunnelMTU, leg, m("stop.tunnel_mtu_dev", n.name, dev, l.MTU, plen))
-	}
-	if d == nil {
-		return nil
-	}
-	enc := n.encapOf(d, "")
-	if enc == nil {
-		return nil
-	}
-	r := n.matchRoute(net.ParseIP(enc.Dst))
-	if r == nil {
-		return nil
-	}
-	if ul := n.link(r.Dev); ul != nil && ul.MTU > 0 && plen+vxlanOverhead > ul.MTU {
-		return newDrop(x.lang, n.name, dev, ReasonTunnelMTU, leg, m("stop.tunnel_mtu_outer", plen, dev, l.MTU, plen+vxlanOverhead, n.name, r.Dev, ul.MTU, ul.MTU-vxlanOverhead))
-	}
-	return nil
+	return named(newDrop(x.lang, n.name, dev, ReasonTunnelMTU, leg, m("stop.tunnel_mtu_dev", n.name, dev, l.MTU, plen)),
+		"mtu", strconv.Itoa(l.MTU), "packet", strconv.Itoa(plen))
 }
 
 // tooBigStop explains a sized echo the sender refused to send (EMSGSIZE):
@@ -243,8 +237,10 @@ func (x *explainer) tooBigStop() *Drop {
 	}
 	d := newDrop(x.lang, x.p.From, "route", ReasonTunnelMTU, "request", m("stop.too_big_known", x.p.From, plen, x.j.To, strconv.Itoa(pmtu)))
 	replay := predictIn(x.e, Probe{From: x.p.From, Dst: x.j.To, Proto: "icmp", Size: x.p.Size}, x.lang, "")
+	d.Names = map[string]string{"packet": strconv.Itoa(plen), "pmtu": strconv.Itoa(pmtu)}
 	if replay.Drop != nil && replay.Drop.Reason == ReasonTunnelMTU {
 		d.NS, d.Where = replay.Drop.NS, replay.Drop.Where
+		d.Names["mtu"] = replay.Drop.Names["mtu"]
 		d.add(m("stop.because", replay.Drop.parts[0]))
 		return d
 	}
@@ -253,6 +249,7 @@ func (x *explainer) tooBigStop() *Drop {
 			d.NS, d.Where = h.NS, h.Dev
 			if l := n.link(h.Dev); l != nil {
 				d.add(m("stop.tunnel_on_path", h.NS, h.Dev, l.MTU))
+				d.Names["mtu"] = strconv.Itoa(l.MTU)
 			}
 			return d
 		}
@@ -282,7 +279,7 @@ func (x *explainer) tunnelWalk(n *nsEnv, d *vxDev, next, leg string) ([]Hop, *ns
 	}
 	enc := n.encapOf(d, mac)
 	if enc == nil {
-		return nil, nil, newDrop(x.lang, n.name, d.name, ReasonNoFDB, leg, m("stop.no_fdb", n.name, d.name, mac))
+		return nil, nil, named(newDrop(x.lang, n.name, d.name, ReasonNoFDB, leg, m("stop.no_fdb", n.name, d.name, mac)), "mac", mac)
 	}
 	x.outer = &pktView{proto: 17, src: enc.Src, dst: enc.Dst, dp: enc.Dport, state: "NEW"}
 	defer func() { x.outer = nil }()
@@ -323,7 +320,8 @@ func (x *explainer) tunnelWalk(n *nsEnv, d *vxDev, next, leg string) ([]Hop, *ns
 		if on.localIPs[enc.Dst] {
 			vd := on.decapDev(enc.Dport, enc.VNI)
 			if vd == nil {
-				return nil, nil, newDrop(x.lang, on.name, target, ReasonVXLANPort, leg, m("stop.vxlan_port", on.name, enc.Dst, enc.Dport, enc.VNI, on.vxListening()))
+				return nil, nil, named(newDrop(x.lang, on.name, target, ReasonVXLANPort, leg, m("stop.vxlan_port", on.name, enc.Dst, enc.Dport, enc.VNI, on.vxListening())),
+					"vtep", enc.Dst, "port", strconv.Itoa(enc.Dport), "vni", strconv.Itoa(enc.VNI), "devices", on.vxListening())
 			}
 			if v, rule := x.chain(on, "filter", "INPUT", pktView{proto: 17, src: enc.Src, dst: enc.Dst, dp: enc.Dport, in: target, state: "NEW"}); v == "drop" || v == "reject" {
 				return nil, nil, x.ruleDrop(on.name, "filter INPUT", rule, leg)
@@ -371,7 +369,8 @@ func (x *explainer) tunnelBack(cur *nsEnv, src string) *Drop {
 }
 
 // proxyFor is the namespace and device that answer n's ARP for next, a
-// gateway no namespace holds, on its veth dev: the veth's far end, when
+// gateway no namespace holds (the caller asks only for a gateway: a
+// destination no one holds is plainly unanswered), on its veth dev: the veth's far end, when
 // proxy ARP is on there. With it off, the stop no-proxy-arp; nil, nil
 // when dev is no veth into a visible namespace.
 func (x *explainer) proxyFor(n *nsEnv, dev, next, leg string) (*nsEnv, string, *Drop) {
@@ -380,15 +379,59 @@ func (x *explainer) proxyFor(n *nsEnv, dev, next, leg string) (*nsEnv, string, *
 		return nil, "", nil
 	}
 	pn := x.e.ns(l.Peer.NS)
-	if pn == nil || pn.link(l.Peer.Name) == nil {
-		return nil, "", nil
+	if pn == nil || pn.link(l.Peer.Name) == nil || pn.link(l.Peer.Name).Master != "" {
+		return nil, "", nil // a bridge port answers nothing itself
 	}
 	pl := l.Peer.Name
 	if on, key := pn.proxyARP(pl); !on {
-		return nil, "", newDrop(x.lang, n.name, dev, ReasonNoProxyARP, leg, m("stop.no_proxy_arp", n.name, next, dev, pn.name, pl, key))
+		return nil, "", named(newDrop(x.lang, n.name, dev, ReasonNoProxyARP, leg, m("stop.no_proxy_arp", n.name, next, dev, pn.name, pl, key)),
+			"gw", next, "node", pn.name, "peer", pl, "key", key)
 	}
 	if fw, key := pn.forwards(pl); !fw && pn.knowsForwarding(pl) {
-		return nil, "", newDrop(x.lang, n.name, dev, ReasonNoProxyARP, leg, m("stop.proxy_arp_noforward", n.name, next, dev, pn.name, pl, key))
+		return nil, "", named(newDrop(x.lang, n.name, dev, ReasonNoProxyARP, leg, m("stop.proxy_arp_noforward", n.name, next, dev, pn.name, pl, key)),
+			"gw", next, "node", pn.name, "peer", pl, "key", key)
 	}
 	return pn, pl, nil
+}
+
+// byDefault adds to a request's stop for want of forwarding or of a route
+// the router before it that sent the packet there by its default route,
+// having no route of its own to the destination: on a cluster's nodes
+// (a missing route to the other node's pod subnet) that is the fault,
+// while the stop is where the kernel dropped it. It returns that router
+// ("" when none).
+func (x *explainer) byDefault(d *Drop) string {
+	if d == nil || d.Leg != "request" || (d.Reason != ReasonForwardOff && d.Reason != ReasonNoRoute) {
+		return ""
+	}
+	hs := x.j.Hops
+	for i := len(hs) - 1; i > 0; i-- {
+		h := hs[i]
+		if h.NS == d.NS || h.Dir != "out" || h.Encap != nil {
+			continue
+		}
+		n := x.e.ns(h.NS)
+		if n == nil || i == 0 || hs[0].NS == h.NS {
+			return ""
+		}
+		r := n.matchRoute(net.ParseIP(x.j.To))
+		if r == nil || r.Dst != "default" {
+			return ""
+		}
+		d.add(m("stop.by_default", h.NS, x.j.To, r.Gw))
+		named(d, "router", h.NS, "gw", r.Gw)
+		return h.NS
+	}
+	return ""
+}
+
+// named sets names (key, value, ...) on d for a hint, and returns d.
+func named(d *Drop, kv ...string) *Drop {
+	if d.Names == nil {
+		d.Names = map[string]string{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		d.Names[kv[i]] = kv[i+1]
+	}
+	return d
 }

@@ -512,6 +512,10 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 			}
 		}
 	}
+	clusters, clusterWant := clusterMermaid(t) // issue 21's labs, typed by hand
+	for _, c := range clusters {
+		add(c)
+	}
 	hand := handLab(t)
 	add(diagram.Mermaid(hand, diagram.Options{Marks: diagram.Marks{
 		Namespaces: map[string]bool{`BLUE"<&>`: true}, Links: map[string]bool{"빨강@lab/p#1": true}}}))
@@ -563,6 +567,21 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	txt := svgText(string(b))
+	for i, c := range clusters {
+		k := 0
+		for k < len(all) && all[k] != c {
+			k++
+		}
+		cb, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("out-%d.svg", k+1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range clusterWant[i] {
+			if ct := svgText(string(cb)); !strings.Contains(ct, w) {
+				t.Errorf("cluster flowchart %d's SVG lacks %q", i+1, w)
+			}
+		}
+	}
 	for _, name := range []string{"빨강@lab", `BLUE"<&>`, "v@빨", "p#1", "b|q", "eth0;x", "br0"} {
 		if !strings.Contains(txt, name) {
 			t.Errorf("hand-built flowchart's SVG lacks %q", name)

@@ -1,0 +1,105 @@
+package lessons
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// solutionFolders hold the answers that TestSolutions grades besides the
+// exercises' own solutions (TestGradeAnswers leaves them out): the
+// cluster exercises, each with the causes its wrong answers must cover,
+// one per failure case of the issue.
+var solutionFolders = map[string][]string{
+	"testdata/answers/flannel-overlay": {encapCauseNoEncap, encapCausePort, encapCauseNoVTEP, encapCauseVNI},
+}
+
+// gradeSolutionFolders grades every answer of solutionFolders on gr's lab
+// and holds it to its header (testdata/answers/README.md): ok-* pass, bad-*
+// fail the named checks with the named causes, details and hints. Each
+// folder needs at least two correct answers besides the solution, and a
+// wrong answer for each of its causes.
+func gradeSolutionFolders(t *testing.T, gr *grader, graded *int) {
+	dirs := make([]string, 0, len(solutionFolders))
+	for d := range solutionFolders {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, dir := range dirs {
+		ex := exerciseOfFolder(t, dir)
+		files, _ := filepath.Glob(filepath.Join(dir, "*.sh"))
+		sort.Strings(files)
+		ok, covered := 0, map[string]bool{}
+		for _, file := range files {
+			spec := readAnswerSpec(t, file)
+			if spec.pass {
+				ok++
+			}
+			for _, c := range spec.causes {
+				covered[c] = true
+			}
+			t.Run(filepath.Base(dir)+"/"+filepath.Base(file), func(t *testing.T) {
+				if strings.HasPrefix(filepath.Base(file), "ok-") != spec.pass {
+					t.Fatalf("file name and '# expect:' disagree")
+				}
+				g := gr.g(ex, file, GradeOptions{})
+				*graded++
+				if noSubIDs(ex) {
+					if g.Passed {
+						t.Errorf("rootless without subordinate ids: passed")
+					}
+					return
+				}
+				if g.Passed != spec.pass {
+					t.Fatalf("passed = %v, want %v\n%s", g.Passed, spec.pass, describeGrade(g))
+				}
+				if spec.pass {
+					return
+				}
+				if len(spec.causes) == 0 {
+					t.Fatalf("a wrong answer without '# cause:'")
+				}
+				byID := map[string]*CheckResult{}
+				for i := range g.Checks {
+					byID[g.Checks[i].ID] = &g.Checks[i]
+				}
+				for _, id := range spec.fail {
+					if c := byID[id]; c == nil || c.OK {
+						t.Errorf("check %s did not fail\n%s", id, describeGrade(g))
+					}
+				}
+				for id, want := range spec.causes {
+					switch c := byID[id]; {
+					case c == nil:
+						t.Errorf("no check %q", id)
+					case c.OK:
+						t.Errorf("check %s passed; it should fail\n%s", id, describeGrade(g))
+					case c.Cause != want:
+						t.Errorf("check %s blames %q, want %q\n%s", id, c.Cause, want, describeGrade(g))
+					default:
+						holdHint(t, c)
+					}
+				}
+				for id, want := range spec.details {
+					if c := byID[id]; c == nil || !strings.Contains(c.Detail, want) {
+						t.Errorf("check %s detail lacks %q\n%s", id, want, describeGrade(g))
+					}
+				}
+				for id, want := range spec.hints {
+					if c := byID[id]; c == nil || !strings.Contains(c.Hint.Get("en"), want) {
+						t.Errorf("check %s hint lacks %q\n%s", id, want, describeGrade(g))
+					}
+				}
+			})
+		}
+		if ok < 2 {
+			t.Errorf("%s: %d correct answers besides the solution, want at least 2", dir, ok)
+		}
+		for _, c := range solutionFolders[dir] {
+			if !covered[c] {
+				t.Errorf("%s: no wrong answer blames %s", dir, c)
+			}
+		}
+	}
+}
