@@ -39,6 +39,8 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 			"ip netns list", "nsenter --net=/var/run/netns/RED", "lsns -t net", "iptables -t nat -S"},
 		"nat":    {"FORWARD", "conntrack -L", "iptables -t nat -nvL POSTROUTING", "[UNREPLIED]", "conntrack -D"},
 		"userns": {"uid=0(root)", "dockremap", "userns-remap", "165536", "Sysbox", "/proc/meminfo"},
+		"service": {"KUBE-SVC-CDGGSHYLG3RE2FKL", "--set-xmark 0x4000/0x4000", "--probability 0.50000000000",
+			"-j REJECT --reject-with icmp-port-unreachable", "iptables-restore --noflush --counters", "dport=30080"},
 		"calico": {"169.254.1.1 dev eth0 scope link", "blackhole 10.244.0.0/24 proto bird", "ee:ee:ee:ee:ee:ee", "vxlan.calico"},
 		"flannel": {"dstport 8472 nolearning", "mtu 1450", "PERMANENT", "dst 192.168.10.102 self permanent",
 			"via 10.244.1.0 dev flannel.1 onlink", "ttl=62", "-j MASQUERADE --random-fully", "FLANNEL_MTU=1450"},

@@ -13,7 +13,7 @@ import (
 	"github.com/nettutor/nettutor/engine"
 )
 
-var lessonIDs = []string{"isolation", "containers", "veth", "bridge", "nat", "docker-networks", "userns", "flannel", "calico"}
+var lessonIDs = []string{"isolation", "containers", "veth", "bridge", "nat", "docker-networks", "userns", "flannel", "calico", "service"}
 
 // state is the part of a snapshot that a script of commands must
 // reproduce: names, kinds, states, addresses, masters, peers, routes, rules
