@@ -34,6 +34,10 @@ type ActionArgs struct {
 	Port     int      `yaml:"port"`
 	Banner   string   `yaml:"banner"`
 	What     string   `yaml:"what"`
+	// Makes lists the links a run command leaves ("NS/LINK"), such as a
+	// CNI plugin's cni0: the validator cannot read shell, and later steps
+	// may name them.
+	Makes []string `yaml:"makes"`
 	// The overlay actions (vxlan, neigh_add, fdb_add, link_address) and
 	// the route forms flanneld and Calico leave; see overlay_args.go.
 	ID       int    `yaml:"id"`
@@ -129,7 +133,7 @@ var actionKinds = map[string]kindSpec{
 	"sysctl":        {[]string{"ns", "key", "value"}, []string{"key", "value"}},
 	"iptables":      {[]string{"ns", "rule"}, []string{"rule"}},
 	"iptables_del":  {[]string{"ns", "rule"}, []string{"rule"}},
-	"run":           {[]string{"ns", "unshare", "hostname", "sh"}, []string{"sh"}},
+	"run":           {[]string{"ns", "unshare", "hostname", "sh", "makes"}, []string{"sh"}},
 	"userns":        {[]string{"sh"}, []string{"sh"}},
 	"ping":          {[]string{"ns", "dst", "count", "expect"}, []string{"dst"}},
 	"tcp_serve":     {[]string{"ns", "port", "banner"}, []string{"port"}},

@@ -33,8 +33,15 @@ func Script(l *Lesson) string {
 	for i, s := range l.Steps {
 		fmt.Fprintf(&b, "\n# --- step %d: %s\n", i+1, oneLine(s.Title.Get("en")))
 		guard := kernelGuard(&b, s)
+		cni := cniScriptGuard(s.Needs)
+		if cni != "" {
+			fmt.Fprintf(&b, "if %s; then\n", cni)
+		}
 		for _, a := range s.Actions {
 			writeScriptAction(&b, a)
+		}
+		if cni != "" {
+			b.WriteString("fi\n")
 		}
 		guard()
 	}
@@ -92,8 +99,24 @@ func writeScriptAction(b *strings.Builder, a *Action) {
 	case "tcp_serve":
 		fmt.Fprintf(b, "%s </dev/null >/dev/null 2>&1 &\n", strings.TrimSuffix(cmd, " &"))
 	case "run", "userns":
+		if execsShell(cmd) {
+			// The command ends its shell with exec (the lab runs each in a
+			// shell of its own): in a subshell here, or it would end the script.
+			cmd = "(\n" + cmd + "\n)"
+		}
 		fmt.Fprintf(b, "%s </dev/null\n", cmd)
 	default:
 		fmt.Fprintln(b, cmd)
 	}
+}
+
+// execsShell says whether a shown command has a line that replaces its
+// shell with exec.
+func execsShell(cmd string) bool {
+	for _, line := range strings.Split(cmd, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "exec ") {
+			return true
+		}
+	}
+	return false
 }

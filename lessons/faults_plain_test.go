@@ -3,6 +3,8 @@ package lessons
 import (
 	"context"
 	"testing"
+
+	"github.com/nettutor/nettutor/engine"
 )
 
 // plainProbe is, per troubleshooting exercise, what its goal asks, checked
@@ -79,12 +81,9 @@ func TestFaultsWithPlainTools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab := newLab(t)
 	ctx := context.Background()
-	run := func(script string) (string, bool) {
-		out, err := lab.Cmd("host", "bash", "-c", script).CombinedOutput()
-		return string(out), err == nil
-	}
+	// Every fault is a subtest on a lab of its own worker (runOnLabs).
+	var cases []labCase
 	for _, l := range ls {
 		for _, ex := range l.Exercises {
 			if len(ex.Faults) == 0 {
@@ -97,7 +96,11 @@ func TestFaultsWithPlainTools(t *testing.T) {
 			}
 			for _, f := range ex.Faults {
 				name := ex.FullID() + "/" + f.ID
-				t.Run(name, func(t *testing.T) {
+				cases = append(cases, labCase{name, func(t *testing.T, lab *engine.Lab) {
+					run := func(script string) (string, bool) {
+						out, err := lab.Cmd("host", "bash", "-c", script).CombinedOutput()
+						return string(out), err == nil
+					}
 					evidence, ok := plainEvidence[name]
 					if !ok {
 						t.Fatalf("no plain evidence for %s", name)
@@ -124,8 +127,9 @@ func TestFaultsWithPlainTools(t *testing.T) {
 					if out, ok := run(evidence); ok {
 						t.Errorf("the evidence still shows after the fix:\n%s", out)
 					}
-				})
+				}})
 			}
 		}
 	}
+	runOnLabs(t, cases)
 }

@@ -135,6 +135,8 @@ func indent(s string) string {
 func TestGradeAnswers(t *testing.T) {
 	dirs, _ := filepath.Glob("testdata/answers/*")
 	var n int
+	// Each answer is a subtest on a fresh lab, a few at once (runParallel).
+	var cases []namedCase
 	for _, dir := range dirs {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			continue
@@ -162,7 +164,7 @@ func TestGradeAnswers(t *testing.T) {
 		for _, f := range files {
 			n++
 			name := filepath.Base(dir) + "/" + filepath.Base(f)
-			t.Run(name, func(t *testing.T) {
+			cases = append(cases, namedCase{name, func(t *testing.T) {
 				spec := readAnswerSpec(t, f)
 				if strings.HasPrefix(filepath.Base(f), "ok-") != spec.pass {
 					t.Fatalf("file name and '# expect:' disagree")
@@ -209,9 +211,10 @@ func TestGradeAnswers(t *testing.T) {
 						t.Errorf("check %s detail:\n got  %q\n want %q", id, c.Detail, want)
 					}
 				}
-			})
+			}})
 		}
 	}
+	runParallel(t, cases)
 	if n < 20 {
 		t.Errorf("only %d answer files", n)
 	}

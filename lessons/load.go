@@ -51,11 +51,11 @@ type loader struct {
 	// userChains are the iptables chains ("TABLE/CHAIN") that some shell
 	// text of the file makes with iptables -N; rules may use them.
 	userChains map[string]bool
-	// withoutNeeds is the second pass over a lesson with step needs: the
-	// actions and expectations of those steps are left out, as the runner
-	// leaves them out in a lab that lacks what they need, so that a later
-	// step relying on what they made is reported.
-	withoutNeeds bool
+	// world, on a later pass over a lesson with step needs, is a lab that
+	// lacks one of them: the actions and expectations of the steps that do
+	// not run there are left out, as the runner leaves them out, so that
+	// a later step relying on what they made is reported.
+	world *needWorld
 }
 
 func load(file string, data []byte, strict bool) (l *Lesson, err error) {
@@ -70,11 +70,13 @@ func load(file string, data []byte, strict bool) (l *Lesson, err error) {
 	}
 	l = ld.lesson(doc.Content[0])
 	if needs := stepNeedsOf(l); len(ld.errs) == 0 && len(needs) > 0 {
-		ld2 := &loader{file: file, strict: strict, userChains: ld.userChains, withoutNeeds: true}
-		ld2.lesson(doc.Content[0])
-		for _, e := range ld2.errs {
-			e.Msg += fmt.Sprintf("; in a lab without %[1]s, the earlier step that needs it is not run (give this step needs: [%[1]s] too)", strings.Join(needs, ", "))
-			ld.errs = append(ld.errs, e)
+		for _, w := range needWorlds(needs) {
+			ld2 := &loader{file: file, strict: strict, userChains: ld.userChains, world: &w}
+			ld2.lesson(doc.Content[0])
+			for _, e := range ld2.errs {
+				e.Msg += w.describe()
+				ld.errs = append(ld.errs, e)
+			}
 		}
 	}
 	if len(ld.errs) > 0 {
@@ -330,7 +332,7 @@ func (ld *loader) lesson(n *yaml.Node) *Lesson {
 			l.Exercises = append(l.Exercises, e)
 		}
 	}
-	if f, ok := fs["nodes"]; ok && !ld.withoutNeeds {
+	if f, ok := fs["nodes"]; ok && ld.world == nil {
 		l.Nodes = ld.nodes(f, l)
 	}
 	return l
@@ -400,7 +402,7 @@ func (ld *loader) step(n *yaml.Node, i int, st *sim, capIDs map[string]bool) *St
 			s.Captures = append(s.Captures, c)
 		}
 	}
-	if ld.withoutNeeds && len(s.Needs) > 0 {
+	if ld.world != nil && !ld.world.runs(s.Needs) {
 		// Not run in a lab without what it needs: nothing it makes exists.
 		delete(fs, "actions")
 		delete(fs, "expect")

@@ -3,8 +3,11 @@ package lessons
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nettutor/nettutor/engine"
 )
 
 // TestRecheckAfterShell breaks what veth's "up" step built, as a learner
@@ -116,41 +119,45 @@ func TestRecheckProbesAreMuted(t *testing.T) {
 // rechecked expectation must hold. A false "the lab no longer matches"
 // would send a learner to rebuild a lab that was fine.
 func TestRecheckHoldsAfterEveryStep(t *testing.T) {
-	lab := newLab(t)
 	ls, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := 0
+	var total atomic.Int64
+	// A lesson per subtest, on a lab of its worker, reset first (runOnLabs).
+	var cases []labCase
 	for _, l := range ls {
-		if err := lab.Reset(); err != nil {
-			t.Fatal(err)
-		}
-		r := NewRunner(lab, l, Options{})
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		for i := range l.Steps {
-			res, err := r.RunStep(ctx, i)
-			if err != nil {
-				t.Fatalf("%s step %d: %v", l.ID, i+1, err)
+		cases = append(cases, labCase{l.ID, func(t *testing.T, lab *engine.Lab) {
+			if err := lab.Reset(); err != nil {
+				t.Fatal(err)
 			}
-			if !res.OK() {
-				continue // a step that did not hold is no test of the recheck
-			}
-			rs, err := r.Recheck(ctx)
-			if err != nil {
-				t.Fatalf("%s step %d: recheck: %v", l.ID, i+1, err)
-			}
-			for _, c := range rs {
-				total++
-				if !c.OK {
-					t.Errorf("%s step %d (%s): %s no longer holds right after the step: %s", l.ID, i+1, l.Steps[i].ID, c.Desc, c.Detail)
+			r := NewRunner(lab, l, Options{})
+			defer r.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			for i := range l.Steps {
+				res, err := r.RunStep(ctx, i)
+				if err != nil {
+					t.Fatalf("%s step %d: %v", l.ID, i+1, err)
+				}
+				if !res.OK() {
+					continue // a step that did not hold is no test of the recheck
+				}
+				rs, err := r.Recheck(ctx)
+				if err != nil {
+					t.Fatalf("%s step %d: recheck: %v", l.ID, i+1, err)
+				}
+				for _, c := range rs {
+					total.Add(1)
+					if !c.OK {
+						t.Errorf("%s step %d (%s): %s no longer holds right after the step: %s", l.ID, i+1, l.Steps[i].ID, c.Desc, c.Detail)
+					}
 				}
 			}
-		}
-		cancel()
-		r.Close()
+		}})
 	}
-	if total < 30 {
-		t.Errorf("only %d expectations rechecked over every lesson", total)
+	runOnLabs(t, cases)
+	if n := total.Load(); n < 30 {
+		t.Errorf("only %d expectations rechecked over every lesson", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -295,14 +296,15 @@ func TestCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab := newLab(t)
-	covered := 0
+	var covered atomic.Int64
+	// A lesson per subtest, on a lab of its worker (runOnLabs).
+	var cases []labCase
 	for _, l := range ls {
 		steps := pingSteps(l)
 		if len(steps) == 0 {
 			continue
 		}
-		t.Run(l.ID, func(t *testing.T) {
+		cases = append(cases, labCase{l.ID, func(t *testing.T, lab *engine.Lab) {
 			if err := lab.Reset(); err != nil {
 				t.Fatal(err)
 			}
@@ -324,7 +326,7 @@ func TestCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 				if !ok {
 					continue
 				}
-				covered++
+				covered.Add(1)
 				for _, b := range countEchoes(res.Packets, wantReply) {
 					t.Errorf("step %d (%s), step packets: %s", res.Index+1, res.Step.ID, b)
 				}
@@ -349,10 +351,11 @@ func TestCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 			if r.TutorPackets() == 0 {
 				t.Logf("%s: no tutor packet was seen at a capture point", l.ID)
 			}
-		})
+		}})
 	}
-	if covered < 3 {
-		t.Errorf("only %d ping steps with captures in the built-in lessons", covered)
+	runOnLabs(t, cases)
+	if n := covered.Load(); n < 3 {
+		t.Errorf("only %d ping steps with captures in the built-in lessons", n)
 	}
 }
 
@@ -392,8 +395,9 @@ func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab := newLab(t)
-	covered := 0
+	var covered atomic.Int64
+	// A lesson per subtest, on a lab of its worker (runOnLabs).
+	var cases []labCase
 	for _, l := range ls {
 		steps := map[int]bool{}
 		for i, st := range l.Steps {
@@ -413,7 +417,7 @@ func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
 		if len(steps) == 0 {
 			continue
 		}
-		t.Run(l.ID, func(t *testing.T) {
+		cases = append(cases, labCase{l.ID, func(t *testing.T, lab *engine.Lab) {
 			if err := lab.Reset(); err != nil {
 				t.Fatal(err)
 			}
@@ -427,7 +431,7 @@ func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
 				if !steps[res.Index] {
 					continue
 				}
-				covered++
+				covered.Add(1)
 				time.Sleep(50 * time.Millisecond)
 				var kept []Packet
 				for _, p := range r.Packets() {
@@ -447,9 +451,10 @@ func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
 					}
 				}
 			}
-		})
+		}})
 	}
-	if covered == 0 {
+	runOnLabs(t, cases)
+	if covered.Load() == 0 {
 		t.Error("no built-in step connects once with capture points running")
 	}
 }

@@ -140,7 +140,7 @@ func (s *sim) apply(kind string, a ActionArgs) (string, string) {
 		if msg := s.needLink(ns, a.Master); msg != "" {
 			return msg, "master"
 		}
-		if k := s.link(ns, a.Master).kind; k != "bridge" {
+		if k := s.link(ns, a.Master).kind; k != "bridge" && k != "" {
 			return fmt.Sprintf("%s: %s is a %s, not a bridge", ns, a.Master, k), "master"
 		}
 	case "link_rename":
@@ -169,6 +169,8 @@ func (s *sim) apply(kind string, a ActionArgs) (string, string) {
 		if a.Dev != "" {
 			return s.needLink(ns, a.Dev), "dev"
 		}
+	case "run":
+		return s.makes(a.Makes), "makes"
 	}
 	return "", ""
 }
@@ -254,4 +256,23 @@ func (s *sim) checkAssert(kind string, g AssertArgs) []fieldErr {
 		}
 	}
 	return errs
+}
+
+// makes follows a run command's declared links (run.makes, "NS/LINK"):
+// each exists afterwards, of a kind the validator does not know. A link
+// that is there already is reused, as a CNI plugin reuses cni0.
+func (s *sim) makes(links []string) string {
+	for _, m := range links {
+		ns, name, ok := strings.Cut(m, "/")
+		if !ok || ns == "" || name == "" {
+			return fmt.Sprintf("makes: %q: want NS/LINK, such as NODE1/cni0", m)
+		}
+		if msg := s.needNS(ns); msg != "" {
+			return "makes: " + msg
+		}
+		if s.link(ns, name) == nil {
+			s.ns[ns][name] = &simLink{}
+		}
+	}
+	return ""
 }

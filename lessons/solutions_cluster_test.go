@@ -4,7 +4,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/nettutor/nettutor/engine"
 )
 
 // solutionFolders hold the answers that TestSolutions grades besides the
@@ -15,12 +18,14 @@ var solutionFolders = map[string][]string{
 	"testdata/answers/flannel-overlay": {encapCauseNoEncap, encapCausePort, encapCauseNoVTEP, encapCauseVNI},
 }
 
-// gradeSolutionFolders grades every answer of solutionFolders on gr's lab
-// and holds it to its header (testdata/answers/README.md): ok-* pass, bad-*
-// fail the named checks with the named causes, details and hints. Each
-// folder needs at least two correct answers besides the solution, and a
-// wrong answer for each of its causes.
-func gradeSolutionFolders(t *testing.T, gr *grader, graded *int) {
+// solutionFolderCases grades every answer of solutionFolders (a subtest
+// each, on the lab runOnLabs hands it) and holds it to its header
+// (testdata/answers/README.md): ok-* pass, bad-* fail the named checks with
+// the named causes, details and hints. Each folder needs at least two
+// correct answers besides the solution, and a wrong answer for each of its
+// causes.
+func solutionFolderCases(t *testing.T, graded *atomic.Int64) []labCase {
+	var cases []labCase
 	dirs := make([]string, 0, len(solutionFolders))
 	for d := range solutionFolders {
 		dirs = append(dirs, d)
@@ -39,12 +44,12 @@ func gradeSolutionFolders(t *testing.T, gr *grader, graded *int) {
 			for _, c := range spec.causes {
 				covered[c] = true
 			}
-			t.Run(filepath.Base(dir)+"/"+filepath.Base(file), func(t *testing.T) {
+			cases = append(cases, labCase{filepath.Base(dir) + "/" + filepath.Base(file), func(t *testing.T, lab *engine.Lab) {
 				if strings.HasPrefix(filepath.Base(file), "ok-") != spec.pass {
 					t.Fatalf("file name and '# expect:' disagree")
 				}
-				g := gr.g(ex, file, GradeOptions{})
-				*graded++
+				g := grade(t, lab, ex, file, GradeOptions{})
+				graded.Add(1)
 				if noSubIDs(ex) {
 					if g.Passed {
 						t.Errorf("rootless without subordinate ids: passed")
@@ -91,7 +96,7 @@ func gradeSolutionFolders(t *testing.T, gr *grader, graded *int) {
 						t.Errorf("check %s hint lacks %q\n%s", id, want, describeGrade(g))
 					}
 				}
-			})
+			}})
 		}
 		if ok < 2 {
 			t.Errorf("%s: %d correct answers besides the solution, want at least 2", dir, ok)
@@ -102,4 +107,5 @@ func gradeSolutionFolders(t *testing.T, gr *grader, graded *int) {
 			}
 		}
 	}
+	return cases
 }

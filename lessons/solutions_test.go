@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
 )
 
@@ -56,28 +58,19 @@ func readSolSpec(t testing.TB, path string) solSpec {
 	return s
 }
 
-// grader grades answers on one lab, reset between answers: a fresh lab
-// costs more than the grading itself.
-type grader struct {
-	t   *testing.T
-	lab interface{ Reset() error }
-	g   func(ex *Exercise, path string, o GradeOptions) *Grade
-}
-
-func newGrader(t *testing.T) *grader {
-	lab := newLab(t)
-	return &grader{t: t, lab: lab, g: func(ex *Exercise, path string, o GradeOptions) *Grade {
-		t.Helper()
-		if err := lab.Reset(); err != nil {
-			t.Fatalf("reset lab: %v", err)
-		}
-		o.Timeout = 20 * time.Second
-		g, err := ex.Grade(context.Background(), lab, path, o)
-		if err != nil {
-			t.Fatalf("grade %s: %v", path, err)
-		}
-		return g
-	}}
+// grade grades an answer on lab, reset first: a fresh lab costs more than
+// the grading itself.
+func grade(t *testing.T, lab *engine.Lab, ex *Exercise, path string, o GradeOptions) *Grade {
+	t.Helper()
+	if err := lab.Reset(); err != nil {
+		t.Fatalf("reset lab: %v", err)
+	}
+	o.Timeout = 20 * time.Second
+	g, err := ex.Grade(context.Background(), lab, path, o)
+	if err != nil {
+		t.Fatalf("grade %s: %v", path, err)
+	}
+	return g
 }
 
 // firstFailure is the first failed check of g.
@@ -109,9 +102,10 @@ func TestSolutions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gr := newGrader(t)
 	nothing := writeAnswer(t, "true\n")
-	var graded int
+	var graded atomic.Int64
+	// Every grade is a subtest on a lab of its own worker (runOnLabs).
+	var cases []labCase
 	for _, l := range ls {
 		for _, ex := range l.Exercises {
 			faults := ex.Faults
@@ -131,9 +125,9 @@ func TestSolutions(t *testing.T) {
 					name += "/" + f.ID
 					o.Fault = f.ID
 				}
-				t.Run(name, func(t *testing.T) {
-					g := gr.g(ex, sol, o)
-					graded++
+				cases = append(cases, labCase{name, func(t *testing.T, lab *engine.Lab) {
+					g := grade(t, lab, ex, sol, o)
+					graded.Add(1)
 					if noSubIDs(ex) {
 						if g.Passed {
 							t.Errorf("rootless without subordinate ids: passed")
@@ -150,8 +144,8 @@ func TestSolutions(t *testing.T) {
 						t.Errorf("grade records fault %q, want %q", g.Fault, f.ID)
 					}
 					// The broken lab as handed out fails, blaming the fault.
-					g = gr.g(ex, nothing, o)
-					graded++
+					g = grade(t, lab, ex, nothing, o)
+					graded.Add(1)
 					c := firstFailure(g)
 					if c == nil {
 						t.Fatalf("fault %s: the untouched lab passes", f.ID)
@@ -160,7 +154,7 @@ func TestSolutions(t *testing.T) {
 						t.Errorf("fault %s: first failed check %s blames %q, want %q\n%s", f.ID, c.ID, c.Cause, f.Cause, describeGrade(g))
 					}
 					holdHint(t, c)
-				})
+				}})
 			}
 		}
 	}
@@ -187,12 +181,12 @@ func TestSolutions(t *testing.T) {
 					badCauses[fid] = true
 				}
 				name := filepath.Base(dir) + "/" + filepath.Base(file) + "/" + fid
-				t.Run(name, func(t *testing.T) {
+				cases = append(cases, labCase{name, func(t *testing.T, lab *engine.Lab) {
 					if strings.HasPrefix(filepath.Base(file), "ok-") != spec.pass {
 						t.Fatalf("file name and '# expect:' disagree")
 					}
-					g := gr.g(ex, file, GradeOptions{Fault: fid})
-					graded++
+					g := grade(t, lab, ex, file, GradeOptions{Fault: fid})
+					graded.Add(1)
 					if g.Passed != spec.pass {
 						t.Fatalf("passed = %v, want %v\n%s", g.Passed, spec.pass, describeGrade(g))
 					}
@@ -227,7 +221,7 @@ func TestSolutions(t *testing.T) {
 							holdHint(t, c)
 						}
 					}
-				})
+				}})
 			}
 		}
 		for _, f := range ex.Faults {
@@ -241,8 +235,9 @@ func TestSolutions(t *testing.T) {
 			}
 		}
 	}
-	gradeSolutionFolders(t, gr, &graded) // solutions_cluster_test.go
-	t.Logf("%d grades in %.1f s", graded, time.Since(start).Seconds())
+	cases = append(cases, solutionFolderCases(t, &graded)...) // solutions_cluster_test.go
+	runOnLabs(t, cases)
+	t.Logf("%d grades in %.1f s", graded.Load(), time.Since(start).Seconds())
 }
 
 // holdHint: a failed check's hint names the cause and its fix gives the

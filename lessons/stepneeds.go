@@ -38,6 +38,8 @@ func (n *NotRun) Text(lang string) string {
 	switch n.Need {
 	case NeedSubIDs:
 		return assets.Tf(lang, "needs.subids.not_run", n.User)
+	case NeedCNI, NeedNoCNI:
+		return assets.Tf(lang, cniNotRunKey(n.Need), CNIPluginDir)
 	}
 	return assets.T(lang, "needs.mark") + ": " + n.Need
 }

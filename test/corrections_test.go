@@ -6,6 +6,7 @@ package test
 // needs.
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -37,7 +38,9 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 		"veth": {"fb_tunnels_only_for_init_net", "state LOWERLAYERDOWN",
 			// the seed's multi-terminal workflow
 			"ip netns list", "nsenter --net=/var/run/netns/RED", "lsns -t net", "iptables -t nat -S"},
-		"nat":    {"FORWARD", "conntrack -L", "iptables -t nat -nvL POSTROUTING", "[UNREPLIED]", "conntrack -D"},
+		"nat": {"FORWARD", "conntrack -L", "iptables -t nat -nvL POSTROUTING", "[UNREPLIED]", "conntrack -D"},
+		"pod": {"/run/netns/POD-A", "hello from the app container", "Connection refused", `"sandbox": "/run/netns/POD-A"`,
+			"10.244.0.3/24", "hairpin on", "CNI-0fea042e7a9d1b13b279cf4f", "! -d 224.0.0.0/4"},
 		"userns": {"uid=0(root)", "dockremap", "userns-remap", "165536", "Sysbox", "/proc/meminfo"},
 		"service": {"KUBE-SVC-CDGGSHYLG3RE2FKL", "--set-xmark 0x4000/0x4000", "--probability 0.50000000000",
 			"-j REJECT --reject-with icmp-port-unreachable", "iptables-restore --noflush --counters", "dport=30080"},
@@ -46,6 +49,10 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 			"via 10.244.1.0 dev flannel.1 onlink", "ttl=62", "-j MASQUERADE --random-fully", "FLANNEL_MTU=1450"},
 	}
 	want["bridge"] = append(want["bridge"], "ip netns del RED", "@if")
+	if _, err := os.Stat("/usr/lib/cni/bridge"); err == nil {
+		// The plugin's own output: its result and host-local's lease files.
+		want["pod"] = append(want["pod"], `"sandbox": "/run/netns/POD-A"`, "last_reserved_ip.0")
+	}
 	for _, id := range lessonIDs {
 		for _, lang := range []string{"en", "ko"} {
 			id, lang := id, lang

@@ -258,6 +258,10 @@ echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter; echo 1 > /proc/sys/net/ipv4/conf
 	for _, who := range labShellUsers(t) {
 		for _, c := range cases {
 			t.Run(who+"/"+c.name, func(t *testing.T) {
+				// Each case is a sandbox of its own (its lab, its trace
+				// table): two at once (-test.parallel) fill each other's
+				// waits for answers that do not come.
+				t.Parallel()
 				j, code, stderr := traceIn(t, who, c.script, c.args)
 				if code != c.code || j.Result != c.result {
 					t.Fatalf("exit %d result %q, want %d %q\n%+v\n%s", code, j.Result, c.code, c.result, j, stderr)

@@ -318,40 +318,44 @@ func TestLessonsUnderCaptureBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab, err := engine.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lab.Close()
-	b := NewLabBackend(lab)
 	ctx := context.Background()
+	// A lesson per subtest, each on a lab of its own, a few at once.
+	var cases []namedCase
 	for _, l := range ls {
-		s, err := b.Open(ctx, l.ID, "en")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range l.Steps {
-			ev := make(chan ActionEvent, 64)
-			go func() {
-				for range ev {
-				}
-			}()
-			res := s.RunStep(ctx, i, ev)
-			close(ev)
-			if res.Err != nil {
-				t.Fatalf("%s step %d: %v", l.ID, i+1, res.Err)
+		cases = append(cases, namedCase{l.ID, func(t *testing.T) {
+			lab, err := engine.New()
+			if err != nil {
+				t.Fatal(err)
 			}
-			for _, e := range res.Expects {
-				if e.Text == "capture" {
-					t.Errorf("%s step %d: %s", l.ID, i+1, e.Detail)
-				}
+			defer lab.Close()
+			s, err := NewLabBackend(lab).Open(ctx, l.ID, "en")
+			if err != nil {
+				t.Fatal(err)
 			}
-			drain(s.Packets(), 10*time.Millisecond)
-		}
-		st := s.(*labSession).CaptureBudget().Stats()
-		t.Logf("%s: at most %d points and %s of rings at once", l.ID, st.PeakPoints, capture.FormatBytes(int64(st.PeakRingBytes)))
-		s.Close()
+			for i := range l.Steps {
+				ev := make(chan ActionEvent, 64)
+				go func() {
+					for range ev {
+					}
+				}()
+				res := s.RunStep(ctx, i, ev)
+				close(ev)
+				if res.Err != nil {
+					t.Fatalf("%s step %d: %v", l.ID, i+1, res.Err)
+				}
+				for _, e := range res.Expects {
+					if e.Text == "capture" {
+						t.Errorf("%s step %d: %s", l.ID, i+1, e.Detail)
+					}
+				}
+				drain(s.Packets(), 10*time.Millisecond)
+			}
+			st := s.(*labSession).CaptureBudget().Stats()
+			t.Logf("%s: at most %d points and %s of rings at once", l.ID, st.PeakPoints, capture.FormatBytes(int64(st.PeakRingBytes)))
+			s.Close()
+		}})
 	}
+	runParallel(t, cases)
 }
 
 // budgetSession is the fake session under a capture budget.

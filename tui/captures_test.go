@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -198,22 +199,23 @@ func TestBackendCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab, err := engine.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lab.Close()
-	b := NewLabBackend(lab)
 	ctx := context.Background()
-	covered := 0
+	var covered atomic.Int64
+	// A lesson per subtest, each on a lab of its own, a few at once.
+	var cases []namedCase
 	for _, l := range ls {
 		steps := learnerPingSteps(l)
 		conns := connectSteps(l)
 		if len(steps) == 0 && len(conns) == 0 {
 			continue
 		}
-		t.Run(l.ID, func(t *testing.T) {
-			s, err := b.Open(ctx, l.ID, "en")
+		cases = append(cases, namedCase{l.ID, func(t *testing.T) {
+			lab, err := engine.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer lab.Close()
+			s, err := NewLabBackend(lab).Open(ctx, l.ID, "en")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +240,7 @@ func TestBackendCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 					}
 				}
 				if conns[i] {
-					covered++
+					covered.Add(1)
 					for _, bad := range oneConnection(pkts) {
 						t.Errorf("step %d (%s), packets pane: %s", i+1, l.Steps[i].ID, bad)
 					}
@@ -247,7 +249,7 @@ func TestBackendCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 				if !ok {
 					continue
 				}
-				covered++
+				covered.Add(1)
 				lastPing = i
 				var keys []echoKey
 				for _, p := range pkts {
@@ -310,10 +312,11 @@ func TestBackendCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 			if got, want := tally(again), tally(orig); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("after going back to step %d, the packets list holds echoes %v; the original run showed %v", lastPing+2, got, want)
 			}
-		})
+		}})
 	}
-	if covered < 3 {
-		t.Errorf("only %d ping steps with captures", covered)
+	runParallel(t, cases)
+	if n := covered.Load(); n < 3 {
+		t.Errorf("only %d ping steps with captures", n)
 	}
 }
 

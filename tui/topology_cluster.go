@@ -396,8 +396,9 @@ func (t *topo) podBox(n *diagram.ClusterNode, p *diagram.Pod, maxW int) *box {
 		b.lines = append(b.lines, t.st.Subtle.Render(t.word("cluster.not_made")))
 	} else {
 		if ns := t.s.NS(p.Name); ns != nil {
-			if lo := ns.Link("lo"); lo != nil && operClass(lo) != "up" {
-				// A pod's containers share its lo: down, localhost fails.
+			if lo := ns.Link("lo"); lo != nil && (operClass(lo) != "up" || p.Dev == "") {
+				// A pod's containers share its lo: down, localhost fails
+				// (and a pod with nothing else shows it anyway).
 				b.lines = append(b.lines, t.gutter(t.o.Changed[linkKey(p.Name, "lo")])+t.stateMark(lo)+" lo")
 			}
 		}

@@ -329,3 +329,14 @@ func BenchmarkClusterTopology(b *testing.B) {
 		b.ReportMetric(own/float64(b.N)/1e3, "µs/cluster-frame")
 	})
 }
+
+// TestPodWithOnlyLo: a pod with no interface yet shows its lo, not an
+// empty box.
+func TestPodWithOnlyLo(t *testing.T) {
+	s := clusterFixture(t, "flannel")
+	s.NS("POD-C").Links = []engine.Link{lo()}
+	out := RenderTopology(s, TopoOptions{Width: 70, Nodes: clusterRoles})
+	if !regexp.MustCompile(`┌─ POD-C[^\n]*\n[^\n]*● lo`).MatchString(out) {
+		t.Errorf("POD-C's lo is not shown:\n%s", out)
+	}
+}

@@ -35,8 +35,10 @@ type checkArgs struct {
 	jobs     int
 	one      bool // grade in this process (a single answer, or a child of a class run)
 	seed     uint64
-	seedSet  bool // --seed given: else each answer's seed comes from its file name
-	hints    int  // 1: a failed check's cause; 2: also the command that fixes it
+	seedSet  bool                  // --seed given: else each answer's seed comes from its file name
+	hints    int                   // 1: a failed check's cause; 2: also the command that fixes it
+	shard    *grading.Shard        // --shard I/M: grade only that slice, write a shard output
+	sink     func(*grading.Report) // a shard's writer of reports (checkShard)
 }
 
 type stringsFlag []string
@@ -60,6 +62,7 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 	one := fs.Bool("one", false, "grade in this process (internal)")
 	seedStr := fs.String("seed", "", "picks the fault of a troubleshooting exercise (default: from the answer file's name, or the user name for -, so neighbours' answers get different faults)")
 	hints := fs.Int("hints", 0, "hints per failed check: 1 names the cause, 2 adds the command that fixes it; 0: the command too once the same answer failed before here ($XDG_STATE_HOME/nettutor/check-tries.json)")
+	shardStr := fs.String("shard", "", "grade only slice I of M (I from 0: --shard $JOB_COMPLETION_INDEX/M in an Indexed Job), written as a shard output (JSON lines) for `nettutor check merge`")
 	limits := addLimitFlags(fs)
 	pos, err := parseAnywhere(fs, args)
 	if err != nil {
@@ -84,6 +87,13 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 		}
 		a.seed, a.seedSet = n, true
 	}
+	if *shardStr != "" {
+		sh, err := grading.ParseShard(*shardStr)
+		if err != nil {
+			return nil, err
+		}
+		a.shard = &sh
+	}
 	if a.hints < 0 || a.hints > 2 {
 		return nil, errors.New(assets.Tf(l, "check.bad_hints", a.hints))
 	}
@@ -103,6 +113,9 @@ func parseCheckArgs(args []string, lang *string) (*checkArgs, error) {
 }
 
 func cmdCheck(args []string) int {
+	if isMerge(args) {
+		return cmdCheckMerge(args)
+	}
 	var lang string
 	fail := func(msg string) int {
 		fmt.Fprintln(os.Stderr, "nettutor check: "+oneLine(msg))
@@ -133,6 +146,10 @@ func cmdCheck(args []string) int {
 	if err != nil {
 		grading.PrintSkipped(os.Stderr, a.lang, skipped)
 		return fail(err.Error())
+	}
+	if a.shard != nil && !a.one {
+		grading.PrintSkipped(os.Stderr, a.lang, skipped)
+		return checkShard(a, ex.FullID(), files)
 	}
 	if a.one || len(files) == 1 {
 		return checkInProcess(a, ex, files[0], skipped)
@@ -238,7 +255,7 @@ func checkClass(a *checkArgs, files []string) int {
 	out := grading.RunClass(ctx, files, grading.ClassOptions{
 		Exercise: a.exercise, Lang: a.lang, Timeout: a.timeout, Jobs: jobs, JSON: a.json,
 		Seed: a.seed, SeedSet: a.seedSet, Hints: a.hints,
-		Stdout: os.Stdout, Stderr: os.Stderr,
+		Stdout: os.Stdout, Stderr: os.Stderr, Sink: a.sink,
 	})
 	if out.Interrupted {
 		select {

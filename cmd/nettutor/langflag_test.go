@@ -6,10 +6,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -37,32 +35,11 @@ func TestParseAnywhere(t *testing.T) {
 	}
 }
 
-var (
-	cliBuildOnce sync.Once
-	cliBinPath   string
-	cliBuildErr  error
-)
-
-// cliBin builds the binary once for the transcript tests.
+// cliBin is the binary for the transcript tests: the one nettutorBin
+// builds for the whole package, not a second build.
 func cliBin(t *testing.T) string {
 	t.Helper()
-	cliBuildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "nettutor-cli")
-		if err != nil {
-			cliBuildErr = err
-			return
-		}
-		cliBinPath = filepath.Join(dir, "nettutor")
-		out, err := exec.Command("go", "build", "-o", cliBinPath, ".").CombinedOutput()
-		if err != nil {
-			cliBuildErr = err
-			cliBinPath = string(out)
-		}
-	})
-	if cliBuildErr != nil {
-		t.Fatalf("build: %v\n%s", cliBuildErr, cliBinPath)
-	}
-	return cliBinPath
+	return nettutorBin(t)
 }
 
 type cliResult struct {

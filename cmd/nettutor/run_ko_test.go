@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nettutor/nettutor/lessons"
@@ -65,20 +66,28 @@ func TestRunKoreanEveryLesson(t *testing.T) {
 		t.Fatal(err)
 	}
 	outs := map[string]string{}
+	var mu sync.Mutex // guards outs
+	// A lesson per subtest, a few at once (runParallel).
+	var cases []namedCase
 	for _, l := range ls {
-		r := runCLI(t, nil, "run", l.ID, "--plain", "--lang", "ko")
-		needLab(t, r)
-		if strings.Contains(r.stderr, "goroutine") || r.code == 2 {
-			t.Fatalf("%s: exit %d: %s", l.ID, r.code, r.stderr)
-		}
-		outs[l.ID] = r.stdout
-		assertNoEnglish(t, l.ID, r.stdout)
-		for i, line := range strings.Split(r.stdout, "\n") {
-			if strings.Contains(line, "**") || strings.Contains(line, "`") && !strings.HasPrefix(line, "    ") && !strings.Contains(line, "$ ") {
-				t.Errorf("%s: raw markdown on line %d: %s", l.ID, i+1, line)
+		cases = append(cases, namedCase{l.ID, func(t *testing.T) {
+			r := runCLI(t, nil, "run", l.ID, "--plain", "--lang", "ko")
+			needLab(t, r)
+			if strings.Contains(r.stderr, "goroutine") || r.code == 2 {
+				t.Fatalf("%s: exit %d: %s", l.ID, r.code, r.stderr)
 			}
-		}
+			mu.Lock()
+			outs[l.ID] = r.stdout
+			mu.Unlock()
+			assertNoEnglish(t, l.ID, r.stdout)
+			for i, line := range strings.Split(r.stdout, "\n") {
+				if strings.Contains(line, "**") || strings.Contains(line, "`") && !strings.HasPrefix(line, "    ") && !strings.Contains(line, "$ ") {
+					t.Errorf("%s: raw markdown on line %d: %s", l.ID, i+1, line)
+				}
+			}
+		}})
 	}
+	runParallel(t, cases)
 	for _, c := range []struct{ lesson, want string }{
 		{"bridge", "host: br0은 bridge 링크, up 상태"},
 		{"bridge", "RED에서 11.11.11.3까지 ping이 되는지"},

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -73,45 +74,50 @@ func TestRunPcapHoldsOnlyTheLearnersPings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	covered := 0
+	var covered atomic.Int64
+	// A lesson per subtest, a few at once (runParallel).
+	var cases []namedCase
 	for _, l := range ls {
 		pings := pingsPerCapture(l)
 		if len(pings) == 0 {
 			continue
 		}
-		dir := t.TempDir()
-		r := runCLI(t, nil, "run", l.ID, "--plain", "--pcap", dir)
-		needLab(t, r)
-		if r.code != 0 {
-			t.Fatalf("%s: exit %d\n%s\n%s", l.ID, r.code, r.stdout, r.stderr)
-		}
-		for id, sent := range pings {
-			reqs, reps, err := pcapEchoes(filepath.Join(dir, id+".pcap"))
-			if err != nil {
-				t.Fatalf("%s/%s.pcap: %v", l.ID, id, err)
+		cases = append(cases, namedCase{l.ID, func(t *testing.T) {
+			dir := t.TempDir()
+			r := runCLI(t, nil, "run", l.ID, "--plain", "--pcap", dir)
+			needLab(t, r)
+			if r.code != 0 {
+				t.Fatalf("%s: exit %d\n%s\n%s", l.ID, r.code, r.stdout, r.stderr)
 			}
-			ids := map[uint16]bool{}
-			for k, n := range reqs {
-				ids[k[0]] = true
-				if n != 1 {
-					t.Errorf("%s/%s.pcap: echo id %d seq %d: %d requests, want 1", l.ID, id, k[0], k[1], n)
+			for id, sent := range pings {
+				reqs, reps, err := pcapEchoes(filepath.Join(dir, id+".pcap"))
+				if err != nil {
+					t.Fatalf("%s/%s.pcap: %v", l.ID, id, err)
+				}
+				ids := map[uint16]bool{}
+				for k, n := range reqs {
+					ids[k[0]] = true
+					if n != 1 {
+						t.Errorf("%s/%s.pcap: echo id %d seq %d: %d requests, want 1", l.ID, id, k[0], k[1], n)
+					}
+				}
+				for k, n := range reps {
+					if n > 1 || reqs[k] == 0 {
+						t.Errorf("%s/%s.pcap: echo id %d seq %d: %d replies to %d requests", l.ID, id, k[0], k[1], n, reqs[k])
+					}
+				}
+				if len(ids) > sent {
+					t.Errorf("%s/%s.pcap: %d echo ids, but the lesson's commands sent %d pings while it ran (the tutor's probes are in it)", l.ID, id, len(ids), sent)
+				}
+				if len(ids) > 0 {
+					covered.Add(1)
 				}
 			}
-			for k, n := range reps {
-				if n > 1 || reqs[k] == 0 {
-					t.Errorf("%s/%s.pcap: echo id %d seq %d: %d replies to %d requests", l.ID, id, k[0], k[1], n, reqs[k])
-				}
-			}
-			if len(ids) > sent {
-				t.Errorf("%s/%s.pcap: %d echo ids, but the lesson's commands sent %d pings while it ran (the tutor's probes are in it)", l.ID, id, len(ids), sent)
-			}
-			if len(ids) > 0 {
-				covered++
-			}
-		}
+		}})
 	}
-	if covered < 3 {
-		t.Errorf("only %d capture points saw a ping", covered)
+	runParallel(t, cases)
+	if n := covered.Load(); n < 3 {
+		t.Errorf("only %d capture points saw a ping", n)
 	}
 }
 

@@ -93,6 +93,9 @@ func cmdServe(args []string) int {
 		fmt.Fprintf(os.Stderr, "nettutor serve: %v\n", firstLine(err))
 		return 2
 	}
+	if line := preflightStartup(*lang); line != "" {
+		fmt.Fprintln(os.Stderr, line) // the operator learns once serving what members' labs will lack
+	}
 	// SIGHUP reads the key files again (a latecomer's key, no restart);
 	// SIGINT and SIGTERM end every session, and their labs, then exit.
 	sigs := make(chan os.Signal, 4)

@@ -80,6 +80,9 @@ func cmdTUI(args []string) int {
 	}
 	// The parent process stays outside and waits; from here on we are the
 	// sandboxed child, where the lab lives.
+	if line := preflightStartup(*lang); line != "" {
+		fmt.Fprintln(os.Stderr, line) // what will not run here, before the screen is taken
+	}
 	if err := sandbox.Enter(); err != nil {
 		fmt.Fprint(os.Stderr, sandbox.Hint(err))
 		return 2

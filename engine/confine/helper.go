@@ -205,7 +205,7 @@ func helperSetup(spec *Spec) error {
 	}
 	// A sysfs of the namespace the program runs in, as `ip netns exec`
 	// gives: /sys/class/net lists the lab's links, never the machine's.
-	_ = unix.Mount("sysfs", "/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+	_ = mountSysfs("/sys")
 	dir := spec.Dir
 	if dir == "" {
 		dir = "/root"

@@ -95,7 +95,7 @@ func keeperSetup(root string) error {
 		// exec` mounts its own read-write (writes need the namespace's own
 		// capabilities all the same).
 		{"mount /sys", func() error {
-			return unix.Mount("sysfs", root+"/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+			return mountSysfs(root + "/sys")
 		}},
 		// Writable places, private to the lab, bounded in size.
 		{"mount the lab's tmpfs", func() error { return mountScratch(root) }},

@@ -268,17 +268,28 @@ func readPod(s *engine.Snapshot, name, node string) Pod {
 			p.Gateway = r.Gw
 		}
 	}
-	// The pod's interface is its link into its node, else its first.
+	// The pod's interface is its link into its node, else its eth0, else
+	// its first (a CNI plugin makes the pair inside the pod, then moves
+	// the node's end out).
 	var dev *engine.Link
+	rank := func(l *engine.Link) int {
+		switch {
+		case l.Peer != nil && l.Peer.NS == node:
+			return 2
+		case l.Name == "eth0":
+			return 1
+		}
+		return 0
+	}
 	for i := range ns.Links {
 		l := &ns.Links[i]
 		if l.Kind == "loopback" || l.Name == "lo" {
 			continue
 		}
-		if l.Peer != nil && l.Peer.NS != node && l.Peer.NS != "" {
+		if l.Peer != nil && l.Peer.NS != node && l.Peer.NS != "" && l.Peer.NS != name {
 			p.Elsewhere = append(p.Elsewhere, l.Peer.NS+"/"+l.Peer.Name)
 		}
-		if dev == nil || (l.Peer != nil && l.Peer.NS == node && (dev.Peer == nil || dev.Peer.NS != node)) {
+		if dev == nil || rank(l) > rank(dev) {
 			dev = l
 		}
 	}

@@ -140,3 +140,18 @@ func TestNoRolesNoChange(t *testing.T) {
 		t.Errorf("with roles:\n%s", m)
 	}
 }
+
+// TestPodMidPlugin: while a CNI plugin has made the pair inside the pod
+// (both ends there, the node's end not yet moved), the pod's interface is
+// its eth0 and nothing is said to lead elsewhere.
+func TestPodMidPlugin(t *testing.T) {
+	s := fixture(t, "calico")
+	pod := s.NS("POD-A")
+	pod.Links = []engine.Link{pod.Links[0],
+		{Name: "cali1a2b3c4d5e6", Kind: "veth", State: "down", Peer: &engine.PeerRef{NS: "POD-A", Name: "eth0"}},
+		{Name: "eth0", Kind: "veth", State: "down", Peer: &engine.PeerRef{NS: "POD-A", Name: "cali1a2b3c4d5e6"}}}
+	p := ReadCluster(s, clusterRoles).Node("NODE1").Pods[0]
+	if p.Name != "POD-A" || p.Dev != "eth0" || len(p.Elsewhere) != 0 || p.NodeEnd != "" {
+		t.Errorf("pod mid-plugin: %+v", p)
+	}
+}

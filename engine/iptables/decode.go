@@ -97,6 +97,14 @@ func decode(table, chain string, exprs []expr.Any) (Rule, bool) {
 				return r, false
 			}
 		case *expr.Match:
+			if x.Name == "comment" {
+				c, ok := x.Info.(*xt.Comment)
+				if !ok || *c == "" || r.Comment != "" {
+					return r, false
+				}
+				r.Comment = string(*c)
+				continue
+			}
 			if x.Name != "conntrack" {
 				return r, false
 			}

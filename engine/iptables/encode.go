@@ -261,6 +261,10 @@ func (r Rule) exprs() ([]expr.Any, error) {
 	} else {
 		e = append(append(e, portExprs(r)...), ct...)
 	}
+	if r.Comment != "" {
+		c := xt.Comment(r.Comment)
+		e = append(e, &expr.Match{Name: "comment", Rev: 0, Info: &c})
+	}
 	e = append(e, &expr.Counter{})
 	t, err := targetExprs(r)
 	if err != nil {

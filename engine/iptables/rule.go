@@ -13,6 +13,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/google/nftables/xt"
 )
 
 // Rule is one iptables rule in a table/chain, e.g.
@@ -42,6 +44,11 @@ type Rule struct {
 	// iptables-nft stores it differently, so `iptables -S` shows it back as
 	// typed and we must too.
 	StateMatch bool
+
+	// Comment is -m comment --comment TEXT (at most 255 bytes), as the
+	// CNI plugins and kube-proxy label their rules; "" = none. It matches
+	// every packet.
+	Comment string
 
 	Target     string // ACCEPT, DROP, REJECT, MASQUERADE, SNAT, DNAT, RETURN, or a user chain to jump to; "" = none
 	ToSource   string // SNAT --to-source 203.0.113.1 (also ip-ip and :port[-port])
@@ -432,10 +439,22 @@ func Parse(args []string) (Rule, error) {
 					if ctPos < 0 {
 						ctPos = i
 					}
+				case "comment":
 				default:
 					err = fmt.Errorf("match -m %s: %w", v, ErrUnsupported)
 				}
 				modules[v] = true
+			}
+		case "--comment":
+			switch {
+			case neg:
+				err = errors.New(`"! --comment": a comment cannot be negated`)
+			case !modules["comment"]:
+				err = errors.New("option --comment needs -m comment before it")
+			default:
+				if err = once("--comment"); err == nil {
+					r.Comment, err = val()
+				}
 			}
 		case "--dport", "--destination-port", "--sport", "--source-port":
 			if neg {
@@ -635,6 +654,9 @@ func stateMask(states []string) (uint16, bool) {
 func (r Rule) validate() error {
 	if _, ok := builtinChains[r.Table]; !ok {
 		return fmt.Errorf("table %q: %w (only nat and filter)", r.Table, ErrUnsupported)
+	}
+	if len(r.Comment) >= xt.CommentSize {
+		return fmt.Errorf("comment of %d bytes: iptables takes at most %d", len(r.Comment), xt.CommentSize-1)
 	}
 	builtin := IsBuiltinChain(r.Table, r.Chain)
 	if !builtin && !validChainName(r.Chain) {
@@ -877,6 +899,9 @@ func (r Rule) specArgs() []string {
 		ports()
 		ct()
 	}
+	if r.Comment != "" {
+		a = append(a, "-m", "comment", "--comment", r.Comment)
+	}
 	if r.Target != "" {
 		a = append(a, "-j", r.Target)
 	}
@@ -897,7 +922,7 @@ func (r Rule) specArgs() []string {
 
 // Spec returns exactly the line `iptables -t TABLE -S` prints for the rule,
 // e.g. "-A POSTROUTING -s 11.11.11.0/24 ! -o br0 -j MASQUERADE".
-func (r Rule) Spec() string { return strings.Join(r.specArgs(), " ") }
+func (r Rule) Spec() string { return joinSaved(r.specArgs(), saveString) }
 
 // Command returns the command a person would type to add the rule:
 // "iptables -t nat -A POSTROUTING ..." or, for the default filter table,
@@ -913,8 +938,85 @@ func (r Rule) Command() string {
 	if r.Target == "REJECT" && r.RejectWith == "" {
 		spec = spec[:len(spec)-2]
 	}
-	return strings.Join(append(words, spec...), " ")
+	return joinSaved(append(words, spec...), shellString)
 }
 
 // String is the rule as List prints it: "-t TABLE " + Spec.
-func (r Rule) String() string { return strings.Join(r.Args(), " ") }
+func (r Rule) String() string { return joinSaved(r.Args(), saveString) }
+
+// joinSaved joins a rule's words with spaces, the value of --comment (the
+// one word that may hold spaces or quotes) written by quote.
+func joinSaved(words []string, quote func(string) string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		if i > 0 && words[i-1] == "--comment" {
+			w = quote(w)
+		}
+		out[i] = w
+	}
+	return strings.Join(out, " ")
+}
+
+// shellString quotes a value for sh as a person would type it: bare when
+// it is plain, else in double quotes with \, ", $ and ` escaped.
+func shellString(v string) string {
+	if v != "" && strings.Trim(v, "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+		return v
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
+	return `"` + r.Replace(v) + `"`
+}
+
+// saveString writes a match's string value as iptables-save does
+// (libxtables' xtables_save_string): bare when it is only letters, digits,
+// "_" and "-", else in double quotes with ", \ and ' escaped by a
+// backslash, so `--comment "name: \"cbr0\" id: \"pod-a\""`.
+func saveString(v string) string {
+	if v != "" && strings.Trim(v, "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+		return v
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range v {
+		if c == '"' || c == '\\' || c == '\'' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// Fields splits a line of `iptables -S` into its words, undoing the quotes
+// that saveString puts around a value with spaces or quotes in it, so that
+// Parse reads back every rule Spec prints.
+func Fields(line string) []string {
+	var out []string
+	var cur strings.Builder
+	in, quoted, esc := false, false, false
+	for _, c := range line {
+		switch {
+		case esc:
+			cur.WriteRune(c)
+			esc = false
+		case quoted && c == '\\':
+			esc = true
+		case c == '"':
+			quoted = !quoted
+			in = true
+		case !quoted && (c == ' ' || c == '\t' || c == '\n'):
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteRune(c)
+			in = true
+		}
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out
+}

@@ -177,7 +177,7 @@ func (e *env) prepare() {
 				n.unparsed++
 				continue
 			}
-			if r, err := iptables.Parse(strings.Fields(line)); err == nil {
+			if r, err := iptables.Parse(iptables.Fields(line)); err == nil {
 				n.rules = append(n.rules, r)
 			} else {
 				n.unparsed++

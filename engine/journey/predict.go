@@ -377,7 +377,7 @@ func envFromSnapshot(snap *engine.Snapshot) *env {
 			}
 		}
 		for _, line := range ns.Rules {
-			if r, err := iptables.Parse(strings.Fields(line)); err == nil && !strings.HasPrefix(line, "#") {
+			if r, err := iptables.Parse(iptables.Fields(line)); err == nil && !strings.HasPrefix(line, "#") {
 				n.rules = append(n.rules, r)
 			} else {
 				n.unparsed++

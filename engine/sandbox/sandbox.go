@@ -70,6 +70,14 @@ func (e *Error) Unwrap() error { return e.Err }
 func Hint(err error) string {
 	var b strings.Builder
 	b.WriteString("nettutor: " + err.Error() + "\n")
+	var se *Error
+	if errors.As(err, &se) && strings.HasPrefix(se.Step, "mount /proc") {
+		// A container's /proc with paths masked over it: the kernel lets
+		// no new namespace mount a proc of its own (nettutor preflight).
+		b.WriteString("  cause: this /proc has paths masked over it (a container's default), so no new namespace may mount its own\n")
+		b.WriteString("  remedy: Kubernetes: securityContext.procMount: Unmasked with hostUsers: false; podman: --security-opt unmask=ALL; docker: --security-opt systempaths=unconfined\n")
+		return b.String()
+	}
 	if os.Geteuid() == 0 {
 		b.WriteString("  cause: the kernel refused new namespaces even to root (a container without CAP_SYS_ADMIN?)\n")
 		b.WriteString("  remedy: run nettutor on a Linux host or VM, or in a container started with --privileged\n")

@@ -50,6 +50,9 @@ type ClassOptions struct {
 	Env []string
 
 	Stdout, Stderr io.Writer
+	// Sink, when set with JSON, takes each answer's report in order
+	// instead of a JSON line on Stdout (a shard's output, ShardWriter).
+	Sink func(*Report)
 }
 
 // Result is the outcome of one child grader in a class run. Exactly one of
@@ -150,7 +153,11 @@ func RunClass(ctx context.Context, files []string, o ClassOptions) *ClassOutcome
 			case rep == nil:
 				rep = ErrorReport(o.Exercise, r.File, r.Err)
 			}
-			PrintJSONLine(o.Stdout, rep)
+			if o.Sink != nil {
+				o.Sink(rep)
+			} else {
+				PrintJSONLine(o.Stdout, rep)
+			}
 			continue
 		}
 		PrintClassLine(o.Stdout, r, o.Lang, nameW)

@@ -2,10 +2,15 @@ package note
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/diagram"
@@ -100,4 +105,63 @@ func TestClusterDOTRendersWithGraphviz(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestClusterMermaidRendersWithMermaidCLI renders both hand-typed cluster
+// labs' flowcharts, in English and Korean, with Mermaid's own CLI (the
+// same run as TestMermaidRendersWithMermaidCLI's) and finds the roles, the
+// switch and the tunnel with its VNI and port in each SVG.
+func TestClusterMermaidRendersWithMermaidCLI(t *testing.T) {
+	blocks, want := clusterMermaid(t)
+	dir := clusterMMDC(t, blocks)
+	for i := range blocks {
+		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("out-%d.svg", i+1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		txt := svgText(string(b))
+		for _, w := range want[i] {
+			if !strings.Contains(txt, w) {
+				t.Errorf("cluster flowchart %d's SVG lacks %q", i+1, w)
+			}
+		}
+	}
+}
+
+// clusterMMDC renders blocks with mmdc as TestMermaidRendersWithMermaidCLI
+// does (chromium from Debian, in a network namespace with only lo) and
+// returns the folder of out-1.svg, out-2.svg, ...: a run of its own, so the
+// cluster flowcharts are held whatever the lessons' notes hold.
+func clusterMMDC(t *testing.T, blocks []string) string {
+	t.Helper()
+	mmdc := needTool(t, "mermaid-cli (mmdc)", os.Getenv("NETTUTOR_MERMAID")+"/node_modules/.bin/mmdc", "mmdc", "/opt/nettutor-mermaid/node_modules/.bin/mmdc")
+	chromium := needTool(t, "chromium", os.Getenv("PUPPETEER_EXECUTABLE_PATH"), "chromium", "/usr/bin/chromium")
+	unshare := needTool(t, "unshare", "unshare")
+	ipTool := needTool(t, "ip", "ip")
+	dir := t.TempDir()
+	var md strings.Builder
+	for _, b := range blocks {
+		fmt.Fprintf(&md, "```mermaid\n%s```\n\n", b)
+	}
+	in := filepath.Join(dir, "all.md")
+	cfg := fmt.Sprintf(`{"executablePath": %q, "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=%s"]}`,
+		chromium, filepath.Join(dir, "chromium"))
+	if err := errors.Join(os.WriteFile(in, []byte(md.String()), 0o644), os.WriteFile(filepath.Join(dir, "puppeteer.json"), []byte(cfg), 0o644)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, unshare, "--net", "sh", "-c", ipTool+` link set lo up && exec "$0" "$@"`,
+		mmdc, "-q", "-p", filepath.Join(dir, "puppeteer.json"), "-i", in, "-o", filepath.Join(dir, "out.md"))
+	cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1")
+	out, err := cmd.CombinedOutput()
+	svgs, _ := filepath.Glob(filepath.Join(dir, "out-*.svg"))
+	if err != nil || len(svgs) != len(blocks) {
+		bad := ""
+		if len(svgs) < len(blocks) {
+			bad = blocks[len(svgs)] // mmdc stops at the first block it cannot render
+		}
+		t.Fatalf("mmdc: %v, %d SVGs for %d blocks\n%s\nthe block it stopped at:\n%s", err, len(svgs), len(blocks), out, bad)
+	}
+	return dir
 }

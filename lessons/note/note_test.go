@@ -84,8 +84,21 @@ var (
 	runsErr  error
 )
 
+// mermaidShards is how many mmdc processes render the notes' blocks at
+// once. mmdc renders one block after another, each in a fresh page, with
+// waits between (page loads, the browser's own round trips): two at once
+// fill each other's waits on 2 cores; each more costs a browser start.
+const mermaidShards = 2
+
+// allRunsAtOnce is how many lesson runs allRuns has going at a time: a
+// run mostly waits (probes meant to get no answer, captures falling
+// quiet), so two at once (as many as the machine's cores) fill each
+// other's waits.
+const allRunsAtOnce = 2
+
 // allRuns runs every built-in lesson in English and Korean, once for all
-// the tests of the package, each in a fresh lab.
+// the tests of the package, each in a fresh lab, allRunsAtOnce at a time;
+// the runs are in lesson order, English first.
 func allRuns(t *testing.T) []lessonRun {
 	t.Helper()
 	if sandboxErr != nil {
@@ -97,15 +110,39 @@ func allRuns(t *testing.T) []lessonRun {
 			runsErr = err
 			return
 		}
+		type job struct {
+			l    *lessons.Lesson
+			lang string
+		}
+		var jobs []job
 		for _, l := range ls {
 			for _, lang := range []string{"en", "ko"} {
-				r, err := runLesson(l, lang)
-				if err != nil {
-					runsErr = fmt.Errorf("%s (%s): %w", l.ID, lang, err)
-					return
-				}
-				runs = append(runs, r)
+				jobs = append(jobs, job{l, lang})
 			}
+		}
+		out := make([]lessonRun, len(jobs))
+		errs := make([]error, len(jobs))
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range min(allRunsAtOnce, len(jobs)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					j := jobs[i]
+					if out[i], errs[i] = runLesson(j.l, j.lang); errs[i] != nil {
+						errs[i] = fmt.Errorf("%s (%s): %w", j.l.ID, j.lang, errs[i])
+					}
+				}
+			}()
+		}
+		for i := range jobs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		if runsErr = errors.Join(errs...); runsErr == nil {
+			runs = out
 		}
 	})
 	if runsErr != nil {
@@ -512,30 +549,13 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 			}
 		}
 	}
-	clusters, clusterWant := clusterMermaid(t) // issue 21's labs, typed by hand
-	for _, c := range clusters {
-		add(c)
-	}
 	hand := handLab(t)
 	add(diagram.Mermaid(hand, diagram.Options{Marks: diagram.Marks{
 		Namespaces: map[string]bool{`BLUE"<&>`: true}, Links: map[string]bool{"빨강@lab/p#1": true}}}))
 	add(handLadder())
-	dir := t.TempDir()
-	var md strings.Builder
-	for _, b := range all {
-		fmt.Fprintf(&md, "```mermaid\n%s```\n\n", b)
-	}
-	in := filepath.Join(dir, "all.md")
-	if err := os.WriteFile(in, []byte(md.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// As root (CI), chromium needs --no-sandbox; the other flags keep it
-	// from reaching for the network, which this machine does not have.
-	cfg := fmt.Sprintf(`{"executablePath": %q, "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=%s"]}`,
-		chromium, filepath.Join(dir, "chromium"))
-	if err := os.WriteFile(filepath.Join(dir, "puppeteer.json"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// The blocks are split between mermaidShards mmdc processes at once,
+	// each with a browser and folder of its own; every block is still
+	// rendered, and a failure names the block mmdc stopped at.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
@@ -544,50 +564,78 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 	// only lo, up, so nothing it does can leave the machine either.
 	unshare := needTool(t, "unshare", "unshare")
 	ipTool := needTool(t, "ip", "ip")
-	cmd := exec.CommandContext(ctx, unshare, "--net", "sh", "-c", ipTool+` link set lo up && exec "$0" "$@"`,
-		mmdc, "-q", "-p", filepath.Join(dir, "puppeteer.json"), "-i", in, "-o", filepath.Join(dir, "out.md"))
-	cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1")
-	out, err := cmd.CombinedOutput()
-	svgs, _ := filepath.Glob(filepath.Join(dir, "out-*.svg"))
-	if err != nil {
-		// mmdc stops at the first block it cannot render: name it.
-		bad := ""
-		if len(svgs) < len(all) {
-			bad = all[len(svgs)]
+	shards := min(mermaidShards, len(all))
+	svgs := make([][]string, shards) // per shard, the SVG files in block order
+	errs := make([]error, shards)
+	var wg sync.WaitGroup
+	for k := range shards {
+		lo, hi := k*len(all)/shards, (k+1)*len(all)/shards
+		dir := t.TempDir()
+		var md strings.Builder
+		for _, b := range all[lo:hi] {
+			fmt.Fprintf(&md, "```mermaid\n%s```\n\n", b)
 		}
-		t.Fatalf("mmdc: %v\n%s\nthe block it stopped at (number %d of %d):\n%s", err, out, len(svgs)+1, len(all), bad)
+		in := filepath.Join(dir, "all.md")
+		if err := os.WriteFile(in, []byte(md.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// As root (CI), chromium needs --no-sandbox; the other flags keep it
+		// from reaching for the network, which this machine does not have.
+		cfg := fmt.Sprintf(`{"executablePath": %q, "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=%s"]}`,
+			chromium, filepath.Join(dir, "chromium"))
+		if err := os.WriteFile(filepath.Join(dir, "puppeteer.json"), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.CommandContext(ctx, unshare, "--net", "sh", "-c", ipTool+` link set lo up && exec "$0" "$@"`,
+			mmdc, "-q", "-p", filepath.Join(dir, "puppeteer.json"), "-i", in, "-o", filepath.Join(dir, "out.md"))
+		cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := cmd.CombinedOutput()
+			for i := 1; i <= hi-lo; i++ {
+				f := filepath.Join(dir, fmt.Sprintf("out-%d.svg", i))
+				if _, err := os.Stat(f); err != nil {
+					break
+				}
+				svgs[k] = append(svgs[k], f)
+			}
+			if err != nil {
+				// mmdc stops at the first block it cannot render: name it.
+				bad := ""
+				if n := len(svgs[k]); n < hi-lo {
+					bad = all[lo+n]
+				}
+				errs[k] = fmt.Errorf("mmdc: %v\n%s\nthe block it stopped at (number %d of %d):\n%s", err, out, lo+len(svgs[k])+1, len(all), bad)
+			} else if len(svgs[k]) != hi-lo {
+				errs[k] = fmt.Errorf("mmdc wrote %d SVGs for blocks %d to %d", len(svgs[k]), lo+1, hi)
+			}
+		}()
 	}
-	t.Logf("mmdc rendered %d distinct blocks (%d in the notes) in %v", len(all), total, time.Since(start).Round(time.Millisecond))
-	if len(svgs) != len(all) {
-		t.Fatalf("mmdc wrote %d SVGs for %d blocks", len(svgs), len(all))
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	var files []string // the SVG of every block, in the order of all
+	for _, f := range svgs {
+		files = append(files, f...)
+	}
+	t.Logf("mmdc rendered %d distinct blocks (%d in the notes) in %v, %d processes at once", len(all), total, time.Since(start).Round(time.Millisecond), shards)
+	if len(files) != len(all) {
+		t.Fatalf("mmdc wrote %d SVGs for %d blocks", len(files), len(all))
 	}
 	// The hand-built flowchart (second last) shows its names as they are.
-	b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("out-%d.svg", len(all)-1)))
+	b, err := os.ReadFile(files[len(all)-2])
 	if err != nil {
 		t.Fatal(err)
 	}
 	txt := svgText(string(b))
-	for i, c := range clusters {
-		k := 0
-		for k < len(all) && all[k] != c {
-			k++
-		}
-		cb, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("out-%d.svg", k+1)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, w := range clusterWant[i] {
-			if ct := svgText(string(cb)); !strings.Contains(ct, w) {
-				t.Errorf("cluster flowchart %d's SVG lacks %q", i+1, w)
-			}
-		}
-	}
 	for _, name := range []string{"빨강@lab", `BLUE"<&>`, "v@빨", "p#1", "b|q", "eth0;x", "br0"} {
 		if !strings.Contains(txt, name) {
 			t.Errorf("hand-built flowchart's SVG lacks %q", name)
 		}
 	}
-	b, err = os.ReadFile(filepath.Join(dir, fmt.Sprintf("out-%d.svg", len(all))))
+	b, err = os.ReadFile(files[len(all)-1])
 	if err != nil {
 		t.Fatal(err)
 	}
