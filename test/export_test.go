@@ -15,7 +15,7 @@ import (
 )
 
 var lessonIDs = []string{"isolation", "containers", "veth", "bridge", "nat", "docker-networks", "userns", "pod", "flannel", "calico", "service"}
-var cniVeth = regexp.MustCompile(`veth[0-9a-f]{8}`)
+var cniVeth = regexp.MustCompile(`\bveth[0-9a-f]{8}\b`)
 
 // state is the part of a snapshot that a script of commands must
 // reproduce: names, kinds, states, addresses, masters, peers, routes, rules
