@@ -42,6 +42,8 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 		"pod": {"/run/netns/POD-A", "hello from the app container", "Connection refused", `"sandbox": "/run/netns/POD-A"`,
 			"10.244.0.3/24", "hairpin on", "CNI-0fea042e7a9d1b13b279cf4f", "! -d 224.0.0.0/4"},
 		"userns": {"uid=0(root)", "dockremap", "userns-remap", "165536", "Sysbox", "/proc/meminfo"},
+		"service": {"KUBE-SVC-CDGGSHYLG3RE2FKL", "--set-xmark 0x4000/0x4000", "--probability 0.50000000000",
+			"-j REJECT --reject-with icmp-port-unreachable", "iptables-restore --noflush --counters", "dport=30080"},
 		"calico": {"169.254.1.1 dev eth0 scope link", "blackhole 10.244.0.0/24 proto bird", "ee:ee:ee:ee:ee:ee", "vxlan.calico"},
 		"flannel": {"dstport 8472 nolearning", "mtu 1450", "PERMANENT", "dst 192.168.10.102 self permanent",
 			"via 10.244.1.0 dev flannel.1 onlink", "ttl=62", "-j MASQUERADE --random-fully", "FLANNEL_MTU=1450"},
