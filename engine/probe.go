@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/nettutor/nettutor/engine/nsutil"
@@ -263,10 +264,29 @@ func (l *Lab) Serve(ns string, port int, banner string) (stop func(), err error)
 // returns what the server sends until it closes or is silent for timeout
 // (three times that before its first byte), byte for byte, as nc prints it. A refusal unwraps to
 // syscall.ECONNREFUSED; no answer to the SYN is ErrNoReply.
+//
+// A connection reset before the server sent a byte is tried again, up to
+// three times 50 ms apart: a banner server is a loop that starts nc again
+// after each client, and a connection queued on the listening socket of
+// the nc that is exiting is reset by no fault of the network (a real
+// refusal, such as a REJECT with tcp-reset, comes as the SYN's answer and
+// is not retried).
 func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duration) (string, error) {
+	for try := 0; ; try++ {
+		out, reset, err := l.connectOnce(ctx, ns, addr, timeout)
+		if !reset || try == 2 || ctx.Err() != nil {
+			return out, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// connectOnce is one try of Connect; reset says the server reset the
+// connection before its first byte.
+func (l *Lab) connectOnce(ctx context.Context, ns, addr string, timeout time.Duration) (string, bool, error) {
 	fd, err := l.NsHandle(ns)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	l.settleLinks(time.Second)
 	var c net.Conn
@@ -278,9 +298,9 @@ func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duratio
 	})
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err) {
-			return "", &ProbeError{NS: nsOr(ns), Op: "connect to", Target: addr, Err: ErrNoReply}
+			return "", false, &ProbeError{NS: nsOr(ns), Op: "connect to", Target: addr, Err: ErrNoReply}
 		}
-		return "", &ProbeError{NS: nsOr(ns), Op: "connect to", Target: addr, Err: errnoOf(err)}
+		return "", false, &ProbeError{NS: nsOr(ns), Op: "connect to", Target: addr, Err: errnoOf(err)}
 	}
 	defer c.Close()
 	// nc -w T prints everything until the server closes, or gives up after
@@ -299,10 +319,13 @@ func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duratio
 		n, err := c.Read(buf)
 		out = append(out, buf[:n]...)
 		if err != nil {
+			if len(out) == 0 && errors.Is(err, syscall.ECONNRESET) {
+				return "", true, nil
+			}
 			break
 		}
 	}
-	return string(out), nil
+	return string(out), false, nil
 }
 
 func isTimeout(err error) bool {

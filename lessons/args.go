@@ -275,9 +275,12 @@ func buildAction(kind string, a ActionArgs) (engine.Action, string, error) {
 		if a.Hostname != "" && !uts {
 			return nil, "hostname", fmt.Errorf("hostname needs unshare: [uts]")
 		}
-		return engine.Run{NS: a.NS, Unshare: a.Unshare, Hostname: a.Hostname, Shell: a.Sh}, "", nil
+		// A block scalar (`sh: |`) ends in a newline that is no part of
+		// the command: the command shown, exported and noted ends where
+		// its last line does (a here-document's EOF included).
+		return engine.Run{NS: a.NS, Unshare: a.Unshare, Hostname: a.Hostname, Shell: strings.TrimRight(a.Sh, "\n")}, "", nil
 	case "userns":
-		return engine.UserNS{Shell: a.Sh}, "", nil
+		return engine.UserNS{Shell: strings.TrimRight(a.Sh, "\n")}, "", nil
 	case "ping":
 		if err := checkIP(a.Dst); err != nil {
 			return nil, "dst", err

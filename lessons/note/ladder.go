@@ -2,6 +2,7 @@ package note
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/nettutor/nettutor/engine"
@@ -158,7 +159,14 @@ func BuildHopLadderIn(lang string, frames []Frame, lanes []string, hosts map[str
 		}
 		a := HopArrow{RewriteLane: -1, Observed: o, Label: frames[o.Hops[0].Sighting].Label}
 		for _, h := range o.Hops {
-			a.Points = append(a.Points, h.NS+"/"+h.Dev)
+			pt := h.NS + "/" + h.Dev
+			if h.Encap != nil {
+				// Seen inside a tunnel's packet: the point says which
+				// tunnel carried it there (the journey joins the outer
+				// copy with the pods' own packet into one arrow).
+				pt += " ⊂ " + h.Encap.Kind + " " + strconv.Itoa(h.Encap.VNI)
+			}
+			a.Points = append(a.Points, pt)
 			a.Packets = append(a.Packets, h.Sighting)
 			if a.Rewrite == nil && h.Rewrite != nil {
 				r := *h.Rewrite
