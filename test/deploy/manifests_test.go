@@ -126,7 +126,8 @@ func load(t *testing.T) map[string][]any {
 
 // TestManifestsDecodeStrictly: every document of every file is a known
 // kind and decodes with no unknown or mistyped field; the kustomization
-// lists files that exist, and every file but the on-demand grading Jobs.
+// lists files that exist, and every file but the on-demand ones (the
+// grading Jobs, a further study group's Service).
 func TestManifestsDecodeStrictly(t *testing.T) {
 	m := load(t)
 	k := m["kustomization.yaml"][0].(*kustomization)
@@ -138,7 +139,8 @@ func TestManifestsDecodeStrictly(t *testing.T) {
 		listed[r] = true
 	}
 	for name := range m {
-		if name != "kustomization.yaml" && name != "grading-job.yaml" && !listed[name] {
+		onDemand := name == "grading-job.yaml" || name == "group-service.yaml"
+		if name != "kustomization.yaml" && !onDemand && !listed[name] {
 			t.Errorf("%s is not in kustomization.yaml", name)
 		}
 	}
@@ -253,5 +255,33 @@ func TestGradingJob(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(merge.Spec.Template.Spec.Containers[0].Command, " "), "nettutor check merge") {
 		t.Error("merge Job does not run check merge")
+	}
+}
+
+// TestGroupServices: each study group's LoadBalancer Service sends its
+// members to one replica only (the pod whose memory holds their labs and
+// whose hub holds their presenter), and no two groups share a replica.
+func TestGroupServices(t *testing.T) {
+	m := load(t)
+	pods := map[string]string{}
+	for _, f := range []string{"service.yaml", "group-service.yaml"} {
+		for _, o := range m[f] {
+			svc, ok := o.(*corev1.Service)
+			if !ok || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+				continue
+			}
+			pod := svc.Spec.Selector["statefulset.kubernetes.io/pod-name"]
+			if pod == "" {
+				t.Errorf("%s: Service %s selects no one pod (%v): a group's members could land on different replicas", f, svc.Name, svc.Spec.Selector)
+				continue
+			}
+			if other, dup := pods[pod]; dup {
+				t.Errorf("Services %s and %s both send their members to %s", other, svc.Name, pod)
+			}
+			pods[pod] = svc.Name
+		}
+	}
+	if pods["nettutor-0"] != "nettutor" || pods["nettutor-1"] != "nettutor-1" {
+		t.Errorf("group Services by pod: %v, want nettutor-0 by nettutor and nettutor-1 by nettutor-1", pods)
 	}
 }
