@@ -17,8 +17,9 @@ import (
 var englishSentence = regexp.MustCompile(`[A-Za-z][A-Za-z']*(?:,? [A-Za-z][A-Za-z']*){3,}`)
 
 // quoted spans are the learner's or kernel's words (a check's "contains"
-// or a banner), not nettutor's.
-var quoted = regexp.MustCompile(`"[^"]*"|\([^()]*-[jtAIo] [^()]*\)`)
+// or a banner), not nettutor's; a quote may hold escaped quotes (\"), as
+// strconv.Quote writes a rule with a --comment.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|\([^()]*-[jtAIo] [^()]*\)`)
 
 // koreanProse returns the lines of a Korean run --plain transcript that
 // nettutor's own code writes, not the lesson's author and not the kernel:
