@@ -300,7 +300,10 @@ func (l *Lab) connectOnce(ctx context.Context, ns, addr string, timeout time.Dur
 		if errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err) {
 			return "", false, &ProbeError{NS: nsOr(ns), Op: "connect to", Target: addr, Err: ErrNoReply}
 		}
-		return "", false, &ProbeError{NS: nsOr(ns), Op: "connect to", Target: addr, Err: errnoOf(err)}
+		// A reset, not a refusal, answering the handshake is the same
+		// race: the connection was queued on the exiting nc's socket.
+		reset := errors.Is(err, syscall.ECONNRESET)
+		return "", reset, &ProbeError{NS: nsOr(ns), Op: "connect to", Target: addr, Err: errnoOf(err)}
 	}
 	defer c.Close()
 	// nc -w T prints everything until the server closes, or gives up after

@@ -556,7 +556,10 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 	// The blocks are split between mermaidShards mmdc processes at once,
 	// each with a browser and folder of its own; every block is still
 	// rendered, and a failure names the block mmdc stopped at.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// A guard against a hung browser, not a measure: the blocks grow with
+	// the lessons (about 2.5 CPU seconds each), and a loaded CI machine
+	// needed more than five minutes for the cluster lessons' blocks.
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	start := time.Now()
 	// Puppeteer talks to chromium over loopback, and the sandbox's own
