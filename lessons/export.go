@@ -103,6 +103,11 @@ func writeScriptAction(b *strings.Builder, a *Action) {
 			// The command ends its shell with exec (the lab runs each in a
 			// shell of its own): in a subshell here, or it would end the script.
 			cmd = "(\n" + cmd + "\n)"
+		} else if strings.Contains(cmd, "\n") {
+			// A command of several lines takes /dev/null as a group: on
+			// its last line the redirection would land after a
+			// here-document's closing word, which then closes nothing.
+			cmd = "{\n" + cmd + "\n}"
 		}
 		fmt.Fprintf(b, "%s </dev/null\n", cmd)
 	default:
