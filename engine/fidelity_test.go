@@ -277,7 +277,7 @@ func TestFidelityPing(t *testing.T) {
 	apply(t, l, Sysctl{Key: "net.ipv4.ip_forward", Value: "0"})
 	got := ping("RED", "203.0.113.2", 1, true)
 	checkProbe(t, l, strings.Replace(Ping{NS: "RED", Dst: "203.0.113.2"}.Command(), "ping -c", "ping -W 1 -c", 1), got,
-		"1 packets transmitted, 0 received, 100% packet loss, time 0ms")
+		"1 packets transmitted, 0 received, 100% packet loss, time ") // the time is a timing (0ms, 1ms under load)
 }
 
 func TestFidelityNC(t *testing.T) {
