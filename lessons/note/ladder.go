@@ -164,7 +164,8 @@ func BuildHopLadderIn(lang string, frames []Frame, lanes []string, hosts map[str
 				// Seen inside a tunnel's packet: the point says which
 				// tunnel carried it there (the journey joins the outer
 				// copy with the pods' own packet into one arrow).
-				pt += " ⊂ " + h.Encap.Kind + " " + strconv.Itoa(h.Encap.VNI)
+				e := h.Encap
+				pt += " ⊂ " + e.Kind + " " + strconv.Itoa(e.VNI) + " " + e.Src + "→" + e.Dst + ":" + strconv.Itoa(e.Dport)
 			}
 			a.Points = append(a.Points, pt)
 			a.Packets = append(a.Packets, h.Sighting)

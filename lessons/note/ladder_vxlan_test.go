@@ -71,11 +71,12 @@ func TestHopLadderVXLAN(t *testing.T) {
 	if l.Lanes[a.From] != "POD-A" || l.Lanes[a.To] != "POD-B" || a.Label != "ICMP echo request id 7 seq 1" {
 		t.Errorf("arrow %s → %s %q:\n%s", l.Lanes[a.From], l.Lanes[a.To], a.Label, txt)
 	}
-	want := []string{"POD-A/eth0", "NODE1/eth0 ⊂ vxlan 1", "NODE2/eth0 ⊂ vxlan 1", "POD-B/eth0"}
+	tun := " ⊂ vxlan 1 192.168.10.101→192.168.10.102:8472" // the outer packet, as the packets pane tags it
+	want := []string{"POD-A/eth0", "NODE1/eth0" + tun, "NODE2/eth0" + tun, "POD-B/eth0"}
 	if strings.Join(a.Points, ", ") != strings.Join(want, ", ") {
 		t.Errorf("points %q, want %q:\n%s", a.Points, want, txt)
 	}
-	if !strings.Contains(txt, "NODE1/eth0 ⊂ vxlan 1") {
+	if !strings.Contains(txt, "NODE1/eth0"+tun) {
 		t.Errorf("text ladder does not show the tunnel:\n%s", txt)
 	}
 	t.Logf("\n%s", txt)
