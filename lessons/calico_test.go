@@ -1,14 +1,11 @@
 package lessons
 
 import (
-	"context"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nettutor/nettutor/engine"
 )
 
 // Neighbour states and MACs change between two reads (a probe, a timer);
@@ -38,47 +35,7 @@ func TestCalicoShowsAreReal(t *testing.T) {
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("no ip")
 	}
-	l, err := Find("calico")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab := newLab(t)
-	r := NewRunner(lab, l, Options{})
-	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	shows := 0
-	for !r.Done() {
-		res, err := r.RunNext(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.NotRun != nil {
-			continue
-		}
-		for _, a := range res.Actions {
-			if a.Kind != "show" {
-				continue
-			}
-			shows++
-			var real string
-			for try := 0; try < 4; try++ {
-				out, err := lab.Cmd(engine.HostNS, "bash", "-c", a.Command).CombinedOutput()
-				if err != nil {
-					t.Fatalf("step %s: $ %s: %v\n%s", res.Step.ID, a.Command, err, out)
-				}
-				real = string(out)
-				if calicoNorm(real) == calicoNorm(a.Output) {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			if calicoNorm(real) != calicoNorm(a.Output) {
-				t.Errorf("step %s: $ %s\n--- tutor:\n%s\n--- real:\n%s", res.Step.ID, a.Command, a.Output, real)
-			}
-		}
-	}
-	if shows < 6 {
+	if _, shows := showsAreReal(t, "calico", calicoNorm, 2*time.Minute); shows < 6 {
 		t.Errorf("%d shows compared; the lesson has more", shows)
 	}
 }

@@ -1,14 +1,12 @@
 package lessons
 
 import (
-	"context"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/kubeproxy"
 )
 
@@ -62,41 +60,8 @@ func TestServiceShowsAreReal(t *testing.T) {
 			t.Skip("no " + tool)
 		}
 	}
-	l, err := Find("service")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lab := newLab(t)
-	r := NewRunner(lab, l, Options{})
-	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	shows := 0
-	for !r.Done() {
-		res, err := r.RunNext(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.NotRun != nil {
-			continue
-		}
-		for _, a := range res.Actions {
-			if a.Kind != "show" {
-				continue
-			}
-			shows++
-			out, err := lab.Cmd(engine.HostNS, "bash", "-c", a.Command).CombinedOutput()
-			if err != nil {
-				t.Fatalf("step %s: $ %s: %v\n%s", res.Step.ID, a.Command, err, out)
-			}
-			real := serviceVolatile.ReplaceAllString(strings.TrimSpace(string(out)), "[N:N]")
-			tutor := serviceVolatile.ReplaceAllString(strings.TrimSpace(a.Output), "[N:N]")
-			if real != tutor {
-				t.Errorf("step %s: $ %s\n--- tutor:\n%s\n--- real:\n%s", res.Step.ID, a.Command, a.Output, out)
-			}
-		}
-	}
-	if shows < 3 {
+	norm := func(s string) string { return serviceVolatile.ReplaceAllString(strings.TrimSpace(s), "[N:N]") }
+	if _, shows := showsAreReal(t, "service", norm, 3*time.Minute); shows < 3 {
 		t.Errorf("%d shows compared; the lesson has 3", shows)
 	}
 }
