@@ -265,19 +265,23 @@ func (l *Lab) Serve(ns string, port int, banner string) (stop func(), err error)
 // (three times that before its first byte), byte for byte, as nc prints it. A refusal unwraps to
 // syscall.ECONNREFUSED; no answer to the SYN is ErrNoReply.
 //
-// A connection reset before the server sent a byte is tried again, up to
-// three times 50 ms apart: a banner server is a loop that starts nc again
-// after each client, and a connection queued on the listening socket of
-// the nc that is exiting is reset by no fault of the network (a real
-// refusal, such as a REJECT with tcp-reset, comes as the SYN's answer and
-// is not retried).
+// A connection refused, or reset before the server sent a byte, is tried
+// again, up to five times 100 ms apart: a banner server is a loop that
+// starts nc again after each client, and a connection that lands between
+// two of them is refused, or reset when it was queued on the listening
+// socket of the nc that is exiting, by no fault of the network. A real
+// refusal (no server, a REJECT) stays refused and is returned after the
+// last try; what nc prints for it is the same.
 func (l *Lab) Connect(ctx context.Context, ns, addr string, timeout time.Duration) (string, error) {
 	for try := 0; ; try++ {
 		out, reset, err := l.connectOnce(ctx, ns, addr, timeout)
-		if !reset || try == 2 || ctx.Err() != nil {
+		if !reset && errors.Is(err, syscall.ECONNREFUSED) {
+			reset = true // the same gap between two nc runs
+		}
+		if !reset || try == 4 || ctx.Err() != nil {
 			return out, err
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

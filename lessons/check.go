@@ -849,16 +849,9 @@ func owner(s *engine.Snapshot, ip netip.Addr) (*engine.Namespace, *engine.Link) 
 }
 
 func (c *checker) tcp(g AssertArgs) string {
+	// Connect itself tries a refused or reset connection again (the
+	// banner loop's gap between two nc runs).
 	got, err := c.lab.Connect(c.ctx, g.From, g.Addr, time.Second)
-	// A banner server is a loop that starts nc again after each client:
-	// a connection that lands in that gap (two checks in a row reaching the
-	// same Service endpoint) is refused, or reset when it was queued on the
-	// listening socket of the nc that is exiting, by no fault of the
-	// network. A real refusal stays refused 150 ms later.
-	for try := 0; try < 3 && (errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)); try++ {
-		time.Sleep(50 * time.Millisecond)
-		got, err = c.lab.Connect(c.ctx, g.From, g.Addr, time.Second)
-	}
 	if err != nil {
 		// A DNAT rule that hijacks the connection is the cause whatever the
 		// route back looks like (dnat.go).
