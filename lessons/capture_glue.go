@@ -113,17 +113,19 @@ func (rc *runningCapture) stop() {
 	}
 }
 
-// flush waits (a bounded time) until every packet the kernel has let
-// through the filter so far has been read and handed on. The capture may
-// read in blocks that the kernel hands over after a short timeout.
-func (rc *runningCapture) flush() {
-	deadline := time.Now().Add(500 * time.Millisecond)
+// flush waits (until deadline) until every packet the kernel had let
+// through the filter when flush began has been read and handed on. The
+// capture may read in blocks that the kernel hands over after a short
+// timeout. The target is fixed at the start: traffic that goes on
+// arriving does not keep flush waiting.
+func (rc *runningCapture) flush(deadline time.Time) {
+	target := rc.seen()
 	for {
 		rc.mu.Lock()
 		cur, got := rc.cur, rc.got
 		rc.mu.Unlock()
 		st := cur.Stats()
-		if got+st.DroppedStream+st.DroppedKernel >= st.KernelSeen && got+st.DroppedStream >= st.Captured {
+		if got+st.DroppedStream+st.DroppedKernel >= min(target, st.KernelSeen) && got+st.DroppedStream >= min(target, st.Captured) {
 			return
 		}
 		if time.Now().After(deadline) {

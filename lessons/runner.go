@@ -311,6 +311,11 @@ const replayProbeTimeout = 20 * time.Millisecond
 const (
 	captureQuiet     = 8 * time.Millisecond
 	captureSettleMax = 300 * time.Millisecond
+	// captureFlushStep bounds one point's wait for its reader inside the
+	// quiet loop; captureHandOnMax bounds the last wait, for every packet
+	// seen (a reader starved by a loaded machine, not traffic).
+	captureFlushStep = 500 * time.Millisecond
+	captureHandOnMax = 5 * time.Second
 )
 
 // linkSettleMax bounds the wait for linkwatch before the lab is read for a
@@ -467,8 +472,12 @@ func (r *Runner) tutorsLocked(t time.Time) bool {
 }
 
 // quiesce waits until no running capture point has seen a new packet for
-// captureQuiet and every packet seen has been handed on (at most
-// captureSettleMax).
+// captureQuiet (at most captureSettleMax), then until every packet seen by
+// then has been handed on (at most captureHandOnMax). The second wait is
+// not about traffic but about the readers: on a loaded machine a reader
+// may not run for hundreds of milliseconds, and a point stopped before it
+// has read loses the step's last packets (a replay then showed fewer
+// packets than the first run).
 func (r *Runner) quiesce() {
 	if len(r.caps) == 0 {
 		return
@@ -479,19 +488,23 @@ func (r *Runner) quiesce() {
 	for first := true; ; first = false {
 		var seen uint64
 		for _, c := range r.caps {
-			c.flush()
+			c.flush(time.Now().Add(captureFlushStep))
 			seen += c.seen()
 		}
 		now := time.Now()
 		if first || seen != last {
 			last, lastChange = seen, now
 		} else if now.Sub(lastChange) >= captureQuiet {
-			return
+			break
 		}
 		if now.Sub(start) >= captureSettleMax {
-			return
+			break
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+	deadline := time.Now().Add(captureHandOnMax)
+	for _, c := range r.caps {
+		c.flush(deadline)
 	}
 }
 
