@@ -123,7 +123,10 @@ func (l *Lab) runShown(ctx context.Context, command string, timeout time.Duratio
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var out bytes.Buffer
-	spec := confine.Spec{Net: l.LabPath(HostNS), Argv: []string{"sh", "-c", command}, Persist: true,
+	// Shared: through the lab's runner, which starts the lab's shown
+	// commands one after another as one lab shell would (confine's
+	// runner.go), not a helper process of each one's own.
+	spec := confine.Spec{Net: l.LabPath(HostNS), Argv: []string{"sh", "-c", command}, Persist: true, Shared: true,
 		Env: append(os.Environ(), "NETTUTOR_NS="+HostNS)}
 	ex, err := l.k.Run(ctx, spec, nil, &out, &out)
 	res := Result{Output: strings.TrimRight(out.String(), "\n"), Duration: time.Since(start)}

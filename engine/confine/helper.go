@@ -127,6 +127,13 @@ func helperMain() {
 		}
 		std.Close()
 	}
+	if spec.Runner {
+		if err := helperSetup(&spec); err != nil {
+			_ = sendMsgFd(int(files[0].Fd()), status{Exit: 127, Err: err.Error()})
+			os.Exit(1)
+		}
+		runnerMain(files[0])
+	}
 	cc, err := net.FileConn(files[0])
 	files[0].Close()
 	if err != nil {
@@ -142,7 +149,7 @@ func helperMain() {
 		report(status{Exit: 127, Err: err.Error()})
 		os.Exit(1)
 	}
-	pid, err := startProgram(&spec)
+	pid, err := startProgram(&spec, nil, false)
 	if err != nil {
 		report(status{Exit: 127, Err: err.Error()})
 		os.Exit(1)
@@ -242,8 +249,10 @@ var cloneFor = map[string]uintptr{
 
 // startProgram starts the program through the nsexec hook, which applies
 // the rlimits and signal dispositions just before it execs: limits set
-// here would also bind the helper's own Go runtime.
-func startProgram(spec *Spec) (int, error) {
+// here would also bind the helper's own Go runtime. stdio are its standard
+// streams (the helper's own when nil); with ownGroup it leads a process
+// group of its own, which the runner kills at a time limit.
+func startProgram(spec *Spec, stdio []*os.File, ownGroup bool) (int, error) {
 	var flags uintptr
 	for _, k := range spec.Unshare {
 		f, ok := cloneFor[k]
@@ -287,6 +296,10 @@ func startProgram(spec *Spec) (int, error) {
 		sys.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: !setgroupsAllowed()}
 	}
 	files := []*os.File{os.Stdin, os.Stdout, os.Stderr}
+	if stdio != nil {
+		files = stdio
+	}
+	sys.Setpgid = ownGroup
 	if spec.TTY {
 		// A process group of its own in the foreground, for job control,
 		// where the terminal is our session's (TIOCGPGRP answers only

@@ -40,6 +40,8 @@ type Keeper struct {
 	ids    *os.File // the lock that reserves the lab's host id range, as root
 	ctlMu  sync.Mutex
 	ctl    *net.UnixConn // the engine's standing connection for requests
+	runMu  sync.Mutex    // held while a program runs through run
+	run    *runner       // the lab's runner (runner.go), once started
 	exited chan struct{} // closed when the keeper process is gone
 	stop   chan struct{} // closed by Close: lets the starting thread go
 	once   sync.Once
@@ -284,6 +286,11 @@ func (k *Keeper) Unpin(labPath string) error {
 // namespaces are freed by the kernel once nothing holds them.
 func (k *Keeper) Reset() error {
 	_, err := k.call(request{Op: "killall"})
+	// The runner died with the rest; the next shown command starts one
+	// in the fresh lab.
+	k.runMu.Lock()
+	k.closeRunner()
+	k.runMu.Unlock()
 	if _, err2 := k.call(request{Op: "unpinall"}); err == nil {
 		err = err2
 	}
@@ -371,6 +378,9 @@ func (k *Keeper) Close() error {
 			}
 		}
 		close(k.stop)
+		k.runMu.Lock()
+		k.closeRunner()
+		k.runMu.Unlock()
 		k.ctlMu.Lock()
 		if k.ctl != nil {
 			k.ctl.Close()

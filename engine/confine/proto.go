@@ -67,6 +67,15 @@ type Spec struct {
 	TTY bool `json:"tty,omitempty"`
 	// Limits for every process of the program.
 	Limits Limits `json:"limits"`
+	// Shared runs the program through the lab's runner (runner.go): one
+	// helper for all the commands the engine shows, as one lab shell for
+	// what a learner types, instead of a helper of its own. Only for a
+	// Persist program in Net with nothing else to set up (sharedOK); any
+	// other spec ignores it.
+	Shared bool `json:"shared,omitempty"`
+	// Runner makes the helper the lab's runner (set by the keeper's
+	// client, never by a caller).
+	Runner bool `json:"runner,omitempty"`
 }
 
 // NestedMap is the uid and gid map of a nested user namespace, in lab ids.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -75,9 +76,21 @@ func (k *Keeper) Run(ctx context.Context, spec Spec, stdin *os.File, stdout, std
 			return Exit{}, err
 		}
 	}
-	c, err := k.dial()
-	if err == nil {
-		err = sendMsg(c, request{Op: "spawn", Spawn: &spec}, int(stdin.Fd()), int(outW.Fd()), int(errW.Fd()))
+	var st status
+	shared, ok := false, false
+	if sharedOK(&spec) {
+		// The lab's runner, as a lab shell would start it (runner.go);
+		// when it is busy or cannot be had, a helper of its own.
+		st, ok, err = k.runShared(ctx, &spec, [3]int{int(stdin.Fd()), int(outW.Fd()), int(errW.Fd())})
+		shared = ok
+	}
+	var c *net.UnixConn
+	if !shared {
+		spec.Shared = false
+		c, err = k.dial()
+		if err == nil {
+			err = sendMsg(c, request{Op: "spawn", Spawn: &spec}, int(stdin.Fd()), int(outW.Fd()), int(errW.Fd()))
+		}
 	}
 	// Our copies of the write ends go now, so a pipe ends with the program.
 	for _, w := range []*os.File{outW, errW} {
@@ -89,27 +102,28 @@ func (k *Keeper) Run(ctx context.Context, spec Spec, stdin *os.File, stdout, std
 		}
 		w.Close()
 	}
-	if err != nil {
+	if err != nil && !shared {
 		closeAll(readers)
 		copies.Wait()
 		return Exit{}, fmt.Errorf("start %s in the lab: %w", spec.Argv[0], err)
 	}
-	got := make(chan status, 1)
-	go func() {
-		var st status
-		if _, err := recvMsg(c, &st); err != nil {
-			st = status{Exit: 137, Signal: 9} // the lab ended under it
+	if !shared {
+		got := make(chan status, 1)
+		go func() {
+			var st status
+			if _, err := recvMsg(c, &st); err != nil {
+				st = status{Exit: 137, Signal: 9} // the lab ended under it
+			}
+			got <- st
+		}()
+		select {
+		case st = <-got:
+		case <-ctx.Done():
+			c.Close() // the helper kills the program and all it started
+			st = <-got
 		}
-		got <- st
-	}()
-	var st status
-	select {
-	case st = <-got:
-	case <-ctx.Done():
-		c.Close() // the helper kills the program and all it started
-		st = <-got
+		c.Close()
 	}
-	c.Close()
 	done := make(chan struct{})
 	go func() { copies.Wait(); close(done) }()
 	select {
