@@ -8,13 +8,14 @@ import (
 	"time"
 )
 
-// BenchmarkStepCommand puts a lesson step's command (a `run` action: sh -c
-// COMMAND through the lab's keeper, confined) side by side with a plain
+// BenchmarkStepCommand puts a lesson step's command (a `run` action: the
+// line through the lab's runner, confined) side by side with a plain
 // fork/exec of the same program on the host, in one run, so that their
 // difference is the confinement's cost on this machine at this moment
 // (DESIGN: at most 10 ms over the plain program). The lab's commands run
 // back to back, as a step's six `iptables -S` do: no idle time between
-// them for the keeper to get ready. Run with
+// them for the lab to get anything ready. BenchmarkLabRun adds the same
+// command typed in a lab shell. Run with
 // go test ./engine -run '^$' -bench StepCommand -benchtime 40x
 func BenchmarkStepCommand(b *testing.B) {
 	for _, command := range []string{"true", "iptables -t filter -S"} {

@@ -25,7 +25,11 @@
 //     PID namespaces with a fresh /proc and /sys, so it sees no process but
 //     its own; no_new_privs, a reduced capability bounding set and rlimits
 //     apply; and a cgroup per lab limits pids, memory and CPU where the
-//     machine lets nettutor use one.
+//     machine lets nettutor use one. The commands the engine itself shows
+//     (a lesson's `run` steps) start from one such helper kept for the
+//     lab's life, the lab's runner (runner.go), as a lab shell starts what
+//     a learner types: they share its PID and mount namespaces among
+//     themselves, apart from every other program of the lab.
 //
 // The engine (outside the keeper's user namespace, with the privileges of
 // the user who started nettutor) talks to the keeper over a socket that only
