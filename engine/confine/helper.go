@@ -332,7 +332,11 @@ func startProgram(spec *Spec, stdio []*os.File, ownGroup bool) (int, error) {
 	if relay != nil {
 		relay.start()
 	}
-	return p.Pid, nil
+	// The pid is all the helper keeps (it reaps by wait4): let go of the
+	// pidfd the runtime holds, or the runner would gather one per command.
+	pid := p.Pid
+	_ = p.Release()
+	return pid, nil
 }
 
 // relay is the shell's pseudo-terminal, when it has one (see ptyRelay).
