@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,9 @@ type Show struct {
 	NS   string
 	What string
 	Dev  string
+	// Dst narrows a conntrack show to the entries whose original
+	// destination is this address (conntrack -L -d DST).
+	Dst string
 }
 
 // ShowKinds are the values Show.What accepts: link, addr, brief-link
@@ -45,6 +49,8 @@ func (a Show) Command() string {
 		return ipCmd(a.NS, "-br addr"+a.devWords(" show dev "))
 	case "detail-link":
 		return ipCmd(a.NS, "-d link"+a.devWords(" show "))
+	case "nft-kube-proxy", "conntrack":
+		return inNS(a.NS, strings.Join(a.toolShowArgv(), " "))
 	case "nat":
 		return inNS(a.NS, "iptables -t nat -S")
 	case "filter":
@@ -69,6 +75,13 @@ func (a Show) devWords(words string) string {
 // Apply implements Action.
 func (a Show) Apply(ctx context.Context, l *Lab) (Result, error) {
 	start := time.Now()
+	if a.toolShowArgv() != nil {
+		out, err := l.showTool(a)
+		if err != nil {
+			return Result{}, err
+		}
+		return done(start, out)
+	}
 	out, err := l.ShowTextDev(a.NS, a.What, a.Dev)
 	if err != nil {
 		return Result{}, err

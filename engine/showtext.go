@@ -107,19 +107,26 @@ func (l *Lab) renderShow(ns, what, dev string) (out string, tool []string, err e
 	return out, src.tool, err
 }
 
+// lookTool finds a tool on PATH or, for an account whose PATH leaves
+// them out, in /usr/sbin and /sbin, where ip, iptables, nft and conntrack
+// live.
+func lookTool(name string) (string, bool) {
+	if path, err := exec.LookPath(name); err == nil {
+		return path, true
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin"} {
+		if _, e := os.Stat(filepath.Join(dir, name)); e == nil {
+			return filepath.Join(dir, name), true
+		}
+	}
+	return "", false
+}
+
 // runTool runs argv in namespace ns and returns its stdout, if the tool is
 // installed and succeeds without a word on stderr.
 func (l *Lab) runTool(ns string, argv []string) (string, bool) {
-	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		for _, dir := range []string{"/usr/sbin", "/sbin"} {
-			if _, e := os.Stat(filepath.Join(dir, argv[0])); e == nil {
-				path, err = filepath.Join(dir, argv[0]), nil
-				break
-			}
-		}
-	}
-	if err != nil {
+	path, ok := lookTool(argv[0])
+	if !ok {
 		return "", false
 	}
 	cmd := l.Cmd(nsOr(ns), append([]string{path}, argv[1:]...)...)

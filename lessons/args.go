@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/nettutor/nettutor/engine"
@@ -138,7 +139,7 @@ var actionKinds = map[string]kindSpec{
 	"ping":          {[]string{"ns", "dst", "count", "expect"}, []string{"dst"}},
 	"tcp_serve":     {[]string{"ns", "port", "banner"}, []string{"port"}},
 	"tcp_connect":   {[]string{"ns", "addr", "expect"}, []string{"addr"}},
-	"show":          {[]string{"ns", "what", "dev"}, []string{"what"}},
+	"show":          {[]string{"ns", "what", "dev", "dst"}, []string{"what"}},
 	"vxlan":         {[]string{"ns", "name", "id", "dstport", "local", "dev", "remote", "address", "learning"}, []string{"name", "id", "dstport"}},
 	"neigh_add":     {[]string{"ns", "ip", "lladdr", "dev"}, []string{"ip", "lladdr", "dev"}},
 	"fdb_add":       {[]string{"ns", "mac", "dev", "dst"}, []string{"mac", "dev", "dst"}},
@@ -312,17 +313,22 @@ func buildAction(kind string, a ActionArgs) (engine.Action, string, error) {
 		// when a connection fails, -v prints why.
 		return engine.TCPConnect{NS: a.NS, Addr: a.Addr, Verbose: a.Expect == "fail"}, "", nil
 	case "show":
-		ok := false
-		for _, w := range engine.ShowKinds {
-			ok = ok || w == a.What
-		}
-		if !ok {
-			return nil, "what", fmt.Errorf("what %q: want one of %s%s", a.What, strings.Join(engine.ShowKinds, ", "), suggest(a.What, engine.ShowKinds))
+		kinds := append(append([]string{}, engine.ShowKinds...), engine.ToolShowKinds...)
+		if !contains(kinds, a.What) {
+			return nil, "what", fmt.Errorf("what %q: want one of %s%s", a.What, strings.Join(kinds, ", "), suggest(a.What, kinds))
 		}
 		if a.Dev != "" && !contains(engine.DevShowKinds, a.What) {
 			return nil, "dev", fmt.Errorf("what %s takes no dev (dev narrows %s)", a.What, strings.Join(engine.DevShowKinds, ", "))
 		}
-		return engine.Show{NS: a.NS, What: a.What, Dev: a.Dev}, "", nil
+		if a.Dst != "" {
+			if !contains(engine.DstShowKinds, a.What) {
+				return nil, "dst", fmt.Errorf("what %s takes no dst (dst narrows %s)", a.What, strings.Join(engine.DstShowKinds, ", "))
+			}
+			if ip := net.ParseIP(a.Dst); ip == nil || ip.To4() == nil {
+				return nil, "dst", fmt.Errorf("dst %q: want an IPv4 address", a.Dst)
+			}
+		}
+		return engine.Show{NS: a.NS, What: a.What, Dev: a.Dev, Dst: a.Dst}, "", nil
 	case "vxlan", "neigh_add", "fdb_add", "link_address":
 		return buildOverlayAction(kind, a)
 	}
