@@ -850,6 +850,9 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 		}
 	case "tcp":
 		add("addr", checkHostPort(g.Addr))
+	case "endpoints":
+		add("addr", checkHostPort(g.Addr))
+		add("banners", validateBanners(g))
 	case "packet":
 		if g.Match != "" {
 			if err := compileFilter(g.Match); err != nil {
