@@ -235,7 +235,9 @@ func (c *checker) endpointsCause(g AssertArgs, refused bool, v vars) string {
 	}
 	entries := d.unanswered(from, ip, port)
 	if len(entries) == 0 {
-		return ""
+		// A SYN dropped before POSTROUTING leaves no confirmed entry: a
+		// pod sent to itself through a port with hairpin off is one.
+		return d.hairpinOff(from)
 	}
 	e := entries[0]
 	v["ns"], v["entry"] = e.ns, e.text()
@@ -418,4 +420,34 @@ func validateBanners(g AssertArgs) error {
 		return errors.New("count " + strconv.Itoa(g.Count) + ": fewer connections than banners can never pass")
 	}
 	return nil
+}
+
+// hairpinOff: from's bridge port has hairpin off and its node's nat table
+// DNATs to one of from's addresses, so a connection the Service sends
+// back to from is dropped by the bridge (before conntrack confirms it).
+func (d *diag) hairpinOff(from *engine.Namespace) string {
+	node, port, bridge := d.bridgePort(from)
+	if node == "" {
+		return ""
+	}
+	if on, err := d.hairpin(node, port); err != nil || on {
+		return ""
+	}
+	out, err := d.c.lab.Cmd(node, "iptables-save", "-t", "nat").Output()
+	if err != nil {
+		return ""
+	}
+	for _, l := range from.Links {
+		for _, a := range l.Addrs {
+			p, err := netip.ParsePrefix(a)
+			if err != nil || !p.Addr().Is4() || p.Addr().IsLoopback() {
+				continue
+			}
+			if strings.Contains(string(out), "--to-destination "+p.Addr().String()+":") {
+				d.v["ns"], d.v["dev"], d.v["bridge"], d.v["pod"], d.v["backend"] = node, port, bridge, from.Name, p.Addr().String()
+				return CauseHairpinOff
+			}
+		}
+	}
+	return ""
 }
