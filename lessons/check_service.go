@@ -451,3 +451,63 @@ func (d *diag) hairpinOff(from *engine.Namespace) string {
 	}
 	return ""
 }
+
+// heldIn: ns has ip as one of its addresses (a udp_flow check's endpoint
+// behind a Service's DNAT).
+func heldIn(c *checker, ns string, ip net.IP) bool {
+	s := c.snap()
+	if s == nil {
+		return false
+	}
+	n := s.NS(ns)
+	a, ok := netip.AddrFromSlice(ip.To4())
+	return n != nil && ok && holds(n, a)
+}
+
+// staleDNAT: a router's conntrack entry for the udp_flow check's flow
+// (from's address, to addr) is DNATed to an address that capture_ns does
+// not hold, while the datagrams are meant for capture_ns: the endpoint the
+// entry keeps is not the one the rules now choose (an endpoint moved).
+func (d *diag) staleDNAT(g AssertArgs) string {
+	host, ps, err := net.SplitHostPort(g.Addr)
+	if err != nil {
+		return ""
+	}
+	dport, _ := strconv.Atoi(ps)
+	dst, err := netip.ParseAddr(host)
+	from, to := d.s.NS(g.From), d.s.NS(g.CaptureNS)
+	if err != nil || from == nil || to == nil || holds(to, dst) {
+		return ""
+	}
+	for i := range d.s.Namespaces {
+		rn := &d.s.Namespaces[i]
+		if rn.Name == from.Name || rn.Name == to.Name {
+			continue
+		}
+		h, err := d.c.lab.Handle(rn.Name)
+		if err != nil {
+			continue
+		}
+		flows, err := conntrackFlows(h)
+		if err != nil {
+			continue
+		}
+		for _, f := range flows {
+			fw, rv := f.Forward, f.Reverse
+			src, ok := netip.AddrFromSlice(fw.SrcIP.To4())
+			if fw.Protocol != syscall.IPPROTO_UDP || !fw.DstIP.Equal(dst.AsSlice()) || int(fw.DstPort) != dport || !ok || !holds(from, src) {
+				continue
+			}
+			ep, ok := netip.AddrFromSlice(rv.SrcIP.To4())
+			if !ok || ep == dst || holds(to, ep) {
+				continue
+			}
+			e := svcEntry{rn.Name, f}
+			d.v["ns"], d.v["src"], d.v["dst"], d.v["backend"] = rn.Name, src.String(), host, ep.String()
+			d.v["sport"], d.v["dport"] = strconv.Itoa(int(fw.SrcPort)), ps
+			d.v["entry"] = e.text()
+			return CauseStaleConntrack
+		}
+	}
+	return ""
+}
