@@ -107,6 +107,10 @@ type AssertArgs struct {
 	// identifier an encapsulated check asks for (VNI 0: 1).
 	Port int `yaml:"port"`
 	VNI  int `yaml:"vni"`
+	// Banners and Count: an endpoints check's endpoints, each known by
+	// what it answers, and the most connections it makes (0: 24).
+	Banners []string `yaml:"banners"`
+	Count   int      `yaml:"count"`
 }
 
 // kindSpec lists the fields a kind allows and those it requires.
@@ -171,6 +175,7 @@ var assertKinds = map[string]kindSpec{
 	"routed_pod":     {[]string{"ns", "addr"}, []string{"ns", "addr"}},
 	"node_route":     {[]string{"ns", "dst", "to"}, []string{"ns", "dst", "to"}},
 	"encapsulated":   {[]string{"from", "to", "ns", "port", "vni"}, []string{"from", "to", "port"}},
+	"endpoints":      {[]string{"from", "addr", "banners", "count"}, []string{"from", "addr", "banners"}},
 }
 
 // ActionKinds returns the action keys, for documentation and tests.

@@ -138,7 +138,7 @@ func (c *checker) cause(a *Assertion) (string, vars) {
 		return d.or(d.tcp(g)), v
 	case "policy":
 		return c.policyCause(g, v), v
-	case "encapsulated":
+	case "encapsulated", "endpoints":
 		return c.encapCause(v), v
 	case "bridge_port":
 		return d.port(g.Bridge, g.NS), v
@@ -206,7 +206,7 @@ func (d *diag) names(a *Assertion) {
 	g := a.Args
 	ns := g.NS
 	switch a.Kind {
-	case "reachable", "unreachable", "snat", "tcp", "udp_flow":
+	case "reachable", "unreachable", "snat", "tcp", "udp_flow", "endpoints":
 		ns = g.From
 	case "veth_pair", "no_direct_veth":
 		ns = g.A

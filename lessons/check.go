@@ -242,6 +242,8 @@ func describe(a *Assertion, lang string) string {
 		return m("desc.policy", "ns", nsOr(g.NS), "table", tableOr(g.Table), "chain", g.Chain, "value", g.Value)
 	case "routed_pod", "node_route":
 		return m("desc."+a.Kind, "ns", nsOr(g.NS), "addr", g.Addr, "dst", g.Dst, "to", g.To)
+	case "endpoints":
+		return describeEndpoints(g, lang)
 	case "encapsulated":
 		return m("desc.encapsulated", "from", g.From, "to", g.To, "in", nsOr(g.NS), "port", strconv.Itoa(g.Port), "vni", strconv.Itoa(max(g.VNI, 1)))
 	}
@@ -275,6 +277,8 @@ func (c *checker) run(a *Assertion) string {
 		return c.routedCheck(a.Kind, g)
 	case "encapsulated":
 		return c.encapsulated(g)
+	case "endpoints":
+		return c.endpoints(g)
 	case "output":
 		if !strings.Contains(c.env.LastOutput, g.Contains) {
 			out := strings.TrimSpace(c.env.LastOutput)

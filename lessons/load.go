@@ -850,6 +850,10 @@ func validateAssert(kind string, g AssertArgs) []fieldErr {
 		}
 	case "tcp":
 		add("addr", checkHostPort(g.Addr))
+	case "endpoints":
+		add("addr", checkHostPort(g.Addr))
+		add("banners", validateBanners(g))
+		add("count", validateCount(g))
 	case "packet":
 		if g.Match != "" {
 			if err := compileFilter(g.Match); err != nil {

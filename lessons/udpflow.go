@@ -71,7 +71,9 @@ func (c *checker) udpFlow(g AssertArgs) string {
 		if n < 8 || int(buf[2])<<8|int(buf[3]) != port {
 			continue
 		}
-		if cm != nil && cm.Dst != nil && !cm.Dst.Equal(dst) {
+		// A Service's datagrams arrive DNATed, addressed to the endpoint
+		// in capture_ns: one of its own addresses counts as addr too.
+		if cm != nil && cm.Dst != nil && !cm.Dst.Equal(dst) && !heldIn(c, g.CaptureNS, cm.Dst) {
 			continue
 		}
 		a, ok := peer.(*net.IPAddr)
@@ -88,6 +90,11 @@ func (c *checker) udpFlow(g AssertArgs) string {
 	if len(srcs) == 0 {
 		msg := assets.C("fault.udp.none", "from", g.From, "addr", g.Addr, "in", g.CaptureNS, "secs", strconv.FormatFloat(udpWatch.Seconds(), 'f', -1, 64))
 		c.env.Snapshot = nil
+		if d := (&diag{c: c, s: c.snap(), v: vars{}}); d.s != nil && d.staleDNAT(g) != "" {
+			// A Service's flow DNATed elsewhere (check_service.go): the
+			// entry says where, which the journey, replaying rules, cannot.
+			return msg + ": " + assets.C("fault.udp.dnat", "ns", d.v["ns"], "entry", d.v["entry"])
+		}
 		if j := c.journeyOf(journey.Probe{From: g.From, Dst: host, Proto: "udp", Port: port}); j != nil && j.Drop != nil {
 			msg += ": " + j.Drop.Text(c.env.Lang)
 		}
@@ -103,6 +110,9 @@ func (d *diag) udpFlow(g AssertArgs) string {
 	host, ps, err := net.SplitHostPort(g.Addr)
 	if err != nil {
 		return ""
+	}
+	if c := d.staleDNAT(g); c != "" {
+		return c
 	}
 	if c := d.snat(AssertArgs{From: g.From, To: host, CaptureNS: g.CaptureNS, Src: g.Src}); c != "" {
 		return c

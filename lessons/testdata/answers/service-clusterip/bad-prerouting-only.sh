@@ -2,6 +2,7 @@
 # The DNAT only in PREROUTING: pods reach the Service, the nodes' own
 # connections never cross PREROUTING.
 # fail: node1
+# hint: node1: DNAT only in PREROUTING
 # fail: node2
 for n in NODE1 NODE2; do
   ipt="ip netns exec $n iptables -t nat"
