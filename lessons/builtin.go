@@ -13,7 +13,7 @@ import (
 var builtinFS embed.FS
 
 // BuiltinOrder is the order of the built-in lessons.
-var BuiltinOrder = []string{"isolation", "containers", "veth", "bridge", "nat", "docker-networks", "userns", "troubleshoot", "pod", "flannel", "calico", "service"}
+var BuiltinOrder = []string{"isolation", "containers", "veth", "bridge", "nat", "docker-networks", "userns", "troubleshoot", "pod", "flannel", "calico", "service", "loadbalancer"}
 
 var (
 	builtinOnce    sync.Once

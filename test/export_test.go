@@ -14,7 +14,7 @@ import (
 	"github.com/nettutor/nettutor/engine"
 )
 
-var lessonIDs = []string{"isolation", "containers", "veth", "bridge", "nat", "docker-networks", "userns", "pod", "flannel", "calico", "service"}
+var lessonIDs = []string{"isolation", "containers", "veth", "bridge", "nat", "docker-networks", "userns", "pod", "flannel", "calico", "service", "loadbalancer"}
 var cniVeth = regexp.MustCompile(`\bveth[0-9a-f]{8}\b`)
 
 // state is the part of a snapshot that a script of commands must

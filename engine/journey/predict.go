@@ -213,6 +213,12 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 				return stop(dr)
 			}
 			if pn == nil {
+				if o, ol, mac := x.neighOwner(cur, r.Dev, next); o != nil {
+					j.Hops = append(j.Hops, Hop{NS: o.name, Dev: ol, Dir: "in", Src: src, Dst: dst, Why: x.t("why.neigh_owner", cur.name, next, mac, o.name, ol)})
+					in = &j.Hops[len(j.Hops)-1]
+					cur = o
+					continue
+				}
 				return stop(newDrop(lang, cur.name, r.Dev, ReasonARP, "request", m("stop.arp_nobody", cur.name, next, r.Dev)))
 			}
 			j.Hops = append(j.Hops, Hop{NS: pn.name, Dev: pl, Dir: "in", Src: src, Dst: dst, Why: x.t("why.proxy_arp", pn.name, next, pl)})
