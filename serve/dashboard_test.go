@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/nettutor/nettutor/serve/link"
 )
 
@@ -54,22 +55,24 @@ func sampleRows() []Row {
 	}
 }
 
-func keyMsg(s string) tea.KeyMsg {
+// keyMsg is the key press Bubble Tea v2 makes of s: a named key, or the
+// text typed (several characters when they came in one read).
+func keyMsg(s string) tea.KeyPressMsg {
 	switch s {
 	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
+		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
+		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	case " ":
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
 }
 
 // TestDashboardUpdate: each key sequence leaves the board asked for what
@@ -103,7 +106,7 @@ func TestDashboardUpdate(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := &fakeBoard{rows: sampleRows(), place: c.place}
-			d := NewDashboard(b, "en", nil)
+			d := NewDashboard(b, "en")
 			d.Init()
 			for _, k := range c.keys {
 				m, _ := d.Update(keyMsg(k))
@@ -127,7 +130,7 @@ func TestDashboardUpdate(t *testing.T) {
 		})
 	}
 	// q quits; in the reset question it only answers no.
-	d := NewDashboard(&fakeBoard{rows: sampleRows()}, "en", nil)
+	d := NewDashboard(&fakeBoard{rows: sampleRows()}, "en")
 	if _, cmd := d.Update(keyMsg("q")); cmd == nil {
 		t.Error("q: no quit command")
 	} else if _, ok := cmd().(tea.QuitMsg); !ok {
@@ -135,7 +138,7 @@ func TestDashboardUpdate(t *testing.T) {
 	}
 	// A member who left: the selection stays on a row that exists.
 	b := &fakeBoard{rows: sampleRows()}
-	d = NewDashboard(b, "en", nil)
+	d = NewDashboard(b, "en")
 	d.Init()
 	d.Update(keyMsg("j"))
 	d.Update(keyMsg("j"))
@@ -155,8 +158,10 @@ func intsToStrings(a []int) []string {
 	return out
 }
 
-// TestDashboardGolden holds the view at 80x24 and 120x40, in English and
-// Korean, to golden files (go test ./serve -run Golden -update rewrites).
+// TestDashboardGolden holds the text of the view (what a terminal shows,
+// styles aside: TestDashboardStyles holds those) at 80x24 and 120x40, in
+// English and Korean, to golden files (go test ./serve -run Golden -update
+// rewrites).
 func TestDashboardGolden(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -171,13 +176,17 @@ func TestDashboardGolden(t *testing.T) {
 		{"empty_80x24", "en", 80, 24, nil, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			d := NewDashboard(&fakeBoard{rows: c.rows}, c.lang, nil)
+			d := NewDashboard(&fakeBoard{rows: c.rows}, c.lang)
 			d.Init()
 			d.Update(tea.WindowSizeMsg{Width: c.w, Height: c.h})
 			for _, k := range c.keys {
 				d.Update(keyMsg(k))
 			}
-			got := d.View()
+			v := d.View()
+			if !v.AltScreen {
+				t.Error("the dashboard is not on the alternate screen")
+			}
+			got := ansi.Strip(v.Content)
 			lines := strings.Split(got, "\n")
 			if len(lines) != c.h {
 				t.Errorf("%d lines, want %d", len(lines), c.h)
