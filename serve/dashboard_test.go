@@ -2,6 +2,7 @@ package serve
 
 import (
 	"flag"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,5 +212,73 @@ func TestDashboardGolden(t *testing.T) {
 				t.Errorf("view differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
 			}
 		})
+	}
+}
+
+// TestDashboardStyles: the styles are in the view (the selected row
+// reversed, a failed check red, a passed one green, a raised hand yellow),
+// and a light background from the terminal's answer turns the hand's
+// yellow, hard to read on white, to a dark orange; the text stays.
+func TestDashboardStyles(t *testing.T) {
+	d := NewDashboard(&fakeBoard{rows: sampleRows()}, "en")
+	d.Init()
+	d.Update(tea.WindowSizeMsg{Width: 100, Height: 12})
+	dark := d.View().Content
+	for _, want := range []string{"\x1b[7m▸ alice", "\x1b[31m✗ bridge/connect", "\x1b[32m✓ veth/connect", "\x1b[1;33m✋"} {
+		if !strings.Contains(dark, want) {
+			t.Errorf("the dark view lacks %q:\n%q", want, dark)
+		}
+	}
+	d.Update(tea.BackgroundColorMsg{Color: color.White})
+	light := d.View().Content
+	if !strings.Contains(light, "\x1b[1;38;5;130m✋") || strings.Contains(light, "\x1b[1;33m") {
+		t.Errorf("on a light background the hand is not dark orange:\n%q", light)
+	}
+	if ansi.Strip(light) != ansi.Strip(dark) {
+		t.Errorf("the background changed the text:\n%s\n---\n%s", ansi.Strip(light), ansi.Strip(dark))
+	}
+	d.Update(tea.BackgroundColorMsg{Color: color.Black})
+	if d.View().Content != dark {
+		t.Error("a dark answer after a light one does not give the dark styles back")
+	}
+}
+
+// TestDashboardPaste: a paste is text for the message prompt (controls
+// dropped, 200 characters at most), and nothing outside it: pasted "q" or
+// "r y" must not quit or reset anyone.
+func TestDashboardPaste(t *testing.T) {
+	b := &fakeBoard{rows: sampleRows()}
+	d := NewDashboard(b, "en")
+	d.Init()
+	if _, cmd := d.Update(tea.PasteMsg{Content: "qry"}); cmd != nil || len(b.resets) != 0 || d.mode != modeRows {
+		t.Fatalf("a paste outside the prompt did something: cmd %v, resets %v, mode %v", cmd, b.resets, d.mode)
+	}
+	d.Update(keyMsg("m"))
+	d.Update(tea.PasteMsg{Content: "look\x1b[2J at " + strings.Repeat("x", 300)})
+	if got := []rune(d.input); len(got) != 200 || !strings.HasPrefix(d.input, "look[2J at x") {
+		t.Errorf("after the paste the prompt holds %d characters: %q", len(got), d.input)
+	}
+	d.Update(keyMsg("enter"))
+	if len(b.messages) != 1 || !strings.HasPrefix(b.messages[0], "look[2J at x") {
+		t.Errorf("messages %q", b.messages)
+	}
+}
+
+// TestDrawEnv: a dashboard's program sees the client's TERM and the
+// variables that say how to draw, nothing else; a TERM that could name a
+// path is taken as xterm.
+func TestDrawEnv(t *testing.T) {
+	client := []string{"COLORTERM=truecolor", "TMUX=/tmp/tmux-0/default,1,0", "LANG=ko_KR.UTF-8", "NO_COLOR=1", "SSH_TTY=/dev/pts/9", "TERM_PROGRAM=WezTerm"}
+	got := strings.Join(drawEnv("xterm-256color", client), " ")
+	if want := "TERM=xterm-256color COLORTERM=truecolor NO_COLOR=1 TERM_PROGRAM=WezTerm"; got != want {
+		t.Errorf("drawEnv = %q, want %q", got, want)
+	}
+	for _, bad := range []string{"", "../../../etc/passwd", `a\b`, "x\x1b", strings.Repeat("x", 65)} {
+		if got := drawEnv(bad, nil); len(got) != 1 || got[0] != "TERM=xterm" {
+			t.Errorf("drawEnv(%q) = %q, want TERM=xterm", bad, got)
+		}
+	}
+	if got := drawEnv("screen.xterm-256color", nil); got[0] != "TERM=screen.xterm-256color" {
+		t.Errorf("a TERM with a dot: %q", got)
 	}
 }
