@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/serve/link"
 )
 
@@ -47,10 +47,10 @@ func TestDashboardCleansReports(t *testing.T) {
 	if row.Lesson != "veth" || !strings.HasPrefix(row.Check.Exercise, "veth/connect FAKE LOG LINE") || !strings.HasPrefix(row.Check.Failed, "pingeth-eth-") {
 		t.Errorf("the text around the escapes is lost: %+v %+v", row, *row.Check)
 	}
-	d := NewDashboard(serverBoard{s.hub}, "en", nil)
+	d := NewDashboard(serverBoard{s.hub}, "en")
 	d.Init()
 	d.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
-	view := d.View()
+	view := d.View().Content
 	for _, bad := range []string{"\x1b]", "\x1b[2J", "\x07", "ZWNobyBoaQ"} {
 		if strings.Contains(view, bad) {
 			t.Errorf("the dashboard draws %q:\n%q", bad, view)

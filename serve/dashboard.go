@@ -9,12 +9,11 @@ import (
 	"time"
 	"unicode"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/ssh"
-	bm "github.com/charmbracelet/wish/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"charm.land/ssh"
+	bm "charm.land/wish/v2/bubbletea"
 	"github.com/mattn/go-runewidth"
-	"github.com/muesli/termenv"
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/serve/link"
 )
@@ -67,11 +66,36 @@ type tickMsg time.Time
 // viewDoneMsg: the presenter left their own lesson view.
 type viewDoneMsg struct{ err error }
 
+// dashStyles are every style the dashboard draws with, in one place, built
+// for a dark or a light background. Colours are written as the terminal's
+// own palette where that reads on both; Bubble Tea downsamples them to the
+// session's colour profile (made from the client's TERM, COLORTERM and
+// NO_COLOR), so no style here asks the terminal anything.
+type dashStyles struct {
+	title, subtle, sel, ok, bad, hand, plain lipgloss.Style
+}
+
+// newDashStyles builds the styles for a dark (or light) background.
+func newDashStyles(dark bool) dashStyles {
+	ld := lipgloss.LightDark(dark)
+	return dashStyles{
+		title:  lipgloss.NewStyle().Bold(true),
+		subtle: lipgloss.NewStyle().Faint(true),
+		sel:    lipgloss.NewStyle().Reverse(true),
+		ok:     lipgloss.NewStyle().Foreground(lipgloss.Color("2")),
+		bad:    lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
+		// Yellow is hard to read on a light background: a dark orange there.
+		hand:  lipgloss.NewStyle().Foreground(ld(lipgloss.Color("130"), lipgloss.Color("3"))).Bold(true),
+		plain: lipgloss.NewStyle(),
+	}
+}
+
 // Dashboard is the presenter's model: one row per member.
 type Dashboard struct {
 	b     board
 	lang  string
-	r     *lipgloss.Renderer
+	st    dashStyles
+	dark  bool
 	now   func() time.Time
 	every time.Duration
 	// ownView runs the presenter's own lesson view (a child TUI on this
@@ -87,12 +111,12 @@ type Dashboard struct {
 	status  string
 }
 
-// NewDashboard returns a dashboard over b in lang, drawn with r.
-func NewDashboard(b board, lang string, r *lipgloss.Renderer) *Dashboard {
-	if r == nil {
-		r = lipgloss.NewRenderer(io.Discard)
-	}
-	return &Dashboard{b: b, lang: lang, r: r, now: time.Now, every: 500 * time.Millisecond, w: 80, h: 24}
+// NewDashboard returns a dashboard over b in lang. It draws for a dark
+// background until the terminal says otherwise (tea.BackgroundColorMsg);
+// a terminal that never answers keeps the dark styles, and its first frame
+// never waits for the answer.
+func NewDashboard(b board, lang string) *Dashboard {
+	return &Dashboard{b: b, lang: lang, st: newDashStyles(true), dark: true, now: time.Now, every: 500 * time.Millisecond, w: 80, h: 24}
 }
 
 func (d *Dashboard) t(k string) string            { return assets.T(d.lang, k) }
@@ -102,10 +126,11 @@ func (d *Dashboard) tick() tea.Cmd {
 	return tea.Tick(d.every, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// Init starts the refresh.
+// Init starts the refresh and asks the terminal for its background; the
+// answer, if one comes, arrives as a message, so nothing waits for it.
 func (d *Dashboard) Init() tea.Cmd {
 	d.refresh()
-	return d.tick()
+	return tea.Batch(d.tick(), tea.RequestBackgroundColor)
 }
 
 func (d *Dashboard) refresh() {
@@ -128,6 +153,11 @@ func (d *Dashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		d.w, d.h = msg.Width, msg.Height
 		return d, nil
+	case tea.BackgroundColorMsg:
+		if dark := msg.IsDark(); dark != d.dark {
+			d.dark, d.st = dark, newDashStyles(dark)
+		}
+		return d, nil
 	case tickMsg:
 		d.refresh()
 		return d, d.tick()
@@ -138,13 +168,19 @@ func (d *Dashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		d.refresh()
 		return d, nil
-	case tea.KeyMsg:
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && d.mode != modeMessage {
-			// Keys of one read come as one message ("mhello"): take them
-			// one by one, so that m opens the prompt and the rest is text.
+	case tea.PasteMsg:
+		// A paste is text for the message prompt, never keys.
+		if d.mode == modeMessage {
+			d.addInput(msg.Content)
+		}
+		return d, nil
+	case tea.KeyPressMsg:
+		if r := []rune(msg.Text); len(r) > 1 && d.mode != modeMessage {
+			// Keys that came as one text ("mhello"): take them one by
+			// one, so that m opens the prompt and the rest is text.
 			var cmds []tea.Cmd
-			for _, r := range msg.Runes {
-				_, cmd := d.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+			for _, c := range r {
+				_, cmd := d.key(tea.KeyPressMsg{Code: c, Text: string(c), Mod: msg.Mod})
 				cmds = append(cmds, cmd)
 			}
 			return d, tea.Batch(cmds...)
@@ -154,8 +190,18 @@ func (d *Dashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return d, nil
 }
 
-func (d *Dashboard) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if k.Type == tea.KeyCtrlC {
+// addInput adds text to the message prompt: printable only, 200 at most.
+func (d *Dashboard) addInput(text string) {
+	for _, r := range printable(text) {
+		if len([]rune(d.input)) >= 200 {
+			return
+		}
+		d.input += string(r)
+	}
+}
+
+func (d *Dashboard) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if k.String() == "ctrl+c" {
 		return d, tea.Quit
 	}
 	switch d.mode {
@@ -173,10 +219,10 @@ func (d *Dashboard) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return d, nil
 	case modeMessage:
-		switch k.Type {
-		case tea.KeyEsc:
+		switch {
+		case k.Code == tea.KeyEscape && k.Mod == 0:
 			d.mode, d.input, d.status = modeRows, "", ""
-		case tea.KeyEnter:
+		case k.Code == tea.KeyEnter:
 			text := strings.TrimSpace(d.input)
 			d.mode, d.input = modeRows, ""
 			if text != "" {
@@ -184,14 +230,12 @@ func (d *Dashboard) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			} else {
 				d.status = ""
 			}
-		case tea.KeyBackspace:
+		case k.Code == tea.KeyBackspace:
 			if r := []rune(d.input); len(r) > 0 {
 				d.input = string(r[:len(r)-1])
 			}
-		case tea.KeyRunes, tea.KeySpace:
-			if len([]rune(d.input)) < 200 {
-				d.input += printable(string(k.Runes))
-			}
+		case k.Text != "":
+			d.addInput(k.Text)
 		}
 		return d, nil
 	}
@@ -251,18 +295,20 @@ func fmtIdle(d time.Duration) string {
 	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
-// View implements tea.Model.
-func (d *Dashboard) View() string {
+// View implements tea.Model: the rows on the alternate screen.
+func (d *Dashboard) View() tea.View {
+	v := tea.NewView(d.screen())
+	v.AltScreen = true
+	return v
+}
+
+// screen is the dashboard's text, h lines of at most w columns.
+func (d *Dashboard) screen() string {
 	w, h := d.w, d.h
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	bold := d.r.NewStyle().Bold(true)
-	subtle := d.r.NewStyle().Faint(true)
-	sel := d.r.NewStyle().Reverse(true)
-	ok := d.r.NewStyle().Foreground(lipgloss.Color("2"))
-	bad := d.r.NewStyle().Foreground(lipgloss.Color("1"))
-	hand := d.r.NewStyle().Foreground(lipgloss.Color("3")).Bold(true)
+	bold, subtle, sel, ok, bad, hand := d.st.title, d.st.subtle, d.st.sel, d.st.ok, d.st.bad, d.st.hand
 
 	// Column widths: the check column takes what the others leave.
 	const cName, cLesson, cStep, cEx, cHand, cIdle = 14, 16, 7, 4, 5, 7
@@ -301,7 +347,7 @@ func (d *Dashboard) View() string {
 		} else {
 			step = fmt.Sprintf("%d/%d", r.Step, r.Steps)
 		}
-		check, checkStyle := "", d.r.NewStyle()
+		check, checkStyle := "", d.st.plain
 		if r.Check != nil {
 			if r.Check.Pass {
 				check, checkStyle = "✓ "+r.Check.Exercise, ok
@@ -357,16 +403,20 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 	defer end()
 	progs := make(chan *tea.Program, 1)
 	handler := func(sess ssh.Session) *tea.Program {
-		d := NewDashboard(serverBoard{s.hub}, lang, bm.MakeRenderer(sess))
+		d := NewDashboard(serverBoard{s.hub}, lang)
 		d.w, d.h = pty.Window.Width, pty.Window.Height
 		d.ownView = func() tea.Cmd {
 			v := &ownView{s: s, who: who, lang: lang, sess: sess, done: ctx.Done()}
 			return tea.Exec(v, func(err error) tea.Msg { return viewDoneMsg{err} })
 		}
-		// No signal handler: SIGTERM is the server's (Close ends every
+		// The session's PTY, size and environment (wish's options), with
+		// the environment cut to what says how to draw: Bubble Tea makes
+		// the colour profile from it, per session, without a query. No
+		// signal handler: SIGTERM is the server's (Close ends every
 		// dashboard in order); a program's own handler raced with that
 		// and could leave its shutdown waiting for ever.
-		p := tea.NewProgram(d, append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithoutSignalHandler()}, bm.MakeOptions(sess)...)...)
+		opts := append(bm.MakeOptions(sess), tea.WithEnvironment(drawEnv(pty.Term, sess.Environ())), tea.WithoutSignalHandler())
+		p := tea.NewProgram(d, opts...)
 		progs <- p
 		return p
 	}
@@ -392,7 +442,7 @@ func (s *Server) runDashboard(sess ssh.Session, who Member) {
 		end()
 		p.Quit()
 	}()
-	bm.MiddlewareWithProgramHandler(handler, termenv.Ascii)(func(ssh.Session) {})(sess)
+	bm.MiddlewareWithProgramHandler(handler)(func(ssh.Session) {})(sess)
 	reason := "quit"
 	if r, ok := timedOut.Load().(string); ok {
 		reason = r
@@ -467,6 +517,26 @@ func (v *ownView) SetStdout(io.Writer) {}
 
 // SetStderr is part of tea.ExecCommand; the child uses the PTY itself.
 func (v *ownView) SetStderr(io.Writer) {}
+
+// drawEnv is the environment a dashboard's program sees: the client's
+// TERM (one that could name a path is taken as xterm), and the variables
+// that say how to draw (COLORTERM, NO_COLOR, CLICOLOR, CLICOLOR_FORCE,
+// TERM_PROGRAM). Nothing else of what a client sends reaches the program:
+// TMUX, for one, would make the colour detection run tmux on the server.
+func drawEnv(term string, client []string) []string {
+	if term == "" || len(term) > 64 || strings.ContainsAny(term, `/\`) || strings.ContainsFunc(term, unicode.IsControl) {
+		term = "xterm"
+	}
+	env := []string{"TERM=" + term}
+	for _, kv := range client {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "COLORTERM", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM_PROGRAM":
+			env = append(env, kv)
+		}
+	}
+	return env
+}
 
 // cellWidth is the columns s takes on a terminal.
 func cellWidth(s string) int { return runewidth.StringWidth(s) }

@@ -2,13 +2,15 @@ package serve
 
 import (
 	"flag"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/nettutor/nettutor/serve/link"
 )
 
@@ -54,22 +56,24 @@ func sampleRows() []Row {
 	}
 }
 
-func keyMsg(s string) tea.KeyMsg {
+// keyMsg is the key press Bubble Tea v2 makes of s: a named key, or the
+// text typed (several characters when they came in one read).
+func keyMsg(s string) tea.KeyPressMsg {
 	switch s {
 	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
+		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
+		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	case " ":
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
 }
 
 // TestDashboardUpdate: each key sequence leaves the board asked for what
@@ -103,7 +107,7 @@ func TestDashboardUpdate(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := &fakeBoard{rows: sampleRows(), place: c.place}
-			d := NewDashboard(b, "en", nil)
+			d := NewDashboard(b, "en")
 			d.Init()
 			for _, k := range c.keys {
 				m, _ := d.Update(keyMsg(k))
@@ -127,7 +131,7 @@ func TestDashboardUpdate(t *testing.T) {
 		})
 	}
 	// q quits; in the reset question it only answers no.
-	d := NewDashboard(&fakeBoard{rows: sampleRows()}, "en", nil)
+	d := NewDashboard(&fakeBoard{rows: sampleRows()}, "en")
 	if _, cmd := d.Update(keyMsg("q")); cmd == nil {
 		t.Error("q: no quit command")
 	} else if _, ok := cmd().(tea.QuitMsg); !ok {
@@ -135,7 +139,7 @@ func TestDashboardUpdate(t *testing.T) {
 	}
 	// A member who left: the selection stays on a row that exists.
 	b := &fakeBoard{rows: sampleRows()}
-	d = NewDashboard(b, "en", nil)
+	d = NewDashboard(b, "en")
 	d.Init()
 	d.Update(keyMsg("j"))
 	d.Update(keyMsg("j"))
@@ -155,8 +159,10 @@ func intsToStrings(a []int) []string {
 	return out
 }
 
-// TestDashboardGolden holds the view at 80x24 and 120x40, in English and
-// Korean, to golden files (go test ./serve -run Golden -update rewrites).
+// TestDashboardGolden holds the text of the view (what a terminal shows,
+// styles aside: TestDashboardStyles holds those) at 80x24 and 120x40, in
+// English and Korean, to golden files (go test ./serve -run Golden -update
+// rewrites).
 func TestDashboardGolden(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -171,13 +177,17 @@ func TestDashboardGolden(t *testing.T) {
 		{"empty_80x24", "en", 80, 24, nil, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			d := NewDashboard(&fakeBoard{rows: c.rows}, c.lang, nil)
+			d := NewDashboard(&fakeBoard{rows: c.rows}, c.lang)
 			d.Init()
 			d.Update(tea.WindowSizeMsg{Width: c.w, Height: c.h})
 			for _, k := range c.keys {
 				d.Update(keyMsg(k))
 			}
-			got := d.View()
+			v := d.View()
+			if !v.AltScreen {
+				t.Error("the dashboard is not on the alternate screen")
+			}
+			got := ansi.Strip(v.Content)
 			lines := strings.Split(got, "\n")
 			if len(lines) != c.h {
 				t.Errorf("%d lines, want %d", len(lines), c.h)
@@ -202,5 +212,73 @@ func TestDashboardGolden(t *testing.T) {
 				t.Errorf("view differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
 			}
 		})
+	}
+}
+
+// TestDashboardStyles: the styles are in the view (the selected row
+// reversed, a failed check red, a passed one green, a raised hand yellow),
+// and a light background from the terminal's answer turns the hand's
+// yellow, hard to read on white, to a dark orange; the text stays.
+func TestDashboardStyles(t *testing.T) {
+	d := NewDashboard(&fakeBoard{rows: sampleRows()}, "en")
+	d.Init()
+	d.Update(tea.WindowSizeMsg{Width: 100, Height: 12})
+	dark := d.View().Content
+	for _, want := range []string{"\x1b[7m▸ alice", "\x1b[31m✗ bridge/connect", "\x1b[32m✓ veth/connect", "\x1b[1;33m✋"} {
+		if !strings.Contains(dark, want) {
+			t.Errorf("the dark view lacks %q:\n%q", want, dark)
+		}
+	}
+	d.Update(tea.BackgroundColorMsg{Color: color.White})
+	light := d.View().Content
+	if !strings.Contains(light, "\x1b[1;38;5;130m✋") || strings.Contains(light, "\x1b[1;33m") {
+		t.Errorf("on a light background the hand is not dark orange:\n%q", light)
+	}
+	if ansi.Strip(light) != ansi.Strip(dark) {
+		t.Errorf("the background changed the text:\n%s\n---\n%s", ansi.Strip(light), ansi.Strip(dark))
+	}
+	d.Update(tea.BackgroundColorMsg{Color: color.Black})
+	if d.View().Content != dark {
+		t.Error("a dark answer after a light one does not give the dark styles back")
+	}
+}
+
+// TestDashboardPaste: a paste is text for the message prompt (controls
+// dropped, 200 characters at most), and nothing outside it: pasted "q" or
+// "r y" must not quit or reset anyone.
+func TestDashboardPaste(t *testing.T) {
+	b := &fakeBoard{rows: sampleRows()}
+	d := NewDashboard(b, "en")
+	d.Init()
+	if _, cmd := d.Update(tea.PasteMsg{Content: "qry"}); cmd != nil || len(b.resets) != 0 || d.mode != modeRows {
+		t.Fatalf("a paste outside the prompt did something: cmd %v, resets %v, mode %v", cmd, b.resets, d.mode)
+	}
+	d.Update(keyMsg("m"))
+	d.Update(tea.PasteMsg{Content: "look\x1b[2J at " + strings.Repeat("x", 300)})
+	if got := []rune(d.input); len(got) != 200 || !strings.HasPrefix(d.input, "look[2J at x") {
+		t.Errorf("after the paste the prompt holds %d characters: %q", len(got), d.input)
+	}
+	d.Update(keyMsg("enter"))
+	if len(b.messages) != 1 || !strings.HasPrefix(b.messages[0], "look[2J at x") {
+		t.Errorf("messages %q", b.messages)
+	}
+}
+
+// TestDrawEnv: a dashboard's program sees the client's TERM and the
+// variables that say how to draw, nothing else; a TERM that could name a
+// path is taken as xterm.
+func TestDrawEnv(t *testing.T) {
+	client := []string{"COLORTERM=truecolor", "TMUX=/tmp/tmux-0/default,1,0", "LANG=ko_KR.UTF-8", "NO_COLOR=1", "SSH_TTY=/dev/pts/9", "TERM_PROGRAM=WezTerm"}
+	got := strings.Join(drawEnv("xterm-256color", client), " ")
+	if want := "TERM=xterm-256color COLORTERM=truecolor NO_COLOR=1 TERM_PROGRAM=WezTerm"; got != want {
+		t.Errorf("drawEnv = %q, want %q", got, want)
+	}
+	for _, bad := range []string{"", "../../../etc/passwd", `a\b`, "x\x1b", strings.Repeat("x", 65)} {
+		if got := drawEnv(bad, nil); len(got) != 1 || got[0] != "TERM=xterm" {
+			t.Errorf("drawEnv(%q) = %q, want TERM=xterm", bad, got)
+		}
+	}
+	if got := drawEnv("screen.xterm-256color", nil); got[0] != "TERM=screen.xterm-256color" {
+		t.Errorf("a TERM with a dot: %q", got)
 	}
 }

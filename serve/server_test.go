@@ -338,9 +338,13 @@ var (
 )
 
 // nettutorBinary builds cmd/nettutor once for the tests that run the real
-// child TUI.
+// child TUI. NETTUTOR_TEST_BIN names a binary built already, for a run as a
+// plain user from a copy of the package (which has no module to build).
 func nettutorBinary(t testing.TB) string {
 	t.Helper()
+	if p := os.Getenv("NETTUTOR_TEST_BIN"); p != "" {
+		return p
+	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "nettutor-serve-test")
 		if err != nil {

@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/charmbracelet/ssh"
-	"github.com/charmbracelet/wish"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
 	"github.com/nettutor/nettutor/serve/link"
 	"golang.org/x/sys/unix"
 )

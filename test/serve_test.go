@@ -106,6 +106,13 @@ type serveFixture struct {
 // and waits until it accepts TCP connections. extra are more flags.
 func startServe(t testing.TB, members, presenters []sshKey, extra ...string) *serveFixture {
 	t.Helper()
+	return startServeExe(t, bin, members, presenters, extra...)
+}
+
+// startServeExe is startServe with the nettutor binary exe (a baseline
+// build, for a benchmark's side-by-side figures).
+func startServeExe(t testing.TB, exe string, members, presenters []sshKey, extra ...string) *serveFixture {
+	t.Helper()
 	f := &serveFixture{t: t, port: freePort(t), dir: t.TempDir(), log: &lockedBuffer{}, done: make(chan struct{})}
 	f.state = filepath.Join(f.dir, "state")
 	auth := filepath.Join(f.dir, "authorized_keys")
@@ -118,7 +125,7 @@ func startServe(t testing.TB, members, presenters []sshKey, extra ...string) *se
 		"--authorized-keys", auth,
 		"--presenter-keys", pres,
 		"--lang", "en"}, extra...)
-	f.cmd = exec.Command(bin, args...)
+	f.cmd = exec.Command(exe, args...)
 	// CI unset for the sessions' TUIs, as in the tmux tests: termenv takes
 	// CI=true for "no terminal".
 	var env []string
@@ -738,6 +745,13 @@ var ansiSeq = regexp.MustCompile(`\x1b\[[0-9;?<=>!]*[ -/]*[@-~]|\x1b\][^\x07\x1b
 // dialBench connects as the member of signer with a PTY of 120x40 and
 // starts the shell (the member's TUI).
 func dialBench(addr string, signer gossh.Signer) (*benchSession, error) {
+	return dialBenchTerm(addr, signer, true)
+}
+
+// dialBenchTerm is dialBench with a terminal that answers the TUI's
+// queries (answer) or one that answers none, as some terminals and most
+// scripts behave.
+func dialBenchTerm(addr string, signer gossh.Signer, answer bool) (*benchSession, error) {
 	cfg := &gossh.ClientConfig{
 		User:            "member",
 		Auth:            []gossh.AuthMethod{gossh.PublicKeys(signer)},
@@ -780,10 +794,10 @@ func dialBench(addr string, signer gossh.Signer) (*benchSession, error) {
 			// each until its timeout, which no learner's terminal makes it do.
 			// (A query cut across two reads goes unanswered: the TUI then
 			// waits, and the figure shows it.)
-			if bytes.Contains(buf[:n], []byte("\x1b]11;?")) {
+			if answer && bytes.Contains(buf[:n], []byte("\x1b]11;?")) {
 				s.stdin.Write([]byte("\x1b]11;rgb:0000/0000/0000\x1b\\"))
 			}
-			if bytes.Contains(buf[:n], []byte("\x1b[6n")) {
+			if answer && bytes.Contains(buf[:n], []byte("\x1b[6n")) {
 				s.stdin.Write([]byte("\x1b[1;1R"))
 			}
 			s.mu.Lock()
@@ -1013,12 +1027,32 @@ func BenchmarkServeSessions(b *testing.B) {
 	}
 	think := dur("NETTUTOR_BENCH_THINK", time.Second)
 	stagger := dur("NETTUTOR_BENCH_STAGGER", 0)
+	// NETTUTOR_BENCH_BASELINE names another nettutor binary (say, main's
+	// build) to run first at each N, back to back with this one, so their
+	// figures share a machine and a load.
+	baseline := os.Getenv("NETTUTOR_BENCH_BASELINE")
 	for _, n := range counts {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchServe(b, n, think, stagger) })
+		if baseline == "" {
+			b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) { benchServe(b, bin, n, think, stagger) })
+			continue
+		}
+		var mem [2]float64
+		for i, exe := range []string{baseline, bin} {
+			name := [2]string{"baseline", "this"}[i]
+			b.Run(fmt.Sprintf("N=%d/build=%s", n, name), func(b *testing.B) {
+				mem[i] = benchServe(b, exe, n, think, stagger)
+				if i == 1 && mem[0] > 0 {
+					// This build's memory per session over the baseline's.
+					b.ReportMetric(mem[1]/mem[0], "MiB/session-ratio")
+				}
+			})
+		}
 	}
 }
 
-func benchServe(b *testing.B, n int, think, stagger time.Duration) {
+// benchServe runs BenchmarkServeSessions' N sessions against exe's serve
+// and returns the memory per session (MiB).
+func benchServe(b *testing.B, exe string, n int, think, stagger time.Duration) float64 {
 	signers := make([]gossh.Signer, n)
 	members := make([]sshKey, n)
 	for i := range signers {
@@ -1034,7 +1068,7 @@ func benchServe(b *testing.B, n int, think, stagger time.Duration) {
 		line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signers[i].PublicKey()))) + " " + name
 		members[i] = sshKey{name: name, pub: line}
 	}
-	srv := startServe(b, members, nil, "--max-sessions", strconv.Itoa(n))
+	srv := startServeExe(b, exe, members, nil, "--max-sessions", strconv.Itoa(n))
 	serverPid := srv.cmd.Process.Pid
 	serverBase, _ := procMem(serverPid)
 	ownCPU0, kidsCPU0 := procCPU(serverPid)
@@ -1246,6 +1280,9 @@ func benchServe(b *testing.B, n int, think, stagger time.Duration) {
 	const mib = 1 << 20
 	mean := float64(sum)/float64(len(perSession)) + float64(serverGrowth)/float64(b.N)/float64(n)
 	b.ReportMetric(mean/mib, "MiB/session")
+	// The server's own part of it (SSH, PTY relay, the hub): what serve's
+	// libraries change, beside the child TUI's, which tui's change.
+	b.ReportMetric(float64(serverGrowth)/float64(b.N)/float64(n)/mib, "server-MiB/session")
 	b.ReportMetric(float64(max)/mib, "MiB-max/session")
 	var fsum time.Duration
 	for _, f := range firsts {
@@ -1261,6 +1298,7 @@ func benchServe(b *testing.B, n int, think, stagger time.Duration) {
 	b.ReportMetric(ms(percentile(keyLat, 0.5)), "key-frame-ms-p50")
 	b.ReportMetric(ms(percentile(keyLat, 0.95)), "key-frame-ms-p95")
 	b.ReportMetric(ms(percentile(keyLat, 1)), "key-frame-ms-max")
+	return mean / mib
 }
 
 // TestServeSIGKILLLeavesNoLab: a member in a lesson with a lab shell open,
