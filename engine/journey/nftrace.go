@@ -382,6 +382,12 @@ func (t *tracer) ruleByHandle(table, chain string, handle uint64) string {
 	for _, line := range t.ns.snap.Rules {
 		if strings.HasPrefix(line, prefix) || strings.HasPrefix(line, "# nft: ip "+table+" "+chain+":") {
 			if k == idx {
+				if strings.HasPrefix(line, "# nft:") {
+					// Not in a form the snapshot prints: iptables-save's line.
+					if s := t.ns.save.line(table, chain, idx, time.Second); s != "" {
+						return s
+					}
+				}
 				return strings.TrimPrefix(line, "-t "+table+" ")
 			}
 			k++
@@ -414,7 +420,7 @@ func (t *tracer) hits(evs []traceEvent) []RuleHit {
 			if ev.target != "" {
 				h.Verdict += " " + ev.target
 			}
-			if ev.table == "nat" && h.Verdict == "accept" {
+			if ev.table != "filter" && h.Verdict == "accept" {
 				h.Verdict = natVerdict(h.Rule)
 			}
 		case unix.NFT_TRACETYPE_POLICY:
@@ -440,9 +446,10 @@ func (t *tracer) hits(evs []traceEvent) []RuleHit {
 
 func natVerdict(rule string) string {
 	switch {
-	case strings.Contains(rule, "-j MASQUERADE"), strings.Contains(rule, "-j SNAT"):
+	case strings.Contains(rule, "-j MASQUERADE"), strings.Contains(rule, "-j SNAT"),
+		strings.Contains(rule, "target MASQUERADE"), strings.Contains(rule, "target SNAT"):
 		return "snat"
-	case strings.Contains(rule, "-j DNAT"):
+	case strings.Contains(rule, "-j DNAT"), strings.Contains(rule, "target DNAT"):
 		return "dnat"
 	}
 	return "accept"
@@ -462,11 +469,37 @@ func useObserved(j *Journey, observed map[string][]RuleHit) {
 		}
 	}
 	var names []string
-	for ns, hs := range observed {
-		rules = append(rules, hs...)
+	for ns := range observed {
 		names = append(names, ns)
 	}
-	sortStrings(names)
+	// The namespaces in the order the packet met them (the request's hops,
+	// then the reply's), so the rules read in the packet's order.
+	rank := map[string]int{}
+	hops := append([]Hop{}, j.Hops...)
+	if j.Reply != nil {
+		hops = append(hops, j.Reply.Hops...)
+	}
+	for i, h := range hops {
+		if _, ok := rank[h.NS]; !ok {
+			rank[h.NS] = i + 1
+		}
+	}
+	sort.SliceStable(names, func(a, b int) bool {
+		ra, rb := rank[names[a]], rank[names[b]]
+		if ra == 0 {
+			ra = 1 << 30
+		}
+		if rb == 0 {
+			rb = 1 << 30
+		}
+		if ra != rb {
+			return ra < rb
+		}
+		return names[a] < names[b]
+	})
+	for _, ns := range names {
+		rules = append(rules, observed[ns]...)
+	}
 	j.Rules = rules
 	if j.Drop != nil {
 		for _, h := range observed[j.Drop.NS] {
