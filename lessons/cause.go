@@ -91,6 +91,9 @@ func (c *checker) pickHint(a *Assertion, r *CheckResult) {
 		v["host"] = p.Addr().String()
 	}
 	hint, fix := a.Hint, a.Fix
+	if h, ok := ServiceHints[cause]; ok {
+		hint = h // a Service stop names its own fault (cause_service.go)
+	}
 	for _, hc := range a.When {
 		if hc.Cause == cause {
 			hint, fix = hc.Hint, hc.Fix
@@ -187,6 +190,9 @@ func (d *diag) or(cause string) string {
 		return cause
 	}
 	if cause := d.fromTunnel(); cause != "" {
+		return cause
+	}
+	if cause := d.fromService(); cause != "" {
 		return cause
 	}
 	return d.fromJourney()
