@@ -17,10 +17,10 @@ import (
 // entry is udpflow.go's stale-conntrack (CauseStaleConntrack), named
 // from a journey too.
 const (
-	CauseSvcRejected = "svc-rejected"    // {ns} {chain} {rule} {service}: the Service has no endpoints; kube-proxy's REJECT in filter {chain} of {ns} answers
-	CauseHairpinOff  = "hairpin-off"     // {ns} {dev} {bridge} {pod} {endpoint}: {pod} reaches itself through the Service, but its port {dev} on {bridge} in {ns} has hairpin off
-	CauseBrNFOff     = "bridge-nf-off"   // {ns} {bridge} {key} {endpoint} {pod}: {ns} bridges the endpoint's reply past netfilter ({key}=0), so it is never un-DNATed
-	CauseNoMasq      = "no-masquerade"   // {ns} {pod} {endpoint}: the Service's DNAT in {ns} sends {pod} to {endpoint} with no masquerade, so the reply bypasses {ns}
+	CauseSvcRejected = "svc-rejected"  // {ns} {chain} {rule} {service}: the Service has no endpoints; kube-proxy's REJECT in filter {chain} of {ns} answers
+	CauseHairpinOff  = "hairpin-off"   // {ns} {dev} {bridge} {pod} {endpoint}: {pod} reaches itself through the Service, but its port {dev} on {bridge} in {ns} has hairpin off
+	CauseBrNFOff     = "bridge-nf-off" // {ns} {bridge} {key} {endpoint} {pod}: {ns} bridges the endpoint's reply past netfilter ({key}=0), so it is never un-DNATed
+	CauseNoMasq      = "no-masquerade" // {ns} {pod} {endpoint}: the Service's DNAT in {ns} sends {pod} to {endpoint} with no masquerade, so the reply bypasses {ns}
 )
 
 func init() {

@@ -364,3 +364,49 @@ func TestTraceService(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTraceService: trace's own "ms" (call to journey, leaving out
+// the process start) to the Service address (POD-C to 10.96.0.100:80,
+// two endpoints, cross-node or not as the statistic match picks), beside
+// the same-node baseline of BenchmarkTraceOverlay (POD-A to POD-C, one
+// bridge) and a same-node TCP trace (POD-C to POD-A:80), all in one
+// sandbox. The target is 100 ms a journey; ratio is Service over
+// same-node.
+func BenchmarkTraceService(b *testing.B) {
+	dir := b.TempDir()
+	os.Chmod(dir, 0o755)
+	p := filepath.Join(dir, "lab.sh")
+	const n = 8 // a sandbox script is stopped after a minute: three loops fit on a loaded machine
+	loop := func(tag, cmd string) string {
+		return "for i in $(seq " + strconv.Itoa(n) + "); do " + cmd + " | sed -n 's/.*\"ms\": \\([0-9.]*\\).*/" + tag + " \\1/p'; done\n"
+	}
+	script := serviceLab("A B") + "set +e\n" +
+		"ip netns exec POD-A ping -c 1 -W 1 10.244.0.3 >/dev/null; ip netns exec POD-C nc -w 1 10.96.0.100 80 </dev/null >/dev/null\n" +
+		loop("svc", "nettutor trace POD-C 10.96.0.100 --tcp 80 --json") +
+		loop("node", "nettutor trace POD-A 10.244.0.3 --json") +
+		loop("nodetcp", "nettutor trace POD-C 10.244.0.2 --tcp 80 --json")
+	os.WriteFile(p, []byte(script), 0o644)
+	sum := map[string]float64{}
+	cnt := map[string]int{}
+	for i := 0; i < b.N; i++ {
+		out, err := exec.Command(bin, "sandbox", "--quiet", p).CombinedOutput()
+		if err != nil {
+			b.Fatalf("sandbox: %v\n%s", err, out)
+		}
+		for _, m := range regexp.MustCompile(`(?m)^(svc|node|nodetcp) ([0-9.]+)$`).FindAllStringSubmatch(string(out), -1) {
+			v, _ := strconv.ParseFloat(m[2], 64)
+			sum[m[1]] += v
+			cnt[m[1]]++
+		}
+	}
+	for _, k := range []string{"svc", "node", "nodetcp"} {
+		if cnt[k] == 0 {
+			b.Fatalf("no %s timings", k)
+		}
+	}
+	avg := func(k string) float64 { return sum[k] / float64(cnt[k]) }
+	b.ReportMetric(avg("svc"), "ms/service-journey")
+	b.ReportMetric(avg("node"), "ms/same-node-journey")
+	b.ReportMetric(avg("nodetcp"), "ms/same-node-tcp-journey")
+	b.ReportMetric(avg("svc")/avg("node"), "service/same-node")
+}
