@@ -37,10 +37,14 @@ type tracer struct {
 // rule can decide anything). The match is the probe's own port (or ICMP
 // echo id) in either direction, so it holds after NAT rewrites addresses.
 // A namespace where it cannot be set up is left to the inferred rules.
-func (e *env) startTracers(proto uint8, port int) []*tracer {
+//
+// With all set (a destination no namespace owns: a Service address, which
+// nft tables the snapshot does not list may translate), every namespace
+// is traced.
+func (e *env) startTracers(proto uint8, port int, all bool) []*tracer {
 	var ts []*tracer
 	for _, n := range e.nss {
-		if len(n.rules) == 0 && !hasDropPolicy(n) {
+		if len(n.rules) == 0 && !hasDropPolicy(n) && !all {
 			continue
 		}
 		if t, err := n.startTracer(proto, port); err == nil {
@@ -422,6 +426,11 @@ func (t *tracer) hits(evs []traceEvent) []RuleHit {
 			}
 			if ev.table != "filter" && h.Verdict == "accept" {
 				h.Verdict = natVerdict(h.Rule)
+				if h.Verdict == "accept" && ev.table != "nat" {
+					// A native nft rule (kube-proxy's nftables mode, `dnat
+					// to`): its expressions say what it did.
+					h.Verdict = t.nativeNAT(ev.table, ev.chain, ev.handle)
+				}
 			}
 		case unix.NFT_TRACETYPE_POLICY:
 			p := "ACCEPT"
@@ -530,3 +539,30 @@ func useObserved(j *Journey, observed map[string][]RuleHit) {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// nativeNAT is "dnat" or "snat" for a rule of table/chain with a native
+// nat or masquerade expression, "accept" for any other.
+func (t *tracer) nativeNAT(table, chain string, handle uint64) string {
+	tb := &nftables.Table{Name: table, Family: nftables.TableFamilyIPv4}
+	rs, err := t.conn.GetRules(tb, &nftables.Chain{Name: chain, Table: tb})
+	if err != nil {
+		return "accept"
+	}
+	for _, r := range rs {
+		if r.Handle != handle {
+			continue
+		}
+		for _, e := range r.Exprs {
+			switch x := e.(type) {
+			case *expr.NAT:
+				if x.Type == expr.NATTypeDestNAT {
+					return "dnat"
+				}
+				return "snat"
+			case *expr.Masq:
+				return "snat"
+			}
+		}
+	}
+	return "accept"
+}

@@ -79,7 +79,7 @@ func (x *explainer) servicePath(observed map[string][]RuleHit) {
 	j := x.j
 	var dn *Rewrite
 	for i := range j.NAT {
-		if j.NAT[i].Kind == "dnat" && strings.HasPrefix(j.NAT[i].From, j.To) {
+		if j.NAT[i].Kind == "dnat" && (j.NAT[i].From == j.To || strings.HasPrefix(j.NAT[i].From, j.To+":")) {
 			dn = &j.NAT[i]
 			break
 		}

@@ -525,9 +525,9 @@ func (n *nsEnv) natWalk(proto uint8, src, dst net.IP, dport int, sent bool) (svc
 // false with no error: cur's rules leave dst as it is, so the route walk
 // goes on; a *RefusedError when a DNAT may send it out of the lab.
 func (e *env) serviceInside(cur *nsEnv, dst net.IP, proto uint8, port int, src string, sent bool, depth int) (bool, error) {
-	if len(cur.rules) == 0 && cur.unparsed == 0 {
-		return false, nil // no rules: nothing translates or stops it here
-	}
+	// The snapshot holds the iptables tables only: a namespace without
+	// their rules may still have nft tables of its own (kube-proxy's
+	// nftables mode), so the walk reads every IPv4 table.
 	s := net.ParseIP(src)
 	if s == nil {
 		s = net.IPv4zero

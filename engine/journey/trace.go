@@ -117,7 +117,7 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 	if p.Proto == "icmp" {
 		sport = int(rand.Uint32()&0x7fff) + 1
 	}
-	tracers := e.startTracers(protoNum(p.Proto), sport)
+	tracers := e.startTracers(protoNum(p.Proto), sport, e.owner(dst.String()) == nil)
 	for _, t := range tracers {
 		t.ns.save = t.ns.startSave()
 	}
