@@ -24,6 +24,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// reg32 is a register's number as a 32-bit register: nftables' four
+// 128-bit registers (1-4) are 32-bit registers 8-11, 12-15, ...; a
+// concatenation's fields sit in consecutive 32-bit registers.
+func reg32(r uint32) uint32 {
+	if r >= 1 && r <= 4 {
+		return 8 + (r-1)*4
+	}
+	return r
+}
+
+// numgenReg+r holds, in a walk's registers, the modulus of the numgen
+// expression that wrote register r (whose value itself is not known).
+const numgenReg = 1 << 16
+
 // ctStateNew is conntrack's NEW bit, as `ct state` and -m conntrack
 // --ctstate hold it (IP_CT_NEW 2: 1 << (2+1)).
 const ctStateNew = 8
@@ -185,10 +199,15 @@ func (w *ruleWalk) exprs(ch *nftables.Chain, es []expr.Any, k int, regs map[uint
 		for a, v := range regs {
 			m[a] = v
 		}
-		m[r] = b
+		m[reg32(r)] = b
 		return m
 	}
-	on := func(m map[uint32][]byte) []pathEnd { return w.exprs(ch, es, k+1, m, mark, depth) }
+	on := func(m map[uint32][]byte, extra ...any) []pathEnd {
+		if len(extra) == 2 {
+			m[extra[0].(uint32)] = extra[1].([]byte)
+		}
+		return w.exprs(ch, es, k+1, m, mark, depth)
+	}
 	switch e := es[k].(type) {
 	case *expr.Meta:
 		if e.SourceRegister {
@@ -228,7 +247,7 @@ func (w *ruleWalk) exprs(ch *nftables.Chain, es []expr.Any, k int, regs map[uint
 		}
 		return on(set(e.Register, nil))
 	case *expr.Bitwise:
-		v := regs[e.SourceRegister]
+		v := regs[reg32(e.SourceRegister)]
 		if v == nil || len(e.Mask) != len(v) || len(e.Xor) != len(v) {
 			return on(set(e.DestRegister, nil))
 		}
@@ -238,7 +257,7 @@ func (w *ruleWalk) exprs(ch *nftables.Chain, es []expr.Any, k int, regs map[uint
 		}
 		return on(set(e.DestRegister, out))
 	case *expr.Cmp:
-		v := regs[e.Register]
+		v := regs[reg32(e.Register)]
 		if v == nil || len(v) < len(e.Data) {
 			return maybe()
 		}
@@ -263,7 +282,7 @@ func (w *ruleWalk) exprs(ch *nftables.Chain, es []expr.Any, k int, regs map[uint
 		}
 		return on(regs)
 	case *expr.Range:
-		v := regs[e.Register]
+		v := regs[reg32(e.Register)]
 		if v == nil || len(v) < len(e.FromData) {
 			return maybe()
 		}
@@ -272,6 +291,9 @@ func (w *ruleWalk) exprs(ch *nftables.Chain, es []expr.Any, k int, regs map[uint
 			return next
 		}
 		return on(regs)
+	case *expr.Numgen:
+		// Its value is the kernel's choice; the walk keeps its range.
+		return on(set(e.Register, nil), numgenReg+reg32(e.Register), binary.NativeEndian.AppendUint32(nil, e.Modulus))
 	case *expr.Immediate:
 		return on(set(e.Register, e.Data))
 	case *expr.Counter, *expr.Log:
@@ -290,12 +312,12 @@ func (w *ruleWalk) exprs(ch *nftables.Chain, es []expr.Any, k int, regs map[uint
 		if e.Type != expr.NATTypeDestNAT {
 			return []pathEnd{{kind: "accept", mark: mark}}
 		}
-		a := regs[e.RegAddrMin]
+		a := regs[reg32(e.RegAddrMin)]
 		if len(a) < 4 {
 			return []pathEnd{{kind: "unknown", mark: mark}}
 		}
 		t := &natTarget{addr: net.IP(a[:4]).String(), table: ch.Table.Name, chain: ch.Name}
-		if p := regs[e.RegProtoMin]; e.RegProtoMin != 0 && len(p) >= 2 {
+		if p := regs[reg32(e.RegProtoMin)]; e.RegProtoMin != 0 && len(p) >= 2 {
 			t.port = int(binary.BigEndian.Uint16(p))
 		}
 		return []pathEnd{{kind: "dnat", mark: mark, target: t}}
@@ -308,9 +330,11 @@ func (w *ruleWalk) exprs(ch *nftables.Chain, es []expr.Any, k int, regs map[uint
 		if e.DestRegister != 0 {
 			return on(set(e.DestRegister, nil))
 		}
-		// A verdict map (kube-proxy's service-ips, numgen ... vmap): any
-		// element's verdict may be taken, or none.
-		out := []pathEnd{{kind: "next", mark: mark}}
+		// A verdict map (kube-proxy's service-ips, numgen ... vmap): the
+		// element whose key the packet's registers make, when they are
+		// known; else any element's verdict, or none (but every value of a
+		// `numgen ... mod N` hits when the map holds 0..N-1).
+		var out []pathEnd
 		s, err := w.c.GetSetByName(ch.Table, e.SetName)
 		if err != nil {
 			return []pathEnd{{kind: "unknown", mark: mark}}
@@ -319,10 +343,56 @@ func (w *ruleWalk) exprs(ch *nftables.Chain, es []expr.Any, k int, regs map[uint
 		if err != nil {
 			return []pathEnd{{kind: "unknown", mark: mark}}
 		}
+		key, known := []byte{}, true
+		if len(els) > 0 {
+			for r := reg32(e.SourceRegister); len(key) < len(els[0].Key); r++ {
+				v := regs[r]
+				if v == nil {
+					known = false
+					break
+				}
+				key = append(key, v...)
+				for len(key)%4 != 0 {
+					key = append(key, 0)
+				}
+			}
+		}
+		hits := 0
+		var mod uint32
+		if m := regs[numgenReg+reg32(e.SourceRegister)]; len(m) == 4 {
+			mod = binary.NativeEndian.Uint32(m)
+		}
 		for _, el := range els {
+			if known && !bytes.Equal(el.Key, key) {
+				continue
+			}
+			if mod > 0 && len(el.Key) == 4 && binary.NativeEndian.Uint32(el.Key) < mod {
+				hits++
+			} else if known {
+				hits++
+			}
 			if el.VerdictData != nil {
 				out = append(out, w.verdict(ch, el.VerdictData.Kind, el.VerdictData.Chain, mark, depth)...)
+				continue
 			}
+			// google/nftables hands a read verdict back as the nested
+			// NFTA_DATA_VERDICT attributes in Val: its code and chain.
+			var code int32
+			chain, ok := "", false
+			for _, a := range attrs(el.Val) {
+				switch a.typ {
+				case unix.NFTA_VERDICT_CODE:
+					code, ok = int32(be32(a.data)), true
+				case unix.NFTA_VERDICT_CHAIN:
+					chain = cstr(a.data)
+				}
+			}
+			if ok {
+				out = append(out, w.verdict(ch, expr.VerdictKind(code), chain, mark, depth)...)
+			}
+		}
+		if hits == 0 || mod > 0 && uint32(hits) < mod {
+			out = append(out, pathEnd{kind: "next", mark: mark}) // no element: the rule goes on
 		}
 		return out
 	}
