@@ -346,6 +346,23 @@ func TestTraceService(t *testing.T) {
 				t.Errorf("conntrack -L shows a connection to 10.96.0.200:\n%s", o["conntrack"])
 			}
 		}},
+		{"nft-mode", labScript("underlay", "flannel", "kubeproxy-nft") + "sleep 0.2\n", "POD-C 10.96.0.100 --tcp 80", nil, 0, func(t *testing.T, j svcJSON, _ string, o sections) {
+			s := j.Service
+			if s == nil {
+				t.Fatalf("no service section: %+v", j)
+			}
+			sep := map[string]string{"10.244.0.2:80": "endpoint-ZA46Z6MX-web", "10.244.1.2:80": "endpoint-PBQ62IOV-web"}[s.Endpoint]
+			want := "nat-prerouting services service-CDGGSHYL-web " + sep
+			if s.NS != "NODE1" || sep == "" || strings.Join(s.Chains, " ") != want || !strings.Contains(s.ChosenBy, "service-CDGGSHYL-web") {
+				t.Errorf("service %+v, want chains %s", s, want)
+			}
+			if ep := ctEndpoint(o["conntrack"], "NODE1", sport(j)); ep != s.Endpoint {
+				t.Errorf("trace chose %s, conntrack -L says %q\n%s", s.Endpoint, ep, o["conntrack"])
+			}
+			if !strings.Contains(o["nc"], "web on POD-") {
+				t.Errorf("nc: %q", o["nc"])
+			}
+		}},
 		{"refused-unknown", serviceLab("A"), "POD-C 10.96.0.201 --tcp 80", nil, 2, func(t *testing.T, j svcJSON, stderr string, o sections) {
 			if !strings.HasPrefix(stderr, "nettutor trace: refusing to trace 10.96.0.201: ") || strings.Contains(o["conntrack"], "10.96.0.201") {
 				t.Errorf("stderr %q\nconntrack:\n%s", stderr, o["conntrack"])
