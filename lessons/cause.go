@@ -7,6 +7,7 @@ package lessons
 // author's guess.
 
 import (
+	"regexp"
 	"net/netip"
 	"strings"
 
@@ -91,6 +92,12 @@ func (c *checker) pickHint(a *Assertion, r *CheckResult) {
 		v["host"] = p.Addr().String()
 	}
 	hint, fix := a.Hint, a.Fix
+	if v["endpoint"] == "" && v["backend"] != "" {
+		v["endpoint"] = v["backend"] // a check's own diagnosis names it so
+	}
+	if h, ok := ServiceHints[cause]; ok && v.fills(h) {
+		hint = h // a Service stop names its own fault (cause_service.go)
+	}
 	for _, hc := range a.When {
 		if hc.Cause == cause {
 			hint, fix = hc.Hint, hc.Fix
@@ -187,6 +194,9 @@ func (d *diag) or(cause string) string {
 		return cause
 	}
 	if cause := d.fromTunnel(); cause != "" {
+		return cause
+	}
+	if cause := d.fromService(); cause != "" {
 		return cause
 	}
 	return d.fromJourney()
@@ -845,4 +855,20 @@ func (d *diag) link(g AssertArgs) string {
 		return CauseLinkDown
 	}
 	return ""
+}
+
+// placeholderRE is a {name} of a hint's text.
+var placeholderRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// fills reports whether v gives every {name} that t's English text uses: a
+// cause's default hint is shown only when the diagnosis that named the
+// cause also found everything it says (a check's own diagnosis may name
+// the cause with fewer names than the journey's).
+func (v vars) fills(t Text) bool {
+	for _, m := range placeholderRE.FindAllStringSubmatch(t["en"], -1) {
+		if v[m[1]] == "" {
+			return false
+		}
+	}
+	return true
 }

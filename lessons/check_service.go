@@ -265,14 +265,14 @@ func (c *checker) endpointsCause(g AssertArgs, refused bool, v vars) string {
 			}
 		}
 		v["src"] = backend.String()
-		return CauseNoMasquerade
+		return CauseNoMasq
 	}
 	bn, _, _ := d.holder(backend)
 	if bn != nil && node != "" {
 		if n2, _, br2 := d.bridgePort(bn); n2 == node && br2 == bridge {
 			if val, err := c.lab.ReadSysctl(node, brnfKey); err == nil && val != "1" {
 				v["ns"], v["bridge"], v["key"] = node, bridge, brnfKey
-				return CauseBridgeNFOff
+				return CauseBrNFOff
 			}
 		}
 	}
@@ -282,7 +282,7 @@ func (c *checker) endpointsCause(g AssertArgs, refused bool, v vars) string {
 		// masqueraded the connection.
 		if n2, _, _ := d.bridgePort(bn); n2 != "" && n2 != e.ns {
 			v["src"], v["node"] = e.flow.Forward.SrcIP.String(), n2
-			return CauseNoMasquerade
+			return CauseNoMasq
 		}
 	}
 	return ""

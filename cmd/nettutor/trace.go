@@ -31,6 +31,9 @@ that moved it on, the NAT on the way, and where and why it stopped. A tunnel
 whose far end is a visible namespace is followed through: its hops carry the
 outer packet (VXLAN's VNI, VTEPs and UDP port). --size sends an echo with that
 many bytes of data and DF set, as ping -M do -s does.
+A DST that no namespace holds (a Service's ClusterIP) is traced when the nat
+rules on its way DNAT it only to visible namespaces: the journey names the
+chains crossed, the rule that chose the endpoint, the DNAT and masquerade.
 A DST outside your visible namespaces is refused: nothing leaves the machine.
 Exit 0 when a reply came back, 1 when none did, 2 for bad input.`,
 	"ko": `사용법: nettutor trace FROM DST [--tcp PORT | --udp PORT | --size BYTES] [--json]
@@ -40,6 +43,8 @@ TCP SYN / UDP 데이터그램)를 보내고, 그 패킷이 지나간 길을 hop 
 어디서 캡처됐는지, 어떤 라우트·fdb·규칙 때문에 다음으로 갔는지, 중간의 NAT, 그리고 어디서 왜 멈췄는지.
 반대편 끝이 보이는 네임스페이스인 터널은 끝까지 따라가며, 그 hop에는 바깥 패킷(VXLAN의 VNI, VTEP, UDP 포트)이
 붙습니다. --size는 ping -M do -s처럼 데이터 BYTES바이트에 DF를 설정한 echo를 보냅니다.
+어느 네임스페이스에도 없는 DST(Service의 ClusterIP)는 지나는 길의 nat 규칙이 보이는 네임스페이스로만
+DNAT할 때 추적하며, 거친 체인, 엔드포인트를 고른 규칙, DNAT와 masquerade를 보여 줍니다.
 보이는 네임스페이스 밖의 DST는 거부합니다. 패킷은 머신 밖으로 나가지 않습니다.
 종료 코드: 응답이 오면 0, 안 오면 1, 잘못된 입력은 2.`,
 }
@@ -132,6 +137,12 @@ func printJourney(w io.Writer, j *journey.Journey, lang string) {
 	hops(j.Hops)
 	for _, n := range j.NAT {
 		fmt.Fprintln(w, T("cli.nat", n.NS, n.Kind, n.From, n.To))
+	}
+	if s := j.Service; s != nil {
+		fmt.Fprintln(w, T("cli.service", s.NS, s.Service, s.Endpoint, strings.Join(s.Chains, " → ")))
+		if s.ChosenBy != "" {
+			fmt.Fprintln(w, T("cli.chosen", s.ChosenBy))
+		}
 	}
 	for _, r := range j.Rules {
 		fmt.Fprintln(w, T("cli.rule", r.NS, r.Table, r.Chain, r.Rule, r.Verdict))

@@ -33,6 +33,9 @@ type nsEnv struct {
 	unparsed int
 	// vx are the namespace's VXLAN devices by name (tunnel.go).
 	vx map[string]*vxDev
+	// save is iptables-save's listing, asked for while a trace runs
+	// (svc_save.go), for the rules the snapshot lists as "# nft:".
+	save *saved
 }
 
 // env is every namespace the caller can see: its own ("host") and those

@@ -78,7 +78,10 @@ type Hop struct {
 	Observed bool   `json:"observed"` // seen by the capture on that interface
 	// Encap is set on the hops of a tunnel: where the packet enters the
 	// tunnel device and where it travels encapsulated.
-	Encap  *Encap `json:"encap,omitempty"`
+	Encap *Encap `json:"encap,omitempty"`
+	// NAT are the rewrites this hop made: a DNAT where the packet came
+	// in (or left its sender), a source NAT where it went out.
+	NAT    []Rewrite `json:"nat,omitempty"`
 	srcMAC string
 	dstMAC string
 	t      time.Time
@@ -97,7 +100,7 @@ type RuleHit struct {
 // Rewrite is a NAT rewrite on the way.
 type Rewrite struct {
 	NS        string `json:"ns"`
-	Kind      string `json:"kind"` // snat or dnat
+	Kind      string `json:"kind"` // snat or dnat; masquerade for a Service's (svc_journey.go)
 	From      string `json:"from"`
 	To        string `json:"to"`
 	Rule      string `json:"rule,omitempty"`
@@ -152,6 +155,9 @@ type Journey struct {
 	Drop     *Drop     `json:"drop"`
 	Reply    *Leg      `json:"reply"`
 	Evidence Evidence  `json:"evidence"`
+	// Service is set when the destination is an address no namespace
+	// owns that a NAT rule translated (a Service's ClusterIP).
+	Service *ServicePath `json:"service,omitempty"`
 	// Unreplayed names the namespaces on a replayed (predicted) path whose
 	// rules were not all in a form the replay reads: there the real
 	// packet may do otherwise.

@@ -37,10 +37,14 @@ type tracer struct {
 // rule can decide anything). The match is the probe's own port (or ICMP
 // echo id) in either direction, so it holds after NAT rewrites addresses.
 // A namespace where it cannot be set up is left to the inferred rules.
-func (e *env) startTracers(proto uint8, port int) []*tracer {
+//
+// With all set (a destination no namespace owns: a Service address, which
+// nft tables the snapshot does not list may translate), every namespace
+// is traced.
+func (e *env) startTracers(proto uint8, port int, all bool) []*tracer {
 	var ts []*tracer
 	for _, n := range e.nss {
-		if len(n.rules) == 0 && !hasDropPolicy(n) {
+		if len(n.rules) == 0 && !hasDropPolicy(n) && !all {
 			continue
 		}
 		if t, err := n.startTracer(proto, port); err == nil {
@@ -382,6 +386,12 @@ func (t *tracer) ruleByHandle(table, chain string, handle uint64) string {
 	for _, line := range t.ns.snap.Rules {
 		if strings.HasPrefix(line, prefix) || strings.HasPrefix(line, "# nft: ip "+table+" "+chain+":") {
 			if k == idx {
+				if strings.HasPrefix(line, "# nft:") {
+					// Not in a form the snapshot prints: iptables-save's line.
+					if s := t.ns.save.line(table, chain, idx, time.Second); s != "" {
+						return s
+					}
+				}
 				return strings.TrimPrefix(line, "-t "+table+" ")
 			}
 			k++
@@ -414,8 +424,13 @@ func (t *tracer) hits(evs []traceEvent) []RuleHit {
 			if ev.target != "" {
 				h.Verdict += " " + ev.target
 			}
-			if ev.table == "nat" && h.Verdict == "accept" {
+			if ev.table != "filter" && h.Verdict == "accept" {
 				h.Verdict = natVerdict(h.Rule)
+				if h.Verdict == "accept" && ev.table != "nat" {
+					// A native nft rule (kube-proxy's nftables mode, `dnat
+					// to`): its expressions say what it did.
+					h.Verdict = t.nativeNAT(ev.table, ev.chain, ev.handle)
+				}
 			}
 		case unix.NFT_TRACETYPE_POLICY:
 			p := "ACCEPT"
@@ -440,9 +455,10 @@ func (t *tracer) hits(evs []traceEvent) []RuleHit {
 
 func natVerdict(rule string) string {
 	switch {
-	case strings.Contains(rule, "-j MASQUERADE"), strings.Contains(rule, "-j SNAT"):
+	case strings.Contains(rule, "-j MASQUERADE"), strings.Contains(rule, "-j SNAT"),
+		strings.Contains(rule, "target MASQUERADE"), strings.Contains(rule, "target SNAT"):
 		return "snat"
-	case strings.Contains(rule, "-j DNAT"):
+	case strings.Contains(rule, "-j DNAT"), strings.Contains(rule, "target DNAT"):
 		return "dnat"
 	}
 	return "accept"
@@ -462,11 +478,37 @@ func useObserved(j *Journey, observed map[string][]RuleHit) {
 		}
 	}
 	var names []string
-	for ns, hs := range observed {
-		rules = append(rules, hs...)
+	for ns := range observed {
 		names = append(names, ns)
 	}
-	sortStrings(names)
+	// The namespaces in the order the packet met them (the request's hops,
+	// then the reply's), so the rules read in the packet's order.
+	rank := map[string]int{}
+	hops := append([]Hop{}, j.Hops...)
+	if j.Reply != nil {
+		hops = append(hops, j.Reply.Hops...)
+	}
+	for i, h := range hops {
+		if _, ok := rank[h.NS]; !ok {
+			rank[h.NS] = i + 1
+		}
+	}
+	sort.SliceStable(names, func(a, b int) bool {
+		ra, rb := rank[names[a]], rank[names[b]]
+		if ra == 0 {
+			ra = 1 << 30
+		}
+		if rb == 0 {
+			rb = 1 << 30
+		}
+		if ra != rb {
+			return ra < rb
+		}
+		return names[a] < names[b]
+	})
+	for _, ns := range names {
+		rules = append(rules, observed[ns]...)
+	}
 	j.Rules = rules
 	if j.Drop != nil {
 		for _, h := range observed[j.Drop.NS] {
@@ -497,3 +539,30 @@ func useObserved(j *Journey, observed map[string][]RuleHit) {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// nativeNAT is "dnat" or "snat" for a rule of table/chain with a native
+// nat or masquerade expression, "accept" for any other.
+func (t *tracer) nativeNAT(table, chain string, handle uint64) string {
+	tb := &nftables.Table{Name: table, Family: nftables.TableFamilyIPv4}
+	rs, err := t.conn.GetRules(tb, &nftables.Chain{Name: chain, Table: tb})
+	if err != nil {
+		return "accept"
+	}
+	for _, r := range rs {
+		if r.Handle != handle {
+			continue
+		}
+		for _, e := range r.Exprs {
+			switch x := e.(type) {
+			case *expr.NAT:
+				if x.Type == expr.NATTypeDestNAT {
+					return "dnat"
+				}
+				return "snat"
+			case *expr.Masq:
+				return "snat"
+			}
+		}
+	}
+	return "accept"
+}

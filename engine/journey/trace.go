@@ -108,7 +108,7 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 		}
 		return nil, &BadProbeError{fmt.Sprintf("no namespace %q (visible: %s)", p.From, strings.Join(names, ", "))}
 	}
-	if err := e.checkInside(from, dst); err != nil {
+	if err := e.checkInside(from, dst, protoNum(p.Proto), p.Port); err != nil {
 		return nil, err
 	}
 	// The probe's own port (or echo id) is chosen first: the tracing rules
@@ -117,7 +117,10 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 	if p.Proto == "icmp" {
 		sport = int(rand.Uint32()&0x7fff) + 1
 	}
-	tracers := e.startTracers(protoNum(p.Proto), sport)
+	tracers := e.startTracers(protoNum(p.Proto), sport, e.owner(dst.String()) == nil)
+	for _, t := range tracers {
+		t.ns.save = t.ns.startSave()
+	}
 	defer func() {
 		for _, t := range tracers {
 			t.close()
@@ -156,6 +159,7 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 	flows := e.conntrack()
 	j := explain(e, opts.Lang, p, dst.String(), s, pkts, flows)
 	useObserved(j, observed)
+	(&explainer{e: e, lang: opts.Lang, p: p, j: j}).serviceJourney(observed)
 	j.Millis = float64(time.Since(start).Microseconds()) / 1000
 	return j, nil
 }
@@ -210,7 +214,26 @@ func (e *env) labLink(n *nsEnv, name string, depth int) bool {
 // refuses a destination that the walk does not keep among the visible
 // namespaces, or that no namespace owns and no connected (on-link) route
 // of a lab namespace covers: such a probe could leave the machine.
-func (e *env) checkInside(from *nsEnv, dst net.IP) error {
+//
+// A destination no namespace owns may still be inside the lab: a Service
+// address lives only in NAT rules. In each namespace on the way, a NEW
+// packet's walk through its nat rules (OUTPUT where it is sent,
+// PREROUTING where it arrives; svc_rules.go) gives every address a DNAT
+// may send it to, each checked in turn; a filter rule that drops or
+// rejects it on every path (kube-proxy's REJECT for a Service with no
+// endpoints) keeps it in the lab too.
+func (e *env) checkInside(from *nsEnv, dst net.IP, proto uint8, port int) error {
+	src := ""
+	if rs, err := from.h.RouteGetWithOptions(dst, &netlink.RouteGetOptions{}); err == nil && len(rs) > 0 && rs[0].Src != nil {
+		src = rs[0].Src.String()
+	}
+	return e.checkInsideFrom(from, dst, proto, port, src, true, false, 0)
+}
+
+// checkInsideFrom is checkInside from cur; sent says cur is the sender
+// (its nat OUTPUT applies), natDone that cur's nat rules already ran for
+// this packet (a DNAT's destination is checked on from there).
+func (e *env) checkInsideFrom(from *nsEnv, dst net.IP, proto uint8, port int, src string, sent, natDone bool, depth int) error {
 	refuse := func(why string) error { return &RefusedError{Dst: dst.String(), Reason: why} }
 	owned := e.owner(dst.String()) != nil
 	onLink := false
@@ -220,6 +243,12 @@ func (e *env) checkInside(from *nsEnv, dst net.IP) error {
 		seen[cur.name] = true
 		if cur.localIPs[dst.String()] {
 			return nil
+		}
+		if !owned && !(natDone && step == 0) && depth < 4 {
+			in, err := e.serviceInside(cur, dst, proto, port, src, sent && step == 0, depth)
+			if err != nil || in {
+				return err
+			}
 		}
 		rs, err := cur.h.RouteGetWithOptions(dst, &netlink.RouteGetOptions{})
 		if err != nil || len(rs) == 0 {
