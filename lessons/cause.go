@@ -7,8 +7,8 @@ package lessons
 // author's guess.
 
 import (
-	"regexp"
 	"net/netip"
+	"regexp"
 	"strings"
 
 	"github.com/nettutor/nettutor/assets"
