@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/journey"
 	"github.com/nettutor/nettutor/lessons"

@@ -1,7 +1,7 @@
 package tui
 
 import (
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
 	"github.com/nettutor/nettutor/assets"
 )
 
@@ -31,6 +31,11 @@ type KeyMap struct {
 	Hand, Follow key.Binding
 	// everywhere
 	Help, ForceQuit key.Binding
+	// Cancel (esc) closes what is open (a filter, a detail, a question);
+	// BackTab (shift+tab) moves focus back; Erase (backspace) deletes the
+	// last character typed. They are in no help list: the keys above
+	// that share them are.
+	Cancel, BackTab, Erase key.Binding
 }
 
 // DefaultKeyMap returns the key bindings with English help text.
@@ -50,7 +55,7 @@ func KeyMapFor(lang string) KeyMap {
 		Filter:     b("filter", "/", "/"),
 		Open:       b("open", "enter", "enter"),
 		Quit:       b("quit", "q", "q"),
-		Next:       b("next", "n/→/space", "n", "right", " "),
+		Next:       b("next", "n/→/space", "n", "right", "space"),
 		Prev:       b("prev", "p/←", "p", "left"),
 		Tab:        b("tab", "tab", "tab"),
 		Shell:      b("shell", "s", "s"),
@@ -79,6 +84,9 @@ func KeyMapFor(lang string) KeyMap {
 		ForceQuit:  b("forcequit", "ctrl+c", "ctrl+c"),
 		Hand:       b("hand", "H", "H"),
 		Follow:     b("follow", "F", "F"),
+		Cancel:     key.NewBinding(key.WithKeys("esc")),
+		BackTab:    key.NewBinding(key.WithKeys("shift+tab")),
+		Erase:      key.NewBinding(key.WithKeys("backspace")),
 	}
 }
 

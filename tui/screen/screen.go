@@ -26,7 +26,8 @@ import (
 	"syscall"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 )
@@ -50,8 +51,9 @@ const (
 
 // Screen draws a Bubble Tea model's view on a terminal.
 type Screen struct {
-	in  *os.File // the terminal read for keys (raw mode is set on it)
-	out io.Writer
+	in   *os.File // the terminal read for keys (raw mode is set on it)
+	out  io.Writer
+	size io.Writer // the terminal as given to New: its size is asked of it
 
 	mu      sync.Mutex
 	width   int
@@ -72,8 +74,17 @@ type Screen struct {
 // New returns a Screen that reads keys from in and draws on out. in may be
 // nil or not a terminal (then no raw mode is set); out is usually the same
 // terminal.
+//
+// Lip Gloss v2 styles render full colour and leave downsampling to the
+// writer: on a terminal, out is wrapped in a colorprofile.Writer for the
+// profile the environment gives (NO_COLOR drops every colour), as Bubble
+// Tea's renderer does. Any other writer gets the frame as drawn.
 func New(in *os.File, out io.Writer) *Screen {
-	return &Screen{in: in, out: out, stopped: make(chan struct{})}
+	size := out
+	if f, ok := out.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		out = colorprofile.NewWriter(f, os.Environ())
+	}
+	return &Screen{in: in, out: out, size: size, stopped: make(chan struct{})}
 }
 
 // Options are the program options a Screen needs: no renderer of Bubble
@@ -106,9 +117,9 @@ func (w *wrapped) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return w, cmd
 }
 
-func (w *wrapped) View() string {
-	w.s.Frame(w.m.View())
-	return ""
+func (w *wrapped) View() tea.View {
+	w.s.Frame(w.m.View().Content)
+	return tea.View{}
 }
 
 // Model returns the model a wrapper holds (for the final model of Run).
@@ -221,7 +232,7 @@ func (s *Screen) watchSize() {
 // sendSize sends the terminal's size to the program, which hands it to
 // the model and, through Update, to the Screen.
 func (s *Screen) sendSize() {
-	f, ok := s.out.(*os.File)
+	f, ok := s.size.(*os.File)
 	if !ok || s.prog == nil {
 		return
 	}
