@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/muesli/termenv"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // screenColour is the pane with its colours as escape sequences.
@@ -17,11 +19,17 @@ func (s *tmuxSession) screenColour() string {
 }
 
 // colourSeqs are the SGR parameters a 256-colour terminal gets for each
-// hex colour, as the binary's termenv writes them.
+// hex colour, as the binary's writer (colorprofile, under Bubble Tea v2)
+// downsamples them.
 func colourSeqs(hex ...string) []string {
 	var out []string
 	for _, h := range hex {
-		out = append(out, termenv.ANSI256.Color(h).Sequence(false))
+		c := colorprofile.ANSI256.Convert(lipgloss.Color(h))
+		if i, ok := c.(ansi.IndexedColor); ok {
+			out = append(out, fmt.Sprintf("38;5;%d", int(i)))
+		} else if b, ok := c.(ansi.BasicColor); ok {
+			out = append(out, fmt.Sprintf("%d", 30+int(b)%8+60*(int(b)/8)))
+		}
 	}
 	return out
 }

@@ -4,28 +4,91 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/charmbracelet/x/vt"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/lessons"
 )
 
+// flowTerms holds the terminal emulator each flow's program draws on.
+var flowTerms sync.Map // *teatest.TestModel → *flowTerm
+
+// flowTerm is a flow's terminal: the emulator, and every byte it got.
+type flowTerm struct {
+	emu *vt.Emulator
+	raw bytes.Buffer
+}
+
+// flowSeen is the program's output that waitOut has read so far.
+func flowSeen(tm *teatest.TestModel) []byte {
+	v, _ := flowTerms.Load(tm)
+	return v.(*flowTerm).raw.Bytes()
+}
+
+// newFlow starts m under teatest at w x h with the colour profile pinned
+// (ASCII: no colour, whatever the environment), and a terminal emulator
+// (x/vt) that the program's output is played into. waitOut reads the
+// emulator's screen, not the bytes: Bubble Tea v2 writes cell-level
+// diffs, so a word on screen need not be in the output in one piece.
+func newFlow(t *testing.T, m tea.Model, w, h int) *teatest.TestModel {
+	t.Helper()
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
+	emu := vt.NewEmulator(w, h)
+	// The emulator answers the program's queries on its input pipe;
+	// nobody sends those answers on, but they must be read for the
+	// emulator not to block.
+	go func() { _, _ = io.Copy(io.Discard, emu) }()
+	t.Cleanup(func() { _ = emu.Close() })
+	flowTerms.Store(tm, &flowTerm{emu: emu})
+	return tm
+}
+
+// waitOut waits until the screen shows every string of want.
 func waitOut(t *testing.T, tm *teatest.TestModel, d time.Duration, want ...string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+	v, ok := flowTerms.Load(tm)
+	if !ok {
+		t.Fatal("waitOut: the flow was not started with newFlow")
+	}
+	ft := v.(*flowTerm)
+	emu := ft.emu
+	buf := make([]byte, 64<<10)
+	deadline := time.Now().Add(d)
+	for {
+		for {
+			n, _ := tm.Output().Read(buf)
+			if n == 0 {
+				break
+			}
+			ft.raw.Write(buf[:n])
+			_, _ = emu.Write(buf[:n])
+		}
+		screen := emu.String()
+		all := true
 		for _, w := range want {
-			if !bytes.Contains(b, []byte(w)) {
-				return false
+			if !strings.Contains(screen, w) {
+				all = false
 			}
 		}
-		return true
-	}, teatest.WithDuration(d), teatest.WithCheckInterval(20*time.Millisecond))
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v the screen lacks one of %q:\n%s", d, want, screen)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // TestFlowVethRealLab drives the TUI over a real lab: open veth, run every
@@ -47,23 +110,23 @@ func TestFlowVethRealLab(t *testing.T) {
 	}
 	defer lab.Close()
 	m := New(NewLabBackend(lab), Options{Lang: "en", ProgressPath: "-"})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(160, 48))
+	tm := newFlow(t, m, 160, 48)
 
 	waitOut(t, tm, 5*time.Second, les.Title.Get("en"))
 	tm.Type("/veth")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(keyMsg("enter"))
+	tm.Send(keyMsg("enter"))
 	n := len(les.Steps)
 	waitOut(t, tm, 10*time.Second, fmt.Sprintf("step 0/%d", n))
 	for i := 1; i <= n; i++ {
 		tm.Type("n")
 		// Enter reveals at a predict gate; elsewhere, in the step pane, it does nothing.
-		tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+		tm.Send(keyMsg("enter"))
 		waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", i, n), fmt.Sprintf("step %d done", i))
 	}
 	// Everything is on screen now; a tab redraws every pane.
-	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
-	tm.Send(tea.KeyMsg{Type: tea.KeyShiftTab})
+	tm.Send(keyMsg("tab"))
+	tm.Send(keyMsg("shift+tab"))
 	tm.Send(tea.WindowSizeMsg{Width: 159, Height: 48})
 	waitOut(t, tm, 10*time.Second, "ARP", "ICMP", "RED", "BLUE", "veth0", "veth1")
 
@@ -80,7 +143,7 @@ func TestFlowVethRealLab(t *testing.T) {
 
 	tm.Type("p")
 	waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", n-1, n))
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.Send(keyMsg("ctrl+c"))
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
 	if fm.lesson == nil {
 		t.Fatal("no lesson open at the end")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/vt"
 )
 
 // syncBuf is a bytes.Buffer safe for the Screen's timer goroutine.
@@ -164,7 +165,11 @@ type idleModel struct{}
 
 func (idleModel) Init() tea.Cmd                       { return nil }
 func (idleModel) Update(tea.Msg) (tea.Model, tea.Cmd) { return idleModel{}, nil }
-func (idleModel) View() string                        { return strings.Repeat(strings.Repeat("x", 119)+"\n", 39) }
+func (idleModel) View() tea.View {
+	v := tea.NewView(strings.Repeat(strings.Repeat("x", 119)+"\n", 39))
+	v.AltScreen = true
+	return v
+}
 
 // TestIdleProgramWritesNothing runs a real Bubble Tea program through a
 // Screen: after its first frame, an idle program writes nothing more.
@@ -207,7 +212,7 @@ func BenchmarkIdleCPU(b *testing.B) {
 		opts func() ([]tea.ProgramOption, tea.Model)
 	}{
 		{"bubbletea", func() ([]tea.ProgramOption, tea.Model) {
-			return []tea.ProgramOption{tea.WithOutput(io.Discard)}, idleModel{}
+			return []tea.ProgramOption{tea.WithOutput(io.Discard), tea.WithWindowSize(120, 40)}, idleModel{}
 		}},
 		{"screen", func() ([]tea.ProgramOption, tea.Model) {
 			s := New(nil, io.Discard)
@@ -258,13 +263,23 @@ func (m counterModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	return m, nil
 }
-func (m counterModel) View() string { return fmt.Sprintf("frame %08d\n", m.n) }
+func (m counterModel) View() tea.View { return tea.NewView(fmt.Sprintf("frame %08d\n", m.n)) }
 
-// watchWriter signals when a write holds the frame a test waits for.
+// watchWriter signals when the screen shows the frame a test waits for.
+// The writes go to a terminal emulator (x/vt): Bubble Tea v2 writes only
+// the cells that changed, so "frame 00000002" after "frame 00000001" is
+// one digit on the wire.
 type watchWriter struct {
 	mu   sync.Mutex
+	emu  *vt.Emulator
 	want string
 	seen chan struct{}
+}
+
+func newWatchWriter() *watchWriter {
+	w := &watchWriter{emu: vt.NewEmulator(80, 24)}
+	go func() { _, _ = io.Copy(io.Discard, w.emu) }() // its answers to queries
+	return w
 }
 
 func (w *watchWriter) expect(s string) chan struct{} {
@@ -277,7 +292,8 @@ func (w *watchWriter) expect(s string) chan struct{} {
 func (w *watchWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.seen != nil && bytes.Contains(p, []byte(w.want)) {
+	_, _ = w.emu.Write(p)
+	if w.seen != nil && strings.Contains(w.emu.String(), w.want) {
 		close(w.seen)
 		w.seen = nil
 	}
@@ -292,7 +308,7 @@ func (w *watchWriter) Write(p []byte) (int, error) {
 func BenchmarkFrameLatency(b *testing.B) {
 	for _, name := range []string{"bubbletea", "screen"} {
 		b.Run(name, func(b *testing.B) {
-			w := &watchWriter{}
+			w := newWatchWriter()
 			var p *tea.Program
 			inR, inW, err := os.Pipe()
 			if err != nil {
@@ -304,7 +320,7 @@ func BenchmarkFrameLatency(b *testing.B) {
 				s.resize(80, 24)
 				p = tea.NewProgram(s.Wrap(counterModel{}), tea.WithoutRenderer(), tea.WithOutput(w), tea.WithInput(inR), tea.WithoutSignalHandler())
 			} else {
-				p = tea.NewProgram(counterModel{}, tea.WithOutput(w), tea.WithInput(inR), tea.WithoutSignalHandler())
+				p = tea.NewProgram(counterModel{}, tea.WithOutput(w), tea.WithInput(inR), tea.WithoutSignalHandler(), tea.WithWindowSize(80, 24))
 			}
 			done := make(chan struct{})
 			go func() { _, _ = p.Run(); close(done) }()
