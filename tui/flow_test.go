@@ -16,42 +16,72 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/charmbracelet/x/vt"
+	"github.com/nettutor/nettutor/tui/screen"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/lessons"
 )
 
-// flowTerms holds the terminal emulator each flow's program draws on.
+// flowTerms holds the terminal each flow's program draws on.
 var flowTerms sync.Map // *teatest.TestModel → *flowTerm
 
-// flowTerm is a flow's terminal: the emulator, and every byte it got.
+// flowTerm is a flow's terminal: what the screen wrote, and an emulator
+// (x/vt) it is played into.
 type flowTerm struct {
+	mu  sync.Mutex
+	out bytes.Buffer // written, not yet played into emu
+	raw bytes.Buffer // every byte written
 	emu *vt.Emulator
-	raw bytes.Buffer
 }
 
-// flowSeen is the program's output that waitOut has read so far.
+func (f *flowTerm) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.out.Write(p)
+	f.raw.Write(p)
+	return len(p), nil
+}
+
+// screen plays what was written into the emulator and returns its text.
+func (f *flowTerm) screen() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, _ = f.emu.Write(f.out.Bytes())
+	f.out.Reset()
+	return f.emu.String()
+}
+
+// flowSeen is every byte the flow's screen wrote so far.
 func flowSeen(tm *teatest.TestModel) []byte {
 	v, _ := flowTerms.Load(tm)
-	return v.(*flowTerm).raw.Bytes()
+	f := v.(*flowTerm)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]byte(nil), f.raw.Bytes()...)
 }
 
-// newFlow starts m under teatest at w x h with the colour profile pinned
-// (ASCII: no colour, whatever the environment), and a terminal emulator
-// (x/vt) that the program's output is played into. waitOut reads the
-// emulator's screen, not the bytes: Bubble Tea v2 writes cell-level
-// diffs, so a word on screen need not be in the output in one piece.
-func newFlow(t *testing.T, m tea.Model, w, h int) *teatest.TestModel {
+// newFlow starts m under teatest at w x h drawn as the binary draws it:
+// through tui/screen (tea.WithoutRenderer; see its package doc), on a
+// terminal emulator (x/vt) whose screen waitOut reads. The colour profile
+// is pinned (ASCII), whatever the environment.
+func newFlow(t *testing.T, m *Model, w, h int) *teatest.TestModel {
 	t.Helper()
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
-	emu := vt.NewEmulator(w, h)
-	// The emulator answers the program's queries on its input pipe;
-	// nobody sends those answers on, but they must be read for the
-	// emulator not to block.
-	go func() { _, _ = io.Copy(io.Discard, emu) }()
-	t.Cleanup(func() { _ = emu.Close() })
-	flowTerms.Store(tm, &flowTerm{emu: emu})
+	ft := &flowTerm{emu: vt.NewEmulator(w, h)}
+	// The emulator answers queries on its input pipe; they must be read
+	// for it not to block.
+	go func() { _, _ = io.Copy(io.Discard, ft.emu) }()
+	t.Cleanup(func() { _ = ft.emu.Close() })
+	scr := screen.New(nil, ft)
+	m.common.Terminal = scr // a lab shell releases it, as in the binary
+	tm := teatest.NewTestModel(t, scr.Wrap(m), teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithoutRenderer(), tea.WithColorProfile(colorprofile.ASCII)))
+	flowTerms.Store(tm, ft)
 	return tm
+}
+
+// flowModel is the flow's root model at the end.
+func flowModel(t *testing.T, tm *teatest.TestModel, d time.Duration) *Model {
+	t.Helper()
+	return screen.Model(tm.FinalModel(t, teatest.WithFinalTimeout(d))).(*Model)
 }
 
 // waitOut waits until the screen shows every string of want.
@@ -62,22 +92,12 @@ func waitOut(t *testing.T, tm *teatest.TestModel, d time.Duration, want ...strin
 		t.Fatal("waitOut: the flow was not started with newFlow")
 	}
 	ft := v.(*flowTerm)
-	emu := ft.emu
-	buf := make([]byte, 64<<10)
 	deadline := time.Now().Add(d)
 	for {
-		for {
-			n, _ := tm.Output().Read(buf)
-			if n == 0 {
-				break
-			}
-			ft.raw.Write(buf[:n])
-			_, _ = emu.Write(buf[:n])
-		}
-		screen := emu.String()
+		scr := ft.screen()
 		all := true
 		for _, w := range want {
-			if !strings.Contains(screen, w) {
+			if !strings.Contains(scr, w) {
 				all = false
 			}
 		}
@@ -85,7 +105,7 @@ func waitOut(t *testing.T, tm *teatest.TestModel, d time.Duration, want ...strin
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %v the screen lacks one of %q:\n%s", d, want, screen)
+			t.Fatalf("after %v the screen lacks one of %q:\n%s", d, want, scr)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -144,7 +164,7 @@ func TestFlowVethRealLab(t *testing.T) {
 	tm.Type("p")
 	waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", n-1, n))
 	tm.Send(keyMsg("ctrl+c"))
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	fm := flowModel(t, tm, 10*time.Second)
 	if fm.lesson == nil {
 		t.Fatal("no lesson open at the end")
 	}

@@ -219,7 +219,7 @@ func TestFlowJourney(t *testing.T) {
 		tm.Send(keyMsg(k))
 	}
 	tm.Send(keyMsg("enter"))
-	waitOut(t, tm, 5*time.Second, "MASQUERADE")
+	waitOut(t, tm, 5*time.Second, "MASQUERADE", "step 0/") // opened: n is taken
 	tm.Type("n")
 	waitOut(t, tm, 5*time.Second, "4 packets")
 	tm.Send(keyMsg("tab"))

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/assets"
 )
 
@@ -140,4 +141,11 @@ func (k KeyMap) ExerciseHelp() bindings {
 			{k.Help, k.Present, k.ExBack, k.ForceQuit},
 		},
 	}
+}
+
+// isText reports whether a key press is text for an input: it has text
+// and no modifier but shift (caps and num lock, which the kitty protocol
+// reports, do not count), so ctrl+a or alt+x are never typed.
+func isText(km tea.KeyPressMsg) bool {
+	return km.Text != "" && km.Mod&^(tea.ModShift|tea.ModCapsLock|tea.ModNumLock) == 0
 }

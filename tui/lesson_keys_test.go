@@ -431,7 +431,7 @@ func TestFlowKeysTeatest(t *testing.T) {
 	waitOut(t, tm, 5*time.Second, "Step 3/4 Addresses", "run this step")
 	tm.Send(keyMsg("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	fm := tm.FinalModel(t).(*Model)
+	fm := flowModel(t, tm, 5*time.Second)
 	if fm.state != stateLesson || fm.lesson == nil || fm.lesson.ex.on || fm.lesson.pos != 2 {
 		t.Errorf("final: state %d lesson %+v", fm.state, fm.lesson)
 	}

@@ -101,7 +101,7 @@ func (m pickerModel) Update(msg tea.Msg) (pickerModel, tea.Cmd) {
 			}
 			m.applyFilter()
 			return m, nil
-		case km.Text != "" && km.Mod&^tea.ModShift == 0:
+		case isText(km):
 			m.typeFilter(km.Text)
 			return m, nil
 		}

@@ -112,7 +112,7 @@ func (m *lessonModel) predictKey(km tea.KeyPressMsg) (bool, tea.Cmd) {
 			m.pr.guess = append(m.pr.guess, ' ')
 		}
 		return true, nil
-	case km.Text != "" && km.Mod&^tea.ModShift == 0:
+	case isText(km):
 		m.typeGuess(km.Text)
 		return true, nil
 	}
