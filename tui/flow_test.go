@@ -16,9 +16,9 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/charmbracelet/x/vt"
-	"github.com/nettutor/nettutor/tui/screen"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/lessons"
+	"github.com/nettutor/nettutor/tui/screen"
 )
 
 // flowTerms holds the terminal each flow's program draws on.
