@@ -109,9 +109,9 @@ func cmdTUI(args []string) int {
 			return append(append([]*lessons.Lesson(nil), own...), builtin...), err
 		}
 	}
-	// The program draws through a screen of our own: Bubble Tea v1's
-	// renderer wakes 60 times a second even when nothing changed
-	// (tui/screen says why that matters).
+	// The program draws through a screen of our own: Bubble Tea v2's
+	// renderer draws a key's frame on its next tick, up to a frame period
+	// late, and falls behind in a packet flood (tui/screen has the figures).
 	scr := screen.New(os.Stdin, os.Stdout)
 	m := tui.New(backend, tui.Options{Lang: *lang, Present: *present, Terminal: scr})
 	// Signals are the sandbox's to handle (it is PID 1 there): on one, the
