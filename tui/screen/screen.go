@@ -125,6 +125,12 @@ func (w *wrapped) Init() tea.Cmd { return w.m.Init() }
 
 func (w *wrapped) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if sz, ok := msg.(tea.WindowSizeMsg); ok {
+		if sz.Width <= 0 || sz.Height <= 0 {
+			// Bubble Tea v2 without its renderer sends the size it knows
+			// when it starts: 0x0, as it does not ask the terminal. The
+			// Screen's own size (Start, SIGWINCH) is the one that holds.
+			return w, nil
+		}
 		w.s.resize(sz.Width, sz.Height)
 	}
 	m, cmd := w.m.Update(msg)

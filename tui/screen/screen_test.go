@@ -202,6 +202,37 @@ func TestIdleProgramWritesNothing(t *testing.T) {
 	<-done
 }
 
+// TestZeroSizeIgnored: Bubble Tea v2 without its renderer sends a 0x0
+// window size when it starts, which may come after the Screen's own; the
+// model keeps the real size and the frame stays on screen.
+func TestZeroSizeIgnored(t *testing.T) {
+	var out syncBuf
+	s := New(nil, &out)
+	m := s.Wrap(sizeModel{})
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 40, Height: 5})
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 0, Height: 0})
+	m.View()
+	time.Sleep(3 * FramePeriod)
+	if got := Model(m).(sizeModel); got.w != 40 || got.h != 5 {
+		t.Errorf("model size %dx%d after a 0x0 message, want 40x5", got.w, got.h)
+	}
+	if o := out.take(); !strings.Contains(o, "size 40x5") {
+		t.Errorf("the screen does not show the frame: %q", o)
+	}
+}
+
+// sizeModel shows the size it was given.
+type sizeModel struct{ w, h int }
+
+func (m sizeModel) Init() tea.Cmd { return nil }
+func (m sizeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if sz, ok := msg.(tea.WindowSizeMsg); ok {
+		m.w, m.h = sz.Width, sz.Height
+	}
+	return m, nil
+}
+func (m sizeModel) View() tea.View { return tea.NewView(fmt.Sprintf("size %dx%d", m.w, m.h)) }
+
 // BenchmarkIdleCPU measures the CPU time a program idle in one 120x40
 // frame costs per second of wall time: with Bubble Tea v1's renderer and
 // with a Screen. One iteration is one idle second; the metric is
