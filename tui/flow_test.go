@@ -162,7 +162,9 @@ func TestFlowVethRealLab(t *testing.T) {
 	}
 
 	tm.Type("p")
-	waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", n-1, n))
+	// The step number changes when the rebuild starts; the packet list
+	// empties when it is done (the screen draws both as they happen).
+	waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", n-1, n), "0 packets")
 	tm.Send(keyMsg("ctrl+c"))
 	fm := flowModel(t, tm, 10*time.Second)
 	if fm.lesson == nil {
