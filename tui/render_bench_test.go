@@ -19,8 +19,9 @@ import (
 // with Bubble Tea v2's renderer ("bubbletea", "bubbletea120" at 120
 // frames a second) or through tui/screen with tea.WithoutRenderer
 // ("screen"). They are the figures issue 23 asks for
-// before tui/screen may go; the same benchmarks for v1 are in the note of
-// the commit that added this file.
+// before tui/screen may go. testdata/render_bench_v1_test.go.txt is the
+// same file for Bubble Tea v1 (View() string, tea.KeyMsg, WithAltScreen),
+// measured in a worktree of main whose test driver takes a testing.TB.
 
 // renderKinds are the renderers measured: Bubble Tea v2's at its default
 // 60 frames a second and at its most, 120; tui/screen.

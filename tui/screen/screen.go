@@ -6,7 +6,7 @@
 // Bubble Tea v2 (from v2.1.2) parks its ticker when nothing changes, so
 // idle is no longer the reason; issue 23 measured v2.2.0's renderer
 // against this one, back to back in one run with the real lesson model at
-// 120x40 (tui: BenchmarkRenderIdle, BenchmarkRenderKey,
+// 120x40, load 29-39 on 2 cores (tui: BenchmarkRenderIdle, BenchmarkRenderKey,
 // BenchmarkRenderFlood):
 //
 //   - idle: both well under 0.1% of a core (v2 0.077%, Screen 0.056%);
