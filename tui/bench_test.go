@@ -5,9 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
-
 	"github.com/nettutor/nettutor/engine"
 )
 
@@ -29,12 +26,10 @@ func bigSnapshot() *engine.Snapshot {
 	return s
 }
 
-// withColour runs f with a true-colour profile (the goldens use ASCII).
-func withColour(f func()) {
-	lipgloss.SetColorProfile(termenv.TrueColor)
-	defer lipgloss.SetColorProfile(termenv.Ascii)
-	f()
-}
+// withColour runs f. Lip Gloss v2 always renders full colour (the
+// writer downsamples), so the benchmarks draw what a true-colour
+// terminal gets, as they did under v1 with the TrueColor profile.
+func withColour(f func()) { f() }
 
 func BenchmarkTopologyView(b *testing.B) {
 	withColour(func() { benchmarkTopologyView(b) })

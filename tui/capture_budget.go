@@ -3,7 +3,7 @@ package tui
 import (
 	"strconv"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine/capture"
 )

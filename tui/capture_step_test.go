@@ -32,7 +32,7 @@ func TestStepShowsCaptureCommand(t *testing.T) {
 	m.opening = false
 	m.steps = []StepInfo{{Title: "ping", Text: "RED가 BLUE로 ping을 보냅니다.", Captures: got}}
 	m.runs = make([]stepRun, 1)
-	out := strings.Join(m.stepBlock(0, 100), "\n")
+	out := plain(strings.Join(m.stepBlock(0, 100), "\n"))
 	if !strings.Contains(out, "캡처") || !strings.Contains(out, "$ ip netns exec BLUE tcpdump -ni veth1 'arp or icmp'") {
 		t.Errorf("the step pane does not show the capture command:\n%s", out)
 	}

@@ -8,7 +8,11 @@
 package tui
 
 import (
-	"github.com/charmbracelet/lipgloss"
+	"image/color"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 	"github.com/nettutor/nettutor/assets"
 )
 
@@ -21,6 +25,10 @@ type Common struct {
 	// Present is presenter mode (present.go): the high-contrast styles
 	// and the lesson view's compact layout without empty panes.
 	Present bool
+	// Light is set when the terminal answered that its background is
+	// light (tea.BackgroundColorMsg); until it answers, the styles are the
+	// dark ones, so the first frame never waits for the answer.
+	Light bool
 	// Terminal is the screen a lab shell borrows, when the program draws
 	// through one (tui/screen); nil with Bubble Tea's own renderer, which
 	// gives the terminal back by itself.
@@ -72,19 +80,38 @@ type Styles struct {
 	Fatal       lipgloss.Style
 	Up          lipgloss.Style
 	Down        lipgloss.Style
-	NSBox       lipgloss.Color
+	NSBox       color.Color
 	Accent      lipgloss.Style
+	// Help is the short help line's (bubbles/help), for the same
+	// background as the rest.
+	Help help.Styles
 }
 
-// DefaultStyles returns the styles. Colours are adaptive and disappear with
-// NO_COLOR or a monochrome terminal (lipgloss picks the profile).
-func DefaultStyles() *Styles {
-	green := lipgloss.AdaptiveColor{Light: "#1a7f37", Dark: "#3fb950"}
-	red := lipgloss.AdaptiveColor{Light: "#cf222e", Dark: "#ff7b72"}
-	yellow := lipgloss.AdaptiveColor{Light: "#9a6700", Dark: "#e3b341"}
-	blue := lipgloss.AdaptiveColor{Light: "#0969da", Dark: "#79c0ff"}
-	subtle := lipgloss.AdaptiveColor{Light: "#6e7781", Dark: "#8b949e"}
-	accent := lipgloss.AdaptiveColor{Light: "#8250df", Dark: "#d2a8ff"}
+// shortHelp is the one-line key help at width w, in the current styles.
+func (c *Common) shortHelp(bs []key.Binding, w int) string {
+	h := help.New()
+	h.Styles = c.Styles.Help
+	h.SetWidth(w)
+	return h.ShortHelpView(bs)
+}
+
+// DefaultStyles returns the styles for a dark background: what the first
+// frame is drawn with, before the terminal says what its background is.
+func DefaultStyles() *Styles { return NewStyles(true) }
+
+// NewStyles returns the styles for a dark or a light background. Render
+// writes full colour; Bubble Tea downsamples it to the terminal's colour
+// profile when it writes the frame, so NO_COLOR or a monochrome terminal
+// drops every colour.
+func NewStyles(dark bool) *Styles {
+	ld := lipgloss.LightDark(dark)
+	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
+	green := c("#1a7f37", "#3fb950")
+	red := c("#cf222e", "#ff7b72")
+	yellow := c("#9a6700", "#e3b341")
+	blue := c("#0969da", "#79c0ff")
+	subtle := c("#6e7781", "#8b949e")
+	accent := c("#8250df", "#d2a8ff")
 	s := &Styles{}
 	s.App = lipgloss.NewStyle()
 	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
@@ -107,5 +134,6 @@ func DefaultStyles() *Styles {
 	s.Up = lipgloss.NewStyle().Foreground(green)
 	s.Down = lipgloss.NewStyle().Foreground(red)
 	s.Accent = lipgloss.NewStyle().Foreground(accent)
+	s.Help = help.DefaultStyles(dark)
 	return s
 }

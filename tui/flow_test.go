@@ -4,28 +4,111 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/charmbracelet/x/vt"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/lessons"
+	"github.com/nettutor/nettutor/tui/screen"
 )
 
+// flowTerms holds the terminal each flow's program draws on.
+var flowTerms sync.Map // *teatest.TestModel → *flowTerm
+
+// flowTerm is a flow's terminal: what the screen wrote, and an emulator
+// (x/vt) it is played into.
+type flowTerm struct {
+	mu  sync.Mutex
+	out bytes.Buffer // written, not yet played into emu
+	raw bytes.Buffer // every byte written
+	emu *vt.Emulator
+}
+
+func (f *flowTerm) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.out.Write(p)
+	f.raw.Write(p)
+	return len(p), nil
+}
+
+// screen plays what was written into the emulator and returns its text.
+func (f *flowTerm) screen() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, _ = f.emu.Write(f.out.Bytes())
+	f.out.Reset()
+	return f.emu.String()
+}
+
+// flowSeen is every byte the flow's screen wrote so far.
+func flowSeen(tm *teatest.TestModel) []byte {
+	v, _ := flowTerms.Load(tm)
+	f := v.(*flowTerm)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]byte(nil), f.raw.Bytes()...)
+}
+
+// newFlow starts m under teatest at w x h drawn as the binary draws it:
+// through tui/screen (tea.WithoutRenderer; see its package doc), on a
+// terminal emulator (x/vt) whose screen waitOut reads. The colour profile
+// is pinned (ASCII), whatever the environment.
+func newFlow(t *testing.T, m *Model, w, h int) *teatest.TestModel {
+	t.Helper()
+	ft := &flowTerm{emu: vt.NewEmulator(w, h)}
+	// The emulator answers queries on its input pipe; they must be read
+	// for it not to block.
+	go func() { _, _ = io.Copy(io.Discard, ft.emu) }()
+	t.Cleanup(func() { _ = ft.emu.Close() })
+	scr := screen.New(nil, ft)
+	m.common.Terminal = scr // a lab shell releases it, as in the binary
+	tm := teatest.NewTestModel(t, scr.Wrap(m), teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithoutRenderer(), tea.WithColorProfile(colorprofile.ASCII)))
+	flowTerms.Store(tm, ft)
+	return tm
+}
+
+// flowModel is the flow's root model at the end.
+func flowModel(t *testing.T, tm *teatest.TestModel, d time.Duration) *Model {
+	t.Helper()
+	return screen.Model(tm.FinalModel(t, teatest.WithFinalTimeout(d))).(*Model)
+}
+
+// waitOut waits until the screen shows every string of want.
 func waitOut(t *testing.T, tm *teatest.TestModel, d time.Duration, want ...string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+	v, ok := flowTerms.Load(tm)
+	if !ok {
+		t.Fatal("waitOut: the flow was not started with newFlow")
+	}
+	ft := v.(*flowTerm)
+	deadline := time.Now().Add(d)
+	for {
+		scr := ft.screen()
+		all := true
 		for _, w := range want {
-			if !bytes.Contains(b, []byte(w)) {
-				return false
+			if !strings.Contains(scr, w) {
+				all = false
 			}
 		}
-		return true
-	}, teatest.WithDuration(d), teatest.WithCheckInterval(20*time.Millisecond))
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v the screen lacks one of %q:\n%s", d, want, scr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // TestFlowVethRealLab drives the TUI over a real lab: open veth, run every
@@ -47,23 +130,23 @@ func TestFlowVethRealLab(t *testing.T) {
 	}
 	defer lab.Close()
 	m := New(NewLabBackend(lab), Options{Lang: "en", ProgressPath: "-"})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(160, 48))
+	tm := newFlow(t, m, 160, 48)
 
 	waitOut(t, tm, 5*time.Second, les.Title.Get("en"))
 	tm.Type("/veth")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(keyMsg("enter"))
+	tm.Send(keyMsg("enter"))
 	n := len(les.Steps)
 	waitOut(t, tm, 10*time.Second, fmt.Sprintf("step 0/%d", n))
 	for i := 1; i <= n; i++ {
 		tm.Type("n")
 		// Enter reveals at a predict gate; elsewhere, in the step pane, it does nothing.
-		tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+		tm.Send(keyMsg("enter"))
 		waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", i, n), fmt.Sprintf("step %d done", i))
 	}
 	// Everything is on screen now; a tab redraws every pane.
-	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
-	tm.Send(tea.KeyMsg{Type: tea.KeyShiftTab})
+	tm.Send(keyMsg("tab"))
+	tm.Send(keyMsg("shift+tab"))
 	tm.Send(tea.WindowSizeMsg{Width: 159, Height: 48})
 	waitOut(t, tm, 10*time.Second, "ARP", "ICMP", "RED", "BLUE", "veth0", "veth1")
 
@@ -79,9 +162,11 @@ func TestFlowVethRealLab(t *testing.T) {
 	}
 
 	tm.Type("p")
-	waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", n-1, n))
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	// The step number changes when the rebuild starts; the packet list
+	// empties when it is done (the screen draws both as they happen).
+	waitOut(t, tm, 20*time.Second, fmt.Sprintf("step %d/%d", n-1, n), "0 packets")
+	tm.Send(keyMsg("ctrl+c"))
+	fm := flowModel(t, tm, 10*time.Second)
 	if fm.lesson == nil {
 		t.Fatal("no lesson open at the end")
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/journey"
 	"github.com/nettutor/nettutor/lessons"
@@ -114,7 +114,7 @@ func TestJourneyKeys(t *testing.T) {
 	}
 	viewHas := func(s ...string) check {
 		return func(t *testing.T, m *Model) {
-			v := m.View()
+			v := viewOf(m)
 			for _, x := range s {
 				if !strings.Contains(v, x) {
 					t.Errorf("view lacks %q:\n%s", x, v)
@@ -213,25 +213,25 @@ func TestGoldenJourney(t *testing.T) {
 // on the request, its hops on screen, Esc back to the ladder.
 func TestFlowJourney(t *testing.T) {
 	m := New(&natPacketsBackend{fakeBackend{lessons: sixLessons()}}, Options{Lang: "en", ProgressPath: "-"})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	tm := newFlow(t, m, 120, 40)
 	waitOut(t, tm, 5*time.Second, "Routing and NAT")
 	for _, k := range []string{"down", "down", "down"} {
 		tm.Send(keyMsg(k))
 	}
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitOut(t, tm, 5*time.Second, "MASQUERADE")
+	tm.Send(keyMsg("enter"))
+	waitOut(t, tm, 5*time.Second, "MASQUERADE", "step 0/") // opened: n is taken
 	tm.Type("n")
 	waitOut(t, tm, 5*time.Second, "4 packets")
-	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
-	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+	tm.Send(keyMsg("tab"))
+	tm.Send(keyMsg("tab"))
 	tm.Type("l")
 	waitOut(t, tm, 5*time.Second, "OUTSIDE", "SNAT 11.11.11.2 → 203.0.113.1")
 	tm.Send(keyMsg("home"))
 	tm.Type("y")
 	waitOut(t, tm, 5*time.Second, "Journey of packet #1", "ip netns exec OUTSIDE tcpdump -ni eth0")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	tm.Send(keyMsg("esc"))
 	waitOut(t, tm, 5*time.Second, "ladder (l: list)")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.Send(keyMsg("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
 

@@ -1,7 +1,8 @@
 package tui
 
 import (
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/assets"
 )
 
@@ -31,6 +32,11 @@ type KeyMap struct {
 	Hand, Follow key.Binding
 	// everywhere
 	Help, ForceQuit key.Binding
+	// Cancel (esc) closes what is open (a filter, a detail, a question);
+	// BackTab (shift+tab) moves focus back; Erase (backspace) deletes the
+	// last character typed. They are in no help list: the keys above
+	// that share them are.
+	Cancel, BackTab, Erase key.Binding
 }
 
 // DefaultKeyMap returns the key bindings with English help text.
@@ -50,7 +56,7 @@ func KeyMapFor(lang string) KeyMap {
 		Filter:     b("filter", "/", "/"),
 		Open:       b("open", "enter", "enter"),
 		Quit:       b("quit", "q", "q"),
-		Next:       b("next", "n/→/space", "n", "right", " "),
+		Next:       b("next", "n/→/space", "n", "right", "space"),
 		Prev:       b("prev", "p/←", "p", "left"),
 		Tab:        b("tab", "tab", "tab"),
 		Shell:      b("shell", "s", "s"),
@@ -79,6 +85,9 @@ func KeyMapFor(lang string) KeyMap {
 		ForceQuit:  b("forcequit", "ctrl+c", "ctrl+c"),
 		Hand:       b("hand", "H", "H"),
 		Follow:     b("follow", "F", "F"),
+		Cancel:     key.NewBinding(key.WithKeys("esc")),
+		BackTab:    key.NewBinding(key.WithKeys("shift+tab")),
+		Erase:      key.NewBinding(key.WithKeys("backspace")),
 	}
 }
 
@@ -132,4 +141,11 @@ func (k KeyMap) ExerciseHelp() bindings {
 			{k.Help, k.Present, k.ExBack, k.ForceQuit},
 		},
 	}
+}
+
+// isText reports whether a key press is text for an input: it has text
+// and no modifier but shift (caps and num lock, which the kitty protocol
+// reports, do not count), so ctrl+a or alt+x are never typed.
+func isText(km tea.KeyPressMsg) bool {
+	return km.Text != "" && km.Mod&^(tea.ModShift|tea.ModCapsLock|tea.ModNumLock) == 0
 }

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/engine"
 )
 
@@ -278,7 +278,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		if lp := m.progress.Lessons[m.id]; lp != nil && lp.Step > 0 && lp.Step < len(m.steps) {
 			resume = min(lp.Step, len(m.steps))
 		}
-		cmds := []tea.Cmd{m.armPackets(), tea.SetWindowTitle("nettutor · " + m.info.Title)}
+		cmds := []tea.Cmd{m.armPackets()}
 		if resume > 0 {
 			m.busy = m.rebuildBusy(resume)
 			cmds = append(cmds, m.gotoCmd(resume, "resume"))
@@ -482,11 +482,14 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		}
 		return m, nil
 
-	case tea.MouseMsg:
-		return m.mouse(msg)
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m.mouse(msg.(tea.MouseMsg))
 
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m.key(msg)
+
+	case tea.PasteMsg:
+		return m, m.paste(msg.Content)
 	}
 	return m, nil
 }
@@ -514,17 +517,21 @@ func (m *lessonModel) setSnap(s *engine.Snapshot, highlight bool) {
 	}
 }
 
-func (m *lessonModel) mouse(msg tea.MouseMsg) (*lessonModel, tea.Cmd) {
-	if msg.Action != tea.MouseActionPress {
-		return m, nil
-	}
+// mouse takes a click (focus the pane under it) or a wheel turn (scroll
+// the pane under it); Bubble Tea v2 sends them as separate messages, and
+// motion and release are not asked for.
+func (m *lessonModel) mouse(mm tea.MouseMsg) (*lessonModel, tea.Cmd) {
+	msg := mm.Mouse()
 	d := 0
 	switch msg.Button {
-	case tea.MouseButtonWheelUp:
+	case tea.MouseWheelUp:
 		d = -3
-	case tea.MouseButtonWheelDown:
+	case tea.MouseWheelDown:
 		d = 3
-	case tea.MouseButtonLeft:
+	case tea.MouseLeft:
+		if _, click := mm.(tea.MouseClickMsg); !click {
+			return m, nil
+		}
 		for p := pane(0); p < paneCount; p++ {
 			if m.rects[p].has(msg.X, msg.Y) {
 				m.focus = p
@@ -578,7 +585,7 @@ func (m *lessonModel) moveNS(d int) {
 	m.selMoved = true
 }
 
-func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
+func (m *lessonModel) key(km tea.KeyPressMsg) (*lessonModel, tea.Cmd) {
 	k := m.c.Keys
 	if m.opening || m.sess == nil {
 		if key.Matches(km, k.Back) {
@@ -596,7 +603,7 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		return m, cmd
 	}
 	switch {
-	case km.Type == tea.KeyEsc && m.pk.journey:
+	case key.Matches(km, k.Cancel) && m.pk.journey:
 		m.pk.journey, m.pk.probe = false, nil
 	case key.Matches(km, k.Journey) && m.ex.on && m.focus != panePackets && m.pk.openProbe(m.ex.results):
 		m.focus = panePackets // the failed check's probe, where packets' journeys show
@@ -604,9 +611,9 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		if !m.pk.openJourney() {
 			m.setStatus(m.c.T("tui.journey.nopacket"), false)
 		}
-	case km.Type == tea.KeyEsc && m.pk.detail:
+	case key.Matches(km, k.Cancel) && m.pk.detail:
 		m.pk.detail = false
-	case key.Matches(km, k.Zoom), m.zoomed && km.Type == tea.KeyEsc:
+	case key.Matches(km, k.Zoom), m.zoomed && key.Matches(km, k.Cancel):
 		m.zoomed = !m.zoomed
 	case key.Matches(km, k.ExBack) && m.ex.on:
 		// Esc in an exercise goes back to the lesson, not the list.
@@ -623,7 +630,7 @@ func (m *lessonModel) key(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
 		m.paneEnd()
 	case key.Matches(km, k.Tab):
 		m.focus = (m.focus + 1) % paneCount
-	case km.Type == tea.KeyShiftTab:
+	case key.Matches(km, k.BackTab):
 		m.focus = (m.focus + paneCount - 1) % paneCount
 	case key.Matches(km, k.Next):
 		if m.ex.on {

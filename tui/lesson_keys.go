@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // This file holds the lesson view's keys for moving in the lesson (restart,
@@ -81,18 +81,18 @@ func (m *lessonModel) rebuildStep() tea.Cmd {
 
 // jumpKey takes a key while the step number is being typed: digits,
 // backspace, enter to go, anything else to cancel.
-func (m *lessonModel) jumpKey(km tea.KeyMsg) (*lessonModel, tea.Cmd) {
-	n := len(m.steps)
+func (m *lessonModel) jumpKey(km tea.KeyPressMsg) (*lessonModel, tea.Cmd) {
+	n, k := len(m.steps), m.c.Keys
 	switch {
-	case km.Type == tea.KeyRunes && len(km.Runes) == 1 && km.Runes[0] >= '0' && km.Runes[0] <= '9':
+	case km.Mod == 0 && len(km.Text) == 1 && km.Text[0] >= '0' && km.Text[0] <= '9':
 		if len(m.x.jumpIn) < 3 {
-			m.x.jumpIn += string(km.Runes)
+			m.x.jumpIn += km.Text
 		}
-	case km.Type == tea.KeyBackspace:
+	case key.Matches(km, k.Erase):
 		if m.x.jumpIn != "" {
 			m.x.jumpIn = m.x.jumpIn[:len(m.x.jumpIn)-1]
 		}
-	case km.Type == tea.KeyEnter:
+	case key.Matches(km, k.Open):
 		m.x.jumpOn = false
 		in := m.x.jumpIn
 		m.x.jumpIn = ""
@@ -308,7 +308,7 @@ func (m *lessonModel) shellLab(msg shellLabMsg) (*lessonModel, tea.Cmd) {
 
 // extraKey handles the keys of this file before the lesson view's own; it
 // reports whether it took the key.
-func (m *lessonModel) extraKey(km tea.KeyMsg) (bool, tea.Cmd) {
+func (m *lessonModel) extraKey(km tea.KeyPressMsg) (bool, tea.Cmd) {
 	k := m.c.Keys
 	if m.x.jumpOn {
 		_, cmd := m.jumpKey(km)

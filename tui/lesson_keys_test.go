@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 )
 
 // recheckBackend is the fake backend whose sessions answer Recheck with
@@ -374,9 +374,12 @@ func TestShellExecBanner(t *testing.T) {
 		if err := se.Run(); err != nil {
 			t.Fatal(err)
 		}
-		want := clearScreen + c.want + "\r\nfrom-the-shell\n"
-		if out.String() != want {
-			t.Errorf("%s: %q, want %q", c.lang, out.String(), want)
+		// The banner is bold (Lip Gloss v2 renders the attribute
+		// whatever the terminal; the shell's screen is not Bubble
+		// Tea's to downsample): compared as the terminal shows it.
+		want := c.want + "\r\nfrom-the-shell\n"
+		if got := out.String(); !strings.HasPrefix(got, clearScreen) || plain(strings.TrimPrefix(got, clearScreen)) != want {
+			t.Errorf("%s: %q, want %q after %q", c.lang, got, want, clearScreen)
 		}
 	}
 }
@@ -415,20 +418,20 @@ func TestHelpHasNewKeys(t *testing.T) {
 // veth, : 2 enter jumps, e then esc leaves the exercise for the lesson.
 func TestFlowKeysTeatest(t *testing.T) {
 	m := New(&fakeBackend{lessons: sixLessons()}, Options{Lang: "en", ProgressPath: "-"})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	tm := newFlow(t, m, 80, 24)
 	waitOut(t, tm, 5*time.Second, "RED and BLUE over a veth pair")
 	tm.Type("2")
 	waitOut(t, tm, 5*time.Second, "step 0/4")
 	tm.Type(":2")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(keyMsg("enter"))
 	waitOut(t, tm, 5*time.Second, "lab rebuilt at step 2", "step 2/4")
 	tm.Type("e")
 	waitOut(t, tm, 5*time.Second, "Connect RED and BLUE")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	tm.Send(keyMsg("esc"))
 	waitOut(t, tm, 5*time.Second, "Step 3/4 Addresses", "run this step")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.Send(keyMsg("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	fm := tm.FinalModel(t).(*Model)
+	fm := flowModel(t, tm, 5*time.Second)
 	if fm.state != stateLesson || fm.lesson == nil || fm.lesson.ex.on || fm.lesson.pos != 2 {
 		t.Errorf("final: state %d lesson %+v", fm.state, fm.lesson)
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -157,13 +156,11 @@ func (m *lessonModel) footer(w int) string {
 		}
 		return truncate(s, w)
 	}
-	h := help.New()
-	h.Width = w
 	b := m.c.Keys.LessonHelp()
 	if m.ex.on {
 		b = m.c.Keys.ExerciseHelp()
 	}
-	return truncate(h.ShortHelpView(b.ShortHelp()), w)
+	return truncate(m.c.shortHelp(b.ShortHelp(), w), w)
 }
 
 // paneBox draws a bordered pane of w x h around body lines, scrolled by the

@@ -3,16 +3,17 @@ package tui
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/nettutor/nettutor/engine/reexec"
 	"github.com/nettutor/nettutor/engine/sandbox"
 )
@@ -32,7 +33,6 @@ func TestMain(m *testing.M) {
 	if reexec.Init() {
 		return
 	}
-	lipgloss.SetColorProfile(termenv.Ascii)
 	if err := sandbox.Enter(); err != nil {
 		fmt.Fprint(os.Stderr, sandbox.Hint(err))
 		if os.Getenv("CI") == "true" {
@@ -70,13 +70,13 @@ func golden(t *testing.T, name, got string) {
 // on in the background; what they return later is picked up by the next
 // call, as in the real program.
 type driver struct {
-	t     *testing.T
+	t     testing.TB
 	m     tea.Model
 	out   chan tea.Msg
 	quiet time.Duration // how long without messages ends a send
 }
 
-func newDriver(t *testing.T, m tea.Model) *driver {
+func newDriver(t testing.TB, m tea.Model) *driver {
 	return &driver{t: t, m: m, out: make(chan tea.Msg, 4096), quiet: 80 * time.Millisecond}
 }
 
@@ -167,49 +167,71 @@ func (d *driver) keys(ks ...string) *driver {
 	return d
 }
 
-func (d *driver) view() string { return d.m.View() }
+func (d *driver) view() string { return viewOf(d.m) }
 
 func (d *driver) root() *Model { return d.m.(*Model) }
 
-func keyMsg(s string) tea.KeyMsg {
+// keyMsg is the key press a terminal would send for s, as Bubble Tea v2
+// decodes it ("enter", "ctrl+c", "shift+tab", or text such as "j" or "jjn").
+func keyMsg(s string) tea.KeyPressMsg {
 	switch s {
 	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
+		return tea.KeyPressMsg{Code: tea.KeyTab}
 	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
+		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
+		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "left":
-		return tea.KeyMsg{Type: tea.KeyLeft}
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
 	case "right":
-		return tea.KeyMsg{Type: tea.KeyRight}
+		return tea.KeyPressMsg{Code: tea.KeyRight}
 	case "home":
-		return tea.KeyMsg{Type: tea.KeyHome}
+		return tea.KeyPressMsg{Code: tea.KeyHome}
 	case "end":
-		return tea.KeyMsg{Type: tea.KeyEnd}
-	case "space":
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "space", " ":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
 	case "pgup":
-		return tea.KeyMsg{Type: tea.KeyPgUp}
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
 	case "shift+tab":
-		return tea.KeyMsg{Type: tea.KeyShiftTab}
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
 	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+	r := []rune(s)
+	k := tea.KeyPressMsg{Code: r[0], Text: s}
+	if len(r) == 1 && unicode.IsUpper(r[0]) {
+		// A capital comes shifted; its Code is the lower-case key, as
+		// the kitty protocol reports it, and String() is the text.
+		k.Code, k.ShiftedCode, k.Mod = unicode.ToLower(r[0]), r[0], tea.ModShift
+	}
+	return k
 }
+
+// plain is text as the goldens keep it: the pinned colour profile is
+// NoTTY, which drops every escape sequence (Lip Gloss v2 renders full
+// colour and leaves downsampling to the writer).
+func plain(s string) string {
+	var b strings.Builder
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.NoTTY}
+	_, _ = io.WriteString(w, s)
+	return b.String()
+}
+
+// viewOf is a model's screen as plain text.
+func viewOf(m tea.Model) string { return plain(m.View().Content) }
 
 // newTestDriver is a root model over the fake backend at w x h, with the
 // lesson list loaded and no state file.
-func newTestDriver(t *testing.T, lang string, w, h int, progress *Progress) *driver {
+func newTestDriver(t testing.TB, lang string, w, h int, progress *Progress) *driver {
 	t.Helper()
 	m := New(&fakeBackend{lessons: sixLessons()}, Options{Lang: lang, ProgressPath: "-"})
 	if progress != nil {

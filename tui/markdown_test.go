@@ -17,7 +17,7 @@ func TestMarkdown(t *testing.T) {
 		{20, []string{"• two items that", "  wrap around the", "  line", "• netns", "  bridge: own", "  host: the host's"}},
 	}
 	for _, c := range cases {
-		got := strings.Join(renderMarkdown(md, c.w, st), "\n")
+		got := plain(strings.Join(renderMarkdown(md, c.w, st), "\n"))
 		for _, w := range c.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("w=%d: missing %q in\n%s", c.w, w, got)

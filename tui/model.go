@@ -4,10 +4,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // The smallest terminal the screens are drawn in.
@@ -42,7 +41,7 @@ type Model struct {
 	// a script) who types at once must not see `j j enter` open another
 	// lesson than on a loaded picker. They are replayed, in order, when the
 	// lessons are there.
-	early []tea.KeyMsg
+	early []tea.KeyPressMsg
 }
 
 // maxEarlyKeys bounds the keys kept while the picker loads.
@@ -81,7 +80,10 @@ func (m *Model) ExitCode() int { return m.exitCode }
 // Init loads the lesson list.
 func (m *Model) Init() tea.Cmd {
 	b, lang := m.backend, m.common.Lang
-	return tea.Batch(tea.SetWindowTitle("nettutor"), m.serve.listen(), func() tea.Msg {
+	// The background colour is asked for, not waited on: the first frame
+	// is drawn at once with the dark styles, and BackgroundColorMsg
+	// redraws it when (if ever) the terminal answers.
+	return tea.Batch(tea.RequestBackgroundColor, m.serve.listen(), func() tea.Msg {
 		ls, err := b.Lessons(lang)
 		return lessonsMsg{ls, err}
 	})
@@ -101,6 +103,12 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, outCmd tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.common.Width, m.common.Height = msg.Width, msg.Height
 		return m, nil
+	case tea.BackgroundColorMsg:
+		m.common.SetLight(!msg.IsDark())
+		if m.lesson != nil {
+			m.lesson.topoCache.lines = nil // drawn with the other palette
+		}
+		return m, nil
 	case fatalMsg:
 		m.state, m.fatal, m.exitCode = stateFatal, msg.err, 2
 		var cmd tea.Cmd
@@ -108,14 +116,19 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, outCmd tea.Cmd) {
 			cmd = m.lesson.close()
 		}
 		return m, cmd
-	case tea.KeyMsg:
-		// Keys typed fast arrive as one message ("jjn"): take them one by
-		// one, as if typed slowly.
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+	case tea.PasteMsg:
+		if m.state == statePicker && m.picker.loading {
+			return m, nil // text for an input that is not there yet
+		}
+	case tea.KeyPressMsg:
+		// Text of more than one character in one key (an input method's
+		// commit) is taken one by one, as if typed slowly; a paste comes
+		// as tea.PasteMsg and is text, never keys.
+		if r := []rune(msg.Text); len(r) > 1 {
 			var cmds []tea.Cmd
-			for _, r := range msg.Runes {
+			for _, c := range r {
 				var cmd tea.Cmd
-				_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+				_, cmd = m.Update(tea.KeyPressMsg{Code: c, Text: string(c), Mod: msg.Mod})
 				cmds = append(cmds, cmd)
 			}
 			return m, tea.Batch(cmds...)
@@ -137,7 +150,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, outCmd tea.Cmd) {
 			return m, nil
 		}
 		if m.showHelp {
-			if key.Matches(msg, k.Help) || msg.Type == tea.KeyEsc || key.Matches(msg, k.Quit) {
+			if key.Matches(msg, k.Help) || key.Matches(msg, k.Cancel) || key.Matches(msg, k.Quit) {
 				m.showHelp = false
 			}
 			return m, nil
@@ -179,7 +192,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, outCmd tea.Cmd) {
 		}
 		m.lesson = nil
 		m.state = statePicker
-		return m, tea.Batch(cmd, tea.SetWindowTitle("nettutor"))
+		return m, cmd
 	}
 
 	switch m.state {
@@ -215,8 +228,23 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-// View implements tea.Model.
-func (m *Model) View() string {
+// View implements tea.Model: the screen in the alternate screen, with
+// clicks and the wheel reported, no cursor (an input draws its own), and
+// the lesson's title as the window's.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "nettutor"
+	if m.state == stateLesson && m.lesson != nil && m.lesson.info.Title != "" {
+		v.WindowTitle = "nettutor · " + m.lesson.info.Title
+	}
+	return v
+}
+
+// Render is the screen's text: what View shows, and what a Screen
+// (tui/screen) draws when the program runs without Bubble Tea's renderer.
+func (m *Model) Render() string {
 	w, h := m.common.Width, m.common.Height
 	if w <= 0 || h <= 0 {
 		return ""
@@ -241,9 +269,7 @@ func (m *Model) View() string {
 		}
 	}
 	v := m.picker.View(w, h-1)
-	hm := help.New()
-	hm.Width = w
-	return v + "\n" + truncate(hm.ShortHelpView(m.common.Keys.PickerHelp().ShortHelp()), w)
+	return v + "\n" + truncate(m.common.shortHelp(m.common.Keys.PickerHelp().ShortHelp(), w), w)
 }
 
 func (m *Model) helpView(w, h int) string {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 func TestFatalScreen(t *testing.T) {
@@ -18,7 +18,7 @@ func TestFatalScreen(t *testing.T) {
 	if m.state != stateFatal || m.ExitCode() != 2 {
 		t.Fatalf("state %d exit %d", m.state, m.ExitCode())
 	}
-	v := m.View()
+	v := viewOf(m)
 	if !strings.Contains(v, "cannot go on") || !strings.Contains(v, "not inside the lab sandbox") {
 		t.Errorf("fatal view:\n%s", v)
 	}
@@ -49,13 +49,13 @@ func TestMouseWheelScrollsPaneUnderPointer(t *testing.T) {
 	_ = d.view()
 	r := l.rects[panePackets]
 	sel := l.pk.sel
-	d.send(tea.MouseMsg{X: r.x + 3, Y: r.y + 2, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelUp})
+	d.send(tea.MouseWheelMsg{X: r.x + 3, Y: r.y + 2, Button: tea.MouseWheelUp})
 	if l.pk.sel != max(0, sel-3) {
 		t.Errorf("wheel over packets: sel %d, want %d", l.pk.sel, max(0, sel-3))
 	}
 	st := l.rects[paneSteps]
 	before := l.scroll[paneSteps]
-	d.send(tea.MouseMsg{X: st.x + 3, Y: st.y + 2, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelUp})
+	d.send(tea.MouseWheelMsg{X: st.x + 3, Y: st.y + 2, Button: tea.MouseWheelUp})
 	_ = d.view()
 	if l.follow || l.scroll[paneSteps] >= before && before > 0 {
 		t.Errorf("wheel over steps: follow %v scroll %d (was %d)", l.follow, l.scroll[paneSteps], before)
@@ -111,15 +111,15 @@ func TestResumeAtSavedStep(t *testing.T) {
 	d := newDriver(t, m)
 	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	d.run(m.Init(), 50*time.Millisecond)
-	if !strings.Contains(m.View(), "step 2/4") {
-		t.Errorf("picker does not show the progress:\n%s", m.View())
+	if !strings.Contains(viewOf(m), "step 2/4") {
+		t.Errorf("picker does not show the progress:\n%s", viewOf(m))
 	}
 	d.keys("down", "enter")
 	if m.lesson.pos != 2 || !m.lesson.runs[1].restored {
 		t.Fatalf("resumed at %d", m.lesson.pos)
 	}
-	if !strings.Contains(m.View(), "↺ Step 2/4") {
-		t.Errorf("restored steps not shown:\n%s", m.View())
+	if !strings.Contains(viewOf(m), "↺ Step 2/4") {
+		t.Errorf("restored steps not shown:\n%s", viewOf(m))
 	}
 	d.keys("n")
 	b, err := os.ReadFile(path)

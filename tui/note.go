@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/lessons/note"
 )

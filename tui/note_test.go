@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/lessons"
 )
@@ -34,11 +33,11 @@ func TestNoteKeyRealLab(t *testing.T) {
 	}
 	defer lab.Close()
 	m := New(NewLabBackend(lab), Options{Lang: "en", ProgressPath: "-"})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(200, 48))
+	tm := newFlow(t, m, 200, 48)
 	waitOut(t, tm, 5*time.Second, les.Title.Get("en"))
 	tm.Type("/veth")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(keyMsg("enter"))
+	tm.Send(keyMsg("enter"))
 	n := len(les.Steps)
 	waitOut(t, tm, 10*time.Second, fmt.Sprintf("step 0/%d", n))
 	for i := 1; i <= 3; i++ {
@@ -47,7 +46,7 @@ func TestNoteKeyRealLab(t *testing.T) {
 	}
 	tm.Type("m")
 	waitOut(t, tm, 10*time.Second, "study note →")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.Send(keyMsg("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 
 	files, _ := filepath.Glob(filepath.Join(dir, "nettutor-veth-*.md"))

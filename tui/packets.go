@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/capture"
 	"github.com/nettutor/nettutor/engine/journey"

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // pickerModel lists the lessons with their progress.
@@ -61,46 +61,48 @@ func (m pickerModel) Filtering() bool { return m.filterOn }
 
 func (m pickerModel) Update(msg tea.Msg) (pickerModel, tea.Cmd) {
 	k := m.c.Keys
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if pe, isErr := msg.(progressErrMsg); isErr {
 		m.note = "✗ " + m.c.T("tui.status.nosave") + ": " + pe.err.Error()
 		return m, nil
 	}
+	if pm, isPaste := msg.(tea.PasteMsg); isPaste {
+		// A paste is text for the filter, never keys: pasted "q" does
+		// not quit.
+		if m.filterOn {
+			m.typeFilter(pm.Content)
+		}
+		return m, nil
+	}
 	if !ok {
-		if mm, ok := msg.(tea.MouseMsg); ok && mm.Action == tea.MouseActionPress {
+		if mm, ok := msg.(tea.MouseWheelMsg); ok {
 			switch mm.Button {
-			case tea.MouseButtonWheelUp:
+			case tea.MouseWheelUp:
 				m.cursor = max(0, m.cursor-1)
-			case tea.MouseButtonWheelDown:
+			case tea.MouseWheelDown:
 				m.cursor = min(max(0, len(m.shown)-1), m.cursor+1)
 			}
 		}
 		return m, nil
 	}
 	if m.filterOn {
-		switch km.Type {
-		case tea.KeyEsc:
+		switch {
+		case key.Matches(km, k.Cancel):
 			m.filterOn = false
 			m.filter = ""
 			m.applyFilter()
 			return m, nil
-		case tea.KeyEnter:
+		case key.Matches(km, k.Open):
 			m.filterOn = false
 			return m, nil
-		case tea.KeyBackspace:
+		case key.Matches(km, k.Erase):
 			if r := []rune(m.filter); len(r) > 0 {
 				m.filter = string(r[:len(r)-1])
 			}
 			m.applyFilter()
 			return m, nil
-		case tea.KeyRunes, tea.KeySpace:
-			if len([]rune(m.filter)) < 40 {
-				m.filter += string(km.Runes)
-				if km.Type == tea.KeySpace {
-					m.filter += " "
-				}
-			}
-			m.applyFilter()
+		case isText(km):
+			m.typeFilter(km.Text)
 			return m, nil
 		}
 	}
@@ -111,7 +113,7 @@ func (m pickerModel) Update(msg tea.Msg) (pickerModel, tea.Cmd) {
 	switch {
 	case key.Matches(km, k.Digits):
 		// The number shown before a title, whatever the filter hides.
-		if n := int(km.Runes[0] - '1'); n >= 0 && n < len(m.lessons) {
+		if n := int(km.Code - '1'); n >= 0 && n < len(m.lessons) {
 			for i, j := range m.shown {
 				if j == n {
 					m.cursor = i
@@ -136,7 +138,7 @@ func (m pickerModel) Update(msg tea.Msg) (pickerModel, tea.Cmd) {
 		m.cursor = max(0, len(m.shown)-1)
 	case key.Matches(km, k.Filter):
 		m.filterOn = true
-	case km.Type == tea.KeyEsc && m.filter != "":
+	case key.Matches(km, k.Cancel) && m.filter != "":
 		m.filter = ""
 		m.applyFilter()
 	case key.Matches(km, k.Open):
@@ -152,7 +154,21 @@ func (m pickerModel) Update(msg tea.Msg) (pickerModel, tea.Cmd) {
 
 // confirmed ends a reset question: y resets and saves, any other key
 // keeps the progress.
-func (m pickerModel) confirmed(km tea.KeyMsg) (pickerModel, tea.Cmd) {
+// typeFilter adds printable text (typed or pasted) to the filter, up to
+// 40 characters.
+func (m *pickerModel) typeFilter(text string) {
+	for _, r := range text {
+		if r == '\n' || r == '\t' {
+			r = ' '
+		}
+		if r >= ' ' && r != 0x7f && len([]rune(m.filter)) < 40 {
+			m.filter += string(r)
+		}
+	}
+	m.applyFilter()
+}
+
+func (m pickerModel) confirmed(km tea.KeyPressMsg) (pickerModel, tea.Cmd) {
 	id := m.confirm
 	m.confirm = ""
 	if !key.Matches(km, m.c.Keys.Yes) {

@@ -1,8 +1,10 @@
 package tui
 
 import (
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // Predict, then reveal: a step with a predict question stops before its
@@ -61,7 +63,7 @@ func (m *lessonModel) keepGuess() {
 // confirmation before the lesson view's own; it reports whether it took
 // the key. Keys that are not text (tab, arrows, z) fall through, so the
 // learner can still move and zoom while the question stands.
-func (m *lessonModel) predictKey(km tea.KeyMsg) (bool, tea.Cmd) {
+func (m *lessonModel) predictKey(km tea.KeyPressMsg) (bool, tea.Cmd) {
 	if m.pr.solAsk {
 		m.pr.solAsk = false
 		if key.Matches(km, m.c.Keys.Yes) && m.ex.on {
@@ -86,8 +88,9 @@ func (m *lessonModel) predictKey(km tea.KeyMsg) (bool, tea.Cmd) {
 		m.pr.open, m.pr.guess = false, nil
 		return false, nil
 	}
-	switch km.Type {
-	case tea.KeyEnter:
+	k := m.c.Keys
+	switch {
+	case key.Matches(km, k.Open):
 		if m.busy != "" {
 			m.setStatus(m.c.T("tui.status.busy"), false)
 			return true, nil
@@ -95,29 +98,43 @@ func (m *lessonModel) predictKey(km tea.KeyMsg) (bool, tea.Cmd) {
 		i := m.pr.step
 		m.keepGuess()
 		return true, m.startStep(i)
-	case tea.KeyEsc:
+	case key.Matches(km, k.Cancel):
 		m.pr.open, m.pr.guess = false, nil
 		m.setStatus("", false)
 		return true, nil
-	case tea.KeyBackspace:
+	case key.Matches(km, k.Erase):
 		if n := len(m.pr.guess); n > 0 {
 			m.pr.guess = m.pr.guess[:n-1]
 		}
 		return true, nil
-	case tea.KeySpace:
+	case km.Text == " ":
 		if len(m.pr.guess) > 0 && len(m.pr.guess) < maxGuess {
 			m.pr.guess = append(m.pr.guess, ' ')
 		}
 		return true, nil
-	case tea.KeyRunes:
-		for _, r := range km.Runes {
-			if r >= ' ' && len(m.pr.guess) < maxGuess {
-				m.pr.guess = append(m.pr.guess, r)
-			}
-		}
+	case isText(km):
+		m.typeGuess(km.Text)
 		return true, nil
 	}
 	return false, nil
+}
+
+// typeGuess adds printable text (typed or pasted) to the gate's input.
+func (m *lessonModel) typeGuess(text string) {
+	for _, r := range text {
+		if r >= ' ' && r != 0x7f && len(m.pr.guess) < maxGuess {
+			m.pr.guess = append(m.pr.guess, r)
+		}
+	}
+}
+
+// paste takes a bracketed paste: it is text for the gate's input when
+// that is open, and nothing else (a pasted "n" must not run a step).
+func (m *lessonModel) paste(text string) tea.Cmd {
+	if m.pr.open && m.pr.step == m.pos && !m.ex.on {
+		m.typeGuess(strings.ReplaceAll(text, "\n", " "))
+	}
+	return nil
 }
 
 // predictLines is what stands under step i's question before it runs:

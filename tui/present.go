@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"image/color"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/nettutor/nettutor/engine"
 )
 
@@ -20,14 +22,21 @@ import (
 // (output in near-white on dark, near-black on light, where the default
 // gives it #8b949e), and bold where the default relies on a hue. As with
 // DefaultStyles, NO_COLOR or a monochrome terminal drops every colour
-// (lipgloss picks the profile).
-func PresenterStyles() *Styles {
-	green := lipgloss.AdaptiveColor{Light: "#055d20", Dark: "#7ee787"}
-	red := lipgloss.AdaptiveColor{Light: "#a40e26", Dark: "#ffa198"}
-	yellow := lipgloss.AdaptiveColor{Light: "#633c01", Dark: "#f8e3a1"}
-	blue := lipgloss.AdaptiveColor{Light: "#0a3069", Dark: "#cae8ff"}
-	text := lipgloss.AdaptiveColor{Light: "#1f2328", Dark: "#f0f6fc"}
-	accent := lipgloss.AdaptiveColor{Light: "#3e1f79", Dark: "#f0e6ff"}
+// (Bubble Tea downsamples to the terminal's profile). These are the dark
+// background's; NewPresenterStyles picks either.
+func PresenterStyles() *Styles { return NewPresenterStyles(true) }
+
+// NewPresenterStyles returns presenter mode's styles for a dark or a
+// light background.
+func NewPresenterStyles(dark bool) *Styles {
+	ld := lipgloss.LightDark(dark)
+	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
+	green := c("#055d20", "#7ee787")
+	red := c("#a40e26", "#ffa198")
+	yellow := c("#633c01", "#f8e3a1")
+	blue := c("#0a3069", "#cae8ff")
+	text := c("#1f2328", "#f0f6fc")
+	accent := c("#3e1f79", "#f0e6ff")
 	s := &Styles{}
 	s.App = lipgloss.NewStyle()
 	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
@@ -50,6 +59,7 @@ func PresenterStyles() *Styles {
 	s.Up = lipgloss.NewStyle().Bold(true).Foreground(green)
 	s.Down = lipgloss.NewStyle().Bold(true).Foreground(red)
 	s.Accent = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Help = help.DefaultStyles(dark)
 	return s
 }
 
@@ -58,15 +68,23 @@ func PresenterStyles() *Styles {
 func (c *Common) SetPresent(on bool) {
 	c.Present = on
 	if on {
-		c.Styles = PresenterStyles()
+		c.Styles = NewPresenterStyles(!c.Light)
 	} else {
-		c.Styles = DefaultStyles()
+		c.Styles = NewStyles(!c.Light)
 	}
+}
+
+// SetLight builds the styles again for the terminal's background, as
+// tea.BackgroundColorMsg reports it: a frame drawn before the answer used
+// the dark styles, the next one uses these.
+func (c *Common) SetLight(light bool) {
+	c.Light = light
+	c.SetPresent(c.Present)
 }
 
 // presentKey toggles presenter mode (P) and, in it, moves tab and
 // shift+tab over the panes on screen only.
-func (m *lessonModel) presentKey(km tea.KeyMsg) (bool, tea.Cmd) {
+func (m *lessonModel) presentKey(km tea.KeyPressMsg) (bool, tea.Cmd) {
 	k := m.c.Keys
 	switch {
 	case key.Matches(km, k.Present):
@@ -80,9 +98,9 @@ func (m *lessonModel) presentKey(km tea.KeyMsg) (bool, tea.Cmd) {
 		return true, nil
 	case !m.c.Present || m.zoomed:
 		return false, nil
-	case key.Matches(km, k.Tab), km.Type == tea.KeyShiftTab:
+	case key.Matches(km, k.Tab), key.Matches(km, k.BackTab):
 		d := pane(1)
-		if km.Type == tea.KeyShiftTab {
+		if key.Matches(km, k.BackTab) {
 			d = paneCount - 1
 		}
 		for i := 0; i < int(paneCount); i++ {

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/lipgloss"
+	"image/color"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 )
 
 // TestPresenterKeys: P switches the palette and the layout; in presenter
@@ -87,26 +89,33 @@ func TestPresenterStepsTakeTheRoom(t *testing.T) {
 }
 
 // TestPresenterContrast: in colour, command output is no longer drawn in
-// #8b949e but near-white; with no colour (NO_COLOR gives lipgloss the
-// Ascii profile) presenter mode prints no colour at all.
+// #8b949e but near-white; on a light background (tea.BackgroundColorMsg)
+// the light palette's colours; with no colour (NO_COLOR gives Bubble
+// Tea's writer the Ascii profile) presenter mode prints no colour at all.
 func TestPresenterContrast(t *testing.T) {
-	defer lipgloss.SetColorProfile(termenv.Ascii)
-	lipgloss.SetColorProfile(termenv.TrueColor)
-	lipgloss.SetHasDarkBackground(true)
 	d := openLesson(t, "en", "veth", 120, 40, 4)
-	normal := d.view()
+	colour := func() string { return d.m.View().Content } // full colour, as Lip Gloss v2 renders
+	normal := colour()
 	d.keys("P")
-	present := d.view()
-	// The sequences as termenv writes them (it rounds through its own colour type).
-	grey, white := termenv.TrueColor.Color("#8b949e").Sequence(false), termenv.TrueColor.Color("#f0f6fc").Sequence(false)
+	present := colour()
+	grey, white := "\x1b[38;2;139;148;158m", "\x1b[38;2;240;246;252m" // #8b949e, #f0f6fc
 	if !strings.Contains(normal, grey) || strings.Contains(normal, white) {
-		t.Errorf("default palette: want %s (output), not %s", grey, white)
+		t.Errorf("default palette: want %q (output), not %q", grey, white)
 	}
 	if strings.Contains(present, grey) || !strings.Contains(present, white) {
-		t.Errorf("presenter palette: want %s, not %s", white, grey)
+		t.Errorf("presenter palette: want %q, not %q", white, grey)
 	}
-	lipgloss.SetColorProfile(termenv.Ascii)
-	if v := d.view(); strings.Contains(v, "\x1b[38") || strings.Contains(v, "\x1b[48") || strings.Contains(v, ";38;") {
+	// The terminal answers that its background is light: the next frame
+	// has the light presenter palette (#1f2328 for output).
+	d.send(tea.BackgroundColorMsg{Color: color.White})
+	light := colour()
+	if dark := "\x1b[38;2;31;35;40m"; strings.Contains(light, white) || !strings.Contains(light, dark) {
+		t.Errorf("light presenter palette: want %q, not %q", dark, white)
+	}
+	var b strings.Builder
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.ASCII}
+	_, _ = w.Write([]byte(light))
+	if v := b.String(); strings.Contains(v, "\x1b[38") || strings.Contains(v, "\x1b[48") || strings.Contains(v, ";38;") {
 		t.Errorf("colour with the Ascii profile: %q", v)
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/serve/link"
 )
 
@@ -120,7 +120,7 @@ func (m *Model) serveBefore(in tea.Msg) (out tea.Msg, cmd tea.Cmd, handled bool)
 			s.pendingReset = true
 		}
 		return in, s.listen(), true
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		s.active = time.Now()
 		if m.typing() {
 			return in, nil, false
@@ -155,8 +155,7 @@ func (m *Model) serveBefore(in tea.Msg) (out tea.Msg, cmd tea.Cmd, handled bool)
 	case tea.MouseMsg:
 		if s.banner {
 			// The screens are drawn one line lower under the banner.
-			msg.Y--
-			return msg, nil, false
+			return mouseUp(msg), nil, false
 		}
 	case checkMsg:
 		if l := m.lesson; l != nil && msg.err == nil && msg.gen == l.gen && l.ex.on && len(msg.results) > 0 {
@@ -342,7 +341,7 @@ func (m *Model) withBanner(w, h int) (view string, ok bool) {
 		return "", false
 	}
 	s.drawing, m.common.Height = true, h-1
-	v := m.View()
+	v := m.Render()
 	s.drawing, m.common.Height = false, h
 	return b + "\n" + v, true
 }
@@ -363,4 +362,23 @@ func (m *Model) serveHelp(b bindings) bindings {
 	k := m.common.Keys
 	b.full = append(append([][]key.Binding(nil), b.full...), []key.Binding{k.Hand, k.Follow})
 	return b
+}
+
+// mouseUp is msg one row higher: Bubble Tea v2's mouse messages are
+// separate types over one tea.Mouse, so the row is moved in a copy of the
+// same type.
+func mouseUp(msg tea.MouseMsg) tea.Msg {
+	mo := msg.Mouse()
+	mo.Y--
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		return tea.MouseClickMsg(mo)
+	case tea.MouseReleaseMsg:
+		return tea.MouseReleaseMsg(mo)
+	case tea.MouseWheelMsg:
+		return tea.MouseWheelMsg(mo)
+	case tea.MouseMotionMsg:
+		return tea.MouseMotionMsg(mo)
+	}
+	return msg
 }

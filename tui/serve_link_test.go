@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/serve/link"
 )
 
@@ -100,7 +100,7 @@ func TestServeLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.waitFor("the follow banner", func(m *Model) bool {
-		return strings.Contains(m.View(), "presenter is at veth step 3 — press F to follow")
+		return strings.Contains(viewOf(m), "presenter is at veth step 3 — press F to follow")
 	})
 	if first := strings.SplitN(d.view(), "\n", 2)[0]; !strings.Contains(first, "press F") {
 		t.Errorf("the banner is not the top line: %q", first)
@@ -117,7 +117,7 @@ func TestServeLink(t *testing.T) {
 
 	// A message to all.
 	fs.w.Send(link.Msg{Type: link.TypeMessage, Text: "break \x1b[2Juntil\u009b 20:15\r"})
-	d.waitFor("the message banner", func(m *Model) bool { return strings.Contains(m.View(), "presenter: break [2Juntil 20:15") })
+	d.waitFor("the message banner", func(m *Model) bool { return strings.Contains(viewOf(m), "presenter: break [2Juntil 20:15") })
 
 	// Reset: back to the lesson's start.
 	fs.w.Send(link.Msg{Type: link.TypeReset})
@@ -127,7 +127,7 @@ func TestServeLink(t *testing.T) {
 	// Follow into another lesson, at its last step (which resume alone
 	// does not go to): veth closes, bridge opens and is rebuilt at step 1.
 	fs.w.Send(link.Msg{Type: link.TypeFollow, Lesson: "bridge", Step: 1})
-	d.waitFor("the follow banner for bridge", func(m *Model) bool { return strings.Contains(m.View(), "bridge step 1") })
+	d.waitFor("the follow banner for bridge", func(m *Model) bool { return strings.Contains(viewOf(m), "bridge step 1") })
 	d.keys("F")
 	d.waitFor("bridge at step 1", func(m *Model) bool {
 		return m.lesson != nil && m.lesson.id == "bridge" && m.lesson.pos == 1 && m.lesson.busy == "" && !m.lesson.opening

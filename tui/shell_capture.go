@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/engine/capture"
 	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/nettutor/nettutor/lessons"

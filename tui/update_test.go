@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 func TestPickerUpdate(t *testing.T) {
@@ -92,7 +92,7 @@ func TestLessonUpdate(t *testing.T) {
 			}
 		}}},
 		{"? opens help, esc closes", []string{"?"}, []check{func(t *testing.T, m *Model) {
-			if !m.showHelp || !strings.Contains(m.View(), "back one step") {
+			if !m.showHelp || !strings.Contains(viewOf(m), "back one step") {
 				t.Error("help overlay not shown")
 			}
 		}}},
@@ -116,7 +116,7 @@ func TestLessonUpdate(t *testing.T) {
 			if !ex.on || !ex.checked || ex.passed || ex.hints != 1 || !ex.solution {
 				t.Errorf("exercise state %+v", ex)
 			}
-			v := m.View()
+			v := viewOf(m)
 			for _, s := range []string{"✗ pair", "create the pair", "1. ip link add", "Reference solution"} {
 				if !strings.Contains(v, s) {
 					t.Errorf("view lacks %q", s)
@@ -129,12 +129,12 @@ func TestLessonUpdate(t *testing.T) {
 			}
 		}}},
 		{"packet detail opens and closes", []string{"tab", "tab", "enter"}, []check{func(t *testing.T, m *Model) {
-			if !m.lesson.pk.detail || !strings.Contains(m.View(), "Ethernet") {
+			if !m.lesson.pk.detail || !strings.Contains(viewOf(m), "Ethernet") {
 				t.Error("no packet detail")
 			}
 		}}},
 		{"ladder toggles", []string{"l"}, []check{func(t *testing.T, m *Model) {
-			if !m.lesson.pk.ladder || !strings.Contains(m.View(), "◀") {
+			if !m.lesson.pk.ladder || !strings.Contains(viewOf(m), "◀") {
 				t.Error("no ladder")
 			}
 		}}},

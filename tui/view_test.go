@@ -23,7 +23,7 @@ func TestGoldenPicker(t *testing.T) {
 }
 
 // openLesson opens lesson id from the picker and runs n steps.
-func openLesson(t *testing.T, lang, id string, w, h, n int) *driver {
+func openLesson(t testing.TB, lang, id string, w, h, n int) *driver {
 	d := newTestDriver(t, lang, w, h, nil)
 	for i, l := range sixLessons() {
 		if l.ID == id {

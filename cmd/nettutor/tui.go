@@ -7,8 +7,7 @@ import (
 	"os"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/sandbox"
@@ -96,9 +95,9 @@ func cmdTUI(args []string) int {
 	// The TUI resets its lab on every lesson and every step back: keep
 	// enough ready namespaces for a reset and the largest lesson.
 	lab.KeepSpares(tuiSpares)
-	// Ask the terminal for its background now, before the program reads
-	// keys: asked later, the answer races with the learner's first keys.
-	_ = lipgloss.HasDarkBackground()
+	// The terminal's background is asked by the program (tui.Model.Init
+	// sends tea.RequestBackgroundColor) and its answer read as a message
+	// among the keys: nothing here waits for a terminal that never answers.
 	backend := tui.NewLabBackend(lab)
 	// One spare lab rebuilt a step back while the learner reads: `p` is
 	// then a swap, not a replay of the lesson (tui/lessons_spare.go).
@@ -110,9 +109,9 @@ func cmdTUI(args []string) int {
 			return append(append([]*lessons.Lesson(nil), own...), builtin...), err
 		}
 	}
-	// The program draws through a screen of our own: Bubble Tea v1's
-	// renderer wakes 60 times a second even when nothing changed
-	// (tui/screen says why that matters).
+	// The program draws through a screen of our own: Bubble Tea v2's
+	// renderer draws a key's frame on its next tick, up to a frame period
+	// late, and falls behind in a packet flood (tui/screen has the figures).
 	scr := screen.New(os.Stdin, os.Stdout)
 	m := tui.New(backend, tui.Options{Lang: *lang, Present: *present, Terminal: scr})
 	// Signals are the sandbox's to handle (it is PID 1 there): on one, the

@@ -1,12 +1,27 @@
-// Package screen is nettutor's terminal renderer for Bubble Tea v1.
+// Package screen is nettutor's terminal renderer, used with Bubble Tea v2
+// and tea.WithoutRenderer.
 //
-// Bubble Tea v1's own renderer wakes up at its frame rate (60 times a
-// second) for as long as the program runs, and copies the whole frame on
-// each wake-up to see whether it changed. In a lesson that sits idle that
-// is the TUI's only work, about 1% of a core. A Screen draws instead when
-// the model's view changes, and only then: a frame that changed is written
-// at once (or, in a burst of messages, at most one frame period after the
-// last one), and an idle program makes no wake-ups at all.
+// It was written for Bubble Tea v1, whose renderer woke 60 times a second
+// for as long as the program ran (about 1% of a core in an idle lesson).
+// Bubble Tea v2 (from v2.1.2) parks its ticker when nothing changes, so
+// idle is no longer the reason; issue 23 measured v2.2.0's renderer
+// against this one, back to back in one run with the real lesson model at
+// 120x40, load 29-39 on 2 cores (tui: BenchmarkRenderIdle, BenchmarkRenderKey,
+// BenchmarkRenderFlood):
+//
+//   - idle: both well under 0.1% of a core (v2 0.077%, Screen 0.056%);
+//   - a key's frame: v2 draws on its next frame tick, realigned to the
+//     ticker's old boundaries, so a key waits up to a frame period: 14.6 ms
+//     mean and 28.5 ms at p99 at 60 fps (8.4 / 19 ms at 120 fps), against
+//     the 16 ms target; a Screen writes a changed frame at once;
+//   - a packet flood: the Screen drew more frames, lagged the newest
+//     packet less and spent less CPU per frame than v2 at 60 or 120 fps.
+//
+// So the Screen stays until v2's renderer meets the key target: a frame
+// that changed is written at once (or, in a burst of messages, at most one
+// frame period after the last one), and an idle program makes no
+// wake-ups at all. Its output goes through a colorprofile.Writer on a
+// terminal, as v2's renderer downsamples Lip Gloss v2's full colour.
 //
 // A Screen owns what Bubble Tea's renderer owned: raw mode, the alternate
 // screen, the cursor, mouse and bracketed-paste modes, and the window size
@@ -26,7 +41,8 @@ import (
 	"syscall"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 )
@@ -50,8 +66,9 @@ const (
 
 // Screen draws a Bubble Tea model's view on a terminal.
 type Screen struct {
-	in  *os.File // the terminal read for keys (raw mode is set on it)
-	out io.Writer
+	in   *os.File // the terminal read for keys (raw mode is set on it)
+	out  io.Writer
+	size io.Writer // the terminal as given to New: its size is asked of it
 
 	mu      sync.Mutex
 	width   int
@@ -72,8 +89,17 @@ type Screen struct {
 // New returns a Screen that reads keys from in and draws on out. in may be
 // nil or not a terminal (then no raw mode is set); out is usually the same
 // terminal.
+//
+// Lip Gloss v2 styles render full colour and leave downsampling to the
+// writer: on a terminal, out is wrapped in a colorprofile.Writer for the
+// profile the environment gives (NO_COLOR drops every colour), as Bubble
+// Tea's renderer does. Any other writer gets the frame as drawn.
 func New(in *os.File, out io.Writer) *Screen {
-	return &Screen{in: in, out: out, stopped: make(chan struct{})}
+	size := out
+	if f, ok := out.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		out = colorprofile.NewWriter(f, os.Environ())
+	}
+	return &Screen{in: in, out: out, size: size, stopped: make(chan struct{})}
 }
 
 // Options are the program options a Screen needs: no renderer of Bubble
@@ -99,6 +125,12 @@ func (w *wrapped) Init() tea.Cmd { return w.m.Init() }
 
 func (w *wrapped) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if sz, ok := msg.(tea.WindowSizeMsg); ok {
+		if sz.Width <= 0 || sz.Height <= 0 {
+			// Bubble Tea v2 without its renderer sends the size it knows
+			// when it starts: 0x0, as it does not ask the terminal. The
+			// Screen's own size (Start, SIGWINCH) is the one that holds.
+			return w, nil
+		}
 		w.s.resize(sz.Width, sz.Height)
 	}
 	m, cmd := w.m.Update(msg)
@@ -106,9 +138,9 @@ func (w *wrapped) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return w, cmd
 }
 
-func (w *wrapped) View() string {
-	w.s.Frame(w.m.View())
-	return ""
+func (w *wrapped) View() tea.View {
+	w.s.Frame(w.m.View().Content)
+	return tea.View{}
 }
 
 // Model returns the model a wrapper holds (for the final model of Run).
@@ -221,7 +253,7 @@ func (s *Screen) watchSize() {
 // sendSize sends the terminal's size to the program, which hands it to
 // the model and, through Update, to the Screen.
 func (s *Screen) sendSize() {
-	f, ok := s.out.(*os.File)
+	f, ok := s.size.(*os.File)
 	if !ok || s.prog == nil {
 		return
 	}

@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/vt"
 )
 
 // syncBuf is a bytes.Buffer safe for the Screen's timer goroutine.
@@ -164,7 +165,11 @@ type idleModel struct{}
 
 func (idleModel) Init() tea.Cmd                       { return nil }
 func (idleModel) Update(tea.Msg) (tea.Model, tea.Cmd) { return idleModel{}, nil }
-func (idleModel) View() string                        { return strings.Repeat(strings.Repeat("x", 119)+"\n", 39) }
+func (idleModel) View() tea.View {
+	v := tea.NewView(strings.Repeat(strings.Repeat("x", 119)+"\n", 39))
+	v.AltScreen = true
+	return v
+}
 
 // TestIdleProgramWritesNothing runs a real Bubble Tea program through a
 // Screen: after its first frame, an idle program writes nothing more.
@@ -197,6 +202,37 @@ func TestIdleProgramWritesNothing(t *testing.T) {
 	<-done
 }
 
+// TestZeroSizeIgnored: Bubble Tea v2 without its renderer sends a 0x0
+// window size when it starts, which may come after the Screen's own; the
+// model keeps the real size and the frame stays on screen.
+func TestZeroSizeIgnored(t *testing.T) {
+	var out syncBuf
+	s := New(nil, &out)
+	m := s.Wrap(sizeModel{})
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 40, Height: 5})
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 0, Height: 0})
+	m.View()
+	time.Sleep(3 * FramePeriod)
+	if got := Model(m).(sizeModel); got.w != 40 || got.h != 5 {
+		t.Errorf("model size %dx%d after a 0x0 message, want 40x5", got.w, got.h)
+	}
+	if o := out.take(); !strings.Contains(o, "size 40x5") {
+		t.Errorf("the screen does not show the frame: %q", o)
+	}
+}
+
+// sizeModel shows the size it was given.
+type sizeModel struct{ w, h int }
+
+func (m sizeModel) Init() tea.Cmd { return nil }
+func (m sizeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if sz, ok := msg.(tea.WindowSizeMsg); ok {
+		m.w, m.h = sz.Width, sz.Height
+	}
+	return m, nil
+}
+func (m sizeModel) View() tea.View { return tea.NewView(fmt.Sprintf("size %dx%d", m.w, m.h)) }
+
 // BenchmarkIdleCPU measures the CPU time a program idle in one 120x40
 // frame costs per second of wall time: with Bubble Tea v1's renderer and
 // with a Screen. One iteration is one idle second; the metric is
@@ -207,7 +243,7 @@ func BenchmarkIdleCPU(b *testing.B) {
 		opts func() ([]tea.ProgramOption, tea.Model)
 	}{
 		{"bubbletea", func() ([]tea.ProgramOption, tea.Model) {
-			return []tea.ProgramOption{tea.WithOutput(io.Discard)}, idleModel{}
+			return []tea.ProgramOption{tea.WithOutput(io.Discard), tea.WithWindowSize(120, 40)}, idleModel{}
 		}},
 		{"screen", func() ([]tea.ProgramOption, tea.Model) {
 			s := New(nil, io.Discard)
@@ -258,13 +294,23 @@ func (m counterModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	return m, nil
 }
-func (m counterModel) View() string { return fmt.Sprintf("frame %08d\n", m.n) }
+func (m counterModel) View() tea.View { return tea.NewView(fmt.Sprintf("frame %08d\n", m.n)) }
 
-// watchWriter signals when a write holds the frame a test waits for.
+// watchWriter signals when the screen shows the frame a test waits for.
+// The writes go to a terminal emulator (x/vt): Bubble Tea v2 writes only
+// the cells that changed, so "frame 00000002" after "frame 00000001" is
+// one digit on the wire.
 type watchWriter struct {
 	mu   sync.Mutex
+	emu  *vt.Emulator
 	want string
 	seen chan struct{}
+}
+
+func newWatchWriter() *watchWriter {
+	w := &watchWriter{emu: vt.NewEmulator(80, 24)}
+	go func() { _, _ = io.Copy(io.Discard, w.emu) }() // its answers to queries
+	return w
 }
 
 func (w *watchWriter) expect(s string) chan struct{} {
@@ -277,7 +323,8 @@ func (w *watchWriter) expect(s string) chan struct{} {
 func (w *watchWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.seen != nil && bytes.Contains(p, []byte(w.want)) {
+	_, _ = w.emu.Write(p)
+	if w.seen != nil && strings.Contains(w.emu.String(), w.want) {
 		close(w.seen)
 		w.seen = nil
 	}
@@ -292,7 +339,7 @@ func (w *watchWriter) Write(p []byte) (int, error) {
 func BenchmarkFrameLatency(b *testing.B) {
 	for _, name := range []string{"bubbletea", "screen"} {
 		b.Run(name, func(b *testing.B) {
-			w := &watchWriter{}
+			w := newWatchWriter()
 			var p *tea.Program
 			inR, inW, err := os.Pipe()
 			if err != nil {
@@ -304,7 +351,7 @@ func BenchmarkFrameLatency(b *testing.B) {
 				s.resize(80, 24)
 				p = tea.NewProgram(s.Wrap(counterModel{}), tea.WithoutRenderer(), tea.WithOutput(w), tea.WithInput(inR), tea.WithoutSignalHandler())
 			} else {
-				p = tea.NewProgram(counterModel{}, tea.WithOutput(w), tea.WithInput(inR), tea.WithoutSignalHandler())
+				p = tea.NewProgram(counterModel{}, tea.WithOutput(w), tea.WithInput(inR), tea.WithoutSignalHandler(), tea.WithWindowSize(80, 24))
 			}
 			done := make(chan struct{})
 			go func() { _, _ = p.Run(); close(done) }()
