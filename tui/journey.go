@@ -255,7 +255,7 @@ func (p *packetPane) journeyView(w, h int) []string {
 			text := p.c.Tf("tui.journey.rewrite", strings.ToUpper(r.Kind), r.NS, note.RewriteText(r))
 			switch {
 			case hp.Undo:
-				undone := map[string]string{"dnat": "SNAT", "snat": "DNAT"}[r.Kind]
+				undone := map[string]string{"dnat": "SNAT", "snat": "DNAT", "masquerade": "DNAT"}[r.Kind]
 				text = p.c.Tf("tui.journey.undo", undone, r.NS, note.RewriteText(r))
 			case hp.Again:
 				text = p.c.Tf("tui.journey.again", strings.ToUpper(r.Kind), r.NS, note.RewriteText(r))

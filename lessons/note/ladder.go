@@ -260,7 +260,7 @@ func RewriteKind(r *journey.Rewrite, undo, again bool) string {
 	switch {
 	case undo:
 		// Not a rule of its own: the request's mapping, reversed.
-		return "reverse NAT (un-" + map[string]string{"dnat": "SNAT", "snat": "DNAT"}[r.Kind] + ")"
+		return "reverse NAT (un-" + map[string]string{"dnat": "SNAT", "snat": "DNAT", "masquerade": "DNAT"}[r.Kind] + ")"
 	case again:
 		return "as the first packet (" + kind + ")"
 	}
