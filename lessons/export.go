@@ -33,6 +33,7 @@ func Script(l *Lesson) string {
 	for i, s := range l.Steps {
 		fmt.Fprintf(&b, "\n# --- step %d: %s\n", i+1, oneLine(s.Title.Get("en")))
 		guard := kernelGuard(&b, s)
+		pyGuard := python3Guard(&b, s)
 		cni := cniScriptGuard(s.Needs)
 		if cni != "" {
 			fmt.Fprintf(&b, "if %s; then\n", cni)
@@ -43,6 +44,7 @@ func Script(l *Lesson) string {
 		if cni != "" {
 			b.WriteString("fi\n")
 		}
+		pyGuard()
 		guard()
 	}
 	return b.String()

@@ -40,6 +40,8 @@ func (n *NotRun) Text(lang string) string {
 		return assets.Tf(lang, "needs.subids.not_run", n.User)
 	case NeedCNI, NeedNoCNI:
 		return assets.Tf(lang, cniNotRunKey(n.Need), CNIPluginDir)
+	case NeedPython3:
+		return assets.T(lang, "needs.python3.not_run")
 	}
 	return assets.T(lang, "needs.mark") + ": " + n.Need
 }

@@ -133,6 +133,7 @@ var Tools = []struct{ Name, Need, Package string }{
 	{"nsenter", "", "util-linux"},
 	{"conntrack", "nat", "conntrack"},
 	{"bash", "", "bash"},
+	{"python3", "python3", "python3-minimal"},
 }
 
 // KernelFeatures are the kernel features lessons name in `needs:`, with
