@@ -101,18 +101,20 @@ func replayEveryStep(t *testing.T, lab *engine.Lab, l *Lesson) {
 }
 
 // What two builds of the same lab differ in by chance: MACs (random for
-// veth and bridges), and the neighbour tables: their entries come and go
+// veth and bridges), the host ends of the veths the CNI bridge plugin
+// makes (veth + 8 random hex digits), and the neighbour tables: their entries come and go
 // with the expectations' own probes (a first run's, which a replay does
 // not send, by design) and age with time, in the kernel's hash order.
 var (
 	replayMAC   = regexp.MustCompile(`\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b`)
+	replayCNI   = regexp.MustCompile(`\bveth[0-9a-f]{8}\b`)
 	replayNeigh = regexp.MustCompile(`(?m)^  neigh .*\n`)
 )
 
 // replayOf is a lab as the replay test compares it: the snapshot's text
 // (every namespace's links with their state, addresses, masters and
-// peers, routes, VXLAN fdb entries, rules and ip_forward), MACs masked,
-// neighbours left out. A step whose expectation needs a neighbour is
+// peers, routes, VXLAN fdb entries, rules and ip_forward), MACs and the
+// CNI plugin's random veth names masked, neighbours left out. A step whose expectation needs a neighbour is
 // still run on a rebuilt lab (the one rebuilt to the step before it), so
 // a neighbour a replay fails to make fails there. "" for no snapshot,
 // which never counts as the same.
@@ -121,6 +123,7 @@ func replayOf(s *engine.Snapshot) string {
 		return ""
 	}
 	txt := replayMAC.ReplaceAllString(s.Text(), "MAC")
+	txt = replayCNI.ReplaceAllString(txt, "vethCNI")
 	return replayNeigh.ReplaceAllString(txt, "")
 }
 
