@@ -72,7 +72,7 @@ func TestRunKoreanEveryLesson(t *testing.T) {
 	var cases []namedCase
 	for _, l := range ls {
 		cases = append(cases, namedCase{l.ID, func(t *testing.T) {
-			r := runCLI(t, nil, "run", l.ID, "--plain", "--lang", "ko")
+			r, _ := koRunWithPcaps(t, l.ID) // with --pcap: the same run as TestRunPcapHoldsOnlyTheLearnersPings's
 			needLab(t, r)
 			if strings.Contains(r.stderr, "goroutine") || r.code == 2 {
 				t.Fatalf("%s: exit %d: %s", l.ID, r.code, r.stderr)

@@ -83,8 +83,7 @@ func TestRunPcapHoldsOnlyTheLearnersPings(t *testing.T) {
 			continue
 		}
 		cases = append(cases, namedCase{l.ID, func(t *testing.T) {
-			dir := t.TempDir()
-			r := runCLI(t, nil, "run", l.ID, "--plain", "--pcap", dir)
+			r, dir := koRunWithPcaps(t, l.ID) // the same run as TestRunKoreanEveryLesson's
 			needLab(t, r)
 			if r.code != 0 {
 				t.Fatalf("%s: exit %d\n%s\n%s", l.ID, r.code, r.stdout, r.stderr)

@@ -84,12 +84,6 @@ var (
 	runsErr  error
 )
 
-// mermaidShards is how many mmdc processes render the notes' blocks at
-// once. mmdc renders one block after another, each in a fresh page, with
-// waits between (page loads, the browser's own round trips): two at once
-// fill each other's waits on 2 cores; each more costs a browser start.
-const mermaidShards = 2
-
 // allRunsAtOnce is how many lesson runs allRuns has going at a time: a
 // run mostly waits (probes meant to get no answer, captures falling
 // quiet), so two at once (as many as the machine's cores) fill each
@@ -526,11 +520,11 @@ func TestDOTRendersWithGraphviz(t *testing.T) {
 
 // TestMermaidRendersWithMermaidCLI renders every Mermaid block of every
 // lesson's note, in both languages, plus the hand-built lab's flowchart and
-// a ladder of hostile names, with Mermaid's own CLI (mmdc) in Debian's
-// chromium: one mmdc run over one Markdown file of all the distinct blocks.
+// a ladder of hostile names, with Mermaid in Debian's chromium: every
+// distinct block once, in one page (renderMermaid, with the Mermaid that
+// Mermaid's own CLI, mmdc, loads). mmdc itself renders the two hostile
+// blocks too, and its SVGs must say what the one-page renders say.
 func TestMermaidRendersWithMermaidCLI(t *testing.T) {
-	mmdc := needTool(t, "mermaid-cli (mmdc)", os.Getenv("NETTUTOR_MERMAID")+"/node_modules/.bin/mmdc", "mmdc", "/opt/nettutor-mermaid/node_modules/.bin/mmdc")
-	chromium := needTool(t, "chromium", os.Getenv("PUPPETEER_EXECUTABLE_PATH"), "chromium", "/usr/bin/chromium")
 	var all []string
 	seen := map[string]bool{}
 	add := func(body string) {
@@ -550,104 +544,31 @@ func TestMermaidRendersWithMermaidCLI(t *testing.T) {
 		}
 	}
 	hand := handLab(t)
-	add(diagram.Mermaid(hand, diagram.Options{Marks: diagram.Marks{
-		Namespaces: map[string]bool{`BLUE"<&>`: true}, Links: map[string]bool{"빨강@lab/p#1": true}}}))
+	handFlow := diagram.Mermaid(hand, diagram.Options{Marks: diagram.Marks{
+		Namespaces: map[string]bool{`BLUE"<&>`: true}, Links: map[string]bool{"빨강@lab/p#1": true}}})
+	add(handFlow)
 	add(handLadder())
-	// The blocks are split between mermaidShards mmdc processes at once,
-	// each with a browser and folder of its own; every block is still
-	// rendered, and a failure names the block mmdc stopped at.
-	// A guard against a hung browser, not a measure: the blocks grow with
-	// the lessons (about 2.5 CPU seconds each), and a loaded CI machine
-	// needed more than five minutes for the cluster lessons' blocks.
-	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
-	defer cancel()
 	start := time.Now()
-	// Puppeteer talks to chromium over loopback, and the sandbox's own
-	// namespace has its lo down: mmdc runs in a namespace of its own with
-	// only lo, up, so nothing it does can leave the machine either.
-	unshare := needTool(t, "unshare", "unshare")
-	ipTool := needTool(t, "ip", "ip")
-	shards := min(mermaidShards, len(all))
-	svgs := make([][]string, shards) // per shard, the SVG files in block order
-	errs := make([]error, shards)
-	var wg sync.WaitGroup
-	for k := range shards {
-		lo, hi := k*len(all)/shards, (k+1)*len(all)/shards
-		dir := t.TempDir()
-		var md strings.Builder
-		for _, b := range all[lo:hi] {
-			fmt.Fprintf(&md, "```mermaid\n%s```\n\n", b)
-		}
-		in := filepath.Join(dir, "all.md")
-		if err := os.WriteFile(in, []byte(md.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		// As root (CI), chromium needs --no-sandbox; the other flags keep it
-		// from reaching for the network, which this machine does not have.
-		cfg := fmt.Sprintf(`{"executablePath": %q, "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=%s"]}`,
-			chromium, filepath.Join(dir, "chromium"))
-		if err := os.WriteFile(filepath.Join(dir, "puppeteer.json"), []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.CommandContext(ctx, unshare, "--net", "sh", "-c", ipTool+` link set lo up && exec "$0" "$@"`,
-			mmdc, "-q", "-p", filepath.Join(dir, "puppeteer.json"), "-i", in, "-o", filepath.Join(dir, "out.md"))
-		cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1")
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out, err := cmd.CombinedOutput()
-			for i := 1; i <= hi-lo; i++ {
-				f := filepath.Join(dir, fmt.Sprintf("out-%d.svg", i))
-				if _, err := os.Stat(f); err != nil {
-					break
-				}
-				svgs[k] = append(svgs[k], f)
-			}
-			if err != nil {
-				// mmdc stops at the first block it cannot render: name it.
-				bad := ""
-				if n := len(svgs[k]); n < hi-lo {
-					bad = all[lo+n]
-				}
-				errs[k] = fmt.Errorf("mmdc: %v\n%s\nthe block it stopped at (number %d of %d):\n%s", err, out, lo+len(svgs[k])+1, len(all), bad)
-			} else if len(svgs[k]) != hi-lo {
-				errs[k] = fmt.Errorf("mmdc wrote %d SVGs for blocks %d to %d", len(svgs[k]), lo+1, hi)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-	var files []string // the SVG of every block, in the order of all
-	for _, f := range svgs {
-		files = append(files, f...)
-	}
-	t.Logf("mmdc rendered %d distinct blocks (%d in the notes) in %v, %d processes at once", len(all), total, time.Since(start).Round(time.Millisecond), shards)
-	if len(files) != len(all) {
-		t.Fatalf("mmdc wrote %d SVGs for %d blocks", len(files), len(all))
-	}
+	svgs := renderMermaid(t, all)
+	t.Logf("Mermaid rendered %d distinct blocks (%d in the notes) in %v", len(all), total, time.Since(start).Round(time.Millisecond))
 	// The hand-built flowchart (second last) shows its names as they are.
-	b, err := os.ReadFile(files[len(all)-2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	txt := svgText(string(b))
+	txt := svgText(svgs[len(all)-2])
 	for _, name := range []string{"빨강@lab", `BLUE"<&>`, "v@빨", "p#1", "b|q", "eth0;x", "br0"} {
 		if !strings.Contains(txt, name) {
 			t.Errorf("hand-built flowchart's SVG lacks %q", name)
 		}
 	}
-	b, err = os.ReadFile(files[len(all)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	txt = svgText(string(b))
+	txt = svgText(svgs[len(all)-1])
 	for _, s := range []string{"빨강@lab", `BLUE"<&>`, `[S.] "x" <y> a;b #c |d`, "NAT src 11.11.11.2 → 203.0.113.1"} {
 		if !strings.Contains(txt, s) {
 			t.Errorf("hand-made ladder's SVG lacks %q", s)
 		}
 	}
+	// Mermaid's own CLI on the hostile blocks: it renders them, and says
+	// in them what the one-page renders say.
+	dir := clusterMMDC(t, []string{handFlow, handLadder()})
+	sameSVGText(t, "hand-built flowchart", svgs[len(all)-2], filepath.Join(dir, "out-1.svg"))
+	sameSVGText(t, "hand-made ladder", svgs[len(all)-1], filepath.Join(dir, "out-2.svg"))
 	if total == 0 {
 		t.Error("no mermaid block in the notes")
 	}
