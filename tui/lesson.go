@@ -126,6 +126,14 @@ type lessonModel struct {
 	rects      [paneCount]rect
 	blockStart int // the step pane's newest block, for following
 	blockEnd   int
+
+	// stepsGen counts the messages that may change the step pane (all
+	// but packets and the spinner's ticks); stepsCache is the pane's body
+	// as View last drew it (stepsBody).
+	stepsGen   int
+	stepsCache stepsCache
+	// boxCache holds each pane's box as last drawn (paneBox).
+	boxCache [paneCount]boxCache
 }
 
 func newLesson(c *Common, p *Progress, id string) *lessonModel {
@@ -246,6 +254,9 @@ func (m *lessonModel) Update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 			return m, nil
 		}
 		return m, tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return spinMsg{} })
+	}
+	if _, ok := msg.(packetsMsg); !ok {
+		m.stepsGen++
 	}
 	m, cmd := m.update(msg)
 	if m.busy != "" && !m.ticking {

@@ -58,7 +58,7 @@ func (m *lessonModel) View(w, h int) string {
 	if m.ex.on {
 		stepsTitle = m.c.T("tui.pane.exercise")
 	}
-	stepBody := m.stepLines(stepsR.w - 2)
+	stepBody := m.stepsBody(stepsR.w - 2)
 	stepBox := m.paneBox(paneSteps, stepsTitle, stepBody, stepsR.w, stepsR.h, true)
 
 	topoTitle := m.c.T("tui.pane.topology")
@@ -166,6 +166,46 @@ func (m *lessonModel) footer(w int) string {
 // paneBox draws a bordered pane of w x h around body lines, scrolled by the
 // pane's offset; follow keeps the step pane on its newest block.
 func (m *lessonModel) paneBox(p pane, title string, body []string, w, h int, isSteps bool) []string {
+	// The step and diagram bodies are cached (stepsBody, topoLines): the
+	// same body slice in the same frame gives the same box, so a packet
+	// flood does not fit, measure and border them again every frame.
+	key := boxKey{title: title, n: len(body), w: w, h: h, focus: m.focus == p, scroll: m.scroll[p],
+		follow: isSteps && m.follow, busy: m.busy, bs: m.blockStart, be: m.blockEnd, st: m.c.Styles, lang: m.c.Lang}
+	if len(body) > 0 {
+		key.body = &body[0]
+	}
+	c := &m.boxCache[p]
+	if key.body != nil && c.out != nil && c.key == key {
+		m.scroll[p] = c.scroll
+		return c.out
+	}
+	out := m.drawPaneBox(p, title, body, w, h, isSteps)
+	*c = boxCache{key: key, scroll: m.scroll[p], out: out}
+	return out
+}
+
+// boxKey is what a pane box drawn by paneBox depends on; body is the
+// first line's address, which names a cached body.
+type boxKey struct {
+	title         string
+	body          *string
+	n, w, h       int
+	focus, follow bool
+	scroll        int
+	busy          string
+	bs, be        int
+	st            *Styles
+	lang          string
+}
+
+// boxCache is a pane's box as last drawn, and the scroll it left.
+type boxCache struct {
+	key    boxKey
+	scroll int
+	out    []string
+}
+
+func (m *lessonModel) drawPaneBox(p pane, title string, body []string, w, h int, isSteps bool) []string {
 	inner := h - 2
 	if isSteps && m.follow {
 		m.scroll[p] = m.anchor(len(body), inner)
@@ -198,11 +238,16 @@ func (m *lessonModel) frame(p pane, title string, lines []string, w, h int) []st
 	t := truncate(mark+title+" ", max(w-3, 1))
 	out := make([]string, 0, h)
 	out = append(out, bs.Render(tl+hz)+st.PaneTitle.Render(t)+bs.Render(strings.Repeat(hz, max(w-3-width(t), 0))+tr))
+	// The side is the same styled string on every line: styled once.
+	side := bs.Render(vt)
 	for _, l := range lines {
-		out = append(out, bs.Render(vt)+l+bs.Render(vt))
+		out = append(out, side+l+side)
 	}
-	for len(out) < h-1 {
-		out = append(out, bs.Render(vt)+strings.Repeat(" ", max(w-2, 0))+bs.Render(vt))
+	if len(out) < h-1 {
+		empty := side + strings.Repeat(" ", max(w-2, 0)) + side
+		for len(out) < h-1 {
+			out = append(out, empty)
+		}
 	}
 	out = append(out, bs.Render(bl+strings.Repeat(hz, max(w-2, 0))+br))
 	return out[:h]
@@ -251,6 +296,32 @@ func sameSet(a, b ChangeSet) bool {
 		}
 	}
 	return true
+}
+
+// stepsCache is the step pane's body drawn for a generation of the
+// lesson's state (lessonModel.stepsGen), a width, styles and language.
+type stepsCache struct {
+	ok                   bool
+	gen, w               int
+	st                   *Styles
+	lang                 string
+	lines                []string
+	blockStart, blockEnd int
+}
+
+// stepsBody is stepLines, drawn again only when a message may have
+// changed it: under a packet flood every frame would otherwise re-wrap
+// and re-style every step's text and output, which packets never change.
+func (m *lessonModel) stepsBody(w int) []string {
+	c := &m.stepsCache
+	if c.ok && c.gen == m.stepsGen && c.w == w && c.st == m.c.Styles && c.lang == m.c.Lang {
+		m.blockStart, m.blockEnd = c.blockStart, c.blockEnd
+		return c.lines
+	}
+	lines := m.stepLines(w)
+	*c = stepsCache{ok: true, gen: m.stepsGen, w: w, st: m.c.Styles, lang: m.c.Lang, lines: lines,
+		blockStart: m.blockStart, blockEnd: m.blockEnd}
+	return lines
 }
 
 // stepLines renders the step pane: every step run so far and the next

@@ -3,6 +3,7 @@ package tui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nettutor/nettutor/engine/capture"
 )
@@ -63,6 +64,42 @@ func (p *packetPane) wrappedRows(n, w int) []string {
 // rowLines is one packet's lines: number, time and capture point, then
 // the summary wrapped at spaces under itself.
 func (p *packetPane) rowLines(i, w int) []string {
+	if i == p.sel {
+		return p.drawRow(i, w)
+	}
+	return p.rows.get(p, i, w)
+}
+
+// rowCache holds the drawn lines of packets not selected, by sequence
+// number: such a row depends only on the packet, the pane's width, the
+// capture's start and the styles, so under a flood each packet is drawn
+// once instead of on every frame.
+type rowCache struct {
+	lines map[int][]string
+	w     int
+	first time.Time
+	st    *Styles
+}
+
+// maxCachedRows bounds the cache; it starts afresh when full (a pane
+// shows a few dozen rows).
+const maxCachedRows = 1024
+
+func (c *rowCache) get(p *packetPane, i, w int) []string {
+	if c.lines == nil || c.w != w || !c.first.Equal(p.first) || c.st != p.c.Styles || len(c.lines) >= maxCachedRows {
+		c.lines, c.w, c.first, c.st = make(map[int][]string), w, p.first, p.c.Styles
+	}
+	seq := p.pkts[i].Seq
+	if r, ok := c.lines[seq]; ok {
+		return r
+	}
+	r := p.drawRow(i, w)
+	c.lines[seq] = r
+	return r
+}
+
+// drawRow draws packet i's lines (rowLines).
+func (p *packetPane) drawRow(i, w int) []string {
 	st := p.c.Styles
 	pk := &p.pkts[i]
 	mark := " "

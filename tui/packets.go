@@ -105,6 +105,8 @@ type packetPane struct {
 	// lanes are the ladder's columns, fixed for the lesson (setLab).
 	lanes []string
 	hop   hopCache
+	// rows are drawn list rows by packet (packet_rows.go).
+	rows rowCache
 	// journey shows the selected packet's journey (y); jOff scrolls it,
 	// jSel is the hop marked in it.
 	journey    bool
@@ -130,6 +132,7 @@ func (p *packetPane) reset() {
 	p.pkts, p.sel, p.off, p.follow, p.detail, p.detOff, p.drops, p.layer = nil, 0, 0, true, false, 0, 0, 0
 	p.first = time.Time{}
 	p.journey, p.jOff, p.jSel, p.hop, p.probe = false, 0, 0, hopCache{}, nil
+	p.rows = rowCache{} // sequence numbers start again
 	p.bytes = 0
 	p.budgetBase()
 }
@@ -149,6 +152,7 @@ func (p *packetPane) add(pkts []Packet, drops uint64) {
 	if len(p.pkts) == 0 && len(pkts) > 0 {
 		p.first = pkts[0].Time
 	}
+	p.grow(len(pkts))
 	p.pkts = append(p.pkts, pkts...)
 	for i := range pkts {
 		p.bytes += int64(len(pkts[i].Data))

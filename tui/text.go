@@ -24,9 +24,18 @@ func truncate(s string, w int) string {
 
 // pad truncates or right-pads s with spaces to exactly w cells.
 func pad(s string, w int) string {
-	s = truncate(s, w)
-	if n := w - width(s); n > 0 {
-		return s + strings.Repeat(" ", n)
+	if w <= 0 {
+		return ""
+	}
+	// Measured once: most lines already fit, and measuring a styled
+	// line is the costly part of drawing it.
+	n := width(s)
+	if n > w {
+		s = ansi.Truncate(s, w, "…")
+		n = width(s)
+	}
+	if n < w {
+		return s + strings.Repeat(" ", w-n)
 	}
 	return s
 }
