@@ -138,7 +138,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			// found nothing, or found one of several.
 			if s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, p.Port, false); s != nil && (to == "" || len(s.choices) > 0 || !sameTo(to, p.Port, s.to, s.port)) {
 				if len(s.choices) > 0 {
-					return undecided(x.svcDNATStop(cur.name, "nat PREROUTING", s.choices))
+					return undecided(x.svcDNATStop(cur.name, "nat PREROUTING", s.choices, s.byCT))
 				}
 				from := hostPort(dst, p.Port, protoNum(p.Proto))
 				toHP := hostPort(s.to, s.port, protoNum(p.Proto))
@@ -198,7 +198,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			sentNAT = true
 			if s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, p.Port, true); s != nil {
 				if len(s.choices) > 0 {
-					return undecided(x.svcDNATStop(cur.name, "nat OUTPUT", s.choices))
+					return undecided(x.svcDNATStop(cur.name, "nat OUTPUT", s.choices, s.byCT))
 				}
 				from := hostPort(dst, p.Port, protoNum(p.Proto))
 				toHP := hostPort(s.to, s.port, protoNum(p.Proto))

@@ -57,7 +57,11 @@ func predictSvcDNAT(n *nsEnv, proto uint8, src, dst string, port int, sent bool)
 	if err != nil || len(v.targets) == 0 {
 		return nil
 	}
-	if to, p, back, ok := n.ctEndpoint(proto, s.String(), d.String(), port); ok {
+	to, p, back, several := n.ctEndpoint(proto, s.String(), d.String(), port)
+	if len(several) > 1 {
+		return &svcDNAT{choices: several, byCT: true}
+	}
+	if to != "" {
 		r := &svcDNAT{to: to, port: p, byCT: true}
 		if back != s.String() {
 			r.masq = back
@@ -91,13 +95,18 @@ func predictSvcDNAT(n *nsEnv, proto uint8, src, dst string, port int, sent bool)
 // ctEndpoint is the endpoint that n's conntrack table recorded for a
 // connection from src to dst:port (its reply tuple's source), when an
 // entry was DNATed, and the address the reply goes back to (its reply
-// tuple's destination: not src when the connection was masqueraded). Of several entries (several connections), the one
-// last updated (ctAge): the connection just made.
-func (n *nsEnv) ctEndpoint(proto uint8, src, dst string, port int) (string, int, string, bool) {
+// tuple's destination: not src when the connection was masqueraded). Of
+// several entries (several connections), the one last updated (ctAge):
+// the connection just made. But timeouts count whole seconds, and a
+// lesson's step may connect several times before its journeys are
+// replayed: when the connections of the last seconds went to different
+// endpoints, several lists them, and no one is picked.
+func (n *nsEnv) ctEndpoint(proto uint8, src, dst string, port int) (to string, p int, back string, several []string) {
 	fs, err := n.h.ConntrackTableList(netlink.ConntrackTable, netlink.FAMILY_V4)
 	if err != nil {
-		return "", 0, "", false
+		return "", 0, "", nil
 	}
+	var hits []*netlink.ConntrackFlow
 	var best *netlink.ConntrackFlow
 	for _, f := range fs {
 		o, r := f.Forward, f.Reverse
@@ -110,24 +119,42 @@ func (n *nsEnv) ctEndpoint(proto uint8, src, dst string, port int) (string, int,
 		if r.SrcIP.Equal(o.DstIP) && (proto == 1 || r.SrcPort == o.DstPort) {
 			continue // not DNATed
 		}
+		hits = append(hits, f)
 		if best == nil || ctAge(f) < ctAge(best) {
 			best = f
 		}
 	}
 	if best == nil {
-		return "", 0, "", false
+		return "", 0, "", nil
 	}
-	p := int(best.Reverse.SrcPort)
+	ep := func(f *netlink.ConntrackFlow) string {
+		return hostPort(f.Reverse.SrcIP.String(), int(f.Reverse.SrcPort), proto)
+	}
+	seen := map[string]bool{}
+	for _, f := range hits {
+		if ctAge(f) <= ctAge(best)+2 && !seen[ep(f)] {
+			seen[ep(f)] = true
+			several = append(several, ep(f))
+		}
+	}
+	if len(several) > 1 {
+		return "", 0, "", several
+	}
+	p = int(best.Reverse.SrcPort)
 	if proto == 1 {
 		p = 0
 	}
-	return best.Reverse.SrcIP.String(), p, best.Reverse.DstIP.String(), true
+	return best.Reverse.SrcIP.String(), p, best.Reverse.DstIP.String(), nil
 }
 
 // svcDNATStop is the replay's stop at a random choice of endpoint.
-func (x *explainer) svcDNATStop(ns, hook string, choices []string) *Drop {
+func (x *explainer) svcDNATStop(ns, hook string, choices []string, byCT bool) *Drop {
 	sort.Strings(choices)
-	d := newDrop(x.lang, ns, hook, ReasonSvcRandom, "request", m("svcpredict.stop_random", ns, strings.Join(choices, ", ")))
+	key := "svcpredict.stop_random"
+	if byCT {
+		key = "svcpredict.stop_ct_several"
+	}
+	d := newDrop(x.lang, ns, hook, ReasonSvcRandom, "request", m(key, ns, strings.Join(choices, ", ")))
 	d.Names = map[string]string{"node": ns, "endpoints": strings.Join(choices, ", ")}
 	return d
 }
