@@ -244,17 +244,21 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			why += "; " + x.t("why.snat", j.NAT[n-1].From, j.NAT[n-1].To)
 		}
 		j.Hops = append(j.Hops, Hop{NS: cur.name, Dev: r.Dev, Dir: "out", Src: src, Dst: dst, Why: why})
-		if pendingMasq != nil {
-			h := &j.Hops[len(j.Hops)-1]
-			h.NAT = append(h.NAT, *pendingMasq)
-			h.Why = joinWhy(h.Why, x.t("svcpredict.why_masq", pendingMasq.From, pendingMasq.To))
-			pendingMasq = nil
-		}
+		natWhy := "" // the Service rewrites' why, kept when a tunnel's replaces the hop's
 		if pending != nil {
 			h := &j.Hops[len(j.Hops)-1]
 			h.NAT = append(h.NAT, *pending)
+			natWhy = pendingWhy
 			h.Why = joinWhy(pendingWhy, h.Why)
 			pending = nil
+		}
+		if pendingMasq != nil {
+			h := &j.Hops[len(j.Hops)-1]
+			h.NAT = append(h.NAT, *pendingMasq)
+			w := x.t("svcpredict.why_masq", pendingMasq.From, pendingMasq.To)
+			natWhy = joinWhy(natWhy, w)
+			h.Why = joinWhy(h.Why, w)
+			pendingMasq = nil
 		}
 		if in != nil {
 			routers = append(routers, router{cur, r.Dev})
@@ -273,7 +277,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			mac, _ := cur.neighMAC(next, d.name)
 			h := &j.Hops[len(j.Hops)-1]
 			h.Encap, h.dstMAC = cur.encapOf(d, mac), mac
-			h.Why = x.vxlanOutWhy(cur, d, *h)
+			h.Why = joinWhy(natWhy, x.vxlanOutWhy(cur, d, *h))
 			hops, on, dr := x.tunnelWalk(cur, d, next, "request")
 			if dr != nil {
 				return stop(dr)
