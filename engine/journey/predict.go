@@ -61,11 +61,14 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			Inferred: []string{rulesFrom, "nat", "drop"}}}
 	x.j, x.p = j, p
 	j.Reply = &Leg{Result: "lost", Hops: []Hop{}}
+	// The namespaces whose nat rules were read over netlink for a DNAT
+	// the replay followed (svc_predict.go): their nat rules are replayed.
+	natRead := map[string]bool{}
 	defer func() {
 		// Say which crossed namespaces had rules the replay could not read.
 		seen := map[string]bool{}
 		for _, h := range j.Hops {
-			if n := e.ns(h.NS); n != nil && n.unparsed > 0 && !seen[h.NS] {
+			if n := e.ns(h.NS); n != nil && n.unparsed > 0 && !seen[h.NS] && !(natRead[h.NS] && n.unparsedNATOnly()) {
 				seen[h.NS] = true
 				j.Unreplayed = append(j.Unreplayed, h.NS)
 				j.Evidence.Inferred = append(j.Evidence.Inferred, fmt.Sprintf("not replayed: %d rule(s) of %s not in iptables form", n.unparsed, h.NS))
@@ -106,13 +109,50 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		out string
 	}
 	var routers []router
+	// The sender's nat OUTPUT is read once; its DNAT goes on the first
+	// hop out.
+	sentNAT := false
+	var pending, pendingMasq *Rewrite
+	pendingWhy := ""
+	// A Service's DNAT followed in PREROUTING (svc_predict.go): where, to
+	// which endpoint, and the masquerade conntrack recorded for the reply.
+	svcNS, svcEP, masq := "", "", ""
+	undecided := func(d *Drop) *Journey {
+		j.Drop, j.Result = d, Undecided
+		j.Reply.Result = ""
+		return j
+	}
 	for depth := 0; depth < 8; depth++ {
 		if in != nil {
 			// nat PREROUTING comes before the routing decision: a DNAT
 			// (a published port) sends the packet on to its new address.
 			pv := pktView{proto: protoNum(p.Proto), src: src, dst: dst, dp: p.Port, in: in.Dev, state: "NEW"}
-			if v, rule := x.chain(cur, "nat", "PREROUTING", pv); v == "dnat" {
-				if to := cur.ruleTo(rule); to != "" {
+			v, rule := x.chain(cur, "nat", "PREROUTING", pv)
+			to := ""
+			if v == "dnat" {
+				to = cur.ruleTo(rule)
+			}
+			// kube-proxy's DNAT (-m statistic, -m addrtype: not in the
+			// iptables -S replay) read over netlink, with conntrack's
+			// choice (svc_predict.go); it decides where the -S replay
+			// found nothing, or found one of several.
+			if s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, p.Port, false); s != nil && (to == "" || len(s.choices) > 0 || !sameTo(to, p.Port, s.to, s.port)) {
+				if len(s.choices) > 0 {
+					return undecided(x.svcDNATStop(cur.name, "nat PREROUTING", s.choices, s.byCT))
+				}
+				from := hostPort(dst, p.Port, protoNum(p.Proto))
+				toHP := hostPort(s.to, s.port, protoNum(p.Proto))
+				rw := Rewrite{NS: cur.name, Kind: "dnat", From: from, To: toHP}
+				j.NAT = append(j.NAT, rw)
+				in.NAT = append(in.NAT, rw)
+				in.Why = joinWhy(in.Why, x.svcDNATWhy(s, "nat PREROUTING", from, toHP))
+				dst, p.Port = s.to, s.port
+				to = ""
+				svcNS, svcEP, masq = cur.name, toHP, s.masq
+				natRead[cur.name] = true
+			}
+			if to != "" {
+				{ // the iptables -S replay's DNAT (a published port)
 					host, port := to, p.Port
 					if h, ps, err := net.SplitHostPort(to); err == nil {
 						host = h
@@ -152,13 +192,48 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		if src == "" {
 			src = firstAddr(cur, r.Dev, r.Src)
 		}
+		if in == nil && !sentNAT {
+			// nat OUTPUT of the sender after its first route lookup; a
+			// DNAT there routes the packet again, to its new address.
+			sentNAT = true
+			if s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, p.Port, true); s != nil {
+				if len(s.choices) > 0 {
+					return undecided(x.svcDNATStop(cur.name, "nat OUTPUT", s.choices, s.byCT))
+				}
+				from := hostPort(dst, p.Port, protoNum(p.Proto))
+				toHP := hostPort(s.to, s.port, protoNum(p.Proto))
+				rw := Rewrite{NS: cur.name, Kind: "dnat", From: from, To: toHP}
+				j.NAT = append(j.NAT, rw)
+				pending = &rw
+				pendingWhy = x.svcDNATWhy(s, "nat OUTPUT", from, toHP)
+				dst, p.Port = s.to, s.port
+				svcNS, svcEP, masq = cur.name, toHP, s.masq
+				natRead[cur.name] = true
+				continue
+			}
+		}
 		pv := pktView{proto: protoNum(p.Proto), src: src, dst: dst, dp: p.Port, out: r.Dev, state: "NEW"}
+		if in == nil && masq != "" && cur.name == svcNS {
+			// The sender's own connection to a Service, masqueraded on
+			// its way out (conntrack's reply tuple goes back to masq).
+			rw := Rewrite{NS: cur.name, Kind: "masquerade", From: src, To: masq}
+			j.NAT = append(j.NAT, rw)
+			pendingMasq = &rw
+			src, masq = masq, ""
+		}
 		if in != nil {
 			pv.in = in.Dev
 			if v, rule := x.chain(cur, "filter", "FORWARD", pv); v == "drop" || v == "reject" {
 				return stop(x.ruleDrop(cur.name, "filter FORWARD", rule, "request"))
 			}
-			if v, rule := x.chain(cur, "nat", "POSTROUTING", pv); v == "snat" {
+			if masq != "" && cur.name == svcNS {
+				// conntrack's reply tuple goes back to masq: the packet
+				// left svcNS masqueraded (KUBE-POSTROUTING).
+				rw := Rewrite{NS: cur.name, Kind: "masquerade", From: src, To: masq}
+				j.NAT = append(j.NAT, rw)
+				pendingMasq = &rw
+				src, masq = masq, ""
+			} else if v, rule := x.chain(cur, "nat", "POSTROUTING", pv); v == "snat" {
 				to := firstAddr(cur, r.Dev, "")
 				j.NAT = append(j.NAT, Rewrite{NS: cur.name, Kind: "snat", From: src, To: to, Rule: rule})
 				src = to
@@ -169,6 +244,22 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			why += "; " + x.t("why.snat", j.NAT[n-1].From, j.NAT[n-1].To)
 		}
 		j.Hops = append(j.Hops, Hop{NS: cur.name, Dev: r.Dev, Dir: "out", Src: src, Dst: dst, Why: why})
+		natWhy := "" // the Service rewrites' why, kept when a tunnel's replaces the hop's
+		if pending != nil {
+			h := &j.Hops[len(j.Hops)-1]
+			h.NAT = append(h.NAT, *pending)
+			natWhy = pendingWhy
+			h.Why = joinWhy(pendingWhy, h.Why)
+			pending = nil
+		}
+		if pendingMasq != nil {
+			h := &j.Hops[len(j.Hops)-1]
+			h.NAT = append(h.NAT, *pendingMasq)
+			w := x.t("svcpredict.why_masq", pendingMasq.From, pendingMasq.To)
+			natWhy = joinWhy(natWhy, w)
+			h.Why = joinWhy(h.Why, w)
+			pendingMasq = nil
+		}
 		if in != nil {
 			routers = append(routers, router{cur, r.Dev})
 		}
@@ -186,7 +277,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			mac, _ := cur.neighMAC(next, d.name)
 			h := &j.Hops[len(j.Hops)-1]
 			h.Encap, h.dstMAC = cur.encapOf(d, mac), mac
-			h.Why = x.vxlanOutWhy(cur, d, *h)
+			h.Why = joinWhy(natWhy, x.vxlanOutWhy(cur, d, *h))
 			hops, on, dr := x.tunnelWalk(cur, d, next, "request")
 			if dr != nil {
 				return stop(dr)
@@ -244,6 +335,12 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 	}
 	if !cur.localIPs[dst] {
 		return stop(newDrop(lang, cur.name, "route", ReasonUnknown, "request", m("stop.too_long")))
+	}
+	// A Service that sent the connection back to its own client.
+	if svcNS != "" && cur.name == from {
+		if d := x.svcSelfStop(svcNS, svcEP, src); d != nil {
+			return stop(d)
+		}
 	}
 	// A tunnel on the way back: the reply crosses it with the other
 	// node's device, port and fdb, which may not match.

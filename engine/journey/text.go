@@ -131,10 +131,26 @@ func (j *Journey) Compact(lang string) []string {
 			line += fmt.Sprintf(" %s -> %s", h.Src, h.Dst)
 		}
 		if i > 0 && j.Hops[i-1].NS == h.NS && h.Src != "" && j.Hops[i-1].Src != "" {
+			// A Service's connection may be both: DNATed on the way in,
+			// masqueraded on the way out of the same node.
 			if p := j.Hops[i-1]; p.Src != h.Src {
 				line += "  " + tr(lang, "why.snat", p.Src, h.Src)
+				if p.Dst != h.Dst && len(h.NAT) > 0 {
+					line += "  " + tr(lang, "why.dnat", p.Dst, h.Dst)
+				}
 			} else if p.Dst != h.Dst {
 				line += "  " + tr(lang, "why.dnat", p.Dst, h.Dst)
+			}
+		}
+		if i == 0 {
+			// The sender's own nat OUTPUT (a node to a Service address).
+			for _, r := range h.NAT {
+				switch r.Kind {
+				case "dnat":
+					line += "  " + tr(lang, "svcpredict.output_dnat", r.From, r.To)
+				case "masquerade":
+					line += "  " + tr(lang, "why.snat", r.From, r.To)
+				}
 			}
 		}
 		if e := h.EncapText(lang); e != "" {
