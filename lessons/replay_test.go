@@ -478,12 +478,19 @@ func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
 	var cases []labCase
 	for _, l := range ls {
 		steps := map[int]bool{}
+		// unanswered: the step's connect is meant to fail; where nobody
+		// answers ARP for its address (loadbalancer's VIP before any
+		// speaker) the SYN never leaves, and the captures hold only ARP.
+		unanswered := map[int]bool{}
 		for i, st := range l.Steps {
 			n := 0
 			for _, a := range st.Actions {
 				switch a.Kind {
 				case "tcp_connect":
 					n++
+					if a.ExpectFailure() {
+						unanswered[i] = true
+					}
 				case "ping", "run":
 					n = 99
 				}
@@ -519,6 +526,9 @@ func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
 				}
 				for what, pkts := range map[string][]Packet{"step packets": res.Packets, "all packets": kept} {
 					syns, ports := tcpConns(pkts)
+					if len(ports) == 0 && unanswered[res.Index] && arpOnly(pkts) {
+						continue
+					}
 					if len(ports) == 0 {
 						t.Errorf("step %d (%s), %s: no TCP at any capture point", res.Index+1, res.Step.ID, what)
 					}
@@ -535,4 +545,22 @@ func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
 	if covered.Load() == 0 {
 		t.Error("no built-in step connects once with capture points running")
 	}
+}
+
+// arpOnly reports whether pkts hold ARP requests and nothing else that is
+// IPv4: a connect whose next hop never answered ARP sent no SYN.
+func arpOnly(pkts []Packet) bool {
+	arp := 0
+	for _, p := range pkts {
+		if len(p.Data) < 14 {
+			continue
+		}
+		switch binary.BigEndian.Uint16(p.Data[12:14]) {
+		case 0x0806:
+			arp++
+		case 0x0800:
+			return false
+		}
+	}
+	return arp > 0
 }

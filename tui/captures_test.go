@@ -239,7 +239,9 @@ func TestBackendCapturesHoldOnlyTheLearnersPing(t *testing.T) {
 						perStep[i] = append(perStep[i], k)
 					}
 				}
-				if conns[i] {
+				if conns[i] && failingConnectUnsent(l.Steps[i], pkts) {
+					covered.Add(1) // no SYN left: nobody answered ARP (see below)
+				} else if conns[i] {
 					covered.Add(1)
 					for _, bad := range oneConnection(pkts) {
 						t.Errorf("step %d (%s), packets pane: %s", i+1, l.Steps[i].ID, bad)
@@ -344,4 +346,33 @@ func pcapEchoIDs(path string) (map[[2]uint16]int, error) {
 			out[[2]uint16{k.id, k.seq}]++
 		}
 	}
+}
+
+// failingConnectUnsent reports whether st's connect is meant to fail and
+// the captures hold ARP requests and no IPv4 at all: where nobody answers
+// ARP for the address (loadbalancer's VIP before any speaker) the SYN
+// never leaves the client.
+func failingConnectUnsent(st *lessons.Step, pkts []Packet) bool {
+	fails := false
+	for _, a := range st.Actions {
+		if a.Kind == "tcp_connect" && a.ExpectFailure() {
+			fails = true
+		}
+	}
+	if !fails {
+		return false
+	}
+	arp := 0
+	for _, p := range pkts {
+		if len(p.Data) < 14 {
+			continue
+		}
+		switch binary.BigEndian.Uint16(p.Data[12:14]) {
+		case 0x0806:
+			arp++
+		case 0x0800:
+			return false
+		}
+	}
+	return arp > 0
 }
