@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
 // TestReplayEveryStep holds "a replay is the original": for every built-in
@@ -526,7 +527,7 @@ func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
 				}
 				for what, pkts := range map[string][]Packet{"step packets": res.Packets, "all packets": kept} {
 					syns, ports := tcpConns(pkts)
-					if len(ports) == 0 && unanswered[res.Index] && arpOnly(pkts) {
+					if len(ports) == 0 && unanswered[res.Index] && testkit.ARPOnly(frames(pkts)) {
 						continue
 					}
 					if len(ports) == 0 {
@@ -547,20 +548,11 @@ func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
 	}
 }
 
-// arpOnly reports whether pkts hold ARP requests and nothing else that is
-// IPv4: a connect whose next hop never answered ARP sent no SYN.
-func arpOnly(pkts []Packet) bool {
-	arp := 0
-	for _, p := range pkts {
-		if len(p.Data) < 14 {
-			continue
-		}
-		switch binary.BigEndian.Uint16(p.Data[12:14]) {
-		case 0x0806:
-			arp++
-		case 0x0800:
-			return false
-		}
+// frames is the captured frames of pkts.
+func frames(pkts []Packet) [][]byte {
+	out := make([][]byte, len(pkts))
+	for i, p := range pkts {
+		out[i] = p.Data
 	}
-	return arp > 0
+	return out
 }

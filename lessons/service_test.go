@@ -17,16 +17,7 @@ import (
 // engine/kubeproxy computes for default/web:http, default/logs:syslog and
 // their endpoints, and each of them is there.
 func TestServiceChainNamesAreKubeProxys(t *testing.T) {
-	l, err := Find("service")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var text strings.Builder
-	for _, st := range l.Steps {
-		for _, a := range st.Actions {
-			text.WriteString(a.Command() + "\n")
-		}
-	}
+	text := lessonCommands(t, "service")
 	web := kubeproxy.PortName("default", "web", "http")
 	logs := kubeproxy.PortName("default", "logs", "syslog")
 	want := map[string]bool{
@@ -47,12 +38,39 @@ func TestServiceChainNamesAreKubeProxys(t *testing.T) {
 	}
 	// external-HASH-... shares the service chain's base.
 	want["external-"+strings.TrimPrefix(kubeproxy.NFTServiceChain("default", "web", "tcp", "http"), "service-")] = true
+	sameChains(t, text, want, "default/web:http or default/logs:syslog")
+}
+
+// kubeChainName is any chain name kube-proxy makes: the iptables proxier's
+// KUBE-SVC/EXT/SVL/SEP-<hash> and the nftables proxier's
+// service-/external-/endpoint-<hash>-<name>.
+var kubeChainName = regexp.MustCompile(`KUBE-(SVC|EXT|SVL|SEP)-[A-Z2-7]{16}|(service|external|endpoint)-[A-Z2-7]{8}-[a-z0-9./_-]+`)
+
+// lessonCommands is every command lesson id's steps run, a line each.
+func lessonCommands(t *testing.T, id string) string {
+	t.Helper()
+	l, err := Find(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, st := range l.Steps {
+		for _, a := range st.Actions {
+			text.WriteString(a.Command() + "\n")
+		}
+	}
+	return text.String()
+}
+
+// sameChains: the chain names in text are exactly want (the Services of
+// what, for the message).
+func sameChains(t *testing.T, text string, want map[string]bool, what string) {
+	t.Helper()
 	got := map[string]bool{}
-	names := regexp.MustCompile(`KUBE-(SVC|EXT|SVL|SEP)-[A-Z2-7]{16}|(service|external|endpoint)-[A-Z2-7]{8}-[a-z0-9./_-]+`)
-	for _, m := range names.FindAllString(text.String(), -1) {
+	for _, m := range kubeChainName.FindAllString(text, -1) {
 		got[m] = true
 		if !want[m] {
-			t.Errorf("the lesson names %s, which kube-proxy would not make for default/web:http or default/logs:syslog", m)
+			t.Errorf("the lesson names %s, which kube-proxy would not make for %s", m, what)
 		}
 	}
 	for n := range want {

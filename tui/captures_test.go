@@ -14,6 +14,7 @@ import (
 
 	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/testkit"
 	"github.com/nettutor/nettutor/lessons"
 )
 
@@ -362,17 +363,9 @@ func failingConnectUnsent(st *lessons.Step, pkts []Packet) bool {
 	if !fails {
 		return false
 	}
-	arp := 0
+	var frames [][]byte
 	for _, p := range pkts {
-		if len(p.Data) < 14 {
-			continue
-		}
-		switch binary.BigEndian.Uint16(p.Data[12:14]) {
-		case 0x0806:
-			arp++
-		case 0x0800:
-			return false
-		}
+		frames = append(frames, p.Data)
 	}
-	return arp > 0
+	return testkit.ARPOnly(frames)
 }
