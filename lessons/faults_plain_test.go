@@ -13,18 +13,24 @@ import (
 var plainProbe = map[string]string{
 	"troubleshoot/bridge": `ip netns exec RED ping -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -c2 -i0.2 -W1 11.11.11.2 &&
 ip netns exec RED ping -M do -s 1472 -c2 -i0.2 -W1 11.11.11.3 && ip netns exec BLUE ping -M do -s 1472 -c2 -i0.2 -W1 11.11.11.2`,
-	"troubleshoot/nat": `ip netns exec RED ping -c2 -i0.2 -W1 203.0.113.2 && ip netns exec BLUE ping -c2 -i0.2 -W1 203.0.113.2 &&
+	// -w3: two replies within 3 s. A fix that lets a stuck ARP through
+	// (rp-filter) answers at the neighbour's next solicitation, up to a
+	// second later; -W1 per packet missed it on a loaded machine.
+	"troubleshoot/nat": `ip netns exec RED ping -c2 -i0.2 -w3 203.0.113.2 && ip netns exec BLUE ping -c2 -i0.2 -w3 203.0.113.2 &&
 conntrack -L -p icmp -d 203.0.113.2 2>/dev/null | grep -q 'src=203.0.113.2 dst=203.0.113.1 '`,
 	// nc -u -l takes the first sender it hears, and -v says who that is.
 	"troubleshoot/shipper": `timeout 3 ip netns exec OUTSIDE nc -nulv 514 2>&1 | grep -q 'received on 203.0.113.1 5514'`,
 	"troubleshoot/service": `ip netns exec RED nc -w1 10.96.0.10 80 </dev/null | grep -q 'hello from BLUE'`,
 	// Both ways, full size with DF, and on the underlay only VXLAN (VNI 1,
-	// UDP 8472) while the pods ping: no bare pod packet.
+	// UDP 8472) while the pods ping: no bare pod packet. The pings start
+	// once tcpdump says it is listening (a fixed sleep was too short on a
+	// loaded machine).
 	"troubleshoot/overlay": `ip netns exec POD-A ping -c2 -i0.2 -W1 10.244.1.2 && ip netns exec POD-B ping -c2 -i0.2 -W1 10.244.0.2 &&
 ip netns exec POD-A ping -M do -s 1422 -c2 -i0.2 -W1 10.244.1.2 &&
-{ tcpdump -Z root -ni underlay -w /tmp/under.pcap 2>/dev/null & p=$!; sleep 0.5
+{ tcpdump -Z root --immediate-mode -ni underlay -w /tmp/under.pcap 2>/tmp/under.err & p=$!
+  for i in $(seq 100); do grep -q listening /tmp/under.err && break; sleep 0.05; done
   ip netns exec POD-A ping -c2 -i0.2 -W1 10.244.1.2 >/dev/null; ip netns exec POD-B ping -c2 -i0.2 -W1 10.244.0.2 >/dev/null
-  sleep 0.2; kill $p; wait $p; true; } &&
+  sleep 0.5; kill $p; wait $p; true; } &&
 ! tcpdump -nr /tmp/under.pcap 'icmp and net 10.244.0.0/16' 2>/dev/null | grep -q . &&
 [ "$(tcpdump -nr /tmp/under.pcap -T vxlan 'udp port 8472' 2>/dev/null | grep -c 'vni 1')" -ge 4 ]`,
 	"troubleshoot/publish": `ip netns exec OUTSIDE nc -w1 203.0.113.1 8080 </dev/null | grep -q 'hello from RED' &&
