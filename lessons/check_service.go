@@ -59,6 +59,13 @@ type endpointFailure struct {
 	refused bool
 }
 
+// endpointTimeout is one connection's wait for the handshake: long enough
+// for the SYN's first retransmission (1 s), which a loaded machine needed
+// now and then for a pod sent back to itself (CI, rootless). A correct
+// lab answers in milliseconds; a broken one stops the check at its first
+// unanswered connection, so it costs this once.
+const endpointTimeout = 3 * time.Second
+
 // endpoints runs an endpoints check.
 func (c *checker) endpoints(g AssertArgs) string {
 	n := g.Count
@@ -77,7 +84,7 @@ func (c *checker) endpoints(g AssertArgs) string {
 		return out
 	}
 	for i := 1; i <= n; i++ {
-		got, err := c.lab.Connect(c.ctx, g.From, g.Addr, time.Second)
+		got, err := c.lab.Connect(c.ctx, g.From, g.Addr, endpointTimeout)
 		if err != nil {
 			refused := errors.Is(err, syscall.ECONNREFUSED)
 			c.found = &encapFinding{v: vars{}}
