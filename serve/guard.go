@@ -250,14 +250,18 @@ func (a *activity) lastInput() time.Time { return time.Unix(0, a.last.Load()) }
 // activity is its own, whatever the connection's other sessions do.
 type sessionCtx struct {
 	ssh.Context
-	act *activity
+	act  *activity
+	gate *inputGate
 }
 
-// Value returns the session's activity for keyActivity, else the
-// connection's value.
+// Value returns the session's activity for keyActivity and its input
+// gate for keyGate, else the connection's value.
 func (c *sessionCtx) Value(k any) any {
-	if k == keyActivity {
+	switch k {
+	case keyActivity:
 		return c.act
+	case keyGate:
+		return c.gate
 	}
 	return c.Context.Value(k)
 }
@@ -283,15 +287,21 @@ func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc goss
 		defer g.sessionClosed()
 	}
 	act := newActivity()
-	ssh.DefaultSessionHandler(srv, conn, &guardedNewChannel{NewChannel: nc, s: s, act: act}, &sessionCtx{Context: ctx, act: act})
+	// Closed until the session's handler lets input through (app,
+	// runChild); open at the latest when the channel is done, so that
+	// nothing waits on it after.
+	gate := newInputGate()
+	defer gate.open()
+	ssh.DefaultSessionHandler(srv, conn, &guardedNewChannel{NewChannel: nc, s: s, act: act, gate: gate}, &sessionCtx{Context: ctx, act: act, gate: gate})
 }
 
 // guardedNewChannel hands the library a session channel whose reads count
 // as activity and whose requests pass filterRequests.
 type guardedNewChannel struct {
 	gossh.NewChannel
-	s   *Server
-	act *activity
+	s    *Server
+	act  *activity
+	gate *inputGate
 }
 
 // Accept accepts the channel and starts its request filter.
@@ -302,18 +312,23 @@ func (n *guardedNewChannel) Accept() (gossh.Channel, <-chan *gossh.Request, erro
 	}
 	out := make(chan *gossh.Request)
 	go n.s.filterRequests(reqs, out, n.act)
-	return &inputChannel{Channel: ch, act: n.act}, out, nil
+	return &inputChannel{Channel: ch, act: n.act, gate: n.gate}, out, nil
 }
 
 // inputChannel counts what the client sends on the session (keys, a
-// paste) as activity.
+// paste) as activity, and holds it back while its gate is closed.
 type inputChannel struct {
 	gossh.Channel
-	act *activity
+	act  *activity
+	gate *inputGate
 }
 
-// Read reads the client's input and notes when it came.
+// Read reads the client's input, once the gate lets it through, and
+// notes when it came.
 func (c *inputChannel) Read(b []byte) (int, error) {
+	if c.gate != nil {
+		c.gate.wait()
+	}
 	n, err := c.Channel.Read(b)
 	if n > 0 {
 		c.act.touch()

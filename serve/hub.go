@@ -19,6 +19,8 @@ type member struct {
 	// presenter marks the presenter's own lesson view: its place is what
 	// "follow me" broadcasts, and it is no row of the dashboard.
 	presenter bool
+	// up is called when the TUI first reports (runChild): it is up.
+	up func()
 
 	mu     sync.Mutex
 	status link.Msg

@@ -67,6 +67,31 @@ type Config struct {
 	ChildEnv []string
 	// Log receives the structured log (default: stderr).
 	Log io.Writer
+	// FirstFrame, when set, draws on a member's terminal, from the
+	// server's own process, the first frame the member's TUI draws (the
+	// lesson picker, from the same code), before that TUI starts: the
+	// member sees the product at once, while their TUI and its lab start
+	// (thirty members arriving together on two cores take seconds). The
+	// TUI is told (EnvDrawn) and goes on from that frame without clearing
+	// it; the member's keys wait until it reads them. It returns what
+	// gives the terminal back (the modes the frame set) should the TUI
+	// never take it over. An error leaves the drawing to the TUI.
+	FirstFrame func(tty *os.File, f Frame) (undo []byte, err error)
+	// StartLine, when set, is the line a member's terminal shows before
+	// the first frame in lang ("" for none): the machine's preflight
+	// verdict, which is the same for every member, so their TUIs skip
+	// working it out (EnvPreflightShown).
+	StartLine func(lang string) string
+	// MaxStarting bounds the members' TUIs starting at once, handed out
+	// fairly between keys (0: one per CPU); StartTimeout is how long one
+	// may take to say it is up before its slot goes on (0:
+	// DefaultStartTimeout). A presenter's view never waits.
+	MaxStarting  int
+	StartTimeout time.Duration
+	// MemberNice is the nice value of every session's TUI and lab as a
+	// whole (0: as the server's; nettutor serve's default is
+	// DefaultMemberNice). See setMemberNice.
+	MemberNice int
 }
 
 // Server is a running `nettutor serve`.
@@ -76,6 +101,8 @@ type Server struct {
 	log  *log.Logger
 	ssh  *ssh.Server
 	hub  *hub
+	// admit orders the members' TUIs' starts (admit.go).
+	admit *admission
 
 	members  atomic.Int64 // members' sessions now (MaxSessions)
 	stopping atomic.Bool
@@ -97,6 +124,7 @@ var (
 	keyMember   = &ctxKey{"member"}
 	keyActivity = &ctxKey{"activity"}
 	keyRefused  = &ctxKey{"refused"}
+	keyGate     = &ctxKey{"gate"}
 )
 
 // New checks cfg, loads the keys and the host key, and returns a server
@@ -140,8 +168,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxSessionsPerKey <= 0 {
 		cfg.MaxSessionsPerKey = DefaultMaxSessionsPerKey
 	}
+	if cfg.StartTimeout <= 0 {
+		cfg.StartTimeout = DefaultStartTimeout
+	}
 	lg := newLogger(cfg.Log)
-	s := &Server{cfg: cfg, log: lg, hub: newHub(),
+	s := &Server{cfg: cfg, log: lg, hub: newHub(), admit: newAdmission(cfg.MaxStarting),
 		unauth: newSlots(cfg.MaxUnauthPerAddr, cfg.MaxUnauth), perKey: newSlots(cfg.MaxSessionsPerKey, 0)}
 	s.keys.Store(keys)
 	srv, err := wish.NewServer(
@@ -207,6 +238,7 @@ func (s *Server) ListenAndServe() error {
 // children) and waits for the children to be gone.
 func (s *Server) Close() error {
 	s.stopping.Store(true)
+	s.admit.close()
 	s.hub.stopAll()
 	s.stopDashboards("server stop")
 	done := make(chan struct{})
@@ -276,6 +308,12 @@ func (s *Server) app() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
 			defer next(sess)
+			// The session's input is held until a member's TUI reads it
+			// (runChild); every other session takes it at once.
+			gate, _ := sess.Context().Value(keyGate).(*inputGate)
+			if gate != nil {
+				defer gate.open()
+			}
 			m, ok := sess.Context().Value(keyMember).(Member)
 			if !ok {
 				// Keys are checked at auth; a session without one is a bug.
@@ -308,10 +346,13 @@ func (s *Server) app() wish.Middleware {
 				s.log.Info("agent forwarding not forwarded", "member", m.Name)
 			}
 			if m.Role == RolePresenter {
+				if gate != nil {
+					gate.open()
+				}
 				s.runDashboard(sess, m)
 				return
 			}
-			s.runMember(sess, m)
+			s.runMember(sess, m, gate)
 		}
 	}
 }

@@ -620,10 +620,15 @@ func TestServerKilled(t *testing.T) {
 	_, out := memberShell(t, cl)
 	readUntil(t, out, "RED <-> BLUE", 30*time.Second)
 	// The server's tree: child TUI, sandbox, and whatever the lab runs.
+	// The picker comes from the server while the TUI starts (its first
+	// frame): wait for the sandbox.
 	var tree []int
-	for _, p := range descendants() {
-		if p != cmd.Process.Pid {
-			tree = append(tree, p)
+	for wait := time.Now().Add(60 * time.Second); len(tree) < 2 && time.Now().Before(wait); time.Sleep(50 * time.Millisecond) {
+		tree = tree[:0]
+		for _, p := range descendants() {
+			if p != cmd.Process.Pid {
+				tree = append(tree, p)
+			}
 		}
 	}
 	if len(tree) < 2 {

@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -50,7 +52,7 @@ func langOf(cmd []string, env []string, def string) string {
 }
 
 // runMember is a member's session: a child TUI with a lab of its own.
-func (s *Server) runMember(sess ssh.Session, who Member) {
+func (s *Server) runMember(sess ssh.Session, who Member, gate *inputGate) {
 	pty, _, _ := sess.Pty()
 	if pty.Slave == nil {
 		wish.Fatalln(sess, "nettutor serve: no terminal for this session (connect with ssh -t)")
@@ -65,7 +67,9 @@ func (s *Server) runMember(sess ssh.Session, who Member) {
 		who: who, tty: pty.Slave, term: pty.Term, lang: lang, env: sess.Environ(),
 		done: sess.Context().Done(), input: input, timeouts: true,
 		window: fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
-		remote: sess.RemoteAddr().String(),
+		width:  pty.Window.Width, height: pty.Window.Height,
+		remote: sess.RemoteAddr().String(), gate: gate,
+		giveBack: func(b []byte) { _, _ = sess.Write(b) },
 	})
 	s.sayTimeout(sess, reason)
 	_ = sess.Exit(exitCode(reason))
@@ -109,7 +113,15 @@ type childSpec struct {
 	timeouts  bool // idle and session timeouts apply
 	presenter bool // the presenter's own lesson view
 	window    string
+	width     int // the terminal's size at the start (Config.FirstFrame)
+	height    int
 	remote    string
+	// gate holds the member's input until the TUI is up (nil: none).
+	gate *inputGate
+	// giveBack writes what undoes the first frame's modes straight to the
+	// client (nil: to tty), when the TUI never took the terminal over:
+	// the PTY's output may not be relayed once the session ends.
+	giveBack func([]byte)
 }
 
 // childEnv is the whole environment of a child: nothing of the server's
@@ -183,6 +195,55 @@ func (s *Server) runChild(sp childSpec) string {
 	cmd := exec.Command(s.cfg.Exe, "tui", "--lang", sp.lang, "--progress", progress)
 	cmd.Dir = dir
 	cmd.Env = s.childEnv(sp, dir)
+	gate := sp.gate
+	if gate == nil {
+		gate = newInputGate()
+	}
+	// Whatever happens below, the member's input is not held past the
+	// TUI's life.
+	defer gate.open()
+	var queued, drew time.Duration
+	var slot *startSlot
+	var tookOver atomic.Bool // the TUI said it is up: the terminal is its own
+	if !sp.presenter {
+		// A member's first frame, drawn here while their TUI waits for a
+		// start slot and starts; their keys wait for the TUI.
+		var undo []byte
+		cmd.Env, drew, undo = s.drawFirstFrame(sp, sp.tty, progress, cmd.Env)
+		if drew == 0 {
+			gate.open() // the TUI draws its own frame: nothing to hold for
+		}
+		if len(undo) > 0 {
+			// A member who leaves while waiting, or a TUI that ends
+			// before it is up, must not leave the terminal in the
+			// frame's modes (alternate screen, mouse reports).
+			defer func() {
+				if tookOver.Load() {
+					return
+				}
+				if sp.giveBack != nil {
+					sp.giveBack(undo)
+				} else {
+					_, _ = sp.tty.Write(undo)
+				}
+			}()
+		}
+		t0 := time.Now()
+		var err error
+		slot, err = s.admit.acquire(sp.who.Fingerprint, sp.done)
+		queued = time.Since(t0)
+		if err != nil {
+			theirs.Close()
+			return "server stop"
+		}
+		if slot == nil {
+			theirs.Close()
+			return "disconnect"
+		}
+		defer slot.ended()
+	} else {
+		gate.open()
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = sp.tty, sp.tty, sp.tty
 	cmd.ExtraFiles = []*os.File{theirs}
 	// A session of its own with the PTY as its terminal (so the lab shell
@@ -192,6 +253,24 @@ func (s *Server) runChild(sp childSpec) string {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0, Pdeathsig: syscall.SIGKILL}
 
 	rec := &member{who: sp.who, started: time.Now(), input: sp.input, presenter: sp.presenter}
+	// The TUI is up when it first reports on the link: its screen has the
+	// terminal in raw mode by then. Its start slot goes to the next
+	// member, and the member's keys go to it.
+	up := make(chan struct{})
+	var upOnce sync.Once
+	free := func() {
+		upOnce.Do(func() {
+			close(up)
+			gate.open()
+			if slot != nil {
+				slot.started()
+			}
+		})
+	}
+	rec.up = func() {
+		tookOver.Store(true)
+		free()
+	}
 	w := link.NewWriter(ours)
 	rec.send = w.Send
 	stopCh := make(chan string, 1)
@@ -223,6 +302,7 @@ func (s *Server) runChild(sp childSpec) string {
 		return "error"
 	}
 	theirs.Close()
+	s.setMemberNice(cmd.Process.Pid, sp.who.Name)
 	s.hub.add(rec)
 	defer s.hub.remove(rec)
 	kind := "member"
@@ -230,8 +310,19 @@ func (s *Server) runChild(sp childSpec) string {
 		kind = "presenter-view"
 	}
 	s.log.Info("session start", "member", sp.who.Name, "kind", kind, "fingerprint", sp.who.Fingerprint,
-		"lang", sp.lang, "term", sp.term, "window", sp.window, "remote-addr", sp.remote, "pid", cmd.Process.Pid)
+		"lang", sp.lang, "term", sp.term, "window", sp.window, "remote-addr", sp.remote, "pid", cmd.Process.Pid,
+		"frame", drew.Round(100*time.Microsecond), "queued", queued.Round(time.Millisecond))
 	go s.readLink(rec, ours)
+	startTimer := time.AfterFunc(s.cfg.StartTimeout, func() {
+		select {
+		case <-up:
+		default:
+			s.log.Warn("session slow to start", "member", sp.who.Name, "after", s.cfg.StartTimeout)
+			free()
+		}
+	})
+	defer startTimer.Stop()
+	defer free() // the child is gone (or going): its slot and the input are free
 
 	var idle <-chan time.Time
 	if sp.timeouts && s.cfg.IdleTimeout > 0 && sp.input != nil {
@@ -315,6 +406,9 @@ func (s *Server) readLink(rec *member, r io.Reader) {
 			// The child is gone (EOF) or broke the link: its session
 			// goes on without reports.
 			return
+		}
+		if rec.up != nil {
+			rec.up()
 		}
 		if msg.Type != link.TypeStatus {
 			continue

@@ -211,7 +211,11 @@ func preflightStartup(lang string) string {
 	if os.Getenv(sandbox.EnvMarker) != "" || sandbox.Inside() {
 		return ""
 	}
-	r := preflight.Run(preflightSystem)
+	return startupLine(preflight.Run(preflightSystem), lang)
+}
+
+// startupLine is preflightStartup's line for r ("" when ready).
+func startupLine(r *preflight.Result, lang string) string {
 	if r.Verdict == preflight.Ready {
 		return ""
 	}

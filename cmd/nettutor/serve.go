@@ -12,6 +12,7 @@ import (
 
 	"github.com/nettutor/nettutor/assets"
 	"github.com/nettutor/nettutor/engine/confine"
+	"github.com/nettutor/nettutor/engine/preflight"
 	"github.com/nettutor/nettutor/serve"
 )
 
@@ -33,6 +34,8 @@ func cmdServe(args []string) int {
 	handshake := fs.Duration("handshake-timeout", serve.DefaultHandshakeTimeout, "close a connection that has not signed in and opened a session within this long (and one left without a session for this long)")
 	unauthAddr := fs.Int("max-unauth-per-address", serve.DefaultMaxUnauthPerAddr, "most connections not signed in yet from one source address (a class behind one NAT arrives at once); the next is refused before the handshake")
 	unauth := fs.Int("max-unauth", serve.DefaultMaxUnauth, "most connections not signed in yet in all")
+	maxStarting := fs.Int("max-starting", 0, fmt.Sprintf("most members' TUIs starting at once, handed out fairly between keys (0: %d per CPU); a waiting member sees the lesson picker, drawn by the server, at once", serve.DefaultStartsPerCPU))
+	memberNice := fs.Int("member-nice", serve.DefaultMemberNice, "nice value of each session's TUI and lab as a whole (its autogroup): the server's own work (SSH, screens, first frames) goes first; 0 to leave it as the server's")
 	memberMem := int64(serve.DefaultMemberMemory)
 	fs.Var(confine.BytesFlag{P: &memberMem}, "member-memory", fmt.Sprintf("most memory each process of a session's TUI may write to (RLIMIT_DATA, soft and hard: one member can only end their own session), at least --max-memory; the terminal is clamped to %dx%d", serve.MaxCols, serve.MaxRows))
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "end a session after this long without a key, a paste or a new window size from its member; keepalives do not count (0: never)")
@@ -62,6 +65,10 @@ func cmdServe(args []string) int {
 		fmt.Fprintln(os.Stderr, "nettutor serve: --max-sessions, --idle-timeout and --session-timeout must not be negative")
 		return 2
 	}
+	if *maxStarting < 0 || *memberNice < 0 || *memberNice > 19 {
+		fmt.Fprintln(os.Stderr, "nettutor serve: --max-starting must not be negative, --member-nice must be 0 to 19")
+		return 2
+	}
 	if *perKey < 1 || *unauthAddr < 1 || *unauth < 1 || *handshake < time.Second {
 		fmt.Fprintln(os.Stderr, "nettutor serve: --max-sessions-per-key, --max-unauth-per-address and --max-unauth must be at least 1, --handshake-timeout at least 1s")
 		return 2
@@ -77,23 +84,36 @@ func cmdServe(args []string) int {
 			confine.FormatBytes(memberMem), confine.FormatBytes(confine.Current.Memory))
 		return 2
 	}
+	// The machine's preflight, once: the operator's line and every
+	// member's (serve.Config.StartLine).
+	pre := preflight.Run(preflightSystem)
 	srv, err := serve.New(serve.Config{
 		Listen: *listen, HostKey: *hostKey, AuthorizedKeys: *authorized, PresenterKeys: *presenters,
 		MaxSessions: *maxSessions, MaxSessionsPerKey: *perKey, HandshakeTimeout: *handshake,
 		MaxUnauthPerAddr: *unauthAddr, MaxUnauth: *unauth, MemberMemory: memberMem,
 		IdleTimeout: *idle, SessionTimeout: *session, Lang: *lang,
 		ChildEnv: []string{confine.EnvLimits + "=" + confine.Current.Env()},
+		// Every member's TUI would work out the same preflight and draw
+		// the same picker while it starts: the server does both, once and
+		// at once (issue 25).
+		FirstFrame:  serveFirstFrame,
+		StartLine:   func(lang string) string { return startupLine(pre, lang) },
+		MaxStarting: *maxStarting,
+		MemberNice:  *memberNice,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor serve: %v\n", firstLine(err))
 		return 2
 	}
+	// The picker's lessons, parsed before the first member dials rather
+	// than while they wait (serveFirstFrame).
+	warmFirstFrame()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor serve: %v\n", firstLine(err))
 		return 2
 	}
-	if line := preflightStartup(*lang); line != "" {
+	if line := startupLine(pre, *lang); line != "" {
 		fmt.Fprintln(os.Stderr, line) // the operator learns once serving what members' labs will lack
 	}
 	// SIGHUP reads the key files again (a latecomer's key, no restart);

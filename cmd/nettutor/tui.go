@@ -79,8 +79,12 @@ func cmdTUI(args []string) int {
 	}
 	// The parent process stays outside and waits; from here on we are the
 	// sandboxed child, where the lab lives.
-	if line := preflightStartup(*lang); line != "" {
-		fmt.Fprintln(os.Stderr, line) // what will not run here, before the screen is taken
+	// Under nettutor serve the server showed the machine's line already,
+	// worked out once for every member.
+	if os.Getenv(serve.EnvPreflightShown) != "1" {
+		if line := preflightStartup(*lang); line != "" {
+			fmt.Fprintln(os.Stderr, line) // what will not run here, before the screen is taken
+		}
 	}
 	if err := sandbox.Enter(); err != nil {
 		fmt.Fprint(os.Stderr, sandbox.Hint(err))
@@ -117,6 +121,10 @@ func cmdTUI(args []string) int {
 	// Signals are the sandbox's to handle (it is PID 1 there): on one, the
 	// program is killed, and the screen gives the terminal back, before
 	// the lab ends.
+	if *progress != "" {
+		m.UseProgress(*progress)
+	}
+	handOver(m, backend, scr, *lang)
 	p := tea.NewProgram(scr.Wrap(m), append(scr.Options(), tea.WithoutSignalHandler())...)
 	if err := scr.Start(p); err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
@@ -134,9 +142,6 @@ func cmdTUI(args []string) int {
 		case <-time.After(2 * time.Second):
 		}
 	})()
-	if *progress != "" {
-		m.UseProgress(*progress)
-	}
 	if os.Getenv(link.EnvFD) != "" {
 		// Started by nettutor serve: the status link came through the
 		// sandbox as its report pipe, out of the lab's reach.

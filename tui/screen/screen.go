@@ -80,6 +80,9 @@ type Screen struct {
 	held    bool // released to a command: draw nothing
 	raw     *term.State
 	writes  int // frames written, for tests
+	// assumed is the frame the terminal shows before Start (Assume): the
+	// first takeTerminal keeps it instead of clearing the screen.
+	assumed []string
 
 	prog    *tea.Program
 	winch   chan os.Signal
@@ -223,6 +226,11 @@ func (s *Screen) takeTerminal() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.assumed != nil {
+		s.last, s.assumed = s.assumed, nil
+		_, err := io.WriteString(s.out, enterModes)
+		return err
+	}
 	s.last = nil
 	_, err := io.WriteString(s.out, enterModes+"\x1b[H\x1b[2J")
 	return err

@@ -1,0 +1,206 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// DefaultStartTimeout is how long a member's TUI may hold a start slot
+// without saying it is up (its first status on the link): after it, the
+// slot goes to the next member and the member's keys reach the TUI
+// whether it reads them yet or not.
+const DefaultStartTimeout = 30 * time.Second
+
+// errAdmissionClosed: the server is stopping while a member waits to start.
+var errAdmissionClosed = errors.New("the server is stopping")
+
+// admission bounds the members' TUIs that start at once. Starting one is
+// the heavy part of a session (three processes of the binary, a sandbox,
+// a lab with its namespaces, the lessons parsed): thirty members arriving
+// together on two cores all start at once otherwise, each taking thirty
+// times as long, and every member already stepping waits behind them.
+// With a bound, TUIs come up one after another at full speed, while
+// each waiting member already sees the picker the server drew
+// (Config.FirstFrame).
+//
+// The order is fair between keys, not only first come first served: the
+// next slot goes to the waiting session whose key runs the fewest TUIs
+// (ties: the earliest), so one member who opens their sessions-per-key
+// again and again cannot push the others back.
+type admission struct {
+	mu       sync.Mutex
+	max      int // slots (at least 1)
+	starting int
+	running  map[string]int // per key: TUIs started or starting, until they end
+	queue    []*startWaiter
+	seq      uint64
+	closed   bool
+	done     chan struct{} // closed by close
+}
+
+type startWaiter struct {
+	key     string
+	seq     uint64
+	granted chan struct{}
+}
+
+// startSlot is one session's place: a start slot until started (or
+// ended), and a count in its key's running TUIs until ended.
+type startSlot struct {
+	a       *admission
+	key     string
+	once    sync.Once // the start slot given back
+	endOnce sync.Once
+}
+
+// DefaultStartsPerCPU times the CPUs is how many TUIs start at once by
+// default. Not one per CPU: a start waits on the kernel as much as it
+// computes (namespaces made and pinned, processes started), and with one
+// per CPU thirty members took half as long again to be up (issue 25's
+// figures); a bound still keeps a crowd from starting all at once.
+const DefaultStartsPerCPU = 4
+
+func newAdmission(max int) *admission {
+	if max <= 0 {
+		max = DefaultStartsPerCPU * runtime.NumCPU()
+	}
+	return &admission{max: max, running: map[string]int{}, done: make(chan struct{})}
+}
+
+// acquire waits for a start slot for a session of key, in the fair order,
+// until cancel is closed (the member left: nil, false) or the server
+// stops (errAdmissionClosed).
+func (a *admission) acquire(key string, cancel <-chan struct{}) (*startSlot, error) {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil, errAdmissionClosed
+	}
+	a.seq++
+	w := &startWaiter{key: key, seq: a.seq, granted: make(chan struct{})}
+	a.queue = append(a.queue, w)
+	a.grantLocked()
+	a.mu.Unlock()
+	select {
+	case <-w.granted:
+		return &startSlot{a: a, key: key}, nil
+	case <-cancel:
+	case <-a.done:
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	select {
+	case <-w.granted:
+		// Granted as we gave up: give it back whole.
+		a.starting--
+		a.dropRunningLocked(key)
+	default:
+		a.removeLocked(w)
+	}
+	a.grantLocked()
+	if a.closed {
+		return nil, errAdmissionClosed
+	}
+	return nil, nil
+}
+
+// grantLocked hands free slots to the waiters, fewest running TUIs of
+// their key first, then the earliest.
+func (a *admission) grantLocked() {
+	for a.starting < a.max && len(a.queue) > 0 {
+		best := 0
+		for i, w := range a.queue[1:] {
+			if a.running[w.key] < a.running[a.queue[best].key] {
+				best = i + 1
+			}
+		}
+		w := a.queue[best]
+		a.queue = append(a.queue[:best], a.queue[best+1:]...)
+		a.starting++
+		a.running[w.key]++
+		close(w.granted)
+	}
+}
+
+func (a *admission) removeLocked(w *startWaiter) {
+	for i, x := range a.queue {
+		if x == w {
+			a.queue = append(a.queue[:i], a.queue[i+1:]...)
+			return
+		}
+	}
+}
+
+func (a *admission) dropRunningLocked(key string) {
+	if a.running[key]--; a.running[key] <= 0 {
+		delete(a.running, key)
+	}
+}
+
+// waiting is how many sessions wait for a slot now (tests, the log).
+func (a *admission) waiting() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.queue)
+}
+
+// close ends every wait: the server is stopping.
+func (a *admission) close() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.closed {
+		a.closed = true
+		close(a.done)
+	}
+}
+
+// started gives the start slot back: the TUI is up (or gave up).
+func (s *startSlot) started() {
+	s.once.Do(func() {
+		s.a.mu.Lock()
+		s.a.starting--
+		s.a.grantLocked()
+		s.a.mu.Unlock()
+	})
+}
+
+// ended gives back everything the session held: its TUI is gone.
+func (s *startSlot) ended() {
+	s.started()
+	s.endOnce.Do(func() {
+		s.a.mu.Lock()
+		s.a.dropRunningLocked(s.key)
+		s.a.grantLocked()
+		s.a.mu.Unlock()
+	})
+}
+
+// DefaultMemberNice is nettutor serve's --member-nice: a lab's group
+// weighs about a tenth of the server's.
+const DefaultMemberNice = 10
+
+// setMemberNice lowers the CPU weight of a session's TUI and lab, which
+// share one scheduling group: the child starts a session of its own
+// (setsid, for its terminal), and with autogrouping (on in most
+// distributions' kernels) the kernel gives each session an equal share of
+// the CPU. Thirty members' labs then left the server, which does every
+// member's SSH, screen relay and first frames, one share in thirty-one:
+// the frames it draws for waiting members came seconds late. With the
+// members' groups at a higher nice, the server's share stays larger than
+// any lab's, so one member's busy lab (or thirty) cannot hold up the
+// others' keys and frames; the labs share what is left equally, as before.
+// Without autogrouping the file is missing and nothing changes.
+func (s *Server) setMemberNice(pid int, who string) {
+	if s.cfg.MemberNice == 0 {
+		return
+	}
+	f := fmt.Sprintf("/proc/%d/autogroup", pid)
+	if err := os.WriteFile(f, []byte(strconv.Itoa(s.cfg.MemberNice)), 0); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.log.Debug("member nice", "member", who, "err", err)
+	}
+}
