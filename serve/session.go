@@ -258,8 +258,10 @@ func (s *Server) runChild(sp childSpec) string {
 	// member, and the member's keys go to it.
 	up := make(chan struct{})
 	var upOnce sync.Once
+	var upAt atomic.Int64 // when the TUI came up (UnixNano), for the idle clock
 	free := func() {
 		upOnce.Do(func() {
+			upAt.Store(time.Now().UnixNano())
 			close(up)
 			gate.open()
 			if slot != nil {
@@ -270,6 +272,10 @@ func (s *Server) runChild(sp childSpec) string {
 	rec.up = func() {
 		tookOver.Store(true)
 		free()
+	}
+	if drew == 0 {
+		// Nothing held the member back: idle counts from the start.
+		upAt.Store(time.Now().UnixNano())
 	}
 	w := link.NewWriter(ours)
 	rec.send = w.Send
@@ -359,6 +365,11 @@ wait:
 			reason = "session-timeout"
 			break wait
 		case now := <-idle:
+			// A member has nothing to do until their TUI is up (their
+			// keys wait for it): the idle clock starts then.
+			if at := upAt.Load(); at == 0 || now.Sub(time.Unix(0, at)) < s.cfg.IdleTimeout {
+				continue
+			}
 			if now.Sub(rec.lastActive()) >= s.cfg.IdleTimeout {
 				reason = "idle-timeout"
 				break wait

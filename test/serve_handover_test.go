@@ -145,3 +145,19 @@ func TestServeFirstFrameIsTheTUIs(t *testing.T) {
 		t.Errorf("the TUI drew its loading frame over the picker")
 	}
 }
+
+// waitRaw waits until the server has sent want (a query, say), as bytes.
+func (s *benchSession) waitRaw(want string, timeout time.Duration) bool {
+	timer := time.AfterFunc(timeout, func() { s.mu.Lock(); s.cond.Broadcast(); s.mu.Unlock() })
+	defer timer.Stop()
+	deadline := time.Now().Add(timeout)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for !strings.Contains(string(s.out), want) {
+		if s.eof != nil || time.Now().After(deadline) {
+			return false
+		}
+		s.cond.Wait()
+	}
+	return true
+}

@@ -1544,6 +1544,11 @@ func TestServeIdleTimeout(t *testing.T) {
 	if _, err := s.waitText(0, "RED <-> BLUE", 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
+	// The picker is the server's while the TUI starts: the TUI, in its
+	// sandbox, is up once it asks the terminal for its background.
+	if !s.waitRaw("\x1b]11;?", 20*time.Second) {
+		t.Fatalf("the TUI never asked for the background:\n%s", tail(s.since(0), 2000))
+	}
 	tree := serveTree(srv.cmd.Process.Pid)
 	if len(tree) < 3 {
 		t.Fatalf("no session processes below the server: %v", tree)
