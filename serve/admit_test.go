@@ -161,7 +161,7 @@ func writeScript(t *testing.T, body string) string {
 func TestKeysWaitForTheTUI(t *testing.T) {
 	alice, la := newKey(t, "alice")
 	f := startServer(t, la, "", func(c *Config) {
-		c.Exe = writeScript(t, "#!/bin/sh\nsleep 1\n"+strings.TrimPrefix(reportingChild, "#!/bin/sh\n"))
+		c.Exe = writeScript(t, "#!/bin/sh\nsleep 1\necho \"DRAWN=$NETTUTOR_SERVE_DRAWN\"\n"+strings.TrimPrefix(reportingChild, "#!/bin/sh\n"))
 		c.FirstFrame = func(tty *os.File, fr Frame) ([]byte, error) {
 			_, err := fmt.Fprintf(tty, "SERVE-FRAME %dx%d %s", fr.Width, fr.Height, fr.Lang)
 			return []byte("UNDO-FRAME"), err
@@ -183,7 +183,7 @@ func TestKeysWaitForTheTUI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`(?s)START-LINE en\r+\n.*SERVE-FRAME 100x30 en.*CHILD-UP.*GOT:abc`).MatchString(out) {
+	if !regexp.MustCompile(`(?s)START-LINE en\r+\n.*SERVE-FRAME 100x30 en.*DRAWN=100x30.*CHILD-UP.*GOT:abc`).MatchString(out) {
 		t.Errorf("want the start line, the frame, the child, then its keys:\n%q", out)
 	}
 	if i := strings.Index(out, "CHILD-UP"); strings.Contains(out[:i], "abc") {

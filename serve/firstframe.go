@@ -1,14 +1,17 @@
 package serve
 
 import (
+	"fmt"
 	"os"
 	"sync"
 	"time"
 )
 
-// EnvDrawn, set to 1 in a member's TUI's environment, says that the
-// server drew the TUI's first frame on the terminal already
-// (Config.FirstFrame): the TUI takes the screen over without clearing it.
+// EnvDrawn, in a member's TUI's environment, says that the server drew
+// the TUI's first frame on the terminal already (Config.FirstFrame), at
+// the size it holds (WIDTHxHEIGHT): the TUI takes the screen over without
+// clearing it, if the terminal still has that size (a window changed
+// meanwhile has reflowed the frame: then the TUI draws it all again).
 const EnvDrawn = "NETTUTOR_SERVE_DRAWN"
 
 // EnvPreflightShown, set to 1 in a member's TUI's environment, says that
@@ -77,5 +80,5 @@ func (s *Server) drawFirstFrame(sp childSpec, tty *os.File, progress string, env
 		s.log.Warn("first frame", "member", sp.who.Name, "err", err)
 		return env, 0, nil
 	}
-	return append(env, EnvDrawn+"=1"), max(time.Since(t0), 1), undo
+	return append(env, fmt.Sprintf("%s=%dx%d", EnvDrawn, sp.width, sp.height)), max(time.Since(t0), 1), undo
 }

@@ -24,8 +24,10 @@ import (
 func BenchmarkServeOverhead(b *testing.B) {
 	dir := b.TempDir()
 	script := filepath.Join(dir, "child")
-	// The child gets the session's PTY as its terminal, as the TUI does.
-	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf 'FRAME-READY\\r\\n'\nexec sleep 30\n"), 0o755); err != nil {
+	// The child gets the session's PTY as its terminal, as the TUI does,
+	// and says it is up on the status link, as the TUI does once it has
+	// the terminal (its start slot goes to the next member then).
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf 'FRAME-READY\\r\\n'\nprintf '{\"type\":\"status\"}\\n' >&3\nexec sleep 30\n"), 0o755); err != nil {
 		b.Fatal(err)
 	}
 	for _, n := range []int{1, 10, 30} {

@@ -62,14 +62,14 @@ func serveFirstFrame(tty *os.File, f serve.Frame) ([]byte, error) {
 // TUI's first frame changes nothing on it (or only what differs, say a
 // presenter's banner). It does nothing in any other TUI.
 func handOver(m *tui.Model, b tui.Backend, scr *screen.Screen, lang string) {
-	drawn := os.Getenv(serve.EnvDrawn) == "1"
+	drawn := os.Getenv(serve.EnvDrawn)
 	os.Unsetenv(serve.EnvDrawn) // nothing the lab runs needs it
-	if !drawn {
+	if drawn == "" {
 		return
 	}
 	w, h, err := term.GetSize(os.Stdout.Fd())
-	if err != nil || w <= 0 || h <= 0 {
-		return
+	if err != nil || w <= 0 || h <= 0 || drawn != fmt.Sprintf("%dx%d", w, h) {
+		return // resized since: the terminal reflowed the frame, draw it all
 	}
 	ls, err := b.Lessons(lang)
 	if err != nil {
