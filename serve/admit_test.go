@@ -162,7 +162,7 @@ func TestKeysWaitForTheTUI(t *testing.T) {
 	alice, la := newKey(t, "alice")
 	f := startServer(t, la, "", func(c *Config) {
 		c.Exe = writeScript(t, "#!/bin/sh\nsleep 1\necho \"DRAWN=$NETTUTOR_SERVE_DRAWN\"\n"+strings.TrimPrefix(reportingChild, "#!/bin/sh\n"))
-		c.FirstFrame = func(tty *os.File, fr Frame) ([]byte, error) {
+		c.FirstFrame = func(tty io.Writer, fr Frame) ([]byte, error) {
 			_, err := fmt.Fprintf(tty, "SERVE-FRAME %dx%d %s", fr.Width, fr.Height, fr.Lang)
 			return []byte("UNDO-FRAME"), err
 		}
@@ -207,7 +207,7 @@ func TestStartSlotsFair(t *testing.T) {
 		c.MaxStarting = 1
 		c.MaxSessionsPerKey = 3
 		c.StartTimeout = 1500 * time.Millisecond
-		c.FirstFrame = func(tty *os.File, fr Frame) ([]byte, error) {
+		c.FirstFrame = func(tty io.Writer, fr Frame) ([]byte, error) {
 			_, err := io.WriteString(tty, "SERVE-FRAME\r\n")
 			return []byte("UNDO-FRAME\r\n"), err
 		}
@@ -265,7 +265,7 @@ case "$NETTUTOR_LEARNER" in
 esac
 exit 3
 `)
-		c.FirstFrame = func(tty *os.File, fr Frame) ([]byte, error) {
+		c.FirstFrame = func(tty io.Writer, fr Frame) ([]byte, error) {
 			_, err := io.WriteString(tty, "SERVE-FRAME\r\n")
 			return []byte("UNDO-FRAME\r\n"), err
 		}

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -21,6 +22,10 @@ const EnvPreflightShown = "NETTUTOR_SERVE_PREFLIGHT"
 
 // Frame is what Config.FirstFrame draws for: one member's terminal.
 type Frame struct {
+	// TTY is the session's terminal (the PTY the TUI gets): what kind of
+	// terminal it is decides the colours, as for the TUI. The frame is
+	// written to the writer FirstFrame is given, not to it.
+	TTY *os.File
 	// Lang is the session's language; Progress the member's progress file.
 	Lang, Progress string
 	// Width and Height are the terminal's size in cells.
@@ -59,15 +64,15 @@ func (g *inputGate) isOpen() bool {
 	}
 }
 
-// drawFirstFrame writes the start line and the member's first frame on
-// tty before the TUI starts, and returns the environment that tells the
+// drawFirstFrame writes the start line and the member's first frame to
+// the client (the terminal of tty) before the TUI starts, and returns the environment that tells the
 // TUI so, how long drawing took (0: nothing was drawn) and what gives the
 // terminal back if the TUI never takes it. Nothing is drawn without
 // Config.FirstFrame (then the TUI draws its own, as before).
 func (s *Server) drawFirstFrame(sp childSpec, tty *os.File, progress string, env []string) ([]string, time.Duration, []byte) {
 	if s.cfg.StartLine != nil {
 		if line := s.cfg.StartLine(sp.lang); line != "" {
-			_, _ = tty.WriteString(line + "\r\n")
+			_, _ = io.WriteString(sp.out(), line+"\r\n")
 		}
 		env = append(env, EnvPreflightShown+"=1")
 	}
@@ -75,7 +80,7 @@ func (s *Server) drawFirstFrame(sp childSpec, tty *os.File, progress string, env
 		return env, 0, nil
 	}
 	t0 := time.Now()
-	undo, err := s.cfg.FirstFrame(tty, Frame{Lang: sp.lang, Progress: progress, Width: sp.width, Height: sp.height, Env: env})
+	undo, err := s.cfg.FirstFrame(sp.out(), Frame{TTY: tty, Lang: sp.lang, Progress: progress, Width: sp.width, Height: sp.height, Env: env})
 	if err != nil {
 		s.log.Warn("first frame", "member", sp.who.Name, "err", err)
 		return env, 0, nil

@@ -76,7 +76,7 @@ type Config struct {
 	// it; the member's keys wait until it reads them. It returns what
 	// gives the terminal back (the modes the frame set) should the TUI
 	// never take it over. An error leaves the drawing to the TUI.
-	FirstFrame func(tty *os.File, f Frame) (undo []byte, err error)
+	FirstFrame func(out io.Writer, f Frame) (undo []byte, err error)
 	// StartLine, when set, is the line a member's terminal shows before
 	// the first frame in lang ("" for none): the machine's preflight
 	// verdict, which is the same for every member, so their TUIs skip

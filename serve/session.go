@@ -69,7 +69,7 @@ func (s *Server) runMember(sess ssh.Session, who Member, gate *inputGate) {
 		window: fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
 		width:  pty.Window.Width, height: pty.Window.Height,
 		remote: sess.RemoteAddr().String(), gate: gate,
-		giveBack: func(b []byte) { _, _ = sess.Write(b) },
+		direct: sess,
 	})
 	s.sayTimeout(sess, reason)
 	_ = sess.Exit(exitCode(reason))
@@ -118,10 +118,20 @@ type childSpec struct {
 	remote    string
 	// gate holds the member's input until the TUI is up (nil: none).
 	gate *inputGate
-	// giveBack writes what undoes the first frame's modes straight to the
-	// client (nil: to tty), when the TUI never took the terminal over:
-	// the PTY's output may not be relayed once the session ends.
-	giveBack func([]byte)
+	// direct writes straight to the client (nil: to tty): the first
+	// frame, and what undoes its modes when the TUI never took the
+	// terminal over. Through the PTY, a frame written just before a TUI
+	// that ends at once may not be relayed before the session closes,
+	// while the undo would be: the terminal left in the frame's modes.
+	direct io.Writer
+}
+
+// out is where the server writes to the member's terminal itself.
+func (sp childSpec) out() io.Writer {
+	if sp.direct != nil {
+		return sp.direct
+	}
+	return sp.tty
 }
 
 // childEnv is the whole environment of a child: nothing of the server's
@@ -221,11 +231,7 @@ func (s *Server) runChild(sp childSpec) string {
 				if tookOver.Load() {
 					return
 				}
-				if sp.giveBack != nil {
-					sp.giveBack(undo)
-				} else {
-					_, _ = sp.tty.Write(undo)
-				}
+				_, _ = sp.out().Write(undo)
 			}()
 		}
 		t0 := time.Now()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sync"
 
@@ -43,14 +44,15 @@ func pickerFrame(m *tui.Model, ls []tui.LessonInfo, w, h int) string {
 // serveFirstFrame is serve.Config.FirstFrame: the member's picker, drawn
 // on their terminal by the server while their TUI starts, in the colours
 // the TUI's screen would use on it (the child's TERM, COLORTERM, NO_COLOR).
-func serveFirstFrame(tty *os.File, f serve.Frame) ([]byte, error) {
+func serveFirstFrame(out io.Writer, f serve.Frame) ([]byte, error) {
 	ls, err := lessonsFor(f.Lang)
 	if err != nil {
 		return nil, fmt.Errorf("the lesson list: %w", err)
 	}
 	m := tui.New(tui.NewLabBackend(nil), tui.Options{Lang: f.Lang, ProgressPath: f.Progress})
 	view := pickerFrame(m, ls, f.Width, f.Height)
-	if _, err := colorprofile.NewWriter(tty, f.Env).Write(screen.FirstFrame(view, f.Width, f.Height)); err != nil {
+	w := &colorprofile.Writer{Forward: out, Profile: colorprofile.Detect(f.TTY, f.Env)}
+	if _, err := w.Write(screen.FirstFrame(view, f.Width, f.Height)); err != nil {
 		return nil, fmt.Errorf("draw the first frame: %w", err)
 	}
 	return []byte(screen.LeaveModes), nil
