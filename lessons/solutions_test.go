@@ -292,19 +292,7 @@ func TestPickFault(t *testing.T) {
 // TestLoadFaults: the loader's errors for faults and hint cases carry
 // file:line:col.
 func TestLoadFaults(t *testing.T) {
-	src := `id: t
-title: {en: T}
-summary: {en: T}
-steps:
-  - id: s
-    title: {en: S}
-exercises:
-  - id: e
-    title: {en: E}
-    goal: {en: G}
-    setup:
-      - netns_add: {name: RED}
-    faults:
+	src := exerciseHead + `    faults:
       - id: one
         cause: link-dwn
         setup:
@@ -317,19 +305,10 @@ exercises:
           - cause: no-rout
             hint: {en: X}
 `
-	_, err := Load("t.yaml", []byte(src))
-	if err == nil {
-		t.Fatal("loaded")
-	}
-	msg := err.Error()
-	for _, want := range []string{
+	wantLoadErrors(t, src,
 		"t.yaml:14:7: exercise \"e\": faults: give at least two",
 		"t.yaml:15:16: exercise \"e\" fault \"one\": unknown cause \"link-dwn\" (did you mean \"link-down\"?)",
 		"t.yaml:17:40: ",
 		"t.yaml:23:20: exercise \"e\" check when: unknown cause \"no-rout\" (did you mean \"no-route\"?)",
-	} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("errors lack %q:\n%s", want, msg)
-		}
-	}
+	)
 }
