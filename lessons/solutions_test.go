@@ -187,38 +187,14 @@ func TestSolutions(t *testing.T) {
 					}
 					g := grade(t, lab, ex, file, GradeOptions{Fault: fid})
 					graded.Add(1)
-					if g.Passed != spec.pass {
-						t.Fatalf("passed = %v, want %v\n%s", g.Passed, spec.pass, describeGrade(g))
-					}
-					if spec.pass {
+					if !holdAnswerGrade(t, g, spec.pass, spec.causes) {
 						return
-					}
-					if len(spec.causes) == 0 {
-						t.Fatalf("a wrong answer without '# cause:'")
 					}
 					for id, want := range spec.hints {
 						for i := range g.Checks {
 							if c := g.Checks[i]; c.ID == id && !strings.Contains(c.Hint.Get("en"), want) {
 								t.Errorf("check %s hint:\n got  %q\n want %q", id, c.Hint.Get("en"), want)
 							}
-						}
-					}
-					for id, want := range spec.causes {
-						var c *CheckResult
-						for i := range g.Checks {
-							if g.Checks[i].ID == id {
-								c = &g.Checks[i]
-							}
-						}
-						switch {
-						case c == nil:
-							t.Errorf("no check %q", id)
-						case c.OK:
-							t.Errorf("check %s passed; it should fail\n%s", id, describeGrade(g))
-						case c.Cause != want:
-							t.Errorf("check %s blames %q, want %q\n%s", id, c.Cause, want, describeGrade(g))
-						default:
-							holdHint(t, c)
 						}
 					}
 				}})
@@ -238,6 +214,47 @@ func TestSolutions(t *testing.T) {
 	cases = append(cases, solutionFolderCases(t, &graded)...) // solutions_cluster_test.go
 	runOnLabs(t, cases)
 	t.Logf("%d grades in %.1f s", graded.Load(), time.Since(start).Seconds())
+}
+
+// holdAnswerGrade holds g to the header of the answer graded
+// (testdata/answers/README.md): it passed if and only if '# expect: pass'
+// says so; a wrong answer names at least one cause, and each '# cause:'
+// line (check id -> cause) holds: the check is in the grade, failed, and
+// blames that cause, with a hint holdHint accepts. It reports whether the
+// answer is a wrong one, for the caller's checks of the header's other
+// lines. TestSolutions' troubleshooting answers and the cluster folders'
+// answers (solutions_cluster_test.go) have the same header, so one helper
+// keeps what it means the same for both.
+func holdAnswerGrade(t *testing.T, g *Grade, pass bool, causes map[string]string) bool {
+	t.Helper()
+	if g.Passed != pass {
+		t.Fatalf("passed = %v, want %v\n%s", g.Passed, pass, describeGrade(g))
+	}
+	if pass {
+		return false
+	}
+	if len(causes) == 0 {
+		t.Fatalf("a wrong answer without '# cause:'")
+	}
+	for id, want := range causes {
+		var c *CheckResult
+		for i := range g.Checks {
+			if g.Checks[i].ID == id {
+				c = &g.Checks[i]
+			}
+		}
+		switch {
+		case c == nil:
+			t.Errorf("no check %q", id)
+		case c.OK:
+			t.Errorf("check %s passed; it should fail\n%s", id, describeGrade(g))
+		case c.Cause != want:
+			t.Errorf("check %s blames %q, want %q\n%s", id, c.Cause, want, describeGrade(g))
+		default:
+			holdHint(t, c)
+		}
+	}
+	return true
 }
 
 // holdHint: a failed check's hint names the cause and its fix gives the
