@@ -5,18 +5,23 @@ import (
 	"strings"
 )
 
-// LineDiff names the first lines, five at the most, where two texts
-// differ, position by position, each as "line N: A "…", B "…"" with A and
-// B the names the caller gives the two sides ("first run" and "rebuilt",
-// "want" and "got"). It is for a test's failure message about a long text
-// (a lab's snapshot, a note against its golden file): the whole texts
-// would bury the difference, and five lines are enough to find it. The
-// replay test and the note tests each had a copy of it; one copy keeps
-// their messages alike. Lines past the end of the shorter text count as
-// "".
-func LineDiff(a, b, aName, bName string) string {
+// Line is one line where two texts differ, position by position: its
+// number (from 1) and the line in each text ("" past a text's end).
+type Line struct {
+	N    int
+	A, B string
+}
+
+// DifferingLines lists the lines where a and b differ, position by
+// position, n at the most (n < 1: all of them). It is for a test's
+// failure message about a long text (a lab's snapshot, a note against its
+// golden file, a command's output in the tutor and in a shell): the whole
+// texts would bury the difference. The replay, note and fidelity tests
+// each had a copy of this loop; each now words its message its own way
+// around the one loop.
+func DifferingLines(a, b string, n int) []Line {
 	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	var out []string
+	var out []Line
 	for i := 0; i < len(al) || i < len(bl); i++ {
 		var x, y string
 		if i < len(al) {
@@ -26,11 +31,24 @@ func LineDiff(a, b, aName, bName string) string {
 			y = bl[i]
 		}
 		if x != y {
-			out = append(out, fmt.Sprintf("line %d: %s %q, %s %q", i+1, aName, x, bName, y))
-			if len(out) == 5 {
+			out = append(out, Line{i + 1, x, y})
+			if len(out) == n {
 				break
 			}
 		}
+	}
+	return out
+}
+
+// LineDiff names the first five lines where a and b differ, each as
+// `line N: A "…", B "…"` with A and B the names the caller gives the two
+// sides ("first run" and "rebuilt", "want" and "got"): five are enough to
+// find a difference, and fewer keep a long message readable. "" where the
+// texts are the same.
+func LineDiff(a, b, aName, bName string) string {
+	var out []string
+	for _, l := range DifferingLines(a, b, 5) {
+		out = append(out, fmt.Sprintf("line %d: %s %q, %s %q", l.N, aName, l.A, bName, l.B))
 	}
 	return strings.Join(out, "\n")
 }

@@ -18,3 +18,17 @@ func TestLineDiff(t *testing.T) {
 		}
 	}
 }
+
+// TestDifferingLines: n bounds the lines listed, and n < 1 lists them all.
+func TestDifferingLines(t *testing.T) {
+	a, b := "1\n2\n3\nsame", "x\ny\nz\nsame\nmore"
+	if got := DifferingLines(a, b, 1); len(got) != 1 || got[0] != (Line{1, "1", "x"}) {
+		t.Errorf("n=1: %v", got)
+	}
+	if got := DifferingLines(a, b, 0); len(got) != 4 || got[3] != (Line{5, "", "more"}) {
+		t.Errorf("n=0: %v", got)
+	}
+	if got := DifferingLines(a, a, 0); got != nil {
+		t.Errorf("same texts: %v", got)
+	}
+}
