@@ -1,7 +1,6 @@
 package lessons
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"path/filepath"
@@ -28,31 +27,19 @@ type solSpec struct {
 
 func readSolSpec(t testing.TB, path string) solSpec {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	s := solSpec{causes: map[string]string{}, hints: map[string]string{}}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		key, val, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "#")), ":")
-		if !strings.HasPrefix(line, "#") || !ok {
-			continue
-		}
-		val = strings.TrimSpace(val)
-		switch key {
+	for _, h := range answerHeader(t, path) {
+		switch h.key {
 		case "expect":
-			s.pass = val == "pass"
+			s.pass = h.val == "pass"
 		case "fault":
-			s.fault = val
+			s.fault = h.val
 		case "hint":
-			id, h, _ := strings.Cut(val, ":")
-			s.hints[strings.TrimSpace(id)] = strings.TrimSpace(h)
+			id, text := idValue(h.val)
+			s.hints[id] = text
 		case "cause":
-			id, c, _ := strings.Cut(val, ":")
-			s.causes[strings.TrimSpace(id)] = strings.TrimSpace(c)
+			id, c := idValue(h.val)
+			s.causes[id] = c
 		}
 	}
 	return s
