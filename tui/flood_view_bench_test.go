@@ -44,5 +44,5 @@ func BenchmarkFloodView(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64((renderCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/frame")
-	b.ReportMetric(float64(len(m.lesson.pk.pkts)), "held")
+	b.ReportMetric(float64(m.lesson.pk.pkts.Len()), "held")
 }

@@ -36,6 +36,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -73,7 +74,9 @@ type Screen struct {
 	mu      sync.Mutex
 	width   int
 	height  int
-	last    []string // the lines on screen now; nil after a clear
+	last    []string // the view's lines on screen now, uncut; nil after a clear
+	spare   []string // the slice of the frame before, reused by split
+	buf     bytes.Buffer
 	pending string   // the newest view: drawn when its frame period comes, or by Restore
 	waiting bool     // a timer is set to draw pending
 	lastAt  time.Time
@@ -305,9 +308,15 @@ func (s *Screen) flushPending() {
 
 // draw writes the lines of view that differ from the screen. Called with
 // s.mu held.
+//
+// A line is compared as the view gave it, before it is cut to the width
+// (a resize clears s.last), so an unchanged line costs a string compare
+// and a changed one is measured once. The frame is built in a buffer kept
+// from frame to frame.
 func (s *Screen) draw(view string) {
-	lines := Lines(view, s.width, s.height)
-	var b bytes.Buffer
+	lines := s.split(view)
+	b := &s.buf
+	b.Reset()
 	full := s.last == nil
 	if full {
 		b.WriteString("\x1b[H\x1b[2J")
@@ -316,9 +325,19 @@ func (s *Screen) draw(view string) {
 		if !full && i < len(s.last) && s.last[i] == l {
 			continue
 		}
-		fmt.Fprintf(&b, "\x1b[%d;1H", i+1)
-		b.WriteString(l)
-		if s.width <= 0 || ansi.StringWidth(l) < s.width {
+		b.WriteString("\x1b[")
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString(";1H")
+		w := Width(l)
+		if s.width > 0 && w > s.width {
+			// A wrapped line would shift every line below it.
+			cut := ansi.Truncate(l, s.width, "")
+			b.WriteString(cut)
+			w = Width(cut)
+		} else {
+			b.WriteString(l)
+		}
+		if s.width <= 0 || w < s.width {
 			// Erase what the old line left. A line as wide as the
 			// screen needs none, and an erase after it would clear the
 			// last cell.
@@ -326,15 +345,37 @@ func (s *Screen) draw(view string) {
 		}
 	}
 	if !full && len(s.last) > len(lines) {
-		fmt.Fprintf(&b, "\x1b[%d;1H\x1b[J", len(lines)+1)
+		fmt.Fprintf(b, "\x1b[%d;1H\x1b[J", len(lines)+1)
 	}
-	s.last = lines
+	// The lines are the view's own substrings: keep them, swap the
+	// slices so the next split reuses the old one.
+	s.last, s.spare = lines, s.last
 	s.lastAt = time.Now()
 	if b.Len() == 0 {
 		return // the same frame: nothing to write
 	}
 	s.writes++
 	_, _ = s.out.Write(b.Bytes())
+}
+
+// split is the view's lines a height-line screen shows (the last ones, as
+// Bubble Tea's renderer keeps them), in a slice reused from frame to
+// frame.
+func (s *Screen) split(view string) []string {
+	lines := s.spare[:0]
+	for {
+		i := strings.IndexByte(view, '\n')
+		if i < 0 {
+			lines = append(lines, view)
+			break
+		}
+		lines = append(lines, view[:i])
+		view = view[i+1:]
+	}
+	if s.height > 0 && len(lines) > s.height {
+		lines = lines[len(lines)-s.height:]
+	}
+	return lines
 }
 
 // Writes is the number of frames the Screen wrote to its output.
@@ -355,7 +396,7 @@ func Lines(view string, width, height int) []string {
 	}
 	if width > 0 {
 		for i, l := range lines {
-			if ansi.StringWidth(l) > width {
+			if Width(l) > width {
 				lines[i] = ansi.Truncate(l, width, "")
 			}
 		}
