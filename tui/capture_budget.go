@@ -153,4 +153,3 @@ func thousands(n uint64) string {
 	}
 	return s
 }
-

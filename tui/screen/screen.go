@@ -77,8 +77,8 @@ type Screen struct {
 	last    []string // the view's lines on screen now, uncut; nil after a clear
 	spare   []string // the slice of the frame before, reused by split
 	buf     bytes.Buffer
-	pending string   // the newest view: drawn when its frame period comes, or by Restore
-	waiting bool     // a timer is set to draw pending
+	pending string // the newest view: drawn when its frame period comes, or by Restore
+	waiting bool   // a timer is set to draw pending
 	lastAt  time.Time
 	held    bool // released to a command: draw nothing
 	raw     *term.State
