@@ -24,7 +24,9 @@
 // terminal, as v2's renderer downsamples Lip Gloss v2's full colour.
 //
 // A Screen owns what Bubble Tea's renderer owned: raw mode, the alternate
-// screen, the cursor, mouse and bracketed-paste modes, and the window size
+// screen, the cursor, mouse and bracketed-paste modes, keyboard
+// disambiguation (modifyOtherKeys, the kitty keyboard protocol), and the
+// window size
 // (sent to the program as tea.WindowSizeMsg). The program runs with
 // tea.WithoutRenderer and the model wrapped by Wrap; a command that needs
 // the terminal (a lab shell) calls Release before and Restore after.
@@ -65,6 +67,24 @@ const (
 		"\x1b[?1049l"
 )
 
+// Keyboard disambiguation, as Bubble Tea v2's renderer asks for it (its
+// View.KeyboardEnhancements, basic disambiguation): xterm's
+// modifyOtherKeys at level 2 (xterm, and tmux with extended-keys on) and
+// the kitty keyboard protocol's flag 1, pushed on the alternate screen's
+// own stack (the protocol keeps one per screen), so ctrl+i is not tab and
+// esc is not the start of a sequence. A terminal that offers neither
+// ignores both. keysOff resets modifyOtherKeys and pops what keysOn
+// pushed, before the alternate screen is left; a Screen sets them only
+// when the program reads keys from its input (as v2 does: with no input
+// the answer to the query would be left for the shell to read).
+// keysQuery asks the terminal which kitty flags it took; its answer
+// reaches the program as a tea.KeyboardEnhancementsMsg.
+const (
+	keysOn    = ansi.SetModifyOtherKeys2 + "\x1b[>1u"  // ansi.PushKittyKeyboard(1)
+	keysOff   = ansi.ResetModifyOtherKeys + "\x1b[<1u" // ansi.PopKittyKeyboard(1)
+	keysQuery = ansi.RequestKittyKeyboard
+)
+
 // Screen draws a Bubble Tea model's view on a terminal.
 type Screen struct {
 	in   *os.File // the terminal read for keys (raw mode is set on it)
@@ -82,7 +102,9 @@ type Screen struct {
 	lastAt  time.Time
 	held    bool // released to a command: draw nothing
 	raw     *term.State
-	writes  int // frames written, for tests
+	queried bool // the terminal was asked for its keyboard flags (keysQuery)
+	pushed  bool // keysOn is in force: keysOff is owed
+	writes  int  // frames written, for tests
 
 	prog    *tea.Program
 	winch   chan os.Signal
@@ -227,7 +249,16 @@ func (s *Screen) takeTerminal() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.last = nil
-	_, err := io.WriteString(s.out, enterModes+"\x1b[H\x1b[2J")
+	modes := enterModes
+	if s.in != nil {
+		modes += keysOn
+		s.pushed = true
+		if !s.queried {
+			s.queried = true
+			modes += keysQuery
+		}
+	}
+	_, err := io.WriteString(s.out, modes+"\x1b[H\x1b[2J")
 	return err
 }
 
@@ -235,7 +266,14 @@ func (s *Screen) giveTerminal() {
 	s.mu.Lock()
 	raw := s.raw
 	s.raw = nil
-	_, _ = io.WriteString(s.out, leaveModes)
+	modes := leaveModes
+	if s.pushed {
+		// Popped once: a Stop after a Release must not pop an entry
+		// another program pushed.
+		modes = keysOff + leaveModes
+		s.pushed = false
+	}
+	_, _ = io.WriteString(s.out, modes)
 	s.mu.Unlock()
 	if raw != nil {
 		_ = term.Restore(s.in.Fd(), raw)
