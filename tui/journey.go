@@ -28,6 +28,9 @@ type hopCache struct {
 	lanes     int
 	l         note.HopLadder
 	arrowOf   map[int]int // frame index (in the pane) -> arrow index
+	// svc are the rewrites of the arrows in a Service's masquerade, by
+	// arrow index (ladder_masq.go): drawn a line each.
+	svc map[int][]svcRewrite
 }
 
 // setLab takes the lab's snapshot: it names addresses, orders hops and
@@ -98,6 +101,7 @@ func (p *packetPane) hops(from, to int) *hopCache {
 			c.arrowOf[lo+k] = ai
 		}
 	}
+	c.svc = p.serviceRewrites(l)
 	return c
 }
 
@@ -326,6 +330,9 @@ func (p *packetPane) hopLadderView(rows, w int) []string {
 		start = selA
 	}
 	height := func(a int) int {
+		if rs, ok := c.svc[a]; ok {
+			return 1 + len(rs)
+		}
 		if l.Arrows[a].Rewrite != nil && l.Arrows[a].RewriteLane >= 0 {
 			return 2
 		}
@@ -356,6 +363,15 @@ func (p *packetPane) hopLadderView(rows, w int) []string {
 			s = st.Selected.Render(pad(s, w))
 		}
 		body = append(body, s)
+		if rs, ok := c.svc[ai]; ok {
+			// A Service's journey: each rewrite under the lane of the
+			// namespace that made it, the masquerade with its own label.
+			for _, r := range rs {
+				line := strings.TrimRight(rewriteLine(rail(), col(r.lane), r.text(p.c)), " ")
+				body = append(body, truncate(st.Warn.Render(line), w))
+			}
+			continue
+		}
 		rw := rail()
 		if note.RewriteLine(rw, a, col) {
 			body = append(body, truncate(st.Warn.Render(strings.TrimRight(string(rw), " ")), w))
