@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
 // The oracle of output fidelity: every form Show renders and every line the
@@ -121,21 +123,15 @@ func checkShow(t *testing.T, l *Lab, ns, what string, want ...string) {
 	}
 }
 
+// firstDiff names the first line where the tutor's output (a) and the
+// shell's (b) differ, with spaces made visible: a difference in fidelity
+// is often only white space.
 func firstDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < len(al) || i < len(bl); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			return "line " + strconv.Itoa(i+1) + ": tutor " + quote(x) + ", real " + quote(y)
-		}
+	d := testkit.DifferingLines(a, b, 1)
+	if len(d) == 0 {
+		return "none"
 	}
-	return "none"
+	return "line " + strconv.Itoa(d[0].N) + ": tutor " + quote(d[0].A) + ", real " + quote(d[0].B)
 }
 
 func quote(s string) string { return "\"" + strings.ReplaceAll(s, " ", "·") + "\"" }

@@ -8,19 +8,7 @@ import (
 // TestLoadEndpointsCheck: the endpoints check's fields are checked when
 // the file is loaded, each error at its file:line:col.
 func TestLoadEndpointsCheck(t *testing.T) {
-	src := `id: t
-title: {en: T}
-summary: {en: T}
-steps:
-  - id: s
-    title: {en: S}
-exercises:
-  - id: e
-    title: {en: E}
-    goal: {en: G}
-    setup:
-      - netns_add: {name: RED}
-    checks:
+	src := exerciseHead + `    checks:
       - id: a
         endpoints: {from: RED, addr: "10.96.0.100", banners: ["web"]}
       - id: b
@@ -32,22 +20,13 @@ exercises:
       - id: e
         endpoints: {from: RED, addr: "10.96.0.100:80"}
 `
-	_, err := Load("t.yaml", []byte(src))
-	if err == nil {
-		t.Fatal("loaded")
-	}
-	msg := err.Error()
-	for _, want := range []string{
+	wantLoadErrors(t, src,
 		"t.yaml:15:38: ",
 		"t.yaml:17:65: ", "name at least one endpoint",
 		"t.yaml:19:65: ", "an empty banner matches any answer",
 		"t.yaml:21:80: ", "fewer connections than banners",
 		"t.yaml:23:20: ", `missing "banners"`,
-	} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("errors lack %q:\n%s", want, msg)
-		}
-	}
+	)
 }
 
 // TestDNATFrom: the chain walk that tells a DNAT reached from PREROUTING

@@ -1,7 +1,6 @@
 package lessons
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"path/filepath"
@@ -27,39 +26,24 @@ type answerSpec struct {
 
 func readAnswerSpec(t testing.TB, path string) answerSpec {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	spec := answerSpec{details: map[string]string{}, causes: map[string]string{}, hints: map[string]string{}}
 	seen := false
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if !strings.HasPrefix(line, "#") {
-			continue
-		}
-		key, val, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "#")), ":")
-		if !ok {
-			continue
-		}
-		val = strings.TrimSpace(val)
-		switch key {
+	for _, h := range answerHeader(t, path) {
+		switch h.key {
 		case "expect":
 			seen = true
-			spec.pass = val == "pass"
+			spec.pass = h.val == "pass"
 		case "fail":
-			spec.fail = append(spec.fail, val)
+			spec.fail = append(spec.fail, h.val)
 		case "hint":
-			id, h, _ := strings.Cut(val, ":")
-			spec.hints[strings.TrimSpace(id)] = strings.TrimSpace(h)
+			id, text := idValue(h.val)
+			spec.hints[id] = text
 		case "cause":
-			id, c, _ := strings.Cut(val, ":")
-			spec.causes[strings.TrimSpace(id)] = strings.TrimSpace(c)
+			id, c := idValue(h.val)
+			spec.causes[id] = c
 		case "detail":
-			id, text, _ := strings.Cut(val, ":")
-			spec.details[strings.TrimSpace(id)] = strings.TrimSpace(text)
+			id, text := idValue(h.val)
+			spec.details[id] = text
 		}
 	}
 	if !seen {

@@ -82,7 +82,7 @@ func replayEveryStep(t *testing.T, lab *engine.Lab, l *Lesson) {
 		same := rebuilt == first[k-1] && rebuilt != ""
 		if !same {
 			fullRuns++
-			t.Logf("rebuilt to step %d, the lab differs from the first run's; the rest of the lesson runs from it:\n%s", k, lineDiff(first[k-1], rebuilt))
+			t.Logf("rebuilt to step %d, the lab differs from the first run's; the rest of the lesson runs from it:\n%s", k, testkit.LineDiff(first[k-1], rebuilt, "first run", "rebuilt"))
 		}
 		for !r.Done() {
 			res, err := r.RunNext(ctx)
@@ -126,28 +126,6 @@ func replayOf(s *engine.Snapshot) string {
 	txt := replayMAC.ReplaceAllString(s.Text(), "MAC")
 	txt = replayCNI.ReplaceAllString(txt, "vethCNI")
 	return replayNeigh.ReplaceAllString(txt, "")
-}
-
-// lineDiff names the first lines where two labs' texts differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var out []string
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			out = append(out, fmt.Sprintf("line %d: first run %q, rebuilt %q", i+1, a, b))
-			if len(out) == 5 {
-				break
-			}
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 // failures lists what went wrong in a step, for a test message.

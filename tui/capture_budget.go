@@ -85,19 +85,16 @@ func (p *packetPane) paneLimits() (bytes int64, packets int) {
 func (p *packetPane) trim() {
 	maxB, maxN := p.paneLimits()
 	n, nb := 0, int64(0)
-	for n < len(p.pkts) && (len(p.pkts)-n > maxN || p.bytes-nb > maxB) {
-		nb += int64(len(p.pkts[n].Data))
+	for n < p.pkts.Len() && (p.pkts.Len()-n > maxN || p.bytes-nb > maxB) {
+		nb += int64(len(p.pkts.At(n).Data))
 		n++
 	}
 	if n == 0 {
 		return
 	}
-	// Let the oldest go by slicing them off, not by copying the rest (a
-	// flood at the limit would copy every held packet on every batch):
-	// their frames are released now, their slots at the next growth,
-	// which copies only the packets still held (grow).
-	clear(p.pkts[:n])
-	p.pkts = p.pkts[n:]
+	// Let the oldest go from the front of the store: their slots are
+	// cleared, nothing held is copied (pktStore).
+	p.pkts.DropFront(n)
 	p.sel = max(0, p.sel-n)
 	p.off = max(0, p.off-n)
 	p.bytes -= nb
@@ -155,24 +152,4 @@ func thousands(n uint64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
-}
-
-// grow makes room for n more packets. A held list grows by doubling
-// rather than by append's quarter for large slices: under a flood every
-// growth copies all held packets into fresh memory, so fewer growths cost
-// far less. It never reserves much beyond the pane's limit, as the
-// oldest packets go at that limit (trim).
-func (p *packetPane) grow(n int) {
-	need := len(p.pkts) + n
-	if need <= cap(p.pkts) {
-		return
-	}
-	_, maxN := p.paneLimits()
-	c := max(2*len(p.pkts), need, 256)
-	if lim := maxN + maxN/4; c > lim {
-		c = max(lim, need)
-	}
-	grown := make([]Packet, len(p.pkts), c)
-	copy(grown, p.pkts)
-	p.pkts = grown
 }

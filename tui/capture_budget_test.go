@@ -259,7 +259,8 @@ func TestShellCaptureBudgetStored(t *testing.T) {
 	rss2 := rssKiB()
 	var held int64
 	seqs := map[string][]int{}
-	for _, pk := range p.pkts {
+	for i := range p.pkts.Len() {
+		pk := p.pkts.At(i)
 		held += int64(len(pk.Data))
 		if s, ok := datagramSeq(pk.Data); ok {
 			seqs[pk.Point] = append(seqs[pk.Point], s)
@@ -292,7 +293,7 @@ func TestShellCaptureBudgetStored(t *testing.T) {
 		t.Errorf("the packets pane lacks %q:\n%s", want, v)
 	}
 	t.Logf("%d datagrams of %d bytes: %d packets kept (%s), %d let go, %d dropped by the kernel; VmRSS %d KiB before, %d after the flood, %d with the pane's packets (after debug.FreeOSMemory)",
-		n, size, len(p.pkts), capture.FormatBytes(held), ev, drops, rss0, rss1, rss2)
+		n, size, p.pkts.Len(), capture.FormatBytes(held), ev, drops, rss0, rss1, rss2)
 }
 
 // datagramSeq is the sequence number a test datagram carries in its first
@@ -397,7 +398,7 @@ func TestPacketsPaneSaysBudgetBit(t *testing.T) {
 			for _, p := range fakePackets() {
 				sess.ch <- p
 			}
-			d.waitFor("the packets", func(m *Model) bool { return len(m.lesson.pk.pkts) == len(fakePackets()) })
+			d.waitFor("the packets", func(m *Model) bool { return m.lesson.pk.pkts.Len() == len(fakePackets()) })
 			if v := d.view(); strings.Contains(v, tc.links[:10]) {
 				t.Fatalf("a budget line with no cap bitten:\n%s", v)
 			}
@@ -405,7 +406,7 @@ func TestPacketsPaneSaysBudgetBit(t *testing.T) {
 			b.SetUncaptured(5)
 			b.Evicted(3210, 3210*60000)
 			sess.ch <- fakePackets()[0]
-			d.waitFor("one more packet", func(m *Model) bool { return len(m.lesson.pk.pkts) == len(fakePackets())+1 })
+			d.waitFor("one more packet", func(m *Model) bool { return m.lesson.pk.pkts.Len() == len(fakePackets())+1 })
 			v := d.view()
 			for _, want := range []string{tc.links, tc.stored} {
 				if !strings.Contains(v, want) {

@@ -188,8 +188,8 @@ func TestFlowVethRealLab(t *testing.T) {
 			t.Errorf("diagram lacks %s:\n%s", s, got)
 		}
 	}
-	if len(fm.lesson.pk.pkts) != 0 {
-		t.Errorf("packets of the undone step still listed: %d", len(fm.lesson.pk.pkts))
+	if fm.lesson.pk.pkts.Len() != 0 {
+		t.Errorf("packets of the undone step still listed: %d", fm.lesson.pk.pkts.Len())
 	}
 }
 

@@ -28,6 +28,9 @@ type hopCache struct {
 	lanes     int
 	l         note.HopLadder
 	arrowOf   map[int]int // frame index (in the pane) -> arrow index
+	// svc are the rewrites of the arrows in a Service's masquerade, by
+	// arrow index (ladder_masq.go): drawn a line each.
+	svc map[int][]svcRewrite
 }
 
 // setLab takes the lab's snapshot: it names addresses, orders hops and
@@ -61,7 +64,7 @@ func (p *packetPane) setLab(nsOrder []string, s *engine.Snapshot) {
 func (p *packetPane) frames(lo, hi int) []note.Frame {
 	out := make([]note.Frame, 0, hi-lo)
 	for i := lo; i < hi; i++ {
-		pk := &p.pkts[i]
+		pk := p.pkts.At(i)
 		ns, dev, _ := strings.Cut(pk.Point, "/")
 		// A frame not marked outgoing may come from a replay or a
 		// capture that did not say: its direction is left to the
@@ -82,28 +85,29 @@ func (p *packetPane) frames(lo, hi int) []note.Frame {
 // went near the edge of what was grouped.
 func (p *packetPane) hops(from, to int) *hopCache {
 	first := 0
-	if len(p.pkts) > 0 {
-		first = p.pkts[0].Seq
+	if p.pkts.Len() > 0 {
+		first = p.pkts.At(0).Seq
 	}
 	c := &p.hop
-	if c.arrowOf != nil && c.n == len(p.pkts) && c.first == first && c.lanes == len(p.lanes) &&
-		c.lo <= max(0, from-ladderSpan/2) && c.hi >= min(len(p.pkts), to+ladderSpan/2) {
+	if c.arrowOf != nil && c.n == p.pkts.Len() && c.first == first && c.lanes == len(p.lanes) &&
+		c.lo <= max(0, from-ladderSpan/2) && c.hi >= min(p.pkts.Len(), to+ladderSpan/2) {
 		return c
 	}
-	lo, hi := max(0, from-ladderSpan), min(len(p.pkts), to+ladderSpan)
+	lo, hi := max(0, from-ladderSpan), min(p.pkts.Len(), to+ladderSpan)
 	l := note.BuildHopLadderIn(p.c.Lang, p.frames(lo, hi), p.lanes, p.hosts, p.snap)
-	*c = hopCache{lo: lo, hi: hi, n: len(p.pkts), first: first, lanes: len(p.lanes), l: l, arrowOf: map[int]int{}}
+	*c = hopCache{lo: lo, hi: hi, n: p.pkts.Len(), first: first, lanes: len(p.lanes), l: l, arrowOf: map[int]int{}}
 	for ai, a := range l.Arrows {
 		for _, k := range a.Packets {
 			c.arrowOf[lo+k] = ai
 		}
 	}
+	c.svc = p.serviceRewrites(l)
 	return c
 }
 
 // selArrow is the arrow of the selected frame.
 func (p *packetPane) selArrow() (*hopCache, int, bool) {
-	if len(p.pkts) == 0 {
+	if p.pkts.Len() == 0 {
 		return nil, 0, false
 	}
 	c := p.hops(p.sel, p.sel+1)
@@ -116,13 +120,13 @@ func (p *packetPane) selArrow() (*hopCache, int, bool) {
 func (p *packetPane) ladderMove(d int) {
 	c, a, ok := p.selArrow()
 	if !ok {
-		p.sel = clamp(p.sel+d, 0, len(p.pkts)-1)
+		p.sel = clamp(p.sel+d, 0, p.pkts.Len()-1)
 		return
 	}
 	t := a + d
 	if t < 0 || t >= len(c.l.Arrows) {
 		// Past the grouped window: step a frame and group again there.
-		p.sel = clamp(p.sel+d, 0, len(p.pkts)-1)
+		p.sel = clamp(p.sel+d, 0, p.pkts.Len()-1)
 		return
 	}
 	p.sel = c.lo + minInt(c.l.Arrows[t].Packets)
@@ -229,7 +233,7 @@ func (p *packetPane) journeyView(w, h int) []string {
 		return fitLines([]string{st.Subtle.Render(p.c.T("tui.packets.none"))}, 0, w, h)
 	}
 	a := c.l.Arrows[ai]
-	first := p.pkts[c.lo+minInt(a.Packets)]
+	first := *p.pkts.At(c.lo + minInt(a.Packets))
 	var lines []string
 	lines = append(lines, wrapIndent(st.Bold.Render(p.c.Tf("tui.journey.title", first.Seq)+" "), a.Label, w)...)
 	route := strings.Join(a.Observed.Namespaces(), " → ")
@@ -290,8 +294,8 @@ func endpoint(ip string, port int) string {
 // selected packet's arrow highlighted and kept on screen.
 func (p *packetPane) hopLadderView(rows, w int) []string {
 	st := p.c.Styles
-	p.sel = clamp(p.sel, 0, len(p.pkts)-1)
-	p.off = clamp(p.off, 0, len(p.pkts)-1)
+	p.sel = clamp(p.sel, 0, p.pkts.Len()-1)
+	p.off = clamp(p.off, 0, p.pkts.Len()-1)
 	if p.off > p.sel {
 		p.off = p.sel
 	}
@@ -326,6 +330,9 @@ func (p *packetPane) hopLadderView(rows, w int) []string {
 		start = selA
 	}
 	height := func(a int) int {
+		if rs, ok := c.svc[a]; ok {
+			return 1 + len(rs)
+		}
 		if l.Arrows[a].Rewrite != nil && l.Arrows[a].RewriteLane >= 0 {
 			return 2
 		}
@@ -356,6 +363,15 @@ func (p *packetPane) hopLadderView(rows, w int) []string {
 			s = st.Selected.Render(pad(s, w))
 		}
 		body = append(body, s)
+		if rs, ok := c.svc[ai]; ok {
+			// A Service's journey: each rewrite under the lane of the
+			// namespace that made it, the masquerade with its own label.
+			for _, r := range rs {
+				line := strings.TrimRight(rewriteLine(rail(), col(r.lane), r.text(p.c)), " ")
+				body = append(body, truncate(st.Warn.Render(line), w))
+			}
+			continue
+		}
 		rw := rail()
 		if note.RewriteLine(rw, a, col) {
 			body = append(body, truncate(st.Warn.Render(strings.TrimRight(string(rw), " ")), w))

@@ -96,7 +96,7 @@ func openNAT(t *testing.T, lang string, w, h int) *driver {
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(m.Init(), 50*time.Millisecond)
 	d.keys("down", "down", "down", "enter", "n")
-	d.waitFor("the ping's packets", func(m *Model) bool { return m.lesson != nil && len(m.lesson.pk.pkts) == 4 && m.lesson.busy == "" })
+	d.waitFor("the ping's packets", func(m *Model) bool { return m.lesson != nil && m.lesson.pk.pkts.Len() == 4 && m.lesson.busy == "" })
 	d.keys("tab", "tab")
 	return d
 }

@@ -674,7 +674,7 @@ func (m *lessonModel) key(km tea.KeyPressMsg) (*lessonModel, tea.Cmd) {
 	case key.Matches(km, k.ScrollDown):
 		m.scrollPane(m.focus, 10)
 	case key.Matches(km, k.Select):
-		if m.focus == panePackets && (m.pk.detail || len(m.pk.pkts) > 0) {
+		if m.focus == panePackets && (m.pk.detail || m.pk.pkts.Len() > 0) {
 			m.pk.detail = !m.pk.detail
 			m.pk.detOff, m.pk.layer = 0, 0
 		}

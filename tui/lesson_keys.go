@@ -140,7 +140,7 @@ func (p *packetPane) home() {
 		p.detOff, p.layer = 0, 0
 		return
 	}
-	p.sel, p.off, p.follow = 0, 0, len(p.pkts) <= 1
+	p.sel, p.off, p.follow = 0, 0, p.pkts.Len() <= 1
 }
 
 func (p *packetPane) end() {
@@ -148,7 +148,7 @@ func (p *packetPane) end() {
 		p.detOff = 1 << 30 // clamped when drawn
 		return
 	}
-	p.sel, p.follow = max(0, len(p.pkts)-1), true
+	p.sel, p.follow = max(0, p.pkts.Len()-1), true
 }
 
 // paneHome and paneEnd are Home and End in the focused pane.

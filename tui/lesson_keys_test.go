@@ -148,10 +148,10 @@ func TestLessonKeys(t *testing.T) {
 func TestPacketListHomeEnd(t *testing.T) {
 	d := openVeth(t, nil)
 	d.keys("n", "n", "n", "n", "enter") // enter: past step 4's predict gate
-	d.waitFor("packets", func(m *Model) bool { return len(m.lesson.pk.pkts) >= 3 })
+	d.waitFor("packets", func(m *Model) bool { return m.lesson.pk.pkts.Len() >= 3 })
 	d.keys("tab", "tab")
 	l := d.root().lesson
-	n := len(l.pk.pkts)
+	n := l.pk.pkts.Len()
 	d.keys("home")
 	if l.pk.sel != 0 || l.pk.follow {
 		t.Errorf("home: sel %d follow %v, want 0 false", l.pk.sel, l.pk.follow)

@@ -23,7 +23,7 @@ func (m *lessonModel) layout(w, h, y0, topoNeed int) [paneCount]rect {
 	left := splitWidth(w)
 	right := w - left
 	pktMin := 5
-	if len(m.pk.pkts) > 0 {
+	if m.pk.pkts.Len() > 0 {
 		pktMin = min(9, h/3+1)
 	}
 	topoH := clamp(topoNeed+2, 5, h-pktMin)

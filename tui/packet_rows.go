@@ -40,7 +40,7 @@ func (p *packetPane) wrappedRows(n, w int) []string {
 	// end fit (again counted only up to a pane's worth).
 	fits := func(from int) bool {
 		t := 0
-		for i := from; i < len(p.pkts); i++ {
+		for i := from; i < p.pkts.Len(); i++ {
 			if t += len(get(i)); t > n {
 				return false
 			}
@@ -50,9 +50,9 @@ func (p *packetPane) wrappedRows(n, w int) []string {
 	for p.off > 0 && fits(p.off-1) {
 		p.off--
 	}
-	p.off = clamp(p.off, 0, max(0, len(p.pkts)-1))
+	p.off = clamp(p.off, 0, max(0, p.pkts.Len()-1))
 	var out []string
-	for i := p.off; i < len(p.pkts) && len(out) < n; i++ {
+	for i := p.off; i < p.pkts.Len() && len(out) < n; i++ {
 		out = append(out, get(i)...)
 	}
 	if len(out) > n {
@@ -79,6 +79,10 @@ type rowCache struct {
 	w     int
 	first time.Time
 	st    *Styles
+	// fg is, by protocol, what its colour puts before and after a plain
+	// text (styled); fgSt the styles it was made with.
+	fg   map[string][2]string
+	fgSt *Styles
 }
 
 // maxCachedRows bounds the cache; it starts afresh when full (a pane
@@ -89,7 +93,7 @@ func (c *rowCache) get(p *packetPane, i, w int) []string {
 	if c.lines == nil || c.w != w || !c.first.Equal(p.first) || c.st != p.c.Styles || len(c.lines) >= maxCachedRows {
 		c.lines, c.w, c.first, c.st = make(map[int][]string), w, p.first, p.c.Styles
 	}
-	seq := p.pkts[i].Seq
+	seq := p.pkts.At(i).Seq
 	if r, ok := c.lines[seq]; ok {
 		return r
 	}
@@ -101,7 +105,7 @@ func (c *rowCache) get(p *packetPane, i, w int) []string {
 // drawRow draws packet i's lines (rowLines).
 func (p *packetPane) drawRow(i, w int) []string {
 	st := p.c.Styles
-	pk := &p.pkts[i]
+	pk := p.pkts.At(i)
 	mark := " "
 	if i == p.sel {
 		mark = "▶"
@@ -155,7 +159,7 @@ func (p *packetPane) drawRow(i, w int) []string {
 		if i == p.sel {
 			out = append(out, st.Selected.Render(pad(pre+part, w)))
 		} else {
-			out = append(out, pre+truncate(p.protoStyle(pk.Proto).Render(part), max(w-width(pre), 0)))
+			out = append(out, pre+truncate(p.rows.styled(p, pk.Proto, part), max(w-width(pre), 0)))
 		}
 	}
 	if tag != "" {
@@ -177,4 +181,27 @@ func tunnelTag(ts []capture.Tunnel) string {
 		tags = append(tags, ts[k].Tag())
 	}
 	return strings.Join(tags, " ")
+}
+
+// styled is p.protoStyle(proto).Render(text) for a text of one line:
+// those styles only colour it, so the rendered text is the same escape
+// before and after, taken once from a rendering of "X" and kept. A new
+// row of a flood no longer goes through Lip Gloss's Render (its margins,
+// borders and padding, none of them set). TestStyledIsRender holds them
+// equal.
+func (c *rowCache) styled(p *packetPane, proto, text string) string {
+	if text == "" || strings.ContainsAny(text, "\n\r\t\x1b") {
+		return p.protoStyle(proto).Render(text)
+	}
+	if c.fg == nil || c.fgSt != p.c.Styles {
+		c.fg, c.fgSt = map[string][2]string{}, p.c.Styles
+	}
+	w, ok := c.fg[proto]
+	if !ok {
+		r := p.protoStyle(proto).Render("X")
+		i := strings.IndexByte(r, 'X')
+		w = [2]string{r[:i], r[i+1:]}
+		c.fg[proto] = w
+	}
+	return w[0] + text + w[1]
 }

@@ -136,7 +136,7 @@ func (m *lessonModel) paneShown(p pane) bool {
 		}
 		return false
 	case panePackets:
-		return len(m.pk.pkts) > 0 || m.pk.detail
+		return m.pk.pkts.Len() > 0 || m.pk.detail
 	}
 	return true
 }

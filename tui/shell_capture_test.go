@@ -79,11 +79,11 @@ func TestExerciseShellIsCaptured(t *testing.T) {
 	sess.mu.Unlock()
 	d.keys("s")
 	d.waitFor("the shell's capture", func(m *Model) bool { return m.lesson.shellCap != nil && m.lesson.busy == "" })
-	if n := len(d.root().lesson.pk.pkts); n != 0 {
+	if n := d.root().lesson.pk.pkts.Len(); n != 0 {
 		t.Fatalf("%d packets before the shell ran", n)
 	}
 	d.send(shellDoneMsg{gen: d.root().lesson.gen})
-	d.waitFor("the shell's packets", func(m *Model) bool { return len(m.lesson.pk.pkts) == len(fakePackets()) && m.lesson.busy == "" })
+	d.waitFor("the shell's packets", func(m *Model) bool { return m.lesson.pk.pkts.Len() == len(fakePackets()) && m.lesson.busy == "" })
 	sess.mu.Lock()
 	got := strings.Join(sess.calls, " ")
 	sess.mu.Unlock()

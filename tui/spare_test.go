@@ -406,7 +406,7 @@ func TestBackSwapInTheTUI(t *testing.T) {
 	sess.b.mu.Lock()
 	captured := len(sess.runner.Packets())
 	sess.b.mu.Unlock()
-	d.waitFor("the packets", func(m *Model) bool { return len(m.lesson.pk.pkts) == captured })
+	d.waitFor("the packets", func(m *Model) bool { return m.lesson.pk.pkts.Len() == captured })
 	if captured == 0 {
 		t.Error("the swapped-in lab's rebuild captured no packet (veth pings before its last step)")
 	}

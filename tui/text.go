@@ -4,12 +4,15 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/nettutor/nettutor/tui/screen"
 )
 
 // Every width here is a display width (Hangul and other wide runes count
 // two cells), measured on strings that may hold ANSI styling.
 
-func width(s string) int { return ansi.StringWidth(s) }
+// width is screen.Width: ansi.StringWidth, fast for the ASCII, styling
+// and box lines most of a frame is.
+func width(s string) int { return screen.Width(s) }
 
 // truncate cuts s to at most w cells, marking a cut with "…".
 func truncate(s string, w int) string {

@@ -161,12 +161,12 @@ func TestStaleMessagesDrop(t *testing.T) {
 		t.Error("a stale lab message changed the lesson")
 	}
 	d.send(packetsMsg{gen: pgen - 1, pkts: fakePackets()})
-	if len(l.pk.pkts) != 0 {
+	if l.pk.pkts.Len() != 0 {
 		t.Error("stale packets were listed")
 	}
 	d.send(packetsMsg{gen: pgen, pkts: fakePackets()[:1]})
-	if len(l.pk.pkts) != 1 {
-		t.Errorf("current packets: %d, want 1", len(l.pk.pkts))
+	if l.pk.pkts.Len() != 1 {
+		t.Errorf("current packets: %d, want 1", l.pk.pkts.Len())
 	}
 }
 

@@ -41,7 +41,7 @@ func openLesson(t testing.TB, lang, id string, w, h, n int) *driver {
 		d.waitFor("step done", func(m *Model) bool { return m.lesson.pos == i+1 && m.lesson.busy == "" })
 	}
 	if id == "veth" && n == 4 {
-		d.waitFor("the ping's packets", func(m *Model) bool { return len(m.lesson.pk.pkts) == 4 })
+		d.waitFor("the ping's packets", func(m *Model) bool { return m.lesson.pk.pkts.Len() == 4 })
 	}
 	return d
 }

@@ -77,7 +77,7 @@ func TestVXLANPacketRows(t *testing.T) {
 			}
 		}
 		total := 0
-		for i := range p.pkts {
+		for i := range p.pkts.Len() {
 			n := len(p.rowLines(i, w))
 			if i > 0 && n != 2 {
 				t.Errorf("%s: VXLAN row %d takes %d lines, want 2: %q", lang, i, n, p.rowLines(i, w))
@@ -97,7 +97,7 @@ func TestVXLANPacketRows(t *testing.T) {
 		if got := len(p.wrappedRows(len(sel)+2+2, w)); got != len(sel)+4 {
 			t.Errorf("%s: with the selection, the pane drew %d lines, want %d", lang, got, len(sel)+4)
 		}
-		if l := ladderLabel(p.pkts[1]); l != "vxlan vni 1: ICMP echo request" {
+		if l := ladderLabel(*p.pkts.At(1)); l != "vxlan vni 1: ICMP echo request" {
 			t.Errorf("ladder label %q", l)
 		}
 	}

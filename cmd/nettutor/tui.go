@@ -90,6 +90,10 @@ func cmdTUI(args []string) int {
 		fmt.Fprint(os.Stderr, sandbox.Hint(err))
 		return 2
 	}
+	// The picker's lessons are parsed while the lab is made (the keeper's
+	// start and the namespaces are mostly waiting): the first frame that
+	// lists them came a quarter of a second after the screen was taken.
+	go func() { _, _ = lessons.Builtin() }()
 	lab, err := engine.New()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)

@@ -1,7 +1,6 @@
 package note
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -89,15 +88,10 @@ func TestClusterDOTRendersWithGraphviz(t *testing.T) {
 	for _, name := range []string{"flannel", "calico"} {
 		for _, lang := range []string{"en", "ko"} {
 			src := diagram.DOT(clusterLab(t, name), diagram.Options{Nodes: clusterRoles, Lang: lang})
-			cmd := exec.Command(dot, "-Tsvg")
-			cmd.Stdin = strings.NewReader(src)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			svg, err := cmd.Output()
-			if err != nil || stderr.Len() > 0 {
-				t.Fatalf("%s %s: dot -Tsvg: %v\n%s\n%s", name, lang, err, stderr.String(), src)
+			txt, err := dotText(dot, src)
+			if err != nil {
+				t.Fatalf("%s %s: %v\n%s", name, lang, err, src)
 			}
-			txt := "\n" + svgText(string(svg)) + "\n"
 			for _, w := range clusterSVGWords(name, lang) {
 				if !strings.Contains(txt, "\n"+w+"\n") {
 					t.Errorf("%s %s: the SVG has no %q:\n%s", name, lang, w, src)

@@ -21,6 +21,7 @@ import (
 	"github.com/nettutor/nettutor/engine/diagram"
 	"github.com/nettutor/nettutor/engine/reexec"
 	"github.com/nettutor/nettutor/engine/sandbox"
+	"github.com/nettutor/nettutor/engine/testkit"
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -432,31 +433,9 @@ func TestVethNoteGolden(t *testing.T) {
 			t.Fatalf("%v (go test ./lessons/note -update writes it)", err)
 		}
 		if got != string(want) {
-			t.Errorf("veth %s note differs from %s (go test ./lessons/note -update to accept):\n%s", r.lang, path, lineDiff(string(want), got))
+			t.Errorf("veth %s note differs from %s (go test ./lessons/note -update to accept):\n%s", r.lang, path, testkit.LineDiff(string(want), got, "want", "got"))
 		}
 	}
-}
-
-// lineDiff names the first lines that differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var out []string
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			out = append(out, fmt.Sprintf("line %d:\n  want %q\n  got  %q", i+1, a, b))
-			if len(out) == 5 {
-				break
-			}
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 // svgText is every text run of an SVG, unescaped, one per line.
@@ -490,16 +469,11 @@ func TestDOTRendersWithGraphviz(t *testing.T) {
 			continue
 		}
 		src := diagram.DOT(l.snap, diagram.Options{Marks: diagram.Marks{Namespaces: map[string]bool{l.snap.Namespaces[0].Name: true}}})
-		cmd := exec.Command(dot, "-Tsvg")
-		cmd.Stdin = strings.NewReader(src)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		svg, err := cmd.Output()
-		if err != nil || stderr.Len() > 0 {
-			t.Errorf("%s: dot -Tsvg: %v\n%s\n%s", l.name, err, stderr.String(), src)
+		txt, err := dotText(dot, src)
+		if err != nil {
+			t.Errorf("%s: %v\n%s", l.name, err, src)
 			continue
 		}
-		txt := "\n" + svgText(string(svg)) + "\n"
 		n := 0
 		for _, ns := range l.snap.Namespaces {
 			if !strings.Contains(txt, "\n"+ns.Name+"\n") {

@@ -24,7 +24,9 @@
 // terminal, as v2's renderer downsamples Lip Gloss v2's full colour.
 //
 // A Screen owns what Bubble Tea's renderer owned: raw mode, the alternate
-// screen, the cursor, mouse and bracketed-paste modes, and the window size
+// screen, the cursor, mouse and bracketed-paste modes, keyboard
+// disambiguation (modifyOtherKeys, the kitty keyboard protocol), and the
+// window size
 // (sent to the program as tea.WindowSizeMsg). The program runs with
 // tea.WithoutRenderer and the model wrapped by Wrap; a command that needs
 // the terminal (a lab shell) calls Release before and Restore after.
@@ -36,6 +38,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -64,6 +67,24 @@ const (
 		"\x1b[?1049l"
 )
 
+// Keyboard disambiguation, as Bubble Tea v2's renderer asks for it (its
+// View.KeyboardEnhancements, basic disambiguation): xterm's
+// modifyOtherKeys at level 2 (xterm, and tmux with extended-keys on) and
+// the kitty keyboard protocol's flag 1, pushed on the alternate screen's
+// own stack (the protocol keeps one per screen), so ctrl+i is not tab and
+// esc is not the start of a sequence. A terminal that offers neither
+// ignores both. keysOff resets modifyOtherKeys and pops what keysOn
+// pushed, before the alternate screen is left; a Screen sets them only
+// when the program reads keys from its input (as v2 does: with no input
+// the answer to the query would be left for the shell to read).
+// keysQuery asks the terminal which kitty flags it took; its answer
+// reaches the program as a tea.KeyboardEnhancementsMsg.
+const (
+	keysOn    = ansi.SetModifyOtherKeys2 + "\x1b[>1u"  // ansi.PushKittyKeyboard(1)
+	keysOff   = ansi.ResetModifyOtherKeys + "\x1b[<1u" // ansi.PopKittyKeyboard(1)
+	keysQuery = ansi.RequestKittyKeyboard
+)
+
 // Screen draws a Bubble Tea model's view on a terminal.
 type Screen struct {
 	in   *os.File // the terminal read for keys (raw mode is set on it)
@@ -73,13 +94,17 @@ type Screen struct {
 	mu      sync.Mutex
 	width   int
 	height  int
-	last    []string // the lines on screen now; nil after a clear
-	pending string   // the newest view: drawn when its frame period comes, or by Restore
-	waiting bool     // a timer is set to draw pending
+	last    []string // the view's lines on screen now, uncut; nil after a clear
+	spare   []string // the slice of the frame before, reused by split
+	buf     bytes.Buffer
+	pending string // the newest view: drawn when its frame period comes, or by Restore
+	waiting bool   // a timer is set to draw pending
 	lastAt  time.Time
 	held    bool // released to a command: draw nothing
 	raw     *term.State
-	writes  int // frames written, for tests
+	queried bool // the terminal was asked for its keyboard flags (keysQuery)
+	pushed  bool // keysOn is in force: keysOff is owed
+	writes  int  // frames written, for tests
 	// assumed is the frame the terminal shows before Start (Assume): the
 	// first takeTerminal keeps it instead of clearing the screen.
 	assumed []string
@@ -226,13 +251,22 @@ func (s *Screen) takeTerminal() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	modes := enterModes
+	if s.in != nil {
+		modes += keysOn
+		s.pushed = true
+		if !s.queried {
+			s.queried = true
+			modes += keysQuery
+		}
+	}
 	if s.assumed != nil {
 		s.last, s.assumed = s.assumed, nil
-		_, err := io.WriteString(s.out, enterModes)
+		_, err := io.WriteString(s.out, modes)
 		return err
 	}
 	s.last = nil
-	_, err := io.WriteString(s.out, enterModes+"\x1b[H\x1b[2J")
+	_, err := io.WriteString(s.out, modes+"\x1b[H\x1b[2J")
 	return err
 }
 
@@ -240,7 +274,14 @@ func (s *Screen) giveTerminal() {
 	s.mu.Lock()
 	raw := s.raw
 	s.raw = nil
-	_, _ = io.WriteString(s.out, leaveModes)
+	modes := leaveModes
+	if s.pushed {
+		// Popped once: a Stop after a Release must not pop an entry
+		// another program pushed.
+		modes = keysOff + leaveModes
+		s.pushed = false
+	}
+	_, _ = io.WriteString(s.out, modes)
 	s.mu.Unlock()
 	if raw != nil {
 		_ = term.Restore(s.in.Fd(), raw)
@@ -313,9 +354,15 @@ func (s *Screen) flushPending() {
 
 // draw writes the lines of view that differ from the screen. Called with
 // s.mu held.
+//
+// A line is compared as the view gave it, before it is cut to the width
+// (a resize clears s.last), so an unchanged line costs a string compare
+// and a changed one is measured once. The frame is built in a buffer kept
+// from frame to frame.
 func (s *Screen) draw(view string) {
-	lines := Lines(view, s.width, s.height)
-	var b bytes.Buffer
+	lines := s.split(view)
+	b := &s.buf
+	b.Reset()
 	full := s.last == nil
 	if full {
 		b.WriteString("\x1b[H\x1b[2J")
@@ -324,9 +371,19 @@ func (s *Screen) draw(view string) {
 		if !full && i < len(s.last) && s.last[i] == l {
 			continue
 		}
-		fmt.Fprintf(&b, "\x1b[%d;1H", i+1)
-		b.WriteString(l)
-		if s.width <= 0 || ansi.StringWidth(l) < s.width {
+		b.WriteString("\x1b[")
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString(";1H")
+		w := Width(l)
+		if s.width > 0 && w > s.width {
+			// A wrapped line would shift every line below it.
+			cut := ansi.Truncate(l, s.width, "")
+			b.WriteString(cut)
+			w = Width(cut)
+		} else {
+			b.WriteString(l)
+		}
+		if s.width <= 0 || w < s.width {
 			// Erase what the old line left. A line as wide as the
 			// screen needs none, and an erase after it would clear the
 			// last cell.
@@ -334,15 +391,37 @@ func (s *Screen) draw(view string) {
 		}
 	}
 	if !full && len(s.last) > len(lines) {
-		fmt.Fprintf(&b, "\x1b[%d;1H\x1b[J", len(lines)+1)
+		fmt.Fprintf(b, "\x1b[%d;1H\x1b[J", len(lines)+1)
 	}
-	s.last = lines
+	// The lines are the view's own substrings: keep them, swap the
+	// slices so the next split reuses the old one.
+	s.last, s.spare = lines, s.last
 	s.lastAt = time.Now()
 	if b.Len() == 0 {
 		return // the same frame: nothing to write
 	}
 	s.writes++
 	_, _ = s.out.Write(b.Bytes())
+}
+
+// split is the view's lines a height-line screen shows (the last ones, as
+// Bubble Tea's renderer keeps them), in a slice reused from frame to
+// frame.
+func (s *Screen) split(view string) []string {
+	lines := s.spare[:0]
+	for {
+		i := strings.IndexByte(view, '\n')
+		if i < 0 {
+			lines = append(lines, view)
+			break
+		}
+		lines = append(lines, view[:i])
+		view = view[i+1:]
+	}
+	if s.height > 0 && len(lines) > s.height {
+		lines = lines[len(lines)-s.height:]
+	}
+	return lines
 }
 
 // Writes is the number of frames the Screen wrote to its output.
@@ -363,7 +442,7 @@ func Lines(view string, width, height int) []string {
 	}
 	if width > 0 {
 		for i, l := range lines {
-			if ansi.StringWidth(l) > width {
+			if Width(l) > width {
 				lines[i] = ansi.Truncate(l, width, "")
 			}
 		}
