@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"sync"
@@ -180,27 +181,30 @@ func (s *startSlot) ended() {
 	})
 }
 
-// DefaultMemberNice is nettutor serve's --member-nice: a lab's group
-// weighs about a tenth of the server's.
+// DefaultMemberNice is nettutor serve's --member-nice: a starting lab's
+// group weighs about a tenth of the server's (or of a running lab's).
 const DefaultMemberNice = 10
 
-// setMemberNice lowers the CPU weight of a session's TUI and lab, which
-// share one scheduling group: the child starts a session of its own
-// (setsid, for its terminal), and with autogrouping (on in most
-// distributions' kernels) the kernel gives each session an equal share of
-// the CPU. Thirty members' labs then left the server, which does every
-// member's SSH, screen relay and first frames, one share in thirty-one:
-// the frames it draws for waiting members came seconds late. With the
-// members' groups at a higher nice, the server's share stays larger than
-// any lab's, so one member's busy lab (or thirty) cannot hold up the
-// others' keys and frames; the labs share what is left equally, as before.
-// Without autogrouping the file is missing and nothing changes.
-func (s *Server) setMemberNice(pid int, who string) {
-	if s.cfg.MemberNice == 0 {
+// setNice sets the CPU weight of a session's TUI and lab, which share one
+// scheduling group: the child starts a session of its own (setsid, for its
+// terminal), and with autogrouping (on in most distributions' kernels) the
+// kernel gives each session an equal share of the CPU. Thirty members
+// arriving together then left the server, which does every member's SSH,
+// screen relay and first frame, one share in thirty-one, and the members
+// already stepping as much as each starting lab. So a TUI starts at
+// Config.MemberNice, and goes back to the server's nice (0) once it is up:
+// a crowd starting is background work, while running labs share the CPU
+// equally, as before (a lower weight for good measured them several times
+// slower beside other users' work on a shared machine). Without
+// autogrouping the file is missing and nothing changes; with MemberNice 0
+// nothing is set. It is called while the child runs (started, reporting),
+// never after its end, when its pid could be another process's.
+func (s *Server) setNice(cmd *exec.Cmd, who string, nice int) {
+	if s.cfg.MemberNice == 0 || cmd.Process == nil {
 		return
 	}
-	f := fmt.Sprintf("/proc/%d/autogroup", pid)
-	if err := os.WriteFile(f, []byte(strconv.Itoa(s.cfg.MemberNice)), 0); err != nil && !errors.Is(err, os.ErrNotExist) {
+	f := fmt.Sprintf("/proc/%d/autogroup", cmd.Process.Pid)
+	if err := os.WriteFile(f, []byte(strconv.Itoa(nice)), 0); err != nil && !errors.Is(err, os.ErrNotExist) {
 		s.log.Debug("member nice", "member", who, "err", err)
 	}
 }

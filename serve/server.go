@@ -88,9 +88,9 @@ type Config struct {
 	// DefaultStartTimeout). A presenter's view never waits.
 	MaxStarting  int
 	StartTimeout time.Duration
-	// MemberNice is the nice value of every session's TUI and lab as a
-	// whole (0: as the server's; nettutor serve's default is
-	// DefaultMemberNice). See setMemberNice.
+	// MemberNice is the nice value of a session's TUI and lab as a whole
+	// while the TUI starts (0: as the server's; nettutor serve's default
+	// is DefaultMemberNice). See setNice.
 	MemberNice int
 }
 

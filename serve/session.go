@@ -275,9 +275,15 @@ func (s *Server) runChild(sp childSpec) string {
 			}
 		})
 	}
+	var once sync.Once
+	upNow := func() {
+		// Up (or slow to come up): its lab shares the CPU as any other.
+		once.Do(func() { s.setNice(cmd, sp.who.Name, 0) })
+		free()
+	}
 	rec.up = func() {
 		tookOver.Store(true)
-		free()
+		upNow()
 	}
 	if drew == 0 {
 		// Nothing held the member back: idle counts from the start.
@@ -314,7 +320,9 @@ func (s *Server) runChild(sp childSpec) string {
 		return "error"
 	}
 	theirs.Close()
-	s.setMemberNice(cmd.Process.Pid, sp.who.Name)
+	if !tookOver.Load() {
+		s.setNice(cmd, sp.who.Name, s.cfg.MemberNice)
+	}
 	s.hub.add(rec)
 	defer s.hub.remove(rec)
 	kind := "member"
@@ -330,7 +338,7 @@ func (s *Server) runChild(sp childSpec) string {
 		case <-up:
 		default:
 			s.log.Warn("session slow to start", "member", sp.who.Name, "after", s.cfg.StartTimeout)
-			free()
+			upNow()
 		}
 	})
 	defer startTimer.Stop()

@@ -35,7 +35,7 @@ func cmdServe(args []string) int {
 	unauthAddr := fs.Int("max-unauth-per-address", serve.DefaultMaxUnauthPerAddr, "most connections not signed in yet from one source address (a class behind one NAT arrives at once); the next is refused before the handshake")
 	unauth := fs.Int("max-unauth", serve.DefaultMaxUnauth, "most connections not signed in yet in all")
 	maxStarting := fs.Int("max-starting", 0, fmt.Sprintf("most members' TUIs starting at once, handed out fairly between keys (0: %d per CPU); a waiting member sees the lesson picker, drawn by the server, at once", serve.DefaultStartsPerCPU))
-	memberNice := fs.Int("member-nice", serve.DefaultMemberNice, "nice value of each session's TUI and lab as a whole (its autogroup): the server's own work (SSH, screens, first frames) goes first; 0 to leave it as the server's")
+	memberNice := fs.Int("member-nice", serve.DefaultMemberNice, "nice value of each session's TUI and lab as a whole (its autogroup) while it starts, 0 once it is up: the server's own work (SSH, screens, first frames) and the labs already running go first; 0 to leave it as the server's")
 	memberMem := int64(serve.DefaultMemberMemory)
 	fs.Var(confine.BytesFlag{P: &memberMem}, "member-memory", fmt.Sprintf("most memory each process of a session's TUI may write to (RLIMIT_DATA, soft and hard: one member can only end their own session), at least --max-memory; the terminal is clamped to %dx%d", serve.MaxCols, serve.MaxRows))
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "end a session after this long without a key, a paste or a new window size from its member; keepalives do not count (0: never)")
