@@ -122,13 +122,15 @@ func cmdTUI(args []string) int {
 	// late, and falls behind in a packet flood (tui/screen has the figures).
 	scr := screen.New(os.Stdin, os.Stdout)
 	m := tui.New(backend, tui.Options{Lang: *lang, Present: *present, Terminal: scr})
-	// Signals are the sandbox's to handle (it is PID 1 there): on one, the
-	// program is killed, and the screen gives the terminal back, before
-	// the lab ends.
 	if *progress != "" {
 		m.UseProgress(*progress)
 	}
+	// Under nettutor serve, the server drew this TUI's first frame while
+	// it started: go on from it (serve_frame.go).
 	handOver(m, backend, scr, *lang)
+	// Signals are the sandbox's to handle (it is PID 1 there): on one, the
+	// program is killed, and the screen gives the terminal back, before
+	// the lab ends.
 	p := tea.NewProgram(scr.Wrap(m), append(scr.Options(), tea.WithoutSignalHandler())...)
 	if err := scr.Start(p); err != nil {
 		fmt.Fprintf(os.Stderr, "nettutor: %v\n", err)
