@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -197,14 +198,93 @@ const DefaultMemberNice = 10
 // equally, as before (a lower weight for good measured them several times
 // slower beside other users' work on a shared machine). Without
 // autogrouping the file is missing and nothing changes; with MemberNice 0
-// nothing is set. It is called while the child runs (started, reporting),
-// never after its end, when its pid could be another process's.
+// nothing is set. The writes go through one queue (niceQueue): the kernel
+// takes at most one every 100 ms from a process without CAP_SYS_ADMIN (a
+// rootless server), and a group must not stay at the start's nice because
+// its "back to 0" came too soon after another member's.
 func (s *Server) setNice(cmd *exec.Cmd, who string, nice int) {
 	if s.cfg.MemberNice == 0 || cmd.Process == nil {
 		return
 	}
-	f := fmt.Sprintf("/proc/%d/autogroup", cmd.Process.Pid)
-	if err := os.WriteFile(f, []byte(strconv.Itoa(nice)), 0); err != nil && !errors.Is(err, os.ErrNotExist) {
-		s.log.Debug("member nice", "member", who, "err", err)
+	s.nicer.set(cmd.Process.Pid, nice, who)
+}
+
+// niceQueue writes autogroup nice values one after another, the newest
+// wanted value per process, again after EAGAIN.
+type niceQueue struct {
+	s     *Server
+	once  sync.Once
+	mu    sync.Mutex
+	want  map[int]int // pid -> nice still to write
+	order []int
+	wake  chan struct{}
+	who   map[int]string
+}
+
+func (q *niceQueue) set(pid, nice int, who string) {
+	q.once.Do(func() {
+		q.want, q.who, q.wake = map[int]int{}, map[int]string{}, make(chan struct{}, 1)
+		go q.run()
+	})
+	q.mu.Lock()
+	if _, queued := q.want[pid]; !queued {
+		q.order = append(q.order, pid)
+	}
+	q.want[pid], q.who[pid] = nice, who
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// forget drops what is still to write for pid: its process has ended.
+func (q *niceQueue) forget(pid int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.want != nil {
+		delete(q.want, pid)
+		delete(q.who, pid)
+	}
+}
+
+func (q *niceQueue) run() {
+	for {
+		select {
+		case <-q.wake:
+		case <-q.s.admit.done:
+			return
+		}
+		for {
+			q.mu.Lock()
+			for len(q.order) > 0 {
+				if _, ok := q.want[q.order[0]]; ok {
+					break
+				}
+				q.order = q.order[1:] // forgotten
+			}
+			if len(q.order) == 0 {
+				q.mu.Unlock()
+				break
+			}
+			pid := q.order[0]
+			nice, who := q.want[pid], q.who[pid]
+			q.mu.Unlock()
+			err := os.WriteFile(fmt.Sprintf("/proc/%d/autogroup", pid), []byte(strconv.Itoa(nice)), 0)
+			if errors.Is(err, syscall.EAGAIN) {
+				time.Sleep(110 * time.Millisecond) // the kernel's rate for the unprivileged
+				continue
+			}
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				q.s.log.Debug("member nice", "member", who, "err", err)
+			}
+			q.mu.Lock()
+			if q.want[pid] == nice {
+				delete(q.want, pid)
+				delete(q.who, pid)
+				q.order = q.order[1:]
+			}
+			q.mu.Unlock()
+		}
 	}
 }

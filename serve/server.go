@@ -101,8 +101,10 @@ type Server struct {
 	log  *log.Logger
 	ssh  *ssh.Server
 	hub  *hub
-	// admit orders the members' TUIs' starts (admit.go).
+	// admit orders the members' TUIs' starts (admit.go); nicer sets
+	// their scheduling groups' nice (setNice).
 	admit *admission
+	nicer niceQueue
 
 	members  atomic.Int64 // members' sessions now (MaxSessions)
 	stopping atomic.Bool
@@ -174,6 +176,7 @@ func New(cfg Config) (*Server, error) {
 	lg := newLogger(cfg.Log)
 	s := &Server{cfg: cfg, log: lg, hub: newHub(), admit: newAdmission(cfg.MaxStarting),
 		unauth: newSlots(cfg.MaxUnauthPerAddr, cfg.MaxUnauth), perKey: newSlots(cfg.MaxSessionsPerKey, 0)}
+	s.nicer.s = s
 	s.keys.Store(keys)
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Listen),

@@ -343,6 +343,7 @@ func (s *Server) runChild(sp childSpec) string {
 	})
 	defer startTimer.Stop()
 	defer free() // the child is gone (or going): its slot and the input are free
+	defer s.nicer.forget(cmd.Process.Pid)
 
 	var idle <-chan time.Time
 	if sp.timeouts && s.cfg.IdleTimeout > 0 && sp.input != nil {
