@@ -113,6 +113,9 @@ type ActionResult struct {
 	// expect: no-reply); OK is then true when Err is not nil.
 	ExpectedFailure bool
 	OK              bool
+	// Sport is a tcp_connect's source port (0: no connection made), so
+	// that its journey follows that connection's conntrack entry.
+	Sport int
 }
 
 // CheckResult is the outcome of one expectation or exercise check.
@@ -522,7 +525,7 @@ func applyAction(ctx context.Context, lab *engine.Lab, a *Action, act engine.Act
 	if d == 0 {
 		d = time.Since(start)
 	}
-	ar := ActionResult{Kind: a.Kind, Command: a.Command(), Output: out.Output, Err: err, Duration: d, ExpectedFailure: a.ExpectFailure()}
+	ar := ActionResult{Kind: a.Kind, Command: a.Command(), Output: out.Output, Err: err, Duration: d, ExpectedFailure: a.ExpectFailure(), Sport: out.Sport}
 	if ar.ExpectedFailure {
 		ar.OK = err != nil
 		if err == nil {
