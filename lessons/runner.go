@@ -347,13 +347,16 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 	r.pending = nil
 	r.stepIdx = i
 	r.mu.Unlock()
+	res.NotRun = r.notRun(st)
 	for _, c := range st.Captures {
+		if res.NotRun != nil {
+			break // what they watch may not exist in this lab (FORMAT.md, Step needs)
+		}
 		if err := r.startCapture(ctx, c); err != nil {
 			res.CaptureErrs = append(res.CaptureErrs, err)
 		}
 	}
 	var fatal error
-	res.NotRun = r.notRun(st)
 	for j, a := range st.Actions {
 		if res.NotRun != nil {
 			break // the lab lacks what the step needs: no action of it runs
