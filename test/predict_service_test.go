@@ -17,7 +17,8 @@ import (
 // VIP). In the service lesson's hairpin step, each failed nc's journey
 // tells of the lab as it was when nc ran, before the step put hairpin
 // and the masquerade rule back: it stops at hairpin-off, then at the
-// missing masquerade.
+// missing masquerade. The refused nc to default/empty (10.96.0.200, no
+// endpoints) stops in NODE1 at kube-proxy's REJECT.
 func TestServicePlainJourneys(t *testing.T) {
 	need(t, "ip", "bridge", "iptables-restore", "nc", "conntrack")
 	for _, lesson := range []string{"service", "loadbalancer"} {
@@ -77,6 +78,7 @@ func TestServicePlainJourneys(t *testing.T) {
 			}
 			if lesson == "service" {
 				hairpinJourneys(t, lines)
+				rejectJourneys(t, lines)
 			}
 		})
 	}
@@ -114,5 +116,31 @@ func hairpinJourneys(t *testing.T, lines []string) {
 		if strings.Contains(text, "POD-B/eth0 in") && strings.Contains(w.stop, "hairpin") {
 			t.Errorf("with hairpin off the journey must not reach POD-B again:\n%s", text)
 		}
+	}
+}
+
+// rejectJourneys checks the journeys of the service lesson's nc to
+// default/empty: dropped in NODE1 for want of endpoints.
+func rejectJourneys(t *testing.T, lines []string) {
+	t.Helper()
+	n := 0
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "✓ $ ") || !strings.Contains(l, "nc -v -w 1 10.96.0.200 80") {
+			continue
+		}
+		var journey []string
+		for k := i + 1; k < len(lines) && !strings.HasPrefix(lines[k], "✓ $ ") && !strings.HasPrefix(lines[k], "✗ $ "); k++ {
+			if strings.HasPrefix(lines[k], "  # journey ") || len(journey) > 0 && strings.HasPrefix(lines[k], "  # ") {
+				journey = append(journey, lines[k])
+			}
+		}
+		text := strings.Join(journey, "\n")
+		n++
+		if len(journey) == 0 || !strings.HasSuffix(journey[0], ": dropped") || !strings.Contains(text, "stop (Service without endpoints: REJECT): in NODE1 ") {
+			t.Errorf("%s: its journey should stop at the REJECT in NODE1:\n%s", l, text)
+		}
+	}
+	if n == 0 {
+		t.Errorf("no nc to 10.96.0.200 in run service --plain")
 	}
 }

@@ -79,7 +79,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		j.Drop = d
 		x.byDefault(d)
 		switch d.Reason {
-		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter:
+		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter, ReasonSvcRejected:
 			j.Result = Dropped
 		case ReasonNoRoute:
 			j.Result = NoRoute
@@ -139,7 +139,16 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			// iptables -S replay) read over netlink, with conntrack's
 			// choice (svc_predict.go); it decides where the -S replay
 			// found nothing, or found one of several.
-			if s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, sport, p.Port, false); s != nil && (to == "" || len(s.choices) > 0 || !sameTo(to, p.Port, s.to, s.port)) {
+			s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, sport, p.Port, false)
+			if s != nil && s.stopped {
+				// A Service address no rule translates, dropped or
+				// rejected by filter on every path (no endpoints).
+				if to == "" && e.owner(dst) == nil {
+					return stop(x.svcRejectStop(cur.name, "filter FORWARD", hostPort(dst, p.Port, protoNum(p.Proto))))
+				}
+				s = nil
+			}
+			if s != nil && (to == "" || len(s.choices) > 0 || !sameTo(to, p.Port, s.to, s.port)) {
 				if len(s.choices) > 0 {
 					return undecided(x.svcDNATStop(cur.name, "nat PREROUTING", s.choices, s.byCT))
 				}
@@ -199,7 +208,14 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			// nat OUTPUT of the sender after its first route lookup; a
 			// DNAT there routes the packet again, to its new address.
 			sentNAT = true
-			if s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, sport, p.Port, true); s != nil {
+			s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, sport, p.Port, true)
+			if s != nil && s.stopped {
+				if e.owner(dst) == nil {
+					return stop(x.svcRejectStop(cur.name, "filter OUTPUT", hostPort(dst, p.Port, protoNum(p.Proto))))
+				}
+				s = nil
+			}
+			if s != nil {
 				if len(s.choices) > 0 {
 					return undecided(x.svcDNATStop(cur.name, "nat OUTPUT", s.choices, s.byCT))
 				}

@@ -36,6 +36,10 @@ type svcDNAT struct {
 	masq    string   // the source conntrack's reply goes back to, when not the packet's (a masquerade)
 	chain   string   // the nat chain whose DNAT gives it (when the walk found it)
 	choices []string // several destinations and no entry: the replay stops
+	// stopped: no rule translates it and the filter rules drop or reject
+	// it on every path (kube-proxy's REJECT for a Service without
+	// endpoints).
+	stopped bool
 }
 
 // predictSvcDNAT reads n's nat rules over netlink (PREROUTING for a
@@ -55,7 +59,13 @@ func predictSvcDNAT(n *nsEnv, proto uint8, src, dst string, sport, port int, sen
 		s = net.IPv4zero
 	}
 	v, err := n.natWalk(proto, s, d, port, sent)
-	if err != nil || len(v.targets) == 0 {
+	if err != nil {
+		return nil
+	}
+	if len(v.targets) == 0 {
+		if v.stopped && !v.unknown {
+			return &svcDNAT{stopped: true}
+		}
 		return nil
 	}
 	to, p, back, several := n.ctEndpoint(proto, s.String(), d.String(), sport, port)
@@ -256,4 +266,12 @@ func (n *nsEnv) unparsedNATOnly() bool {
 		}
 	}
 	return k == n.unparsed
+}
+
+// svcRejectStop is the replay's stop at a Service address that no rule of
+// ns translates and its filter hook (hook) drops or rejects on every path.
+func (x *explainer) svcRejectStop(ns, hook, svc string) *Drop {
+	d := newDrop(x.lang, ns, hook, ReasonSvcRejected, "request", m("svcpredict.stop_rejected", ns, svc, hook))
+	d.Names = map[string]string{"node": ns, "service": svc}
+	return d
 }
