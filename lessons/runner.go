@@ -113,6 +113,9 @@ type ActionResult struct {
 	// expect: no-reply); OK is then true when Err is not nil.
 	ExpectedFailure bool
 	OK              bool
+	// Sport is a tcp_connect's source port (0: no connection made), so
+	// that its journey follows that connection's conntrack entry.
+	Sport int
 }
 
 // CheckResult is the outcome of one expectation or exercise check.
@@ -344,13 +347,16 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 	r.pending = nil
 	r.stepIdx = i
 	r.mu.Unlock()
+	res.NotRun = r.notRun(st)
 	for _, c := range st.Captures {
+		if res.NotRun != nil {
+			break // what they watch may not exist in this lab (FORMAT.md, Step needs)
+		}
 		if err := r.startCapture(ctx, c); err != nil {
 			res.CaptureErrs = append(res.CaptureErrs, err)
 		}
 	}
 	var fatal error
-	res.NotRun = r.notRun(st)
 	for j, a := range st.Actions {
 		if res.NotRun != nil {
 			break // the lab lacks what the step needs: no action of it runs
@@ -522,7 +528,7 @@ func applyAction(ctx context.Context, lab *engine.Lab, a *Action, act engine.Act
 	if d == 0 {
 		d = time.Since(start)
 	}
-	ar := ActionResult{Kind: a.Kind, Command: a.Command(), Output: out.Output, Err: err, Duration: d, ExpectedFailure: a.ExpectFailure()}
+	ar := ActionResult{Kind: a.Kind, Command: a.Command(), Output: out.Output, Err: err, Duration: d, ExpectedFailure: a.ExpectFailure(), Sport: out.Sport}
 	if ar.ExpectedFailure {
 		ar.OK = err != nil
 		if err == nil {
