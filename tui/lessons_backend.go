@@ -280,6 +280,7 @@ func (s *labSession) onAction(step, index int, done bool, ar lessons.ActionResul
 }
 
 func (s *labSession) Goto(ctx context.Context, n int) error {
+	s.awaitSpare(ctx, n)
 	s.beginOp()
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
