@@ -295,6 +295,11 @@ func (s *labSession) Goto(ctx context.Context, n int) error {
 		s.endOp(n)
 		return nil
 	}
+	// A jump ahead: the spare, carried on to n, is further than a reset.
+	if s.extendSpare(ctx, n); s.swapIn(n) {
+		s.endOp(n)
+		return nil
+	}
 	// The runner starts a new stream (OnRebuild) once the old captures
 	// have stopped: nothing of the undone steps reaches the list, and the
 	// packets of the replayed steps do, as they did the first time.

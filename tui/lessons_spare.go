@@ -344,6 +344,36 @@ func (s *labSession) awaitSpare(ctx context.Context, n int) {
 	}
 }
 
+// extendSpare brings an idle spare on to n steps, when it holds a replay
+// of fewer (lessons.Runner.Extendable), so that a jump ahead (`:N` past
+// the step after the spare's) replays only the steps between instead of
+// n steps on the live lab from a reset; swapIn then takes it. b.mu is
+// held and an op is begun, so no spare is being built. A spare that
+// fails to go on is dropped, and the caller rebuilds the live lab.
+func (s *labSession) extendSpare(ctx context.Context, n int) {
+	s.smu.Lock()
+	sp := s.sp
+	s.smu.Unlock()
+	if sp == nil || sp.building || sp.runner == nil || !sp.runner.Extendable(n) || sp.runner.Next() == 0 {
+		return
+	}
+	err := sp.runner.Extend(ctx, n)
+	s.smu.Lock()
+	if s.sp != sp { // closed meanwhile: closeSpare has it
+		s.smu.Unlock()
+		return
+	}
+	if err == nil {
+		sp.target, sp.ready = n, true
+		s.smu.Unlock()
+		return
+	}
+	s.sp = nil
+	s.smu.Unlock()
+	sp.sink.retire()
+	sp.runner.Close()
+}
+
 // swapIn makes a ready spare holding n steps the live lab, in place of
 // rebuilding the live one (Goto). b.mu is held and an op is begun, so no
 // spare is being built.

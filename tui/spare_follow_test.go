@@ -131,3 +131,52 @@ func TestBackWaitsForTheSpare(t *testing.T) {
 		t.Errorf("after the swap %d steps replayed, want %d", got, n-1)
 	}
 }
+
+// TestJumpAheadCarriesTheSpareOn: a jump past the step after the spare's
+// (`:N` ahead) carries the idle spare on by the steps between and swaps it
+// in, rather than replaying every step on the live lab from a reset; the
+// lesson's next step then holds on it.
+func TestJumpAheadCarriesTheSpareOn(t *testing.T) {
+	les, err := lessons.Find("veth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(les.Steps)
+	ctx := context.Background()
+	b, s := openReal(t, les.ID, 1)
+	runSteps(t, s, 3)
+	if err := s.PrepareBack(ctx, 2); err != nil {
+		t.Fatalf("PrepareBack(2): %v", err)
+	}
+	s.smu.Lock()
+	r := s.sp.runner
+	s.smu.Unlock()
+	before := b.current()
+	if err := s.Goto(ctx, n-2); err != nil {
+		t.Fatal(err)
+	}
+	if b.current() == before {
+		t.Fatal("the jump ahead rebuilt the live lab instead of carrying the spare on")
+	}
+	s.b.mu.Lock()
+	live := s.runner
+	s.b.mu.Unlock()
+	if live != r || len(s.Replayed()) != n-2 {
+		t.Errorf("after the jump: the spare's runner live %v, %d steps replayed (want %d)", live == r, len(s.Replayed()), n-2)
+	}
+	ev := make(chan ActionEvent, 64)
+	go func() {
+		for range ev {
+		}
+	}()
+	res := s.RunStep(ctx, n-2, ev)
+	close(ev)
+	if res.Err != nil {
+		t.Fatalf("step %d after the jump: %v", n-1, res.Err)
+	}
+	for _, e := range res.Expects {
+		if !e.OK {
+			t.Errorf("step %d after the jump: %s: %s", n-1, e.Text, e.Detail)
+		}
+	}
+}
