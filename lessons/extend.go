@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Carrying a rebuild on (issue 25: back a step at a cost that does not
@@ -35,10 +36,11 @@ func (r *Runner) Extendable(i int) bool {
 // have gone on: Replayed and Packets then hold every replayed step since
 // the reset, as after one Goto(i). Otherwise it is Goto(i).
 //
-// A cancelled Extend stops between two steps as Goto does; the lab then
-// holds the steps replayed so far, whole, and a later Extend goes on from
-// there. Cancelled inside a step (an action killed), the lab is not one a
-// replay makes, and the next Extend starts again from a reset.
+// A cancelled Extend stops between two steps as Goto does, the step under
+// way given stepCancelGrace to end; the lab then holds the steps replayed
+// so far, whole, and a later Extend goes on from there. Cut off inside a
+// step (an action killed), the lab is not one a replay makes, and the next
+// Extend starts again from a reset.
 func (r *Runner) Extend(ctx context.Context, i int) error {
 	if !r.Extendable(i) {
 		return r.Goto(ctx, i)
@@ -49,14 +51,22 @@ func (r *Runner) Extend(ctx context.Context, i int) error {
 			r.rebuilt = true // whole after j steps
 			return fmt.Errorf("rebuild to step %d: %w", i, err)
 		}
-		res, err := r.play(ctx, j, true)
+		// The step's actions get stepCancelGrace more once ctx ends, so
+		// that a step nearly done ends whole rather than being thrown
+		// away with every step before it.
+		actx, kill := context.WithCancel(context.WithoutCancel(ctx))
+		stop := context.AfterFunc(ctx, func() { time.AfterFunc(stepCancelGrace, kill) })
+		res, err := r.play(actx, j, true)
+		stop()
+		killed := actx.Err() != nil
+		kill()
 		r.replayed = append(r.replayed, res)
 		if err != nil {
 			return err
 		}
-		if err := ctx.Err(); err != nil {
-			// Cancelled while the step ran: some of it may not have.
-			return fmt.Errorf("rebuild to step %d: %w", i, err)
+		if killed {
+			// Cut off while the step ran: some of it may not have.
+			return fmt.Errorf("rebuild to step %d: %w", i, ctx.Err())
 		}
 		r.next = j + 1
 		r.mu.Lock()
@@ -65,3 +75,10 @@ func (r *Runner) Extend(ctx context.Context, i int) error {
 	}
 	return r.rebuiltTo(i)
 }
+
+// stepCancelGrace is how long a replayed step that Extend is running may
+// go on once its context ends (a learner's move cancels the spare being
+// built): long enough for most steps' last actions on a loaded machine,
+// short enough that the move barely waits. A step cut off after it is
+// lost, and the next Extend starts again from a reset.
+const stepCancelGrace = 500 * time.Millisecond

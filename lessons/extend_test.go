@@ -100,3 +100,67 @@ func TestExtendIsAGoto(t *testing.T) {
 		})
 	}
 }
+
+// TestExtendCancelGrace: a replayed step under way when Extend is
+// cancelled ends whole if it ends within stepCancelGrace (the lab holds
+// it: Next is past it and Extend may go on); one that takes longer is cut
+// off, and the next Extend starts from a reset (not Extendable).
+func TestExtendCancelGrace(t *testing.T) {
+	src := `id: t
+title: {en: T}
+summary: {en: T}
+steps:
+  - id: quick
+    title: {en: Q}
+    actions:
+      - netns_add: {name: RED}
+      - run: {sh: "sleep 0.2"}
+  - id: slow
+    title: {en: S}
+    actions:
+      - run: {sh: "sleep 3"}
+      - netns_add: {name: BLUE}
+  - id: last
+    title: {en: L}
+    actions:
+      - netns_add: {name: GREEN}
+`
+	l, err := Load("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRunner(newLab(t), l, Options{})
+	defer r.Close()
+	if err := r.Goto(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	// Cancelled 50 ms into the quick step: it ends whole, the slow one
+	// does not start.
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if err := r.Extend(ctx, 3); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Extend: %v", err)
+	}
+	if r.Next() != 1 || !r.Extendable(3) {
+		t.Fatalf("the quick step within the grace: Next %d, Extendable %v (want 1, true)", r.Next(), r.Extendable(3))
+	}
+	// Cancelled 50 ms into the slow step: cut off after the grace.
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	if err := r.Extend(ctx, 3); err == nil {
+		t.Fatal("Extend cut off inside a step returned nil")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the slow step ran on %s after the cancel (grace %s)", d, stepCancelGrace)
+	}
+	if r.Extendable(3) {
+		t.Error("Extendable after a step was cut off: the lab holds part of it")
+	}
+	if err := r.Extend(context.Background(), 3); err != nil {
+		t.Fatal(err)
+	}
+	if r.Next() != 3 || len(r.Replayed()) != 3 {
+		t.Errorf("Extend from a reset: Next %d, %d replayed", r.Next(), len(r.Replayed()))
+	}
+}
