@@ -66,6 +66,10 @@ type Runner struct {
 
 	replayed []*StepResult  // what Goto replayed, by step index
 	stopping sync.WaitGroup // capture points being closed
+	// rebuilt says the lab holds exactly the first next steps as a replay
+	// from a reset made them, and nothing else ran on it since: Extend
+	// may carry that rebuild on (extend.go).
+	rebuilt bool
 }
 
 // StepResult is everything that happened in one step.
@@ -233,6 +237,7 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 	if i < 0 || i > len(r.lesson.Steps) {
 		return fmt.Errorf("lesson %s has no step %d", r.lesson.ID, i)
 	}
+	r.rebuilt = false
 	r.stopAllCaptures()
 	if err := r.lab.Reset(); err != nil {
 		return fmt.Errorf("reset the lab: %w", err)
@@ -256,6 +261,12 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 			return err
 		}
 	}
+	return r.rebuiltTo(i)
+}
+
+// rebuiltTo ends a replay of the first i steps: RunStep(i) runs next, and
+// the lab is read once its links have settled, as the step would start.
+func (r *Runner) rebuiltTo(i int) error {
 	r.next = i
 	r.mu.Lock()
 	r.stepIdx = i
@@ -268,6 +279,7 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 		}
 		r.prev = snap
 	}
+	r.rebuilt = true
 	return nil
 }
 
@@ -294,6 +306,7 @@ func (r *Runner) Close() {
 // ---- Implementation ----
 
 func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
+	r.rebuilt = false // a live step, expectations' probes and all
 	res, _ := r.play(ctx, i, false)
 	r.next = i + 1
 	return res
