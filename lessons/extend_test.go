@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
 // TestExtendIsAGoto: a rebuild carried on one step at a time (Extend after
@@ -64,7 +66,7 @@ func TestExtendIsAGoto(t *testing.T) {
 			}
 			got, want := replayOf(r.Snapshot()), replayOf(ref.Snapshot())
 			if got == "" || got != want {
-				t.Errorf("carried on to step %d, the lab differs from one Goto's:\n%s", n-1, lineDiff(want, got))
+				t.Errorf("carried on to step %d, the lab differs from one Goto's:\n%s", n-1, testkit.LineDiff(want, got, "Goto", "carried on"))
 			}
 			for i, res := range r.Replayed() {
 				w := ref.Replayed()[i]
