@@ -28,6 +28,10 @@ type Action interface {
 type Result struct {
 	Output   string        // what the command would print, if anything
 	Duration time.Duration // how long Apply took
+	// Sport is a connect's source port (tcp_connect; 0 when no
+	// connection was made): the journey under it follows that
+	// connection's conntrack entry.
+	Sport int
 }
 
 // ipCmd renders an iproute2 command in namespace ns: `ip -n RED link ...`.

@@ -154,7 +154,8 @@ func openEntry(name, path string, fd netns.NsHandle) (*nsEntry, error) {
 
 // KeepSpares makes the lab keep n empty namespaces ready, made while it is
 // idle, so that `ip netns add` and Reset do not wait for the kernel to set
-// one up. Worth it for a long-lived lab that is reset often (the TUI); a
+// one up; and it keeps the runner of the lab's shown commands started
+// after each Reset, so that the first command does not wait for it. Worth it for a long-lived lab that is reset often (the TUI); a
 // one-shot lab (a grade, a transcript) would only pay for namespaces it
 // never uses. Call it once, right after New.
 func (l *Lab) KeepSpares(n int) {
@@ -162,6 +163,7 @@ func (l *Lab) KeepSpares(n int) {
 	defer l.mu.Unlock()
 	if l.pool == nil && n > 0 {
 		l.pool = newNSPool(n, l.k.NewNetns)
+		l.warmLocked()
 	}
 }
 
@@ -319,7 +321,21 @@ func (l *Lab) Reset() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.teardownLocked()
-	return l.makeHost()
+	if err := l.makeHost(); err != nil {
+		return err
+	}
+	l.warmLocked()
+	return nil
+}
+
+// warmLocked starts the lab's runner for its shown commands ahead of the
+// first one (confine.Keeper.WarmRunner), in a lab that keeps spares: one
+// reset often, where the start would otherwise be the first command's.
+// l.mu held.
+func (l *Lab) warmLocked() {
+	if l.pool != nil {
+		l.k.WarmRunner(l.LabPath(HostNS))
+	}
 }
 
 // Close tears the lab down.

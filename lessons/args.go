@@ -316,7 +316,7 @@ func buildAction(kind string, a ActionArgs) (engine.Action, string, error) {
 		}
 		// A step about a refusal shows `nc -v`: plain nc prints nothing
 		// when a connection fails, -v prints why.
-		return engine.TCPConnect{NS: a.NS, Addr: a.Addr, Verbose: a.Expect == "fail"}, "", nil
+		return engine.TCPConnect{NS: a.NS, Addr: a.Addr, Verbose: a.Expect == "fail", Once: a.Expect == "fail"}, "", nil
 	case "show":
 		kinds := append(append([]string{}, engine.ShowKinds...), engine.ToolShowKinds...)
 		if !contains(kinds, a.What) {

@@ -385,6 +385,13 @@ func (ld *loader) step(n *yaml.Node, i int, st *sim, capIDs map[string]bool) *St
 			s.Needs = append(s.Needs, nn.Value)
 		}
 	}
+	if ld.world != nil && !ld.world.runs(s.Needs) {
+		// Not run in a lab without what it needs: its capture points do
+		// not start either (what they watch may not exist there), and a
+		// later step that reads one of them must say the same needs.
+		delete(fs, "capture")
+		delete(fs, "capture_stop")
+	}
 	// Capture points start before the actions.
 	if f, ok := fs["capture"]; ok {
 		for _, cn := range ld.list(f, what) {

@@ -16,7 +16,7 @@ import (
 // overlay) with kube-proxy's rules for default/web (10.96.0.100:80) and
 // the endpoints eps, from the hand-written scripts test/trace_service_test.go
 // uses (test/testdata/labs).
-func kubeProxyLab(t *testing.T, lab *engine.Lab, eps string) {
+func kubeProxyLab(t testing.TB, lab *engine.Lab, eps string) {
 	t.Helper()
 	script := ""
 	for _, n := range []string{"underlay", "flannel"} {

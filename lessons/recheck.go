@@ -24,6 +24,7 @@ func recheckable(kind string) bool {
 // for a lab that cannot be read at all. Before the first step it checks
 // only that the lab can be read.
 func (r *Runner) Recheck(ctx context.Context) ([]CheckResult, error) {
+	r.rebuilt = false // its probes are traffic no replay sends (Extend)
 	r.lab.SettleLinks(linkSettleMax)
 	snap, err := r.lab.Snapshot()
 	if err != nil {

@@ -66,6 +66,10 @@ type Runner struct {
 
 	replayed []*StepResult  // what Goto replayed, by step index
 	stopping sync.WaitGroup // capture points being closed
+	// rebuilt says the lab holds exactly the first next steps as a replay
+	// from a reset made them, and nothing else ran on it since: Extend
+	// may carry that rebuild on (extend.go).
+	rebuilt bool
 }
 
 // StepResult is everything that happened in one step.
@@ -113,6 +117,9 @@ type ActionResult struct {
 	// expect: no-reply); OK is then true when Err is not nil.
 	ExpectedFailure bool
 	OK              bool
+	// Sport is a tcp_connect's source port (0: no connection made), so
+	// that its journey follows that connection's conntrack entry.
+	Sport int
 }
 
 // CheckResult is the outcome of one expectation or exercise check.
@@ -230,6 +237,7 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 	if i < 0 || i > len(r.lesson.Steps) {
 		return fmt.Errorf("lesson %s has no step %d", r.lesson.ID, i)
 	}
+	r.rebuilt = false
 	r.stopAllCaptures()
 	if err := r.lab.Reset(); err != nil {
 		return fmt.Errorf("reset the lab: %w", err)
@@ -253,6 +261,12 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 			return err
 		}
 	}
+	return r.rebuiltTo(i)
+}
+
+// rebuiltTo ends a replay of the first i steps: RunStep(i) runs next, and
+// the lab is read once its links have settled, as the step would start.
+func (r *Runner) rebuiltTo(i int) error {
 	r.next = i
 	r.mu.Lock()
 	r.stepIdx = i
@@ -265,6 +279,7 @@ func (r *Runner) Goto(ctx context.Context, i int) error {
 		}
 		r.prev = snap
 	}
+	r.rebuilt = true
 	return nil
 }
 
@@ -291,6 +306,7 @@ func (r *Runner) Close() {
 // ---- Implementation ----
 
 func (r *Runner) runStep(ctx context.Context, i int) *StepResult {
+	r.rebuilt = false // a live step, expectations' probes and all
 	res, _ := r.play(ctx, i, false)
 	r.next = i + 1
 	return res
@@ -344,13 +360,16 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 	r.pending = nil
 	r.stepIdx = i
 	r.mu.Unlock()
+	res.NotRun = r.notRun(st)
 	for _, c := range st.Captures {
+		if res.NotRun != nil {
+			break // what they watch may not exist in this lab (FORMAT.md, Step needs)
+		}
 		if err := r.startCapture(ctx, c); err != nil {
 			res.CaptureErrs = append(res.CaptureErrs, err)
 		}
 	}
 	var fatal error
-	res.NotRun = r.notRun(st)
 	for j, a := range st.Actions {
 		if res.NotRun != nil {
 			break // the lab lacks what the step needs: no action of it runs
@@ -522,7 +541,7 @@ func applyAction(ctx context.Context, lab *engine.Lab, a *Action, act engine.Act
 	if d == 0 {
 		d = time.Since(start)
 	}
-	ar := ActionResult{Kind: a.Kind, Command: a.Command(), Output: out.Output, Err: err, Duration: d, ExpectedFailure: a.ExpectFailure()}
+	ar := ActionResult{Kind: a.Kind, Command: a.Command(), Output: out.Output, Err: err, Duration: d, ExpectedFailure: a.ExpectFailure(), Sport: out.Sport}
 	if ar.ExpectedFailure {
 		ar.OK = err != nil
 		if err == nil {

@@ -117,7 +117,13 @@ func TestLoadBalancerWithoutPython3(t *testing.T) {
 		i := stepIndex(t, l, id)
 		head := "# --- step " + itoa(i+1) + ": "
 		at := strings.Index(script, head)
-		if at < 0 || !strings.HasPrefix(script[at+len(head)+len(oneLine(l.Steps[i].Title.Get("en"))):], "\nif command -v python3") {
+		// Inside the kernel's test, when the step needs a driver too
+		// (the cluster's vxlan).
+		rest := ""
+		if at >= 0 {
+			rest = strings.TrimPrefix(script[at+len(head)+len(oneLine(l.Steps[i].Title.Get("en"))):], "\nif [ -d /sys/module/vxlan ]; then")
+		}
+		if at < 0 || !strings.HasPrefix(rest, "\nif command -v python3") {
 			t.Errorf("step %s: the script does not open with the python3 test", id)
 		}
 	}

@@ -47,8 +47,9 @@ type svcJSON struct {
 // trace args --json`, then what a person would type to check it: the
 // conntrack table of NODE1 and NODE2 (conntrack -L), one `nc` from the
 // same namespace to the same address (its output, or its error), and
-// tcpdump at each point of dumps ("NS DEV FILTER") while nc runs. It
-// returns the journey, trace's exit code, the trace's stderr line, and
+// tcpdump at each point of dumps ("NS DEV FILTER") while nc runs, and
+// the output of the script's oracle_extra function, when it defines one
+// (section "extra"). It returns the journey, trace's exit code, the trace's stderr line, and
 // the oracle's sections by name.
 func svcOracle(t *testing.T, who, script, args string, dumps []string) (svcJSON, int, string, map[string]string) {
 	t.Helper()
@@ -83,6 +84,9 @@ func svcOracle(t *testing.T, who, script, args string, dumps []string) (svcJSON,
 	for i, d := range dumps {
 		body += "echo '--- " + d + "'; cat /tmp/dump" + strconv.Itoa(i) + "\n"
 	}
+	// A script may define oracle_extra: what else a person would type
+	// after the trace, in its own section.
+	body += "if type oracle_extra >/dev/null 2>&1; then echo '--- extra'; oracle_extra 2>&1; fi\n"
 	p := filepath.Join(dir, "lab.sh")
 	os.WriteFile(p, []byte(body), 0o644)
 	cmd := exec.Command(bin, "sandbox", "--quiet", p)

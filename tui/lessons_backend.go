@@ -280,6 +280,7 @@ func (s *labSession) onAction(step, index int, done bool, ar lessons.ActionResul
 }
 
 func (s *labSession) Goto(ctx context.Context, n int) error {
+	s.awaitSpare(ctx, n)
 	s.beginOp()
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
@@ -291,6 +292,11 @@ func (s *labSession) Goto(ctx context.Context, n int) error {
 	// A spare rebuilt to n is the same rebuild, made while the learner
 	// read: it is swapped in, with the packets and outputs it recorded.
 	if s.swapIn(n) {
+		s.endOp(n)
+		return nil
+	}
+	// A jump ahead: the spare, carried on to n, is further than a reset.
+	if s.extendSpare(ctx, n); s.swapIn(n) {
 		s.endOp(n)
 		return nil
 	}

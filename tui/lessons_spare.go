@@ -255,6 +255,12 @@ func (s *labSession) PrepareBack(ctx context.Context, n int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sp := &spareBuild{target: n, building: true, cancel: cancel, done: make(chan struct{})}
+	if old != nil && old.runner != nil && old.runner.Extendable(n) {
+		// The spare one step behind the learner, who moved on: the same
+		// runner replays the step(s) between (lessons.Runner.Extend).
+		sp.runner, sp.sink = old.runner, old.sink
+		old = nil
+	}
 	s.sp = sp
 	retiring := s.retiring
 	s.smu.Unlock()
@@ -263,7 +269,11 @@ func (s *labSession) PrepareBack(ctx context.Context, n int) error {
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err() // cancelled as the rebuild ended: not what was asked
 	}
-	if err != nil && sp.runner != nil {
+	// Cancelled between two steps, the spare lab holds the steps
+	// replayed so far, whole: it is kept (not ready), and the next
+	// PrepareBack carries it on instead of starting again from a reset.
+	partial := err != nil && sp.runner != nil && ctx.Err() != nil && sp.runner.Extendable(n)
+	if err != nil && sp.runner != nil && !partial {
 		// Stopped before the build counts as ended: the step that
 		// cancelled it waits for that, and no capture of it runs on.
 		sp.sink.retire()
@@ -271,7 +281,7 @@ func (s *labSession) PrepareBack(ctx context.Context, n int) error {
 	}
 	s.smu.Lock()
 	sp.building, sp.ready = false, err == nil
-	if err != nil {
+	if err != nil && !partial {
 		s.sp = nil
 	}
 	close(sp.done)
@@ -293,6 +303,9 @@ func (s *labSession) build(ctx context.Context, sp *spareBuild, old *spareBuild,
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if sp.runner != nil { // carried on from the spare before
+		return sp.runner.Extend(ctx, sp.target)
+	}
 	lab, err := s.b.spareLab()
 	if err != nil {
 		return err
@@ -302,7 +315,63 @@ func (s *labSession) build(ctx context.Context, sp *spareBuild, old *spareBuild,
 	s.smu.Lock()
 	sp.runner, sp.sink = r, sink
 	s.smu.Unlock()
-	return r.Goto(ctx, sp.target)
+	// A reset first, then the replay as an Extend, so that a build
+	// cancelled between two steps keeps what it replayed (a Goto to the
+	// target would count as not whole until its end).
+	if err := r.Goto(ctx, 0); err != nil {
+		return err
+	}
+	return r.Extend(ctx, sp.target)
+}
+
+// awaitSpare waits, when a spare is being built to n steps, until it has
+// ended: a Goto(n) then swaps it in rather than cancelling it and
+// replaying the live lab from a reset, which is always further behind. The
+// lesson view shows the rebuild's progress meanwhile.
+func (s *labSession) awaitSpare(ctx context.Context, n int) {
+	s.smu.Lock()
+	var done chan struct{}
+	if sp := s.sp; sp != nil && sp.building && sp.target == n {
+		done = sp.done
+	}
+	s.smu.Unlock()
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// extendSpare brings an idle spare on to n steps, when it holds a replay
+// of fewer (lessons.Runner.Extendable), so that a jump ahead (`:N` past
+// the step after the spare's) replays only the steps between instead of
+// n steps on the live lab from a reset; swapIn then takes it. b.mu is
+// held and an op is begun, so no spare is being built. A spare that
+// fails to go on is dropped, and the caller rebuilds the live lab.
+func (s *labSession) extendSpare(ctx context.Context, n int) {
+	s.smu.Lock()
+	sp := s.sp
+	s.smu.Unlock()
+	if sp == nil || sp.building || sp.runner == nil || !sp.runner.Extendable(n) || sp.runner.Next() == 0 {
+		return
+	}
+	err := sp.runner.Extend(ctx, n)
+	s.smu.Lock()
+	if s.sp != sp { // closed meanwhile: closeSpare has it
+		s.smu.Unlock()
+		return
+	}
+	if err == nil {
+		sp.target, sp.ready = n, true
+		s.smu.Unlock()
+		return
+	}
+	s.sp = nil
+	s.smu.Unlock()
+	sp.sink.retire()
+	sp.runner.Close()
 }
 
 // swapIn makes a ready spare holding n steps the live lab, in place of

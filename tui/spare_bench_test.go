@@ -93,3 +93,61 @@ func back(b *testing.B, s *labSession, n int) (move, snap time.Duration) {
 	drainPackets(s)
 	return move, snap
 }
+
+// BenchmarkSpareFollow is how soon, after each step the learner runs, `p`
+// can swap: the spare carried on by the step between (PrepareBack after
+// every step, as the lesson view asks), against the spare rebuilt from a
+// reset after the last step (what every step cost before Extend), in the
+// same run. follow-worst-ms is the slowest PrepareBack over the lesson's
+// steps; rebuild-ms the one from a reset; ns/op the mean follow. Run with
+//
+//	go test ./tui -run '^$' -bench SpareFollow -benchtime 1x
+func BenchmarkSpareFollow(b *testing.B) {
+	if !labOK {
+		b.Skip("no lab sandbox here")
+	}
+	ls, err := lessons.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, l := range ls {
+		b.Run(l.ID, func(b *testing.B) {
+			n := len(l.Steps)
+			var worst, rebuild time.Duration
+			worstAt, follows := 0, 0
+			b.ResetTimer()
+			b.StopTimer()
+			for i := 0; i < b.N; i++ {
+				_, s := openReal(b, l.ID, 1)
+				for k := 0; k < n; k++ {
+					runSteps1(b, s, k)
+					drainPackets(s)
+					b.StartTimer()
+					start := time.Now()
+					if err := s.PrepareBack(ctx, k); err != nil {
+						b.Fatalf("PrepareBack(%d): %v", k, err)
+					}
+					d := time.Since(start)
+					b.StopTimer()
+					follows++
+					if d > worst {
+						worst, worstAt = d, k+1
+					}
+				}
+				// Before: the spare for the last step from a reset.
+				_, ref := openReal(b, l.ID, 1)
+				runSteps(b, ref, n)
+				start := time.Now()
+				if err := ref.PrepareBack(ctx, n-1); err != nil {
+					b.Fatal(err)
+				}
+				rebuild = max(rebuild, time.Since(start))
+			}
+			b.ReportMetric(float64(worst.Microseconds())/1000, "follow-worst-ms")
+			b.ReportMetric(float64(rebuild.Microseconds())/1000, "rebuild-ms")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(max(follows, 1)), "ns/op")
+			b.Logf("%s: %d steps; the slowest spare to follow was after step %d", l.ID, n, worstAt)
+		})
+	}
+}

@@ -102,7 +102,18 @@ func cmdRun(args []string) int {
 func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, pcapDir string, from int) int {
 	T := func(k string) string { return assets.T(lang, k) }
 	Tf := func(k string, a ...any) string { return assets.Tf(lang, k, a...) }
-	r := lessons.NewRunner(lab, l, lessons.Options{Lang: lang})
+	// A probe's journey is replayed as soon as the probe has run, before
+	// the step's next action changes the lab (the hairpin step turns
+	// hairpin off, connects, and turns it on again): it tells of the lab
+	// the command ran in, and follows that connection's own conntrack
+	// entry (its source port).
+	journeys := map[[2]int][]string{}
+	onAction := func(i, k int, done bool, ar lessons.ActionResult) {
+		if done && k < len(l.Steps[i].Actions) && l.Steps[i].Actions[k].Kind == ar.Kind {
+			journeys[[2]int{i, k}] = probeJourney(lab, nil, l.Steps[i].Actions[k], ar.Sport, lang)
+		}
+	}
+	r := lessons.NewRunner(lab, l, lessons.Options{Lang: lang, OnAction: onAction})
 	defer r.Close()
 	ctx := context.Background()
 	fmt.Fprintf(w, "%s: %s\n", l.ID, note.PlainInline(l.Title.Get(lang)))
@@ -163,10 +174,8 @@ func runPlain(w io.Writer, lab *engine.Lab, l *lessons.Lesson, lang, stateJSON, 
 				}
 				fmt.Fprintf(w, "%s%s: %s\n", noteMark, label, engine.ErrorText(a.Err, lang))
 			}
-			if k < len(st.Actions) && st.Actions[k].Kind == a.Kind {
-				for _, line := range probeJourney(lab, res.Snapshot, st.Actions[k], lang) {
-					fmt.Fprintln(w, noteMark+assets.ResolveParticles(line))
-				}
+			for _, line := range journeys[[2]int{i, k}] {
+				fmt.Fprintln(w, noteMark+assets.ResolveParticles(line))
 			}
 		}
 		if res.Failed {
@@ -399,10 +408,12 @@ func captureLines(st *lessons.Step, lang string) []string {
 }
 
 // probeJourney is the journey of a step's probe (ping, tcp_connect) in
-// lines, replayed on the lab as the step left it (engine/journey's
-// PredictLab): nothing more is sent, so the lab, its conntrack and the
-// next steps are exactly as they are without it. nil for other actions.
-func probeJourney(lab *engine.Lab, snap *engine.Snapshot, a *lessons.Action, lang string) []string {
+// lines, replayed on the lab as the probe left it (engine/journey's
+// PredictLab; snap nil: read now): nothing more is sent, so the lab, its
+// conntrack and the next steps are exactly as they are without it.
+// sport is the connection's source port (0: none). nil for other
+// actions.
+func probeJourney(lab *engine.Lab, snap *engine.Snapshot, a *lessons.Action, sport int, lang string) []string {
 	p := journey.Probe{From: a.Args.NS, Proto: "icmp"}
 	switch a.Kind {
 	case "ping":
@@ -413,7 +424,7 @@ func probeJourney(lab *engine.Lab, snap *engine.Snapshot, a *lessons.Action, lan
 			return nil
 		}
 		port, _ := strconv.Atoi(ps)
-		p.Dst, p.Proto, p.Port = h, "tcp", port
+		p.Dst, p.Proto, p.Port, p.Sport = h, "tcp", port, sport
 	default:
 		return nil
 	}

@@ -34,18 +34,21 @@ type Keeper struct {
 	// Map is the lab's id map, from the engine's point of view.
 	Map IDMap
 
-	pid    int
-	sock   string
-	cg     *cgroup
-	ids    *os.File // the lock that reserves the lab's host id range, as root
-	ctlMu  sync.Mutex
-	ctl    *net.UnixConn // the engine's standing connection for requests
-	runMu  sync.Mutex    // held while a program runs through run
-	run    *runner       // the lab's runner (runner.go), once started
-	exited chan struct{} // closed when the keeper process is gone
-	stop   chan struct{} // closed by Close: lets the starting thread go
-	once   sync.Once
-	err    error // why the keeper exited, once it has
+	pid   int
+	sock  string
+	cg    *cgroup
+	ids   *os.File // the lock that reserves the lab's host id range, as root
+	ctlMu sync.Mutex
+	ctl   *net.UnixConn // the engine's standing connection for requests
+	runMu sync.Mutex    // held while a program runs through run
+	run   *runner       // the lab's runner (runner.go), once started
+	// warming is set while WarmRunner starts the runner: a shown command
+	// then waits for it rather than spawning a helper of its own.
+	warming atomic.Bool
+	exited  chan struct{} // closed when the keeper process is gone
+	stop    chan struct{} // closed by Close: lets the starting thread go
+	once    sync.Once
+	err     error // why the keeper exited, once it has
 }
 
 var keeperSeq atomic.Int64

@@ -231,3 +231,55 @@ func TestDirectArgv(t *testing.T) {
 		t.Errorf("bash -c changed: %q", got)
 	}
 }
+
+// TestRunnerWarm: WarmRunner starts the lab's runner before any command
+// (a reset's, so that the first shown command does not pay for its start),
+// the next shown command runs through it (the same runner), and a command
+// that comes while it starts waits for it. A Reset ends it as before.
+func TestRunnerWarm(t *testing.T) {
+	k := startKeeper(t)
+	pinHost(t, k)
+	k.WarmRunner(LabHostPin)
+	// At once: the command waits for the runner being started.
+	out, _, err := runShared(t, k, context.Background(), "echo $$")
+	if err != nil || strings.TrimSpace(out) == "" {
+		t.Fatalf("a command while the runner warms: %q %v", out, err)
+	}
+	k.runMu.Lock()
+	r := k.run
+	k.runMu.Unlock()
+	if r == nil {
+		t.Fatal("no runner after WarmRunner and a shown command")
+	}
+	if err := k.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	pinHost(t, k)
+	k.runMu.Lock()
+	gone := k.run == nil
+	k.runMu.Unlock()
+	if !gone {
+		t.Error("the runner outlived a reset")
+	}
+	k.WarmRunner(LabHostPin)
+	deadline := time.Now().Add(20 * time.Second)
+	for k.warming.Load() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	k.runMu.Lock()
+	r = k.run
+	k.runMu.Unlock()
+	if r == nil {
+		t.Fatal("WarmRunner started no runner")
+	}
+	out, _, err = runShared(t, k, context.Background(), "echo $$")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.runMu.Lock()
+	same := k.run == r
+	k.runMu.Unlock()
+	if !same || strings.TrimSpace(out) == "" {
+		t.Errorf("the command after WarmRunner: ran through the warmed runner %v, output %q", same, out)
+	}
+}

@@ -49,6 +49,12 @@ type Probe struct {
 	Dst   string // an IPv4 address
 	Proto string // "icmp", "tcp" or "udp"
 	Port  int    // with tcp and udp
+	// Sport is, for a replay (PredictLab) under a connection that was
+	// made, its source port: a Service's DNAT is then the one conntrack
+	// recorded for that very connection (0: not known). For Trace
+	// (tcp, udp) it is the probe's source port, so that the probe is a
+	// flow conntrack already holds (0: a random one).
+	Sport int
 	// Size is the ICMP echo's data in bytes, sent with DF set as
 	// ping -M do -s SIZE sends it (0: the usual small echo).
 	Size int

@@ -79,7 +79,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		j.Drop = d
 		x.byDefault(d)
 		switch d.Reason {
-		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter:
+		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter, ReasonSvcRejected:
 			j.Result = Dropped
 		case ReasonNoRoute:
 			j.Result = NoRoute
@@ -117,6 +117,9 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 	// A Service's DNAT followed in PREROUTING (svc_predict.go): where, to
 	// which endpoint, and the masquerade conntrack recorded for the reply.
 	svcNS, svcEP, masq := "", "", ""
+	// The connection's source port, as conntrack's original tuple holds
+	// it until a source rewrite in the replay (then unknown: 0).
+	sport := p.Sport
 	undecided := func(d *Drop) *Journey {
 		j.Drop, j.Result = d, Undecided
 		j.Reply.Result = ""
@@ -136,7 +139,16 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			// iptables -S replay) read over netlink, with conntrack's
 			// choice (svc_predict.go); it decides where the -S replay
 			// found nothing, or found one of several.
-			if s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, p.Port, false); s != nil && (to == "" || len(s.choices) > 0 || !sameTo(to, p.Port, s.to, s.port)) {
+			s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, sport, p.Port, false)
+			if s != nil && s.stopped {
+				// A Service address no rule translates, dropped or
+				// rejected by filter on every path (no endpoints).
+				if to == "" && e.owner(dst) == nil {
+					return stop(x.svcRejectStop(cur.name, "filter FORWARD", hostPort(dst, p.Port, protoNum(p.Proto))))
+				}
+				s = nil
+			}
+			if s != nil && (to == "" || len(s.choices) > 0 || !sameTo(to, p.Port, s.to, s.port)) {
 				if len(s.choices) > 0 {
 					return undecided(x.svcDNATStop(cur.name, "nat PREROUTING", s.choices, s.byCT))
 				}
@@ -196,7 +208,14 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			// nat OUTPUT of the sender after its first route lookup; a
 			// DNAT there routes the packet again, to its new address.
 			sentNAT = true
-			if s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, p.Port, true); s != nil {
+			s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, sport, p.Port, true)
+			if s != nil && s.stopped {
+				if e.owner(dst) == nil {
+					return stop(x.svcRejectStop(cur.name, "filter OUTPUT", hostPort(dst, p.Port, protoNum(p.Proto))))
+				}
+				s = nil
+			}
+			if s != nil {
 				if len(s.choices) > 0 {
 					return undecided(x.svcDNATStop(cur.name, "nat OUTPUT", s.choices, s.byCT))
 				}
@@ -219,7 +238,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			rw := Rewrite{NS: cur.name, Kind: "masquerade", From: src, To: masq}
 			j.NAT = append(j.NAT, rw)
 			pendingMasq = &rw
-			src, masq = masq, ""
+			src, masq, sport = masq, "", 0
 		}
 		if in != nil {
 			pv.in = in.Dev
@@ -232,11 +251,11 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 				rw := Rewrite{NS: cur.name, Kind: "masquerade", From: src, To: masq}
 				j.NAT = append(j.NAT, rw)
 				pendingMasq = &rw
-				src, masq = masq, ""
+				src, masq, sport = masq, "", 0
 			} else if v, rule := x.chain(cur, "nat", "POSTROUTING", pv); v == "snat" {
 				to := firstAddr(cur, r.Dev, "")
 				j.NAT = append(j.NAT, Rewrite{NS: cur.name, Kind: "snat", From: src, To: to, Rule: rule})
-				src = to
+				src, sport = to, 0
 			}
 		}
 		why := x.t("why.route", x.routeText(r))
@@ -339,6 +358,16 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 	// A Service that sent the connection back to its own client.
 	if svcNS != "" && cur.name == from {
 		if d := x.svcSelfStop(svcNS, svcEP, src); d != nil {
+			if d.Reason == ReasonHairpinOff {
+				// The bridge did not send it back out of the port it
+				// came in by: the journey ends before that port.
+				for k, h := range j.Hops {
+					if h.NS == svcNS && h.Dev == d.Where && h.Dir == "out" {
+						j.Hops = j.Hops[:k]
+						break
+					}
+				}
+			}
 			return stop(d)
 		}
 	}

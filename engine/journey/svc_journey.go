@@ -13,6 +13,7 @@ package journey
 // it confirms the endpoint the trace names.
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -179,6 +180,16 @@ func (x *explainer) serviceStop(observed map[string][]RuleHit) {
 			}
 		}
 	}
+	// A UDP flow that conntrack keeps on an endpoint the Service no
+	// longer has (svc_stale.go).
+	if j.Proto == "udp" && j.Result != Replied {
+		if ns, src := x.svcEntry(); ns != "" {
+			if d := x.staleStop(ns, src); d != nil && (d.Names["sport"] == fmt.Sprint(x.p.Sport) || x.delivered()) {
+				j.Drop, j.Result = d, NoReply
+				return
+			}
+		}
+	}
 	if j.Result == Replied || j.Service == nil {
 		return
 	}
@@ -264,4 +275,40 @@ func (x *explainer) hairpin(ns, dev string) (bool, error) {
 		return false, err
 	}
 	return p.Hairpin, nil
+}
+
+// svcEntry is the namespace that translated the Service address (where
+// its DNAT was seen) and the request's source as it came in there.
+func (x *explainer) svcEntry() (ns, src string) {
+	j := x.j
+	if j.Service != nil {
+		ns = j.Service.NS
+	}
+	for _, r := range j.NAT {
+		if ns == "" && r.Kind == "dnat" && (r.From == j.To || strings.HasPrefix(r.From, j.To+":")) {
+			ns = r.NS
+		}
+	}
+	if ns == "" {
+		return "", ""
+	}
+	for _, h := range j.Hops {
+		if h.NS == ns && (h.Dir == "in" || ns == j.From) {
+			return ns, h.Src
+		}
+	}
+	return "", ""
+}
+
+// delivered says whether the request reached the namespace that holds
+// its destination (after any DNAT): a UDP probe that nothing answered
+// but that got where the rules sent it.
+func (x *explainer) delivered() bool {
+	j := x.j
+	if len(j.Hops) == 0 {
+		return false
+	}
+	last := j.Hops[len(j.Hops)-1]
+	n := x.e.ns(last.NS)
+	return last.Dir == "in" && n != nil && n.localIPs[last.Dst]
 }

@@ -36,13 +36,18 @@ type svcDNAT struct {
 	masq    string   // the source conntrack's reply goes back to, when not the packet's (a masquerade)
 	chain   string   // the nat chain whose DNAT gives it (when the walk found it)
 	choices []string // several destinations and no entry: the replay stops
+	// stopped: no rule translates it and the filter rules drop or reject
+	// it on every path (kube-proxy's REJECT for a Service without
+	// endpoints).
+	stopped bool
 }
 
 // predictSvcDNAT reads n's nat rules over netlink (PREROUTING for a
 // packet that arrived, OUTPUT for one n sends) and, when they DNAT the
-// packet, decides where the replay goes on. nil: no DNAT applies (or
-// there is no live namespace to read).
-func predictSvcDNAT(n *nsEnv, proto uint8, src, dst string, port int, sent bool) *svcDNAT {
+// packet, decides where the replay goes on. sport is the connection's
+// source port when known (0: not). nil: no DNAT applies (or there is no
+// live namespace to read).
+func predictSvcDNAT(n *nsEnv, proto uint8, src, dst string, sport, port int, sent bool) *svcDNAT {
 	if n == nil || n.h == nil {
 		return nil // a snapshot alone: no kernel to read
 	}
@@ -54,10 +59,16 @@ func predictSvcDNAT(n *nsEnv, proto uint8, src, dst string, port int, sent bool)
 		s = net.IPv4zero
 	}
 	v, err := n.natWalk(proto, s, d, port, sent)
-	if err != nil || len(v.targets) == 0 {
+	if err != nil {
 		return nil
 	}
-	to, p, back, several := n.ctEndpoint(proto, s.String(), d.String(), port)
+	if len(v.targets) == 0 {
+		if v.stopped && !v.unknown {
+			return &svcDNAT{stopped: true}
+		}
+		return nil
+	}
+	to, p, back, several := n.ctEndpoint(proto, s.String(), d.String(), sport, port)
 	if len(several) > 1 {
 		return &svcDNAT{choices: several, byCT: true}
 	}
@@ -95,13 +106,16 @@ func predictSvcDNAT(n *nsEnv, proto uint8, src, dst string, port int, sent bool)
 // ctEndpoint is the endpoint that n's conntrack table recorded for a
 // connection from src to dst:port (its reply tuple's source), when an
 // entry was DNATed, and the address the reply goes back to (its reply
-// tuple's destination: not src when the connection was masqueraded). Of
-// several entries (several connections), the one last updated (ctAge):
-// the connection just made. But timeouts count whole seconds, and a
-// lesson's step may connect several times before its journeys are
-// replayed: when the connections of the last seconds went to different
-// endpoints, several lists them, and no one is picked.
-func (n *nsEnv) ctEndpoint(proto uint8, src, dst string, port int) (to string, p int, back string, several []string) {
+// tuple's destination: not src when the connection was masqueraded).
+// With the connection's source port (sport, not 0) the entry whose
+// original tuple has it is that very connection's. Without it, or when
+// no entry has it (a rewrite before n changed the port), of several
+// entries (several connections) the one last updated (ctAge): the
+// connection just made. But timeouts count whole seconds, and a
+// lesson's step may connect several times in a second: when the
+// connections of the last seconds went to different endpoints, several
+// lists them, and no one is picked.
+func (n *nsEnv) ctEndpoint(proto uint8, src, dst string, sport, port int) (to string, p int, back string, several []string) {
 	fs, err := n.h.ConntrackTableList(netlink.ConntrackTable, netlink.FAMILY_V4)
 	if err != nil {
 		return "", 0, "", nil
@@ -118,6 +132,10 @@ func (n *nsEnv) ctEndpoint(proto uint8, src, dst string, port int) (to string, p
 		}
 		if r.SrcIP.Equal(o.DstIP) && (proto == 1 || r.SrcPort == o.DstPort) {
 			continue // not DNATed
+		}
+		if sport != 0 && proto != 1 && int(o.SrcPort) == sport {
+			p = int(r.SrcPort)
+			return r.SrcIP.String(), p, r.DstIP.String(), nil // this very connection
 		}
 		hits = append(hits, f)
 		if best == nil || ctAge(f) < ctAge(best) {
@@ -248,4 +266,12 @@ func (n *nsEnv) unparsedNATOnly() bool {
 		}
 	}
 	return k == n.unparsed
+}
+
+// svcRejectStop is the replay's stop at a Service address that no rule of
+// ns translates and its filter hook (hook) drops or rejects on every path.
+func (x *explainer) svcRejectStop(ns, hook, svc string) *Drop {
+	d := newDrop(x.lang, ns, hook, ReasonSvcRejected, "request", m("svcpredict.stop_rejected", ns, svc, hook))
+	d.Names = map[string]string{"node": ns, "service": svc}
+	return d
 }

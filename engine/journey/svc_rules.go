@@ -450,10 +450,24 @@ func (w *ruleWalk) match(e *expr.Match, mark uint32) int {
 		in := w.dport >= info.DstPorts[0] && w.dport <= info.DstPorts[1]
 		return b(in != (info.InvFlags&xt.UdpInvDestPorts != 0))
 	case *xt.AddrTypeV1:
-		if info.Source != 0 || info.Dest != uint16(xt.AddrTypeLocal) {
+		// --src-type/--dst-type LOCAL: an address of the namespace
+		// itself (kube-proxy's "route LOCAL traffic" rules take a node's
+		// own connections, not a client's from outside).
+		if info.Source == 0 && info.Dest == 0 || info.Source != 0 && info.Source != uint16(xt.AddrTypeLocal) || info.Dest != 0 && info.Dest != uint16(xt.AddrTypeLocal) {
 			return 2
 		}
-		return b(w.n.localIPs[w.dst.String()] != (info.Flags&xt.AddrTypeFlags(0x2) != 0)) // XT_ADDRTYPE_INVERT_DEST
+		if info.Source != 0 {
+			if w.src == nil || w.src.IsUnspecified() {
+				return 2 // the source is not known yet
+			}
+			if w.n.localIPs[w.src.String()] == (info.Flags&xt.AddrTypeFlags(0x1) != 0) { // XT_ADDRTYPE_INVERT_SOURCE
+				return 0
+			}
+		}
+		if info.Dest != 0 && w.n.localIPs[w.dst.String()] == (info.Flags&xt.AddrTypeFlags(0x2) != 0) { // XT_ADDRTYPE_INVERT_DEST
+			return 0
+		}
+		return 1
 	case *xt.ConntrackMtinfo1:
 		return ctMatch(info.ConntrackMtinfoBase, uint16(info.StateMask))
 	case *xt.ConntrackMtinfo2:

@@ -116,7 +116,10 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 	sport := 32768 + rand.IntN(28000)
 	if p.Proto == "icmp" {
 		sport = int(rand.Uint32()&0x7fff) + 1
+	} else if p.Sport > 0 {
+		sport = p.Sport // a flow of its own: trace --sport
 	}
+	p.Sport = sport
 	tracers := e.startTracers(protoNum(p.Proto), sport, e.owner(dst.String()) == nil)
 	for _, t := range tracers {
 		t.ns.save = t.ns.startSave()
