@@ -486,7 +486,7 @@ func capBits(t *testing.T, out, name string) uint64 {
 // output, nothing connected to the host's sockets, and the capabilities
 // that matter outside are gone.
 func TestHostileEscape(t *testing.T) {
-	forModes(t, func(t *testing.T, h *hostileLab) {
+	forModesAtOnce(t, func(t *testing.T, h *hostileLab) {
 		if os.Geteuid() == 0 {
 			need(t, "ip", "nft", "iptables", "tmux")
 		}
