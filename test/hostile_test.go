@@ -743,8 +743,16 @@ func TestHostileLimits(t *testing.T) {
 			if peak.Load() > 512+200 {
 				t.Errorf("HOLE: the host's process count grew by %d", peak.Load())
 			}
-			if peak.Load() < 100 {
-				t.Errorf("control: the fork bomb made only %d processes", peak.Load())
+			// The control: the bomb ran. The host's count is sampled every
+			// 20 ms and a scan of /proc takes long on a loaded machine, so
+			// it can miss the peak; the bomb's own count of its PID
+			// namespace (PIDS n, after its five seconds) says it too.
+			own := 0
+			if m := regexp.MustCompile(`PIDS (\d+)`).FindStringSubmatch(reps["a-forkbomb.sh"].AnswerOutput); m != nil {
+				own, _ = strconv.Atoi(m[1])
+			}
+			if peak.Load() < 100 && own < 100 {
+				t.Errorf("control: the fork bomb made only %d processes (%d in its own count)", peak.Load(), own)
 			}
 			if d := time.Duration(slowest.Load()); d > 2*time.Second {
 				t.Errorf("the host was slow to start a command during the bomb: %v", d)
