@@ -32,6 +32,7 @@ func calicoNorm(s string) string {
 // (routes with scope link, blackhole and proto bird, onlink; neighbours
 // and fdb entries of vxlan.calico; the cali end's ee:ee:ee:ee:ee:ee).
 func TestCalicoShowsAreReal(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("no ip")
 	}

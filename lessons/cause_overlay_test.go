@@ -16,6 +16,7 @@ import (
 // node's FORWARD chain; without the rules the node's policy is blamed.
 // The labs are typed with plain ip, bridge and iptables.
 func TestOverlayForwardRules(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	var base string
 	for _, n := range []string{"underlay", "flannel"} {
 		b, err := os.ReadFile(filepath.Join("..", "test", "testdata", "labs", n+".sh"))

@@ -25,6 +25,7 @@ const tunnelHints = `when:
 // ping and tcpdump), each fault of the troubleshooting exercise makes a
 // failed reachable check name its cause, with the names a hint needs.
 func TestTunnelCauses(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	lab := func(names ...string) string {
 		s := ""
 		for _, n := range names {

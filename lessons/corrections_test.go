@@ -73,6 +73,7 @@ func neighborState(s *engine.Snapshot, ns, ip string) string {
 // neighbour entry for BLUE is REACHABLE (ARP crossed); after
 // `iptables -I FORWARD -i br0 -o br0 -j ACCEPT` it gets its reply.
 func TestBridgeNetfilterDockerHost(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	lab := newLab(t)
 	res := runLessonTo(t, lab, "bridge", "docker-host")
 	drop := res["docker-host"]
@@ -186,6 +187,7 @@ func TestDNATLeavesOutboundAlone(t *testing.T) {
 // /etc/subuid gives root, passes (rootless too, where the account has
 // subordinate ids).
 func TestUserNSRemapShortcutFails(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	_, ex, err := FindExercise("userns/remap")
 	if err != nil {
 		t.Fatal(err)

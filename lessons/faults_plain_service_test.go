@@ -42,10 +42,12 @@ timeout 3 ip netns exec POD-B nc -nulv 514 </dev/null 2>&1 | grep -q 'received o
 { n=0; for i in $(seq 40); do ip netns exec POD-A nc -w1 10.96.0.100 80 </dev/null | grep -q . || n=$((n+1)); [ "$n" -ge 2 ] && break; sleep 0.2; done
   [ "$n" -ge 2 ] || { echo "POD-A through the Service: $n of $i unanswered"; ip netns exec NODE1 conntrack -L -p tcp --orig-dst 10.96.0.100 2>&1; false; }; }`
 	// The sysctl at 0, the unreplied entry DNATed to POD-A, and on
-	// POD-C's own link POD-A's SYN-ACK from 10.244.0.2 and POD-C's reset.
+	// POD-C's own link POD-A's SYN-ACK from 10.244.0.2 and POD-C's reset
+	// (the connects start once tcpdump says it is listening).
 	plainEvidence["troubleshoot/kube-service/bridge-nf-off"] = `[ "$(ip netns exec NODE1 sysctl -n net.bridge.bridge-nf-call-iptables)" = 0 ] &&
 ip netns exec NODE1 conntrack -L -p tcp --orig-dst 10.96.0.100 2>/dev/null | grep -q 'SYN_SENT .*UNREPLIED.* src=10.244.0.2 dst=10.244.0.3 ' &&
-{ ip netns exec POD-C tcpdump -Z root -ni eth0 -w /tmp/rst.pcap tcp 2>/dev/null & p=$!; sleep 0.5
+{ ip netns exec POD-C tcpdump -Z root --immediate-mode -ni eth0 -w /tmp/rst.pcap tcp 2>/tmp/rst.err & p=$!
+  for i in $(seq 100); do grep -q listening /tmp/rst.err && break; sleep 0.05; done
   for i in $(seq 20); do ip netns exec POD-C nc -w1 10.96.0.100 80 </dev/null | grep -q . || break; done
   sleep 0.2; kill $p; wait $p; true; } &&
 tcpdump -nr /tmp/rst.pcap 2>/dev/null | grep -Eq '10\.244\.0\.2\.80 > 10\.244\.0\.3\.[0-9]+: Flags \[S\.\]' &&

@@ -90,9 +90,12 @@ bridge -n NODE1 fdb show dev flannel.1 | grep -q '0e:6f:1a:00:00:02 dst 192.168.
 ! bridge -n NODE1 fdb show dev flannel.1 | grep -q 0e:6f:1a:00:00:02 &&
 [ "$(ip -n NODE1 -s link show flannel.1 | awk '/TX:/ {getline; print $4}')" -gt 0 ]`,
 	// The two devices disagree on the port, and NODE2 answers NODE1's
-	// VXLAN packets with ICMP port unreachable.
+	// VXLAN packets with ICMP port unreachable. The ping starts once
+	// tcpdump says it is listening (a fixed 0.5 s start, as the overlay
+	// probe had, can be too short on a loaded machine).
 	"troubleshoot/overlay/vxlan-port": `ip -n NODE1 -d link show flannel.1 | grep -q 'dstport 8472' && ip -n NODE2 -d link show flannel.1 | grep -q 'dstport 4789' &&
-{ tcpdump -Z root -ni underlay -w /tmp/icmp.pcap icmp 2>/dev/null & p=$!; sleep 0.5
+{ tcpdump -Z root --immediate-mode -ni underlay -w /tmp/icmp.pcap icmp 2>/tmp/icmp.err & p=$!
+  for i in $(seq 100); do grep -q listening /tmp/icmp.err && break; sleep 0.05; done
   ip netns exec POD-A ping -c1 -W1 10.244.1.2 >/dev/null; sleep 0.2; kill $p; wait $p; true; } &&
 tcpdump -nr /tmp/icmp.pcap 2>/dev/null | grep -q '192.168.10.102 > 192.168.10.101: ICMP 192.168.10.102 udp port 8472 unreachable'`,
 	// Small pings pass; a 1450-byte DF one is refused by NODE1 with the

@@ -13,6 +13,7 @@ import (
 // lesson's statements about those objects hold: MTU 1450, nolearning,
 // dstport 8472, the route via the remote's .0 onlink.
 func TestFlannelShowsAreTheTools(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	shown, _ := showsAreReal(t, "flannel", func(s string) string { return strings.TrimRight(s, "\n") }, 2*time.Minute)
 	for cmd, want := range map[string][]string{
 		"ip -n NODE1 -d link show flannel.1":     {"mtu 1450", "vxlan id 1 local 192.168.10.101 dev eth0", "dstport 8472 nolearning", "link/ether 0e:6f:1a:00:00:01"},

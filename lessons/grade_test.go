@@ -206,39 +206,6 @@ func TestGradeAnswers(t *testing.T) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// TestGradeSolutions grades each exercise's own solution (the YAML's) as an
-// answer file.
-func TestGradeSolutions(t *testing.T) {
-	ls, err := Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range ls {
-		for _, ex := range l.Exercises {
-			t.Run(ex.FullID(), func(t *testing.T) {
-				f := filepath.Join(t.TempDir(), "solution.sh")
-				if err := os.WriteFile(f, []byte(ex.SolutionFor(ex.PickFault(0))), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				g := gradeFile(t, ex, f, 20*time.Second)
-				if ex.NeedsSubIDs() && sandbox.Rootless() && sandbox.SubIDs() == 0 {
-					if g.Passed || g.Note == "" {
-						t.Errorf("rootless: passed %v, note %q", g.Passed, g.Note)
-					}
-					return
-				}
-				t.Logf("%s: %.0f ms", ex.FullID(), ms(g.Duration))
-				if !g.Passed {
-					t.Fatalf("the solution fails:\n%s", describeGrade(g))
-				}
-				if g.Run.ExitCode != 0 {
-					t.Errorf("solution exit %d:\n%s", g.Run.ExitCode, g.Run.Output)
-				}
-			})
-		}
-	}
-}
-
 func writeAnswer(t testing.TB, body string) string {
 	t.Helper()
 	f := filepath.Join(t.TempDir(), "answer.sh")

@@ -16,6 +16,7 @@ import (
 // not asked to make a device of a kind the probe found absent: that would
 // load the module on the host.
 func TestKernelNeedsAgreeWithIP(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	lab := newLab(t)
 	_, modErr := os.Stat("/proc/modules")
 	oracle := map[string][]string{

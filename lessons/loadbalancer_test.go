@@ -44,6 +44,7 @@ var lbVolatile = regexp.MustCompile(`\b(REACHABLE|STALE|DELAY|PROBE)\b|\[\d+:\d+
 // what the same command typed in the lab host's shell right after the step
 // prints.
 func TestLoadBalancerShowsAreReal(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	for _, tool := range []string{"ip", "iptables", "iptables-restore", "conntrack", "nc", "python3"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skip("no " + tool)

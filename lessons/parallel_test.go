@@ -16,6 +16,15 @@ import (
 // wait, a capture falling quiet) fail on a loaded machine.
 const parallelLabs = testkit.Parallel
 
+// Single-lab tests that mostly wait (a probe meant to get no answer waits
+// its whole timeout; a lesson's steps wait for captures to fall quiet)
+// call t.Parallel: go test runs them two at a time (-test.parallel, the
+// cores) once the package's other tests are done, so that their waits
+// overlap. Each makes its own lab and changes nothing the others read (a
+// built-in lesson is only read). Tests that run cases on workers
+// (runOnLabs, runParallel) stay sequential: beside them the package would
+// have more labs at once than the two that timing-bound checks hold to.
+
 // labCase is one subtest that runs on a lab handed to it.
 type labCase struct {
 	name string

@@ -67,6 +67,7 @@ func labOut(t *testing.T, lab *engine.Lab, ns string, argv ...string) string {
 // names for that connection, to the pod whose banner nc printed, with the
 // DNAT under NODE1's hop.
 func TestPredictService(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	for _, tool := range []string{"bash", "ip", "bridge", "iptables-restore", "nc", "conntrack"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("no %s", tool)

@@ -199,6 +199,7 @@ func outputs(res *StepResult) string {
 // one, and step 8 again: RED must know BLUE's MAC (the ping of the
 // replayed steps made it), and the replay's packets are there again.
 func TestReplayKeepsTraffic(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	for _, id := range []string{"veth", "bridge"} {
 		t.Run(id, func(t *testing.T) {
 			l, err := Find(id)

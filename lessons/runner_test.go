@@ -19,6 +19,7 @@ func loadMini(t testing.TB) *Lesson {
 }
 
 func TestRunnerMini(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	lab := newLab(t)
 	l := loadMini(t)
 	var streamed int
@@ -80,6 +81,7 @@ func hasLink(list []LinkRef, ns, name string) bool {
 }
 
 func TestRunnerGoto(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	lab := newLab(t)
 	l := loadMini(t)
 	r := NewRunner(lab, l, Options{})
@@ -147,6 +149,7 @@ steps:
 }
 
 func TestExpectationDetails(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	lab := newLab(t)
 	l := loadMini(t)
 	r := NewRunner(lab, l, Options{})

@@ -111,6 +111,7 @@ func serviceNorm(s string) string {
 // typed in the lab host's shell right after the step prints, and each of
 // those forms is compared at least once.
 func TestServiceShowsAreReal(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	for _, tool := range []string{"ip", "iptables", "conntrack", "nc", "nft"} {
 		if _, err := lookPathSbin(tool); err != nil {
 			t.Skip("no " + tool)

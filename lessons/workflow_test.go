@@ -75,6 +75,7 @@ func TestVethPairingAcrossNamespaces(t *testing.T) {
 // `eth0@ifN` is the lab host's ifindex of veth-red, and veth-red's own @ifM
 // is eth0's index in RED, both read with the real ip in each namespace.
 func TestBridgePairingMatchesHostIfindex(t *testing.T) {
+	t.Parallel() // a lab of its own that mostly waits on probes: see parallel_test.go
 	lab := newLab(t)
 	res := runLessonTo(t, lab, "bridge", "pairing")["pairing"]
 	n := atIf(t, res.Actions[0].Output, "eth0")

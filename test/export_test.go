@@ -81,8 +81,8 @@ func TestExportRoundTrip(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			os.Chmod(dir, 0o755)
-			engineJSON := filepath.Join(dir, "engine.json")
-			out, err := exec.Command(bin, "run", id, "--plain", "--lang", "en", "--state-json", engineJSON).CombinedOutput()
+			// the same run as TestEveryLessonRunsInBothLanguages/en's
+			out, engineJSON, err := enRunWithState(t, id)
 			if err != nil {
 				t.Fatalf("nettutor run %s: %v\n%s", id, err, out)
 			}
@@ -95,9 +95,9 @@ func TestExportRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			shellJSON := filepath.Join(dir, "shell.json")
-			out, err = exec.Command(bin, "sandbox", "--quiet", "--state-json", shellJSON, scriptPath).CombinedOutput()
+			sout, err := exec.Command(bin, "sandbox", "--quiet", "--state-json", shellJSON, scriptPath).CombinedOutput()
 			if err != nil {
-				t.Fatalf("exported script failed in a fresh sandbox: %v\n%s\nscript:\n%s", err, out, script)
+				t.Fatalf("exported script failed in a fresh sandbox: %v\n%s\nscript:\n%s", err, sout, script)
 			}
 			want, got := normalize(readSnap(t, engineJSON)), normalize(readSnap(t, shellJSON))
 			if !reflect.DeepEqual(got, want) {
