@@ -562,10 +562,20 @@ func TestTimeouts(t *testing.T) {
 			start := time.Now()
 			sess, out := memberShell(t, cl)
 			readUntil(t, out, c.line, 20*time.Second)
+			// What the server writes after the line (the terminal's modes
+			// put back) is read on: unread, the client's copy into the pipe
+			// blocks, and with it the session's Wait (a hang under load,
+			// when those bytes came after readUntil had stopped reading).
+			go io.Copy(io.Discard, out)
 			// The client learns it in its exit status too.
 			var ee *gossh.ExitError
-			if err := <-sess; !errorsAs(err, &ee) || ee.ExitStatus() != 1 {
-				t.Errorf("exit status after %s: %v, want 1", c.name, err)
+			select {
+			case err := <-sess:
+				if !errorsAs(err, &ee) || ee.ExitStatus() != 1 {
+					t.Errorf("exit status after %s: %v, want 1", c.name, err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the session did not end 30 s after %q", c.line)
 			}
 			if d := time.Since(start); d > 10*time.Second {
 				t.Errorf("ended after %s", d)
