@@ -74,8 +74,11 @@ func (Real) Setuid(path string) bool {
 	return err == nil && n > 0
 }
 
-// probeTimeout bounds the child: preflight must answer in under a second.
-const probeTimeout = 800 * time.Millisecond
+// probeTimeout bounds the child. It answers in milliseconds; the bound is
+// for a child that hangs, not a target. At 800 ms a child that a loaded
+// machine (load 110 in a CI run) had not yet scheduled was killed, and
+// preflight called a working host unusable.
+const probeTimeout = 5 * time.Second
 
 // Probe implements System: one child of this binary in new user (when
 // not root), mount, network and PID namespaces, mapping only our own uid.
@@ -101,6 +104,9 @@ func (Real) Probe() NSProbe {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
 			return NSProbe{Namespaces: "clone: " + errnoText(err)}
+		}
+		if ctx.Err() != nil {
+			return NSProbe{Namespaces: fmt.Sprintf("probe child: no answer within %s", probeTimeout)}
 		}
 		return NSProbe{Namespaces: fmt.Sprintf("probe child: %v: %s", err, bytes.TrimSpace(errb.Bytes()))}
 	}
