@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/engine"
+	"github.com/nettutor/nettutor/engine/testkit"
 	"github.com/nettutor/nettutor/lessons"
 )
 
@@ -346,21 +347,12 @@ func TestSpareCancelledByAStep(t *testing.T) {
 	}
 }
 
-// lineDiff lists the lines of a and b that differ, position by position.
+// lineDiff lists the lines of a and b that differ, position by position
+// (testkit.DifferingLines, all of them), as -a +b pairs.
 func lineDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
 	var out strings.Builder
-	for i := 0; i < max(len(al), len(bl)); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			fmt.Fprintf(&out, "%d:\n- %s\n+ %s\n", i+1, x, y)
-		}
+	for _, l := range testkit.DifferingLines(a, b, 0) {
+		fmt.Fprintf(&out, "%d:\n- %s\n+ %s\n", l.N, l.A, l.B)
 	}
 	return out.String()
 }
