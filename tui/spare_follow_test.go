@@ -17,19 +17,8 @@ import (
 func TestSpareFollowsTheLesson(t *testing.T) {
 	for _, id := range []string{"nat", "calico"} {
 		t.Run(id, func(t *testing.T) {
-			les, err := lessons.Find(id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := len(les.Steps)
+			n, want, _ := rebuiltView(t, id)
 			ctx := context.Background()
-
-			_, ref := openReal(t, id, 0)
-			runSteps(t, ref, n)
-			if err := ref.Goto(ctx, n-1); err != nil {
-				t.Fatal(err)
-			}
-			want := shown(ref.Replayed(), drainPackets(ref))
 
 			b, s := openReal(t, id, 1)
 			var prev *lessons.Runner

@@ -178,6 +178,25 @@ func shown(rep []StepResult, pkts []Packet) string {
 	return b.String()
 }
 
+// rebuiltView runs lesson id to its end on a lab without a spare and
+// goes back to its last step by a rebuild, as `p` did before the spare:
+// it returns the lesson's step count and what the learner then sees
+// (shown) and the rebuilt lab, for the swap tests to compare a swap with.
+func rebuiltView(t *testing.T, id string) (int, string, *labSession) {
+	t.Helper()
+	les, err := lessons.Find(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(les.Steps)
+	_, ref := openReal(t, id, 0)
+	runSteps(t, ref, n)
+	if err := ref.Goto(context.Background(), n-1); err != nil {
+		t.Fatal(err)
+	}
+	return n, shown(ref.Replayed(), drainPackets(ref)), ref
+}
+
 // TestBackSwapShowsWhatARebuildShows: `p` with the spare ready shows the
 // replayed steps' outputs and the packets exactly as a rebuild of the live
 // lab does (normalised as two builds differ by chance), the packet stream
@@ -185,20 +204,8 @@ func shown(rep []StepResult, pkts []Packet) string {
 func TestBackSwapShowsWhatARebuildShows(t *testing.T) {
 	for _, id := range spareLessons {
 		t.Run(id, func(t *testing.T) {
-			les, err := lessons.Find(id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := len(les.Steps)
+			n, want, ref := rebuiltView(t, id)
 			ctx := context.Background()
-
-			// The rebuild, as `p` did before the spare.
-			_, ref := openReal(t, id, 0)
-			runSteps(t, ref, n)
-			if err := ref.Goto(ctx, n-1); err != nil {
-				t.Fatal(err)
-			}
-			want := shown(ref.Replayed(), drainPackets(ref))
 
 			// The swap.
 			b, s := openReal(t, id, 1)
