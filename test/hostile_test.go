@@ -705,7 +705,7 @@ func startTmux(t *testing.T, h *hostileLab) string {
 
 // TestHostileLimits: a fork bomb graded next to a correct answer (class
 // run, --jobs 2) is bounded — the host's process count grows by at most
-// about one lab's limit, a command on the host still starts at once — and
+// about one lab's limit, commands on the host still start — and
 // fails its own check while the correct answer passes; a 2 GiB allocation
 // fails whichever way it is made; 100 MB of output is capped.
 func TestHostileLimits(t *testing.T) {
@@ -716,23 +716,26 @@ func TestHostileLimits(t *testing.T) {
 			h.vars["LAB_H4_PAUSE"], h.vars["LAB_H4_SLEEP"] = "2", "0"
 			base := len(cmdlines())
 			var peak atomic.Int64
-			var slowest atomic.Int64
+			var slowest, started, refused atomic.Int64
 			stop := poll(func() {
 				if n := int64(len(cmdlines()) - base); n > peak.Load() {
 					peak.Store(n)
 				}
 				start := time.Now()
-				if exec.Command("true").Run() == nil {
-					if d := int64(time.Since(start)); d > slowest.Load() {
-						slowest.Store(d)
-					}
+				if err := exec.Command("true").Run(); err != nil {
+					refused.Add(1)
+					return
+				}
+				started.Add(1)
+				if d := int64(time.Since(start)); d > slowest.Load() {
+					slowest.Store(d)
 				}
 			})
 			r := h.check(t, nil, "check", "veth/connect", "--answer", "class", "--jobs", "2", "--json", "--timeout", "12s")
 			stop()
 			reps := reports(t, r)
-			t.Logf("exit %d in %v; host processes +%d at the peak; slowest host exec %v; bomb: %s",
-				r.code, r.took, peak.Load(), time.Duration(slowest.Load()), reps["a-forkbomb.sh"].AnswerOutput)
+			t.Logf("exit %d in %v; host processes +%d at the peak; host commands started %d, refused %d, slowest %v; bomb: %s",
+				r.code, r.took, peak.Load(), started.Load(), refused.Load(), time.Duration(slowest.Load()), reps["a-forkbomb.sh"].AnswerOutput)
 			if !reps["b-ok.sh"].Passed {
 				t.Errorf("HOLE: the correct answer next to the fork bomb failed: %+v", reps["b-ok.sh"])
 			}
@@ -754,8 +757,12 @@ func TestHostileLimits(t *testing.T) {
 			if peak.Load() < 100 && own < 100 {
 				t.Errorf("control: the fork bomb made only %d processes (%d in its own count)", peak.Load(), own)
 			}
-			if d := time.Duration(slowest.Load()); d > 2*time.Second {
-				t.Errorf("the host was slow to start a command during the bomb: %v", d)
+			// The host can still start commands while the bomb runs: a
+			// bomb that took the host's process pool would make fork fail
+			// (EAGAIN). How fast they start is logged, not asserted: a
+			// timing says more about the machine's load than the bound.
+			if refused.Load() > 0 || started.Load() == 0 {
+				t.Errorf("HOLE: the host could not start commands during the bomb: %d refused, %d started", refused.Load(), started.Load())
 			}
 		})
 		t.Run("memory", func(t *testing.T) {
