@@ -1,6 +1,7 @@
 package test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The labs, typed with plain ip and bridge commands, are in
@@ -85,10 +87,13 @@ func traceOracle(t *testing.T, who, script, args, pingArgs string, dumps []strin
 		if w[0] == "host" {
 			run = ""
 		}
-		body += run + "tcpdump -lni " + w[1] + " '" + w[2] + "' >/tmp/dump" + strconv.Itoa(i) + " 2>/dev/null &\n"
+		n := strconv.Itoa(i)
+		body += run + "tcpdump --immediate-mode -lni " + w[1] + " '" + w[2] + "' >/tmp/dump" + n + " 2>/tmp/dump" + n + ".err &\n"
 	}
-	if len(dumps) > 0 {
-		body += "sleep 0.5\n"
+	// Each tcpdump says "listening on" once its capture is open; a fixed
+	// sleep was too short on a loaded machine (an empty dump in CI).
+	for i := range dumps {
+		body += "for k in $(seq 200); do grep -q 'listening on' /tmp/dump" + strconv.Itoa(i) + ".err && break; sleep 0.05; done\n"
 	}
 	run := "ip netns exec " + f[0] + " "
 	if f[0] == "host" {
@@ -104,17 +109,22 @@ func traceOracle(t *testing.T, who, script, args, pingArgs string, dumps []strin
 	}
 	p := filepath.Join(dir, "lab.sh")
 	os.WriteFile(p, []byte(body), 0o644)
-	cmd := exec.Command(bin, "sandbox", "--quiet", p)
+	// A hung lab fails this test with its output, not the whole package
+	// at go test's limit (seen once on a loaded machine).
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "sandbox", "--quiet", p)
 	if who != "self" {
 		u, err := user.Lookup(who)
 		if err != nil {
 			t.Fatal(err)
 		}
 		os.Chmod(filepath.Dir(bin), 0o755)
-		cmd = exec.Command("setpriv", "--reuid="+u.Uid, "--regid="+u.Gid, "--init-groups",
+		cmd = exec.CommandContext(ctx, "setpriv", "--reuid="+u.Uid, "--regid="+u.Gid, "--init-groups",
 			"env", "HOME="+dir, "PATH=/usr/local/bin:/usr/bin:/bin", "USER="+who, bin, "sandbox", "--quiet", p)
 		cmd.Dir = dir
 	}
+	cmd.WaitDelay = 10 * time.Second // the lab's own processes may hold the pipes
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
