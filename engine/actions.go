@@ -282,7 +282,7 @@ func (a LinkSetNetns) Apply(ctx context.Context, l *Lab) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	err = withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
+	return linkMove(l, start, a.NS, a.Name, a.To, a.Name, func(e *nsEntry, lk netlink.Link) error {
 		if e == to {
 			return nil
 		}
@@ -291,10 +291,16 @@ func (a LinkSetNetns) Apply(ctx context.Context, l *Lab) (Result, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		// Repeating the move: the link is already where it should be.
-		if h, herr := l.Handle(a.To); herr == nil {
-			if _, lerr := h.LinkByName(a.Name); lerr == nil {
+}
+
+// linkMove applies fn to link name in ns, which leaves it as newName in
+// newNS (a move or a rename). When fn fails because the link is gone and
+// newName already stands in newNS, the action was repeated and is done:
+// actions repeat safely.
+func linkMove(l *Lab, start time.Time, ns, name, newNS, newName string, fn func(*nsEntry, netlink.Link) error) (Result, error) {
+	if err := withLink(l, ns, name, fn); err != nil {
+		if h, herr := l.Handle(newNS); herr == nil {
+			if _, lerr := h.LinkByName(newName); lerr == nil {
 				return done(start, "")
 			}
 		}
@@ -355,22 +361,12 @@ func (a LinkRename) Command() string { return ipCmd(a.NS, "link set", a.Name, "n
 
 // Apply implements Action.
 func (a LinkRename) Apply(ctx context.Context, l *Lab) (Result, error) {
-	start := time.Now()
-	err := withLink(l, a.NS, a.Name, func(e *nsEntry, lk netlink.Link) error {
+	return linkMove(l, time.Now(), a.NS, a.Name, a.NS, a.NewName, func(e *nsEntry, lk netlink.Link) error {
 		if err := e.nl.LinkSetName(lk, a.NewName); err != nil {
 			return fmt.Errorf("rename %s to %s in %s: %w", a.Name, a.NewName, nsOr(a.NS), err)
 		}
 		return nil
 	})
-	if err != nil {
-		if h, herr := l.Handle(a.NS); herr == nil {
-			if _, lerr := h.LinkByName(a.NewName); lerr == nil {
-				return done(start, "")
-			}
-		}
-		return Result{}, err
-	}
-	return done(start, "")
 }
 
 // AddrAdd adds an address: ip addr add 11.11.11.2/24 dev veth0.
