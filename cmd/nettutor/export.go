@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -17,15 +15,9 @@ func init() {
 func cmdExport(args []string) int {
 	fs := newFlagSet("export")
 	lang := langFlag(fs)
-	pos, err := parseAnywhere(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return printHelp("export", assets.T(helpLang(*lang), "export.usage"))
-	}
-	if err != nil {
-		return badInput("export", err.Error())
-	}
-	if err := checkLang(*lang); err != nil {
-		return badInput("export", err.Error())
+	pos, code, done := parseCommand("export", "export.usage", fs, lang, args)
+	if done {
+		return code
 	}
 	if len(pos) != 1 {
 		return badInput("export", assets.T(*lang, "export.usage"))

@@ -43,3 +43,21 @@ func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = rest[1:]
 	}
 }
+
+// parseCommand is the start every plain command shares: flags anywhere,
+// -h/--help printing usageKey's text in the chosen language, and a bad
+// flag or --lang as one line of bad input. done is true when the command
+// must return code at once.
+func parseCommand(name, usageKey string, fs *flag.FlagSet, lang *string, args []string) (pos []string, code int, done bool) {
+	pos, err := parseAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, printHelp(name, assets.T(helpLang(*lang), usageKey)), true
+	}
+	if err == nil {
+		err = checkLang(*lang)
+	}
+	if err != nil {
+		return nil, badInput(name, err.Error()), true
+	}
+	return pos, 0, false
+}

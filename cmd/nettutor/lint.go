@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,20 +22,14 @@ func cmdLint(args []string) int {
 	fs := newFlagSet("lint")
 	lang := langFlag(fs)
 	strict := fs.Bool("strict", false, "require every text in every language (as built-in lessons do)")
-	files, err := parseAnywhere(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return printHelp("lint", assets.T(helpLang(*lang), "lint.usage"))
-	}
-	if err != nil {
-		return badInput("lint", err.Error())
-	}
-	if err := checkLang(*lang); err != nil {
-		return badInput("lint", err.Error())
+	files, code, done := parseCommand("lint", "lint.usage", fs, lang, args)
+	if done {
+		return code
 	}
 	if len(files) == 0 {
 		return badInput("lint", assets.T(*lang, "lint.usage"))
 	}
-	code := 0
+	code = 0
 	for _, f := range files {
 		data, err := lessons.ReadBounded(f, lessons.MaxFileSize)
 		var tl *lessons.TooLargeError

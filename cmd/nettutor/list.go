@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -35,15 +34,9 @@ func cmdList(args []string) int {
 	fs := newFlagSet("list")
 	asJSON := fs.Bool("json", false, "print JSON")
 	lang := langFlag(fs)
-	pos, err := parseAnywhere(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return printHelp("list", assets.T(helpLang(*lang), "list.usage"))
-	}
-	if err != nil {
-		return badInput("list", err.Error())
-	}
-	if err := checkLang(*lang); err != nil {
-		return badInput("list", err.Error())
+	pos, code, done := parseCommand("list", "list.usage", fs, lang, args)
+	if done {
+		return code
 	}
 	if len(pos) > 0 {
 		return badInput("list", assets.Tf(*lang, "cli.extra_arg", pos[0]))

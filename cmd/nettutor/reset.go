@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -22,15 +20,9 @@ func init() {
 func cmdReset(args []string) int {
 	fs := newFlagSet("reset")
 	lang := langFlag(fs)
-	pos, err := parseAnywhere(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return printHelp("reset", assets.T(helpLang(*lang), "reset.usage"))
-	}
-	if err != nil {
-		return badInput("reset", err.Error())
-	}
-	if err := checkLang(*lang); err != nil {
-		return badInput("reset", err.Error())
+	pos, code, done := parseCommand("reset", "reset.usage", fs, lang, args)
+	if done {
+		return code
 	}
 	if len(pos) > 1 {
 		return badInput("reset", assets.Tf(*lang, "cli.extra_arg", pos[1]))

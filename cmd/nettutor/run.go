@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -40,15 +39,9 @@ func cmdRun(args []string) int {
 	pcapDir := fs.String("pcap", "", "write each capture point's packets as `DIR`/CAPTURE.pcap; a missing folder is created")
 	from := fs.Int("from", 1, "replay the steps before step N as the TUI does (traffic included), then run and print from N on")
 	limits := addLimitFlags(fs)
-	pos, err := parseAnywhere(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return printHelp("run", assets.T(helpLang(*lang), "run.usage"))
-	}
-	if err != nil {
-		return badInput("run", err.Error())
-	}
-	if err := checkLang(*lang); err != nil {
-		return badInput("run", err.Error())
+	pos, code, done := parseCommand("run", "run.usage", fs, lang, args)
+	if done {
+		return code
 	}
 	if err := limits.apply(); err != nil {
 		return badInput("run", err.Error())
