@@ -310,6 +310,21 @@ func linkFlags(flags uint32, mdown bool) string {
 
 var operStates = []string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
 
+// writeMaster writes "master NAME " for a link enslaved to another, as
+// ip(8) and bridge(8) print it: the master's name when it is in this
+// namespace's dump, else "ifN".
+func writeMaster(b *strings.Builder, l rawLink, byIndex map[int]rawLink) {
+	if !l.a.has(unix.IFLA_MASTER) {
+		return
+	}
+	m := int(l.a.u32(unix.IFLA_MASTER))
+	mn := "if" + strconv.Itoa(m)
+	if p, ok := byIndex[m]; ok {
+		mn = p.a.str(unix.IFLA_IFNAME)
+	}
+	fmt.Fprintf(b, "master %s ", mn)
+}
+
 func operState(v uint8) string {
 	if int(v) < len(operStates) {
 		return operStates[v]
@@ -430,14 +445,7 @@ func (s *showSource) ipLink(withAddrs, brief bool) (string, error) {
 		if l.a.has(unix.IFLA_QDISC) {
 			fmt.Fprintf(&b, "qdisc %s ", l.a.str(unix.IFLA_QDISC))
 		}
-		if l.a.has(unix.IFLA_MASTER) {
-			m := int(l.a.u32(unix.IFLA_MASTER))
-			mn := "if" + strconv.Itoa(m)
-			if p, ok := byIndex[m]; ok {
-				mn = p.a.str(unix.IFLA_IFNAME)
-			}
-			fmt.Fprintf(&b, "master %s ", mn)
-		}
+		writeMaster(&b, l, byIndex)
 		if l.a.has(unix.IFLA_OPERSTATE) {
 			fmt.Fprintf(&b, "state %s ", operState(l.a.u8(unix.IFLA_OPERSTATE)))
 		}
@@ -968,14 +976,7 @@ func (s *showSource) bridgeLink() (string, error) {
 		if l.a.has(unix.IFLA_MTU) {
 			fmt.Fprintf(&b, "mtu %d ", l.a.u32(unix.IFLA_MTU))
 		}
-		if l.a.has(unix.IFLA_MASTER) {
-			m := int(l.a.u32(unix.IFLA_MASTER))
-			mn := "if" + strconv.Itoa(m)
-			if p, ok := byIndex[m]; ok {
-				mn = p.a.str(unix.IFLA_IFNAME)
-			}
-			fmt.Fprintf(&b, "master %s ", mn)
-		}
+		writeMaster(&b, l, byIndex)
 		if pi, ok := l.a[unix.IFLA_PROTINFO]; ok {
 			p := parseAttrs(pi)
 			stp := func(v uint8) {
