@@ -1039,23 +1039,7 @@ func (t *topo) joinRow(row []*box, bottomTees map[*box]int) []string {
 		blocks[i] = t.renderBox(b, nil, bt)
 		h = max(h, len(blocks[i]))
 	}
-	out := make([]string, h)
-	for r := 0; r < h; r++ {
-		var sb strings.Builder
-		for i, b := range row {
-			if i > 0 {
-				gap := b.x - (row[i-1].x + row[i-1].w)
-				sb.WriteString(t.gapCell(row[i-1], b, r, gap))
-			}
-			if r < len(blocks[i]) {
-				sb.WriteString(blocks[i][r])
-			} else {
-				sb.WriteString(strings.Repeat(" ", b.w))
-			}
-		}
-		out[r] = strings.TrimRight(sb.String(), " ")
-	}
-	return out
+	return joinBlocks(row, blocks, h, t.gapCell)
 }
 
 // joinRowTopTees draws the bottom row with tees on top where the host's
@@ -1071,22 +1055,7 @@ func (t *topo) joinRowTopTees(row []*box) []string {
 		blocks[i] = t.renderBox(b, tt, nil)
 		h = max(h, len(blocks[i]))
 	}
-	out := make([]string, h)
-	for r := 0; r < h; r++ {
-		var sb strings.Builder
-		for i, b := range row {
-			if i > 0 {
-				sb.WriteString(strings.Repeat(" ", b.x-(row[i-1].x+row[i-1].w)))
-			}
-			if r < len(blocks[i]) {
-				sb.WriteString(blocks[i][r])
-			} else {
-				sb.WriteString(strings.Repeat(" ", b.w))
-			}
-		}
-		out[r] = strings.TrimRight(sb.String(), " ")
-	}
-	return out
+	return joinBlocks(row, blocks, h, nil)
 }
 
 // gapCell is row r of the gap between boxes a and b: a veth line when
@@ -1144,4 +1113,32 @@ func composeSegs(segs []seg, w int) string {
 		col += width(txt)
 	}
 	return strings.TrimRight(sb.String(), " ")
+}
+
+// joinBlocks lays the drawn boxes of a row side by side, h lines high:
+// each box at its column, a shorter box padded with blanks, trailing
+// blanks cut. gap draws line r of the n cells between boxes a and b
+// (a veth line); nil leaves them blank.
+func joinBlocks(row []*box, blocks [][]string, h int, gap func(a, b *box, r, n int) string) []string {
+	out := make([]string, h)
+	for r := 0; r < h; r++ {
+		var sb strings.Builder
+		for i, b := range row {
+			if i > 0 {
+				n := b.x - (row[i-1].x + row[i-1].w)
+				if gap != nil {
+					sb.WriteString(gap(row[i-1], b, r, n))
+				} else {
+					sb.WriteString(strings.Repeat(" ", n))
+				}
+			}
+			if r < len(blocks[i]) {
+				sb.WriteString(blocks[i][r])
+			} else {
+				sb.WriteString(strings.Repeat(" ", b.w))
+			}
+		}
+		out[r] = strings.TrimRight(sb.String(), " ")
+	}
+	return out
 }

@@ -223,22 +223,7 @@ func (t *topo) clusterRow(row []*box, topTees, bottomTees map[*box][]int, pipeBo
 		blocks[i] = bl
 		h = max(h, len(bl))
 	}
-	out := make([]string, h)
-	for r := 0; r < h; r++ {
-		var sb strings.Builder
-		for i, b := range row {
-			if i > 0 {
-				sb.WriteString(strings.Repeat(" ", b.x-(row[i-1].x+row[i-1].w)))
-			}
-			if r < len(blocks[i]) {
-				sb.WriteString(blocks[i][r])
-			} else {
-				sb.WriteString(strings.Repeat(" ", b.w))
-			}
-		}
-		out[r] = strings.TrimRight(sb.String(), " ")
-	}
-	return out
+	return joinBlocks(row, blocks, h, nil)
 }
 
 // teeAt puts the pipe's tee at column c of a border line, when that cell
