@@ -17,8 +17,9 @@ import (
 // ms: total-ms; reset-ms (the reset alone, Goto(0)); program-ms (actions
 // that start a lab program: run, show, the traffic actions); netlink-ms
 // (every other action: the engine's own netlink calls); other-ms (the rest:
-// captures started, links settled before a show, banner servers waited
-// for, the snapshot at the end); and program-share, program-ms over
+// the rebuild's own reset, captures started, links settled before a show,
+// banner servers waited for, the snapshot at the end); and program-share,
+// program-ms over
 // total-ms. Run with
 //
 //	go test ./lessons -run '^$' -bench RebuildCost -benchtime 3x
