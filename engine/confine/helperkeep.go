@@ -40,6 +40,23 @@ import (
 // namespace with its spec, and the helper pins it in its own copy
 // (repinHost) before it enters any namespace: it then sees exactly what a
 // helper started after the reset sees.
+//
+// Which helpers lack the pin is counted by pins, not by resets (gen): a
+// helper started after a reset's kill but before its new host pin (the
+// next one after a spawn in that window) lacks it just as a spared one
+// does; counted by pins, a helper that read the count before the pin is
+// stale, and one that read it after was started after the pin.
+
+// pinned notes a pin made at p: a new host namespace makes every helper
+// started before it stale.
+func (k *keeperState) pinned(p string) {
+	if p != LabHostPin {
+		return
+	}
+	k.mu.Lock()
+	k.gen++
+	k.mu.Unlock()
+}
 
 // track records a started helper; the channel closes when it is reaped.
 func (k *keeperState) track(pid int) chan struct{} {
@@ -67,7 +84,6 @@ func (k *keeperState) killAll() error {
 	k.handoff.Lock()
 	defer k.handoff.Unlock()
 	k.mu.Lock()
-	k.gen++
 	spare := 0
 	if k.ready != nil {
 		spare = k.readyPid

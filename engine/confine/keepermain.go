@@ -171,11 +171,11 @@ func mountScratch(root string) error {
 type keeperState struct {
 	mu    sync.Mutex
 	ready *net.UnixConn // a started helper waiting for its program
-	// readyPid and readyGen are the ready helper's pid and the reset
+	// readyPid and readyGen are the ready helper's pid and the host pin
 	// generation it was started in (helperkeep.go: it outlives a reset).
 	readyPid int
 	readyGen uint64
-	gen      uint64                // resets so far
+	gen      uint64                // host namespaces pinned so far
 	helpers  map[int]chan struct{} // running helpers: closed when reaped
 	// handoff orders handing the ready helper a program (read side)
 	// against a reset (write side), which spares a helper no one took.
@@ -220,6 +220,7 @@ func (k *keeperState) serveOne(c *net.UnixConn) bool {
 				answer(err)
 				return true
 			}
+			k.pinned(req.Path)
 		}
 		answer(nil, int(f.Fd()))
 		f.Close()
@@ -228,7 +229,11 @@ func (k *keeperState) serveOne(c *net.UnixConn) bool {
 			answer(fmt.Errorf("pin: want one namespace fd, got %d", len(files)))
 			return true
 		}
-		answer(pin(files[0], req.Path))
+		err := pin(files[0], req.Path)
+		if err == nil {
+			k.pinned(req.Path)
+		}
+		answer(err)
 	case "unpin":
 		answer(unpin(req.Path))
 	case "unpinall":
@@ -364,8 +369,8 @@ func (k *keeperState) spawn(c *net.UnixConn, spec *Spec, stdio []*os.File) error
 		}
 		hfds := fds
 		if stale {
-			// Started before the last reset (helperkeep.go): it gets the
-			// lab's host namespace as the keeper sees it now.
+			// Started before the host namespace was pinned (a reset's
+			// new one, helperkeep.go): it gets it as the keeper sees it.
 			host, err := os.Open(LabHostPin)
 			if err != nil {
 				h.Close() // no host pin to give: it exits, another starts
@@ -385,7 +390,7 @@ func (k *keeperState) spawn(c *net.UnixConn, spec *Spec, stdio []*os.File) error
 
 // takeHelper returns the ready helper's socket (and starts the next one in
 // the background), or starts one now when none is ready; stale says the
-// helper was started before the last reset.
+// helper was started before the host namespace was last pinned.
 func (k *keeperState) takeHelper() (h *net.UnixConn, stale bool, err error) {
 	k.mu.Lock()
 	h, stale = k.ready, k.readyGen != k.gen
