@@ -88,12 +88,12 @@ const stepCancelGrace = 500 * time.Millisecond
 // steps, can only start from a reset: steps do not run backwards, and the
 // lab swapped out holds step k as the learner ran it (probes and shells
 // included), not a replay. So that one build still grows with the lesson.
-// BenchmarkRebuildCost splits such a rebuild (service to its last step,
-// loaded machine, see the issue's closing note for the figures): about
-// nine tenths is the lesson's own programs (`run`, `show`, traffic: 22
-// `ip netns exec NODE iptables` a node in service's second step alone),
-// the engine's netlink actions a few ms, and the rest (the reset, captures
-// started, links settled, the last snapshot) about a tenth. The weighing:
+// BenchmarkRebuildCost splits such a rebuild to the last step (2026-12-07
+// 20:57, load 28-42): service 11.1 s, of which the lesson's own programs
+// (`run`, `show`, traffic: 22 `ip netns exec NODE iptables` a node in its
+// second step alone) 89%, the engine's netlink actions 1.5%, the rest (the
+// reset, captures started, links settled, the last snapshot) 9%;
+// loadbalancer 5.5 s, programs 96%. The weighing:
 //
 //   - (a) A cheaper rebuild: there is no wait to cut. No sleep or timeout
 //     runs in a replay (a banner server is polled every 2 ms, a connect
