@@ -82,3 +82,33 @@ func (r *Runner) Extend(ctx context.Context, i int) error {
 // short enough that the move barely waits. A step cut off after it is
 // lost, and the next Extend starts again from a reset.
 const stepCancelGrace = 500 * time.Millisecond
+
+// Back twice in a row (issue 25), measured, and why the spare stays one
+// lab. After a swap (back from step k to k-1) the next spare, holding k-2
+// steps, can only start from a reset: steps do not run backwards, and the
+// lab swapped out holds step k as the learner ran it (probes and shells
+// included), not a replay. So that one build still grows with the lesson.
+// BenchmarkRebuildCost splits such a rebuild to the last step (2026-12-07
+// 20:57, load 28-42): service 11.1 s, of which the lesson's own programs
+// (`run`, `show`, traffic: 22 `ip netns exec NODE iptables` a node in its
+// second step alone) 89%, the engine's netlink actions 1.5%, the rest (the
+// reset, captures started, links settled, the last snapshot) 9%;
+// loadbalancer 5.5 s, programs 96%. The weighing:
+//
+//   - (a) A cheaper rebuild: there is no wait to cut. No sleep or timeout
+//     runs in a replay (a banner server is polled every 2 ms, a connect
+//     waits for nothing but the connection), and the programs cost what
+//     they cost typed in a lab shell (plus the runner's few ms an action,
+//     see confine's runner). Cutting "the rest" to nothing would save a
+//     tenth, not the growth.
+//   - (b) A cheaper starting point than a reset: the only one that is a
+//     replay is another lab already rebuilt further back, that is a second
+//     spare, which a served member may not hold (each is a keeper, its
+//     namespaces and a build's CPU against the session's budget). Saving
+//     the kernel's state and loading it back (iptables-save, nft, links,
+//     fdb, neighbours, conntrack, the banner servers) would not be what a
+//     replay makes, and the swap tests hold the lab to exactly that.
+//   - (c) Kept: the build after a swap starts as soon as the swapped-out
+//     runner's captures stop, shows "rebuilding to step n of N" to a `p`
+//     that comes before it ends, and a move cancels it between two steps
+//     (stepCancelGrace), keeping what it replayed whole.

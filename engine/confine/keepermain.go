@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/nettutor/nettutor/engine/reexec"
 	"github.com/nettutor/nettutor/engine/sandbox"
@@ -170,9 +169,17 @@ func mountScratch(root string) error {
 
 // keeperState tracks the helpers the keeper started.
 type keeperState struct {
-	mu      sync.Mutex
-	running sync.WaitGroup
-	ready   *net.UnixConn // a started helper waiting for its program
+	mu    sync.Mutex
+	ready *net.UnixConn // a started helper waiting for its program
+	// readyPid and readyGen are the ready helper's pid and the host pin
+	// generation it was started in (helperkeep.go: it outlives a reset).
+	readyPid int
+	readyGen uint64
+	gen      uint64                // host namespaces pinned so far
+	helpers  map[int]chan struct{} // running helpers: closed when reaped
+	// handoff orders handing the ready helper a program (read side)
+	// against a reset (write side), which spares a helper no one took.
+	handoff sync.RWMutex
 }
 
 // serve answers the requests on one connection until it closes: the
@@ -213,6 +220,7 @@ func (k *keeperState) serveOne(c *net.UnixConn) bool {
 				answer(err)
 				return true
 			}
+			k.pinned(req.Path)
 		}
 		answer(nil, int(f.Fd()))
 		f.Close()
@@ -221,7 +229,11 @@ func (k *keeperState) serveOne(c *net.UnixConn) bool {
 			answer(fmt.Errorf("pin: want one namespace fd, got %d", len(files)))
 			return true
 		}
-		answer(pin(files[0], req.Path))
+		err := pin(files[0], req.Path)
+		if err == nil {
+			k.pinned(req.Path)
+		}
+		answer(err)
 	case "unpin":
 		answer(unpin(req.Path))
 	case "unpinall":
@@ -336,22 +348,6 @@ func unpin(p string) error {
 	return nil
 }
 
-// killAll ends every process of the lab but the keeper: as init of the
-// lab's PID namespace, kill(-1) reaches exactly those. It waits (briefly)
-// for the helpers to be reaped, so their namespaces are released.
-func (k *keeperState) killAll() error {
-	if err := unix.Kill(-1, unix.SIGKILL); err != nil && err != unix.ESRCH {
-		return fmt.Errorf("kill lab processes: %w", err)
-	}
-	done := make(chan struct{})
-	go func() { k.running.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
-	}
-	return nil
-}
-
 // spawn hands spec, the client's connection and its streams to a helper
 // started ahead of time (see readyHelper), and starts the next one; the
 // helper answers the client itself.
@@ -362,13 +358,28 @@ func (k *keeperState) spawn(c *net.UnixConn, spec *Spec, stdio []*os.File) error
 	}
 	defer conn.Close()
 	fds := []int{int(conn.Fd()), int(stdio[0].Fd()), int(stdio[1].Fd()), int(stdio[2].Fd())}
-	// A helper made before a reset was killed by it: take another.
+	// Not while a reset runs: the helper it spares must still be idle.
+	k.handoff.RLock()
+	defer k.handoff.RUnlock()
+	// A helper that died under us (killed with the lab): take another.
 	for try := 0; try < 3; try++ {
-		h, err := k.takeHelper()
+		h, stale, err := k.takeHelper()
 		if err != nil {
 			return err
 		}
-		err = sendMsg(h, spec, fds...)
+		hfds := fds
+		if stale {
+			// Started before the host namespace was pinned (a reset's
+			// new one, helperkeep.go): it gets it as the keeper sees it.
+			host, err := os.Open(LabHostPin)
+			if err != nil {
+				h.Close() // no host pin to give: it exits, another starts
+				continue
+			}
+			hfds = append(fds[:4:4], int(host.Fd()))
+			defer host.Close()
+		}
+		err = sendMsg(h, spec, hfds...)
 		h.Close()
 		if err == nil {
 			return nil
@@ -378,39 +389,44 @@ func (k *keeperState) spawn(c *net.UnixConn, spec *Spec, stdio []*os.File) error
 }
 
 // takeHelper returns the ready helper's socket (and starts the next one in
-// the background), or starts one now when none is ready.
-func (k *keeperState) takeHelper() (*net.UnixConn, error) {
+// the background), or starts one now when none is ready; stale says the
+// helper was started before the host namespace was last pinned.
+func (k *keeperState) takeHelper() (h *net.UnixConn, stale bool, err error) {
 	k.mu.Lock()
-	h := k.ready
-	k.ready = nil
+	h, stale = k.ready, k.readyGen != k.gen
+	k.ready, k.readyPid = nil, 0
 	k.mu.Unlock()
 	go func() {
-		next, err := k.startHelper()
+		k.mu.Lock()
+		gen := k.gen
+		k.mu.Unlock()
+		next, pid, err := k.startHelper()
 		if err != nil {
 			return
 		}
 		k.mu.Lock()
 		defer k.mu.Unlock()
 		if k.ready == nil {
-			k.ready = next
+			k.ready, k.readyPid, k.readyGen = next, pid, gen
 		} else {
 			next.Close() // its helper sees EOF and exits
 		}
 	}()
 	if h != nil {
-		return h, nil
+		return h, stale, nil
 	}
-	return k.startHelper()
+	h, _, err = k.startHelper()
+	return h, false, err
 }
 
 // startHelper starts a helper, which prepares what does not depend on the
 // program (its namespaces, /proc, no_new_privs, capabilities, seccomp) and
 // then waits on fd 3 for the spec: a helper's start, a whole Go process,
 // is then paid while the lab is idle, not while the learner waits.
-func (k *keeperState) startHelper() (*net.UnixConn, error) {
+func (k *keeperState) startHelper() (*net.UnixConn, int, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	mine, theirs := os.NewFile(uintptr(pair[0]), "helper"), os.NewFile(uintptr(pair[1]), "helper")
 	defer theirs.Close()
@@ -427,20 +443,19 @@ func (k *keeperState) startHelper() (*net.UnixConn, error) {
 	// the helpers die with the keeper anyway, as their PID namespace's
 	// ancestor init.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID}
-	k.running.Add(1)
 	if err := cmd.Start(); err != nil {
-		k.running.Done()
 		mine.Close()
-		return nil, fmt.Errorf("start helper: %w", err)
+		return nil, 0, fmt.Errorf("start helper: %w", err)
 	}
+	reaped := k.track(cmd.Process.Pid)
 	go func() {
 		_ = cmd.Wait()
-		k.running.Done()
+		close(reaped)
 	}()
 	fc, err := net.FileConn(mine)
 	mine.Close()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return fc.(*net.UnixConn), nil
+	return fc.(*net.UnixConn), cmd.Process.Pid, nil
 }

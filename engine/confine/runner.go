@@ -107,7 +107,10 @@ func (k *Keeper) runShared(ctx context.Context, spec *Spec, fds [3]int) (st stat
 // start (a helper: a whole start of this binary, 40 ms of CPU and 70-120
 // ms on a loaded machine) on the learner's path. The lab's own build (the
 // replay's netlink actions, the learner's reading) hides it. A command
-// that comes while it starts waits for it (runShared).
+// that comes while it starts waits for it (runShared). Right after a
+// reset the runner is the helper the keeper had started ahead, which the
+// reset spared (helperkeep.go): its start is then a few ms, not a whole
+// start of the binary.
 func (k *Keeper) WarmRunner(net string) {
 	k.warming.Store(true)
 	go func() {
