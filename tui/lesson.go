@@ -132,6 +132,7 @@ type lessonModel struct {
 	// as View last drew it (stepsBody).
 	stepsGen   int
 	stepsCache stepsCache
+	memo       blockMemo // step texts and actions as drawn (lesson_memo.go)
 	// boxCache holds each pane's box as last drawn (paneBox).
 	boxCache [paneCount]boxCache
 }

@@ -384,7 +384,7 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 		}
 		return out
 	}
-	out = append(out, indentLines(renderMarkdown(s.Text, w-2, st), "  ")...)
+	out = append(out, m.stepText(s.Text, w)...)
 	if len(s.Captures) > 0 {
 		// Where a capture point starts: the command that watches it.
 		out = append(out, "")
@@ -407,7 +407,7 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 	}
 	out = append(out, "")
 	for _, a := range r.actions {
-		out = append(out, m.actionLines(a, w)...)
+		out = append(out, m.actionMemo(a, w)...)
 	}
 	if r.notRun != "" {
 		out = append(out, wrapIndent("  – ", st.Warn.Render(r.notRun), w)...)
