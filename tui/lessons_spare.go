@@ -169,6 +169,7 @@ func (b *LabBackend) spareLab() (*engine.Lab, error) {
 		return b.spare, nil
 	}
 	b.spare, b.made = l, l
+	b.weighLabsLocked()
 	return l, nil
 }
 
@@ -186,6 +187,7 @@ func newSpareLab() (*engine.Lab, error) {
 func (b *LabBackend) swapLabs() {
 	b.labMu.Lock()
 	b.lab, b.spare = b.spare, b.lab
+	b.weighLabsLocked()
 	b.labMu.Unlock()
 }
 
@@ -199,6 +201,7 @@ func (b *LabBackend) dropSpareLab() {
 		b.lab, b.spare = b.spare, b.lab
 	}
 	b.made, b.spare = nil, nil
+	b.weighLabsLocked()
 	b.labMu.Unlock()
 	if made != nil {
 		_ = made.Close()
