@@ -222,7 +222,9 @@ func (s *labSession) beginOp() {
 	}
 	s.smu.Unlock()
 	if wait != nil {
+		restore := s.b.hurrySpare()
 		<-wait
+		restore()
 	}
 }
 
@@ -341,6 +343,7 @@ func (s *labSession) awaitSpare(ctx context.Context, n int) {
 	if done == nil {
 		return
 	}
+	defer s.b.hurrySpare()()
 	select {
 	case <-done:
 	case <-ctx.Done():
