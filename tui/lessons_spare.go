@@ -222,9 +222,7 @@ func (s *labSession) beginOp() {
 	}
 	s.smu.Unlock()
 	if wait != nil {
-		restore := s.b.hurrySpare()
 		<-wait
-		restore()
 	}
 }
 
@@ -343,7 +341,6 @@ func (s *labSession) awaitSpare(ctx context.Context, n int) {
 	if done == nil {
 		return
 	}
-	defer s.b.hurrySpare()()
 	select {
 	case <-done:
 	case <-ctx.Done():

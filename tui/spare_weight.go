@@ -15,24 +15,3 @@ func (b *LabBackend) weighLabsLocked() {
 		b.spare.Keeper().SetBackground(true)
 	}
 }
-
-// hurrySpare gives the spare lab the foreground weight while the learner
-// waits for its build: a move cancels a build and waits for its step
-// under way to end whole (beginOp), and `p` during a build waits for it
-// (awaitSpare). At the least weight on a busy machine that wait would be
-// the learner's step waiting on background work. The returned func puts
-// the weights back as they belong.
-func (b *LabBackend) hurrySpare() (restore func()) {
-	b.labMu.Lock()
-	sp := b.spare
-	b.labMu.Unlock()
-	if sp == nil || !sp.Keeper().Background() {
-		return func() {}
-	}
-	sp.Keeper().SetBackground(false)
-	return func() {
-		b.labMu.Lock()
-		b.weighLabsLocked()
-		b.labMu.Unlock()
-	}
-}

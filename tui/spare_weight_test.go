@@ -34,16 +34,6 @@ func TestSpareRunsInTheBackground(t *testing.T) {
 	if live.Keeper().Background() {
 		t.Fatal("the live lab is in the background")
 	}
-	// A learner waiting on the spare's build (a move cancelling it, `p`
-	// during it) has it at the foreground weight until the wait ends.
-	restore := b.hurrySpare()
-	if spare.Keeper().Background() {
-		t.Fatal("a spare the learner waits for stays in the background")
-	}
-	restore()
-	if got := spare.Keeper().Background(); got != weighted {
-		t.Fatalf("after the wait, the spare in the background: %v, want %v", got, weighted)
-	}
 	if err := s.Goto(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
