@@ -169,7 +169,6 @@ func (b *LabBackend) spareLab() (*engine.Lab, error) {
 		return b.spare, nil
 	}
 	b.spare, b.made = l, l
-	b.weighLabsLocked()
 	return l, nil
 }
 
@@ -187,7 +186,6 @@ func newSpareLab() (*engine.Lab, error) {
 func (b *LabBackend) swapLabs() {
 	b.labMu.Lock()
 	b.lab, b.spare = b.spare, b.lab
-	b.weighLabsLocked()
 	b.labMu.Unlock()
 }
 
@@ -201,7 +199,6 @@ func (b *LabBackend) dropSpareLab() {
 		b.lab, b.spare = b.spare, b.lab
 	}
 	b.made, b.spare = nil, nil
-	b.weighLabsLocked()
 	b.labMu.Unlock()
 	if made != nil {
 		_ = made.Close()
