@@ -277,6 +277,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		m.sess = msg.sess
 		m.info = msg.sess.Info()
 		m.steps = msg.sess.Steps()
+		m.memo = blockMemo{} // drawn from the steps before
 		m.exercises = msg.sess.Exercises()
 		m.runs = make([]stepRun, len(m.steps))
 		m.nsOrder = namespaceOrder(m.steps)

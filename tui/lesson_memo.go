@@ -1,5 +1,7 @@
 package tui
 
+import "charm.land/lipgloss/v2"
+
 // blockMemo holds the parts of the step pane that are pure functions of
 // their inputs: a step's text rendered from markdown, and an action's
 // lines. Every message but a packet redraws the whole step pane
@@ -9,7 +11,7 @@ package tui
 // ten members), and it grows with the steps run. With the memo a redraw
 // renders only what changed: the running step's new actions.
 //
-// The memo is for one width, style set, language and zoom: when any of
+// The memo is for one lesson (a lessonModel), width, style set, language and zoom: when any of
 // them changes it starts again, so it holds at most one rendering of
 // each step text and action.
 type blockMemo struct {
@@ -19,6 +21,14 @@ type blockMemo struct {
 	zoomed bool
 	md     map[string][]string
 	acts   map[ActionEvent][]string
+	heads  map[stepHeadKey][]string
+}
+
+// stepHeadKey is a step's heading as drawn: the step and its mark (whose
+// style the mark decides).
+type stepHeadKey struct {
+	i    int
+	mark string
 }
 
 // memoFor returns the memo for the current drawing parameters, emptied
@@ -27,7 +37,7 @@ func (m *lessonModel) memoFor(w int) *blockMemo {
 	b := &m.memo
 	if b.md == nil || b.w != w || b.st != m.c.Styles || b.lang != m.c.Lang || b.zoomed != m.zoomed {
 		*b = blockMemo{w: w, st: m.c.Styles, lang: m.c.Lang, zoomed: m.zoomed,
-			md: map[string][]string{}, acts: map[ActionEvent][]string{}}
+			md: map[string][]string{}, acts: map[ActionEvent][]string{}, heads: map[stepHeadKey][]string{}}
 	}
 	return b
 }
@@ -57,5 +67,20 @@ func (m *lessonModel) actionMemo(a ActionEvent, w int) []string {
 	}
 	ls := m.actionLines(a, w)
 	b.acts[a] = ls
+	return ls
+}
+
+// stepHead is step i's heading (its mark in style ms, "step i/n" and its
+// title) wrapped to w, through the memo.
+func (m *lessonModel) stepHead(i int, mark string, ms lipgloss.Style, w int) []string {
+	b := m.memoFor(w)
+	k := stepHeadKey{i, mark}
+	if ls, ok := b.heads[k]; ok {
+		return ls
+	}
+	st := m.c.Styles
+	head := st.Title.Render(m.c.Tf("tui.steps.step", i+1, len(m.steps))) + " " + st.Bold.Render(m.steps[i].Title)
+	ls := wrapIndent(ms.Render(mark)+" ", head, w)
+	b.heads[k] = ls
 	return ls
 }

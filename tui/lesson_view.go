@@ -376,8 +376,7 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 	case r.done:
 		mark, ms = "✗", st.Fail
 	}
-	head := st.Title.Render(m.c.Tf("tui.steps.step", i+1, len(m.steps))) + " " + st.Bold.Render(s.Title)
-	out = append(out, wrapIndent(ms.Render(mark)+" ", head, w)...)
+	out = append(out, m.stepHead(i, mark, ms, w)...)
 	if r.restored {
 		for _, c := range s.Commands {
 			out = append(out, shellLines("  $ ", "    ", c, w, st.Subtle)...)
