@@ -998,8 +998,12 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 //     session pressing n the moment its last step is drawn).
 //
 // It logs one session's memory process by process, the step frame of each
-// step (p50/max), and the load average, which on a shared machine decides
-// the latencies as much as serve does.
+// step (p50/max), the load average, which on a shared machine decides the
+// latencies as much as serve does, and a session's CPU by role (its TUI,
+// the keepers of its lab and of its spare, the runner, the programs a step
+// runs; serve_cpu_test.go), from the start until every session opened
+// veth and while stepping (NETTUTOR_BENCH_CPU_EVERY: how often the
+// processes are read, default 50ms; 0: not at all).
 //
 // Targets (issue 14, 2 cores): 30 sessions at most 40 MiB each, first
 // frame within 300 ms, a step's frame within 50 ms.
