@@ -160,6 +160,9 @@ func (s *Server) childEnv(sp childSpec, dir string) []string {
 		// Members share one account: a troubleshooting exercise's fault
 		// is picked from this instead (lessons.LearnerName), so neighbours differ.
 		"NETTUTOR_LEARNER=" + sp.who.Fingerprint,
+		// The member's spare lab is rebuilt only while the CPU is free:
+		// thirty members' replays otherwise compete with their steps.
+		link.EnvSpareWhenIdle + "=1",
 	}
 	for _, kv := range sp.env {
 		if strings.HasPrefix(kv, "COLORTERM=") || strings.HasPrefix(kv, "NO_COLOR=") {

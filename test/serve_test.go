@@ -998,8 +998,12 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 //     session pressing n the moment its last step is drawn).
 //
 // It logs one session's memory process by process, the step frame of each
-// step (p50/max), and the load average, which on a shared machine decides
-// the latencies as much as serve does.
+// step (p50/max), the load average, which on a shared machine decides the
+// latencies as much as serve does, and a session's CPU by role (its TUI,
+// the keepers of its lab and of its spare, the runner, the programs a step
+// runs; serve_cpu_test.go), from the start until every session opened
+// veth and while stepping (NETTUTOR_BENCH_CPU_EVERY: how often the
+// processes are read, default 50ms; 0: not at all).
 //
 // Targets (issue 14, 2 cores): 30 sessions at most 40 MiB each, first
 // frame within 300 ms, a step's frame within 50 ms.
@@ -1075,6 +1079,21 @@ func benchServe(b *testing.B, exe string, n int, think, stagger time.Duration) f
 	serverPid := srv.cmd.Process.Pid
 	serverBase, _ := procMem(serverPid)
 	ownCPU0, kidsCPU0 := procCPU(serverPid)
+	// Where a session's CPU goes, role by role (NETTUTOR_BENCH_CPU_EVERY:
+	// how often the processes are read, default 50ms; 0: not at all).
+	var sampler *cpuSampler
+	every := 50 * time.Millisecond
+	if v := os.Getenv("NETTUTOR_BENCH_CPU_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			b.Fatalf("NETTUTOR_BENCH_CPU_EVERY=%q: want a duration like 50ms or 0", v)
+		}
+		every = d
+	}
+	if every > 0 {
+		sampler = newCPUSampler(serverPid, every)
+	}
+	var atOpen map[string]time.Duration
 
 	var firsts, paints, openLat, stepLat, keyLat []time.Duration
 	var byStep [][]time.Duration // by the step's number - 1
@@ -1153,6 +1172,9 @@ func benchServe(b *testing.B, exe string, n int, think, stagger time.Duration) f
 					return
 				}
 				opened.Wait() // every session steps at the same time
+				if i == 0 && sampler != nil && iter == 0 {
+					atOpen = sampler.breakdown()
+				}
 				for st := 1; ; st++ {
 					if think > 0 {
 						time.Sleep(think/2 + time.Duration(mrand.Int64N(int64(think))))
@@ -1262,6 +1284,17 @@ func benchServe(b *testing.B, exe string, n int, think, stagger time.Duration) f
 		}
 	}
 	b.StopTimer()
+	if sampler != nil {
+		sampler.halt()
+		end := sampler.breakdown()
+		b.Logf("CPU ms a session by role, start until every session opened veth: %s", cpuReport(atOpen, n))
+		stepping := map[string]time.Duration{}
+		for k, v := range end {
+			stepping[k] = v - atOpen[k]
+		}
+		b.Logf("CPU ms a session by role, stepping to the end: %s", cpuReport(stepping, n*b.N))
+		b.Logf("CPU ms a session by role, whole run: %s", cpuReport(end, n*b.N))
+	}
 	// Every session's processes have ended and been waited for, each by
 	// its parent, so their CPU time has rolled up into the server's
 	// children's time.

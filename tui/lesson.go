@@ -132,6 +132,7 @@ type lessonModel struct {
 	// as View last drew it (stepsBody).
 	stepsGen   int
 	stepsCache stepsCache
+	memo       blockMemo // step texts and actions as drawn (lesson_memo.go)
 	// boxCache holds each pane's box as last drawn (paneBox).
 	boxCache [paneCount]boxCache
 }
@@ -276,6 +277,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		m.sess = msg.sess
 		m.info = msg.sess.Info()
 		m.steps = msg.sess.Steps()
+		m.memo = blockMemo{} // drawn from the steps before
 		m.exercises = msg.sess.Exercises()
 		m.runs = make([]stepRun, len(m.steps))
 		m.nsOrder = namespaceOrder(m.steps)

@@ -376,15 +376,14 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 	case r.done:
 		mark, ms = "✗", st.Fail
 	}
-	head := st.Title.Render(m.c.Tf("tui.steps.step", i+1, len(m.steps))) + " " + st.Bold.Render(s.Title)
-	out = append(out, wrapIndent(ms.Render(mark)+" ", head, w)...)
+	out = append(out, m.stepHead(i, mark, ms, w)...)
 	if r.restored {
 		for _, c := range s.Commands {
 			out = append(out, shellLines("  $ ", "    ", c, w, st.Subtle)...)
 		}
 		return out
 	}
-	out = append(out, indentLines(renderMarkdown(s.Text, w-2, st), "  ")...)
+	out = append(out, m.stepText(s.Text, w)...)
 	if len(s.Captures) > 0 {
 		// Where a capture point starts: the command that watches it.
 		out = append(out, "")
@@ -407,7 +406,7 @@ func (m *lessonModel) stepBlock(i, w int) []string {
 	}
 	out = append(out, "")
 	for _, a := range r.actions {
-		out = append(out, m.actionLines(a, w)...)
+		out = append(out, m.actionMemo(a, w)...)
 	}
 	if r.notRun != "" {
 		out = append(out, wrapIndent("  – ", st.Warn.Render(r.notRun), w)...)

@@ -134,6 +134,9 @@ type labSession struct {
 	retiring chan struct{} // closed once the runner swapped out has stopped
 	spClosed bool
 	swapSnap *engine.Snapshot // the swapped-in lab's, for the next Snapshot
+	// spareHurry ends a spare build's wait for a free CPU: the learner
+	// waits for the spare (spare_idle.go).
+	spareHurry atomic.Bool
 
 	// budget is the session's capture budget (capture_budget.go): the
 	// spare's capture points count against it too; queued is the frame

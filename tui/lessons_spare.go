@@ -300,7 +300,7 @@ func (s *labSession) build(ctx context.Context, sp *spareBuild, old *spareBuild,
 		old.sink.retire()
 		old.runner.Close()
 	}
-	if err := ctx.Err(); err != nil {
+	if err := s.waitIdleCPU(ctx); err != nil {
 		return err
 	}
 	if sp.runner != nil { // carried on from the spare before
@@ -338,6 +338,7 @@ func (s *labSession) awaitSpare(ctx context.Context, n int) {
 	if done == nil {
 		return
 	}
+	s.spareHurry.Store(true) // a build waiting for a free CPU starts now
 	select {
 	case <-done:
 	case <-ctx.Done():
