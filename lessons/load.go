@@ -267,7 +267,7 @@ var lessonKeys = []string{"id", "title", "summary", "needs", "steps", "exercises
 var stepKeys = []string{"id", "title", "text", "capture", "capture_stop", "actions", "expect", "predict", "needs"}
 var captureKeys = []string{"id", "ns", "iface", "filter"}
 var predictKeys = []string{"question", "answer"}
-var exerciseKeys = []string{"id", "title", "goal", "setup", "faults", "checks", "solution"}
+var exerciseKeys = []string{"id", "title", "goal", "setup", "faults", "checks", "solution", "needs"}
 
 func (ld *loader) lesson(n *yaml.Node) *Lesson {
 	l := &Lesson{Builtin: ld.strict}
@@ -728,6 +728,7 @@ func (ld *loader) exercise(n *yaml.Node) *Exercise {
 	if f, ok := fs["solution"]; ok {
 		e.Solution = ld.str(f, what)
 	}
+	ld.exerciseNeeds(e, fs, what)
 	return e
 }
 
