@@ -79,7 +79,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		j.Drop = d
 		x.byDefault(d)
 		switch d.Reason {
-		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter, ReasonSvcRejected:
+		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter, ReasonSvcRejected, ReasonSvcNoLocal:
 			j.Result = Dropped
 		case ReasonNoRoute:
 			j.Result = NoRoute
@@ -354,6 +354,13 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 	}
 	if !cur.localIPs[dst] {
 		return stop(newDrop(lang, cur.name, "route", ReasonUnknown, "request", m("stop.too_long")))
+	}
+	// Delivered in another namespace: its filter INPUT (kube-proxy's
+	// DROP for a Service with no local endpoints, svc_local.go).
+	if cur.name != from && cur.hasInputRules() {
+		if d := x.inputStop(cur, protoNum(p.Proto), src, dst, p.Port); d != nil {
+			return stop(d)
+		}
 	}
 	// A Service that sent the connection back to its own client.
 	if svcNS != "" && cur.name == from {

@@ -75,6 +75,9 @@ func (x *explainer) serviceJourney(observed map[string][]RuleHit) {
 	if unowned {
 		x.serviceStop(observed)
 	}
+	// A NodePort's (the address is the node's own) under
+	// externalTrafficPolicy: Local, stopped by kube-proxy's filter DROP.
+	x.localPolicyStop(observed)
 }
 
 // servicePath names the endpoint, the chains and the choosing rule.
