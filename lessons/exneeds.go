@@ -26,25 +26,34 @@ var ExerciseNeeds = kernelNeeds
 // or ipip, needs that driver whether the file says so or not.
 func (ld *loader) exerciseNeeds(e *Exercise, fs map[string]field, what string) {
 	if f, ok := fs["needs"]; ok {
-		for _, nn := range ld.list(f, what) {
-			if nn.Kind != yaml.ScalarNode || nn.Tag == "!!null" {
-				ld.errf(nn, "%s: %q wants a list of words, got %s", what, f.key.Value, kindName(nn))
-				continue
-			}
-			if !contains(ExerciseNeeds, nn.Value) {
-				ld.errf(nn, "%s: needs: unknown need %q (known: %s)%s", what, nn.Value, strings.Join(ExerciseNeeds, ", "), suggest(nn.Value, ExerciseNeeds))
-				continue
-			}
-			if !contains(e.Needs, nn.Value) {
-				e.Needs = append(e.Needs, nn.Value)
-			}
-		}
+		e.Needs = ld.needs(f, what, ExerciseNeeds)
 	}
 	for _, n := range setupNeeds(e) {
 		if !contains(e.Needs, n) {
 			e.Needs = append(e.Needs, n)
 		}
 	}
+}
+
+// needs reads a `needs` list (a step's or an exercise's) of values in
+// known, node by node, so that each unknown value is reported where it
+// is; each value once.
+func (ld *loader) needs(f field, what string, known []string) []string {
+	var out []string
+	for _, nn := range ld.list(f, what) {
+		if nn.Kind != yaml.ScalarNode || nn.Tag == "!!null" {
+			ld.errf(nn, "%s: %q wants a list of words, got %s", what, f.key.Value, kindName(nn))
+			continue
+		}
+		if !contains(known, nn.Value) {
+			ld.errf(nn, "%s: needs: unknown need %q (known: %s)%s", what, nn.Value, strings.Join(known, ", "), suggest(nn.Value, known))
+			continue
+		}
+		if !contains(out, nn.Value) {
+			out = append(out, nn.Value)
+		}
+	}
+	return out
 }
 
 // setupNeeds are the kernel drivers the exercise's setup actions (its
