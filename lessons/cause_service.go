@@ -21,10 +21,12 @@ const (
 	CauseHairpinOff  = "hairpin-off"   // {ns} {dev} {bridge} {pod} {endpoint}: {pod} reaches itself through the Service, but its port {dev} on {bridge} in {ns} has hairpin off
 	CauseBrNFOff     = "bridge-nf-off" // {ns} {bridge} {key} {endpoint} {pod}: {ns} bridges the endpoint's reply past netfilter ({key}=0), so it is never un-DNATed
 	CauseNoMasq      = "no-masquerade" // {ns} {pod} {endpoint}: the Service's DNAT in {ns} sends {pod} to {endpoint} with no masquerade, so the reply bypasses {ns}
+	// {ns} {chain} {rule} {service} {addr}: externalTrafficPolicy: Local and no endpoint of {service} on {ns}: kube-proxy's DROP in filter {chain} stops {addr}
+	CauseSvcNoLocal = "svc-no-local-endpoints"
 )
 
 func init() {
-	for _, c := range []string{CauseSvcRejected, CauseHairpinOff, CauseBrNFOff, CauseNoMasq} {
+	for _, c := range []string{CauseSvcRejected, CauseHairpinOff, CauseBrNFOff, CauseNoMasq, CauseSvcNoLocal} {
 		if !contains(Causes, c) {
 			Causes = append(Causes, c)
 		}
@@ -46,6 +48,10 @@ var ServiceHints = map[string]Text{
 	CauseBrNFOff: {
 		"en": "{ns} has {key}=0: the reply of {endpoint} to {pod} is bridged on {bridge} without netfilter, so conntrack never puts the Service address back. Set {key}=1 in {ns}.",
 		"ko": "{ns}에서 {key}=0입니다. {endpoint}가 {pod}에게 보내는 응답이 {bridge}에서 netfilter 없이 브리징되어 conntrack이 Service 주소로 되돌리지 못합니다. {ns}에서 {key}=1로 설정하십시오.",
+	},
+	CauseSvcNoLocal: {
+		"en": "{service} has externalTrafficPolicy: Local and no endpoint on {ns}: kube-proxy drops connections from outside to {addr} there (filter {chain}: {rule}). Connect to a node that holds an endpoint, or set externalTrafficPolicy: Cluster.",
+		"ko": "{service}의 externalTrafficPolicy가 Local이고 {ns}에는 엔드포인트가 없습니다. kube-proxy가 그 노드에서 외부의 {addr} 연결을 버립니다(filter {chain}: {rule}). 엔드포인트가 있는 노드로 연결하거나 externalTrafficPolicy: Cluster로 바꾸십시오.",
 	},
 	CauseNoMasq: {
 		"en": "The Service's DNAT in {ns} sends {pod} to {endpoint} without a masquerade, so the reply does not come back through {ns} to be un-DNATed: mark such packets for KUBE-POSTROUTING's MASQUERADE (kube-proxy's -s {endpoint} -j KUBE-MARK-MASQ in the endpoint's chain).",
@@ -84,6 +90,9 @@ func (d *diag) fromService() string {
 			d.v["endpoint"] = ep
 		}
 		return CauseStaleConntrack
+	case journey.ReasonSvcNoLocal:
+		set("ns", "node", "chain", "chain", "rule", "rule", "service", "service", "addr", "addr")
+		return CauseSvcNoLocal
 	case journey.ReasonNoMasq:
 		set("ns", "node", "pod", "pod", "endpoint", "endpoint")
 		if ep, _, ok := strings.Cut(d.v["endpoint"], ":"); ok {

@@ -21,6 +21,7 @@ func TestServiceCauses(t *testing.T) {
 		{journey.ReasonHairpinOff, map[string]string{"node": "NODE1", "port": "veth-a", "bridge": "cni0", "pod": "POD-A", "endpoint": "10.244.0.2:80"}, CauseHairpinOff, "bridge -n NODE1 link set dev veth-a hairpin on"},
 		{journey.ReasonBrNFOff, map[string]string{"node": "NODE1", "bridge": "cni0", "key": "net.bridge.bridge-nf-call-iptables", "endpoint": "10.244.0.2:80", "pod": "POD-C"}, CauseBrNFOff, "Set net.bridge.bridge-nf-call-iptables=1 in NODE1"},
 		{journey.ReasonNoMasq, map[string]string{"node": "NODE1", "pod": "POD-A", "endpoint": "10.244.0.2:80"}, CauseNoMasq, "-s 10.244.0.2 -j KUBE-MARK-MASQ"},
+		{journey.ReasonSvcNoLocal, map[string]string{"node": "NODE1", "chain": "KUBE-EXTERNAL-SERVICES", "rule": `-A KUBE-EXTERNAL-SERVICES ... "default/web:http has no local endpoints" ... -j DROP`, "service": "default/web:http", "addr": "192.168.10.101:30080"}, CauseSvcNoLocal, "default/web:http has externalTrafficPolicy: Local and no endpoint on NODE1"},
 	}
 	for _, c := range cases {
 		d := &diag{c: &checker{jrn: &journey.Journey{To: "10.96.0.100", Drop: &journey.Drop{Reason: c.reason, Names: c.names}}}, v: vars{}}

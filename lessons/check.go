@@ -53,6 +53,9 @@ func Evaluate(ctx context.Context, lab *engine.Lab, as []*Assertion, env *Env) [
 // SetUp runs the exercise's setup actions on lab (which should be fresh)
 // and stops at the first failure.
 func (e *Exercise) SetUp(ctx context.Context, lab *engine.Lab) ([]ActionResult, error) {
+	if err := e.lacks(lab); err != nil {
+		return nil, err
+	}
 	var res []ActionResult
 	for _, a := range e.Setup {
 		ar := ApplyAction(ctx, lab, a)

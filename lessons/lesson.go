@@ -93,7 +93,10 @@ type Exercise struct {
 	// one is picked per learner from a seed (PickFault) and its setup runs
 	// after Setup, so neighbours' labs break in different ways.
 	Faults []*Fault
-	Pos    Pos
+	// Needs are the kernel features the exercise's lab must have
+	// (exneeds.go): declared in `needs`, or inferred from its setup.
+	Needs []string
+	Pos   Pos
 }
 
 // Fault is one way a troubleshooting exercise's lab is broken.

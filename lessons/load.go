@@ -267,7 +267,7 @@ var lessonKeys = []string{"id", "title", "summary", "needs", "steps", "exercises
 var stepKeys = []string{"id", "title", "text", "capture", "capture_stop", "actions", "expect", "predict", "needs"}
 var captureKeys = []string{"id", "ns", "iface", "filter"}
 var predictKeys = []string{"question", "answer"}
-var exerciseKeys = []string{"id", "title", "goal", "setup", "faults", "checks", "solution"}
+var exerciseKeys = []string{"id", "title", "goal", "setup", "faults", "checks", "solution", "needs"}
 
 func (ld *loader) lesson(n *yaml.Node) *Lesson {
 	l := &Lesson{Builtin: ld.strict}
@@ -372,18 +372,7 @@ func (ld *loader) step(n *yaml.Node, i int, st *sim, capIDs map[string]bool) *St
 		}
 	}
 	if f, ok := fs["needs"]; ok {
-		// Node by node, so that each unknown value is reported where it is.
-		for _, nn := range ld.list(f, what) {
-			if nn.Kind != yaml.ScalarNode || nn.Tag == "!!null" {
-				ld.errf(nn, "%s: %q wants a list of words, got %s", what, f.key.Value, kindName(nn))
-				continue
-			}
-			if !contains(StepNeeds, nn.Value) {
-				ld.errf(nn, "%s: needs: unknown need %q (known: %s)%s", what, nn.Value, strings.Join(StepNeeds, ", "), suggest(nn.Value, StepNeeds))
-				continue
-			}
-			s.Needs = append(s.Needs, nn.Value)
-		}
+		s.Needs = ld.needs(f, what, StepNeeds)
 	}
 	if ld.world != nil && !ld.world.runs(s.Needs) {
 		// Not run in a lab without what it needs: its capture points do
@@ -728,6 +717,7 @@ func (ld *loader) exercise(n *yaml.Node) *Exercise {
 	if f, ok := fs["solution"]; ok {
 		e.Solution = ld.str(f, what)
 	}
+	ld.exerciseNeeds(e, fs, what)
 	return e
 }
 

@@ -61,6 +61,9 @@ func svcOracle(t *testing.T, who, script, args string, dumps []string) (svcJSON,
 	os.Chmod(dir, 0o755)
 	f := strings.Fields(args)
 	run := "ip netns exec " + f[0] + " "
+	if f[0] == "host" {
+		run = "" // the lab host is the sandbox's own namespace
+	}
 	body := script + "set +e\nnettutor trace " + args + " --json --timeout 2s 2>/tmp/err; rc=$?; echo exit=$rc\necho '--- stderr'; cat /tmp/err\n"
 	body += "echo '--- conntrack'; for n in NODE1 NODE2; do ip netns exec $n conntrack -L 2>/dev/null | sed \"s/^/$n /\"; done\n"
 	for i, d := range dumps {

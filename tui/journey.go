@@ -197,7 +197,10 @@ func (p *packetPane) probeView(j *journey.Journey, w, h int) []string {
 	}
 	hops(j.Hops)
 	for _, r := range j.NAT {
-		lines = append(lines, wrapIndent("   "+st.Warn.Render("✎ "), p.c.Tf("tui.journey.rewrite", strings.ToUpper(r.Kind), r.NS, r.From+" → "+r.To), w)...)
+		lines = append(lines, wrapIndent("   "+st.Warn.Render("✎ "), p.c.Tf("tui.journey.rewrite", r.Label(p.c.Lang, false, false), r.NS, r.From+" → "+r.To), w)...)
+		if r.Rule != "" && r.Kind == journey.KindMasquerade {
+			lines = append(lines, wrapIndent("     ", r.Rule, w)...)
+		}
 	}
 	if d := j.Drop; d != nil {
 		where := d.NS
@@ -256,15 +259,14 @@ func (p *packetPane) journeyView(w, h int) []string {
 			lines = append(lines, wrapIndent(ind, e, w)...)
 		}
 		if r := hp.Rewrite; r != nil {
-			text := p.c.Tf("tui.journey.rewrite", strings.ToUpper(r.Kind), r.NS, note.RewriteText(r))
-			switch {
-			case hp.Undo:
-				undone := map[string]string{"dnat": "SNAT", "snat": "DNAT", "masquerade": "DNAT"}[r.Kind]
-				text = p.c.Tf("tui.journey.undo", undone, r.NS, note.RewriteText(r))
-			case hp.Again:
-				text = p.c.Tf("tui.journey.again", strings.ToUpper(r.Kind), r.NS, note.RewriteText(r))
-			}
+			// The journey names the rewrite (a Service's masquerade as
+			// kube-proxy's, conntrack's undoing, a later packet's) and
+			// the rule that made it.
+			text := p.c.Tf("tui.journey.rewrite", r.Label(p.c.Lang, hp.Undo, hp.Again), r.NS, note.RewriteText(r))
 			lines = append(lines, wrapIndent(ind+st.Warn.Render("✎ "), text, w)...)
+			if r.Rule != "" {
+				lines = append(lines, wrapIndent(ind+"  ", r.Rule, w)...)
+			}
 		}
 		if hp.Why != "" {
 			lines = append(lines, wrapIndent(ind+st.Subtle.Render(p.c.T("tui.journey.why")+" "), hp.Why, w)...)

@@ -258,6 +258,7 @@ func ObserveIn(lang string, ss []Sighting, snap *engine.Snapshot) []Observed {
 		out = append(out, o)
 	}
 	markConntrack(out)
+	markServiceMasq(e, out)
 	return out
 }
 

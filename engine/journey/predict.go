@@ -79,7 +79,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		j.Drop = d
 		x.byDefault(d)
 		switch d.Reason {
-		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter, ReasonSvcRejected:
+		case ReasonRule, ReasonPolicy, ReasonBrNF, ReasonRPFilter, ReasonSvcRejected, ReasonSvcNoLocal:
 			j.Result = Dropped
 		case ReasonNoRoute:
 			j.Result = NoRoute
@@ -235,7 +235,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		if in == nil && masq != "" && cur.name == svcNS {
 			// The sender's own connection to a Service, masqueraded on
 			// its way out (conntrack's reply tuple goes back to masq).
-			rw := Rewrite{NS: cur.name, Kind: "masquerade", From: src, To: masq}
+			rw := Rewrite{NS: cur.name, Kind: KindMasquerade, From: src, To: masq, Rule: kubeMasqRule(cur)}
 			j.NAT = append(j.NAT, rw)
 			pendingMasq = &rw
 			src, masq, sport = masq, "", 0
@@ -248,7 +248,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			if masq != "" && cur.name == svcNS {
 				// conntrack's reply tuple goes back to masq: the packet
 				// left svcNS masqueraded (KUBE-POSTROUTING).
-				rw := Rewrite{NS: cur.name, Kind: "masquerade", From: src, To: masq}
+				rw := Rewrite{NS: cur.name, Kind: KindMasquerade, From: src, To: masq, Rule: kubeMasqRule(cur)}
 				j.NAT = append(j.NAT, rw)
 				pendingMasq = &rw
 				src, masq, sport = masq, "", 0
@@ -259,7 +259,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			}
 		}
 		why := x.t("why.route", x.routeText(r))
-		if n := len(j.NAT); n > 0 && j.NAT[n-1].NS == cur.name && in != nil {
+		if n := len(j.NAT); n > 0 && j.NAT[n-1].NS == cur.name && in != nil && j.NAT[n-1].Kind != KindMasquerade {
 			why += "; " + x.t("why.snat", j.NAT[n-1].From, j.NAT[n-1].To)
 		}
 		j.Hops = append(j.Hops, Hop{NS: cur.name, Dev: r.Dev, Dir: "out", Src: src, Dst: dst, Why: why})
@@ -274,7 +274,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		if pendingMasq != nil {
 			h := &j.Hops[len(j.Hops)-1]
 			h.NAT = append(h.NAT, *pendingMasq)
-			w := x.t("svcpredict.why_masq", pendingMasq.From, pendingMasq.To)
+			w := x.t("svcpredict.why_masq", pendingMasq.From, pendingMasq.To, hookPath(pendingMasq.Rule))
 			natWhy = joinWhy(natWhy, w)
 			h.Why = joinWhy(h.Why, w)
 			pendingMasq = nil
@@ -354,6 +354,13 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 	}
 	if !cur.localIPs[dst] {
 		return stop(newDrop(lang, cur.name, "route", ReasonUnknown, "request", m("stop.too_long")))
+	}
+	// Delivered in another namespace: its filter INPUT (kube-proxy's
+	// DROP for a Service with no local endpoints, svc_local.go).
+	if cur.name != from && cur.hasInputRules() {
+		if d := x.inputStop(cur, protoNum(p.Proto), src, dst, p.Port); d != nil {
+			return stop(d)
+		}
 	}
 	// A Service that sent the connection back to its own client.
 	if svcNS != "" && cur.name == from {

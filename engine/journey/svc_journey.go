@@ -60,8 +60,10 @@ func (x *explainer) serviceJourney(observed map[string][]RuleHit) {
 				r.Rule = h.Rule
 			case r.Kind == "snat" && h.Verdict == "snat":
 				r.Rule = h.Rule
-				if unowned && strings.Contains(h.Rule, "MASQUERADE") {
-					r.Kind = "masquerade"
+				// A Service's (any rule, the address being no one's) or
+				// kube-proxy's own (a NodePort's, KUBE-POSTROUTING).
+				if strings.Contains(h.Rule, "MASQUERADE") && (unowned || strings.HasPrefix(h.Chain, "KUBE-")) {
+					r.Kind = KindMasquerade
 				}
 			}
 		}
@@ -73,6 +75,9 @@ func (x *explainer) serviceJourney(observed map[string][]RuleHit) {
 	if unowned {
 		x.serviceStop(observed)
 	}
+	// A NodePort's (the address is the node's own) under
+	// externalTrafficPolicy: Local, stopped by kube-proxy's filter DROP.
+	x.localPolicyStop(observed)
 }
 
 // servicePath names the endpoint, the chains and the choosing rule.
@@ -149,10 +154,25 @@ func (x *explainer) rewritesOnHops() {
 		h.NAT = append(h.NAT, r)
 		if r.Kind == "dnat" && j.Service != nil && j.Service.NS == r.NS {
 			h.Why = joinWhy(h.Why, x.t("svc.why_dnat", strings.Join(j.Service.Chains, " → "), r.From, r.To))
-		} else if r.Kind == "masquerade" {
-			h.Why = joinWhy(h.Why, x.t("svc.why_masq", r.From, r.To))
+		} else if r.Kind == KindMasquerade {
+			// The hop's own why named the new source a SNAT: the
+			// masquerade's sentence takes its place.
+			from, _, _ := strings.Cut(r.From, ":")
+			to, _, _ := strings.Cut(r.To, ":")
+			h.Why = joinWhy(dropPart(h.Why, x.t("why.snat", from, to)), x.t("svc.why_masq", r.From, r.To))
 		}
 	}
+}
+
+// dropPart removes the sentence part from a why joined with "; ".
+func dropPart(why, part string) string {
+	var keep []string
+	for _, p := range strings.Split(why, "; ") {
+		if p != part && p != "" {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, "; ")
 }
 
 func joinWhy(a, b string) string {

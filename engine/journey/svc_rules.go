@@ -59,6 +59,15 @@ type pathEnd struct {
 	kind   string
 	mark   uint32
 	target *natTarget
+	// at is the rule that ended a "drop" path (nil: a chain's policy).
+	at *ruleAt
+}
+
+// ruleAt is a rule by its place: the idx-th rule of table/chain, in the
+// kernel's order (as iptables -S lists a chain).
+type ruleAt struct {
+	table, chain string
+	idx          int
 }
 
 // ruleWalk walks one namespace's IPv4 rules for one NEW packet.
@@ -174,6 +183,9 @@ func (w *ruleWalk) from(ch *nftables.Chain, rules []*nftables.Rule, i int, mark 
 	}
 	var out []pathEnd
 	for _, o := range w.exprs(ch, rules[i].Exprs, 0, map[uint32][]byte{}, mark, depth) {
+		if o.kind == "drop" && o.at == nil {
+			o.at = &ruleAt{ch.Table.Name, ch.Name, i} // the innermost rule that dropped
+		}
 		if o.kind == "next" {
 			out = append(out, w.from(ch, rules, i+1, o.mark, depth)...)
 		} else {

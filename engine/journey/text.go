@@ -134,7 +134,7 @@ func (j *Journey) Compact(lang string) []string {
 			// A Service's connection may be both: DNATed on the way in,
 			// masqueraded on the way out of the same node.
 			if p := j.Hops[i-1]; p.Src != h.Src {
-				line += "  " + tr(lang, "why.snat", p.Src, h.Src)
+				line += "  " + h.srcNAT(lang, p.Src, h.Src)
 				if p.Dst != h.Dst && len(h.NAT) > 0 {
 					line += "  " + tr(lang, "why.dnat", p.Dst, h.Dst)
 				}
@@ -148,8 +148,8 @@ func (j *Journey) Compact(lang string) []string {
 				switch r.Kind {
 				case "dnat":
 					line += "  " + tr(lang, "svcpredict.output_dnat", r.From, r.To)
-				case "masquerade":
-					line += "  " + tr(lang, "why.snat", r.From, r.To)
+				case KindMasquerade:
+					line += "  " + r.why(lang)
 				}
 			}
 		}

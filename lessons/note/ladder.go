@@ -256,15 +256,9 @@ func contains(s []int, v int) bool {
 // ("as the first packet (SNAT)"), or conntrack undoing it on a reply
 // ("reverse NAT (un-SNAT)": the reply's destination put back).
 func RewriteKind(r *journey.Rewrite, undo, again bool) string {
-	kind := strings.ToUpper(r.Kind)
-	switch {
-	case undo:
-		// Not a rule of its own: the request's mapping, reversed.
-		return "reverse NAT (un-" + map[string]string{"dnat": "SNAT", "snat": "DNAT", "masquerade": "DNAT"}[r.Kind] + ")"
-	case again:
-		return "as the first packet (" + kind + ")"
-	}
-	return kind
+	// One name for each rewrite, the journey's (a Service's masquerade as
+	// kube-proxy's MASQUERADE, conntrack's undoing as reverse NAT).
+	return r.Label("en", undo, again)
 }
 
 // RewriteText is a rewrite as the ladder draws it: "11.11.11.2 → 203.0.113.1".
