@@ -8,6 +8,7 @@
 package tui
 
 import (
+	"errors"
 	"image/color"
 
 	"charm.land/bubbles/v2/help"
@@ -56,6 +57,23 @@ func (c *Common) T(key string) string { return assets.T(c.Lang, key) }
 
 // Tf is T with fmt arguments.
 func (c *Common) Tf(key string, a ...any) string { return assets.Tf(c.Lang, key, a...) }
+
+// localizedError is an error that has its line in every language
+// (lessons.NeedError): the TUI shows it in the learner's.
+type localizedError interface {
+	error
+	Text(lang string) string
+}
+
+// ErrText is err's line in the learner's language when err (or an error
+// it wraps) has one, else err's own text.
+func (c *Common) ErrText(err error) string {
+	var le localizedError
+	if errors.As(err, &le) {
+		return le.Text(c.Lang)
+	}
+	return err.Error()
+}
 
 // Styles is every style the TUI draws with. Colours only ever reinforce a
 // symbol (✓ ✗ ● ○ ◆ ▶), so the screen reads the same in monochrome.

@@ -334,7 +334,7 @@ func (m *lessonModel) update(msg tea.Msg) (*lessonModel, tea.Cmd) {
 		}
 		m.busy = ""
 		if msg.err != nil {
-			m.setStatus("✗ "+msg.err.Error(), true)
+			m.setStatus("✗ "+m.c.ErrText(msg.err), true)
 			if msg.snap == nil {
 				return m, nil
 			}

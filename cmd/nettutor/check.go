@@ -204,6 +204,12 @@ func checkInProcess(a *checkArgs, ex *lessons.Exercise, file string, skipped []g
 			// Bad input, not a grading failure: say what was wrong with it.
 			msg = assets.Tf(a.lang, "check.answer_refused", grading.FileErrorText(a.lang, file, err))
 		}
+		var ne *lessons.NeedError
+		if errors.As(err, &ne) {
+			// Not a grading fault: this machine lacks a driver the
+			// exercise needs; the line says which, and how to load it.
+			msg = ne.Text(a.lang)
+		}
 		r = grading.ErrorReport(ex.FullID(), file, msg)
 		if rf == nil {
 			if a.json {
