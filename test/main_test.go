@@ -6,29 +6,26 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
 // bin is the nettutor binary under test.
 var bin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "nettutor-e2e")
-	if err != nil {
+	// Built once for every package of the run that runs the binary
+	// (engine/testkit.NettutorBinary), not once by each.
+	var err error
+	if bin, err = testkit.NettutorBinary(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin = filepath.Join(dir, "nettutor")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/nettutor")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build nettutor: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	// The parallel tests (traces, exports, the hostile modes run at once)
+	// each drive a sandbox of their own and mostly wait.
+	testkit.SetParallel(testkit.WaitingParallel)
+	os.Exit(m.Run())
 }
 
 // needRoot skips a test that reads the whole host state, except under

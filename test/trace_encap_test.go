@@ -85,11 +85,9 @@ func traceOracle(t *testing.T, who, script, args, pingArgs string, dumps []strin
 		if w[0] == "host" {
 			run = ""
 		}
-		body += run + "tcpdump -lni " + w[1] + " '" + w[2] + "' >/tmp/dump" + strconv.Itoa(i) + " 2>/dev/null &\n"
+		body += run + "tcpdump -lni " + w[1] + " '" + w[2] + "' >/tmp/dump" + strconv.Itoa(i) + " 2>/tmp/dump" + strconv.Itoa(i) + ".err &\n"
 	}
-	if len(dumps) > 0 {
-		body += "sleep 0.5\n"
-	}
+	body += dumpsListening(len(dumps))
 	run := "ip netns exec " + f[0] + " "
 	if f[0] == "host" {
 		run = ""
@@ -358,6 +356,7 @@ ip netns exec NODE2 sh -c 'echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter'
 	for _, who := range labShellUsers(t) {
 		for _, c := range cases {
 			t.Run(who+"/"+c.name, func(t *testing.T) {
+				t.Parallel() // a sandbox of its own: see TestTraceJourneys
 				j, code, o := traceOracle(t, who, c.script, c.args, c.ping, c.dumps)
 				if code != c.code {
 					t.Fatalf("trace exit %d, want %d\n%+v", code, c.code, j)

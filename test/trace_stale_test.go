@@ -42,8 +42,8 @@ logs 10.244.1.2 KUBE-SEP-PI5GINLJJMV3MYLF
 for n in NODE1 NODE2; do ip netns exec $n iptables -t nat -F KUBE-SEP-DGCOIDADXCVJIQ4Y; ip netns exec $n iptables -t nat -X KUBE-SEP-DGCOIDADXCVJIQ4Y; done
 oracle_extra() {
 echo '# nat'; ip netns exec NODE1 iptables -t nat -S | grep default/logs
-for v in NODE1:vethPOD-A NODE2:vethPOD-B; do ip netns exec ${v%%:*} tcpdump -Z root -lni ${v#*:} 'udp port 514' >/tmp/u-${v#*:} 2>/dev/null & done
-sleep 0.5
+for v in NODE1:vethPOD-A NODE2:vethPOD-B; do ip netns exec ${v%%:*} tcpdump -Z root -lni ${v#*:} 'udp port 514' >/tmp/u-${v#*:} 2>/tmp/u-${v#*:}.err & done
+for i in $(seq 200); do grep -qs 'listening on' /tmp/u-vethPOD-A.err && grep -qs 'listening on' /tmp/u-vethPOD-B.err && break; sleep 0.05; done
 ip netns exec POD-C sh -c 'echo two | nc -u -q0 -p 5514 10.96.0.50 514'
 ip netns exec POD-C sh -c 'echo new | nc -u -q0 -p 5515 10.96.0.50 514'
 sleep 0.3; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
@@ -84,6 +84,7 @@ func TestTraceStaleConntrack(t *testing.T) {
 	for _, who := range labShellUsers(t) {
 		for _, c := range cases {
 			t.Run(who+"/"+c.name, func(t *testing.T) {
+				t.Parallel() // a sandbox of its own: see TestTraceJourneys
 				j, code, stderr, o := svcOracle(t, who, staleLab(c.del), c.args, nil)
 				if code == 2 {
 					t.Fatalf("trace refused: %s", stderr)
