@@ -22,9 +22,6 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	// The parallel tests (traces, exports, the hostile modes run at once)
-	// each drive a sandbox of their own and mostly wait.
-	testkit.SetParallel(testkit.WaitingParallel)
 	os.Exit(m.Run())
 }
 

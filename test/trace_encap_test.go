@@ -353,18 +353,14 @@ ip netns exec NODE2 sh -c 'echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter'
 			}
 		}},
 	}
-	for _, who := range labShellUsers(t) {
-		for _, c := range cases {
-			t.Run(who+"/"+c.name, func(t *testing.T) {
-				t.Parallel() // a sandbox of its own: see TestTraceJourneys
-				j, code, o := traceOracle(t, who, c.script, c.args, c.ping, c.dumps)
-				if code != c.code {
-					t.Fatalf("trace exit %d, want %d\n%+v", code, c.code, j)
-				}
-				c.check(t, j, o)
-			})
+	eachSandboxCase(t, len(cases), func(i int) string { return cases[i].name }, func(t *testing.T, who string, i int) {
+		c := cases[i]
+		j, code, o := traceOracle(t, who, c.script, c.args, c.ping, c.dumps)
+		if code != c.code {
+			t.Fatalf("trace exit %d, want %d\n%+v", code, c.code, j)
 		}
-	}
+		c.check(t, j, o)
+	})
 }
 
 // BenchmarkTraceOverlay: trace's own "ms" (call to journey, leaving out

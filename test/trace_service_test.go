@@ -371,18 +371,14 @@ func TestTraceService(t *testing.T) {
 			}
 		}},
 	}
-	for _, who := range labShellUsers(t) {
-		for _, c := range cases {
-			t.Run(who+"/"+c.name, func(t *testing.T) {
-				t.Parallel() // a sandbox of its own: see TestTraceJourneys
-				j, code, stderr, o := svcOracle(t, who, c.script, c.args, c.dumps)
-				if code != c.code {
-					t.Fatalf("trace exit %d, want %d\nstderr %s\n%+v", code, c.code, stderr, j)
-				}
-				c.check(t, j, stderr, o)
-			})
+	eachSandboxCase(t, len(cases), func(i int) string { return cases[i].name }, func(t *testing.T, who string, i int) {
+		c := cases[i]
+		j, code, stderr, o := svcOracle(t, who, c.script, c.args, c.dumps)
+		if code != c.code {
+			t.Fatalf("trace exit %d, want %d\nstderr %s\n%+v", code, c.code, stderr, j)
 		}
-	}
+		c.check(t, j, stderr, o)
+	})
 }
 
 // BenchmarkTraceService: trace's own "ms" (call to journey, leaving out
