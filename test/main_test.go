@@ -11,8 +11,9 @@ import (
 	"github.com/nettutor/nettutor/engine/testkit"
 )
 
-// bin is the nettutor binary under test.
-var bin string
+// bin is the nettutor binary under test; scratch is the package's own
+// folder (the shared lesson runs' files), removed when its tests end.
+var bin, scratch string
 
 func TestMain(m *testing.M) {
 	// Built once for every package of the run that runs the binary
@@ -22,7 +23,14 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	if scratch, err = os.MkdirTemp("", "nettutor-e2e"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	_ = os.Chmod(scratch, 0o755) // the plain user's runs read it too
+	code := m.Run()
+	os.RemoveAll(scratch)
+	os.Exit(code)
 }
 
 // needRoot skips a test that reads the whole host state, except under
