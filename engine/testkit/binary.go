@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -81,6 +82,7 @@ func buildShared() (string, error) {
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
+	pruneOld(dir)
 	gobin := "go"
 	if _, err := exec.LookPath("go"); err != nil {
 		gobin = "/usr/local/go/bin/go"
@@ -159,4 +161,21 @@ func sourceHash(root string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// pruneOld removes the shared binaries of other sources (earlier edits)
+// built more than a day ago, so that a working day's builds do not pile up
+// in the temporary directory. A day: a run that started from one of them
+// has long ended, whichever worktree it came from.
+func pruneOld(keep string) {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("nettutor-testbin-%d-*", os.Geteuid())))
+	for _, d := range old {
+		if d == keep {
+			continue
+		}
+		st, err := os.Stat(filepath.Join(d, "lock"))
+		if err == nil && time.Since(st.ModTime()) > 24*time.Hour {
+			os.RemoveAll(d)
+		}
+	}
 }
