@@ -19,6 +19,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
 // newKey makes an ed25519 key pair: the signer and its authorized_keys line.
@@ -331,40 +333,17 @@ func errorsAs(err error, target **gossh.ExitError) bool {
 	return ok
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// nettutorBinary builds cmd/nettutor once for the tests that run the real
-// child TUI. NETTUTOR_TEST_BIN names a binary built already, for a run as a
-// plain user from a copy of the package (which has no module to build).
+// nettutorBinary is cmd/nettutor for the tests that run the real child
+// TUI, built once for every package of the run that runs it
+// (engine/testkit.NettutorBinary; NETTUTOR_TEST_BIN names a binary built
+// already, for a run as a plain user from a copy of the package).
 func nettutorBinary(t testing.TB) string {
 	t.Helper()
-	if p := os.Getenv("NETTUTOR_TEST_BIN"); p != "" {
-		return p
+	p, err := testkit.NettutorBinary()
+	if err != nil {
+		t.Fatal(err)
 	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "nettutor-serve-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "nettutor")
-		gobin := "go"
-		if _, err := exec.LookPath("go"); err != nil {
-			gobin = "/usr/local/go/bin/go"
-		}
-		out, err := exec.Command(gobin, "build", "-o", binPath, "../cmd/nettutor").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return p
 }
 
 // descendants lists the pids of every process below this one.
@@ -764,14 +743,10 @@ func TestClose(t *testing.T) {
 	}
 }
 
-// TestMain removes the binary the tests built.
+// TestMain runs grow in a child the tests start, and the tests otherwise.
 func TestMain(m *testing.M) {
 	if os.Getenv(envGrow) != "" {
 		grow()
 	}
-	code := m.Run()
-	if binPath != "" {
-		_ = os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
+	os.Exit(m.Run())
 }

@@ -821,9 +821,10 @@ func TestHostileLimits(t *testing.T) {
 
 // TestHostileTerminalEscapes: an answer's clear-screen, title, clipboard,
 // DCS, 8-bit CSI, bell and carriage return do not reach the terminal the
-// report is printed on; the visible text does.
+// report is printed on; the visible text does. Its modes run at once: each
+// reads only its own check's output.
 func TestHostileTerminalEscapes(t *testing.T) {
-	forModes(t, func(t *testing.T, h *hostileLab) {
+	forModesAtOnce(t, func(t *testing.T, h *hostileLab) {
 		h.script(t, "escapes-out.sh", "escapes-out.sh")
 		r := h.check(t, nil, "check", "veth/connect", "--answer", "escapes-out.sh")
 		t.Logf("exit %d:\n%q", r.code, r.stdout)

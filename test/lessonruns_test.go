@@ -27,7 +27,7 @@ var (
 // reads its transcript, TestExportRoundTrip its final snapshot. Each used
 // to run the lesson itself; --state-json adds nothing to the transcript
 // (it only writes the file), so one run shows both what they hold. The
-// file lives beside the binary until TestMain removes that folder.
+// file lives in the package's scratch folder until TestMain removes it.
 func enRunWithState(t *testing.T, id string) (out, state string, err error) {
 	t.Helper()
 	enRunsMu.Lock()
@@ -38,7 +38,7 @@ func enRunWithState(t *testing.T, id string) (out, state string, err error) {
 	}
 	enRunsMu.Unlock()
 	r.once.Do(func() {
-		dir, derr := os.MkdirTemp(filepath.Dir(bin), "run-"+id+"-")
+		dir, derr := os.MkdirTemp(scratch, "run-"+id+"-")
 		if derr != nil {
 			r.err = derr
 			return

@@ -6,28 +6,30 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
-// bin is the nettutor binary under test.
-var bin string
+// bin is the nettutor binary under test; scratch is the package's own
+// folder (the shared lesson runs' files), removed when its tests end.
+var bin, scratch string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "nettutor-e2e")
-	if err != nil {
+	// Built once for every package of the run that runs the binary
+	// (engine/testkit.NettutorBinary), not once by each.
+	var err error
+	if bin, err = testkit.NettutorBinary(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin = filepath.Join(dir, "nettutor")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/nettutor")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build nettutor: %v\n%s", err, out)
+	if scratch, err = os.MkdirTemp("", "nettutor-e2e"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	_ = os.Chmod(scratch, 0o755) // the plain user's runs read it too
 	code := m.Run()
-	os.RemoveAll(dir)
+	os.RemoveAll(scratch)
 	os.Exit(code)
 }
 

@@ -70,6 +70,7 @@ func newTmuxAs(t *testing.T, who string, w, h int, args ...string) *tmuxSession 
 func TestTmuxLabShellAndKeys80x24(t *testing.T) {
 	for _, who := range labShellUsers(t) {
 		t.Run(who, func(t *testing.T) {
+			t.Parallel() // a session, lab and state folder of its own
 			s := newTmuxAs(t, who, 80, 24, "--lang", "en")
 			s.waitFor(10*time.Second, "RED <-> BLUE", "q quit")
 			s.keys(strconv.Itoa(lessonIndex(t, "veth") + 1)) // a digit opens the lesson

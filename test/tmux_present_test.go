@@ -58,6 +58,7 @@ func TestTmuxPresenterAndPredict(t *testing.T) {
 	keepTmux(t)
 	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			t.Parallel() // a session and lab of its own
 			s := newTmux(t, sz.w, sz.h, bin, "--lang", "en", "--present")
 			s.waitFor(10*time.Second, "veth", "q quit")
 			s.keys("Enter") // isolation, the first lesson

@@ -234,6 +234,8 @@ func TestTmuxOutputsNotCut(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			// A session and lab of its own: two at once (-test.parallel).
+			t.Parallel()
 			keepTmux(t)
 			s := newTmux(t, 120, 40, bin, "--lang", "en")
 			s.waitFor(10*time.Second, "q quit")

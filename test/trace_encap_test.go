@@ -90,11 +90,7 @@ func traceOracle(t *testing.T, who, script, args, pingArgs string, dumps []strin
 		n := strconv.Itoa(i)
 		body += run + "tcpdump --immediate-mode -lni " + w[1] + " '" + w[2] + "' >/tmp/dump" + n + " 2>/tmp/dump" + n + ".err &\n"
 	}
-	// Each tcpdump says "listening on" once its capture is open; a fixed
-	// sleep was too short on a loaded machine (an empty dump in CI).
-	for i := range dumps {
-		body += "for k in $(seq 200); do grep -q 'listening on' /tmp/dump" + strconv.Itoa(i) + ".err && break; sleep 0.05; done\n"
-	}
+	body += dumpsListening(len(dumps))
 	run := "ip netns exec " + f[0] + " "
 	if f[0] == "host" {
 		run = ""
@@ -365,17 +361,14 @@ ip netns exec NODE2 sh -c 'echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter'
 			}
 		}},
 	}
-	for _, who := range labShellUsers(t) {
-		for _, c := range cases {
-			t.Run(who+"/"+c.name, func(t *testing.T) {
-				j, code, o := traceOracle(t, who, c.script, c.args, c.ping, c.dumps)
-				if code != c.code {
-					t.Fatalf("trace exit %d, want %d\n%+v", code, c.code, j)
-				}
-				c.check(t, j, o)
-			})
+	eachSandboxCase(t, len(cases), func(i int) string { return cases[i].name }, func(t *testing.T, who string, i int) {
+		c := cases[i]
+		j, code, o := traceOracle(t, who, c.script, c.args, c.ping, c.dumps)
+		if code != c.code {
+			t.Fatalf("trace exit %d, want %d\n%+v", code, c.code, j)
 		}
-	}
+		c.check(t, j, o)
+	})
 }
 
 // BenchmarkTraceOverlay: trace's own "ms" (call to journey, leaving out

@@ -72,11 +72,9 @@ func svcOracle(t *testing.T, who, script, args string, dumps []string) (svcJSON,
 		if w[0] == "host" {
 			r = ""
 		}
-		body += r + "tcpdump -Z root -lni " + w[1] + " '" + w[2] + "' >/tmp/dump" + strconv.Itoa(i) + " 2>/dev/null &\n"
+		body += r + "tcpdump -Z root -lni " + w[1] + " '" + w[2] + "' >/tmp/dump" + strconv.Itoa(i) + " 2>/tmp/dump" + strconv.Itoa(i) + ".err &\n"
 	}
-	if len(dumps) > 0 {
-		body += "sleep 0.5\n"
-	}
+	body += dumpsListening(len(dumps))
 	if len(f) > 3 && f[2] == "--tcp" {
 		// A refused destination is not tried with nc either: nothing is sent.
 		body += "echo '--- nc'; [ $rc = 2 ] || " + run + "nc -v -w 2 " + f[1] + " " + f[3] + " </dev/null 2>&1; echo nc=$?\nsleep 0.3\n"
@@ -376,17 +374,14 @@ func TestTraceService(t *testing.T) {
 			}
 		}},
 	}
-	for _, who := range labShellUsers(t) {
-		for _, c := range cases {
-			t.Run(who+"/"+c.name, func(t *testing.T) {
-				j, code, stderr, o := svcOracle(t, who, c.script, c.args, c.dumps)
-				if code != c.code {
-					t.Fatalf("trace exit %d, want %d\nstderr %s\n%+v", code, c.code, stderr, j)
-				}
-				c.check(t, j, stderr, o)
-			})
+	eachSandboxCase(t, len(cases), func(i int) string { return cases[i].name }, func(t *testing.T, who string, i int) {
+		c := cases[i]
+		j, code, stderr, o := svcOracle(t, who, c.script, c.args, c.dumps)
+		if code != c.code {
+			t.Fatalf("trace exit %d, want %d\nstderr %s\n%+v", code, c.code, stderr, j)
 		}
-	}
+		c.check(t, j, stderr, o)
+	})
 }
 
 // BenchmarkTraceService: trace's own "ms" (call to journey, leaving out

@@ -42,8 +42,8 @@ logs 10.244.1.2 KUBE-SEP-PI5GINLJJMV3MYLF
 for n in NODE1 NODE2; do ip netns exec $n iptables -t nat -F KUBE-SEP-DGCOIDADXCVJIQ4Y; ip netns exec $n iptables -t nat -X KUBE-SEP-DGCOIDADXCVJIQ4Y; done
 oracle_extra() {
 echo '# nat'; ip netns exec NODE1 iptables -t nat -S | grep default/logs
-for v in NODE1:vethPOD-A NODE2:vethPOD-B; do ip netns exec ${v%%:*} tcpdump -Z root -lni ${v#*:} 'udp port 514' >/tmp/u-${v#*:} 2>/dev/null & done
-sleep 0.5
+for v in NODE1:vethPOD-A NODE2:vethPOD-B; do ip netns exec ${v%%:*} tcpdump -Z root -lni ${v#*:} 'udp port 514' >/tmp/u-${v#*:} 2>/tmp/u-${v#*:}.err & done
+for i in $(seq 200); do grep -qs 'listening on' /tmp/u-vethPOD-A.err && grep -qs 'listening on' /tmp/u-vethPOD-B.err && break; sleep 0.05; done
 ip netns exec POD-C sh -c 'echo two | nc -u -q0 -p 5514 10.96.0.50 514'
 ip netns exec POD-C sh -c 'echo new | nc -u -q0 -p 5515 10.96.0.50 514'
 sleep 0.3; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
@@ -81,55 +81,52 @@ func TestTraceStaleConntrack(t *testing.T) {
 		{"new-flow", "POD-C 10.96.0.50 --udp 514", false, true, "10.244.1.2:514", "still holds the UDP flow 10.244.0.3:5514 to 10.96.0.50:514"},
 		{"deleted", "POD-C 10.96.0.50 --udp 514", true, false, "10.244.1.2:514", ""},
 	}
-	for _, who := range labShellUsers(t) {
-		for _, c := range cases {
-			t.Run(who+"/"+c.name, func(t *testing.T) {
-				j, code, stderr, o := svcOracle(t, who, staleLab(c.del), c.args, nil)
-				if code == 2 {
-					t.Fatalf("trace refused: %s", stderr)
-				}
-				ct, extra := o["conntrack"], o["extra"]
-				// The oracle first: the rules name POD-B alone; the old
-				// flow still goes to POD-A, a new one to POD-B.
-				if !strings.Contains(extra, "--to-destination 10.244.1.2:514") || strings.Contains(extra, "10.244.0.2:514") {
-					t.Fatalf("NODE1's nat rules for default/logs:\n%s", extra)
-				}
-				a, b, _ := strings.Cut(extra, "# vethPOD-B")
-				if c.del {
-					if entryA.MatchString(ct) {
-						t.Fatalf("conntrack -D left the entry:\n%s", ct)
-					}
-				} else {
-					if !entryA.MatchString(ct) {
-						t.Fatalf("no entry from 5514 replying from POD-A in conntrack -L:\n%s", ct)
-					}
-					if !strings.Contains(a, ".5514 > 10.244.0.2.514") || !strings.Contains(b, ".5515 > 10.244.1.2.514") {
-						t.Fatalf("tcpdump: 5514 should reach POD-A, 5515 POD-B:\n%s", extra)
-					}
-				}
-				if j.Service == nil || j.Service.NS != "NODE1" || j.Service.Endpoint != c.endpoint {
-					t.Errorf("service %+v, want NODE1 to %s", j.Service, c.endpoint)
-				}
-				reached := false
-				for _, h := range j.Hops {
-					reached = reached || h.Dir == "in" && h.Dst+":514" == c.endpoint && (h.NS == "POD-A" || h.NS == "POD-B")
-				}
-				if !reached {
-					t.Errorf("the probe's hops do not reach %s: %+v", c.endpoint, j.Hops)
-				}
-				switch {
-				case c.stale && (j.Drop == nil || j.Drop.Reason != "stale-conntrack" || j.Drop.NS != "NODE1"):
-					t.Errorf("drop %+v, want stale-conntrack in NODE1", j.Drop)
-				case c.stale && (!strings.Contains(j.Drop.Detail, c.detail) || !strings.Contains(j.Drop.Detail, "10.244.0.2:514") ||
-					!strings.Contains(j.Drop.Detail, "(now: 10.244.1.2:514)") || !strings.Contains(j.Drop.Detail, "sport=5514 dport=514 src=10.244.0.2")):
-					t.Errorf("detail %q", j.Drop.Detail)
-				case !c.stale && j.Drop != nil && j.Drop.Reason == "stale-conntrack":
-					t.Errorf("after conntrack -D: %+v", j.Drop)
-				}
-				if code != 1 {
-					t.Errorf("trace exit %d, want 1 (no UDP reply)", code)
-				}
-			})
+	eachSandboxCase(t, len(cases), func(i int) string { return cases[i].name }, func(t *testing.T, who string, i int) {
+		c := cases[i]
+		j, code, stderr, o := svcOracle(t, who, staleLab(c.del), c.args, nil)
+		if code == 2 {
+			t.Fatalf("trace refused: %s", stderr)
 		}
-	}
+		ct, extra := o["conntrack"], o["extra"]
+		// The oracle first: the rules name POD-B alone; the old
+		// flow still goes to POD-A, a new one to POD-B.
+		if !strings.Contains(extra, "--to-destination 10.244.1.2:514") || strings.Contains(extra, "10.244.0.2:514") {
+			t.Fatalf("NODE1's nat rules for default/logs:\n%s", extra)
+		}
+		a, b, _ := strings.Cut(extra, "# vethPOD-B")
+		if c.del {
+			if entryA.MatchString(ct) {
+				t.Fatalf("conntrack -D left the entry:\n%s", ct)
+			}
+		} else {
+			if !entryA.MatchString(ct) {
+				t.Fatalf("no entry from 5514 replying from POD-A in conntrack -L:\n%s", ct)
+			}
+			if !strings.Contains(a, ".5514 > 10.244.0.2.514") || !strings.Contains(b, ".5515 > 10.244.1.2.514") {
+				t.Fatalf("tcpdump: 5514 should reach POD-A, 5515 POD-B:\n%s", extra)
+			}
+		}
+		if j.Service == nil || j.Service.NS != "NODE1" || j.Service.Endpoint != c.endpoint {
+			t.Errorf("service %+v, want NODE1 to %s", j.Service, c.endpoint)
+		}
+		reached := false
+		for _, h := range j.Hops {
+			reached = reached || h.Dir == "in" && h.Dst+":514" == c.endpoint && (h.NS == "POD-A" || h.NS == "POD-B")
+		}
+		if !reached {
+			t.Errorf("the probe's hops do not reach %s: %+v", c.endpoint, j.Hops)
+		}
+		switch {
+		case c.stale && (j.Drop == nil || j.Drop.Reason != "stale-conntrack" || j.Drop.NS != "NODE1"):
+			t.Errorf("drop %+v, want stale-conntrack in NODE1", j.Drop)
+		case c.stale && (!strings.Contains(j.Drop.Detail, c.detail) || !strings.Contains(j.Drop.Detail, "10.244.0.2:514") ||
+			!strings.Contains(j.Drop.Detail, "(now: 10.244.1.2:514)") || !strings.Contains(j.Drop.Detail, "sport=5514 dport=514 src=10.244.0.2")):
+			t.Errorf("detail %q", j.Drop.Detail)
+		case !c.stale && j.Drop != nil && j.Drop.Reason == "stale-conntrack":
+			t.Errorf("after conntrack -D: %+v", j.Drop)
+		}
+		if code != 1 {
+			t.Errorf("trace exit %d, want 1 (no UDP reply)", code)
+		}
+	})
 }

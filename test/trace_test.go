@@ -255,24 +255,17 @@ echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter; echo 1 > /proc/sys/net/ipv4/conf
 			}
 		}},
 	}
-	for _, who := range labShellUsers(t) {
-		for _, c := range cases {
-			t.Run(who+"/"+c.name, func(t *testing.T) {
-				// Each case is a sandbox of its own (its lab, its trace
-				// table): two at once (-test.parallel) fill each other's
-				// waits for answers that do not come.
-				t.Parallel()
-				j, code, stderr := traceIn(t, who, c.script, c.args)
-				if code != c.code || j.Result != c.result {
-					t.Fatalf("exit %d result %q, want %d %q\n%+v\n%s", code, j.Result, c.code, c.result, j, stderr)
-				}
-				if c.result != "replied" && j.Drop == nil {
-					t.Fatalf("no drop in %+v", j)
-				}
-				c.check(t, j)
-			})
+	eachSandboxCase(t, len(cases), func(i int) string { return cases[i].name }, func(t *testing.T, who string, i int) {
+		c := cases[i]
+		j, code, stderr := traceIn(t, who, c.script, c.args)
+		if code != c.code || j.Result != c.result {
+			t.Fatalf("exit %d result %q, want %d %q\n%+v\n%s", code, j.Result, c.code, c.result, j, stderr)
 		}
-	}
+		if c.result != "replied" && j.Drop == nil {
+			t.Fatalf("no drop in %+v", j)
+		}
+		c.check(t, j)
+	})
 }
 
 // TestTraceRefusesOutside: a destination no visible namespace owns and no

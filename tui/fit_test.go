@@ -157,6 +157,7 @@ func TestOutputsWrapNotCut(t *testing.T) {
 // TestPacketSummariesKeepTheirWords: at 80x24 an echo request and an echo
 // reply (and ARP's request and reply) still say which they are.
 func TestPacketSummariesKeepTheirWords(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, sz := range sizes {
 		d := openLesson(t, "en", "veth", sz.w, sz.h, 4)
 		scr := d.view()
@@ -215,6 +216,7 @@ func TestRenderedCommandCopiesBack(t *testing.T) {
 // TestGoldenZoom: z fills the screen with the focused pane, borderless,
 // all of it; z again (or esc) goes back.
 func TestGoldenZoom(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, sz := range sizes {
 		d := openLesson(t, "en", "veth", sz.w, sz.h, 4)
 		before := d.view()

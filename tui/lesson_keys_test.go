@@ -65,6 +65,7 @@ func openVeth(t *testing.T, progress *Progress) *driver {
 
 // TestLessonKeys holds each new key of the lesson view to where it leads.
 func TestLessonKeys(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	cases := []struct {
 		name  string
 		keys  []string
@@ -276,6 +277,7 @@ func TestGoldenPickerReset(t *testing.T) {
 // gets "p rebuilds this step", and p then rebuilds that step rather than
 // going back one; what failed when the step ran is no news.
 func TestShellBroken(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, c := range []struct {
 		lang, want string
 	}{{"en", "p rebuilds this step"}, {"ko", "p를 누르면 이 단계를 다시 만듭니다"}} {
@@ -440,6 +442,7 @@ func TestFlowKeysTeatest(t *testing.T) {
 // TestHelpFits80x24: with the new keys, every help overlay still shows
 // all of itself at 80x24, down to how to close it, in both languages.
 func TestHelpFits80x24(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, lang := range []string{"en", "ko"} {
 		for _, screen := range []string{"picker", "lesson", "exercise"} {
 			d := newTestDriver(t, lang, 80, 24, nil)

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/nettutor/nettutor/engine/reexec"
 	"github.com/nettutor/nettutor/engine/sandbox"
+	"github.com/nettutor/nettutor/engine/testkit"
 )
 
 // updateGolden reports -update (the flag is defined by teatest's golden
@@ -43,6 +44,10 @@ func TestMain(m *testing.M) {
 	} else {
 		labOK = true
 	}
+	// The t.Parallel tests here run over the fake backend (no lab): they
+	// mostly wait for the model to fall quiet after each key, so four at
+	// once. The real-lab tests stay sequential (runParallel: two labs).
+	testkit.SetParallel(4)
 	os.Exit(m.Run())
 }
 

@@ -153,6 +153,7 @@ func TestPacketDetailLayerMarksHex(t *testing.T) {
 
 // Every screen fits any terminal size, down to absurdly small ones.
 func TestViewsFitAnySize(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, sz := range [][2]int{{20, 6}, {40, 10}, {80, 24}, {160, 48}, {250, 70}} {
 		for _, lang := range []string{"en", "ko"} {
 			d := openLesson(t, lang, "veth", 120, 40, 4)

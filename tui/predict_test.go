@@ -12,6 +12,7 @@ import (
 // without running anything; the typed guess, then enter, runs the step,
 // and the guess stands right above the answer.
 func TestPredictGate(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	type check func(t *testing.T, m *lessonModel, view string)
 	gateUp := func(t *testing.T, m *lessonModel, view string) {
 		if !m.pr.open || m.pos != 3 || m.busy != "" || m.runs[3].running || m.runs[3].done {
@@ -96,6 +97,7 @@ func TestSolutionNeedsConfirmation(t *testing.T) {
 
 // TestGoldenPredictGate: the gate with a guess typed, as the screen shows it.
 func TestGoldenPredictGate(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, sz := range sizes {
 		d := openLesson(t, "en", "veth", sz.w, sz.h, 3)
 		d.keys("n", "B", "L", "U", "E")

@@ -15,6 +15,7 @@ import (
 // TestPresenterKeys: P switches the palette and the layout; in presenter
 // mode tab visits only the panes on screen, and z still zooms.
 func TestPresenterKeys(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	cases := []struct {
 		name  string
 		steps int
@@ -123,6 +124,7 @@ func TestPresenterContrast(t *testing.T) {
 // TestGoldenPresenter: presenter mode at 80x24 and 120x40, before the lab
 // has anything to draw (steps alone) and after the ping (all panes).
 func TestGoldenPresenter(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, sz := range sizes {
 		for _, n := range []int{1, 4} {
 			d := openLesson(t, "en", "veth", sz.w, sz.h, n)

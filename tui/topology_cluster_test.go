@@ -117,6 +117,7 @@ func openCluster(t *testing.T, lang, id string, w, h int) *driver {
 // cluster and of a routed one at 80x24 and 120x40, in English and Korean,
 // and the diagram zoomed to the whole 80x24 screen.
 func TestGoldenCluster(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, id := range []string{"flannel", "calico"} {
 		for _, lang := range []string{"en", "ko"} {
 			for _, sz := range sizes {

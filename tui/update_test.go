@@ -59,6 +59,7 @@ func TestPickerOpenAndQuit(t *testing.T) {
 }
 
 func TestLessonUpdate(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	type check func(t *testing.T, m *Model)
 	pos := func(n int) check {
 		return func(t *testing.T, m *Model) {

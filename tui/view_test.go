@@ -47,6 +47,7 @@ func openLesson(t testing.TB, lang, id string, w, h, n int) *driver {
 }
 
 func TestGoldenVethAfterPing(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, sz := range sizes {
 		d := openLesson(t, "en", "veth", sz.w, sz.h, 4)
 		golden(t, fmt.Sprintf("veth_ping_%dx%d", sz.w, sz.h), d.view())
@@ -71,6 +72,7 @@ func TestGoldenNAT(t *testing.T) {
 }
 
 func TestGoldenPacketDetail(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, sz := range sizes {
 		d := openLesson(t, "en", "veth", sz.w, sz.h, 4)
 		d.keys("tab", "tab", "up", "enter")
@@ -79,6 +81,7 @@ func TestGoldenPacketDetail(t *testing.T) {
 }
 
 func TestGoldenKoreanStep(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, sz := range sizes {
 		d := openLesson(t, "ko", "veth", sz.w, sz.h, 4)
 		golden(t, fmt.Sprintf("ko_step_%dx%d", sz.w, sz.h), d.view())

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nettutor/nettutor/engine/testkit"
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/lessons/grading"
 )
@@ -22,41 +23,32 @@ import (
 // These tests run the nettutor binary as a learner or a teacher would. It
 // is built once, like test/main_test.go does.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	binDir    string
-)
+// binDir is the package's scratch folder (a shared lesson run's pcaps),
+// removed when its tests end; any uid may read it.
+var binDir string
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
+	var err error
+	if binDir, err = os.MkdirTemp("", "nettutor-check"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
+	_ = os.Chmod(binDir, 0o755)
+	code := m.Run()
+	os.RemoveAll(binDir)
 	os.Exit(code)
 }
 
 func nettutorBin(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "nettutor-check")
-		if buildErr != nil {
-			return
-		}
-		// Any uid may run it (the rootless test runs it as nobody).
-		_ = os.Chmod(binDir, 0o755)
-		binPath = filepath.Join(binDir, "nettutor")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("build nettutor: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	// Built once for every package of the run that runs the binary
+	// (engine/testkit.NettutorBinary); its folder any uid may read (the
+	// rootless test runs it as nobody).
+	p, err := testkit.NettutorBinary()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return binPath
+	return p
 }
 
 type runResult struct {

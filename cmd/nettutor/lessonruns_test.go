@@ -39,7 +39,6 @@ func koRunWithPcaps(t *testing.T, id string) (cliResult, string) {
 	}
 	sharedRunsMu.Unlock()
 	s.once.Do(func() {
-		nettutorBin(t) // makes binDir
 		dir, err := os.MkdirTemp(binDir, "run-"+id+"-")
 		if err != nil {
 			t.Fatal(err)
