@@ -370,17 +370,23 @@ func (r *Runner) play(ctx context.Context, i int, replay bool) (*StepResult, err
 		}
 	}
 	var fatal error
+	connected := false // the action before was a connect
 	for j, a := range st.Actions {
 		if res.NotRun != nil {
 			break // the lab lacks what the step needs: no action of it runs
 		}
-		switch a.Kind {
-		case "show":
+		if a.Kind == "tcp_connect" || connected {
+			// A banner server's loop starts a new nc after each client:
+			// the next connect, and a command right after a connect
+			// (`ss -ltn` in the pod lesson, which once ran in the loop's
+			// gap and listed no socket), find the server listening again,
+			// as a person typing the next command does.
+			r.lab.WaitBanners(bannerWaitMax)
+		}
+		connected = a.Kind == "tcp_connect"
+		if a.Kind == "show" {
 			// What `ip link` prints once the kernel has brought the links up.
 			r.lab.SettleLinks(linkSettleMax)
-		case "tcp_connect":
-			// A banner server's loop starts a new nc after each client.
-			r.lab.WaitBanners(bannerWaitMax)
 		}
 		var ar ActionResult
 		if replay {
