@@ -73,11 +73,12 @@ func (e *env) owner(ip string) *nsEnv {
 	return nil
 }
 
-func openEnv(dir string) (*env, error) {
+func openEnv(dir string, ph *Phases) (*env, error) {
 	snap, err := engine.Inspect(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read namespaces: %w", err)
 	}
+	ph.mark("inspect")
 	e := &env{snap: snap}
 	self, err := netns.Get()
 	if err != nil {
@@ -122,7 +123,9 @@ func openEnv(dir string) (*env, error) {
 		}
 	}
 	sort.SliceStable(e.nss[1:], func(i, j int) bool { return e.nss[1+i].name < e.nss[1+j].name })
+	ph.mark("open-handles")
 	e.prepare()
+	ph.mark("prepare")
 	return e, nil
 }
 

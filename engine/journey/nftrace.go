@@ -30,6 +30,8 @@ type tracer struct {
 	conn  *nftables.Conn // reads the rules that trace events name
 	owner int            // the socket that made the table, and so owns it
 	fd    int            // NETLINK_NETFILTER socket in the NFNLGRP_NFTRACE group
+	// chainRules holds each chain's rules once read (fastrules.go).
+	chainRules map[string][]*nftables.Rule
 }
 
 // startTracers sets `meta nftrace set 1` on the probe's packets in every
@@ -367,8 +369,7 @@ func verdictName(v int32) string {
 // ruleByHandle maps a rule handle of table/chain to its iptables -S line:
 // the kernel lists a chain's rules in the order iptables -S prints them.
 func (t *tracer) ruleByHandle(table, chain string, handle uint64) string {
-	tb := &nftables.Table{Name: table, Family: nftables.TableFamilyIPv4}
-	rs, err := t.conn.GetRules(tb, &nftables.Chain{Name: chain, Table: tb})
+	rs, err := t.getRules(table, chain)
 	if err != nil {
 		return ""
 	}
@@ -543,8 +544,7 @@ func sortStrings(s []string) { sort.Strings(s) }
 // nativeNAT is "dnat" or "snat" for a rule of table/chain with a native
 // nat or masquerade expression, "accept" for any other.
 func (t *tracer) nativeNAT(table, chain string, handle uint64) string {
-	tb := &nftables.Table{Name: table, Family: nftables.TableFamilyIPv4}
-	rs, err := t.conn.GetRules(tb, &nftables.Chain{Name: chain, Table: tb})
+	rs, err := t.getRules(table, chain)
 	if err != nil {
 		return "accept"
 	}

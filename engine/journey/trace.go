@@ -27,6 +27,8 @@ type Options struct {
 	// Lang is the language of the hops' why and the stop's detail ("en"
 	// when empty; "ko" is supported).
 	Lang string
+	// Phases, when set, records how long each phase of the trace took.
+	Phases *Phases
 }
 
 // sent is what the probe itself saw.
@@ -47,6 +49,7 @@ type sent struct {
 // before anything is sent.
 func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, error) {
 	start := time.Now()
+	opts.Phases.begin(start)
 	if opts.Timeout <= 0 {
 		opts.Timeout = 300 * time.Millisecond
 	}
@@ -64,7 +67,7 @@ func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, er
 	default:
 		return nil, &BadProbeError{fmt.Sprintf("unknown protocol %q (icmp, tcp or udp)", p.Proto)}
 	}
-	e, err := openEnv(dir)
+	e, err := openEnv(dir, opts.Phases)
 	if err != nil {
 		return nil, err
 	}
@@ -90,10 +93,12 @@ func TraceLab(ctx context.Context, lab *engine.Lab, p Probe, opts Options) (*Jou
 	if p.Proto == "icmp" {
 		p.Port = 0
 	}
+	opts.Phases.begin(start)
 	e, err := openLabEnv(lab)
 	if err != nil {
 		return nil, err
 	}
+	opts.Phases.mark("open-lab")
 	defer e.close()
 	return traceIn(ctx, e, p, dst, opts, start)
 }
@@ -111,6 +116,8 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 	if err := e.checkInside(from, dst, protoNum(p.Proto), p.Port); err != nil {
 		return nil, err
 	}
+	ph := opts.Phases
+	ph.mark("check-inside")
 	// The probe's own port (or echo id) is chosen first: the tracing rules
 	// match on it.
 	sport := 32768 + rand.IntN(28000)
@@ -124,45 +131,52 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 	for _, t := range tracers {
 		t.ns.save = t.ns.startSave()
 	}
+	ph.mark("tracers")
 	defer func() {
 		for _, t := range tracers {
 			t.close()
 		}
 	}()
-	caps := e.startCaptures()
+	caps := e.startNSCaptures()
+	ph.mark("captures-start")
 	s := sendProbe(ctx, from, dst, p, sport, opts.Timeout)
-	settle(caps)
+	ph.mark("send")
+	settleNS(caps)
+	// Closing a packet socket waits for an RCU grace period: the sockets
+	// close in the background, all at once.
+	go closeNSCaptures(caps)
+	ph.mark("settle")
 	if s.sendErr != nil {
-		for _, c := range caps {
-			go c.cap.Stop()
-		}
 		return nil, fmt.Errorf("%w (a lab shell or nettutor sandbox gives the rights it needs)", s.sendErr)
 	}
-	time.Sleep(waitEvents)
 	observed := map[string][]RuleHit{}
 	for _, t := range tracers {
 		observed[t.ns.name] = t.hits(t.read())
 	}
+	ph.mark("trace-events")
 	var pkts []*pkt
 	ports := e.vxPorts()
 	for _, c := range caps {
-		for _, cp := range c.cap.Packets() {
-			if q := parseFrameVX(cp.Data, ports); q != nil {
-				q.ns, q.dev, q.out, q.t = c.ns, c.dev, cp.Outgoing, cp.Time
+		for _, f := range c.frame {
+			if q := parseFrameVX(f.data, ports); q != nil {
+				q.ns, q.dev, q.out, q.t = c.ns, f.dev, f.out, f.t
 				pkts = append(pkts, q)
 			}
 		}
 	}
-	// Closing a packet socket waits for an RCU grace period (tens of ms
-	// each): the captures stop in the background, all at once.
-	for _, c := range caps {
-		go c.cap.Stop()
-	}
 	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].t.Before(pkts[j].t) })
-	flows := e.conntrack()
+	ph.mark("packets")
+	k0 := ctKey{proto: protoNum(p.Proto), src: s.src, dst: dst.String(), sp: sport, dp: p.Port}
+	if k0.proto == 1 {
+		k0.dp, k0.icmpTyp = 0, 8
+	}
+	flows := e.probeFlows(k0)
+	ph.mark("conntrack")
 	j := explain(e, opts.Lang, p, dst.String(), s, pkts, flows)
+	ph.mark("explain")
 	useObserved(j, observed)
 	(&explainer{e: e, lang: opts.Lang, p: p, j: j}).serviceJourney(observed)
+	ph.mark("service")
 	j.Millis = float64(time.Since(start).Microseconds()) / 1000
 	return j, nil
 }
