@@ -87,10 +87,12 @@ func (n *nsEnv) startTracer(proto uint8, port int) (*tracer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trace events in %s: %w", n.name, err)
 	}
-	c, err := nftables.New(nftables.WithNetNSFd(int(n.fd)))
-	if err != nil {
-		unix.Close(t.fd)
-		return nil, fmt.Errorf("nftables in %s: %w", n.name, err)
+	c := n.nft // the namespace's lasting connection, when it has one
+	if c == nil {
+		if c, err = nftables.New(nftables.WithNetNSFd(int(n.fd))); err != nil {
+			unix.Close(t.fd)
+			return nil, fmt.Errorf("nftables in %s: %w", n.name, err)
+		}
 	}
 	t.conn = c
 	// google/nftables cannot set a table's flags, and an owned table takes
