@@ -1,6 +1,10 @@
 package journey
 
-import "github.com/google/nftables"
+import (
+	"sync"
+
+	"github.com/google/nftables"
+)
 
 // getRules is table/chain's rules, read over netlink once per trace: a
 // probe's trace events name several rules of the same chain (KUBE-SVC-…
@@ -21,4 +25,21 @@ func (t *tracer) getRules(table, chain string) ([]*nftables.Rule, error) {
 	}
 	t.chainRules[k] = rs
 	return rs, nil
+}
+
+// closeTracers drops every tracer's table side by side and returns once
+// all are gone: the kernel releases an owned table when its socket
+// closes, after an RCU grace period (synchronize_rcu in
+// nft_rcv_nl_event), and waits that run at once share one, where one
+// after the other they cost a grace period per namespace.
+func closeTracers(ts []*tracer) {
+	var wg sync.WaitGroup
+	for _, t := range ts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.close()
+		}()
+	}
+	wg.Wait()
 }

@@ -72,7 +72,9 @@ func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, er
 		return nil, err
 	}
 	defer e.close()
-	return traceIn(ctx, e, p, dst, opts, start)
+	j, err := traceIn(ctx, e, p, dst, opts, start)
+	opts.Phases.mark("close-tracers")
+	return j, err
 }
 
 // TraceLab is Trace in an engine lab (its host namespace and the named
@@ -132,11 +134,7 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 		t.ns.save = t.ns.startSave()
 	}
 	ph.mark("tracers")
-	defer func() {
-		for _, t := range tracers {
-			t.close()
-		}
-	}()
+	defer closeTracers(tracers)
 	caps := e.startNSCaptures()
 	ph.mark("captures-start")
 	s := sendProbe(ctx, from, dst, p, sport, opts.Timeout)
