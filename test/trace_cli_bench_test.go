@@ -34,11 +34,11 @@ func BenchmarkTraceCLI(b *testing.B) {
 	const n = 8
 	script := serviceLab("A B") + "set +e\n" +
 		"ip netns exec POD-A ping -c 1 -W 1 10.244.0.3 >/dev/null; ip netns exec POD-C nc -w 1 10.96.0.100 80 </dev/null >/dev/null\n" +
-		"export NETTUTOR_TRACE_PHASES=1\n" +
+		"export NETTUTOR_TRACE_PHASES=1 TIMEFORMAT='%3U %3S'\n" +
 		"for i in $(seq " + strconv.Itoa(n) + "); do for d in 10.96.0.100 10.244.0.2; do\n" +
-		"  t0=$EPOCHREALTIME; nettutor trace POD-C $d --tcp 80 --json >/tmp/out 2>/tmp/err; rc=$?; t1=$EPOCHREALTIME\n" +
+		"  t0=$EPOCHREALTIME; { time nettutor trace POD-C $d --tcp 80 --json >/tmp/out 2>/tmp/err; } 2>/tmp/cpu; rc=$?; t1=$EPOCHREALTIME\n" +
 		"  ep=$(sed -n 's/.*\"endpoint\": \"\\([0-9.]*\\):80\".*/\\1/p' /tmp/out); res=$(sed -n 's/^  \"result\": \"\\([a-z-]*\\)\".*/\\1/p' /tmp/out)\n" +
-		"  echo \"trace $d ${ep:-none} $rc ${res:-none} ${t0/./} ${t1/./}\"; sed -n 's/^phase /phase /p' /tmp/err\n" +
+		"  echo \"trace $d ${ep:-none} $rc ${res:-none} ${t0/./} ${t1/./}\"; echo \"cpu $(cat /tmp/cpu)\"; sed -n 's/^phase /phase /p' /tmp/err\n" +
 		"done; done\n"
 	os.WriteFile(p, []byte(script), 0o644)
 	builds := []struct{ name, exe string }{{"this", bin}}
@@ -46,59 +46,63 @@ func BenchmarkTraceCLI(b *testing.B) {
 		builds = append([]struct{ name, exe string }{{"baseline", base}}, builds...)
 	}
 	type key struct{ build, kind string }
-	wall := map[key][]float64{}
+	wall := map[key][]float64{} // ms from fork to exit
+	cpu := map[key][]float64{}  // ms of CPU (user and system)
 	phases := map[string][]float64{}
-	traceRe := regexp.MustCompile(`(?m)^trace (\S+) (\S+) (\d+) (\S+) (\d+) (\d+)$`)
-	phaseRe := regexp.MustCompile(`(?m)^phase (\S+) ([0-9.]+)$`)
+	traceRe := regexp.MustCompile(`^trace (\S+) (\S+) (\d+) (\S+) (\d+) (\d+)$`)
+	phaseRe := regexp.MustCompile(`^phase (\S+) ([0-9.]+)$`)
+	cpuRe := regexp.MustCompile(`^cpu ([0-9.]+) ([0-9.]+)$`)
 	for i := 0; i < b.N; i++ {
 		for _, bd := range builds {
 			out, err := exec.Command(bd.exe, "sandbox", "--quiet", "--timeout", "3m", p).CombinedOutput()
 			if err != nil {
 				b.Fatalf("%s sandbox: %v\n%s", bd.name, err, out)
 			}
-			for _, m := range traceRe.FindAllStringSubmatch(string(out), -1) {
-				kind := "same-node-tcp"
-				if m[1] == "10.96.0.100" {
-					switch m[2] {
-					case "10.244.0.2":
-						kind = "service-same-node"
-					case "10.244.1.2":
-						kind = "service-cross-node"
-					default:
-						b.Fatalf("%s: the Service trace named no endpoint:\n%s", bd.name, out)
+			// A trace's line is followed by its CPU time and its phases;
+			// the clock readings give the process's start (fork, exec,
+			// the runtime and package initialisation, up to the command)
+			// and its exit.
+			kind := ""
+			var t0, t1 float64
+			for _, l := range strings.Split(string(out), "\n") {
+				if m := traceRe.FindStringSubmatch(l); m != nil {
+					kind = "same-node-tcp"
+					if m[1] == "10.96.0.100" {
+						switch m[2] {
+						case "10.244.0.2":
+							kind = "service-same-node"
+						case "10.244.1.2":
+							kind = "service-cross-node"
+						default:
+							b.Fatalf("%s: the Service trace named no endpoint:\n%s", bd.name, out)
+						}
 					}
+					if m[3] != "0" || m[4] != "replied" {
+						b.Fatalf("%s: trace to %s: exit %s, result %s\n%s", bd.name, m[1], m[3], m[4], out)
+					}
+					t0, _ = strconv.ParseFloat(m[5], 64)
+					t1, _ = strconv.ParseFloat(m[6], 64)
+					wall[key{bd.name, kind}] = append(wall[key{bd.name, kind}], (t1-t0)/1000)
+					continue
 				}
-				if m[3] != "0" || m[4] != "replied" {
-					b.Fatalf("%s: trace to %s: exit %s, result %s\n%s", bd.name, m[1], m[3], m[4], out)
+				if m := cpuRe.FindStringSubmatch(l); m != nil && kind != "" {
+					u, _ := strconv.ParseFloat(m[1], 64)
+					sy, _ := strconv.ParseFloat(m[2], 64)
+					cpu[key{bd.name, kind}] = append(cpu[key{bd.name, kind}], (u+sy)*1000)
+					continue
 				}
-				t0, _ := strconv.ParseFloat(m[5], 64)
-				t1, _ := strconv.ParseFloat(m[6], 64)
-				wall[key{bd.name, kind}] = append(wall[key{bd.name, kind}], (t1-t0)/1000)
-			}
-			if bd.name == "this" {
-				// A trace's phases follow its line; the clock readings
-				// give the process's start (fork, exec, the runtime and
-				// package initialisation, up to the command) and its exit.
-				var t0, t1 float64
-				for _, l := range strings.Split(string(out), "\n") {
-					if m := traceRe.FindStringSubmatch(l); m != nil {
-						t0, _ = strconv.ParseFloat(m[5], 64)
-						t1, _ = strconv.ParseFloat(m[6], 64)
-						continue
-					}
-					m := phaseRe.FindStringSubmatch(l)
-					if m == nil {
-						continue
-					}
-					v, _ := strconv.ParseFloat(m[2], 64)
-					switch m[1] {
-					case "begun-at":
-						phases["=process-start"] = append(phases["=process-start"], (v-t0)/1000)
-					case "end-at":
-						phases["=process-exit"] = append(phases["=process-exit"], (t1-v)/1000)
-					default:
-						phases[m[1]] = append(phases[m[1]], v)
-					}
+				m := phaseRe.FindStringSubmatch(l)
+				if m == nil || bd.name != "this" {
+					continue
+				}
+				v, _ := strconv.ParseFloat(m[2], 64)
+				switch m[1] {
+				case "begun-at":
+					phases["=process-start"] = append(phases["=process-start"], (v-t0)/1000)
+				case "end-at":
+					phases["=process-exit"] = append(phases["=process-exit"], (t1-v)/1000)
+				default:
+					phases[m[1]] = append(phases[m[1]], v)
 				}
 			}
 		}
@@ -116,9 +120,11 @@ func BenchmarkTraceCLI(b *testing.B) {
 			continue // the statistic rule never chose that endpoint in this run
 		}
 		b.ReportMetric(mean(this), "ms/"+kind)
+		b.ReportMetric(mean(cpu[key{"this", kind}]), "cpu-ms/"+kind)
 		if base := wall[key{"baseline", kind}]; len(base) > 0 {
 			b.ReportMetric(mean(base), "ms/"+kind+"-baseline")
 			b.ReportMetric(mean(this)/mean(base), kind+"/baseline")
+			b.ReportMetric(mean(cpu[key{"baseline", kind}]), "cpu-ms/"+kind+"-baseline")
 		}
 	}
 	if len(wall[key{"this", "same-node-tcp"}]) == 0 {

@@ -1,9 +1,11 @@
 package journey
 
 import (
+	"net"
 	"sync"
 
 	"github.com/google/nftables"
+	"golang.org/x/sys/unix"
 )
 
 // getRules is table/chain's rules, read over netlink once per trace: a
@@ -42,4 +44,72 @@ func closeTracers(ts []*tracer) {
 		}()
 	}
 	wg.Wait()
+}
+
+// startTracersIn starts a tracer in each of nss, side by side, in nss's
+// order. A namespace with no nftables table at all (a pod's, usually)
+// gets a tracer that listens to nothing: with no chain of its own there,
+// the kernel reports no rule for the probe, which is what a real tracer
+// would hear, and the journey still counts the namespace as traced.
+func startTracersIn(nss []*nsEnv, proto uint8, port int) []*tracer {
+	ts := make([]*tracer, len(nss))
+	var wg sync.WaitGroup
+	for i, n := range nss {
+		if n.nft != nil {
+			if tables, err := n.nft.ListTables(); err == nil && len(tables) == 0 {
+				ts[i] = &tracer{ns: n, conn: n.nft, fd: -1, owner: -1}
+				continue
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if t, err := n.startTracer(proto, port); err == nil {
+				ts[i] = t
+			}
+		}()
+	}
+	wg.Wait()
+	out := ts[:0]
+	for _, t := range ts {
+		if t != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// dropTable deletes the tracer's table in a batch of its own before its
+// socket closes: a table deleted this way is freed in the background,
+// while the table of a closing owner is freed after a grace period the
+// close waits for (a process that exits with its tracers' sockets open
+// waits for one per namespace, one after the other).
+func (t *tracer) dropTable() {
+	_ = sendBatch(t.owner, [][]byte{nftMsg(unix.NFT_MSG_DELTABLE, attr(unix.NFTA_TABLE_NAME, cstrBytes(traceTableName)))})
+}
+
+// startSaves starts iptables-save, before anything else of the trace, in
+// each namespace that will be traced and whose rules the snapshot could
+// not all print (startSave): its process start and ruleset dump then
+// overlap the rule walk, the tracers' set-up and the probe, instead of
+// being waited for once the trace events are read. A refused destination
+// leaves them to finish unread.
+func (e *env) startSaves(dst net.IP) {
+	all := e.owner(dst.String()) == nil
+	for _, n := range e.nss {
+		if n.save != nil || n.unparsed == 0 || len(n.rules) == 0 && !hasDropPolicy(n) && !all {
+			continue
+		}
+		// Started from a goroutine: starting a process waits for its
+		// exec, which the trace need not wait for.
+		w := &saved{done: make(chan struct{}), lines: map[string][]string{}}
+		n.save = w
+		go func() {
+			defer close(w.done)
+			if s := n.startSave(); s != nil {
+				<-s.done
+				w.lines = s.lines
+			}
+		}()
+	}
 }

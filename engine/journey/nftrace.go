@@ -44,16 +44,14 @@ type tracer struct {
 // nft tables the snapshot does not list may translate), every namespace
 // is traced.
 func (e *env) startTracers(proto uint8, port int, all bool) []*tracer {
-	var ts []*tracer
+	var nss []*nsEnv
 	for _, n := range e.nss {
 		if len(n.rules) == 0 && !hasDropPolicy(n) && !all {
 			continue
 		}
-		if t, err := n.startTracer(proto, port); err == nil {
-			ts = append(ts, t)
-		}
+		nss = append(nss, n)
 	}
-	return ts
+	return startTracersIn(nss, proto, port) // fastrules.go
 }
 
 func hasDropPolicy(n *nsEnv) bool {
@@ -241,6 +239,7 @@ func sendBatch(fd int, msgs [][]byte) error {
 // event socket.
 func (t *tracer) close() {
 	if t.owner >= 0 {
+		t.dropTable() // fastrules.go: the close then waits for nothing
 		unix.Close(t.owner)
 	}
 	if t.fd >= 0 {

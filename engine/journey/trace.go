@@ -115,6 +115,7 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 		}
 		return nil, &BadProbeError{fmt.Sprintf("no namespace %q (visible: %s)", p.From, strings.Join(names, ", "))}
 	}
+	e.startSaves(dst) // fastrules.go: iptables-save runs while the trace is set up
 	if err := e.checkInside(from, dst, protoNum(p.Proto), p.Port); err != nil {
 		return nil, err
 	}
@@ -131,7 +132,9 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 	p.Sport = sport
 	tracers := e.startTracers(protoNum(p.Proto), sport, e.owner(dst.String()) == nil)
 	for _, t := range tracers {
-		t.ns.save = t.ns.startSave()
+		if t.ns.save == nil && t.fd >= 0 {
+			t.ns.save = t.ns.startSave()
+		}
 	}
 	ph.mark("tracers")
 	defer closeTracers(tracers)
