@@ -48,6 +48,10 @@ type nsEnv struct {
 type env struct {
 	nss  []*nsEnv
 	snap *engine.Snapshot
+	// onPath are the namespaces checkInside's walk crossed, by a route or
+	// at layer 2 through a veth (fastrules.go): where iptables-save is
+	// started ahead.
+	onPath map[string]bool
 }
 
 func (e *env) close() {

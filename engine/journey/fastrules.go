@@ -88,16 +88,18 @@ func (t *tracer) dropTable() {
 	_ = sendBatch(t.owner, [][]byte{nftMsg(unix.NFT_MSG_DELTABLE, attr(unix.NFTA_TABLE_NAME, cstrBytes(traceTableName)))})
 }
 
-// startSaves starts iptables-save, before anything else of the trace, in
-// each namespace that will be traced and whose rules the snapshot could
-// not all print (startSave): its process start and ruleset dump then
-// overlap the rule walk, the tracers' set-up and the probe, instead of
-// being waited for once the trace events are read. A refused destination
-// leaves them to finish unread.
+// startSaves starts iptables-save, once the destination is known to be
+// inside, in each namespace on the walked path (onPath) that will be
+// traced and whose rules the snapshot could not all print (startSave):
+// its process start and ruleset dump then overlap the tracers' set-up and
+// the probe, instead of being waited for once the trace events are read.
+// A namespace off the path starts its own only if its trace events name
+// such a rule (ruleByHandle): in the lab's one CPU, an iptables-save
+// nobody reads costs as much as one that is read.
 func (e *env) startSaves(dst net.IP) {
 	all := e.owner(dst.String()) == nil
 	for _, n := range e.nss {
-		if n.save != nil || n.unparsed == 0 || len(n.rules) == 0 && !hasDropPolicy(n) && !all {
+		if n.save != nil || n.unparsed == 0 || len(n.rules) == 0 && !hasDropPolicy(n) && !all || !e.onPath[n.name] {
 			continue
 		}
 		// Started from a goroutine: starting a process waits for its
@@ -111,5 +113,18 @@ func (e *env) startSaves(dst net.IP) {
 				w.lines = s.lines
 			}
 		}()
+	}
+}
+
+// walked notes that checkInside's walk crossed n and, when it leaves by
+// dev, the namespace at the far end of dev's veth (a bridge there is
+// crossed at layer 2, and its netfilter hooks may run: br_netfilter).
+func (e *env) walked(n *nsEnv, dev string) {
+	if e.onPath == nil {
+		e.onPath = map[string]bool{}
+	}
+	e.onPath[n.name] = true
+	if l := n.link(dev); dev != "" && l != nil && l.Peer != nil && l.Peer.NS != "" {
+		e.onPath[l.Peer.NS] = true
 	}
 }

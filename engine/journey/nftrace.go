@@ -390,6 +390,10 @@ func (t *tracer) ruleByHandle(table, chain string, handle uint64) string {
 			if k == idx {
 				if strings.HasPrefix(line, "# nft:") {
 					// Not in a form the snapshot prints: iptables-save's line.
+					if t.ns.save == nil {
+						// Not started ahead (off the walked path): now.
+						t.ns.save = t.ns.startSave()
+					}
 					if s := t.ns.save.line(table, chain, idx, time.Second); s != "" {
 						return s
 					}

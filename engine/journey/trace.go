@@ -115,10 +115,10 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 		}
 		return nil, &BadProbeError{fmt.Sprintf("no namespace %q (visible: %s)", p.From, strings.Join(names, ", "))}
 	}
-	e.startSaves(dst) // fastrules.go: iptables-save runs while the trace is set up
 	if err := e.checkInside(from, dst, protoNum(p.Proto), p.Port); err != nil {
 		return nil, err
 	}
+	e.startSaves(dst) // fastrules.go: iptables-save runs while the trace is set up
 	ph := opts.Phases
 	ph.mark("check-inside")
 	// The probe's own port (or echo id) is chosen first: the tracing rules
@@ -259,6 +259,7 @@ func (e *env) checkInsideFrom(from *nsEnv, dst net.IP, proto uint8, port int, sr
 	seen := map[string]bool{}
 	for step := 0; step < 16 && !seen[cur.name]; step++ {
 		seen[cur.name] = true
+		e.walked(cur, "")
 		if cur.localIPs[dst.String()] {
 			return nil
 		}
@@ -274,6 +275,7 @@ func (e *env) checkInsideFrom(from *nsEnv, dst net.IP, proto uint8, port int, sr
 		}
 		r := rs[0]
 		dev := cur.devName(r.LinkIndex)
+		e.walked(cur, dev)
 		if !e.labLink(cur, dev, 0) {
 			return refuse(fmt.Sprintf("in %s the route to it goes out by %s, which does not lead to a visible namespace", cur.name, dev))
 		}
