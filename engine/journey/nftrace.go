@@ -406,9 +406,6 @@ func (t *tracer) ruleByHandle(table, chain string, handle uint64) string {
 	return ""
 }
 
-// waitEvents is how long trace events may lag behind the captures.
-const waitEvents = 2 * time.Millisecond
-
 // hits turns trace events into the rules crossed, as iptables -S lines:
 // each rule that decided (accept, drop, a jump or return) and each policy
 // applied. Rules that only count or log are left out.

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
-	"github.com/nettutor/nettutor/engine/capture"
 	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/net/icmp"
@@ -307,74 +306,6 @@ func (n *nsEnv) devName(index int) string {
 		}
 	}
 	return fmt.Sprintf("if%d", index)
-}
-
-type point struct {
-	ns, dev string
-	cap     *capture.Capture
-}
-
-// startCaptures opens an AF_PACKET capture on every veth, bridge and VXLAN device of
-// every visible namespace. A point that cannot be opened is left out: the
-// journey then says less, it is not wrong.
-func (e *env) startCaptures() []point {
-	var ps []point
-	type res struct {
-		p   point
-		err error
-	}
-	ch := make(chan res)
-	n := 0
-	for _, ns := range e.nss {
-		for _, l := range ns.snap.Links {
-			if l.Kind != "veth" && l.Kind != "bridge" && l.Kind != "vxlan" {
-				continue
-			}
-			n++
-			go func(ns *nsEnv, dev string) {
-				c, err := capture.Start(capture.Point{NS: ns.name, NSPath: ns.path, Iface: dev},
-					capture.Options{RingSize: 256, Snaplen: 256, RcvBuf: 1 << 18, StreamBuffer: 1, RecvMsg: true})
-				ch <- res{point{ns.name, dev, c}, err}
-			}(ns, l.Name)
-		}
-	}
-	for ; n > 0; n-- {
-		r := <-ch
-		if r.err == nil {
-			ps = append(ps, r.p)
-		}
-	}
-	return ps
-}
-
-// settle waits until the capture readers have taken what the kernel
-// queued for them: no socket holds a packet its reader has not taken, and
-// the count of packets taken stays the same over one look 1 ms later (a
-// reader may be between taking a packet and counting it); at most 50 ms,
-// or 300 ms while a socket still holds packets. A reader told to stop
-// does not drain what is left, so this comes first; and on a busy machine
-// a reader may run late, which the queue check catches.
-func settle(caps []point) {
-	count := func() (n int, pending bool) {
-		for _, c := range caps {
-			n += c.cap.Len()
-			pending = pending || c.cap.Pending()
-		}
-		return n, pending
-	}
-	last, pending := count()
-	start := time.Now()
-	for {
-		if d := time.Since(start); d > 300*time.Millisecond || d > 50*time.Millisecond && !pending {
-			return
-		}
-		time.Sleep(time.Millisecond)
-		n, p := count()
-		if n == last && !p && !pending {
-			return
-		}
-		last, pending = n, p
-	}
 }
 
 // sendProbe sends the probe from ns and waits up to timeout for its answer.
