@@ -242,10 +242,13 @@ func readNS(t snapTarget, all []snapTarget, links []netlink.Link, names map[link
 	}
 	c := t.nft
 	if c == nil {
+		// Lasting: iptables.List reads chain by chain, and a transient
+		// connection would dial a socket in the namespace for each.
 		var err error
-		if c, err = nftables.New(nftables.WithNetNSFd(int(t.fd))); err != nil {
+		if c, err = nftables.New(nftables.AsLasting(), nftables.WithNetNSFd(int(t.fd))); err != nil {
 			return nil, fmt.Errorf("nftables in %s: %w", t.name, err)
 		}
+		defer c.CloseLasting()
 	}
 	{
 		rules, err := iptables.List(c)

@@ -59,6 +59,7 @@ UDP 흐름의 conntrack 항목이 Service 규칙에 더 이상 없는 엔드포�
 // cmdTrace traces one probe in the caller's own namespaces, as inspect
 // reads them: a learner who built RED/BLUE by hand asks why a ping fails.
 func cmdTrace(args []string) int {
+	begun := time.Now()
 	fs := newFlagSet("trace")
 	tcp := fs.Int("tcp", 0, "send a TCP SYN to this `PORT` instead of an ICMP echo")
 	udp := fs.Int("udp", 0, "send a UDP datagram to this `PORT` instead of an ICMP echo")
@@ -106,7 +107,13 @@ func cmdTrace(args []string) int {
 		return badInput("trace", fmt.Sprintf("--timeout %v: want more than 0 and at most 10s", *timeout))
 	}
 	lg := helpLang(*lang) // --lang, else LANG: the why and the stop in that language
-	j, err := journey.Trace(context.Background(), sandbox.NetnsDir, p, journey.Options{Timeout: *timeout, Lang: lg})
+	var ph *journey.Phases
+	if os.Getenv("NETTUTOR_TRACE_PHASES") == "1" {
+		// Where the time goes, on stderr (the benchmarks read it).
+		ph = &journey.Phases{Begun: begun}
+		defer ph.Write(os.Stderr)
+	}
+	j, err := journey.Trace(context.Background(), sandbox.NetnsDir, p, journey.Options{Timeout: *timeout, Lang: lg, Phases: ph})
 	if err != nil {
 		if journey.IsBadInput(err) {
 			return badInput("trace", err.Error())
@@ -119,6 +126,7 @@ func cmdTrace(args []string) int {
 	} else {
 		printJourney(os.Stdout, j, lg)
 	}
+	ph.Mark("print")
 	if j.Result == journey.Replied {
 		return 0
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/google/nftables"
@@ -15,6 +16,7 @@ import (
 	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // nsEnv is one visible namespace with what the explanation needs of it.
@@ -36,6 +38,9 @@ type nsEnv struct {
 	// save is iptables-save's listing, asked for while a trace runs
 	// (svc_save.go), for the rules the snapshot lists as "# nft:".
 	save *saved
+	// nft is a lasting nftables connection in the namespace (nil: none
+	// could be made; readers then open their own).
+	nft *nftables.Conn
 }
 
 // env is every namespace the caller can see: its own ("host") and those
@@ -43,12 +48,19 @@ type nsEnv struct {
 type env struct {
 	nss  []*nsEnv
 	snap *engine.Snapshot
+	// onPath are the namespaces checkInside's walk crossed, by a route or
+	// at layer 2 through a veth (fastrules.go): where iptables-save is
+	// started ahead.
+	onPath map[string]bool
 }
 
 func (e *env) close() {
 	for _, n := range e.nss {
 		if n.h != nil {
 			n.h.Close()
+		}
+		if n.nft != nil {
+			n.nft.CloseLasting()
 		}
 		n.fd.Close()
 	}
@@ -73,12 +85,10 @@ func (e *env) owner(ip string) *nsEnv {
 	return nil
 }
 
-func openEnv(dir string) (*env, error) {
-	snap, err := engine.Inspect(dir)
-	if err != nil {
-		return nil, fmt.Errorf("read namespaces: %w", err)
-	}
-	e := &env{snap: snap}
+// openEnv opens the caller's own namespace ("host") and each one pinned
+// under dir once: its fd, netlink handle and a lasting nftables
+// connection serve both the snapshot and the trace.
+func openEnv(dir string, ph *Phases) (*env, error) {
 	self, err := netns.Get()
 	if err != nil {
 		return nil, fmt.Errorf("open own network namespace: %w", err)
@@ -88,41 +98,67 @@ func openEnv(dir string) (*env, error) {
 		self.Close()
 		return nil, fmt.Errorf("stat own network namespace: %w", err)
 	}
-	add := func(name, path string, fd netns.NsHandle) error {
-		h, err := netlink.NewHandleAt(fd)
-		if err != nil {
-			fd.Close()
-			return fmt.Errorf("netlink in %s: %w", name, err)
-		}
-		n := &nsEnv{name: name, path: path, fd: fd, h: h, snap: snap.NS(name),
-			policy: map[string]string{}, sysctl: map[string]string{}, localIPs: map[string]bool{}}
-		e.nss = append(e.nss, n)
-		return nil
+	e := &env{}
+	h, err := netlink.NewHandleAt(self)
+	if err != nil {
+		self.Close()
+		return nil, fmt.Errorf("netlink in %s: %w", engine.HostNS, err)
 	}
-	if err := add(engine.HostNS, "", self); err != nil {
-		return nil, err
-	}
+	e.nss = append(e.nss, &nsEnv{name: engine.HostNS, fd: self, h: h})
 	ents, _ := os.ReadDir(dir)
-	for _, d := range ents {
+	// Each namespace is opened on a thread of its own (a netlink handle is
+	// made by entering the namespace): side by side.
+	others := make([]*nsEnv, len(ents))
+	var wg sync.WaitGroup
+	for i, d := range ents {
 		p := filepath.Join(dir, d.Name())
 		var st syscall.Stat_t
 		if syscall.Stat(p, &st) != nil || (st.Dev == selfSt.Dev && st.Ino == selfSt.Ino) {
 			continue
 		}
-		if snap.NS(d.Name()) == nil {
-			continue // Inspect could not read it either
-		}
-		fd, err := netns.GetFromPath(p)
-		if err != nil {
-			continue
-		}
-		if err := add(d.Name(), p, fd); err != nil {
-			e.close()
-			return nil, err
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fd, err := netns.GetFromPath(p)
+			if err != nil {
+				return // not a namespace pin (or not ours to open)
+			}
+			h, err := netlink.NewHandleAt(fd)
+			if err != nil {
+				fd.Close()
+				return
+			}
+			others[i] = &nsEnv{name: d.Name(), path: p, fd: fd, h: h}
+		}()
+	}
+	wg.Wait()
+	for _, n := range others {
+		if n != nil {
+			e.nss = append(e.nss, n)
 		}
 	}
 	sort.SliceStable(e.nss[1:], func(i, j int) bool { return e.nss[1+i].name < e.nss[1+j].name })
+	refs := make([]engine.NSRef, len(e.nss))
+	for i, n := range e.nss {
+		n.policy, n.sysctl, n.localIPs = map[string]string{}, map[string]string{}, map[string]bool{}
+		if c, err := nftables.New(nftables.AsLasting(), nftables.WithNetNSFd(int(n.fd))); err == nil {
+			n.nft = c
+		}
+		refs[i] = engine.NSRef{Name: n.name, FD: n.fd, NL: n.h, Nft: n.nft}
+	}
+	ph.mark("open-handles")
+	snap, err := engine.InspectRefs(refs)
+	if err != nil {
+		e.close()
+		return nil, fmt.Errorf("read namespaces: %w", err)
+	}
+	e.snap = snap
+	for _, n := range e.nss {
+		n.snap = snap.NS(n.name)
+	}
+	ph.mark("inspect")
 	e.prepare()
+	ph.mark("prepare")
 	return e, nil
 }
 
@@ -209,10 +245,18 @@ func (n *nsEnv) readSysctls() {
 		}
 	}
 	_ = nsutil.Do(n.fd, func() error {
+		// Plain open/read/close: os.ReadFile would also register each
+		// file with the runtime's poller and stat it, for a few bytes.
+		var b [64]byte
 		for _, k := range keys {
-			b, err := os.ReadFile(filepath.Join("/proc/sys", strings.ReplaceAll(k, ".", "/")))
-			if err == nil {
-				n.sysctl[k] = strings.TrimSpace(string(b))
+			fd, err := unix.Open(filepath.Join("/proc/sys", strings.ReplaceAll(k, ".", "/")), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				continue
+			}
+			m, err := unix.Read(fd, b[:])
+			unix.Close(fd)
+			if err == nil && m >= 0 {
+				n.sysctl[k] = strings.TrimSpace(string(b[:m]))
 			}
 		}
 		return nil
@@ -224,11 +268,14 @@ func (n *nsEnv) readSysctls() {
 // readPolicies reads the policies of the filter table's base chains
 // (iptables -S prints them as -P lines; the snapshot keeps only rules).
 func (n *nsEnv) readPolicies() {
-	c, err := nftables.New(nftables.WithNetNSFd(int(n.fd)))
-	if err != nil {
-		return
+	c := n.nft
+	if c == nil {
+		var err error
+		if c, err = nftables.New(nftables.WithNetNSFd(int(n.fd))); err != nil {
+			return
+		}
+		defer c.CloseLasting()
 	}
-	defer c.CloseLasting()
 	chains, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
 	if err != nil {
 		return

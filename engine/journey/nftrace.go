@@ -30,6 +30,8 @@ type tracer struct {
 	conn  *nftables.Conn // reads the rules that trace events name
 	owner int            // the socket that made the table, and so owns it
 	fd    int            // NETLINK_NETFILTER socket in the NFNLGRP_NFTRACE group
+	// chainRules holds each chain's rules once read (fastrules.go).
+	chainRules map[string][]*nftables.Rule
 }
 
 // startTracers sets `meta nftrace set 1` on the probe's packets in every
@@ -42,16 +44,14 @@ type tracer struct {
 // nft tables the snapshot does not list may translate), every namespace
 // is traced.
 func (e *env) startTracers(proto uint8, port int, all bool) []*tracer {
-	var ts []*tracer
+	var nss []*nsEnv
 	for _, n := range e.nss {
 		if len(n.rules) == 0 && !hasDropPolicy(n) && !all {
 			continue
 		}
-		if t, err := n.startTracer(proto, port); err == nil {
-			ts = append(ts, t)
-		}
+		nss = append(nss, n)
 	}
-	return ts
+	return startTracersIn(nss, proto, port) // fastrules.go
 }
 
 func hasDropPolicy(n *nsEnv) bool {
@@ -85,10 +85,12 @@ func (n *nsEnv) startTracer(proto uint8, port int) (*tracer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trace events in %s: %w", n.name, err)
 	}
-	c, err := nftables.New(nftables.WithNetNSFd(int(n.fd)))
-	if err != nil {
-		unix.Close(t.fd)
-		return nil, fmt.Errorf("nftables in %s: %w", n.name, err)
+	c := n.nft // the namespace's lasting connection, when it has one
+	if c == nil {
+		if c, err = nftables.New(nftables.WithNetNSFd(int(n.fd))); err != nil {
+			unix.Close(t.fd)
+			return nil, fmt.Errorf("nftables in %s: %w", n.name, err)
+		}
 	}
 	t.conn = c
 	// google/nftables cannot set a table's flags, and an owned table takes
@@ -237,6 +239,7 @@ func sendBatch(fd int, msgs [][]byte) error {
 // event socket.
 func (t *tracer) close() {
 	if t.owner >= 0 {
+		t.dropTable() // fastrules.go: the close then waits for nothing
 		unix.Close(t.owner)
 	}
 	if t.fd >= 0 {
@@ -367,8 +370,7 @@ func verdictName(v int32) string {
 // ruleByHandle maps a rule handle of table/chain to its iptables -S line:
 // the kernel lists a chain's rules in the order iptables -S prints them.
 func (t *tracer) ruleByHandle(table, chain string, handle uint64) string {
-	tb := &nftables.Table{Name: table, Family: nftables.TableFamilyIPv4}
-	rs, err := t.conn.GetRules(tb, &nftables.Chain{Name: chain, Table: tb})
+	rs, err := t.getRules(table, chain)
 	if err != nil {
 		return ""
 	}
@@ -388,6 +390,10 @@ func (t *tracer) ruleByHandle(table, chain string, handle uint64) string {
 			if k == idx {
 				if strings.HasPrefix(line, "# nft:") {
 					// Not in a form the snapshot prints: iptables-save's line.
+					if t.ns.save == nil {
+						// Not started ahead (off the walked path): now.
+						t.ns.save = t.ns.startSave()
+					}
 					if s := t.ns.save.line(table, chain, idx, time.Second); s != "" {
 						return s
 					}
@@ -399,9 +405,6 @@ func (t *tracer) ruleByHandle(table, chain string, handle uint64) string {
 	}
 	return ""
 }
-
-// waitEvents is how long trace events may lag behind the captures.
-const waitEvents = 2 * time.Millisecond
 
 // hits turns trace events into the rules crossed, as iptables -S lines:
 // each rule that decided (accept, drop, a jump or return) and each policy
@@ -543,8 +546,7 @@ func sortStrings(s []string) { sort.Strings(s) }
 // nativeNAT is "dnat" or "snat" for a rule of table/chain with a native
 // nat or masquerade expression, "accept" for any other.
 func (t *tracer) nativeNAT(table, chain string, handle uint64) string {
-	tb := &nftables.Table{Name: table, Family: nftables.TableFamilyIPv4}
-	rs, err := t.conn.GetRules(tb, &nftables.Chain{Name: chain, Table: tb})
+	rs, err := t.getRules(table, chain)
 	if err != nil {
 		return "accept"
 	}

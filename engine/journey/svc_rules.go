@@ -89,7 +89,7 @@ type ruleWalk struct {
 const maxWalkSteps = 20000
 
 func newRuleWalk(n *nsEnv, proto uint8, src, dst net.IP, dport int) (*ruleWalk, error) {
-	c, err := nftables.New(nftables.WithNetNSFd(int(n.fd)))
+	c, err := nftables.New(nftables.AsLasting(), nftables.WithNetNSFd(int(n.fd)))
 	if err != nil {
 		return nil, fmt.Errorf("nftables in %s: %w", n.name, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/nettutor/nettutor/engine"
-	"github.com/nettutor/nettutor/engine/capture"
 	"github.com/nettutor/nettutor/engine/nsutil"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/net/icmp"
@@ -27,6 +26,8 @@ type Options struct {
 	// Lang is the language of the hops' why and the stop's detail ("en"
 	// when empty; "ko" is supported).
 	Lang string
+	// Phases, when set, records how long each phase of the trace took.
+	Phases *Phases
 }
 
 // sent is what the probe itself saw.
@@ -47,6 +48,7 @@ type sent struct {
 // before anything is sent.
 func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, error) {
 	start := time.Now()
+	opts.Phases.begin(start)
 	if opts.Timeout <= 0 {
 		opts.Timeout = 300 * time.Millisecond
 	}
@@ -64,12 +66,14 @@ func Trace(ctx context.Context, dir string, p Probe, opts Options) (*Journey, er
 	default:
 		return nil, &BadProbeError{fmt.Sprintf("unknown protocol %q (icmp, tcp or udp)", p.Proto)}
 	}
-	e, err := openEnv(dir)
+	e, err := openEnv(dir, opts.Phases)
 	if err != nil {
 		return nil, err
 	}
 	defer e.close()
-	return traceIn(ctx, e, p, dst, opts, start)
+	j, err := traceIn(ctx, e, p, dst, opts, start)
+	opts.Phases.mark("close-tracers")
+	return j, err
 }
 
 // TraceLab is Trace in an engine lab (its host namespace and the named
@@ -90,10 +94,12 @@ func TraceLab(ctx context.Context, lab *engine.Lab, p Probe, opts Options) (*Jou
 	if p.Proto == "icmp" {
 		p.Port = 0
 	}
+	opts.Phases.begin(start)
 	e, err := openLabEnv(lab)
 	if err != nil {
 		return nil, err
 	}
+	opts.Phases.mark("open-lab")
 	defer e.close()
 	return traceIn(ctx, e, p, dst, opts, start)
 }
@@ -111,6 +117,9 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 	if err := e.checkInside(from, dst, protoNum(p.Proto), p.Port); err != nil {
 		return nil, err
 	}
+	e.startSaves(dst) // fastrules.go: iptables-save runs while the trace is set up
+	ph := opts.Phases
+	ph.mark("check-inside")
 	// The probe's own port (or echo id) is chosen first: the tracing rules
 	// match on it.
 	sport := 32768 + rand.IntN(28000)
@@ -122,47 +131,52 @@ func traceIn(ctx context.Context, e *env, p Probe, dst net.IP, opts Options, sta
 	p.Sport = sport
 	tracers := e.startTracers(protoNum(p.Proto), sport, e.owner(dst.String()) == nil)
 	for _, t := range tracers {
-		t.ns.save = t.ns.startSave()
+		if t.ns.save == nil && t.fd >= 0 {
+			t.ns.save = t.ns.startSave()
+		}
 	}
-	defer func() {
-		for _, t := range tracers {
-			t.close()
-		}
-	}()
-	caps := e.startCaptures()
+	ph.mark("tracers")
+	defer closeTracers(tracers)
+	caps := e.startNSCaptures()
+	ph.mark("captures-start")
 	s := sendProbe(ctx, from, dst, p, sport, opts.Timeout)
-	settle(caps)
+	ph.mark("send")
+	settleNS(caps)
+	// Closing a packet socket waits for an RCU grace period: the sockets
+	// close in the background, all at once.
+	go closeNSCaptures(caps)
+	ph.mark("settle")
 	if s.sendErr != nil {
-		for _, c := range caps {
-			go c.cap.Stop()
-		}
 		return nil, fmt.Errorf("%w (a lab shell or nettutor sandbox gives the rights it needs)", s.sendErr)
 	}
-	time.Sleep(waitEvents)
 	observed := map[string][]RuleHit{}
 	for _, t := range tracers {
 		observed[t.ns.name] = t.hits(t.read())
 	}
+	ph.mark("trace-events")
 	var pkts []*pkt
 	ports := e.vxPorts()
 	for _, c := range caps {
-		for _, cp := range c.cap.Packets() {
-			if q := parseFrameVX(cp.Data, ports); q != nil {
-				q.ns, q.dev, q.out, q.t = c.ns, c.dev, cp.Outgoing, cp.Time
+		for _, f := range c.frame {
+			if q := parseFrameVX(f.data, ports); q != nil {
+				q.ns, q.dev, q.out, q.t = c.ns, f.dev, f.out, f.t
 				pkts = append(pkts, q)
 			}
 		}
 	}
-	// Closing a packet socket waits for an RCU grace period (tens of ms
-	// each): the captures stop in the background, all at once.
-	for _, c := range caps {
-		go c.cap.Stop()
-	}
 	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].t.Before(pkts[j].t) })
-	flows := e.conntrack()
+	ph.mark("packets")
+	k0 := ctKey{proto: protoNum(p.Proto), src: s.src, dst: dst.String(), sp: sport, dp: p.Port}
+	if k0.proto == 1 {
+		k0.dp, k0.icmpTyp = 0, 8
+	}
+	flows := e.probeFlows(k0)
+	ph.mark("conntrack")
 	j := explain(e, opts.Lang, p, dst.String(), s, pkts, flows)
+	ph.mark("explain")
 	useObserved(j, observed)
 	(&explainer{e: e, lang: opts.Lang, p: p, j: j}).serviceJourney(observed)
+	ph.mark("service")
 	j.Millis = float64(time.Since(start).Microseconds()) / 1000
 	return j, nil
 }
@@ -244,6 +258,7 @@ func (e *env) checkInsideFrom(from *nsEnv, dst net.IP, proto uint8, port int, sr
 	seen := map[string]bool{}
 	for step := 0; step < 16 && !seen[cur.name]; step++ {
 		seen[cur.name] = true
+		e.walked(cur, "")
 		if cur.localIPs[dst.String()] {
 			return nil
 		}
@@ -259,6 +274,7 @@ func (e *env) checkInsideFrom(from *nsEnv, dst net.IP, proto uint8, port int, sr
 		}
 		r := rs[0]
 		dev := cur.devName(r.LinkIndex)
+		e.walked(cur, dev)
 		if !e.labLink(cur, dev, 0) {
 			return refuse(fmt.Sprintf("in %s the route to it goes out by %s, which does not lead to a visible namespace", cur.name, dev))
 		}
@@ -290,74 +306,6 @@ func (n *nsEnv) devName(index int) string {
 		}
 	}
 	return fmt.Sprintf("if%d", index)
-}
-
-type point struct {
-	ns, dev string
-	cap     *capture.Capture
-}
-
-// startCaptures opens an AF_PACKET capture on every veth, bridge and VXLAN device of
-// every visible namespace. A point that cannot be opened is left out: the
-// journey then says less, it is not wrong.
-func (e *env) startCaptures() []point {
-	var ps []point
-	type res struct {
-		p   point
-		err error
-	}
-	ch := make(chan res)
-	n := 0
-	for _, ns := range e.nss {
-		for _, l := range ns.snap.Links {
-			if l.Kind != "veth" && l.Kind != "bridge" && l.Kind != "vxlan" {
-				continue
-			}
-			n++
-			go func(ns *nsEnv, dev string) {
-				c, err := capture.Start(capture.Point{NS: ns.name, NSPath: ns.path, Iface: dev},
-					capture.Options{RingSize: 256, Snaplen: 256, RcvBuf: 1 << 18, StreamBuffer: 1, RecvMsg: true})
-				ch <- res{point{ns.name, dev, c}, err}
-			}(ns, l.Name)
-		}
-	}
-	for ; n > 0; n-- {
-		r := <-ch
-		if r.err == nil {
-			ps = append(ps, r.p)
-		}
-	}
-	return ps
-}
-
-// settle waits until the capture readers have taken what the kernel
-// queued for them: no socket holds a packet its reader has not taken, and
-// the count of packets taken stays the same over one look 1 ms later (a
-// reader may be between taking a packet and counting it); at most 50 ms,
-// or 300 ms while a socket still holds packets. A reader told to stop
-// does not drain what is left, so this comes first; and on a busy machine
-// a reader may run late, which the queue check catches.
-func settle(caps []point) {
-	count := func() (n int, pending bool) {
-		for _, c := range caps {
-			n += c.cap.Len()
-			pending = pending || c.cap.Pending()
-		}
-		return n, pending
-	}
-	last, pending := count()
-	start := time.Now()
-	for {
-		if d := time.Since(start); d > 300*time.Millisecond || d > 50*time.Millisecond && !pending {
-			return
-		}
-		time.Sleep(time.Millisecond)
-		n, p := count()
-		if n == last && !p && !pending {
-			return
-		}
-		last, pending = n, p
-	}
 }
 
 // sendProbe sends the probe from ns and waits up to timeout for its answer.
