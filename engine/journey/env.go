@@ -33,6 +33,10 @@ type nsEnv struct {
 	// unparsed counts the rules not in a form the replay reads (nft-only
 	// matches such as addrtype): a replayed journey says it skipped them.
 	unparsed int
+	// unrendered counts the rules the snapshot could not spell at all
+	// ("# nft:" lines): only for those does a trace need iptables-save
+	// (svc_save.go) to name a rule it crossed.
+	unrendered int
 	// vx are the namespace's VXLAN devices by name (tunnel.go).
 	vx map[string]*vxDev
 	// save is iptables-save's listing, asked for while a trace runs
@@ -214,9 +218,10 @@ func (e *env) prepare() {
 		for _, line := range n.snap.Rules {
 			if strings.HasPrefix(line, "#") {
 				n.unparsed++
+				n.unrendered++
 				continue
 			}
-			if r, err := iptables.Parse(iptables.Fields(line)); err == nil {
+			if r, ok := replayed(line); ok {
 				n.rules = append(n.rules, r)
 			} else {
 				n.unparsed++
@@ -397,4 +402,19 @@ func routeText(r *engine.Route) string {
 		s += " via " + r.Gw
 	}
 	return s + " dev " + r.Dev
+}
+
+// replayed is the rule of a snapshot line the iptables -S replay reads:
+// one iptables.Parse reads and spells back as the very same line. The
+// snapshot spells kube-proxy's rules in full (-m statistic, -m mark, a
+// comment before the port match), and Parse reads some of them while
+// dropping what it does not model or their order; the replay reads
+// those over netlink (svc_predict.go) instead, as it did when the
+// snapshot listed them as "# nft:" lines.
+func replayed(line string) (iptables.Rule, bool) {
+	r, err := iptables.Parse(iptables.Fields(line))
+	if err != nil || r.String() != line {
+		return iptables.Rule{}, false
+	}
+	return r, true
 }
