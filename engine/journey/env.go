@@ -404,17 +404,36 @@ func routeText(r *engine.Route) string {
 	return s + " dev " + r.Dev
 }
 
-// replayed is the rule of a snapshot line the iptables -S replay reads:
-// one iptables.Parse reads and spells back as the very same line. The
-// snapshot spells kube-proxy's rules in full (-m statistic, -m mark, a
-// comment before the port match), and Parse reads some of them while
-// dropping what it does not model or their order; the replay reads
-// those over netlink (svc_predict.go) instead, as it did when the
-// snapshot listed them as "# nft:" lines.
+// replayed is the rule of a snapshot line the iptables -S replay reads.
+// The snapshot now spells kube-proxy's rules in full (iptables/render.go);
+// Parse fails on most of them (-m statistic, -m mark), but reads two forms
+// only by dropping their order or an empty match: a comment before the
+// port match, and "-m tcp" with no port (KUBE-SEP's DNAT). The replay
+// reads those over netlink (svc_predict.go), as it did when the snapshot
+// listed them as "# nft:" lines, so they are left to it here too.
 func replayed(line string) (iptables.Rule, bool) {
 	r, err := iptables.Parse(iptables.Fields(line))
-	if err != nil || r.String() != line {
+	if err != nil || renderOnly(iptables.Fields(line)) {
 		return iptables.Rule{}, false
 	}
 	return r, true
+}
+
+// renderOnly reports the two forms of replayed's comment in a rule's words.
+func renderOnly(f []string) bool {
+	comment := false
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] != "-m" {
+			continue
+		}
+		switch f[i+1] {
+		case "comment":
+			comment = true
+		case "tcp", "udp":
+			if comment || i+2 >= len(f) || (f[i+2] != "--sport" && f[i+2] != "--dport" && f[i+2] != "!") {
+				return true
+			}
+		}
+	}
+	return false
 }
