@@ -276,3 +276,83 @@ func TestBackTwiceInTheTUI(t *testing.T) {
 		t.Errorf("step %d after two swaps: %+v", n-1, r)
 	}
 }
+
+// TestTwoSparesFollowTheLesson: with two spares asked for after every
+// step, as the lesson view does, both are carried on by one step each time
+// (the same runners on the same labs: lessons.Runner.Extend, not a
+// rebuild from a reset), the deep one a step behind the first; `p` twice
+// at the end then swaps both in, the second showing what a rebuild to
+// that step shows.
+func TestTwoSparesFollowTheLesson(t *testing.T) {
+	const id = "nat"
+	les, err := lessons.Find(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(les.Steps)
+	ctx := context.Background()
+	_, ref := openReal(t, id, 0)
+	runSteps(t, ref, n)
+	if err := ref.Goto(ctx, n-2); err != nil {
+		t.Fatal(err)
+	}
+	want := shown(ref.Replayed(), drainPackets(ref))
+
+	b, s := openReal(t, id, 2)
+	built := deepWaiter(s)
+	var prevFirst, prevDeep *lessons.Runner
+	for i := 0; i < n; i++ {
+		runSteps1(t, s, i)
+		if err := s.PrepareBack(ctx, i); err != nil {
+			t.Fatalf("PrepareBack(%d): %v", i, err)
+		}
+		if i >= 1 {
+			awaitDeep(t, built, i-1)
+		}
+		s.smu.Lock()
+		first := s.sp.runner
+		var deep *lessons.Runner
+		if s.deep != nil {
+			deep = s.deep.runner
+			if s.deep.target != i-1 || !s.deep.ready {
+				t.Errorf("after step %d the deep spare holds %d steps (ready %v), want %d", i+1, s.deep.target, s.deep.ready, i-1)
+			}
+		}
+		s.smu.Unlock()
+		if i > 0 && first != prevFirst {
+			t.Errorf("the first spare after step %d was rebuilt from a reset, not carried on", i+1)
+		}
+		if i > 1 && deep != prevDeep {
+			t.Errorf("the deep spare after step %d was rebuilt from a reset, not carried on", i+1)
+		}
+		if i >= 1 && deep == nil {
+			t.Fatalf("no deep spare after step %d", i+1)
+		}
+		prevFirst, prevDeep = first, deep
+	}
+	for _, k := range []int{n - 1, n - 2} {
+		before := b.current()
+		if err := s.Goto(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		if b.current() == before {
+			t.Fatalf("p to step %d rebuilt the live lab instead of swapping a spare in", k)
+		}
+		if k == n-1 {
+			drainPackets(s)
+			if err := s.PrepareBack(ctx, n-2); err != nil {
+				t.Fatalf("PrepareBack(%d) after the swap: %v", n-2, err)
+			}
+		}
+	}
+	s.b.mu.Lock()
+	live := s.runner
+	s.b.mu.Unlock()
+	if live != prevDeep {
+		t.Error("the second p did not swap the carried-on deep spare in")
+	}
+	if got := shown(s.Replayed(), drainPackets(s)); got != want {
+		t.Errorf("after p twice on carried-on spares the learner sees what a rebuild does not (-rebuild +swap):\n%s", lineDiff(want, got))
+	}
+	lastStepHolds(t, s, n-1)
+}
