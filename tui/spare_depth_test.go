@@ -356,3 +356,68 @@ func TestTwoSparesFollowTheLesson(t *testing.T) {
 	}
 	lastStepHolds(t, s, n-1)
 }
+
+// TestBackWhileTheDeepSpareBuilds: `p` right after the first spare is
+// ready, while the deep one is still being built, swaps the first in
+// without cancelling the deep build (a swap runs nothing on any lab); the
+// deep spare goes on as the first, the view's next PrepareBack answers
+// once it is built, and the second `p` swaps it in showing what a rebuild
+// shows.
+func TestBackWhileTheDeepSpareBuilds(t *testing.T) {
+	const id = "bridge"
+	les, err := lessons.Find(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(les.Steps)
+	ctx := context.Background()
+	_, ref := openReal(t, id, 0)
+	runSteps(t, ref, n)
+	if err := ref.Goto(ctx, n-2); err != nil {
+		t.Fatal(err)
+	}
+	want := shown(ref.Replayed(), drainPackets(ref))
+
+	b, s := openReal(t, id, 2)
+	built := deepWaiter(s)
+	runSteps(t, s, n)
+	if err := s.PrepareBack(ctx, n-1); err != nil {
+		t.Fatalf("PrepareBack(%d): %v", n-1, err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s.smu.Lock()
+		building := s.deep != nil && s.deep.building && s.deep.runner != nil
+		s.smu.Unlock()
+		if building {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the deep spare's build did not start")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	_, deep := spareLabs(s)
+	before := b.current()
+	if err := s.Goto(ctx, n-1); err != nil {
+		t.Fatal(err)
+	}
+	if b.current() == before {
+		t.Fatal("p with the first spare ready did not swap it in")
+	}
+	drainPackets(s)
+	if err := s.PrepareBack(ctx, n-2); err != nil {
+		t.Fatalf("PrepareBack(%d) while the deep spare builds: %v", n-2, err)
+	}
+	awaitDeep(t, built, n-2) // the deep build itself was not cancelled
+	if err := s.Goto(ctx, n-2); err != nil {
+		t.Fatal(err)
+	}
+	if b.current() != deep {
+		t.Fatal("the second p did not swap in the spare that was the deep one")
+	}
+	if got := shown(s.Replayed(), drainPackets(s)); got != want {
+		t.Errorf("after p twice the learner sees what a rebuild does not (-rebuild +swap):\n%s", lineDiff(want, got))
+	}
+	lastStepHolds(t, s, n-1)
+}
