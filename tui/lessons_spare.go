@@ -20,7 +20,8 @@ import (
 // running), and Goto(k-1) swaps it in: its runner, its recorded packets and
 // its replayed outputs become the session's, exactly as a rebuild of the
 // live lab would have made them. The lab that was live becomes the next
-// spare and is rebuilt to k-2 when the learner has settled again.
+// spare and is rebuilt to k-2 when the learner has settled again (with
+// two spares, to k-3: see "Back twice in a row" below).
 //
 // The lab swapped out is not kept for `n` after `p`: it holds the state
 // after step k as the learner ran it, expectations' probes and lab shells
@@ -502,7 +503,8 @@ func (s *labSession) extendSpare(ctx context.Context, n int) {
 
 // swapIn makes a ready spare holding n steps the live lab, in place of
 // rebuilding the live one (Goto). b.mu is held and an op is begun, so no
-// spare is being built.
+// first spare is being built; the deep one may be (beginMove), on a lab
+// of its own, and goes on as the first.
 func (s *labSession) swapIn(n int) bool {
 	s.smu.Lock()
 	sp := s.sp
