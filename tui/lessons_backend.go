@@ -36,7 +36,7 @@ type LabBackend struct {
 	NewLab func() (*engine.Lab, error)
 
 	labMu sync.Mutex
-	lab   *engine.Lab // the live lab
+	lab   *engine.Lab   // the live lab
 	spare []*engine.Lab // the spares' labs (not the live one), made on first use
 	made  []*engine.Lab // the labs made for spares, closed with the lesson
 	// spareErr is why no spare lab could be made: not tried again.
@@ -131,7 +131,7 @@ type labSession struct {
 	// The spare (lessons_spare.go), under smu.
 	smu      sync.Mutex
 	sp       *spareBuild
-	deep     *spareBuild // the second spare, a step behind sp (two spares)
+	deep     *spareBuild   // the second spare, a step behind sp (two spares)
 	active   int           // calls on the live lab under way (beginOp)
 	pos      int           // steps the live lab holds; -1 in an exercise
 	retiring chan struct{} // closed once the runner swapped out has stopped

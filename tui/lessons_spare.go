@@ -56,7 +56,6 @@ type spareSession interface {
 	PrepareBack(ctx context.Context, n int) error
 }
 
-
 // errSpareOff: the backend keeps no spare (LabBackend.Spares is 0).
 var errSpareOff = errors.New("no spare lab")
 
