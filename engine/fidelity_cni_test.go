@@ -10,7 +10,7 @@ import (
 // the real CNI bridge plugin (with host-local IPAM) has wired, as the pod
 // lesson does: cni0 and the veths it names at random, the pod's eth0 made
 // in the pod's namespace, its routes, and the ipMasq chains with their
-// comments, which the engine cannot decode and lists through iptables.
+// comments (a comment before other matches: spelled by iptables/render.go).
 // After CNI_COMMAND=DEL, the forms again.
 func TestFidelityShowCNI(t *testing.T) {
 	needTools(t, "ip", "bridge", "iptables", "sysctl")

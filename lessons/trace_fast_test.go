@@ -54,6 +54,8 @@ func traceFastOracles(t *testing.T, lab *engine.Lab, from, src string) {
 		"10.244.1.2:80": strings.Fields(first + " NODE1/flannel.1/out NODE1/eth0/out host/vNODE1/in host/vNODE2/out NODE2/eth0/in NODE2/flannel.1/in NODE2/vethPOD-B/out POD-B/eth0/in"),
 	}
 	seen := map[string]bool{}
+	saves := journey.SavesStarted()
+	real := labOut(t, lab, "NODE1", "iptables", "-t", "nat", "-S")
 	for k := 0; k < 20 && len(seen) < 2; k++ {
 		lab.WaitBanners(3 * time.Second)
 		j, err := journey.TraceLab(context.Background(), lab, journey.Probe{From: from, Dst: "10.96.0.100", Proto: "tcp", Port: 80},
@@ -128,6 +130,16 @@ func traceFastOracles(t *testing.T, lab *engine.Lab, from, src string) {
 		chains := strings.Join(j.Service.Chains, " ")
 		if !strings.HasPrefix(chains, hook+" KUBE-SERVICES KUBE-SVC-CDGGSHYLG3RE2FKL KUBE-SEP-") || !strings.Contains(j.Service.ChosenBy, "KUBE-SVC-CDGGSHYLG3RE2FKL") {
 			t.Errorf("trace %d: chains %q chosen by %q", k, chains, j.Service.ChosenBy)
+		}
+		// The rules the journey names are iptables -S's own lines, spelled
+		// by the engine: no iptables-save was run to name them.
+		for _, r := range []string{j.Service.ChosenBy, j.Service.DNATRule} {
+			if !strings.Contains("\n"+real+"\n", "\n"+r+"\n") {
+				t.Errorf("trace %d: the journey names the rule %q, not a line of iptables -t nat -S on NODE1:\n%s", k, r, real)
+			}
+		}
+		if n := journey.SavesStarted() - saves; n != 0 {
+			t.Errorf("trace %d: %d iptables-save run(s) on a lab whose every rule the snapshot spells", k, n)
 		}
 		for _, ns := range []string{"host", "NODE1", "NODE2", "POD-A", "POD-B", "POD-C"} {
 			if out := labOut(t, lab, ns, "nft", "list", "tables"); strings.Contains(out, "nettutor_trace") {

@@ -61,16 +61,9 @@ func TestEveryLessonRunsInBothLanguages(t *testing.T) {
 			id, lang := id, lang
 			t.Run(id+"/"+lang, func(t *testing.T) {
 				t.Parallel()
-				var text string
-				var err error
-				if lang == "en" {
-					// the same run as TestExportRoundTrip's (enRunWithState)
-					text, _, err = enRunWithState(t, id)
-				} else {
-					var out []byte
-					out, err = exec.Command(bin, "run", id, "--plain", "--lang", lang).CombinedOutput()
-					text = string(out)
-				}
+				// the run TestExportRoundTrip and the Service journey
+				// tests read too (plainRun)
+				text, _, err := plainRun(t, id, lang)
 				if err != nil {
 					t.Fatalf("nettutor run %s --plain --lang %s: %v\n%s", id, lang, err, text)
 				}

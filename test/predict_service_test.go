@@ -1,7 +1,6 @@
 package test
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -24,11 +23,11 @@ func TestServicePlainJourneys(t *testing.T) {
 	for _, lesson := range []string{"service", "loadbalancer"} {
 		lesson := lesson
 		t.Run(lesson, func(t *testing.T) {
-			out, err := exec.Command(bin, "run", lesson, "--plain", "--lang", "en").CombinedOutput()
+			out, _, err := plainRun(t, lesson, "en")
 			if err != nil {
 				t.Fatalf("nettutor run %s --plain: %v\n%s", lesson, err, out)
 			}
-			lines := strings.Split(string(out), "\n")
+			lines := strings.Split(out, "\n")
 			checked, followed := 0, 0
 			for i := 0; i < len(lines); i++ {
 				cmd, ok := strings.CutPrefix(lines[i], "✓ $ ")

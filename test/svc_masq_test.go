@@ -1,7 +1,6 @@
 package test
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -18,11 +17,10 @@ func TestServiceJourneyExplains(t *testing.T) {
 	need(t, "ip", "bridge", "iptables-restore", "nc", "conntrack")
 	for _, lang := range []string{"en", "ko"} {
 		t.Run(lang, func(t *testing.T) {
-			out, err := exec.Command(bin, "run", "service", "--plain", "--lang", lang).CombinedOutput()
+			text, _, err := plainRun(t, "service", lang)
 			if err != nil {
-				t.Fatalf("nettutor run service --plain --lang %s: %v\n%s", lang, err, out)
+				t.Fatalf("nettutor run service --plain --lang %s: %v\n%s", lang, err, text)
 			}
-			text := string(out)
 			if !strings.Contains(text, `-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully`) {
 				t.Fatalf("the transcript does not list kube-proxy's masquerade rule")
 			}

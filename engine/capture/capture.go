@@ -505,16 +505,17 @@ func (r *reader) recv(fd int) (n, wire int, ts time.Time, out bool, err error) {
 	}
 	out = r.sa.Pkttype == unix.PACKET_OUTGOING
 	var origLen int
-	ts, origLen = parseControl(r.oob[:r.msg.Controllen])
+	ts, origLen = ParseControl(r.oob[:r.msg.Controllen])
 	if origLen > wire {
 		wire = origLen
 	}
 	return n, wire, ts, out, nil
 }
 
-// parseControl finds the kernel timestamp (SCM_TIMESTAMPNS) and the length
-// on the wire (PACKET_AUXDATA tp_len) in control data.
-func parseControl(oob []byte) (ts time.Time, wireLen int) {
+// ParseControl finds the kernel timestamp (SCM_TIMESTAMPNS) and the length
+// on the wire (PACKET_AUXDATA tp_len) in a packet socket's control data;
+// the journey's own capture reads its sockets' with it too.
+func ParseControl(oob []byte) (ts time.Time, wireLen int) {
 	const hdr = unix.SizeofCmsghdr
 	for len(oob) >= hdr {
 		l := int(binary.NativeEndian.Uint64(oob[0:8]))

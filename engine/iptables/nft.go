@@ -192,7 +192,8 @@ func NewChain(c *nftables.Conn, tableName, name string) error {
 // "-t nat -A POSTROUTING ..." lines in the order `iptables -S` prints them:
 // per table, "-N" lines for user chains, then the rules of the built-in
 // chains in their fixed order, then those of user chains by name. A rule
-// that has no iptables form comes out as "# nft: TABLE CHAIN: <nft-like
+// that Rule cannot hold is spelled by render as iptables -S does; one
+// that has no iptables form known here comes out as "# nft: TABLE CHAIN: <nft-like
 // text>" so the tutor can still show what is there.
 func List(c *nftables.Conn) ([]string, error) {
 	var out []string
@@ -235,8 +236,11 @@ func List(c *nftables.Conn) ([]string, error) {
 					continue
 				}
 				for _, nr := range rules {
-					if r, ok := decode(tn, ch.Name, nr.Exprs); ok && (IsBuiltinChain(tn, ch.Name) || ch.Hooknum == nil) {
+					iptForm := IsBuiltinChain(tn, ch.Name) || ch.Hooknum == nil
+					if r, ok := decode(tn, ch.Name, nr.Exprs); ok && iptForm {
 						out = append(out, r.String())
+					} else if line, ok := render(tn, ch.Name, nr.Exprs); ok && iptForm {
+						out = append(out, line)
 					} else {
 						out = append(out, fmt.Sprintf("# nft: ip %s %s: %s", tn, ch.Name, describe(nr.Exprs)))
 					}

@@ -33,6 +33,10 @@ type nsEnv struct {
 	// unparsed counts the rules not in a form the replay reads (nft-only
 	// matches such as addrtype): a replayed journey says it skipped them.
 	unparsed int
+	// unrendered counts the rules the snapshot could not spell at all
+	// ("# nft:" lines): only for those does a trace need iptables-save
+	// (svc_save.go) to name a rule it crossed.
+	unrendered int
 	// vx are the namespace's VXLAN devices by name (tunnel.go).
 	vx map[string]*vxDev
 	// save is iptables-save's listing, asked for while a trace runs
@@ -214,9 +218,10 @@ func (e *env) prepare() {
 		for _, line := range n.snap.Rules {
 			if strings.HasPrefix(line, "#") {
 				n.unparsed++
+				n.unrendered++
 				continue
 			}
-			if r, err := iptables.Parse(iptables.Fields(line)); err == nil {
+			if r, ok := replayed(line); ok {
 				n.rules = append(n.rules, r)
 			} else {
 				n.unparsed++
@@ -397,4 +402,38 @@ func routeText(r *engine.Route) string {
 		s += " via " + r.Gw
 	}
 	return s + " dev " + r.Dev
+}
+
+// replayed is the rule of a snapshot line the iptables -S replay reads.
+// The snapshot now spells kube-proxy's rules in full (iptables/render.go);
+// Parse fails on most of them (-m statistic, -m mark), but reads two forms
+// only by dropping their order or an empty match: a comment before the
+// port match, and "-m tcp" with no port (KUBE-SEP's DNAT). The replay
+// reads those over netlink (svc_predict.go), as it did when the snapshot
+// listed them as "# nft:" lines, so they are left to it here too.
+func replayed(line string) (iptables.Rule, bool) {
+	r, err := iptables.Parse(iptables.Fields(line))
+	if err != nil || renderOnly(iptables.Fields(line)) {
+		return iptables.Rule{}, false
+	}
+	return r, true
+}
+
+// renderOnly reports the two forms of replayed's comment in a rule's words.
+func renderOnly(f []string) bool {
+	comment := false
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] != "-m" {
+			continue
+		}
+		switch f[i+1] {
+		case "comment":
+			comment = true
+		case "tcp", "udp":
+			if comment || i+2 >= len(f) || (f[i+2] != "--sport" && f[i+2] != "--dport" && f[i+2] != "!") {
+				return true
+			}
+		}
+	}
+	return false
 }

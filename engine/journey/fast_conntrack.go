@@ -73,17 +73,9 @@ type ctConn struct {
 
 func openCTConn(n *nsEnv) (*ctConn, error) {
 	c := &ctConn{fd: -1}
-	err := nsutil.Do(n.fd, func() error {
-		fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
-		if err != nil {
-			return err
-		}
-		if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-			unix.Close(fd)
-			return err
-		}
-		c.fd = fd
-		return nil
+	err := nsutil.Do(n.fd, func() (err error) {
+		c.fd, err = nfnetlinkSocket()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("conntrack socket in %s: %w", n.name, err)
@@ -94,6 +86,21 @@ func openCTConn(n *nsEnv) (*ctConn, error) {
 }
 
 func (c *ctConn) close() { unix.Close(c.fd) }
+
+// nfnetlinkSocket opens and binds a netfilter netlink socket in the
+// calling thread's namespace (run it inside nsutil.Do): conntrack lookups
+// and nftables trace events both speak it.
+func nfnetlinkSocket() (int, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
+	if err != nil {
+		return -1, err
+	}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
 
 // get asks for the entry with original (or reply) tuple k; nil, nil when
 // there is none.

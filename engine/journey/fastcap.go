@@ -16,12 +16,12 @@ package journey
 //     the snaplen) and are read once the answer is in.
 
 import (
-	"encoding/binary"
 	"fmt"
 	"sync"
 	"time"
 	"unsafe"
 
+	"github.com/nettutor/nettutor/engine/capture"
 	"github.com/nettutor/nettutor/engine/nsutil"
 	"golang.org/x/sys/unix"
 )
@@ -187,35 +187,13 @@ func (c *nsCapture) drain() int {
 		if !ok {
 			continue
 		}
-		ts := capTime(oob[:msg.Controllen])
+		ts, _ := capture.ParseControl(oob[:msg.Controllen])
 		if ts.IsZero() {
 			ts = time.Now()
 		}
 		c.frame = append(c.frame, capFrame{dev: dev, data: append([]byte(nil), buf[:n]...), out: sa.Pkttype == unix.PACKET_OUTGOING, t: ts})
 		got++
 	}
-}
-
-// capTime is the kernel's timestamp (SCM_TIMESTAMPNS) in control data.
-func capTime(oob []byte) time.Time {
-	const hdr = unix.SizeofCmsghdr
-	for len(oob) >= hdr {
-		l := int(binary.NativeEndian.Uint64(oob[0:8]))
-		level := int32(binary.NativeEndian.Uint32(oob[8:12]))
-		typ := int32(binary.NativeEndian.Uint32(oob[12:16]))
-		if l < hdr || l > len(oob) {
-			break
-		}
-		if level == unix.SOL_SOCKET && typ == unix.SCM_TIMESTAMPNS && l >= hdr+16 {
-			return time.Unix(int64(binary.NativeEndian.Uint64(oob[hdr:])), int64(binary.NativeEndian.Uint64(oob[hdr+8:])))
-		}
-		al := (l + 7) &^ 7
-		if al > len(oob) {
-			break
-		}
-		oob = oob[al:]
-	}
-	return time.Time{}
 }
 
 // settleNS reads the sockets until the frames stop coming: the answer

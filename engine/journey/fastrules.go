@@ -99,7 +99,7 @@ func (t *tracer) dropTable() {
 func (e *env) startSaves(dst net.IP) {
 	all := e.owner(dst.String()) == nil
 	for _, n := range e.nss {
-		if n.save != nil || n.unparsed == 0 || len(n.rules) == 0 && !hasDropPolicy(n) && !all || !e.onPath[n.name] {
+		if n.save != nil || n.unrendered == 0 || len(n.rules) == 0 && !hasDropPolicy(n) && !all || !e.onPath[n.name] {
 			continue
 		}
 		// Started from a goroutine: starting a process waits for its

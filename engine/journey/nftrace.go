@@ -66,12 +66,8 @@ func hasDropPolicy(n *nsEnv) bool {
 func (n *nsEnv) startTracer(proto uint8, port int) (*tracer, error) {
 	t := &tracer{ns: n, fd: -1, owner: -1}
 	err := nsutil.Do(n.fd, func() error {
-		fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
+		fd, err := nfnetlinkSocket()
 		if err != nil {
-			return err
-		}
-		if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-			unix.Close(fd)
 			return err
 		}
 		if err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, unix.NFNLGRP_NFTRACE); err != nil {

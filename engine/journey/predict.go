@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/nettutor/nettutor/engine"
-	"github.com/nettutor/nettutor/engine/iptables"
 )
 
 // Predict is the journey an ICMP echo from namespace from to dst would
@@ -516,10 +515,13 @@ func envFromSnapshot(snap *engine.Snapshot) *env {
 			}
 		}
 		for _, line := range ns.Rules {
-			if r, err := iptables.Parse(iptables.Fields(line)); err == nil && !strings.HasPrefix(line, "#") {
+			if r, ok := replayed(line); ok {
 				n.rules = append(n.rules, r)
 			} else {
 				n.unparsed++
+				if strings.HasPrefix(line, "#") {
+					n.unrendered++
+				}
 			}
 		}
 		n.readVXLAN()

@@ -256,12 +256,16 @@ func ctAge(f *netlink.ConntrackFlow) int64 {
 }
 
 // unparsedNATOnly says whether every rule of n the iptables -S replay
-// does not read is a nat table's (the snapshot's "# nft: ip nat" lines):
-// where the replay followed a DNAT over netlink, nothing is left unread.
+// does not read is a nat table's (the snapshot's "# nft: ip nat" lines,
+// or nat rules it spells but the replay does not read, such as -m
+// statistic): where the replay followed a DNAT over netlink, nothing is
+// left unread.
 func (n *nsEnv) unparsedNATOnly() bool {
 	k := 0
 	for _, line := range n.snap.Rules {
 		if strings.HasPrefix(line, "# nft: ip nat ") {
+			k++
+		} else if _, ok := replayed(line); !ok && strings.HasPrefix(line, "-t nat ") {
 			k++
 		}
 	}
