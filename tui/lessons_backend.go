@@ -26,17 +26,19 @@ type LabBackend struct {
 	List func() ([]*lessons.Lesson, error)
 	// Spares is how many spare labs an open lesson keeps rebuilt one step
 	// back, so that `p` swaps one in rather than replaying the lesson
-	// (lessons_spare.go): 0 (none, the default) or 1; more count as 1. A
-	// spare is a whole lab, with its own confinement and limits.
+	// (lessons_spare.go): 0 (none, the default), 1, or 2 (a second one a
+	// step further back, so that two `p` in a row are swaps); more count as
+	// 2, and a member of nettutor serve keeps at most 1. A spare is a whole
+	// lab, with its own confinement and limits.
 	Spares int
 	// NewLab, when set, makes the spare lab (tests); by default it is a lab
 	// like the TUI's own.
 	NewLab func() (*engine.Lab, error)
 
 	labMu sync.Mutex
-	lab   *engine.Lab // the live lab
-	spare *engine.Lab // the spare's lab: nil until made, or lab itself was given
-	made  *engine.Lab // the lab made for spares, closed with the lesson
+	lab   *engine.Lab   // the live lab
+	spare []*engine.Lab // the spares' labs (not the live one), made on first use
+	made  []*engine.Lab // the labs made for spares, closed with the lesson
 	// spareErr is why no spare lab could be made: not tried again.
 	spareErr error
 }
@@ -129,6 +131,7 @@ type labSession struct {
 	// The spare (lessons_spare.go), under smu.
 	smu      sync.Mutex
 	sp       *spareBuild
+	deep     *spareBuild   // the second spare, a step behind sp (two spares)
 	active   int           // calls on the live lab under way (beginOp)
 	pos      int           // steps the live lab holds; -1 in an exercise
 	retiring chan struct{} // closed once the runner swapped out has stopped
@@ -137,6 +140,9 @@ type labSession struct {
 	// spareHurry ends a spare build's wait for a free CPU: the learner
 	// waits for the spare (spare_idle.go).
 	spareHurry atomic.Bool
+	// deepBuilt, when set, is told how each deep spare's build ended
+	// (tests and benchmarks wait for it).
+	deepBuilt func(n int, err error)
 
 	// budget is the session's capture budget (capture_budget.go): the
 	// spare's capture points count against it too; queued is the frame
@@ -284,7 +290,7 @@ func (s *labSession) onAction(step, index int, done bool, ar lessons.ActionResul
 
 func (s *labSession) Goto(ctx context.Context, n int) error {
 	s.awaitSpare(ctx, n)
-	s.beginOp()
+	s.beginMove(n)
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
 	if s.runner == nil {
@@ -298,6 +304,7 @@ func (s *labSession) Goto(ctx context.Context, n int) error {
 		s.endOp(n)
 		return nil
 	}
+	s.cancelSpares() // not a swap: nothing is built while the lab moves
 	// A jump ahead: the spare, carried on to n, is further than a reset.
 	if s.extendSpare(ctx, n); s.swapIn(n) {
 		s.endOp(n)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"slices"
 	"sync"
 
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/lessons"
+	"github.com/nettutor/nettutor/serve/link"
 )
 
 // Back a step without waiting for the replay (issue 25). While the learner
@@ -17,7 +20,8 @@ import (
 // running), and Goto(k-1) swaps it in: its runner, its recorded packets and
 // its replayed outputs become the session's, exactly as a rebuild of the
 // live lab would have made them. The lab that was live becomes the next
-// spare and is rebuilt to k-2 when the learner has settled again.
+// spare and is rebuilt to k-2 when the learner has settled again (with
+// two spares, to k-3: see "Back twice in a row" below).
 //
 // The lab swapped out is not kept for `n` after `p`: it holds the state
 // after step k as the learner ran it, expectations' probes and lab shells
@@ -25,10 +29,26 @@ import (
 // on the swapped-in lab, as it would after any rebuild.
 //
 // The spare is a lab of its own (a keeper, its confinement and limits), so
-// it counts against the session: a backend keeps at most one, and none
-// unless LabBackend.Spares says so. It is never built while a step, a
-// rebuild or an exercise runs: every such call cancels a spare being built
-// and waits until it has stopped.
+// it counts against the session: a backend keeps at most maxSpares, none
+// unless LabBackend.Spares says so, and a member of nettutor serve at most
+// servedSpares. It is never built while a step, a rebuild or an exercise
+// runs: every such call cancels a spare being built and waits until it
+// has stopped.
+//
+// Back twice in a row (issue 25). With two spares (a local session), a
+// second one, the deep spare, is kept one step further back (k-2), built
+// after the first is ready. A swap then makes the deep spare the first,
+// already holding the step `p` goes to next, so a second `p` is a swap
+// too; the lab swapped out is rebuilt from a reset as the new deep spare
+// (k-3), and only a third `p` in a row may wait for a replay, as the
+// second did with one spare. A move forward carries both on by Extend.
+// Each spare is built as the first is (the same replay, cancelled and
+// waited for by beginOp), so what a swap shows is a rebuild's.
+// BenchmarkBackTwice, the second `p` from the last step, one spare against
+// two in one run (2026-12-07 21:42, load 4.2-5.6, worst of 3): service
+// 5269 ms against 1.0 ms, loadbalancer 1902 ms against 4.5 ms. A swap
+// does not cancel the deep spare being built (beginMove): it runs nothing
+// on any lab, and that build is the next `p`'s.
 
 // spareSession is a Session that can keep a spare lab rebuilt ahead of a
 // Goto (the labSession). The lesson view asks for one after every move.
@@ -48,9 +68,14 @@ var errSpareOff = errors.New("no spare lab")
 // (it moved, runs something, is in an exercise, or was closed).
 var errSpareStale = errors.New("the lesson moved: no spare for that step")
 
-// maxSpares is the most spare labs a backend keeps: one is enough for
-// "back one step", and each is a whole lab against the session's budget.
-const maxSpares = 1
+// maxSpares is the most spare labs a backend keeps: two make two `p` in
+// a row swaps, and each is a whole lab against the session's budget.
+const maxSpares = 2
+
+// servedSpares is the most a member of nettutor serve keeps (its TUI runs
+// with link.EnvSpareWhenIdle set): thirty members share two cores, and a
+// second lab a member is one more keeper and replay against all of them.
+const servedSpares = 1
 
 // spareLabNamespaces is how many empty namespaces a spare lab keeps ready,
 // as the TUI's own lab does (cmd/nettutor: a reset's host plus a lesson's
@@ -62,6 +87,7 @@ const spareLabNamespaces = 5
 type spareBuild struct {
 	target   int
 	runner   *lessons.Runner
+	lab      *engine.Lab // the lab runner drives
 	sink     *packetSink
 	building bool
 	ready    bool
@@ -132,8 +158,15 @@ func (k *packetSink) retire() {
 	k.mu.Unlock()
 }
 
-// spares is how many spare labs the backend keeps (0 or 1).
-func (b *LabBackend) spares() int { return min(max(b.Spares, 0), maxSpares) }
+// spares is how many spare labs the backend keeps (0 to maxSpares; at
+// most servedSpares under nettutor serve).
+func (b *LabBackend) spares() int {
+	n := min(max(b.Spares, 0), maxSpares)
+	if os.Getenv(link.EnvSpareWhenIdle) == "1" {
+		n = min(n, servedSpares)
+	}
+	return n
+}
 
 // current is the live lab.
 func (b *LabBackend) current() *engine.Lab {
@@ -142,14 +175,18 @@ func (b *LabBackend) current() *engine.Lab {
 	return b.lab
 }
 
-// spareLab returns the spare lab, made on first use.
-func (b *LabBackend) spareLab() (*engine.Lab, error) {
+// spareLab returns a spare lab other than busy (the other spare's), made
+// on first use.
+func (b *LabBackend) spareLab(busy *engine.Lab) (*engine.Lab, error) {
 	b.labMu.Lock()
-	l, failed := b.spare, b.spareErr
-	b.labMu.Unlock()
-	if l != nil {
-		return l, nil
+	for _, l := range b.spare {
+		if l != busy {
+			b.labMu.Unlock()
+			return l, nil
+		}
 	}
+	failed := b.spareErr
+	b.labMu.Unlock()
 	if failed != nil {
 		return nil, failed // once is enough: each try would start a keeper
 	}
@@ -164,11 +201,8 @@ func (b *LabBackend) spareLab() (*engine.Lab, error) {
 		b.spareErr = fmt.Errorf("make a spare lab: %w", err)
 		return nil, b.spareErr
 	}
-	if b.spare != nil { // made meanwhile: keep one
-		_ = l.Close()
-		return b.spare, nil
-	}
-	b.spare, b.made = l, l
+	b.spare = append(b.spare, l)
+	b.made = append(b.made, l)
 	return l, nil
 }
 
@@ -182,44 +216,72 @@ func newSpareLab() (*engine.Lab, error) {
 	return l, nil
 }
 
-// swapLabs makes the spare lab the live one and the live one the spare.
-func (b *LabBackend) swapLabs() {
+// swapLabs makes the spare lab l the live one and the live one a spare.
+func (b *LabBackend) swapLabs(l *engine.Lab) {
 	b.labMu.Lock()
-	b.lab, b.spare = b.spare, b.lab
-	b.labMu.Unlock()
+	defer b.labMu.Unlock()
+	for i, sl := range b.spare {
+		if sl == l {
+			b.spare[i], b.lab = b.lab, l
+			return
+		}
+	}
 }
 
-// dropSpareLab closes the lab the backend made for spares, the lab it was
+// dropSpareLab closes the labs the backend made for spares, the lab it was
 // given being the live one again: a closed lesson leaves no second lab
-// (nor its keeper and cgroup) behind; the next lesson makes one anew.
+// (nor its keeper and cgroup) behind; the next lesson makes them anew.
 func (b *LabBackend) dropSpareLab() {
 	b.labMu.Lock()
 	made := b.made
-	if made != nil && b.lab == made {
-		b.lab, b.spare = b.spare, b.lab
+	if slices.Contains(made, b.lab) {
+		for _, l := range b.spare {
+			if !slices.Contains(made, l) {
+				b.lab = l // the one given
+			}
+		}
 	}
 	b.made, b.spare = nil, nil
 	b.labMu.Unlock()
-	if made != nil {
-		_ = made.Close()
+	for _, l := range made {
+		_ = l.Close()
 	}
 }
 
-// beginOp starts a call that uses or moves the live lab: a spare being
-// built is cancelled, and waited for, so that it takes no CPU from the
+// beginOp starts a call that uses or moves the live lab: the spares being
+// built are cancelled, and waited for, so that they take no CPU from the
 // step and no spare starts until endOp.
-func (s *labSession) beginOp() {
+func (s *labSession) beginOp() { s.beginMove(-1) }
+
+// beginMove is beginOp for a Goto(n): when the first spare is ready at n
+// (the move is a swap, which runs nothing), the deep spare being built to
+// n-1 is left to go on: it is the next `p`'s, and a swap waits for no
+// replayed step to end.
+func (s *labSession) beginMove(n int) {
 	s.smu.Lock()
 	s.active++
 	s.swapSnap = nil
-	var wait chan struct{}
-	if sp := s.sp; sp != nil && sp.building {
-		sp.cancel()
-		wait = sp.done
+	swap := n >= 0 && s.sp != nil && s.sp.ready && s.sp.target == n
+	s.smu.Unlock()
+	if !swap {
+		s.cancelSpares()
+	}
+}
+
+// cancelSpares cancels the spares being built and waits until they have
+// stopped. An op is begun, so none starts meanwhile.
+func (s *labSession) cancelSpares() {
+	s.smu.Lock()
+	var wait []chan struct{}
+	for _, sp := range []*spareBuild{s.sp, s.deep} {
+		if sp != nil && sp.building {
+			sp.cancel()
+			wait = append(wait, sp.done)
+		}
 	}
 	s.smu.Unlock()
-	if wait != nil {
-		<-wait
+	for _, w := range wait {
+		<-w
 	}
 }
 
@@ -233,21 +295,76 @@ func (s *labSession) endOp(pos int) {
 }
 
 // PrepareBack implements spareSession. It runs in a tea.Cmd of its own
-// while the learner reads.
+// while the learner reads. With two spares, once the first is ready it
+// starts the deep one (n-1 steps) in the background, which it does not
+// wait for: the view's answer is about the first.
 func (s *labSession) PrepareBack(ctx context.Context, n int) error {
 	if s.b.spares() == 0 {
 		return errSpareOff
 	}
+	err := s.prepare(ctx, &s.sp, n)
+	if err == nil && s.b.spares() > 1 && n >= 1 {
+		dctx := context.WithoutCancel(ctx)
+		go func() {
+			derr := s.prepare(dctx, &s.deep, n-1)
+			if f := s.deepBuilt; f != nil {
+				f(n-1, derr)
+			}
+		}()
+	}
+	return err
+}
+
+// prepare rebuilds the spare in slot (s.sp, or s.deep one step further
+// back) to n steps, n being pos-1 for s.sp and pos-2 for s.deep. One
+// build runs at a time: the first spare's cancels the deep one's and
+// waits for it, and the deep one is not started while the first builds.
+func (s *labSession) prepare(ctx context.Context, slot **spareBuild, n int) error {
+	deep := slot == &s.deep
+	back := 1
+	if deep {
+		back = 2
+	}
 	s.smu.Lock()
-	if s.spClosed || s.active > 0 || n < 0 || n != s.pos-1 {
-		s.smu.Unlock()
-		return errSpareStale
+	for {
+		if !deep && s.deep != nil && s.deep.building && !(s.sp != nil && s.sp.ready && s.sp.target == n) {
+			// The first spare comes first: the deep one stops between
+			// two steps, kept, and is carried on after.
+			d := s.deep
+			d.cancel()
+			s.smu.Unlock()
+			<-d.done
+			s.smu.Lock()
+			continue
+		}
+		if s.spClosed || s.active > 0 || n < 0 || n != s.pos-back {
+			s.smu.Unlock()
+			return errSpareStale
+		}
+		if deep && (s.sp == nil || s.sp.building) {
+			s.smu.Unlock()
+			return errSpareStale // the first spare is not there or busy
+		}
+		old := *slot
+		if old != nil && old.building && !deep && old.target == n {
+			// The deep spare, swapped up while it was built (beginMove):
+			// its build is this one; its end is the answer.
+			s.smu.Unlock()
+			select {
+			case <-old.done:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			s.smu.Lock()
+			continue
+		}
+		if old != nil && old.building {
+			s.smu.Unlock()
+			return errSpareStale // an earlier call builds; this one is late
+		}
+		break
 	}
-	old := s.sp
-	if old != nil && old.building {
-		s.smu.Unlock()
-		return errSpareStale // an earlier call builds; this one is late
-	}
+	old := *slot
 	if old != nil && old.ready && old.target == n {
 		s.smu.Unlock()
 		return nil
@@ -258,14 +375,20 @@ func (s *labSession) PrepareBack(ctx context.Context, n int) error {
 	if old != nil && old.runner != nil && old.runner.Extendable(n) {
 		// The spare one step behind the learner, who moved on: the same
 		// runner replays the step(s) between (lessons.Runner.Extend).
-		sp.runner, sp.sink = old.runner, old.sink
+		sp.runner, sp.sink, sp.lab = old.runner, old.sink, old.lab
 		old = nil
 	}
-	s.sp = sp
+	*slot = sp
 	retiring := s.retiring
+	var busy *engine.Lab // the other spare's lab
+	if other := s.sp; deep && other != nil {
+		busy = other.lab
+	} else if other := s.deep; !deep && other != nil {
+		busy = other.lab
+	}
 	s.smu.Unlock()
 
-	err := s.build(ctx, sp, old, retiring)
+	err := s.build(ctx, sp, old, retiring, busy)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err() // cancelled as the rebuild ended: not what was asked
 	}
@@ -282,7 +405,13 @@ func (s *labSession) PrepareBack(ctx context.Context, n int) error {
 	s.smu.Lock()
 	sp.building, sp.ready = false, err == nil
 	if err != nil && !partial {
-		s.sp = nil
+		// In the slot it started in, or swapped up to the first.
+		if s.sp == sp {
+			s.sp = nil
+		}
+		if s.deep == sp {
+			s.deep = nil
+		}
 	}
 	close(sp.done)
 	s.smu.Unlock()
@@ -291,8 +420,9 @@ func (s *labSession) PrepareBack(ctx context.Context, n int) error {
 
 // build rebuilds the spare lab to sp.target with a new runner, once the
 // runner of the spare before (old) and the one swapped out (retiring) have
-// stopped their captures on it.
-func (s *labSession) build(ctx context.Context, sp *spareBuild, old *spareBuild, retiring <-chan struct{}) error {
+// stopped their captures on it; busy is the other spare's lab, not to be
+// taken.
+func (s *labSession) build(ctx context.Context, sp *spareBuild, old *spareBuild, retiring <-chan struct{}, busy *engine.Lab) error {
 	if retiring != nil {
 		<-retiring
 	}
@@ -306,14 +436,14 @@ func (s *labSession) build(ctx context.Context, sp *spareBuild, old *spareBuild,
 	if sp.runner != nil { // carried on from the spare before
 		return sp.runner.Extend(ctx, sp.target)
 	}
-	lab, err := s.b.spareLab()
+	lab, err := s.b.spareLab(busy)
 	if err != nil {
 		return err
 	}
 	sink := &packetSink{s: s, next: make(chan Packet, packetBuffer)}
 	r := lessons.NewRunner(lab, s.lesson, s.runnerOptions(sink))
 	s.smu.Lock()
-	sp.runner, sp.sink = r, sink
+	sp.runner, sp.sink, sp.lab = r, sink, lab
 	s.smu.Unlock()
 	// A reset first, then the replay as an Extend, so that a build
 	// cancelled between two steps keeps what it replayed (a Goto to the
@@ -377,7 +507,8 @@ func (s *labSession) extendSpare(ctx context.Context, n int) {
 
 // swapIn makes a ready spare holding n steps the live lab, in place of
 // rebuilding the live one (Goto). b.mu is held and an op is begun, so no
-// spare is being built.
+// first spare is being built; the deep one may be (beginMove), on a lab
+// of its own, and goes on as the first.
 func (s *labSession) swapIn(n int) bool {
 	s.smu.Lock()
 	sp := s.sp
@@ -385,13 +516,16 @@ func (s *labSession) swapIn(n int) bool {
 		s.smu.Unlock()
 		return false
 	}
-	s.sp = nil
+	// The deep spare, a step behind, is now the first: it holds the step
+	// a second `p` goes to. The lab swapped out is rebuilt as the next
+	// deep one.
+	s.sp, s.deep = s.deep, nil
 	old, oldSink := s.runner, s.sink
 	oldSink.retire()
 	sp.sink.goLive()
 	s.runner, s.sink = sp.runner, sp.sink
 	s.live.Store(sp.runner)
-	s.b.swapLabs()
+	s.b.swapLabs(sp.lab)
 	// The lab as the spare's rebuild read it once its links had settled,
 	// as a rebuild's snapshot is read right after the replay; nothing has
 	// run in the spare lab since. The Snapshot after the Goto takes it
@@ -424,12 +558,14 @@ func (s *labSession) takeSwapSnap() *engine.Snapshot {
 func (s *labSession) closeSpare() {
 	s.smu.Lock()
 	s.spClosed = true
-	sp, retiring := s.sp, s.retiring
-	s.sp = nil
+	sps, retiring := []*spareBuild{s.sp, s.deep}, s.retiring
+	s.sp, s.deep = nil, nil
 	s.smu.Unlock()
-	if sp != nil && sp.runner != nil {
-		sp.sink.retire()
-		sp.runner.Close()
+	for _, sp := range sps {
+		if sp != nil && sp.runner != nil {
+			sp.sink.retire()
+			sp.runner.Close()
+		}
 	}
 	if retiring != nil {
 		<-retiring

@@ -107,9 +107,10 @@ func cmdTUI(args []string) int {
 	// sends tea.RequestBackgroundColor) and its answer read as a message
 	// among the keys: nothing here waits for a terminal that never answers.
 	backend := tui.NewLabBackend(lab)
-	// One spare lab rebuilt a step back while the learner reads: `p` is
-	// then a swap, not a replay of the lesson (tui/lessons_spare.go).
-	backend.Spares = 1
+	// Two spare labs rebuilt one and two steps back while the learner
+	// reads: `p`, and `p` again, are then swaps, not replays of the lesson
+	// (tui/lessons_spare.go). A member of nettutor serve keeps one.
+	backend.Spares = 2
 	defer backend.Close()
 	if len(own) > 0 {
 		backend.List = func() ([]*lessons.Lesson, error) {
