@@ -83,8 +83,9 @@ func (r *Runner) Extend(ctx context.Context, i int) error {
 // lost, and the next Extend starts again from a reset.
 const stepCancelGrace = 500 * time.Millisecond
 
-// Back twice in a row (issue 25), measured, and why the spare stays one
-// lab. After a swap (back from step k to k-1) the next spare, holding k-2
+// Back twice in a row (issue 25), measured, and why a served member's
+// spare stays one lab (a local TUI keeps a second, deeper spare:
+// tui/lessons_spare.go, so two `p` in a row are both swaps). After a swap (back from step k to k-1) the next spare, holding k-2
 // steps, can only start from a reset: steps do not run backwards, and the
 // lab swapped out holds step k as the learner ran it (probes and shells
 // included), not a replay. So that one build still grows with the lesson.
@@ -108,7 +109,8 @@ const stepCancelGrace = 500 * time.Millisecond
 //     the kernel's state and loading it back (iptables-save, nft, links,
 //     fdb, neighbours, conntrack, the banner servers) would not be what a
 //     replay makes, and the swap tests hold the lab to exactly that.
-//   - (c) Kept: the build after a swap starts as soon as the swapped-out
+//   - (c) Kept for the spare after the last one a session holds: the
+//     build after a swap starts as soon as the swapped-out
 //     runner's captures stop, shows "rebuilding to step n of N" to a `p`
 //     that comes before it ends, and a move cancels it between two steps
 //     (stepCancelGrace), keeping what it replayed whole.
