@@ -85,8 +85,9 @@ const stepCancelGrace = 500 * time.Millisecond
 
 // Back twice in a row (issue 25), measured, and why a served member's
 // spare stays one lab (a local TUI keeps a second, deeper spare:
-// tui/lessons_spare.go, so two `p` in a row are both swaps). After a swap (back from step k to k-1) the next spare, holding k-2
-// steps, can only start from a reset: steps do not run backwards, and the
+// tui/lessons_spare.go, so two `p` in a row are both swaps). After a
+// swap (back from step k to k-1) the next spare, holding k-2 steps (k-3
+// with two), can only start from a reset: steps do not run backwards, and the
 // lab swapped out holds step k as the learner ran it (probes and shells
 // included), not a replay. So that one build still grows with the lesson.
 // BenchmarkRebuildCost splits such a rebuild to the last step (2026-12-07
