@@ -72,6 +72,7 @@ func (c *checker) endpoints(g AssertArgs) string {
 	if n <= 0 {
 		n = endpointTries
 	}
+	defer c.releaseGate()
 	counts := map[string]int{}
 	var order []string
 	missing := func() []string {
@@ -84,8 +85,9 @@ func (c *checker) endpoints(g AssertArgs) string {
 		return out
 	}
 	for i := 1; i <= n; i++ {
-		got, err := c.lab.Connect(c.ctx, g.From, g.Addr, endpointTimeout)
+		got, err := c.connect(g.From, g.Addr, endpointTimeout)
 		if err != nil {
+			c.releaseGate() // the diagnosis probes nothing: the next check may connect
 			refused := errors.Is(err, syscall.ECONNREFUSED)
 			c.found = &encapFinding{v: vars{}}
 			c.found.cause = c.endpointsCause(g, refused, c.found.v)
@@ -112,6 +114,7 @@ func (c *checker) endpoints(g AssertArgs) string {
 			return ""
 		}
 	}
+	c.releaseGate()
 	miss := missing()
 	quoted := make([]string, len(miss))
 	for i, m := range miss {
