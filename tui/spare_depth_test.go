@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/lessons"
 	"github.com/nettutor/nettutor/serve/link"
@@ -229,27 +228,7 @@ func TestServedSessionKeepsOneSpare(t *testing.T) {
 // plain "back" line, no "rebuilding to step"), the second bringing in the
 // lab of the deep spare.
 func TestBackTwiceInTheTUI(t *testing.T) {
-	les, err := lessons.Find("veth")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := len(les.Steps)
-	b := NewLabBackend(newRealLab(t))
-	b.Spares = 2
-	defer b.Close()
-	m := New(b, Options{Lang: "en", ProgressPath: "-"})
-	d := newDriver(t, m)
-	d.send(tea.WindowSizeMsg{Width: 160, Height: 48})
-	d.run(m.Init(), 50*time.Millisecond)
-	d.keys("/", "v", "e", "t", "h", "enter", "enter")
-	d.waitFor("the lesson", func(m *Model) bool { return m.lesson != nil && m.lesson.sess != nil && !m.lesson.opening })
-	for i := 1; i <= n; i++ {
-		d.keys("n")
-		if d.root().lesson.pr.open {
-			d.keys("enter")
-		}
-		d.waitFor(fmt.Sprintf("step %d", i), func(m *Model) bool { return m.lesson.pos == i && m.lesson.busy == "" })
-	}
+	d, b, n := vethToTheEnd(t, 2)
 	sess := d.root().lesson.sess.(*labSession)
 	d.waitFor("both spares", func(m *Model) bool {
 		sess.smu.Lock()
@@ -285,18 +264,8 @@ func TestBackTwiceInTheTUI(t *testing.T) {
 // that step shows.
 func TestTwoSparesFollowTheLesson(t *testing.T) {
 	const id = "nat"
-	les, err := lessons.Find(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := len(les.Steps)
+	n, want, _ := rebuiltBack(t, id, 2)
 	ctx := context.Background()
-	_, ref := openReal(t, id, 0)
-	runSteps(t, ref, n)
-	if err := ref.Goto(ctx, n-2); err != nil {
-		t.Fatal(err)
-	}
-	want := shown(ref.Replayed(), drainPackets(ref))
 
 	b, s := openReal(t, id, 2)
 	built := deepWaiter(s)
@@ -365,18 +334,8 @@ func TestTwoSparesFollowTheLesson(t *testing.T) {
 // shows.
 func TestBackWhileTheDeepSpareBuilds(t *testing.T) {
 	const id = "bridge"
-	les, err := lessons.Find(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := len(les.Steps)
+	n, want, _ := rebuiltBack(t, id, 2)
 	ctx := context.Background()
-	_, ref := openReal(t, id, 0)
-	runSteps(t, ref, n)
-	if err := ref.Goto(ctx, n-2); err != nil {
-		t.Fatal(err)
-	}
-	want := shown(ref.Replayed(), drainPackets(ref))
 
 	b, s := openReal(t, id, 2)
 	built := deepWaiter(s)

@@ -196,6 +196,12 @@ func lastStepHolds(t *testing.T, s *labSession, n int) {
 // it returns the lesson's step count and what the learner then sees
 // (shown) and the rebuilt lab, for the swap tests to compare a swap with.
 func rebuiltView(t *testing.T, id string) (int, string, *labSession) {
+	return rebuiltBack(t, id, 1)
+}
+
+// rebuiltBack is rebuiltView for `p` pressed back times from the end: a
+// rebuild to the state after n-back steps.
+func rebuiltBack(t *testing.T, id string, back int) (int, string, *labSession) {
 	t.Helper()
 	les, err := lessons.Find(id)
 	if err != nil {
@@ -204,7 +210,7 @@ func rebuiltView(t *testing.T, id string) (int, string, *labSession) {
 	n := len(les.Steps)
 	_, ref := openReal(t, id, 0)
 	runSteps(t, ref, n)
-	if err := ref.Goto(context.Background(), n-1); err != nil {
+	if err := ref.Goto(context.Background(), n-back); err != nil {
 		t.Fatal(err)
 	}
 	return n, shown(ref.Replayed(), drainPackets(ref)), ref
@@ -369,27 +375,7 @@ func lineDiff(a, b string) string {
 // swapped-in lab's, the packet list holds what its rebuild captured, the
 // next spare is asked for, and the step runs again from there.
 func TestBackSwapInTheTUI(t *testing.T) {
-	les, err := lessons.Find("veth")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := len(les.Steps)
-	b := NewLabBackend(newRealLab(t))
-	b.Spares = 1
-	defer b.Close()
-	m := New(b, Options{Lang: "en", ProgressPath: "-"})
-	d := newDriver(t, m)
-	d.send(tea.WindowSizeMsg{Width: 160, Height: 48})
-	d.run(m.Init(), 50*time.Millisecond)
-	d.keys("/", "v", "e", "t", "h", "enter", "enter")
-	d.waitFor("the lesson", func(m *Model) bool { return m.lesson != nil && m.lesson.sess != nil && !m.lesson.opening })
-	for i := 1; i <= n; i++ {
-		d.keys("n")
-		if d.root().lesson.pr.open {
-			d.keys("enter")
-		}
-		d.waitFor(fmt.Sprintf("step %d", i), func(m *Model) bool { return m.lesson.pos == i && m.lesson.busy == "" })
-	}
+	d, b, n := vethToTheEnd(t, 1)
 	d.waitFor("the spare", func(m *Model) bool { return m.lesson.spare.ready && m.lesson.spare.n == n-1 })
 	if busy := press(d, "p"); busy != "rebuilding the lab at step "+fmt.Sprint(n-1)+"…" {
 		t.Errorf("p with the spare ready says %q", busy)
@@ -420,4 +406,33 @@ func TestBackSwapInTheTUI(t *testing.T) {
 	if r := d.root().lesson.runs[n-1]; !r.ok() {
 		t.Errorf("step %d after the swap: %+v", n, r)
 	}
+}
+
+// vethToTheEnd opens the veth lesson in the lesson view over a real lab
+// keeping spares spare labs, and runs every step: the start of the tests
+// that press `p` from the last step.
+func vethToTheEnd(t *testing.T, spares int) (*driver, *LabBackend, int) {
+	t.Helper()
+	les, err := lessons.Find("veth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(les.Steps)
+	b := NewLabBackend(newRealLab(t))
+	b.Spares = spares
+	t.Cleanup(func() { b.Close() })
+	m := New(b, Options{Lang: "en", ProgressPath: "-"})
+	d := newDriver(t, m)
+	d.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	d.run(m.Init(), 50*time.Millisecond)
+	d.keys("/", "v", "e", "t", "h", "enter", "enter")
+	d.waitFor("the lesson", func(m *Model) bool { return m.lesson != nil && m.lesson.sess != nil && !m.lesson.opening })
+	for i := 1; i <= n; i++ {
+		d.keys("n")
+		if d.root().lesson.pr.open {
+			d.keys("enter")
+		}
+		d.waitFor(fmt.Sprintf("step %d", i), func(m *Model) bool { return m.lesson.pos == i && m.lesson.busy == "" })
+	}
+	return d, b, n
 }
