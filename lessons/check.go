@@ -43,30 +43,9 @@ func Evaluate(ctx context.Context, lab *engine.Lab, as []*Assertion, env *Env) [
 	if env == nil {
 		env = &Env{}
 	}
-	out := make([]CheckResult, len(as))
-	// The endpoints checks run side by side (check_fast.go): a wrong
-	// answer's unanswered connections then wait out their timeouts
-	// together, not one after another. The other checks run in order,
-	// alone, so that a trace never sees another check's packets.
-	var par []int
-	for i, a := range as {
-		if a.Kind == "endpoints" {
-			par = append(par, i)
-		}
-	}
-	if len(par) < 2 {
-		par = nil
-	}
-	var done map[int]CheckResult
-	for i, a := range as {
-		if len(par) > 0 && i == par[0] {
-			done = evaluateEndpoints(ctx, lab, as, par, env)
-		}
-		if r, ok := done[i]; ok {
-			out[i] = r
-			continue
-		}
-		out[i] = EvaluateOne(ctx, lab, a, env)
+	out := make([]CheckResult, 0, len(as))
+	for _, a := range as {
+		out = append(out, EvaluateOne(ctx, lab, a, env))
 	}
 	return out
 }
@@ -108,14 +87,8 @@ func Passed(rs []CheckResult) bool {
 
 // EvaluateOne checks one assertion.
 func EvaluateOne(ctx context.Context, lab *engine.Lab, a *Assertion, env *Env) CheckResult {
-	return evaluateOne(ctx, lab, a, env, nil)
-}
-
-// evaluateOne is EvaluateOne with the gate the endpoints checks that run
-// side by side share (nil: the check runs alone).
-func evaluateOne(ctx context.Context, lab *engine.Lab, a *Assertion, env *Env, gate *probeGate) CheckResult {
 	r := CheckResult{ID: a.ID, Kind: a.Kind, Hint: a.Hint}
-	c := &checker{ctx: ctx, lab: lab, env: env, gate: gate}
+	c := &checker{ctx: ctx, lab: lab, env: env}
 	r.Desc = describe(a, env.Lang)
 	// The faults travel as carried messages (assets.C) through the
 	// check functions, which join and prefix them; they are rendered in
@@ -142,10 +115,6 @@ type checker struct {
 	// found is a cause a check found while it ran (encapsulated: what the
 	// underlay showed), used by cause() instead of a diagnosis.
 	found *encapFinding
-	// gate orders the connections of endpoints checks that run side by
-	// side (check_fast.go); nil when the check runs alone.
-	gate    *probeGate
-	holding bool // this check holds gate
 }
 
 func (c *checker) snap() *engine.Snapshot {
@@ -887,9 +856,9 @@ func owner(s *engine.Snapshot, ip netip.Addr) (*engine.Namespace, *engine.Link) 
 }
 
 func (c *checker) tcp(g AssertArgs) string {
-	// dial tries a refused connection again once the banner servers are
-	// ready, and a reset one as Lab.Connect does (check_fast.go).
-	got, err := c.dial(g.From, g.Addr, time.Second)
+	// Connect itself tries a refused or reset connection again (the
+	// banner loop's gap between two nc runs).
+	got, err := c.lab.Connect(c.ctx, g.From, g.Addr, time.Second)
 	if err != nil {
 		// A DNAT rule that hijacks the connection is the cause whatever the
 		// route back looks like (dnat.go).

@@ -72,7 +72,6 @@ func (c *checker) endpoints(g AssertArgs) string {
 	if n <= 0 {
 		n = endpointTries
 	}
-	defer c.releaseGate()
 	counts := map[string]int{}
 	var order []string
 	missing := func() []string {
@@ -85,9 +84,8 @@ func (c *checker) endpoints(g AssertArgs) string {
 		return out
 	}
 	for i := 1; i <= n; i++ {
-		got, err := c.connect(g.From, g.Addr, endpointTimeout)
+		got, err := c.lab.Connect(c.ctx, g.From, g.Addr, endpointTimeout)
 		if err != nil {
-			c.releaseGate() // the diagnosis probes nothing: the next check may connect
 			refused := errors.Is(err, syscall.ECONNREFUSED)
 			c.found = &encapFinding{v: vars{}}
 			c.found.cause = c.endpointsCause(g, refused, c.found.v)
@@ -114,7 +112,6 @@ func (c *checker) endpoints(g AssertArgs) string {
 			return ""
 		}
 	}
-	c.releaseGate()
 	miss := missing()
 	quoted := make([]string, len(miss))
 	for i, m := range miss {
