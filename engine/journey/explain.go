@@ -63,8 +63,8 @@ func explain(e *env, lang string, p Probe, dst string, s sent, pkts []*pkt, flow
 	x.fwd[t0] = true
 	x.closeOverNAT(flows)
 	x.classify()
-	j.Hops = x.tunnelHops(x.hops(x.reqIn))
-	j.Reply = &Leg{Result: "lost", Kind: s.kind, Hops: x.tunnelHops(x.hops(x.repIn))}
+	j.Hops = x.tunnelHops(x.hops(x.reqIn, x.requestOrigin(t0)))
+	j.Reply = &Leg{Result: "lost", Kind: s.kind, Hops: x.tunnelHops(x.hops(x.repIn, replyOrigin(j.Hops)))}
 	if !s.replied && s.icmpErr != "" {
 		j.Reply.Kind = "icmp error: " + s.icmpErr // an answer, but not from the destination
 	}
@@ -182,9 +182,32 @@ func (x *explainer) classify() {
 	}
 }
 
+// requestOrigin finds the hop where the probe left its sender: the
+// sender's own packet, with the probe's tuple, going out.
+func (x *explainer) requestOrigin(t0 tuple) func(Hop) bool {
+	return func(h Hop) bool {
+		return h.NS == x.p.From && h.Dir == "out" && h.Src == t0.src && h.Dst == t0.dst &&
+			(t0.proto == 1 || h.Sport == t0.sp && h.Dport == t0.dp)
+	}
+}
+
+// replyOrigin finds the hop where the reply left the namespace that
+// answered: going out, the reverse of the request as it arrived there.
+func replyOrigin(req []Hop) func(Hop) bool {
+	if len(req) == 0 || req[len(req)-1].Dir != "in" {
+		return nil
+	}
+	last := req[len(req)-1]
+	return func(h Hop) bool {
+		return h.NS == last.NS && h.Dir == "out" && h.Src == last.Dst && h.Dst == last.Src &&
+			h.Sport == last.Dport && h.Dport == last.Sport
+	}
+}
+
 // hops turns captured packets into hops, one per capture point and
-// direction (the first time the packet was seen there).
-func (x *explainer) hops(ps []*pkt) []Hop {
+// direction (the first time the packet was seen there). origin, when
+// known, picks the hop where the leg began (see untie).
+func (x *explainer) hops(ps []*pkt, origin func(Hop) bool) []Hop {
 	out := []Hop{}
 	seen := map[string]bool{}
 	for _, q := range ps {
@@ -203,7 +226,7 @@ func (x *explainer) hops(ps []*pkt) []Hop {
 		}
 		out = append(out, h)
 	}
-	x.untie(out)
+	x.untieFrom(out, origin)
 	return out
 }
 
@@ -214,12 +237,31 @@ func (x *explainer) hops(ps []*pkt) []Hop {
 // packet's way. The topology (a veth's far end comes after it, a port
 // before its bridge, in before out) orders what it can; time orders the
 // rest.
-func (x *explainer) untie(hs []Hop) {
+func (x *explainer) untie(hs []Hop) { x.untieFrom(hs, nil) }
+
+// untieFrom is untie when the hop where the leg began is known (origin
+// says which): nothing comes before it. The rule "in before out" holds
+// for a packet a namespace forwards, not for one it sends: a pod that
+// reaches itself through its Service (hairpin) sends the packet out of
+// eth0 and gets it back in on eth0, and without its origin that in would
+// be put first.
+func (x *explainer) untieFrom(hs []Hop, origin func(Hop) bool) {
 	n := len(hs)
 	indeg := make([]int, n)
+	first := make([]bool, n)
+	for k := range hs {
+		first[k] = origin != nil && origin(hs[k])
+		for i := range hs {
+			// Sent through a bridge: the bridge's out comes before its
+			// port's, and the bridge's is the origin.
+			if first[k] && i != k && hs[i].NS == hs[k].NS && hs[i].Dir == "out" && x.before(hs[i], hs[k]) {
+				first[k] = false
+			}
+		}
+	}
 	for i := range hs {
 		for k := range hs {
-			if i != k && x.before(hs[i], hs[k]) && !x.before(hs[k], hs[i]) {
+			if i != k && !first[k] && x.before(hs[i], hs[k]) && (first[i] || !x.before(hs[k], hs[i])) {
 				indeg[k]++
 			}
 		}
@@ -243,7 +285,7 @@ func (x *explainer) untie(hs []Hop) {
 		done[pick] = true
 		out = append(out, hs[pick])
 		for k := range hs {
-			if !done[k] && x.before(hs[pick], hs[k]) && !x.before(hs[k], hs[pick]) {
+			if !done[k] && !first[k] && x.before(hs[pick], hs[k]) && (first[pick] || !x.before(hs[k], hs[pick])) {
 				indeg[k]--
 			}
 		}

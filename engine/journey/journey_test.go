@@ -128,3 +128,60 @@ func TestUntie(t *testing.T) {
 		t.Errorf("order %v, want %s", got, want)
 	}
 }
+
+// TestUntieHairpin: a pod that reaches itself through its Service sends
+// the SYN out of eth0 and gets it back in on eth0. Whatever the stamps
+// say, the leg begins where the probe left its sender, and the reply's
+// where the answer left the pod.
+func TestUntieHairpin(t *testing.T) {
+	node := &nsEnv{name: "NODE1", snap: &engine.Namespace{Name: "NODE1", Links: []engine.Link{
+		{Name: "cni0", Kind: "bridge"},
+		{Name: "vethPOD-A", Kind: "veth", Master: "cni0", Peer: &engine.PeerRef{NS: "POD-A", Name: "eth0"}},
+	}}}
+	pod := &nsEnv{name: "POD-A", snap: &engine.Namespace{Name: "POD-A", Links: []engine.Link{
+		{Name: "eth0", Kind: "veth", Peer: &engine.PeerRef{NS: "NODE1", Name: "vethPOD-A"}}}}}
+	x := &explainer{e: &env{nss: []*nsEnv{node, pod}}, p: Probe{From: "POD-A", Proto: "tcp", Port: 80}}
+	now := time.Now()
+	sent := Hop{NS: "POD-A", Dev: "eth0", Dir: "out", Src: "10.244.0.2", Sport: 59545, Dst: "10.96.0.100", Dport: 80}
+	back := Hop{NS: "POD-A", Dev: "eth0", Dir: "in", Src: "10.244.0.1", Sport: 30595, Dst: "10.244.0.2", Dport: 80}
+	leg := func(a, b Hop) []Hop {
+		return []Hop{
+			withT(b, now.Add(-time.Millisecond)), // stamped before the SYN left: the cycle's earliest
+			withT(Hop{NS: "NODE1", Dev: "cni0", Dir: "in"}, now),
+			withT(Hop{NS: "NODE1", Dev: "vethPOD-A", Dir: "out"}, now),
+			withT(Hop{NS: "NODE1", Dev: "vethPOD-A", Dir: "in"}, now),
+			withT(a, now),
+			withT(Hop{NS: "NODE1", Dev: "cni0", Dir: "out"}, now),
+		}
+	}
+	want := "POD-A/eth0/out NODE1/vethPOD-A/in NODE1/cni0/in NODE1/cni0/out NODE1/vethPOD-A/out POD-A/eth0/in"
+	t0 := tuple{proto: 6, src: "10.244.0.2", dst: "10.96.0.100", sp: 59545, dp: 80}
+	req := leg(sent, back)
+	x.untieFrom(req, x.requestOrigin(t0))
+	if got := hopOrder(req); got != want {
+		t.Errorf("request %s, want %s", got, want)
+	}
+	// Without the origin the stamps win, and the leg starts where it ends.
+	bad := leg(sent, back)
+	x.untie(bad)
+	if hopOrder(bad) == want {
+		t.Errorf("the test's stamps do not put the hairpin's in first: %s", hopOrder(bad))
+	}
+	answer := Hop{NS: "POD-A", Dev: "eth0", Dir: "out", Src: "10.244.0.2", Sport: 80, Dst: "10.244.0.1", Dport: 30595}
+	unnat := Hop{NS: "POD-A", Dev: "eth0", Dir: "in", Src: "10.96.0.100", Sport: 80, Dst: "10.244.0.2", Dport: 59545}
+	rep := leg(answer, unnat)
+	x.untieFrom(rep, replyOrigin(req))
+	if got := hopOrder(rep); got != want {
+		t.Errorf("reply %s, want %s", got, want)
+	}
+}
+
+func withT(h Hop, at time.Time) Hop { h.t = at; return h }
+
+func hopOrder(hs []Hop) string {
+	var s []string
+	for _, h := range hs {
+		s = append(s, h.NS+"/"+h.Dev+"/"+h.Dir)
+	}
+	return strings.Join(s, " ")
+}
