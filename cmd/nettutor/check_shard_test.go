@@ -19,6 +19,7 @@ import (
 // refuses a missing, a repeated and a cut-short shard (exit 2, the error
 // named, the other answers kept).
 func TestCheckShardMerge(t *testing.T) {
+	t.Parallel() // one of the package's long tests: they run side by side, each on labs of its own
 	needSandbox(t)
 	dir := t.TempDir()
 	class := filepath.Join(dir, "class")

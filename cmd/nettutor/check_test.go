@@ -59,9 +59,17 @@ type runResult struct {
 
 func runBin(t testing.TB, dir string, args ...string) runResult {
 	t.Helper()
+	return runBinEnv(t, dir, nil, args...)
+}
+
+// runBinEnv is runBin with env added to the child's environment: a test
+// that needs a variable of its own (XDG_STATE_HOME) hands it to the child
+// instead of t.Setenv, which would keep the test from running in parallel.
+func runBinEnv(t testing.TB, dir string, env []string, args ...string) runResult {
+	t.Helper()
 	cmd := exec.Command(nettutorBin(t), args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LANG=C.UTF-8")
+	cmd.Env = append(append(os.Environ(), "LANG=C.UTF-8"), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
@@ -325,6 +333,7 @@ func TestCheckHangingAnswer(t *testing.T) {
 // within the machine's cores, each in its own sandbox: one line each, a
 // table, the right summary; and 30 JSON lines with --json.
 func TestCheckClass(t *testing.T) {
+	t.Parallel() // one of the package's long tests: they run side by side, each on labs of its own
 	needSandbox(t)
 	dir := t.TempDir()
 	class := filepath.Join(dir, "class")

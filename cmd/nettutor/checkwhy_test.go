@@ -10,6 +10,7 @@ import (
 // in one line why its probe stopped, from the probe's journey (here the
 // host does not forward), and --json carries that journey.
 func TestCheckWhyLine(t *testing.T) {
+	t.Parallel() // one of the package's long tests: they run side by side, each on labs of its own
 	needSandbox(t)
 	f := answer(t, "nat-outside/bad-no-forwarding.sh")
 	r := runBin(t, t.TempDir(), "check", "nat/outside", "--answer", f)

@@ -62,6 +62,7 @@ func assertNoEnglish(t *testing.T, what, out string) {
 // ko and finds no English sentence in what nettutor itself wrote, and the
 // particles Korean needs after names and addresses.
 func TestRunKoreanEveryLesson(t *testing.T) {
+	t.Parallel() // one of the package's long tests: they run side by side, each on labs of its own
 	ls, err := lessons.Builtin()
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 // the lesson's real addresses, and where a probe stops and why (ip_forward
 // off, no route back), in English and in Korean.
 func TestRunPlainJourney(t *testing.T) {
+	t.Parallel() // one of the package's long tests: they run side by side, each on labs of its own
 	r := runCLI(t, nil, "run", "nat", "--plain")
 	needLab(t, r)
 	if r.code != 0 {
