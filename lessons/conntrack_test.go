@@ -68,6 +68,7 @@ func masqPackets(t *testing.T, out string) int {
 // entry is deleted, the next datagram of the same 5-tuple is a new flow,
 // NATed to 203.0.113.1. The ping of three echoes moves the counter by one.
 func TestPreRuleFlowKeepsItsEntry(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	lab := newLab(t)
 	l, err := Find("nat")
 	if err != nil {

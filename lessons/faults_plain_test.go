@@ -125,6 +125,7 @@ ip -n NODE2 route get 10.244.1.2 from 10.244.0.2 iif flannel.1 2>&1 | grep -q 'I
 // fault's own solution, run as a learner would, makes the probe pass and
 // the evidence go.
 func TestFaultsWithPlainTools(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	ls, err := Builtin()
 	if err != nil {
 		t.Fatal(err)

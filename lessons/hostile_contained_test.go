@@ -99,6 +99,7 @@ func TestHostileContainedForgedReference(t *testing.T) {
 // that descends from the launcher counts: the check blames the launcher
 // for never starting its command. The control: the planted sleep ran.
 func TestHostileContainedPlanted(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	const plant = `: > /tmp/ready
 while [ ! -s /tmp/arg ]; do sleep 0.05; done
 echo started > /tmp/planted

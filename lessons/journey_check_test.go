@@ -13,6 +13,7 @@ import (
 // probe, traced in the lab, whose stop is ip_forward in host; its detail is
 // that journey's stop, in the learner's language.
 func TestPingCheckJourneyForwardOff(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	lab := newLab(t)
 	l, err := Find("nat")
 	if err != nil {

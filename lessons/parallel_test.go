@@ -21,9 +21,29 @@ const parallelLabs = testkit.Parallel
 // call t.Parallel: go test runs them two at a time (-test.parallel, the
 // cores) once the package's other tests are done, so that their waits
 // overlap. Each makes its own lab and changes nothing the others read (a
-// built-in lesson is only read). Tests that run cases on workers
-// (runOnLabs, runParallel) stay sequential: beside them the package would
-// have more labs at once than the two that timing-bound checks hold to.
+// built-in lesson is only read).
+//
+// Tests that run cases on workers (runOnLabs, runParallel) call
+// t.Parallel too, so that the long ones (TestSolutions, TestGradeAnswers,
+// TestFaultsWithPlainTools: about four minutes one after another, mostly
+// spent waiting) overlap. Their cases then take a slot of workerSlots
+// each, so that however many such tests run side by side, at most
+// workerSlots of their cases run at once: beside a single-lab test (the
+// other -test.parallel slot), the package has at most four labs at work.
+// When they ran one test at a time, two cases at once, the package used
+// about 0.6 of the machine's two cores (2026-12-07: 258 s of CPU in a
+// 433 s run).
+
+// workerSlots bounds the cases of runOnLabs and runParallel that run at
+// once, across every test of the package (see above).
+var workerSlots = make(chan struct{}, parallelLabs+1)
+
+// inSlot runs f in one of workerSlots.
+func inSlot(f func()) {
+	workerSlots <- struct{}{}
+	defer func() { <-workerSlots }()
+	f()
+}
 
 // labCase is one subtest that runs on a lab handed to it.
 type labCase struct {
@@ -44,7 +64,7 @@ func runOnLabs(t *testing.T, cases []labCase) {
 		labs[i] = newLab(t)
 	}
 	testkit.RunEach(t, n, cases, func(c labCase) string { return c.name },
-		func(w int, t *testing.T, c labCase) { c.run(t, labs[w]) })
+		func(w int, t *testing.T, c labCase) { inSlot(func() { c.run(t, labs[w]) }) })
 }
 
 // namedCase is one subtest: its name and its body.
@@ -58,5 +78,5 @@ type namedCase struct {
 func runParallel(t *testing.T, cases []namedCase) {
 	t.Helper()
 	testkit.RunEach(t, parallelLabs, cases, func(c namedCase) string { return c.name },
-		func(_ int, t *testing.T, c namedCase) { c.run(t) })
+		func(_ int, t *testing.T, c namedCase) { inSlot(func() { c.run(t) }) })
 }

@@ -23,6 +23,7 @@ import (
 // the connection read, through the DNAT that `conntrack -L --sport`
 // names for it.
 func TestPredictServiceFollowsItsConnection(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	for _, tool := range []string{"bash", "ip", "bridge", "iptables-restore", "nc", "conntrack"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("no %s", tool)

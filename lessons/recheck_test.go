@@ -119,6 +119,7 @@ func TestRecheckProbesAreMuted(t *testing.T) {
 // rechecked expectation must hold. A false "the lab no longer matches"
 // would send a learner to rebuild a lab that was fine.
 func TestRecheckHoldsAfterEveryStep(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	ls, err := Builtin()
 	if err != nil {
 		t.Fatal(err)

@@ -350,6 +350,7 @@ func pingSteps(l *Lesson) map[int]bool {
 // the step's packets and in everything the runner kept (the TUI's pcap),
 // however many pings the expectations send.
 func TestCapturesHoldOnlyTheLearnersPing(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	ls, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -449,6 +450,7 @@ func tcpConns(pkts []Packet) (syns map[string]int, ports map[string]map[uint16]b
 // port), however many connects its expectations make; docker-networks'
 // -p 8080:80 step showed 23 to 27 packets before.
 func TestCapturesHoldOnlyTheLearnersConnect(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	ls, err := Builtin()
 	if err != nil {
 		t.Fatal(err)

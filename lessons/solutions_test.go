@@ -89,6 +89,7 @@ func noSubIDs(ex *Exercise) bool {
 // here for the suite's time; the answer-name seed path it also took is
 // nettutor check's, held in cmd/nettutor's TestCheckSeed).
 func TestSolutions(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	start := time.Now()
 	ls, err := Builtin()
 	if err != nil {

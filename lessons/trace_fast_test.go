@@ -26,6 +26,7 @@ import (
 //     (the namespaces' trace events were read);
 //   - no trace table is left in any namespace (`nft list tables`).
 func TestTraceFastPathOracles(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	for _, tool := range []string{"bash", "ip", "bridge", "iptables-restore", "nc", "conntrack", "nft"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("no %s", tool)

@@ -97,6 +97,7 @@ func TestBridgePairingMatchesHostIfindex(t *testing.T) {
 // the host ends veth-red and veth-blue, which existed the step before, are
 // gone (the real ip says so), and br0 stays with no port.
 func TestNetnsDeleteTakesTheHostEnd(t *testing.T) {
+	t.Parallel() // labs of its own that mostly wait on probes: see parallel_test.go
 	lab := newLab(t)
 	res := runLessonTo(t, lab, "bridge", "cleanup")
 	before := res["pairing"].Snapshot.NS(engine.HostNS)
