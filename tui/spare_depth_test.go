@@ -66,8 +66,11 @@ func spareLabs(s *labSession) (first, deep *engine.Lab) {
 // first is rebuilt as the next deep spare, and the lesson goes on from
 // the second swap.
 func TestBackTwiceSwapsShowWhatRebuildsShow(t *testing.T) {
+	// A lesson per subtest, two at once (runParallel): each on labs of
+	// its own (the rebuilt view, the live lab, its spares).
+	var cases []namedCase
 	for _, id := range []string{"nat", "bridge"} {
-		t.Run(id, func(t *testing.T) {
+		cases = append(cases, namedCase{id, func(t *testing.T) {
 			n, want1, ref := rebuiltView(t, id)
 			ctx := context.Background()
 			refSnap1, _ := ref.Snapshot(ctx)
@@ -157,8 +160,9 @@ func TestBackTwiceSwapsShowWhatRebuildsShow(t *testing.T) {
 			}
 			// The lesson goes on from the second swap.
 			lastStepHolds(t, s, n-1)
-		})
+		}})
 	}
+	runParallel(t, cases)
 }
 
 // TestServedSessionKeepsOneSpare: under nettutor serve (the member's TUI

@@ -15,8 +15,11 @@ import (
 // TestBackSwapShowsWhatARebuildShows. calico is a cluster lesson (nodes,
 // pods, routes per pod), nat one with conntrack and captures.
 func TestSpareFollowsTheLesson(t *testing.T) {
+	// A lesson per subtest, two at once (runParallel): each on labs of
+	// its own (the rebuilt view, the live lab, its spares).
+	var cases []namedCase
 	for _, id := range []string{"nat", "calico"} {
-		t.Run(id, func(t *testing.T) {
+		cases = append(cases, namedCase{id, func(t *testing.T) {
 			n, want, _ := rebuiltView(t, id)
 			ctx := context.Background()
 
@@ -46,8 +49,9 @@ func TestSpareFollowsTheLesson(t *testing.T) {
 				t.Errorf("after the swap of a carried-on spare the learner sees what a rebuild does not (-rebuild +swap):\n%s", lineDiff(want, got))
 			}
 			lastStepHolds(t, s, n)
-		})
+		}})
 	}
+	runParallel(t, cases)
 }
 
 // runSteps1 runs step i as the TUI does; it must be OK.

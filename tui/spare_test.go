@@ -221,8 +221,11 @@ func rebuiltBack(t *testing.T, id string, back int) (int, string, *labSession) {
 // lab does (normalised as two builds differ by chance), the packet stream
 // numbered from 1 again, and the lesson goes on from the swapped-in lab.
 func TestBackSwapShowsWhatARebuildShows(t *testing.T) {
+	// A lesson per subtest, two at once (runParallel): each on labs of
+	// its own (the rebuilt view, the live lab, its spares).
+	var cases []namedCase
 	for _, id := range spareLessons {
-		t.Run(id, func(t *testing.T) {
+		cases = append(cases, namedCase{id, func(t *testing.T) {
 			n, want, ref := rebuiltView(t, id)
 			ctx := context.Background()
 
@@ -263,8 +266,9 @@ func TestBackSwapShowsWhatARebuildShows(t *testing.T) {
 			}
 			// The last step runs again on the swapped-in lab.
 			lastStepHolds(t, s, n)
-		})
+		}})
 	}
+	runParallel(t, cases)
 }
 
 func nsNames(s *engine.Snapshot) string {
