@@ -48,6 +48,7 @@ func TestTraceLocalPolicy(t *testing.T) {
 	dump := "NODE1 eth0 tcp port 30080"
 	for _, who := range labShellUsers(t) {
 		t.Run(who, func(t *testing.T) {
+			t.Parallel() // root and rootless side by side: each its own sandbox, as in eachSandboxCase
 			j, code, stderr, o := svcOracle(t, who, localPolicyLab(), "host 192.168.10.101 --tcp 30080", []string{dump})
 			// The oracle first.
 			if !strings.Contains(o["nc"], "nc=1") || strings.Contains(o["nc"], "web on") {
