@@ -104,6 +104,7 @@ func openNAT(t *testing.T, lang string, w, h int) *driver {
 // TestJourneyKeys: y opens the selected packet's journey in the packets
 // pane only, Esc and l close it, and up and down move the hop mark.
 func TestJourneyKeys(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	type check func(t *testing.T, m *Model)
 	open := func(want bool) check {
 		return func(t *testing.T, m *Model) {
@@ -194,6 +195,7 @@ func TestHopLadderPane(t *testing.T) {
 }
 
 func TestGoldenJourney(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	for _, sz := range sizes {
 		d := openNAT(t, "en", sz.w, sz.h)
 		d.keys("l", "home")

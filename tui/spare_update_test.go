@@ -88,6 +88,7 @@ func press(d *driver, k string) string {
 // answer that comes after a move speaks of a step the lesson left and is
 // not taken; a jump to the spare's step swaps too.
 func TestSpareStates(t *testing.T) {
+	t.Parallel() // the fake backend: no lab, no package state (parallel_test.go)
 	stale := errSpareStale
 	for _, tc := range []struct {
 		name   string
