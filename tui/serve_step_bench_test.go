@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,9 +23,13 @@ type probeModel struct {
 	views *atomic.Int64
 	mu    *sync.Mutex
 	last  *string
+	msgs  map[string]int // messages by type, under mu
 }
 
 func (p probeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	p.mu.Lock()
+	p.msgs[fmt.Sprintf("%T", msg)]++
+	p.mu.Unlock()
 	_, cmd := p.Model.Update(msg)
 	return p, cmd
 }
@@ -88,7 +93,7 @@ func BenchmarkServeStep(b *testing.B) {
 		out := &byteCounter{}
 		scr := screen.New(nil, out)
 		pm := probeModel{Model: New(backend, Options{Lang: "en", ProgressPath: "-", Terminal: scr}),
-			views: new(atomic.Int64), mu: new(sync.Mutex), last: new(string)}
+			views: new(atomic.Int64), mu: new(sync.Mutex), last: new(string), msgs: map[string]int{}}
 		inR, inW, err := os.Pipe() // keys come by Send
 		if err != nil {
 			b.Fatal(err)
@@ -116,6 +121,9 @@ func BenchmarkServeStep(b *testing.B) {
 			b.Fatalf("no step count in the view: %v", err)
 		}
 		time.Sleep(think) // the first step is read
+		pm.mu.Lock()
+		clear(pm.msgs)
+		pm.mu.Unlock()
 		for st := 1; st <= total; st++ {
 			c0, v0, w0, by0 := renderCPU(), pm.views.Load(), out.writes.Load(), out.bytes.Load()
 			b.StartTimer()
@@ -136,6 +144,14 @@ func BenchmarkServeStep(b *testing.B) {
 			bytes += out.bytes.Load() - by0
 			steps++
 		}
+		pm.mu.Lock()
+		var kinds []string
+		for k, n := range pm.msgs {
+			kinds = append(kinds, fmt.Sprintf("%s %.1f", strings.TrimPrefix(k, "tui."), float64(n)/float64(total)))
+		}
+		pm.mu.Unlock()
+		sort.Strings(kinds)
+		b.Logf("messages a step, by type: %s", strings.Join(kinds, ", "))
 		p.Quit()
 		<-done
 		_ = inW.Close()
