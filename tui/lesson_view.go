@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,6 +175,11 @@ func (m *lessonModel) paneBox(p pane, title string, body []string, w, h int, isS
 	if len(body) > 0 {
 		key.body = &body[0]
 	}
+	if key.follow {
+		// Following, the pane's scroll is the anchor's (drawPaneBox), not
+		// the one it had: the box drawn before holds.
+		key.scroll = -1
+	}
 	c := &m.boxCache[p]
 	if key.body != nil && c.out != nil && c.key == key {
 		m.scroll[p] = c.scroll
@@ -319,6 +325,14 @@ func (m *lessonModel) stepsBody(w int) []string {
 		return c.lines
 	}
 	lines := m.stepLines(w)
+	if c.ok && c.w == w && c.st == m.c.Styles && c.lang == m.c.Lang && slices.Equal(lines, c.lines) {
+		// Most messages leave the pane as it was (a key for another
+		// pane, the spare, an action's start after its line was drawn):
+		// the body kept is the same slice, so paneBox keeps its box
+		// rather than fitting and bordering every line again. The lines
+		// are mostly the memo's own strings, which compare by address.
+		lines = c.lines
+	}
 	*c = stepsCache{ok: true, gen: m.stepsGen, w: w, st: m.c.Styles, lang: m.c.Lang, lines: lines,
 		blockStart: m.blockStart, blockEnd: m.blockEnd}
 	return lines
