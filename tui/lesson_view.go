@@ -90,19 +90,29 @@ func (m *lessonModel) View(w, h int) string {
 	}
 	pktBox := m.paneBoxLines(panePackets, pktTitle, m.pk.view(pktR.w-2, pktR.h-2), pktR.w, pktR.h)
 
-	var out []string
-	out = append(out, header)
-	for i := 0; i < bodyH; i++ {
-		var right string
+	// The screen in one string, written once: joining the rows and then
+	// the lines copied every frame twice (issue 25, a step's ~13 redraws).
+	right := func(i int) string {
 		if i < topoR.h {
-			right = topoBox[i]
-		} else {
-			right = pktBox[i-topoR.h]
+			return topoBox[i]
 		}
-		out = append(out, stepBox[i]+right)
+		return pktBox[i-topoR.h]
 	}
-	out = append(out, footer)
-	return strings.Join(out, "\n")
+	n := len(header) + len(footer) + bodyH + 1
+	for i := 0; i < bodyH; i++ {
+		n += len(stepBox[i]) + len(right(i))
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(header)
+	for i := 0; i < bodyH; i++ {
+		b.WriteByte('\n')
+		b.WriteString(stepBox[i])
+		b.WriteString(right(i))
+	}
+	b.WriteByte('\n')
+	b.WriteString(footer)
+	return b.String()
 }
 
 func (m *lessonModel) header(w int) string {
@@ -324,14 +334,18 @@ func (m *lessonModel) stepsBody(w int) []string {
 		m.blockStart, m.blockEnd = c.blockStart, c.blockEnd
 		return c.lines
 	}
-	lines := m.stepLines(w)
+	lines := m.stepLinesInto(m.stepsScratch[:0], w)
 	if c.ok && c.w == w && c.st == m.c.Styles && c.lang == m.c.Lang && slices.Equal(lines, c.lines) {
 		// Most messages leave the pane as it was (a key for another
 		// pane, the spare, an action's start after its line was drawn):
 		// the body kept is the same slice, so paneBox keeps its box
 		// rather than fitting and bordering every line again. The lines
 		// are mostly the memo's own strings, which compare by address.
+		// The slice just drawn is drawn into again next time.
+		m.stepsScratch = lines[:0]
 		lines = c.lines
+	} else {
+		m.stepsScratch = nil // lines is the pane's now: never drawn into
 	}
 	*c = stepsCache{ok: true, gen: m.stepsGen, w: w, st: m.c.Styles, lang: m.c.Lang, lines: lines,
 		blockStart: m.blockStart, blockEnd: m.blockEnd}
@@ -340,7 +354,10 @@ func (m *lessonModel) stepsBody(w int) []string {
 
 // stepLines renders the step pane: every step run so far and the next
 // one, or the exercise.
-func (m *lessonModel) stepLines(w int) []string {
+func (m *lessonModel) stepLines(w int) []string { return m.stepLinesInto(nil, w) }
+
+// stepLinesInto is stepLines drawn into out's array (stepsBody's scratch).
+func (m *lessonModel) stepLinesInto(out []string, w int) []string {
 	if m.opening {
 		return []string{m.c.Styles.Subtle.Render(m.c.T("tui.loading"))}
 	}
@@ -348,9 +365,6 @@ func (m *lessonModel) stepLines(w int) []string {
 		return m.exerciseLines(w)
 	}
 	st := m.c.Styles
-	// As long as the pane drawn before, and a little more: appending
-	// every block anew was a fifth of the pane's cost.
-	out := make([]string, 0, len(m.stepsCache.lines)+16)
 	m.blockStart, m.blockEnd = 0, 0
 	last := min(m.pos, len(m.steps)-1)
 	for i := 0; i <= last; i++ {
