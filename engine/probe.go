@@ -432,11 +432,15 @@ func (a TCPConnect) Apply(ctx context.Context, l *Lab) (Result, error) {
 // work (operstate, and swapping the noop qdisc for a real one) in a
 // workqueue, so a packet sent right after `ip link set up` can be dropped on
 // a busy machine; probes wait for it so their result does not depend on load.
-func (l *Lab) settleLinks(limit time.Duration) {
+// It reports whether its last look found nothing pending.
+func (l *Lab) settleLinks(limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
 	for {
-		if !l.linksPending() || time.Now().After(deadline) {
-			return
+		if !l.linksPending() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
