@@ -447,6 +447,7 @@ func (l *Lab) settleLinks(limit time.Duration) bool {
 }
 
 func (l *Lab) linksPending() bool {
+	l.linkLooks.Add(1)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, name := range l.namesLocked() {
