@@ -138,6 +138,10 @@ type lessonModel struct {
 	memo         blockMemo // step texts and actions as drawn (lesson_memo.go)
 	// boxCache holds each pane's box as last drawn (paneBox).
 	boxCache [paneCount]boxCache
+	// linesBox is the packets pane's box as last drawn (paneBoxLines),
+	// footerCache the keys' help line (footer).
+	linesBox    linesBoxCache
+	footerCache footerCache
 }
 
 func newLesson(c *Common, p *Progress, id string) *lessonModel {

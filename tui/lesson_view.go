@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -171,7 +172,39 @@ func (m *lessonModel) footer(w int) string {
 	if m.ex.on {
 		b = m.c.Keys.ExerciseHelp()
 	}
-	return truncate(m.c.shortHelp(b.ShortHelp(), w), w)
+	// The keys' line is the same from view to view: drawn again only when
+	// a key's help, its being enabled, the width or the styles change.
+	bs := b.ShortHelp()
+	c := &m.footerCache
+	same := c.ok && c.w == w && c.st == st && len(c.keys) == len(bs)
+	for i := 0; same && i < len(bs); i++ {
+		same = c.keys[i] == helpOf(bs[i])
+	}
+	if !same {
+		keys := make([]bindingHelp, len(bs))
+		for i, k := range bs {
+			keys[i] = helpOf(k)
+		}
+		*c = footerCache{ok: true, w: w, st: st, keys: keys, line: truncate(m.c.shortHelp(bs, w), w)}
+	}
+	return c.line
+}
+
+// bindingHelp is what the help line shows of a key binding.
+type bindingHelp struct {
+	help    key.Help
+	enabled bool
+}
+
+func helpOf(k key.Binding) bindingHelp { return bindingHelp{k.Help(), k.Enabled()} }
+
+// footerCache is the keys' help line as the footer last drew it.
+type footerCache struct {
+	ok   bool
+	w    int
+	st   *Styles
+	keys []bindingHelp
+	line string
 }
 
 // paneBox draws a bordered pane of w x h around body lines, scrolled by the
@@ -236,7 +269,27 @@ func (m *lessonModel) drawPaneBox(p pane, title string, body []string, w, h int,
 }
 
 func (m *lessonModel) paneBoxLines(p pane, title string, lines []string, w, h int) []string {
-	return m.frame(p, title, fitLines(lines, 0, w-2, h-2), w, h)
+	// The packets pane is drawn anew for every view, and mostly comes
+	// out as it was (a step's keys, actions and spinner leave it alone):
+	// the same lines in the same place keep the box drawn before, not
+	// fitted, padded and bordered again (issue 25).
+	c := &m.linesBox
+	key := boxKey{title: title, n: len(lines), w: w, h: h, focus: m.focus == p, st: m.c.Styles, lang: m.c.Lang}
+	if c.out != nil && c.p == p && c.key == key && slices.Equal(c.lines, lines) {
+		return c.out
+	}
+	out := m.frame(p, title, fitLines(lines, 0, w-2, h-2), w, h)
+	*c = linesBoxCache{p: p, key: key, lines: lines, out: out}
+	return out
+}
+
+// linesBoxCache is the box paneBoxLines drew last, and the lines it was
+// drawn from.
+type linesBoxCache struct {
+	p     pane
+	key   boxKey
+	lines []string
+	out   []string
 }
 
 // frame draws the border; the focused pane has a heavy border and ▸.

@@ -24,20 +24,28 @@ type probeModel struct {
 	mu    *sync.Mutex
 	last  *string
 	msgs  map[string]int // messages by type, under mu
+	// viewTime is the time View took after each type of message, and
+	// lastMsg the message before the view (under mu).
+	viewTime map[string]time.Duration
+	lastMsg  *string
 }
 
 func (p probeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	p.mu.Lock()
 	p.msgs[fmt.Sprintf("%T", msg)]++
+	*p.lastMsg = fmt.Sprintf("%T", msg)
 	p.mu.Unlock()
 	_, cmd := p.Model.Update(msg)
 	return p, cmd
 }
 
 func (p probeModel) View() tea.View {
+	t0 := time.Now()
 	v := p.Model.View()
+	d := time.Since(t0)
 	p.views.Add(1)
 	p.mu.Lock()
+	p.viewTime[*p.lastMsg] += d
 	*p.last = v.Content
 	p.mu.Unlock()
 	return v
@@ -93,7 +101,8 @@ func BenchmarkServeStep(b *testing.B) {
 		out := &byteCounter{}
 		scr := screen.New(nil, out)
 		pm := probeModel{Model: New(backend, Options{Lang: "en", ProgressPath: "-", Terminal: scr}),
-			views: new(atomic.Int64), mu: new(sync.Mutex), last: new(string), msgs: map[string]int{}}
+			views: new(atomic.Int64), mu: new(sync.Mutex), last: new(string), msgs: map[string]int{},
+			viewTime: map[string]time.Duration{}, lastMsg: new(string)}
 		inR, inW, err := os.Pipe() // keys come by Send
 		if err != nil {
 			b.Fatal(err)
@@ -123,6 +132,7 @@ func BenchmarkServeStep(b *testing.B) {
 		time.Sleep(think) // the first step is read
 		pm.mu.Lock()
 		clear(pm.msgs)
+		clear(pm.viewTime)
 		pm.mu.Unlock()
 		for st := 1; st <= total; st++ {
 			c0, v0, w0, by0 := renderCPU(), pm.views.Load(), out.writes.Load(), out.bytes.Load()
@@ -147,11 +157,12 @@ func BenchmarkServeStep(b *testing.B) {
 		pm.mu.Lock()
 		var kinds []string
 		for k, n := range pm.msgs {
-			kinds = append(kinds, fmt.Sprintf("%s %.1f", strings.TrimPrefix(k, "tui."), float64(n)/float64(total)))
+			kinds = append(kinds, fmt.Sprintf("%s %.1f (views %.2f ms)", strings.TrimPrefix(k, "tui."), float64(n)/float64(total),
+				float64(pm.viewTime[k].Microseconds())/1000/float64(total)))
 		}
 		pm.mu.Unlock()
 		sort.Strings(kinds)
-		b.Logf("messages a step, by type: %s", strings.Join(kinds, ", "))
+		b.Logf("messages a step by type, and the views after them (wall ms a step): %s", strings.Join(kinds, ", "))
 		p.Quit()
 		<-done
 		_ = inW.Close()

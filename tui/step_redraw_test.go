@@ -89,3 +89,36 @@ func TestStepPaneBoxKeptWhenUnchanged(t *testing.T) {
 		t.Fatalf("the new output is not on screen:\n%s", view)
 	}
 }
+
+// TestPacketsBoxFollowsItsLines: the packets pane's box is kept while its
+// lines and place stay (a status line), and drawn again when they change:
+// the pane takes the focus (its border), the packets are cleared (its
+// lines).
+func TestPacketsBoxFollowsItsLines(t *testing.T) {
+	d := openLesson(t, "en", "veth", 120, 40, 4)
+	root := d.root()
+	m := root.lesson
+	_ = root.Render()
+	box := m.linesBox.out
+	if box == nil || m.linesBox.p != panePackets {
+		t.Fatal("no packets box drawn")
+	}
+	root.Update(statusMsg{text: "✓ something else"})
+	_ = root.Render()
+	if got := m.linesBox.out; &got[0] != &box[0] {
+		t.Fatal("a status line drew the unchanged packets box again")
+	}
+	m.focus = panePackets
+	view := ansi.Strip(root.Render())
+	if got := m.linesBox.out; &got[0] == &box[0] {
+		t.Fatal("the packets pane took the focus, but its box was kept")
+	}
+	if !strings.Contains(view, "┏") || !strings.Contains(ansi.Strip(strings.Join(m.linesBox.out, "\n")), "┏") {
+		t.Fatalf("the focused packets pane has no heavy border:\n%s", view)
+	}
+	m.pk.reset()
+	none := m.c.T("tui.packets.none")
+	if view := ansi.Strip(root.Render()); !strings.Contains(view, none) {
+		t.Fatalf("cleared packets: %q not on screen:\n%s", none, view)
+	}
+}
