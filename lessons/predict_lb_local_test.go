@@ -1,7 +1,9 @@
 package lessons
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,30 +29,14 @@ func TestPredictLoadBalancerLocal(t *testing.T) {
 	}
 	lab := newLab(t)
 	kubeProxyLab(t, lab, "B") // the one endpoint on NODE2
-	// As kube-proxy's iptables mode writes it on NODE1 (proxier.go: the
-	// loadbalancer IP rule to KUBE-EXT, whose Local chain sends on only
-	// pods' and the node's own connections, and with no local endpoint
-	// the filter DROP for the address), and a route on the lab host that
-	// sends the address to NODE1, as a router told by BGP would.
-	ext, svc := "KUBE-EXT-CDGGSHYLG3RE2FKL", "KUBE-SVC-CDGGSHYLG3RE2FKL"
-	script := `set -e
-ip netns exec NODE1 iptables-restore --noflush <<'RULES'
-*filter
-:KUBE-EXTERNAL-SERVICES - [0:0]
--A KUBE-EXTERNAL-SERVICES -m comment --comment "default/web:http has no local endpoints" -m tcp -p tcp -d 192.168.10.240 --dport 80 -j DROP
-COMMIT
-*nat
-:` + ext + ` - [0:0]
--A KUBE-SERVICES -m comment --comment "default/web:http loadbalancer IP" -m tcp -p tcp -d 192.168.10.240 --dport 80 -j ` + ext + `
--A ` + ext + ` -m comment --comment "pod traffic for default/web:http external destinations" -s 10.244.0.0/16 -j ` + svc + `
--A ` + ext + ` -m comment --comment "masquerade LOCAL traffic for default/web:http external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ
--A ` + ext + ` -m comment --comment "route LOCAL traffic for default/web:http external destinations" -m addrtype --src-type LOCAL -j ` + svc + `
-COMMIT
-RULES
-ip netns exec NODE1 iptables -I INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
-ip netns exec NODE1 iptables -I FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
-ip route add 192.168.10.240/32 via 192.168.10.101
-`
+	// kube-proxy's rules for externalTrafficPolicy: Local on NODE1
+	// (test/testdata/labs/localpolicy.sh), and a route on the lab host
+	// that sends the address to NODE1, as a router told by BGP would.
+	b, err := os.ReadFile(filepath.Join("..", "test", "testdata", "labs", "localpolicy.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := "set -e\n" + string(b) + "ip route add 192.168.10.240/32 via 192.168.10.101\n"
 	if out, err := lab.Cmd("", "bash", "-c", script).CombinedOutput(); err != nil {
 		t.Fatalf("kube-proxy's rules for the address: %v\n%s", err, out)
 	}
@@ -58,14 +44,12 @@ ip route add 192.168.10.240/32 via 192.168.10.101
 		t.Fatalf("nc to 192.168.10.240:80 got a banner: %q", out)
 	}
 	counters := labOut(t, lab, "NODE1", "iptables", "-nvxL", "KUBE-EXTERNAL-SERVICES")
-	m := regexp.MustCompile(`(?m)^\s*(\d+)\s+\d+\s+DROP\b.*has no local endpoints`).FindStringSubmatch(counters)
-	if n := 0; m != nil {
-		n, _ = strconv.Atoi(m[1])
-		if n < 1 {
-			t.Fatalf("the DROP counted no packet:\n%s", counters)
-		}
-	} else {
+	m := regexp.MustCompile(`(?m)^\s*(\d+)\s+\d+\s+DROP\b.* 192\.168\.10\.240 .*has no local endpoints`).FindStringSubmatch(counters)
+	if m == nil {
 		t.Fatalf("iptables -nvxL KUBE-EXTERNAL-SERVICES:\n%s", counters)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 1 {
+		t.Fatalf("the DROP for the address counted no packet:\n%s", counters)
 	}
 
 	j, err := journey.PredictLab(lab, nil, journey.Probe{From: "host", Dst: "192.168.10.240", Proto: "tcp", Port: 80}, "en")
