@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/google/nftables"
@@ -41,6 +42,10 @@ type Lab struct {
 	closers  []func()
 	pool     *nsPool
 	unhook   func()
+
+	// linkLooks counts linksPending's looks (a dump of every
+	// namespace's links), so a test can hold what settling costs.
+	linkLooks atomic.Int64
 }
 
 type nsEntry struct {

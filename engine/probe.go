@@ -432,17 +432,33 @@ func (a TCPConnect) Apply(ctx context.Context, l *Lab) (Result, error) {
 // work (operstate, and swapping the noop qdisc for a real one) in a
 // workqueue, so a packet sent right after `ip link set up` can be dropped on
 // a busy machine; probes wait for it so their result does not depend on load.
-func (l *Lab) settleLinks(limit time.Duration) {
+// It reports whether its last look found nothing pending.
+//
+// Each look dumps the links of every namespace. The looks start 2 ms apart
+// and back off to settleLookMax: linkwatch is slow exactly when the
+// machine is busy (thirty members of nettutor serve on two cores), and a
+// look every 2 ms then took CPU from the work it waited for.
+func (l *Lab) settleLinks(limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
+	wait := 2 * time.Millisecond
 	for {
-		if !l.linksPending() || time.Now().After(deadline) {
-			return
+		if !l.linksPending() {
+			return true
 		}
-		time.Sleep(2 * time.Millisecond)
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		time.Sleep(min(wait, left))
+		wait = min(2*wait, settleLookMax)
 	}
 }
 
+// settleLookMax is the longest time between two looks of settleLinks.
+const settleLookMax = 16 * time.Millisecond
+
 func (l *Lab) linksPending() bool {
+	l.linkLooks.Add(1)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, name := range l.namesLocked() {

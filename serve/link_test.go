@@ -157,7 +157,7 @@ func TestChildEnv(t *testing.T) {
 	}
 	for _, want := range []string{"TERM=xterm-256color", "HOME=/state/serve/fp", "XDG_STATE_HOME=/state/serve/fp", "LANG=C.UTF-8",
 		link.EnvFD + "=3", "NETTUTOR_REPORT_FD=3", "COLORTERM=truecolor", "NETTUTOR_LIMITS=64,536870912,60", "GOGC=50",
-		link.EnvSpareWhenIdle + "=1"} {
+		link.EnvSpareWhenIdle + "=1", "GOMAXPROCS=1"} {
 		if !has(want) {
 			t.Errorf("env lacks %s: %q", want, env)
 		}

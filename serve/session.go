@@ -163,6 +163,14 @@ func (s *Server) childEnv(sp childSpec, dir string) []string {
 		// The member's spare lab is rebuilt only while the CPU is free:
 		// thirty members' replays otherwise compete with their steps.
 		link.EnvSpareWhenIdle + "=1",
+		// One P for a member's processes (its TUI, its lab's keepers):
+		// thirty members share two cores, so a member gains nothing from
+		// running its own goroutines side by side, and with two Ps the
+		// runtime spun an idle P up at every hand-off (a netlink dump in a
+		// namespace's thread, a message to the UI): about a tenth of a
+		// TUI's CPU while stepping (issue 25, tui BenchmarkServeStep with
+		// GOMAXPROCS=1 and 2).
+		"GOMAXPROCS=1",
 	}
 	for _, kv := range sp.env {
 		if strings.HasPrefix(kv, "COLORTERM=") || strings.HasPrefix(kv, "NO_COLOR=") {

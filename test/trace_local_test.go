@@ -9,30 +9,10 @@ import (
 
 // localPolicyLab is the Service lab with default/web's one endpoint on
 // NODE2 (POD-B) and externalTrafficPolicy: Local, as kube-proxy's
-// iptables mode writes it on NODE1, the node without a local endpoint:
-// KUBE-NODEPORTS sends 30080 to KUBE-EXT, which sends only pods' and
-// the node's own connections on (no KUBE-SVL: nothing local), and filter
-// KUBE-EXTERNAL-SERVICES, from INPUT and FORWARD for NEW connections,
-// drops the rest with the comment "has no local endpoints".
+// iptables mode writes it on NODE1, the node without a local endpoint
+// (testdata/labs/localpolicy.sh).
 func localPolicyLab() string {
-	ext := "KUBE-EXT-CDGGSHYLG3RE2FKL"
-	svc := "KUBE-SVC-CDGGSHYLG3RE2FKL"
-	return serviceLab("B") + `ip netns exec NODE1 iptables-restore --noflush <<'RULES'
-*filter
-:KUBE-EXTERNAL-SERVICES - [0:0]
--A KUBE-EXTERNAL-SERVICES -m comment --comment "default/web:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 -j DROP
-COMMIT
-*nat
-:` + ext + ` - [0:0]
--A KUBE-NODEPORTS -m comment --comment default/web:http -m tcp -p tcp --dport 30080 -j ` + ext + `
--A ` + ext + ` -m comment --comment "pod traffic for default/web:http external destinations" -s 10.244.0.0/16 -j ` + svc + `
--A ` + ext + ` -m comment --comment "masquerade LOCAL traffic for default/web:http external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ
--A ` + ext + ` -m comment --comment "route LOCAL traffic for default/web:http external destinations" -m addrtype --src-type LOCAL -j ` + svc + `
-COMMIT
-RULES
-ip netns exec NODE1 iptables -I INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
-ip netns exec NODE1 iptables -I FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
-oracle_extra() { ip netns exec NODE1 iptables -t filter -nvxL KUBE-EXTERNAL-SERVICES; }
+	return serviceLab("B") + labScript("localpolicy") + `oracle_extra() { ip netns exec NODE1 iptables -t filter -nvxL KUBE-EXTERNAL-SERVICES; }
 `
 }
 

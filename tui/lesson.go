@@ -132,9 +132,16 @@ type lessonModel struct {
 	// as View last drew it (stepsBody).
 	stepsGen   int
 	stepsCache stepsCache
-	memo       blockMemo // step texts and actions as drawn (lesson_memo.go)
+	// stepsScratch is a slice stepLines draws into, left over from a
+	// drawing that changed nothing (stepsBody).
+	stepsScratch []string
+	memo         blockMemo // step texts and actions as drawn (lesson_memo.go)
 	// boxCache holds each pane's box as last drawn (paneBox).
 	boxCache [paneCount]boxCache
+	// linesBox is the packets pane's box as last drawn (paneBoxLines),
+	// footerCache the keys' help line (footer).
+	linesBox    linesBoxCache
+	footerCache footerCache
 }
 
 func newLesson(c *Common, p *Progress, id string) *lessonModel {

@@ -2,9 +2,11 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -89,19 +91,29 @@ func (m *lessonModel) View(w, h int) string {
 	}
 	pktBox := m.paneBoxLines(panePackets, pktTitle, m.pk.view(pktR.w-2, pktR.h-2), pktR.w, pktR.h)
 
-	var out []string
-	out = append(out, header)
-	for i := 0; i < bodyH; i++ {
-		var right string
+	// The screen in one string, written once: joining the rows and then
+	// the lines copied every frame twice (issue 25, a step's ~13 redraws).
+	right := func(i int) string {
 		if i < topoR.h {
-			right = topoBox[i]
-		} else {
-			right = pktBox[i-topoR.h]
+			return topoBox[i]
 		}
-		out = append(out, stepBox[i]+right)
+		return pktBox[i-topoR.h]
 	}
-	out = append(out, footer)
-	return strings.Join(out, "\n")
+	n := len(header) + len(footer) + bodyH + 1
+	for i := 0; i < bodyH; i++ {
+		n += len(stepBox[i]) + len(right(i))
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(header)
+	for i := 0; i < bodyH; i++ {
+		b.WriteByte('\n')
+		b.WriteString(stepBox[i])
+		b.WriteString(right(i))
+	}
+	b.WriteByte('\n')
+	b.WriteString(footer)
+	return b.String()
 }
 
 func (m *lessonModel) header(w int) string {
@@ -160,7 +172,39 @@ func (m *lessonModel) footer(w int) string {
 	if m.ex.on {
 		b = m.c.Keys.ExerciseHelp()
 	}
-	return truncate(m.c.shortHelp(b.ShortHelp(), w), w)
+	// The keys' line is the same from view to view: drawn again only when
+	// a key's help, its being enabled, the width or the styles change.
+	bs := b.ShortHelp()
+	c := &m.footerCache
+	same := c.ok && c.w == w && c.st == st && len(c.keys) == len(bs)
+	for i := 0; same && i < len(bs); i++ {
+		same = c.keys[i] == helpOf(bs[i])
+	}
+	if !same {
+		keys := make([]bindingHelp, len(bs))
+		for i, k := range bs {
+			keys[i] = helpOf(k)
+		}
+		*c = footerCache{ok: true, w: w, st: st, keys: keys, line: truncate(m.c.shortHelp(bs, w), w)}
+	}
+	return c.line
+}
+
+// bindingHelp is what the help line shows of a key binding.
+type bindingHelp struct {
+	help    key.Help
+	enabled bool
+}
+
+func helpOf(k key.Binding) bindingHelp { return bindingHelp{k.Help(), k.Enabled()} }
+
+// footerCache is the keys' help line as the footer last drew it.
+type footerCache struct {
+	ok   bool
+	w    int
+	st   *Styles
+	keys []bindingHelp
+	line string
 }
 
 // paneBox draws a bordered pane of w x h around body lines, scrolled by the
@@ -173,6 +217,11 @@ func (m *lessonModel) paneBox(p pane, title string, body []string, w, h int, isS
 		follow: isSteps && m.follow, busy: m.busy, bs: m.blockStart, be: m.blockEnd, st: m.c.Styles, lang: m.c.Lang}
 	if len(body) > 0 {
 		key.body = &body[0]
+	}
+	if key.follow {
+		// Following, the pane's scroll is the anchor's (drawPaneBox), not
+		// the one it had: the box drawn before holds.
+		key.scroll = -1
 	}
 	c := &m.boxCache[p]
 	if key.body != nil && c.out != nil && c.key == key {
@@ -220,7 +269,27 @@ func (m *lessonModel) drawPaneBox(p pane, title string, body []string, w, h int,
 }
 
 func (m *lessonModel) paneBoxLines(p pane, title string, lines []string, w, h int) []string {
-	return m.frame(p, title, fitLines(lines, 0, w-2, h-2), w, h)
+	// The packets pane is drawn anew for every view, and mostly comes
+	// out as it was (a step's keys, actions and spinner leave it alone):
+	// the same lines in the same place keep the box drawn before, not
+	// fitted, padded and bordered again (issue 25).
+	c := &m.linesBox
+	key := boxKey{title: title, n: len(lines), w: w, h: h, focus: m.focus == p, st: m.c.Styles, lang: m.c.Lang}
+	if c.out != nil && c.p == p && c.key == key && slices.Equal(c.lines, lines) {
+		return c.out
+	}
+	out := m.frame(p, title, fitLines(lines, 0, w-2, h-2), w, h)
+	*c = linesBoxCache{p: p, key: key, lines: lines, out: out}
+	return out
+}
+
+// linesBoxCache is the box paneBoxLines drew last, and the lines it was
+// drawn from.
+type linesBoxCache struct {
+	p     pane
+	key   boxKey
+	lines []string
+	out   []string
 }
 
 // frame draws the border; the focused pane has a heavy border and ▸.
@@ -318,7 +387,19 @@ func (m *lessonModel) stepsBody(w int) []string {
 		m.blockStart, m.blockEnd = c.blockStart, c.blockEnd
 		return c.lines
 	}
-	lines := m.stepLines(w)
+	lines := m.stepLinesInto(m.stepsScratch[:0], w)
+	if c.ok && c.w == w && c.st == m.c.Styles && c.lang == m.c.Lang && slices.Equal(lines, c.lines) {
+		// Most messages leave the pane as it was (a key for another
+		// pane, the spare, an action's start after its line was drawn):
+		// the body kept is the same slice, so paneBox keeps its box
+		// rather than fitting and bordering every line again. The lines
+		// are mostly the memo's own strings, which compare by address.
+		// The slice just drawn is drawn into again next time.
+		m.stepsScratch = lines[:0]
+		lines = c.lines
+	} else {
+		m.stepsScratch = nil // lines is the pane's now: never drawn into
+	}
 	*c = stepsCache{ok: true, gen: m.stepsGen, w: w, st: m.c.Styles, lang: m.c.Lang, lines: lines,
 		blockStart: m.blockStart, blockEnd: m.blockEnd}
 	return lines
@@ -326,7 +407,10 @@ func (m *lessonModel) stepsBody(w int) []string {
 
 // stepLines renders the step pane: every step run so far and the next
 // one, or the exercise.
-func (m *lessonModel) stepLines(w int) []string {
+func (m *lessonModel) stepLines(w int) []string { return m.stepLinesInto(nil, w) }
+
+// stepLinesInto is stepLines drawn into out's array (stepsBody's scratch).
+func (m *lessonModel) stepLinesInto(out []string, w int) []string {
 	if m.opening {
 		return []string{m.c.Styles.Subtle.Render(m.c.T("tui.loading"))}
 	}
@@ -334,7 +418,6 @@ func (m *lessonModel) stepLines(w int) []string {
 		return m.exerciseLines(w)
 	}
 	st := m.c.Styles
-	var out []string
 	m.blockStart, m.blockEnd = 0, 0
 	last := min(m.pos, len(m.steps)-1)
 	for i := 0; i <= last; i++ {
@@ -342,7 +425,7 @@ func (m *lessonModel) stepLines(w int) []string {
 		if anchored {
 			m.blockStart = len(out)
 		}
-		out = append(out, m.stepBlock(i, w)...)
+		out = append(out, m.doneBlock(i, w)...)
 		if anchored {
 			m.blockEnd = len(out)
 		}

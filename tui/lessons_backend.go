@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/engine/capture"
@@ -31,6 +32,10 @@ type LabBackend struct {
 	// 2, and a member of nettutor serve keeps at most 1. A spare is a whole
 	// lab, with its own confinement and limits.
 	Spares int
+	// DeepWait is how long a learner reads a step before the deep spare
+	// (the second of two) starts to build: 0 is deepSpareWait, below 0
+	// no wait (tests). See PrepareBack.
+	DeepWait time.Duration
 	// NewLab, when set, makes the spare lab (tests); by default it is a lab
 	// like the TUI's own.
 	NewLab func() (*engine.Lab, error)

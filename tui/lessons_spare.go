@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/nettutor/nettutor/engine"
 	"github.com/nettutor/nettutor/lessons"
@@ -294,10 +295,32 @@ func (s *labSession) endOp(pos int) {
 	s.smu.Unlock()
 }
 
+// deepSpareWait is how long a learner reads a step before the deep spare
+// starts to build. A learner who goes on sooner never pays for it: the
+// next step would cancel the build and wait for its replayed step to end
+// (stepCancelGrace), and a fast reader paid for that on every step
+// (BenchmarkStepWithSpares, service lesson, 300 ms of reading: 443 ms a
+// step with one spare, 525 with two, 2026-12-07). One who reads longer
+// has it before a second `p`.
+const deepSpareWait = 1500 * time.Millisecond
+
+// deepWait is the backend's DeepWait, or its default.
+func (b *LabBackend) deepWait() time.Duration {
+	switch {
+	case b.DeepWait < 0:
+		return 0
+	case b.DeepWait == 0:
+		return deepSpareWait
+	}
+	return b.DeepWait
+}
+
 // PrepareBack implements spareSession. It runs in a tea.Cmd of its own
-// while the learner reads. With two spares, once the first is ready it
-// starts the deep one (n-1 steps) in the background, which it does not
-// wait for: the view's answer is about the first.
+// while the learner reads. With two spares, once the first is ready and
+// the learner has read on for deepWait, it starts the deep one (n-1
+// steps) in the background, which it does not wait for: the view's answer
+// is about the first. If the learner moved meanwhile, the deep build is
+// stale and does not start (prepare).
 func (s *labSession) PrepareBack(ctx context.Context, n int) error {
 	if s.b.spares() == 0 {
 		return errSpareOff
@@ -306,6 +329,7 @@ func (s *labSession) PrepareBack(ctx context.Context, n int) error {
 	if err == nil && s.b.spares() > 1 && n >= 1 {
 		dctx := context.WithoutCancel(ctx)
 		go func() {
+			time.Sleep(s.b.deepWait())
 			derr := s.prepare(dctx, &s.deep, n-1)
 			if f := s.deepBuilt; f != nil {
 				f(n-1, derr)

@@ -12,8 +12,10 @@ import (
 )
 
 // deepWaiter makes s report each deep spare's build on the channel it
-// returns (set before the first PrepareBack).
+// returns (set before the first PrepareBack), and start each one without
+// the reader's wait (deepSpareWait: TestDeepSpareWaitsForTheReader).
 func deepWaiter(s *labSession) <-chan deepResult {
+	s.b.DeepWait = -1
 	ch := make(chan deepResult, 16)
 	s.deepBuilt = func(n int, err error) { ch <- deepResult{n, err} }
 	return ch

@@ -197,10 +197,18 @@ func NewChain(c *nftables.Conn, tableName, name string) error {
 // text>" so the tutor can still show what is there.
 func List(c *nftables.Conn) ([]string, error) {
 	var out []string
+	// One dump of the chains for every table: a snapshot lists each
+	// namespace's rules, twice a step (issue 25).
+	all, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
+	if err != nil {
+		return nil, errorf("list chains: %w", err)
+	}
 	for _, tn := range Tables {
-		_, chains, err := tableChains(c, tn)
-		if err != nil {
-			return nil, err
+		var chains []*nftables.Chain
+		for _, ch := range all {
+			if ch.Table != nil && ch.Table.Name == tn {
+				chains = append(chains, ch)
+			}
 		}
 		if len(chains) == 0 {
 			continue

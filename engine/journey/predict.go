@@ -143,7 +143,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 				// A Service address no rule translates, dropped or
 				// rejected by filter on every path (no endpoints).
 				if to == "" && e.owner(dst) == nil {
-					return stop(x.svcRejectStop(cur.name, "filter FORWARD", hostPort(dst, p.Port, protoNum(p.Proto))))
+					return stop(x.svcRejectStop(cur, "filter FORWARD", hostPort(dst, p.Port, protoNum(p.Proto)), s.stopAt))
 				}
 				s = nil
 			}
@@ -210,7 +210,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 			s := predictSvcDNAT(cur, protoNum(p.Proto), src, dst, sport, p.Port, true)
 			if s != nil && s.stopped {
 				if e.owner(dst) == nil {
-					return stop(x.svcRejectStop(cur.name, "filter OUTPUT", hostPort(dst, p.Port, protoNum(p.Proto))))
+					return stop(x.svcRejectStop(cur, "filter OUTPUT", hostPort(dst, p.Port, protoNum(p.Proto)), s.stopAt))
 				}
 				s = nil
 			}
@@ -242,7 +242,7 @@ func predictInWith(x *explainer, e *env, p Probe, lang, rulesFrom string) *Journ
 		if in != nil {
 			pv.in = in.Dev
 			if v, rule := x.chain(cur, "filter", "FORWARD", pv); v == "drop" || v == "reject" {
-				return stop(x.ruleDrop(cur.name, "filter FORWARD", rule, "request"))
+				return stop(x.forwardDrop(cur.name, rule, "request", pv))
 			}
 			if masq != "" && cur.name == svcNS {
 				// conntrack's reply tuple goes back to masq: the packet

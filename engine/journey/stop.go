@@ -203,7 +203,7 @@ func (x *explainer) hopStop(hs []Hop, leg string) *Drop {
 		pv.out = ol.Master
 	}
 	if v, rule := x.chain(n, "filter", "FORWARD", pv); v == "drop" || v == "reject" {
-		return x.ruleDrop(n.name, "filter FORWARD", rule, leg)
+		return x.forwardDrop(n.name, rule, leg, pv)
 	}
 	if d := x.linkDown(n, out, leg); d != nil {
 		return d

@@ -107,6 +107,18 @@ func (x *explainer) filterDrop(ns, chain, rule, svc string) *Drop {
 	return d
 }
 
+// forwardDrop is the stop at a filter FORWARD rule (pv the packet as the
+// chain saw it). A load balancer's address is not the node's own: a
+// connection to it under externalTrafficPolicy: Local on a node with no
+// endpoint is routed, and kube-proxy's "no local endpoints" DROP for that
+// address (KUBE-EXTERNAL-SERVICES, reached from FORWARD) stops it there.
+func (x *explainer) forwardDrop(ns, rule, leg string, pv pktView) *Drop {
+	if leg == "request" && strings.HasPrefix(rule, "-A ") && strings.Contains(rule, noLocalComment) {
+		return x.filterDrop(ns, ruleChain(rule), rule, hostPort(pv.dst, pv.dp, pv.proto))
+	}
+	return x.ruleDrop(ns, "filter FORWARD", rule, leg)
+}
+
 // commentService is the Service a kube-proxy comment names
 // ("default/web:http has no local endpoints" → default/web:http).
 func commentService(rule string) string {

@@ -40,6 +40,7 @@ type svcDNAT struct {
 	// it on every path (kube-proxy's REJECT for a Service without
 	// endpoints).
 	stopped bool
+	stopAt  *ruleAt // the rule that stopped it, when one did
 }
 
 // predictSvcDNAT reads n's nat rules over netlink (PREROUTING for a
@@ -64,7 +65,7 @@ func predictSvcDNAT(n *nsEnv, proto uint8, src, dst string, sport, port int, sen
 	}
 	if len(v.targets) == 0 {
 		if v.stopped && !v.unknown {
-			return &svcDNAT{stopped: true}
+			return &svcDNAT{stopped: true, stopAt: v.stopAt}
 		}
 		return nil
 	}
@@ -273,8 +274,18 @@ func (n *nsEnv) unparsedNATOnly() bool {
 }
 
 // svcRejectStop is the replay's stop at a Service address that no rule of
-// ns translates and its filter hook (hook) drops or rejects on every path.
-func (x *explainer) svcRejectStop(ns, hook, svc string) *Drop {
+// n translates and its filter hook (hook) drops or rejects on every path:
+// kube-proxy's "no local endpoints" DROP (a load balancer's address under
+// externalTrafficPolicy: Local, on a node with no endpoint) when the
+// rule that stopped it is that one, else its REJECT for a Service
+// without endpoints.
+func (x *explainer) svcRejectStop(n *nsEnv, hook, svc string, at *ruleAt) *Drop {
+	if at != nil {
+		if rule := n.ruleText(*at); strings.Contains(rule, noLocalComment) {
+			return x.filterDrop(n.name, at.chain, rule, svc)
+		}
+	}
+	ns := n.name
 	d := newDrop(x.lang, ns, hook, ReasonSvcRejected, "request", m("svcpredict.stop_rejected", ns, svc, hook))
 	d.Names = map[string]string{"node": ns, "service": svc}
 	return d

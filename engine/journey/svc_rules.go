@@ -554,6 +554,10 @@ type svcVerdict struct {
 	passes  bool // some path leaves the nat hook with dst unchanged
 	unknown bool // a path the walk could not follow
 	stopped bool // every path through some filter chain drops or rejects
+	// stopAt is the rule that ended the first of those paths (nil: a
+	// chain's policy): kube-proxy's REJECT, or its DROP for
+	// externalTrafficPolicy: Local.
+	stopAt *ruleAt
 }
 
 // natWalk walks n's nat chains on the sender's OUTPUT (sent) or on
@@ -603,6 +607,9 @@ func (n *nsEnv) natWalk(proto uint8, src, dst net.IP, dport int, sent bool) (svc
 				all := len(es) > 0
 				for _, e := range es {
 					all = all && e.kind == "drop"
+				}
+				if all && v.stopAt == nil {
+					v.stopAt = es[0].at
 				}
 				any = any || all
 			}
