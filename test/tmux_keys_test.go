@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,10 +80,21 @@ func TestTmuxLabShellAndKeys80x24(t *testing.T) {
 
 			s.keys("s")
 			waitFreshShell(t, s, "host")
-			s.keys("iptables -S; echo marker-of-the-first-shell", "Enter")
+			s.keys("iptables -S; [ -t 1 ] && echo out-is-a-tty; echo first-shell-done", "Enter")
 			scr = s.waitFor(10*time.Second, "-P INPUT ACCEPT", "-P FORWARD ACCEPT", "-P OUTPUT ACCEPT")
 			if strings.Contains(scr, "command not found") {
 				t.Errorf("iptables is not on the lab shell's PATH:\n%s", scr)
+			}
+			// Ctrl-D as a person presses it: at the prompt once the command
+			// has ended. Typed while the command still runs, the terminal is
+			// in cooked mode and takes it as the end of a line no one reads;
+			// bash's line editor never sees an EOF, and the shell stays (CI,
+			// 2026-12-08: the -P lines were on screen, the marker not yet).
+			scr = waitShellPrompt(t, s, "host", "first-shell-done")
+			// Programs in the shell write to the terminal, not a pipe
+			// (tcpdump would hold its lines back in a full buffer).
+			if !regexp.MustCompile(`(?m)^out-is-a-tty\s*$`).MatchString(scr) {
+				t.Errorf("the lab shell's stdout is not the terminal:\n%s", scr)
 			}
 			s.keys("C-d")
 			s.waitFor(10*time.Second, "back from the shell", "Topology")
@@ -144,6 +156,49 @@ func waitFreshShell(t *testing.T, s *tmuxSession, ns string) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no fresh lab shell in %s (banner, prompt, nothing else):\n%s", ns, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitShellPrompt waits until the lab shell in ns, after the command line
+// typed there ending in `echo marker`, has printed marker (the command's
+// last output) and a prompt: the command has ended and the shell reads
+// again.
+func waitShellPrompt(t *testing.T, s *tmuxSession, ns, marker string) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		scr := s.screen()
+		var lines []string
+		for _, l := range strings.Split(scr, "\n") {
+			if l = strings.TrimRight(l, " "); l != "" {
+				lines = append(lines, l)
+			}
+		}
+		// The marker twice (the command as typed, then its output) and a
+		// prompt after the command's: bash writes its prompt to stderr and
+		// the output goes to stdout, so the two may land on one line.
+		prompt := "[lab " + ns + "] "
+		typed, prompts, seen := -1, 0, 0
+		for i, l := range lines {
+			if strings.HasPrefix(l, prompt) && strings.HasSuffix(l, "echo "+marker) && typed < 0 {
+				typed = i
+			}
+			if typed >= 0 && i > typed {
+				if strings.Contains(l, marker) {
+					seen++
+				}
+				if strings.HasPrefix(l, prompt) {
+					prompts++
+				}
+			}
+		}
+		if seen > 0 && prompts > 0 {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the lab shell in %s did not print %q and its prompt:\n%s", ns, marker, scr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

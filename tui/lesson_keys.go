@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 )
 
 // This file holds the lesson view's keys for moving in the lesson (restart,
@@ -198,12 +200,32 @@ func (s *shellExec) Run() error {
 		}
 		defer func() { _ = s.term.Restore() }()
 	}
+	s.cmd.Stdout = terminalOut(s.cmd.Stdout, s.cmd.Stderr, s.cmd.Stdin)
 	if w := s.cmd.Stdout; w != nil {
 		if _, err := io.WriteString(w, clearScreen+s.banner+"\r\n"); err != nil {
 			return fmt.Errorf("lab shell: %w", err)
 		}
 	}
 	return s.cmd.Run()
+}
+
+// terminalOut is where the lab shell writes its output: out when it is
+// the terminal itself, else the terminal that stderr or stdin is. Bubble
+// Tea hands an Exec its output writer, which is not the terminal's file,
+// and exec.Cmd then copies the shell's stdout through a pipe: programs in
+// the shell saw no terminal on stdout (tcpdump held its lines back in a
+// full buffer, ls printed one name a line), and bash's prompt, written to
+// stderr, could come before the output of the command it followed.
+func terminalOut(out, errw io.Writer, in io.Reader) io.Writer {
+	if f, ok := out.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		return out
+	}
+	for _, c := range []any{errw, in} {
+		if f, ok := c.(*os.File); ok && term.IsTerminal(f.Fd()) {
+			return f
+		}
+	}
+	return out
 }
 
 // shellBanner is the line above a lab shell in namespace ns.
